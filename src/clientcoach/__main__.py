@@ -1,0 +1,3 @@
+from clientcoach.cli import main
+
+main()

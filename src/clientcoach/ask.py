@@ -1,0 +1,371 @@
+"""Askers: the only code that reads the user's answers.
+
+An asker drives a :class:`~clientcoach.engine.Run` to the end. The terminal asker talks
+to a person; the scripted asker reads an answers file; :func:`refuse_without_terminal`
+stops at once when there is neither, so a run never hangs waiting for input.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from clientcoach.engine import (
+    Address,
+    AnswerError,
+    Question,
+    Run,
+    format_address,
+)
+from clientcoach.errors import AnswersError
+from clientcoach.playbook import (
+    ChoiceStep,
+    ConfirmStep,
+    DateStep,
+    IncludeStep,
+    InfoStep,
+    ListStep,
+    LongTextStep,
+    LoopStep,
+    MultiChoiceStep,
+    NumberStep,
+    Playbook,
+    RatingStep,
+    Step,
+)
+from clientcoach.reflection import Value
+
+# --- answers files --------------------------------------------------------------------
+
+
+def load_answers(path: Path) -> dict[str, Any]:
+    """Read an answers file (TOML or JSON: step id to value, loops as arrays of tables)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise AnswersError(f"{path}: cannot read answers file ({exc.strerror})") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise AnswersError(f"{path}: the answers file is not UTF-8 text") from None
+    is_json = path.suffix.lower() == ".json" or (
+        path.suffix.lower() != ".toml" and text.lstrip().startswith("{")
+    )
+    try:
+        data: object = json.loads(text) if is_json else tomllib.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AnswersError(f"{path}:{exc.lineno}:{exc.colno}: JSON syntax error: {exc.msg}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise AnswersError(f"{path}: TOML syntax error: {exc}") from None
+    if not isinstance(data, dict):
+        raise AnswersError(f"{path}: an answers file maps step ids to answers (a table / object)")
+    return data
+
+
+def check_answers_shape(
+    data: Mapping[str, Any], run: Run, source: str
+) -> None:
+    """Refuse keys that name no step, so a typo is never silently ignored."""
+    _check_level(data, list(run.playbook.steps), run, source, ())
+
+
+def _check_level(
+    data: Mapping[str, Any], steps: list[Step], run: Run, source: str, prefix: Address
+) -> None:
+    by_id = {s.id: s for s in steps}
+    for key, value in data.items():
+        step = by_id.get(key)
+        where = format_address((*prefix, key))
+        if step is None:
+            close = difflib.get_close_matches(key, list(by_id), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise AnswersError(f"{source}: no step {where!r} in playbook {run.playbook.id!r}{hint}")
+        if isinstance(step, LoopStep):
+            if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                raise AnswersError(
+                    f"{source}: {where!r} is a loop; give it as an array of tables ([[{key}]])"
+                )
+            for index, item in enumerate(value):
+                _check_level(item, list(step.steps), run, source, (*prefix, key, index))
+        elif isinstance(step, IncludeStep):
+            if not isinstance(value, dict):
+                raise AnswersError(
+                    f"{source}: {where!r} embeds playbook {step.playbook!r}; "
+                    f"give its answers as a table ([{key}])"
+                )
+            target = run.playbooks[step.playbook]
+            _check_level(value, list(target.steps), run, source, (*prefix, key))
+        elif isinstance(step, InfoStep):
+            raise AnswersError(f"{source}: {where!r} is an info step and takes no answer")
+
+
+_MISSING = object()
+
+
+def _lookup(data: Mapping[str, Any], address: Address) -> object:
+    node: object = data
+    for part in address:
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                return _MISSING
+            node = node[part]
+        else:
+            if not isinstance(node, dict) or part not in node:
+                return _MISSING
+            node = node[part]
+    return node
+
+
+def ask_from_answers(run: Run, data: Mapping[str, Any], source: str) -> None:
+    """Answer every question from ``data``; AnswersError names the first that cannot be."""
+    check_answers_shape(data, run, source)
+    while (question := run.current()) is not None:
+        if question.kind == "info":
+            run.answer(None)
+            continue
+        if question.kind == "more":
+            items = _lookup(data, question.address[:-1])
+            wanted = isinstance(items, list) and question.item is not None and question.item < len(items)
+            run.answer(wanted)
+            continue
+        value = _lookup(data, question.address)
+        try:
+            if value is not _MISSING:
+                run.answer(value)
+            elif (default := run.default_for(question)) is not None:
+                run.answer(default)
+            elif not question.step.required:
+                run.skip()
+            else:
+                raise AnswersError(
+                    f"{source}: no answer for required step {question.path!r} "
+                    f"({_one_line(question.step.prompt)})",
+                    "add it to the answers file",
+                )
+        except AnswerError as exc:
+            raise AnswersError(f"{source}: step {question.path!r}: {exc}") from None
+
+
+def refuse_without_terminal(run: Run) -> None:
+    """Without a terminal nor answers: name the first required step that cannot be asked."""
+    simulated = Run(run.playbook, run.playbooks, run.today)
+    while (question := simulated.current()) is not None:
+        if question.kind == "answer" and question.step.required:
+            raise AnswersError(
+                f"standard input is not a terminal, so step {question.path!r} "
+                f"({_one_line(question.step.prompt)}) cannot be asked",
+                "run it in a terminal, or pass --answers FILE",
+            )
+        simulated.skip()
+    raise AnswersError(
+        "standard input is not a terminal, so nothing can be asked",
+        "run it in a terminal, or pass --answers FILE",
+    )
+
+
+def _one_line(text: str | None) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= 70 else text[:67] + "..."
+
+
+# --- the terminal ---------------------------------------------------------------------
+
+ReadLine = Callable[[Text], str]
+Edit = Callable[[str], str | None]
+
+HELP_KEY = "?"
+BACK_KEY = "<"
+EDIT_KEY = ":e"
+
+
+class TerminalAsker:
+    """Asks a person, one step at a time, on a Rich console (standard error)."""
+
+    def __init__(self, console: Console, read: ReadLine | None = None, edit: Edit | None = None) -> None:
+        self.console = console
+        self.read: ReadLine = read or self._read
+        self.edit: Edit = edit or _edit
+        self._context: tuple[str, ...] = ()
+
+    def _read(self, prompt: Text) -> str:
+        return self.console.input(prompt)
+
+    def intro(self, playbook: Playbook, client: str) -> None:
+        self.console.print()
+        title = Text(playbook.title, style="bold")
+        title.append(" · ", style="dim")
+        title.append(client)
+        self.console.print(title)
+        if playbook.summary:
+            self.console.print(Text(playbook.summary, style="dim"))
+        self.console.print(
+            Text(
+                f"Type {HELP_KEY} for help on a step, {BACK_KEY} to go back one step, "
+                "Enter to skip an optional step. Ctrl-C stops without saving.",
+                style="dim",
+            )
+        )
+
+    def ask(self, run: Run) -> None:
+        while (question := run.current()) is not None:
+            self._show_context(question)
+            if question.kind == "info":
+                self.console.print(Text(question.step.prompt or "", style="italic"))
+                run.answer(None)
+                continue
+            self._ask_one(run, question)
+
+    def ask_text(self, label: str) -> str:
+        """A free line outside any playbook (e.g. the client's name); never empty."""
+        while True:
+            answer = self.read(Text(f"{label} ", style="bold")).strip()
+            if answer:
+                return answer
+            self.console.print(Text("  Please type something.", style="yellow"))
+
+    def _show_context(self, question: Question) -> None:
+        if question.context != self._context:
+            self._context = question.context
+            if question.context:
+                self.console.rule(Text(" › ".join(question.context)), style="cyan")
+
+    def _ask_one(self, run: Run, question: Question) -> None:
+        step = question.step
+        number, total = run.progress()
+        default = run.default_for(question)
+        self.console.print()
+        header = Text(f"Step {number} of about {total}", style="dim")
+        self.console.print(header)
+        self.console.print(Text(_prompt_text(question), style="bold"))
+        for line in _hints(question, default):
+            self.console.print(Text(f"  {line}", style="dim"))
+        while True:
+            multi = isinstance(step, LongTextStep | ListStep) and question.kind == "answer"
+            raw = self.read(Text("> " if not multi else "» ", style="cyan"))
+            command = raw.strip()
+            if command == HELP_KEY:
+                self._show_help(step)
+                continue
+            if command == BACK_KEY:
+                if run.back():
+                    self.console.print(Text("  Back one step.", style="yellow"))
+                    self._context = ()
+                    return
+                self.console.print(Text("  This is the first step: nothing to go back to.", style="yellow"))
+                continue
+            if multi and command == EDIT_KEY:
+                edited = self.edit("")
+                if edited is None or not edited.strip():
+                    self.console.print(Text("  Nothing written in the editor.", style="yellow"))
+                    continue
+                raw = edited
+            elif multi and command:
+                raw = self._more_lines(raw)
+            if not raw.strip():
+                if self._empty(run, question, default):
+                    return
+                continue
+            try:
+                run.answer(raw)
+            except AnswerError as exc:
+                self.console.print(Text(f"  {exc} (type {HELP_KEY} for help)", style="red"))
+                continue
+            return
+
+    def _more_lines(self, first: str) -> str:
+        lines = [first]
+        while True:
+            line = self.read(Text("» ", style="cyan"))
+            if not line.strip():
+                return "\n".join(lines)
+            lines.append(line)
+
+    def _empty(self, run: Run, question: Question, default: Value) -> bool:
+        """Enter on an empty line: take the default, skip, or explain why not."""
+        if question.kind == "more":
+            run.skip()
+            return True
+        if default is not None:
+            run.answer(default)
+            return True
+        if not question.step.required:
+            run.skip()
+            self.console.print(Text("  Skipped.", style="dim"))
+            return True
+        self.console.print(Text(f"  This step needs an answer (type {HELP_KEY} for help).", style="yellow"))
+        return False
+
+    def _show_help(self, step: Step) -> None:
+        shown = False
+        if step.help:
+            self.console.print(Text("  How to answer: ", style="bold").append(step.help, style=""))
+            shown = True
+        if step.why:
+            self.console.print(Text("  Why it matters: ", style="bold").append(step.why, style=""))
+            shown = True
+        if not shown:
+            self.console.print(Text("  No extra help for this step.", style="dim"))
+        self.console.print(
+            Text(f"  {BACK_KEY} goes back one step; Enter skips an optional step.", style="dim")
+        )
+
+
+def _prompt_text(question: Question) -> str:
+    step = question.step
+    if question.kind == "more":
+        return step.prompt or "Add another?"
+    text = step.prompt or ""
+    if not step.required:
+        text += " (optional)"
+    return text
+
+
+def _hints(question: Question, default: Value) -> list[str]:  # noqa: PLR0912
+    step = question.step
+    lines: list[str] = []
+    if question.kind == "more":
+        return ["y / n  (Enter = no)"]
+    if isinstance(step, ConfirmStep):
+        lines.append("y / n")
+    elif isinstance(step, RatingStep):
+        scale = f"{step.min} to {step.max}"
+        if step.low or step.high:
+            scale += f"  ({step.min} = {step.low or '…'}, {step.max} = {step.high or '…'})"
+        lines.append(scale)
+    elif isinstance(step, ChoiceStep | MultiChoiceStep):
+        for index, choice in enumerate(step.options, start=1):
+            lines.append(f"{index}. {choice.text}")
+        if isinstance(step, MultiChoiceStep):
+            lines.append("several numbers separated by commas, e.g. 1,3")
+    elif isinstance(step, NumberStep):
+        bounds = []
+        if step.min is not None:
+            bounds.append(f"at least {step.min:g}")
+        if step.max is not None:
+            bounds.append(f"at most {step.max:g}")
+        lines.append("a number" + (f" ({', '.join(bounds)})" if bounds else "") + (f" in {step.unit}" if step.unit else ""))
+    elif isinstance(step, DateStep):
+        lines.append("YYYY-MM-DD, today, tomorrow, +3d or +2w")
+    elif isinstance(step, ListStep):
+        lines.append("one item per line; an empty line finishes")
+    elif isinstance(step, LongTextStep):
+        lines.append(f"several lines; an empty line finishes; {EDIT_KEY} opens your $EDITOR")
+    if default is not None:
+        shown = ", ".join(default) if isinstance(default, list) else (
+            ("yes" if default else "no") if isinstance(default, bool) else str(default)
+        )
+        lines.append(f"Enter = {shown}")
+    return lines
+
+
+def _edit(initial: str) -> str | None:
+    import click  # typer's own dependency; only loaded when someone opens the editor
+
+    return click.edit(initial, extension=".md", require_save=True)

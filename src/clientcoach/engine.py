@@ -1,0 +1,519 @@
+"""The engine: a pure state machine that walks a playbook.
+
+No terminal, no files, no clock: the caller passes ``today`` in and feeds answers one at
+a time. The state is the ordered list of answers given; the next question is always
+derived from it, so going back is just dropping the last answer.
+
+Every answer lives at an *address*: a tuple of step ids and loop item indexes, such as
+``("next_steps", 1, "due")``. A loop's own "add another?" answer for item ``i`` lives at
+``(loop_id, i)``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+from clientcoach.playbook import (
+    ANSWER_TYPES,
+    AnswerStep,
+    ChoiceStep,
+    Condition,
+    ConfirmStep,
+    DateStep,
+    IncludeStep,
+    InfoStep,
+    ListStep,
+    LongTextStep,
+    LoopStep,
+    MultiChoiceStep,
+    NumberStep,
+    Playbook,
+    RatingStep,
+    Step,
+    TextStep,
+)
+from clientcoach.reflection import Answer, Value
+
+Address = tuple[str | int, ...]
+QuestionKind = Literal["answer", "info", "more"]
+
+_YES = {"y", "yes", "true", "1", "o", "oui", "vrai"}
+_NO = {"n", "no", "false", "0", "non", "faux"}
+_RELATIVE = re.compile(r"^([+-])(\d{1,4})\s*([dw])$")
+
+
+class AnswerError(ValueError):
+    """An answer that does not fit its step; the message says what would."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """What to ask next.
+
+    ``kind`` is ``answer`` for an ordinary step, ``info`` for a step that is only shown,
+    and ``more`` for a loop's "add another?" question (``step`` is then the loop).
+    """
+
+    address: Address
+    step: Step
+    kind: QuestionKind
+    context: tuple[str, ...] = ()
+    item: int | None = None
+
+    @property
+    def path(self) -> str:
+        """The address as a user reads it: ``next_steps[2].due``."""
+        return format_address(self.address)
+
+
+def format_address(address: Address) -> str:
+    text = ""
+    for part in address:
+        text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+@dataclass
+class _Scope:
+    prefix: Address
+    ids: frozenset[str]
+
+
+@dataclass
+class Run:
+    """One walk through a playbook; ``playbooks`` holds every playbook it includes."""
+
+    playbook: Playbook
+    playbooks: Mapping[str, Playbook]
+    today: date
+    history: list[Address] = field(default_factory=list)
+    answers: dict[Address, Value] = field(default_factory=dict)
+
+    # --- moving -------------------------------------------------------------------
+
+    def current(self) -> Question | None:
+        """The next question, or None when the run is complete."""
+        return self._find(list(self.playbook.steps), (), [], (), self.answers)
+
+    @property
+    def done(self) -> bool:
+        return self.current() is None
+
+    def answer(self, raw: object) -> Value:
+        """Record an answer to the current question; returns the value as stored."""
+        question = self._require_current()
+        if question.kind == "info":
+            value: Value = None
+        elif question.kind == "more":
+            value = coerce_bool(raw)
+        else:
+            assert isinstance(question.step, ANSWER_TYPES)
+            value = coerce(question.step, raw, self.today)
+        self._record(question.address, value)
+        return value
+
+    def skip(self) -> None:
+        """Leave the current optional step unanswered (a loop's question means "no more")."""
+        question = self._require_current()
+        if question.kind == "more":
+            self._record(question.address, False)
+            return
+        if question.kind == "answer" and question.step.required:
+            raise AnswerError("this step is required")
+        self._record(question.address, None)
+
+    def back(self) -> bool:
+        """Undo the last answer (and any info shown after it); False if there is none."""
+        while self.history:
+            address = self.history.pop()
+            self.answers.pop(address, None)
+            if self._kind_at(address) != "info":
+                return True
+        return False
+
+    def can_go_back(self) -> bool:
+        return any(self._kind_at(a) != "info" for a in self.history)
+
+    def default_for(self, question: Question) -> Value:
+        """The step's default, resolved (dates relative to today)."""
+        if question.kind != "answer":
+            return None
+        default = getattr(question.step, "default", None)
+        if default is None:
+            return None
+        assert isinstance(question.step, ANSWER_TYPES)
+        return coerce(question.step, default, self.today)
+
+    def progress(self) -> tuple[int, int]:
+        """(number of the current question, estimated total) counting only real questions."""
+        asked = sum(1 for a in self.history if self._kind_at(a) != "info")
+        simulated = dict(self.answers)
+        remaining = 0
+        for _ in range(1000):
+            question = self._find(list(self.playbook.steps), (), [], (), simulated)
+            if question is None:
+                break
+            # Assume the quiet path: no optional branches, no extra loop items.
+            simulated[question.address] = False if question.kind == "more" else None
+            if question.kind != "info":
+                remaining += 1
+        return asked + 1, asked + max(remaining, 1)
+
+    def records(self) -> list[Answer]:
+        """The answers as self-describing records, in playbook order."""
+        return self._records(list(self.playbook.steps), (), [])
+
+    def _require_current(self) -> Question:
+        question = self.current()
+        if question is None:
+            raise AnswerError("the run is already complete")
+        return question
+
+    def _record(self, address: Address, value: Value) -> None:
+        self.answers[address] = value
+        self.history.append(address)
+
+    def _kind_at(self, address: Address) -> QuestionKind:
+        if isinstance(address[-1], int):
+            return "more"
+        step = self.step_at(address)
+        return "info" if isinstance(step, InfoStep) else "answer"
+
+    def step_at(self, address: Address) -> Step | None:
+        """The step an address points to, or None if the playbook has no such step."""
+        steps: list[Step] = list(self.playbook.steps)
+        found: Step | None = None
+        for part in address:
+            if isinstance(part, int):
+                continue
+            found = next((s for s in steps if s.id == part), None)
+            if found is None:
+                return None
+            if isinstance(found, LoopStep):
+                steps = list(found.steps)
+            elif isinstance(found, IncludeStep):
+                steps = list(self.playbooks[found.playbook].steps)
+            else:
+                steps = []
+        return found
+
+    # --- walking ------------------------------------------------------------------
+
+    def _find(
+        self,
+        steps: list[Step],
+        prefix: Address,
+        outer: list[_Scope],
+        context: tuple[str, ...],
+        answers: Mapping[Address, Value],
+    ) -> Question | None:
+        scopes = [_Scope(prefix, frozenset(s.id for s in steps)), *outer]
+        for step in steps:
+            address = (*prefix, step.id)
+            if step.when is not None and not _holds(step.when, scopes, answers):
+                continue
+            if isinstance(step, IncludeStep):
+                target = self.playbooks[step.playbook]
+                title = step.prompt or target.title
+                found = self._find(list(target.steps), address, [], (*context, title), answers)
+                if found is not None:
+                    return found
+            elif isinstance(step, LoopStep):
+                found = self._find_in_loop(step, address, scopes, context, answers)
+                if found is not None:
+                    return found
+            elif address not in answers:
+                kind: QuestionKind = "info" if isinstance(step, InfoStep) else "answer"
+                return Question(address, step, kind, context)
+        return None
+
+    def _find_in_loop(
+        self,
+        loop: LoopStep,
+        address: Address,
+        scopes: list[_Scope],
+        context: tuple[str, ...],
+        answers: Mapping[Address, Value],
+    ) -> Question | None:
+        inner_ids = frozenset(s.id for s in loop.steps)
+        label = loop.item or loop.id.replace("_", " ").capitalize()
+        for index in range(loop.max_items):
+            item_address = (*address, index)
+            if loop.repeat_while is not None:
+                if index >= max(1, loop.min_items):
+                    last = [_Scope((*address, index - 1), inner_ids), *scopes]
+                    if not _holds(loop.repeat_while, last, answers):
+                        return None
+            elif index >= loop.min_items:
+                if item_address not in answers:
+                    return Question(item_address, loop, "more", context, item=index)
+                if answers[item_address] is not True:
+                    return None
+            found = self._find(
+                list(loop.steps), item_address, scopes, (*context, f"{label} {index + 1}"), answers
+            )
+            if found is not None:
+                return found
+        return None
+
+    def _records(self, steps: list[Step], prefix: Address, outer: list[_Scope]) -> list[Answer]:
+        scopes = [_Scope(prefix, frozenset(s.id for s in steps)), *outer]
+        out: list[Answer] = []
+        for step in steps:
+            address = (*prefix, step.id)
+            if step.when is not None and not _holds(step.when, scopes, self.answers):
+                continue
+            if isinstance(step, IncludeStep):
+                target = self.playbooks[step.playbook]
+                inner = self._records(list(target.steps), address, [])
+                if inner:
+                    out.append(
+                        Answer(
+                            step=step.id,
+                            type="include",
+                            role=step.role,
+                            prompt=step.prompt or target.title,
+                            playbook=target.id,
+                            answers=inner,
+                        )
+                    )
+            elif isinstance(step, LoopStep):
+                items = [
+                    self._records(list(step.steps), (*address, index), scopes)
+                    for index in range(self._item_count(step, address))
+                ]
+                out.append(
+                    Answer(step=step.id, type="loop", role=step.role, prompt=step.prompt, items=items)
+                )
+            elif isinstance(step, ANSWER_TYPES) and address in self.answers:
+                value = self.answers[address]
+                out.append(
+                    Answer(
+                        step=step.id,
+                        type=step.type,
+                        role=step.role,
+                        prompt=step.prompt,
+                        value=value,
+                        label=_label(step, value),
+                    )
+                )
+        return out
+
+    def _item_count(self, loop: LoopStep, address: Address) -> int:
+        count = 0
+        while count < loop.max_items:
+            item = (*address, count)
+            started = self.answers.get(item) is True or any(
+                a[: len(item)] == item and len(a) > len(item) for a in self.answers
+            )
+            if not started:
+                break
+            count += 1
+        return count
+
+
+# --- conditions -----------------------------------------------------------------------
+
+
+def _lookup(step_id: str, scopes: list[_Scope], answers: Mapping[Address, Value]) -> Value:
+    for scope in scopes:
+        if step_id in scope.ids:
+            return answers.get((*scope.prefix, step_id))
+    return None
+
+
+def _same(a: object, b: object) -> bool:
+    # True == 1 in Python; a playbook testing `equals = 1` must not match a yes.
+    if isinstance(a, bool) != isinstance(b, bool):
+        return False
+    return a == b
+
+
+def _holds(cond: Condition, scopes: list[_Scope], answers: Mapping[Address, Value]) -> bool:
+    if cond.all is not None:
+        return all(_holds(c, scopes, answers) for c in cond.all)
+    if cond.any is not None:
+        return any(_holds(c, scopes, answers) for c in cond.any)
+    if cond.not_ is not None:
+        return not _holds(cond.not_, scopes, answers)
+    assert cond.step is not None
+    value = _lookup(cond.step, scopes, answers)
+    if cond.answered is not None:
+        given = value is not None and value != [] and value != ""
+        return given == cond.answered
+    if value is None:
+        return False
+    values = value if isinstance(value, list) else [value]
+    if "equals" in cond.model_fields_set:
+        return any(_same(v, cond.equals) for v in values)
+    if cond.in_ is not None:
+        return any(_same(v, w) for v in values for w in cond.in_)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if cond.gte is not None and value < cond.gte:
+        return False
+    return not (cond.lte is not None and value > cond.lte)
+
+
+# --- answers --------------------------------------------------------------------------
+
+
+def coerce_bool(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in _YES:
+        return True
+    if isinstance(raw, str) and raw.strip().lower() in _NO:
+        return False
+    raise AnswerError("answer yes or no (y/n)")
+
+
+def parse_date(raw: object, today: date) -> date:
+    if isinstance(raw, date):
+        return raw
+    if not isinstance(raw, str):
+        raise AnswerError("give a date as YYYY-MM-DD, today, tomorrow or +3d")
+    text = raw.strip().lower()
+    if text == "today":
+        return today
+    if text == "tomorrow":
+        return today + timedelta(days=1)
+    if text == "yesterday":
+        return today - timedelta(days=1)
+    match = _RELATIVE.match(text)
+    if match:
+        sign = -1 if match.group(1) == "-" else 1
+        amount = int(match.group(2)) * (7 if match.group(3) == "w" else 1)
+        return today + timedelta(days=sign * amount)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise AnswerError(
+            f"{raw!r} is not a date; use YYYY-MM-DD, today, tomorrow, +3d or +2w"
+        ) from None
+
+
+def _pick(options: list[str], labels: list[str], raw: str) -> str:
+    text = raw.strip()
+    if text.isdigit() and 1 <= int(text) <= len(options):
+        return options[int(text) - 1]
+    folded = text.casefold()
+    for value, label in zip(options, labels, strict=True):
+        if folded in (value.casefold(), label.casefold()):
+            return value
+    raise AnswerError(f"choose a number from 1 to {len(options)}, or one of: {', '.join(options)}")
+
+
+def _number(raw: object) -> float:
+    if isinstance(raw, bool):
+        raise AnswerError("give a number")
+    if isinstance(raw, int | float):
+        return float(raw)
+    if isinstance(raw, str):
+        try:
+            value = float(raw.strip().replace(",", "."))
+        except ValueError:
+            raise AnswerError(f"{raw!r} is not a number") from None
+        return value
+    raise AnswerError("give a number")
+
+
+def _text(raw: object) -> str:
+    if not isinstance(raw, str):
+        raise AnswerError("give text")
+    return raw.strip()
+
+
+def coerce(step: AnswerStep, raw: object, today: date) -> Value:  # noqa: PLR0911, PLR0912
+    """Turn raw input (typed text, or a value from an answers file) into a stored value."""
+    if isinstance(step, TextStep):
+        text = _text(raw)
+        if "\n" in text:
+            raise AnswerError("give a single line (this step takes one line)")
+        if len(text) > step.max_length:
+            raise AnswerError(f"keep it under {step.max_length} characters")
+        return _non_empty(text)
+    if isinstance(step, LongTextStep):
+        return _non_empty(_text(raw))
+    if isinstance(step, ConfirmStep):
+        return coerce_bool(raw)
+    if isinstance(step, RatingStep):
+        number = _number(raw)
+        if not number.is_integer() or not step.min <= number <= step.max:
+            raise AnswerError(f"give a whole number from {step.min} to {step.max}")
+        return int(number)
+    if isinstance(step, ChoiceStep):
+        if not isinstance(raw, str | int) or isinstance(raw, bool):
+            raise AnswerError("give one of the choices")
+        values = [c.value for c in step.options]
+        return _pick(values, [c.text for c in step.options], str(raw))
+    if isinstance(step, MultiChoiceStep):
+        values = [c.value for c in step.options]
+        labels = [c.text for c in step.options]
+        if isinstance(raw, str):
+            parts = [p for p in re.split(r"[,;]", raw) if p.strip()]
+        elif isinstance(raw, list):
+            parts = [str(p) for p in raw]
+        else:
+            raise AnswerError("give a list of choices")
+        picked: list[str] = []
+        for part in parts:
+            value = _pick(values, labels, part)
+            if value not in picked:
+                picked.append(value)
+        if len(picked) < step.min_selected:
+            raise AnswerError(f"choose at least {step.min_selected}")
+        if step.max_selected is not None and len(picked) > step.max_selected:
+            raise AnswerError(f"choose at most {step.max_selected}")
+        return picked
+    if isinstance(step, NumberStep):
+        number = _number(raw)
+        if not math.isfinite(number):
+            raise AnswerError("give a finite number")
+        if step.integer and not number.is_integer():
+            raise AnswerError("give a whole number")
+        if step.min is not None and number < step.min:
+            raise AnswerError(f"give a number of at least {_fmt(step.min)}")
+        if step.max is not None and number > step.max:
+            raise AnswerError(f"give a number of at most {_fmt(step.max)}")
+        return int(number) if step.integer or number.is_integer() else number
+    if isinstance(step, DateStep):
+        return parse_date(raw, today).isoformat()
+    if isinstance(step, ListStep):
+        if isinstance(raw, str):
+            items = [p.strip() for p in re.split(r"[;\n]", raw)]
+        elif isinstance(raw, list) and all(isinstance(p, str) for p in raw):
+            items = [p.strip() for p in raw]
+        else:
+            raise AnswerError("give a list of short texts")
+        items = [p for p in items if p]
+        if not items:
+            raise AnswerError("give at least one item")
+        if len(items) > step.max_items:
+            raise AnswerError(f"give at most {step.max_items} items")
+        return items
+    raise AnswerError(f"step type {step.type!r} takes no answer")
+
+
+def _non_empty(text: str) -> str:
+    if not text:
+        raise AnswerError("the answer is empty")
+    return text
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if number.is_integer() else str(number)
+
+
+def _label(step: AnswerStep, value: Value) -> str | list[str] | None:
+    if isinstance(step, ChoiceStep) and isinstance(value, str):
+        return next((c.text for c in step.options if c.value == value), None)
+    if isinstance(step, MultiChoiceStep) and isinstance(value, list):
+        shown = {c.value: c.text for c in step.options}
+        return [shown.get(v, v) for v in value]
+    return None

@@ -1,0 +1,100 @@
+"""The reflection record: one run of a playbook, self-describing, stored as JSON.
+
+A reflection carries the prompts as they were asked, the step types and roles, so it
+can be read, shown and aggregated years later without the playbook that produced it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+REFLECTION_SCHEMA = 1
+Value = str | int | float | bool | list[str] | None
+RecordKind = Literal["prep", "debrief", "review", "any"]
+
+_CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+class _Record(BaseModel):
+    # Unknown keys are kept, not dropped: a file must never lose data it was given.
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class Answer(_Record):
+    step: str
+    type: str
+    role: str | None = None
+    prompt: str | None = None
+    value: Value = None
+    label: str | list[str] | None = Field(
+        default=None, description="The shown label(s) of a choice, beside its stable value."
+    )
+    items: list[list[Answer]] | None = Field(default=None, description="Loop items, in order.")
+    answers: list[Answer] | None = Field(default=None, description="An included playbook's.")
+    playbook: str | None = Field(default=None, description="Id of an included playbook.")
+
+
+class Meeting(_Record):
+    title: str | None = None
+    date: date
+
+
+class PlaybookRef(_Record):
+    id: str
+    version: str
+    language: str
+
+
+class Links(_Record):
+    prep: str | None = None
+
+
+class Reflection(_Record):
+    schema_: int = Field(default=REFLECTION_SCHEMA, alias="schema")
+    id: str
+    kind: RecordKind
+    client: str
+    meeting: Meeting
+    playbook: PlaybookRef
+    links: Links = Field(default_factory=Links)
+    started_at: datetime
+    finished_at: datetime
+    answers: list[Answer]
+    app_version: str
+
+    def to_json(self) -> str:
+        # exclude_unset keeps explicit nulls (a skipped step, no linked prep) and leaves
+        # out what was never given, so a file read and written again stays the same.
+        data = self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        data = {"schema": self.schema_, **data}
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    def walk(self) -> Iterator[Answer]:
+        """Every answer, depth first, loop items and included playbooks included."""
+        yield from walk_answers(self.answers)
+
+
+def walk_answers(answers: list[Answer]) -> Iterator[Answer]:
+    for answer in answers:
+        yield answer
+        for item in answer.items or []:
+            yield from walk_answers(item)
+        yield from walk_answers(answer.answers or [])
+
+
+def new_id(now: datetime) -> str:
+    """A sortable id: the UTC time to the second, then 6 random base-32 characters."""
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    tail = "".join(secrets.choice(_CROCKFORD) for _ in range(6))
+    return f"{stamp}-{tail}"
+
+
+def dump(reflection: Reflection) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(reflection.to_json())
+    return data

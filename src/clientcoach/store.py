@@ -1,0 +1,212 @@
+"""The store: the only module that reads and writes the data directory.
+
+One JSON file per reflection, under ``reflections/YYYY-MM/`` by meeting month. Writes
+are atomic and never overwrite: the record goes to a private temporary file in the same
+folder, is flushed and synced, then hard-linked to its final name (which fails rather
+than replacing an existing file). So two processes, or a synced folder, never lose each
+other's work, and an interrupted save leaves either the whole file or nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from clientcoach.errors import DataError, StorageError
+from clientcoach.reflection import REFLECTION_SCHEMA, Reflection, new_id
+
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+SLUG_MAX = 32
+
+
+def slug(text: str) -> str:
+    """A file-name-safe ASCII form of user text; never empty, never a path."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return cleaned[:SLUG_MAX].rstrip("-") or "client"
+
+
+def client_key(name: str) -> str:
+    """How client names are compared: case, accents and spacing do not matter."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def ensure_dir(path: Path) -> None:
+    """Create ``path`` and its missing parents as private folders, whatever the umask."""
+    missing: list[Path] = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            pass  # another process made it first
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create folder {folder}: {exc.strerror}",
+                "check CLIENTCOACH_HOME points to a writable place",
+            ) from exc
+        # mkdir's mode is filtered by the umask; chmod is not.
+        os.chmod(folder, DIR_MODE)
+    if not path.is_dir():
+        raise StorageError(f"{path} exists and is not a folder", "move it aside or set CLIENTCOACH_HOME")
+
+
+def write_new(path: Path, text: str) -> None:
+    """Write a new file atomically; FileExistsError if ``path`` already exists."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, path)
+        except (AttributeError, NotImplementedError, PermissionError):
+            # Some synced or foreign file systems have no hard links.
+            if path.exists():
+                raise FileExistsError(path) from None
+            os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    _sync_dir(path.parent)
+
+
+def _sync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # not every platform can sync a folder; the file itself is synced
+    finally:
+        os.close(fd)
+
+
+class Store:
+    """Reflections in a data directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.reflections = root / "reflections"
+
+    def path_for(self, reflection: Reflection) -> Path:
+        day: date = reflection.meeting.date
+        name = f"{day.isoformat()}_{reflection.kind}_{slug(reflection.client)}_{reflection.id}.json"
+        return self.reflections / f"{day:%Y-%m}" / name
+
+    def save(self, reflection: Reflection) -> tuple[Reflection, Path]:
+        """Save a new reflection; returns it (its id may change on a clash) and its path."""
+        for _ in range(10):
+            path = self.path_for(reflection)
+            if not path.resolve().is_relative_to(self.root.resolve()):
+                raise StorageError(f"refusing to write outside the data directory: {path}")
+            ensure_dir(path.parent)
+            try:
+                write_new(path, reflection.to_json())
+            except FileExistsError:
+                reflection = reflection.model_copy(update={"id": new_id(reflection.finished_at)})
+                continue
+            except OSError as exc:
+                raise StorageError(
+                    f"cannot save to {path}: {exc.strerror}", "nothing was written; check free space and permissions"
+                ) from exc
+            return reflection, path
+        raise StorageError(f"could not find a free file name in {path.parent}")
+
+    def files(self) -> list[Path]:
+        """Every reflection file, oldest meeting first."""
+        if not self.reflections.is_dir():
+            return []
+        return sorted(
+            (p for p in self.reflections.glob("*/*.json") if not p.name.startswith(".")),
+            key=lambda p: p.name,
+        )
+
+    def load(self, path: Path) -> Reflection:
+        """Read one reflection; DataError says what is wrong with a damaged file."""
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise DataError(f"{path}: cannot read ({exc.strerror})") from exc
+        try:
+            data = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DataError(f"{path}: not valid JSON ({exc})") from exc
+        if not isinstance(data, dict) or "schema" not in data:
+            raise DataError(f"{path}: not a clientcoach reflection (no 'schema')")
+        schema = data["schema"]
+        if not isinstance(schema, int) or schema > REFLECTION_SCHEMA:
+            raise DataError(
+                f"{path}: written by a newer clientcoach (schema {schema!r})",
+                "upgrade clientcoach to read it; the file is left as it is",
+            )
+        try:
+            return Reflection.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise DataError(f"{path}: damaged reflection ({where}: {first['msg']})") from exc
+
+    def iter_reflections(self, kind: str | None = None, client: str | None = None) -> Iterator[tuple[Path, Reflection]]:
+        """Readable reflections, filtered by kind and client; damaged files are skipped."""
+        wanted = client_key(client) if client is not None else None
+        marker = f"_{kind}_" if kind else None
+        for path in self.files():
+            if marker and marker not in path.name:
+                continue
+            if client is not None and f"_{slug(client)}_" not in path.name:
+                continue
+            try:
+                reflection = self.load(path)
+            except DataError:
+                continue
+            if wanted is not None and client_key(reflection.client) != wanted:
+                continue
+            yield path, reflection
+
+    def latest_prep(self, client: str, on_or_before: date) -> Reflection | None:
+        best: Reflection | None = None
+        for _, reflection in self.iter_reflections("prep", client):
+            if reflection.meeting.date > on_or_before:
+                continue
+            key = (reflection.meeting.date, reflection.finished_at)
+            if best is None or key >= (best.meeting.date, best.finished_at):
+                best = reflection
+        return best
+
+    def find(self, ref: str) -> tuple[Path, Reflection]:
+        """A reflection by id, a unique start of its id, or its file path."""
+        candidate = Path(ref)
+        if candidate.suffix == ".json" and candidate.is_file():
+            return candidate, self.load(candidate)
+        needle = ref.strip().lower()
+        if not needle:
+            raise DataError("an empty id matches nothing")
+        matches = [p for p in self.files() if p.stem.rsplit("_", 1)[-1].lower().startswith(needle)]
+        if not matches:
+            raise DataError(f"no reflection with id {ref!r}", "run `coach history` to see the ids")
+        if len(matches) > 1:
+            ids = ", ".join(p.stem.rsplit("_", 1)[-1] for p in matches[:5])
+            raise DataError(f"id {ref!r} matches {len(matches)} reflections ({ids})", "give more of the id")
+        return matches[0], self.load(matches[0])
