@@ -1,0 +1,301 @@
+"""The engine as a pure state machine: order, conditions, loops, includes, back, validation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from clientcoach.engine import AnswerError, Run, coerce
+from clientcoach.playbook import Playbook, parse_playbook
+
+TODAY = date(2026, 11, 24)
+
+MAIN = """
+schema = 1
+id = "main"
+kind = "debrief"
+title = "Main"
+
+[[steps]]
+id = "intro"
+type = "info"
+prompt = "Read me."
+
+[[steps]]
+id = "agreed"
+type = "confirm"
+prompt = "Agreed?"
+role = "next_steps_agreed"
+
+[[steps]]
+id = "actions"
+type = "loop"
+prompt = "Add a next step?"
+item = "Next step"
+role = "follow_up"
+when = { step = "agreed", equals = true }
+  [[steps.steps]]
+  id = "what"
+  type = "text"
+  prompt = "What?"
+  [[steps.steps]]
+  id = "owner"
+  type = "choice"
+  prompt = "Who?"
+  choices = ["me", "client", "both"]
+  [[steps.steps]]
+  id = "due"
+  type = "date"
+  prompt = "When?"
+  required = false
+
+[[steps]]
+id = "energy"
+type = "rating"
+prompt = "Energy?"
+min = -2
+max = 2
+
+[[steps]]
+id = "low_energy_why"
+type = "text"
+prompt = "Why so low?"
+required = false
+when = { all = [{ step = "energy", lte = -1 }, { not = { step = "agreed", equals = true } }] }
+
+[[steps]]
+id = "helped"
+type = "confirm"
+prompt = "Helped?"
+
+[[steps]]
+id = "help"
+type = "include"
+playbook = "help"
+when = { step = "helped", equals = true }
+"""
+
+HELP = """
+schema = 1
+id = "help"
+kind = "any"
+title = "Help"
+
+[[steps]]
+id = "r1"
+type = "confirm"
+prompt = "Asked?"
+role = "help_rule"
+
+[[steps]]
+id = "r1_follow"
+type = "text"
+prompt = "Who voiced it?"
+required = false
+when = { step = "r1", equals = false }
+"""
+
+PASSES = """
+schema = 1
+id = "passes"
+kind = "any"
+title = "Passes"
+
+[[steps]]
+id = "passes"
+type = "loop"
+prompt = "unused"
+min_items = 1
+max_items = 3
+repeat_while = { step = "calm", equals = false }
+  [[steps.steps]]
+  id = "calm"
+  type = "confirm"
+  prompt = "Calm back?"
+"""
+
+
+def make_run(text: str = MAIN) -> Run:
+    main = parse_playbook(text, "main.toml")
+    helper = parse_playbook(HELP, "help.toml")
+    library: dict[str, Playbook] = {main.id: main, helper.id: helper}
+    return Run(main, library, TODAY)
+
+
+def path_of(run: Run) -> str:
+    question = run.current()
+    assert question is not None
+    return question.path
+
+
+def test_info_first_then_questions_in_order() -> None:
+    run = make_run()
+    question = run.current()
+    assert question is not None
+    assert question.kind == "info"
+    run.answer(None)
+    assert path_of(run) == "agreed"
+
+
+def test_loop_items_and_condition_skip_and_include() -> None:
+    run = make_run()
+    run.answer(None)
+    run.answer("y")
+    assert run.current().kind == "more"  # type: ignore[union-attr]
+    run.answer("yes")
+    assert path_of(run) == "actions[1].what"
+    run.answer("Send quote")
+    run.answer("1")
+    run.answer("2026-12-01")
+    run.answer("y")
+    run.answer("Call back")
+    run.answer("client")
+    run.skip()
+    run.answer("n")
+    assert path_of(run) == "energy"
+    run.answer("-2")
+    # low_energy_why needs agreed == false: skipped because agreed is true.
+    assert path_of(run) == "helped"
+    run.answer("y")
+    assert path_of(run) == "help.r1"
+    question = run.current()
+    assert question is not None
+    assert question.context == ("Help",)
+    run.answer("n")
+    assert path_of(run) == "help.r1_follow"
+    run.answer("Me, not them")
+    assert run.done
+
+    records = run.records()
+    by_step = {r.step: r for r in records}
+    assert by_step["agreed"].value is True
+    loop = by_step["actions"]
+    assert loop.role == "follow_up"
+    assert loop.items is not None
+    assert [[a.value for a in item] for item in loop.items] == [
+        ["Send quote", "me", "2026-12-01"],
+        ["Call back", "client", None],
+    ]
+    assert "low_energy_why" not in by_step
+    assert by_step["energy"].value == -2
+    include = by_step["help"]
+    assert include.playbook == "help"
+    assert [(a.step, a.value) for a in include.answers or []] == [
+        ("r1", False),
+        ("r1_follow", "Me, not them"),
+    ]
+
+
+def test_back_undoes_last_answer_and_info_before_it() -> None:
+    run = make_run()
+    assert not run.back()
+    run.answer(None)
+    run.answer("n")
+    assert path_of(run) == "energy"
+    assert run.back()
+    assert path_of(run) == "agreed"
+    assert run.back() is False
+    # the info step was undone with nothing before it: it shows again
+    assert run.current().kind == "info"  # type: ignore[union-attr]
+
+
+def test_back_then_different_answer_changes_the_path() -> None:
+    run = make_run()
+    run.answer(None)
+    run.answer("n")
+    run.answer("-1")
+    assert path_of(run) == "low_energy_why"
+    run.back()
+    run.answer("2")
+    assert path_of(run) == "helped"
+
+
+def test_required_step_cannot_be_skipped() -> None:
+    run = make_run()
+    run.answer(None)
+    with pytest.raises(AnswerError, match="required"):
+        run.skip()
+
+
+def test_repeat_while_goes_round_until_calm() -> None:
+    main = parse_playbook(PASSES, "passes.toml")
+    run = Run(main, {main.id: main}, TODAY)
+    assert path_of(run) == "passes[1].calm"
+    run.answer("n")
+    assert path_of(run) == "passes[2].calm"
+    run.answer("n")
+    run.answer("y")
+    assert run.done
+    items = run.records()[0].items
+    assert items is not None
+    assert [item[0].value for item in items] == [False, False, True]
+
+
+def test_repeat_while_stops_at_max_items() -> None:
+    main = parse_playbook(PASSES, "passes.toml")
+    run = Run(main, {main.id: main}, TODAY)
+    for _ in range(3):
+        run.answer("n")
+    assert run.done
+
+
+def test_progress_counts_questions_not_info() -> None:
+    run = make_run()
+    run.answer(None)
+    number, total = run.progress()
+    assert number == 1
+    # the quiet path: agreed, energy, helped (branches that need an answer are not counted)
+    assert total == 3
+    run.answer("n")
+    assert run.progress()[0] == 2
+
+
+@pytest.mark.parametrize(
+    ("step_toml", "raw", "expected"),
+    [
+        ('type = "confirm"', "oui", True),
+        ('type = "confirm"', "N", False),
+        ('type = "rating"', "4", 4),
+        ('type = "rating"\nmin = -2\nmax = 2', "-2", -2),
+        ('type = "choice"\nchoices = ["a", "b"]', "2", "b"),
+        ('type = "choice"\nchoices = [{ value = "x", label = "Ex" }]', "ex", "x"),
+        ('type = "multichoice"\nchoices = ["a", "b", "c"]', "1, 3", ["a", "c"]),
+        ('type = "number"\ninteger = true', "12", 12),
+        ('type = "number"', "2,5", 2.5),
+        ('type = "date"', "+1w", "2026-12-01"),
+        ('type = "date"', "yesterday", "2026-11-23"),
+        ('type = "list"', ["a", " b ", ""], ["a", "b"]),
+        ('type = "text"', "  hello  ", "hello"),
+    ],
+)
+def test_coerce_accepts(step_toml: str, raw: object, expected: object) -> None:
+    step = _single_step(step_toml)
+    assert coerce(step, raw, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("step_toml", "raw", "message"),
+    [
+        ('type = "confirm"', "maybe", "yes or no"),
+        ('type = "rating"', "6", "from 1 to 5"),
+        ('type = "rating"', "2.5", "whole number"),
+        ('type = "choice"\nchoices = ["a", "b"]', "3", "from 1 to 2"),
+        ('type = "number"\nmin = 0', "-1", "at least 0"),
+        ('type = "number"', "nan", "finite"),
+        ('type = "number"', True, "number"),
+        ('type = "date"', "next tuesday", "not a date"),
+        ('type = "text"', "two\nlines", "single line"),
+        ('type = "text"', "", "empty"),
+        ('type = "list"', 3, "list"),
+    ],
+)
+def test_coerce_rejects(step_toml: str, raw: object, message: str) -> None:
+    step = _single_step(step_toml)
+    with pytest.raises(AnswerError, match=message):
+        coerce(step, raw, TODAY)
+
+
+def _single_step(step_toml: str):  # type: ignore[no-untyped-def]
+    text = f'schema = 1\nid = "one"\nkind = "any"\ntitle = "One"\n[[steps]]\nid = "s"\nprompt = "S?"\n{step_toml}\n'
+    return parse_playbook(text, "one.toml").steps[0]
