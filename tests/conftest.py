@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+
 @pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private data directory for the test; the user's real one is never touched."""
     data = tmp_path / "data"
     monkeypatch.setenv("CLIENTCOACH_HOME", str(data))
     monkeypatch.delenv("CLIENTCOACH_PLAYBOOKS", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
-    yield data
+    return data

@@ -18,8 +18,13 @@ class Result:
     stderr: str
 
 
-def run_coach(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
-              cwd: Path | None = None, timeout: float = 60) -> Result:
+def run_coach(
+    *args: str,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 60,
+) -> Result:
     """Run the installed ``coach`` in a real subprocess, as a user's shell would."""
     full_env = dict(os.environ)
     full_env.update(env or {})
@@ -37,4 +42,6 @@ def run_coach(*args: str, stdin: str | None = None, env: dict[str, str] | None =
 
 
 def reflection_files(data: Path) -> list[Path]:
-    return sorted((data / "reflections").glob("*/*.json")) if (data / "reflections").exists() else []
+    return (
+        sorted((data / "reflections").glob("*/*.json")) if (data / "reflections").exists() else []
+    )

@@ -297,5 +297,6 @@ def test_coerce_rejects(step_toml: str, raw: object, message: str) -> None:
 
 
 def _single_step(step_toml: str):  # type: ignore[no-untyped-def]
-    text = f'schema = 1\nid = "one"\nkind = "any"\ntitle = "One"\n[[steps]]\nid = "s"\nprompt = "S?"\n{step_toml}\n'
+    head = 'schema = 1\nid = "one"\nkind = "any"\ntitle = "One"\n'
+    text = f'{head}[[steps]]\nid = "s"\nprompt = "S?"\n{step_toml}\n'
     return parse_playbook(text, "one.toml").steps[0]

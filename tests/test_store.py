@@ -132,11 +132,11 @@ def test_latest_prep_matches_client_regardless_of_case_and_accents(home: Path) -
     ("content", "message"),
     [
         (b"", "not valid JSON"),
-        (b"{\"schema\": 1, \"id\": ", "not valid JSON"),
+        (b'{"schema": 1, "id": ', "not valid JSON"),
         (b"\x00\xff\xfe binary", "not valid JSON"),
         (b"[1, 2]", "not a clientcoach reflection"),
-        (b"{\"schema\": 99}", "newer clientcoach"),
-        (b"{\"schema\": 1, \"id\": \"x\"}", "damaged reflection"),
+        (b'{"schema": 99}', "newer clientcoach"),
+        (b'{"schema": 1, "id": "x"}', "damaged reflection"),
     ],
 )
 def test_damaged_files_raise_a_clear_data_error(home: Path, content: bytes, message: str) -> None:

@@ -61,7 +61,9 @@ def load_answers(path: Path) -> dict[str, Any]:
     try:
         data: object = json.loads(text) if is_json else tomllib.loads(text)
     except json.JSONDecodeError as exc:
-        raise AnswersError(f"{path}:{exc.lineno}:{exc.colno}: JSON syntax error: {exc.msg}") from None
+        raise AnswersError(
+            f"{path}:{exc.lineno}:{exc.colno}: JSON syntax error: {exc.msg}"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise AnswersError(f"{path}: TOML syntax error: {exc}") from None
     if not isinstance(data, dict):
@@ -69,9 +71,7 @@ def load_answers(path: Path) -> dict[str, Any]:
     return data
 
 
-def check_answers_shape(
-    data: Mapping[str, Any], run: Run, source: str
-) -> None:
+def check_answers_shape(data: Mapping[str, Any], run: Run, source: str) -> None:
     """Refuse keys that name no step, so a typo is never silently ignored."""
     _check_level(data, list(run.playbook.steps), run, source, ())
 
@@ -132,7 +132,9 @@ def ask_from_answers(run: Run, data: Mapping[str, Any], source: str) -> None:
             continue
         if question.kind == "more":
             items = _lookup(data, question.address[:-1])
-            wanted = isinstance(items, list) and question.item is not None and question.item < len(items)
+            wanted = (
+                isinstance(items, list) and question.item is not None and question.item < len(items)
+            )
             run.answer(wanted)
             continue
         value = _lookup(data, question.address)
@@ -188,7 +190,9 @@ EDIT_KEY = ":e"
 class TerminalAsker:
     """Asks a person, one step at a time, on a Rich console (standard error)."""
 
-    def __init__(self, console: Console, read: ReadLine | None = None, edit: Edit | None = None) -> None:
+    def __init__(
+        self, console: Console, read: ReadLine | None = None, edit: Edit | None = None
+    ) -> None:
         self.console = console
         self.read: ReadLine = read or self._read
         self.edit: Edit = edit or _edit
@@ -234,7 +238,7 @@ class TerminalAsker:
         if question.context != self._context:
             self._context = question.context
             if question.context:
-                self.console.rule(Text(" › ".join(question.context)), style="cyan")
+                self.console.rule(Text(" \u203a ".join(question.context)), style="cyan")
 
     def _ask_one(self, run: Run, question: Question) -> None:
         step = question.step
@@ -258,10 +262,16 @@ class TerminalAsker:
                     self.console.print(Text("  Back one step.", style="yellow"))
                     self._context = ()
                     return
-                self.console.print(Text("  This is the first step: nothing to go back to.", style="yellow"))
+                self.console.print(
+                    Text("  This is the first step: nothing to go back to.", style="yellow")
+                )
                 continue
             if multi and command == EDIT_KEY:
-                edited = self.edit("")
+                try:
+                    edited = self.edit("")
+                except AnswerError as exc:
+                    self.console.print(Text(f"  {exc}", style="red"))
+                    continue
                 if edited is None or not edited.strip():
                     self.console.print(Text("  Nothing written in the editor.", style="yellow"))
                     continue
@@ -299,7 +309,9 @@ class TerminalAsker:
             run.skip()
             self.console.print(Text("  Skipped.", style="dim"))
             return True
-        self.console.print(Text(f"  This step needs an answer (type {HELP_KEY} for help).", style="yellow"))
+        self.console.print(
+            Text(f"  This step needs an answer (type {HELP_KEY} for help).", style="yellow")
+        )
         return False
 
     def _show_help(self, step: Step) -> None:
@@ -327,7 +339,7 @@ def _prompt_text(question: Question) -> str:
     return text
 
 
-def _hints(question: Question, default: Value) -> list[str]:  # noqa: PLR0912
+def _hints(question: Question, default: Value) -> list[str]:
     step = question.step
     lines: list[str] = []
     if question.kind == "more":
@@ -350,7 +362,11 @@ def _hints(question: Question, default: Value) -> list[str]:  # noqa: PLR0912
             bounds.append(f"at least {step.min:g}")
         if step.max is not None:
             bounds.append(f"at most {step.max:g}")
-        lines.append("a number" + (f" ({', '.join(bounds)})" if bounds else "") + (f" in {step.unit}" if step.unit else ""))
+        lines.append(
+            "a number"
+            + (f" ({', '.join(bounds)})" if bounds else "")
+            + (f" in {step.unit}" if step.unit else "")
+        )
     elif isinstance(step, DateStep):
         lines.append("YYYY-MM-DD, today, tomorrow, +3d or +2w")
     elif isinstance(step, ListStep):
@@ -358,14 +374,38 @@ def _hints(question: Question, default: Value) -> list[str]:  # noqa: PLR0912
     elif isinstance(step, LongTextStep):
         lines.append(f"several lines; an empty line finishes; {EDIT_KEY} opens your $EDITOR")
     if default is not None:
-        shown = ", ".join(default) if isinstance(default, list) else (
-            ("yes" if default else "no") if isinstance(default, bool) else str(default)
+        shown = (
+            ", ".join(default)
+            if isinstance(default, list)
+            else (("yes" if default else "no") if isinstance(default, bool) else str(default))
         )
         lines.append(f"Enter = {shown}")
     return lines
 
 
 def _edit(initial: str) -> str | None:
-    import click  # typer's own dependency; only loaded when someone opens the editor
+    """Open ``$VISUAL`` / ``$EDITOR`` on a private temporary file; None if left empty."""
+    import os
+    import shlex
+    import subprocess
+    import tempfile
 
-    return click.edit(initial, extension=".md", require_save=True)
+    editor = (
+        os.environ.get("VISUAL")
+        or os.environ.get("EDITOR")
+        or ("notepad" if os.name == "nt" else "vi")
+    )
+    fd, name = tempfile.mkstemp(prefix="coach-", suffix=".md")  # mkstemp makes it 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(initial)
+        try:
+            subprocess.run([*shlex.split(editor), name], check=True)
+        except (OSError, ValueError, subprocess.CalledProcessError) as exc:
+            raise AnswerError(
+                f"could not run the editor {editor!r} ({exc}); type the answer instead"
+            ) from None
+        text = Path(name).read_text(encoding="utf-8")
+    finally:
+        Path(name).unlink(missing_ok=True)
+    return text if text.strip() else None

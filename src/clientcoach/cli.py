@@ -6,11 +6,10 @@ that use them, so ``coach --version`` and ``coach --help`` start quickly.
 
 from __future__ import annotations
 
-import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
@@ -59,9 +58,13 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")
+    ] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours or styles.")] = False,
 ) -> None:
     STATE.debug = debug
@@ -91,7 +94,9 @@ def _guard() -> Iterator[None]:
     except CoachError as error:
         _fail(error)
     except (KeyboardInterrupt, EOFError):
-        _console().print("\nStopped. Nothing from this run was saved; earlier reflections are untouched.")
+        _console().print(
+            "\nStopped. Nothing from this run was saved; earlier reflections are untouched."
+        )
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     except Exception as error:
         if STATE.debug:
@@ -109,11 +114,14 @@ def _guard() -> Iterator[None]:
 # --- prep and debrief -----------------------------------------------------------------
 
 ClientArg = Annotated[
-    str | None, typer.Argument(help="The client's name (asked for when not given).", show_default=False)
+    str | None,
+    typer.Argument(help="The client's name (asked for when not given).", show_default=False),
 ]
 PlaybookOpt = Annotated[
     str | None,
-    typer.Option("--playbook", "-p", help="Playbook id or .toml file to walk instead of the default."),
+    typer.Option(
+        "--playbook", "-p", help="Playbook id or .toml file to walk instead of the default."
+    ),
 ]
 AnswersOpt = Annotated[
     Path | None,
@@ -121,7 +129,9 @@ AnswersOpt = Annotated[
 ]
 DateOpt = Annotated[
     str | None,
-    typer.Option("--date", "-d", help="Meeting date: YYYY-MM-DD, yesterday, -2d... (default today)."),
+    typer.Option(
+        "--date", "-d", help="Meeting date: YYYY-MM-DD, yesterday, -2d... (default today)."
+    ),
 ]
 MeetingOpt = Annotated[str | None, typer.Option("--meeting", "-m", help="Meeting title.")]
 
@@ -169,14 +179,13 @@ def _meeting_run(
     meeting_title: str | None,
     prep_ref: str | None,
 ) -> None:
-    from clientcoach import ask
+    from clientcoach import ask, render
     from clientcoach.config import data_dir
     from clientcoach.engine import AnswerError, Run, parse_date
     from clientcoach.reflection import Links, Meeting, PlaybookRef, Reflection, new_id
-    from clientcoach.render import saved
     from clientcoach.store import Store
 
-    now = datetime.now(timezone.utc).astimezone()
+    now = datetime.now(UTC).astimezone()
     today = now.date()
     root = data_dir()
     store = Store(root)
@@ -189,15 +198,13 @@ def _meeting_run(
         raise UsageError(f"--date: {exc}") from None
 
     answers = ask.load_answers(answers_path) if answers_path is not None else None
-    interactive = answers is None and sys.stdin.isatty()
+    interactive = answers is None and render.is_terminal()
     console = _console()
     asker = ask.TerminalAsker(console) if interactive else None
 
     if client is None:
         if asker is None:
-            raise UsageError(
-                "no client given", f"name the client: coach {kind} CLIENT"
-            )
+            raise UsageError("no client given", f"name the client: coach {kind} CLIENT")
         client = asker.ask_text("Which client is this meeting with?")
     client = _clean_client(client)
 
@@ -217,9 +224,9 @@ def _meeting_run(
             console.print(f"Linked to your prep {link}.", style="dim")
         asker.ask(run)
 
-    finished = datetime.now(timezone.utc).astimezone()
+    finished = datetime.now(UTC).astimezone()
     reflection = Reflection(
-        id=new_id(finished.astimezone(timezone.utc)),
+        id=new_id(finished.astimezone(UTC)),
         kind=kind,
         client=client,
         meeting=Meeting(title=meeting_title, date=day),
@@ -231,7 +238,7 @@ def _meeting_run(
         app_version=__version__,
     )
     reflection, path = store.save(reflection)
-    saved(console, kind, client, reflection.id, path)
+    render.saved(console, kind, client, reflection.id, path)
     typer.echo(str(path))
 
 
@@ -296,7 +303,6 @@ def list_playbooks() -> None:
     with _guard():
         from clientcoach.config import data_dir
         from clientcoach.errors import PlaybookError
-        from clientcoach.playbook import Playbook
         from clientcoach.render import out_console, playbook_table
 
         root = data_dir()

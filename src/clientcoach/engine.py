@@ -288,20 +288,19 @@ class Run:
                     for index in range(self._item_count(step, address))
                 ]
                 out.append(
-                    Answer(step=step.id, type="loop", role=step.role, prompt=step.prompt, items=items)
+                    Answer(
+                        step=step.id, type="loop", role=step.role, prompt=step.prompt, items=items
+                    )
                 )
             elif isinstance(step, ANSWER_TYPES) and address in self.answers:
                 value = self.answers[address]
-                out.append(
-                    Answer(
-                        step=step.id,
-                        type=step.type,
-                        role=step.role,
-                        prompt=step.prompt,
-                        value=value,
-                        label=_label(step, value),
-                    )
+                record = Answer(
+                    step=step.id, type=step.type, role=step.role, prompt=step.prompt, value=value
                 )
+                label = _label(step, value)
+                if label is not None:
+                    record.label = label  # only set for choices, so other answers stay lean
+                out.append(record)
         return out
 
     def _item_count(self, loop: LoopStep, address: Address) -> int:
@@ -429,7 +428,7 @@ def _text(raw: object) -> str:
     return raw.strip()
 
 
-def coerce(step: AnswerStep, raw: object, today: date) -> Value:  # noqa: PLR0911, PLR0912
+def coerce(step: AnswerStep, raw: object, today: date) -> Value:
     """Turn raw input (typed text, or a value from an answers file) into a stored value."""
     if isinstance(step, TextStep):
         text = _text(raw)

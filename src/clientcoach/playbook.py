@@ -8,6 +8,7 @@ what a schema cannot (step ids, condition references, defaults, includes).
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -312,9 +313,13 @@ def _check_shape(step: Step) -> str | None:
         return f"rating bounds are inverted or equal (min {step.min}, max {step.max})"
     if isinstance(step, RatingStep) and step.max - step.min > 20:
         return "a rating scale has at most 21 points; use a number step for more"
-    if isinstance(step, NumberStep) and None not in (step.min, step.max):
-        if step.min >= step.max:  # type: ignore[operator]
-            return f"number bounds are inverted or equal (min {step.min}, max {step.max})"
+    if (
+        isinstance(step, NumberStep)
+        and step.min is not None
+        and step.max is not None
+        and step.min >= step.max
+    ):
+        return f"number bounds are inverted or equal (min {step.min}, max {step.max})"
     if isinstance(step, ChoiceStep | MultiChoiceStep):
         if not step.choices:
             return "choices is empty; give at least one choice"
@@ -354,10 +359,13 @@ def _check_condition(cond: Condition, scope: _Scope, later: set[str], where: str
         target = scope.find(leaf.step)
         if target is None:
             if leaf.step in later:
-                return f"{where} names step {leaf.step!r}, which comes later; a condition can only read earlier answers"
+                return (
+                    f"{where} names step {leaf.step!r}, which comes later; "
+                    "a condition can only read earlier answers"
+                )
             return f"{where} names unknown step {leaf.step!r}"
         if not isinstance(target, ANSWER_TYPES):
-            return f"{where} names step {leaf.step!r}, a {target.type} step, which has no answer to test"
+            return f"{where} names {target.type} step {leaf.step!r}, which has no answer to test"
         numeric = isinstance(target, RatingStep | NumberStep)
         if (leaf.gte is not None or leaf.lte is not None) and not numeric:
             return f"{where} uses gte/lte on {leaf.step!r}, which is not a rating or number"
@@ -366,9 +374,14 @@ def _check_condition(cond: Condition, scope: _Scope, later: set[str], where: str
             values = [c.value for c in target.options]
             wrong = [v for v in tested if v not in values]
             if wrong:
-                return f"{where} tests {leaf.step!r} against {wrong[0]!r}, which is not one of its choices {values}"
+                return (
+                    f"{where} tests {leaf.step!r} against {wrong[0]!r}, "
+                    f"which is not one of its choices {values}"
+                )
         if isinstance(target, ConfirmStep) and any(not isinstance(v, bool) for v in tested):
-            return f"{where} tests confirm step {leaf.step!r} against a non-boolean; use true or false"
+            return (
+                f"{where} tests confirm step {leaf.step!r} against a non-boolean; use true or false"
+            )
     return None
 
 
@@ -448,13 +461,61 @@ def _format_loc(data: Any, loc: tuple[int | str, ...]) -> str:
     return " > ".join(parts) or "top level"
 
 
+def _known_keys() -> list[str]:
+    models: list[type[BaseModel]] = [
+        Playbook,
+        Condition,
+        Choice,
+        *ANSWER_TYPES,
+        InfoStep,
+        LoopStep,
+        IncludeStep,
+    ]
+    keys = {f.alias or name for m in models for name, f in m.model_fields.items()}
+    return sorted(keys)
+
+
+def _explain(data: Any, exc: ValidationError) -> list[str]:
+    """Pydantic's errors as author-facing lines, the most telling first.
+
+    A misspelt key shows up twice (the unknown key and the missing one it meant); say it
+    once, as the typo with its correction.
+    """
+    errors = [
+        e
+        for e in exc.errors()
+        # a choice given as a table also fails as a string: its own errors say what is wrong
+        if not (e["type"] == "string_type" and e["loc"][-1:] == ("str",))
+    ]
+    missing = {(tuple(e["loc"][:-1]), e["loc"][-1]) for e in errors if e["type"] == "missing"}
+    corrected: set[tuple[tuple[Any, ...], Any]] = set()
+    lines: list[str] = []
+    for err in sorted(errors, key=lambda e: e["type"] != "extra_forbidden"):
+        loc = tuple(err["loc"])
+        if err["type"] == "extra_forbidden":
+            wanted = [k for (parent, k) in missing if parent == loc[:-1]]
+            close = difflib.get_close_matches(
+                str(loc[-1]), [str(k) for k in wanted] or _known_keys(), n=1
+            )
+            line = f"{_format_loc(data, loc[:-1])}: unknown key {loc[-1]!r}"
+            if close:
+                line += f" (did you mean {close[0]!r}?)"
+                corrected.add((loc[:-1], close[0]))
+        elif err["type"] == "missing" and (loc[:-1], loc[-1]) in corrected:
+            continue
+        else:
+            line = _format_error(data, err)
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
 def _format_error(data: Any, err: Any) -> str:
     loc = tuple(err.get("loc", ()))
     kind = err.get("type", "")
     msg = str(err.get("msg", "invalid"))
-    if kind == "extra_forbidden":
-        where = _format_loc(data, loc[:-1])
-        return f"{where}: unknown key {loc[-1]!r}"
+    if kind == "too_short" and loc and loc[-1] == "steps":
+        return f"{_format_loc(data, loc)}: give at least one step"
     if kind == "missing":
         where = _format_loc(data, loc[:-1])
         return f"{where}: missing required key {loc[-1]!r}"
@@ -462,8 +523,7 @@ def _format_error(data: Any, err: Any) -> str:
         ctx = err.get("ctx", {})
         where = _format_loc(data, loc)
         return (
-            f"{where}: unknown step type {ctx.get('tag')!r}; "
-            f"use one of {ctx.get('expected_tags')}"
+            f"{where}: unknown step type {ctx.get('tag')!r}; use one of {ctx.get('expected_tags')}"
         )
     if kind == "union_tag_not_found":
         return f"{_format_loc(data, loc)}: a step needs a 'type'"
@@ -497,18 +557,18 @@ def playbook_problems(text: str, source: str) -> Playbook | list[str]:
             line, col = match.groups()
             detail = _TOML_POSITION.sub("", message).strip()
             return [f"{source}:{line}:{col}: TOML syntax error: {detail}"]
+        if "(at end of document)" in message:
+            # Something left open until the end: point at the last line.
+            last = text.count("\n") + (0 if text.endswith("\n") else 1)
+            detail = message.replace("(at end of document)", "").strip()
+            return [f"{source}:{max(last, 1)}: TOML syntax error: {detail} at the end of the file"]
         return [f"{source}: TOML syntax error: {message}"]
+    if not data:
+        return [f"{source}: the file is empty; a playbook needs schema, id, kind, title and steps"]
     try:
         playbook = Playbook.model_validate(data)
     except ValidationError as exc:
-        seen: list[str] = []
-        for err in exc.errors():
-            if err["type"] == "string_type" and err["loc"][-1:] == ("str",):
-                continue  # a choice given as a table: its own errors say what is wrong
-            line = f"{source}: {_format_error(data, err)}"
-            if line not in seen:
-                seen.append(line)
-        return seen
+        return [f"{source}: {line}" for line in _explain(data, exc)]
     problems = check_playbook(playbook)
     if problems:
         return [f"{source}: {p}" for p in problems]
@@ -602,7 +662,7 @@ class Library:
 
     def load_path(self, path: Path) -> Playbook:
         """A playbook given as a file, checked with its includes."""
-        playbook = load_file(path)
+        playbook = self._read(path)
         self._cache.setdefault(playbook.id, playbook)
         self.resolve(playbook, str(path))
         return playbook
@@ -624,7 +684,8 @@ class Library:
                 except PlaybookError as exc:
                     if exc.message.startswith("no playbook"):
                         raise PlaybookError(
-                            f"{where}: step {step.id!r} includes unknown playbook {step.playbook!r}",
+                            f"{where}: step {step.id!r} includes unknown playbook "
+                            f"{step.playbook!r}",
                             exc.hint,
                         ) from exc
                     raise

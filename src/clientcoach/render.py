@@ -34,7 +34,9 @@ def err_console(no_color: bool = False) -> Console:
 def out_console(no_color: bool = False) -> Console:
     """Data, on standard output; plain whenever it is not a terminal."""
     color = _color_allowed(no_color)
-    return Console(highlight=False, emoji=False, no_color=not color, color_system="auto" if color else None)
+    return Console(
+        highlight=False, emoji=False, no_color=not color, color_system="auto" if color else None
+    )
 
 
 def error_line(console: Console, message: str, hint: str | None = None) -> None:
@@ -66,9 +68,7 @@ def _quote(client: str) -> str:
     return shlex.quote(client)
 
 
-def playbook_table(
-    rows: list[tuple[Entry, Playbook | None, str | None]], data_dir: Path
-) -> Table:
+def playbook_table(rows: list[tuple[Entry, Playbook | None, str | None]], data_dir: Path) -> Table:
     table = Table(title=None, show_edge=False, pad_edge=False)
     table.add_column("id", no_wrap=True)
     table.add_column("kind")

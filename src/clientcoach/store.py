@@ -62,9 +62,11 @@ def ensure_dir(path: Path) -> None:
                 "check CLIENTCOACH_HOME points to a writable place",
             ) from exc
         # mkdir's mode is filtered by the umask; chmod is not.
-        os.chmod(folder, DIR_MODE)
+        folder.chmod(DIR_MODE)
     if not path.is_dir():
-        raise StorageError(f"{path} exists and is not a folder", "move it aside or set CLIENTCOACH_HOME")
+        raise StorageError(
+            f"{path} exists and is not a folder", "move it aside or set CLIENTCOACH_HOME"
+        )
 
 
 def write_new(path: Path, text: str) -> None:
@@ -83,7 +85,7 @@ def write_new(path: Path, text: str) -> None:
             # Some synced or foreign file systems have no hard links.
             if path.exists():
                 raise FileExistsError(path) from None
-            os.replace(tmp, path)
+            tmp.replace(path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -129,7 +131,8 @@ class Store:
                 continue
             except OSError as exc:
                 raise StorageError(
-                    f"cannot save to {path}: {exc.strerror}", "nothing was written; check free space and permissions"
+                    f"cannot save to {path}: {exc.strerror}",
+                    "nothing was written; check free space and permissions",
                 ) from exc
             return reflection, path
         raise StorageError(f"could not find a free file name in {path.parent}")
@@ -168,7 +171,9 @@ class Store:
             where = ".".join(str(p) for p in first["loc"])
             raise DataError(f"{path}: damaged reflection ({where}: {first['msg']})") from exc
 
-    def iter_reflections(self, kind: str | None = None, client: str | None = None) -> Iterator[tuple[Path, Reflection]]:
+    def iter_reflections(
+        self, kind: str | None = None, client: str | None = None
+    ) -> Iterator[tuple[Path, Reflection]]:
         """Readable reflections, filtered by kind and client; damaged files are skipped."""
         wanted = client_key(client) if client is not None else None
         marker = f"_{kind}_" if kind else None
@@ -208,5 +213,7 @@ class Store:
             raise DataError(f"no reflection with id {ref!r}", "run `coach history` to see the ids")
         if len(matches) > 1:
             ids = ", ".join(p.stem.rsplit("_", 1)[-1] for p in matches[:5])
-            raise DataError(f"id {ref!r} matches {len(matches)} reflections ({ids})", "give more of the id")
+            raise DataError(
+                f"id {ref!r} matches {len(matches)} reflections ({ids})", "give more of the id"
+            )
         return matches[0], self.load(matches[0])

@@ -1,0 +1,357 @@
+"""The commands as a user runs them: files written, values in them, messages, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from clientcoach.cli import app
+from tests.helpers import REPO, reflection_files, run_coach
+
+EXAMPLES = REPO / "examples"
+PREP = EXAMPLES / "prep-answers.toml"
+DEBRIEF = EXAMPLES / "debrief-answers.toml"
+
+
+def as_answers_file(answers: list[dict[str, Any]]) -> dict[str, Any]:
+    """A saved answer tree in the shape of an answers file, skipped steps left out."""
+    out: dict[str, Any] = {}
+    for answer in answers:
+        if answer["type"] == "loop":
+            out[answer["step"]] = [as_answers_file(item) for item in answer["items"]]
+        elif answer["type"] == "include":
+            out[answer["step"]] = as_answers_file(answer["answers"])
+        elif answer.get("value") is not None:
+            out[answer["step"]] = answer["value"]
+    return out
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def saved(home: Path, kind: str) -> list[dict[str, Any]]:
+    return [
+        json.loads(p.read_text(encoding="utf-8"))
+        for p in reflection_files(home)
+        if f"_{kind}_" in p.name
+    ]
+
+
+def test_scripted_prep_saves_exactly_the_answers(home: Path) -> None:
+    result = run_coach("prep", "Acme", "--answers", str(PREP), "--meeting", "Kick-off")
+    assert result.code == 0, result.stderr
+    files = reflection_files(home)
+    assert len(files) == 1
+    assert result.stdout.strip() == str(files[0])
+    assert "Saved prep for Acme" in result.stderr
+    assert "coach debrief Acme" in result.stderr
+    (record,) = saved(home, "prep")
+    assert record["schema"] == 1
+    assert record["kind"] == "prep"
+    assert record["client"] == "Acme"
+    assert record["meeting"]["title"] == "Kick-off"
+    assert record["playbook"] == {"id": "prep", "version": "1.0", "language": "en"}
+    assert record["app_version"]
+    assert as_answers_file(record["answers"]) == load_toml(PREP)
+    knowledge = next(a for a in record["answers"] if a["step"] == "knowledge")
+    assert knowledge["role"] == "knowledge"
+    assert knowledge["type"] == "rating"
+    assert knowledge["prompt"]
+
+
+def test_scripted_debrief_links_to_the_latest_prep(home: Path) -> None:
+    assert run_coach("prep", "Acme", "--answers", str(PREP), "--date", "2026-11-01").code == 0
+    assert run_coach("prep", "ACME", "--answers", str(PREP), "--date", "2026-11-20").code == 0
+    assert run_coach("prep", "Other", "--answers", str(PREP), "--date", "2026-11-21").code == 0
+    result = run_coach("debrief", "acme", "--answers", str(DEBRIEF), "--date", "2026-11-20")
+    assert result.code == 0, result.stderr
+    preps = {p["meeting"]["date"]: p for p in saved(home, "prep")}
+    (debrief,) = saved(home, "debrief")
+    assert debrief["links"]["prep"] == preps["2026-11-20"]["id"]
+    assert as_answers_file(debrief["answers"]) == load_toml(DEBRIEF)
+
+
+def test_debrief_structure_keeps_loops_and_includes_in_order(home: Path) -> None:
+    assert run_coach("debrief", "Acme", "--answers", str(DEBRIEF)).code == 0
+    (debrief,) = saved(home, "debrief")
+    by_step = {a["step"]: a for a in debrief["answers"]}
+    assert debrief["links"]["prep"] is None
+    follow = by_step["next_steps"]
+    assert follow["role"] == "follow_up"
+    assert [[a["value"] for a in item] for item in follow["items"]] == [
+        ["Send the pilot plan", "me", "2026-12-01"],
+        ["Share the data sample", "client", "2026-11-28"],
+    ]
+    trolls = by_step["trolls"]["items"]
+    assert len(trolls) == 2
+    first = trolls[0][0]
+    assert first["type"] == "include"
+    assert first["playbook"] == "troll-bridge"
+    passes = next(a for a in first["answers"] if a["step"] == "passes")
+    assert [p[-1]["value"] for p in passes["items"]] == [False, True]
+    rules = [a for a in by_step["healthy_help"]["answers"] if a["role"] == "help_rule"]
+    assert [(a["step"], a["value"]) for a in rules] == [
+        ("r1_asked", False),
+        ("r2_framed", True),
+        ("r3_counterpart", False),
+        ("r4_half_way", True),
+        ("r5_autonomy", True),
+    ]
+    reasons = next(a for a in by_step["lost_deal"]["answers"] if a["step"] == "loss_reasons")
+    assert reasons["value"] == ["need-misunderstood", "price-stated-excuse"]
+    assert len(reasons["label"]) == 2
+
+
+def test_prep_option_links_explicitly_or_not_at_all(home: Path) -> None:
+    run_coach("prep", "Acme", "--answers", str(PREP), "--date", "2026-11-01")
+    run_coach("prep", "Acme", "--answers", str(PREP), "--date", "2026-11-02")
+    first = min(saved(home, "prep"), key=lambda p: p["meeting"]["date"])
+    assert run_coach("debrief", "Acme", "-a", str(DEBRIEF), "--prep", first["id"][:17]).code == 0
+    assert run_coach("debrief", "Acme", "-a", str(DEBRIEF), "--prep", "none").code == 0
+    links = sorted(str(d["links"]["prep"]) for d in saved(home, "debrief"))
+    assert links == sorted([first["id"], "None"])
+
+
+def test_prep_option_must_name_a_prep(home: Path) -> None:
+    run_coach("debrief", "Acme", "-a", str(DEBRIEF))
+    (debrief,) = saved(home, "debrief")
+    result = run_coach("debrief", "Acme", "-a", str(DEBRIEF), "--prep", debrief["id"])
+    assert result.code == 5
+    assert "not a prep" in result.stderr
+    unknown = run_coach("debrief", "Acme", "-a", str(DEBRIEF), "--prep", "1999")
+    assert unknown.code == 5
+    assert "no reflection with id" in unknown.stderr
+    assert len(reflection_files(home)) == 1
+
+
+def test_date_backdates_and_rejects_nonsense(home: Path) -> None:
+    assert run_coach("prep", "Acme", "-a", str(PREP), "--date", "2026-10-31").code == 0
+    (record,) = saved(home, "prep")
+    assert record["meeting"]["date"] == "2026-10-31"
+    assert reflection_files(home)[0].parent.name == "2026-10"
+    bad = run_coach("prep", "Acme", "-a", str(PREP), "--date", "someday")
+    assert bad.code == 2
+    assert bad.stderr.count("\n") == 1
+    assert "--date" in bad.stderr
+    assert len(reflection_files(home)) == 1
+
+
+def test_without_terminal_or_answers_it_stops_at_once_and_writes_nothing(home: Path) -> None:
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "clientcoach", "prep", "Acme"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
+    elapsed = time.monotonic() - started
+    assert elapsed < 2, f"took {elapsed:.1f}s"
+    assert proc.returncode == 4
+    assert "not a terminal" in proc.stderr
+    assert "'goal'" in proc.stderr
+    assert "--answers" in proc.stderr
+    assert proc.stdout == ""
+    assert not home.exists() or reflection_files(home) == []
+
+
+def test_without_terminal_a_missing_client_is_a_usage_error(home: Path) -> None:
+    result = run_coach("prep", "--answers", str(PREP))
+    assert result.code == 2
+    assert "no client given" in result.stderr
+    assert reflection_files(home) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix", "code", "needle"),
+    [
+        ('goel = "x"\n', ".toml", 4, "did you mean 'goal'"),
+        ('goal = "x"\n', ".toml", 4, "no answer for required step 'next_step_target'"),
+        ('PREP:{"knowledge": 9}', ".json", 4, "step 'knowledge': give a whole number from 1"),
+        ('PREP:{"channel": "fax"}', ".json", 4, "step 'channel': choose a number"),
+        ("goal = \n", ".toml", 4, "TOML syntax error"),
+        ('{"goal": ', ".json", 4, "JSON syntax error"),
+        ("[1, 2]", ".json", 4, "maps step ids"),
+        ('trolls_intro = "x"\n', ".toml", 4, "info step"),
+        (
+            'PREP:{"help_offered": true, "healthy_help": {"r1_asked": "x"}}',
+            ".json",
+            4,
+            "healthy_help",
+        ),
+    ],
+)
+def test_bad_answers_files_give_one_line_and_write_nothing(
+    home: Path, tmp_path: Path, content: str, suffix: str, code: int, needle: str
+) -> None:
+    answers = tmp_path / f"answers{suffix}"
+    if content.startswith("PREP:"):
+        # a complete prep with one answer changed, so that answer is the first problem
+        content = json.dumps(load_toml(PREP) | json.loads(content.removeprefix("PREP:")))
+    answers.write_text(content, encoding="utf-8")
+    result = run_coach("prep", "Acme", "--answers", str(answers))
+    assert result.code == code, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("coach: error:")
+    assert needle in lines[0]
+    assert "Traceback" not in result.stderr
+    assert reflection_files(home) == []
+
+
+def test_missing_answers_file(home: Path) -> None:
+    result = run_coach("prep", "Acme", "--answers", "/nonexistent/a.toml")
+    assert result.code == 4
+    assert "cannot read answers file" in result.stderr
+
+
+def test_json_answers_work_too(home: Path, tmp_path: Path) -> None:
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps(load_toml(PREP)), encoding="utf-8")
+    assert run_coach("prep", "Acme", "--answers", str(answers)).code == 0
+    (record,) = saved(home, "prep")
+    assert as_answers_file(record["answers"]) == load_toml(PREP)
+
+
+def test_playbooks_lists_builtins_and_user_overrides(home: Path) -> None:
+    result = run_coach("playbooks")
+    assert result.code == 0, result.stderr
+    for playbook_id, kind in [
+        ("prep", "prep"),
+        ("debrief", "debrief"),
+        ("troll-bridge", "any"),
+        ("healthy-help", "any"),
+        ("lost-deal", "any"),
+    ]:
+        line = next(line for line in result.stdout.splitlines() if line.startswith(playbook_id))
+        assert kind in line
+        assert "built-in" in line
+    mine = home / "playbooks"
+    mine.mkdir(parents=True)
+    (mine / "prep.toml").write_text(
+        'schema = 1\nid = "prep"\nkind = "prep"\ntitle = "My own prep"\n'
+        '[[steps]]\nid = "goal"\ntype = "text"\nprompt = "Goal?"\n',
+        encoding="utf-8",
+    )
+    (mine / "broken.toml").write_text("this is = not toml =", encoding="utf-8")
+    listed = run_coach("playbooks", "list")
+    assert listed.code == 0, listed.stderr
+    prep_line = next(line for line in listed.stdout.splitlines() if line.startswith("prep"))
+    assert "My own prep" in prep_line
+    assert "overrides built-in" in prep_line
+    broken_line = next(line for line in listed.stdout.splitlines() if line.startswith("broken"))
+    assert "invalid" in broken_line
+    answers = home.parent / "mine.toml"
+    answers.write_text('goal = "Mine"\n', encoding="utf-8")
+    assert run_coach("prep", "Acme", "--answers", str(answers)).code == 0
+    (record,) = saved(home, "prep")
+    assert record["answers"][0]["value"] == "Mine"
+
+
+def test_playbook_kind_and_unknown_id(home: Path) -> None:
+    wrong = run_coach("prep", "Acme", "--playbook", "debrief", "-a", str(DEBRIEF))
+    assert wrong.code == 2
+    assert "is a debrief playbook" in wrong.stderr
+    unknown = run_coach("prep", "Acme", "--playbook", "nope")
+    assert unknown.code == 3
+    assert "no playbook with id 'nope'" in unknown.stderr
+    assert reflection_files(home) == []
+
+
+def test_included_playbook_runs_on_its_own(home: Path, tmp_path: Path) -> None:
+    answers = tmp_path / "help.toml"
+    answers.write_text(
+        'help_what = "Free workshop"\nr1_asked = true\nr2_framed = true\n'
+        "r3_counterpart = true\nr4_half_way = true\nr5_autonomy = true\n",
+        encoding="utf-8",
+    )
+    result = run_coach("debrief", "Acme", "--playbook", "healthy-help", "-a", str(answers))
+    assert result.code == 0, result.stderr
+    (record,) = saved(home, "debrief")
+    assert record["playbook"]["id"] == "healthy-help"
+
+
+def test_version_and_help() -> None:
+    version = run_coach("--version")
+    assert version.code == 0
+    assert version.stdout.strip() == "coach (clientcoach) 0.1.0"
+    for args in (["--help"], ["prep", "--help"], ["debrief", "--help"], ["playbooks", "--help"]):
+        shown = run_coach(*args)
+        assert shown.code == 0
+        assert "Usage:" in shown.stdout
+    assert "--answers" in run_coach("prep", "--help").stdout
+    assert "--prep" in run_coach("debrief", "--help").stdout
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    result = run_coach("prep", "Acme", "--colour")
+    assert result.code == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_client_names_with_control_characters_are_refused(home: Path) -> None:
+    result = run_coach("prep", "Ac\x1bme", "-a", str(PREP))
+    assert result.code == 2
+    assert "control characters" in result.stderr
+    assert reflection_files(home) == []
+
+
+def test_data_dir_that_cannot_be_written(home: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run_coach("prep", "Acme", "-a", str(PREP), env={"CLIENTCOACH_HOME": str(blocker)})
+    assert result.code == 6
+    assert "Traceback" not in result.stderr
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+# --- the interactive asker through CliRunner -----------------------------------------
+
+
+def test_cli_runner_drives_the_terminal_asker(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = home / "playbooks"
+    mine.mkdir(parents=True)
+    (mine / "short.toml").write_text(
+        'schema = 1\nid = "short"\nkind = "prep"\ntitle = "Short"\n'
+        '[[steps]]\nid = "goal"\ntype = "text"\nprompt = "Goal?"\nhelp = "One line."\n'
+        '[[steps]]\nid = "score"\ntype = "rating"\nprompt = "Score?"\n'
+        '[[steps]]\nid = "owner"\ntype = "choice"\nprompt = "Owner?"\n'
+        'choices = ["me", "client"]\n'
+        '[[steps]]\nid = "notes"\ntype = "list"\nprompt = "Notes?"\nrequired = false\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr("clientcoach.render.is_terminal", lambda: True)
+    keys = "\n".join(["?", "First goal", "<", "Second goal", "7", "4", "2", "a", "b", "", ""])
+    result = CliRunner().invoke(app, ["prep", "Acme", "--playbook", "short"], input=keys + "\n")
+    assert result.exit_code == 0, result.output
+    assert "One line." in result.stderr
+    assert "Back one step." in result.stderr
+    assert "give a whole number from 1 to 5" in result.stderr
+    assert "Step 2 of about" in result.stderr
+    (record,) = saved(home, "prep")
+    assert as_answers_file(record["answers"]) == {
+        "goal": "Second goal",
+        "score": 4,
+        "owner": "client",
+        "notes": ["a", "b"],
+    }
+
+
+def test_cli_runner_end_of_input_keeps_nothing(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("clientcoach.render.is_terminal", lambda: True)
+    result = CliRunner().invoke(app, ["prep", "Acme"], input="My goal\n")
+    assert result.exit_code == 130
+    assert "Nothing from this run was saved" in result.stderr
+    assert reflection_files(home) == []

@@ -1,0 +1,91 @@
+"""A non-editable install carries the built-in playbooks and works from a fresh environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+from tests.helpers import REPO
+
+BUILTINS = {"prep", "debrief", "troll-bridge", "healthy-help", "lost-deal"}
+
+
+def test_wheel_ships_the_builtin_playbooks_and_a_fresh_venv_runs_them(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(REPO)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = wheels.glob("clientcoach-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for playbook in BUILTINS:
+        assert f"clientcoach/playbooks/{playbook}.toml" in names
+
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
+    install = subprocess.run(
+        [str(bindir / "python"), "-m", "pip", "install", "-q", str(wheel)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert install.returncode == 0, install.stderr
+
+    data = tmp_path / "data"
+    env = dict(os.environ, CLIENTCOACH_HOME=str(data), NO_COLOR="1")
+    # Run from an empty folder so nothing from the source tree can be picked up.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    listed = subprocess.run(
+        [str(bindir / "coach"), "playbooks"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=elsewhere,
+        check=False,
+    )
+    assert listed.returncode == 0, listed.stderr
+    shown = {line.split()[0] for line in listed.stdout.splitlines() if line.strip()}
+    assert shown >= BUILTINS
+    assert (
+        "site-packages"
+        in subprocess.run(
+            [
+                str(bindir / "python"),
+                "-c",
+                "import clientcoach.playbook as p; print(p.builtin_dir())",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=elsewhere,
+            check=True,
+        ).stdout
+    )
+
+    prep = subprocess.run(
+        [
+            str(bindir / "coach"),
+            "prep",
+            "Acme",
+            "--answers",
+            str(REPO / "examples" / "prep-answers.toml"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=elsewhere,
+        check=False,
+    )
+    assert prep.returncode == 0, prep.stderr
+    saved = Path(prep.stdout.strip())
+    assert saved.is_file()
+    assert saved.is_relative_to(data)
