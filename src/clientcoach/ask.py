@@ -185,6 +185,7 @@ Edit = Callable[[str], str | None]
 HELP_KEY = "?"
 BACK_KEY = "<"
 EDIT_KEY = ":e"
+SKIP_KEY = "-"
 
 
 class TerminalAsker:
@@ -197,6 +198,8 @@ class TerminalAsker:
         self.read: ReadLine = read or self._read
         self.edit: Edit = edit or _edit
         self._context: tuple[str, ...] = ()
+        if read is None:
+            _enable_line_editing()
 
     def _read(self, prompt: Text) -> str:
         return self.console.input(prompt)
@@ -257,6 +260,10 @@ class TerminalAsker:
             if command == HELP_KEY:
                 self._show_help(step)
                 continue
+            if command == SKIP_KEY and question.kind == "answer" and not step.required:
+                run.skip()
+                self.console.print(Text("  Skipped.", style="dim"))
+                return
             if command == BACK_KEY:
                 if run.back():
                     self.console.print(Text("  Back one step.", style="yellow"))
@@ -277,7 +284,10 @@ class TerminalAsker:
                     continue
                 raw = edited
             elif multi and command:
-                raw = self._more_lines(raw)
+                more = self._more_lines(step, raw)
+                if more is None:
+                    continue
+                raw = more
             if not raw.strip():
                 if self._empty(run, question, default):
                     return
@@ -289,13 +299,23 @@ class TerminalAsker:
                 continue
             return
 
-    def _more_lines(self, first: str) -> str:
+    def _more_lines(self, step: Step, first: str) -> str | None:
+        """The rest of a several-line answer; None when the user starts the step again."""
         lines = [first]
         while True:
             line = self.read(Text("» ", style="cyan"))
-            if not line.strip():
+            command = line.strip()
+            if not command:
                 return "\n".join(lines)
-            lines.append(line)
+            if command == HELP_KEY:
+                self._show_help(step)
+            elif command == BACK_KEY:
+                self.console.print(
+                    Text("  Dropped what you typed for this step; start it again.", style="yellow")
+                )
+                return None
+            else:
+                lines.append(line)
 
     def _empty(self, run: Run, question: Question, default: Value) -> bool:
         """Enter on an empty line: take the default, skip, or explain why not."""
@@ -373,6 +393,8 @@ def _hints(question: Question, default: Value) -> list[str]:
         lines.append("one item per line; an empty line finishes")
     elif isinstance(step, LongTextStep):
         lines.append(f"several lines; an empty line finishes; {EDIT_KEY} opens your $EDITOR")
+    if default is not None and not step.required:
+        lines.append(f"{SKIP_KEY} to skip")
     if default is not None:
         shown = (
             ", ".join(default)
@@ -381,6 +403,15 @@ def _hints(question: Question, default: Value) -> list[str]:
         )
         lines.append(f"Enter = {shown}")
     return lines
+
+
+def _enable_line_editing() -> None:
+    """Arrow keys and history at the prompt, where the platform has readline."""
+    import contextlib
+
+    # Windows has no readline; input() still works there, without history.
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401  (importing it is what turns line editing on)
 
 
 def _edit(initial: str) -> str | None:

@@ -422,9 +422,17 @@ def _number(raw: object) -> float:
     raise AnswerError("give a number")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _text(raw: object) -> str:
     if not isinstance(raw, str):
         raise AnswerError("give text")
+    raw = raw.replace("\r\n", "\n")
+    if _CONTROL.search(raw):
+        # Escape sequences (an arrow key without line editing) would be replayed on
+        # every screen that shows the answer later.
+        raise AnswerError("the answer contains control characters; type it again as plain text")
     return raw.strip()
 
 
@@ -442,9 +450,13 @@ def coerce(step: AnswerStep, raw: object, today: date) -> Value:
     if isinstance(step, ConfirmStep):
         return coerce_bool(raw)
     if isinstance(step, RatingStep):
-        number = _number(raw)
+        scale = f"give a whole number from {step.min} to {step.max}"
+        try:
+            number = _number(raw)
+        except AnswerError:
+            raise AnswerError(scale) from None
         if not number.is_integer() or not step.min <= number <= step.max:
-            raise AnswerError(f"give a whole number from {step.min} to {step.max}")
+            raise AnswerError(scale)
         return int(number)
     if isinstance(step, ChoiceStep):
         if not isinstance(raw, str | int) or isinstance(raw, bool):
@@ -485,9 +497,9 @@ def coerce(step: AnswerStep, raw: object, today: date) -> Value:
         return parse_date(raw, today).isoformat()
     if isinstance(step, ListStep):
         if isinstance(raw, str):
-            items = [p.strip() for p in re.split(r"[;\n]", raw)]
+            items = [p.strip() for p in re.split(r"[;\n]", _text(raw))]
         elif isinstance(raw, list) and all(isinstance(p, str) for p in raw):
-            items = [p.strip() for p in raw]
+            items = [_text(p) for p in raw]
         else:
             raise AnswerError("give a list of short texts")
         items = [p for p in items if p]

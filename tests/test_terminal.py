@@ -1,0 +1,565 @@
+"""Real terminal sessions: ``coach prep`` / ``coach debrief`` in a pseudo-terminal.
+
+Each test spawns the program as a person would run it and waits for every step's
+prompt (read from the playbook files) before typing, then checks the saved reflection
+holds exactly what was typed.
+"""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+
+from tests.pty_helpers import (
+    Coach,
+    Tree,
+    answer_tree,
+    choice_count,
+    find_step,
+    help_of,
+    load_json,
+    needle,
+    prompt_of,
+    saved_files,
+)
+
+P = "prep"
+D = "debrief"
+T = "troll-bridge"
+
+Spawn = Callable[..., Coach]
+
+
+@pytest.fixture
+def spawn() -> Iterator[Spawn]:
+    """Start ``coach`` in a pseudo-terminal; whatever is still running is stopped after."""
+    started: list[Coach] = []
+
+    def start(*args: str, cwd: Path | None = None) -> Coach:
+        coach = Coach(*args, cwd=cwd)
+        started.append(coach)
+        return coach
+
+    yield start
+    for coach in started:
+        coach.kill()
+
+
+def only_file(home: Path, kind: str) -> tuple[Path, dict[str, Any]]:
+    found = [(p, load_json(p)) for p in saved_files(home)]
+    mine = [(p, data) for p, data in found if data["kind"] == kind]
+    assert len(mine) == 1, f"expected one {kind} file, found {[str(p) for p, _ in found]}"
+    return mine[0]
+
+
+def assert_private(path: Path) -> None:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    assert mode == 0o600, f"{path} has mode {oct(mode)}, not 0o600"
+
+
+# The shortest way through the prep: required steps only, no branch opened.
+# (step id, what is typed, value saved); "" skips an optional step, None is an info step.
+QUIET_PREP: list[tuple[str, str | None, object]] = [
+    ("goal", "Agree the pilot scope", "Agree the pilot scope"),
+    ("next_step_target", "They send the data by Friday", "They send the data by Friday"),
+    ("channel", "1", "in-person"),
+    ("risk", "The budget", "The budget"),
+    ("common_project", "", None),
+    ("client_interest_first", "y", True),
+    ("interest_in_us", "", None),
+    ("need_confirmed", "y", True),
+    ("technically_prepared", "y", True),
+    ("different_approach", "n", False),
+    ("knowledge", "3", 3),
+    ("perception", "3", 3),
+    ("first_impression", "1", "facts"),
+    ("bad_intent", "n", False),
+    ("trolls_intro", None, None),
+    ("trolls_expected", "", None),
+    ("triggers_today", "", None),
+    ("troll_intention", "", None),
+    ("help_offered", "n", False),
+]
+
+
+def walk_prep_quietly(coach: Coach, into: Tree, start: str = "goal") -> None:
+    """Walk the quiet path of the prep from step ``start`` to the end."""
+    first = [step_id for step_id, _, _ in QUIET_PREP].index(start)
+    for step_id, typed, value in QUIET_PREP[first:]:
+        if typed is None:
+            coach.info(P, step_id)
+        elif typed == "":
+            coach.skip(P, step_id, into)
+        else:
+            coach.answer(P, step_id, typed, into, value)
+
+
+def walk_debrief_quietly_from_process(coach: Coach, into: Tree) -> None:
+    """The rest of a debrief with no branch opened and empty loops."""
+    coach.answer(D, "process", "3", into, 3)
+    coach.answer(D, "authenticity", "3", into, 3)
+    coach.answer(D, "productivity", "3", into, 3)
+    coach.skip(D, "weak_link", into)
+    coach.answer(D, "client_room", "y", into, True)
+    coach.answer(D, "asked_impressions", "y", into, True)
+    coach.answer(D, "client_as_person", "y", into, True)
+    coach.answer(D, "thoughtless_act", "n", into, False)
+    coach.answer(D, "knowledge", "3", into, 3)
+    coach.answer(D, "perception", "3", into, 3)
+    coach.answer(D, "bad_intent_assumed", "n", into, False)
+    coach.more(D, "trolls", "n")
+    into["trolls"] = []
+    coach.answer(D, "help_given", "n", into, False)
+    coach.answer(D, "drama_role", "1", into, "none")
+    coach.answer(D, "client_drama_role", "1", into, "none")
+    coach.answer(D, "role_switch", "n", into, False)
+    coach.more(D, "mistakes", "")
+    into["mistakes"] = []
+    coach.answer(D, "outcome", "1", into, "progressing")
+    coach.answer(D, "energy", "0", into, 0)
+
+
+# --- 1. the acceptance walkthrough ----------------------------------------------------
+
+
+def run_prep(coach: Coach) -> Tree:
+    """A prep with help asked once and one step gone back to and answered differently."""
+    prep: Tree = {}
+    coach.at_step(P, "goal")
+    assert coach.last_step == 1
+    coach.ask_help(P, "goal")
+    coach.type("Agree the pilot scope")
+    prep["goal"] = "Agree the pilot scope"
+    coach.answer(P, "next_step_target", "They send the data by Friday, I plan the week after", prep)
+    coach.answer(P, "channel", "2", prep, "video")
+    coach.answer(P, "risk", "Their CTO may block it", prep)
+    coach.skip(P, "common_project", prep)
+    coach.answer(P, "client_interest_first", "y", prep, True)
+    coach.answer(P, "interest_in_us", "They asked for our case study twice", prep)
+
+    # No, then back from the follow-up it opened, and yes instead: the follow-up is gone.
+    coach.answer(P, "need_confirmed", "n", prep, False)
+    asked_at = coach.last_step
+    coach.at_step(P, "need_check")
+    coach.go_back()
+    coach.answer(P, "need_confirmed", "yes", prep, True)
+    assert coach.last_step == asked_at, "going back should show the same step number again"
+
+    coach.answer(P, "technically_prepared", "y", prep, True)
+    coach.answer(P, "different_approach", "y", prep, True)
+    coach.answer(P, "approach_as_option", "y", prep, True)
+    coach.answer(P, "answers_request", "n", prep, False)
+    coach.answer(P, "knowledge", "3", prep, 3)
+    coach.answer(P, "perception", "2", prep, 2)
+    coach.answer(P, "first_impression", "2", prep, "mixed")
+    coach.skip(P, "fact_to_check", prep)
+    coach.answer(P, "bad_intent", "n", prep, False)
+    coach.info(P, "trolls_intro")
+    coach.lines(P, "trolls_expected", ["price", "last spring's outage"], prep)
+    coach.skip(P, "triggers_today", prep)
+    coach.answer(P, "troll_intention", "Pause, then ask one open question", prep)
+    coach.answer(P, "help_offered", "n", prep, False)
+    return prep
+
+
+def run_troll_episode_one(coach: Coach) -> Tree:
+    """A difficult moment replayed in two passes: calm came back on the second."""
+    episode: Tree = {}
+    coach.info(T, "troll_reminder")
+    coach.answer(T, "topic", "the price increase", episode)
+    coach.answer(T, "recurring", "1", episode, "recurring")
+    coach.answer(T, "source", "1", episode, "client")
+    coach.answer(T, "trigger", "3", episode, "tone")
+    item = find_step(T, "passes")["item"]
+
+    first: Tree = {}
+    coach.expect(f"{item} 1")
+    coach.answer(T, "spot_signs", "Raised voice, the same point three times", first)
+    coach.answer(T, "paused", "n", first, False)
+    coach.skip(T, "real_difficulty", first)
+    coach.answer(T, "listened", "Asked what the budget allowed; heard fear of the CFO", first)
+    coach.answer(T, "said_little", "y", first, True)
+    coach.answer(T, "calm_back", "n", first, False)
+
+    second: Tree = {}
+    coach.expect(f"{item} 2")
+    coach.skip(T, "spot_signs", second)
+    coach.answer(T, "paused", "y", second, True)
+    coach.answer(T, "real_difficulty", "A budget freeze, not our price", second)
+    coach.skip(T, "listened", second)
+    coach.answer(T, "said_little", "y", second, True)
+    coach.answer(T, "calm_back", "y", second, True)
+    episode["passes"] = [first, second]
+
+    coach.answer(T, "calm_restored", "2", episode, "partly")
+    coach.answer(T, "paused_first", "n", episode, False)
+    coach.answer(T, "said_too_much", "y", episode, True)
+    coach.answer(T, "named_difficulty", "y", episode, True)
+    coach.answer(T, "bad_intent", "n", episode, False)
+    coach.answer(T, "ended_next_steps", "y", episode, True)
+    coach.answer(T, "troll_next_time", "Pause before the first reply", episode)
+    return episode
+
+
+def run_troll_episode_two(coach: Coach) -> Tree:
+    """A shorter difficult moment: calm back after one pass."""
+    episode: Tree = {}
+    coach.info(T, "troll_reminder")
+    coach.answer(T, "topic", "delivery delays", episode)
+    coach.answer(T, "recurring", "2", episode, "new")
+    coach.answer(T, "source", "4", episode, "context")
+    coach.answer(T, "trigger", "1", episode, "none")
+    only: Tree = {}
+    coach.skip(T, "spot_signs", only)
+    coach.answer(T, "paused", "y", only, True)
+    coach.skip(T, "real_difficulty", only)
+    coach.skip(T, "listened", only)
+    coach.answer(T, "said_little", "n", only, False)
+    coach.answer(T, "calm_back", "y", only, True)
+    episode["passes"] = [only]
+    coach.answer(T, "calm_restored", "1", episode, "yes")
+    coach.answer(T, "paused_first", "y", episode, True)
+    coach.answer(T, "said_too_much", "n", episode, False)
+    coach.answer(T, "named_difficulty", "y", episode, True)
+    coach.answer(T, "bad_intent", "n", episode, False)
+    coach.answer(T, "ended_next_steps", "y", episode, True)
+    coach.skip(T, "troll_next_time", episode)
+    return episode
+
+
+def run_debrief(coach: Coach) -> Tree:
+    """Two next steps, two difficult moments, one mistake."""
+    debrief: Tree = {}
+    coach.answer(D, "next_steps_agreed", "y", debrief, True)
+
+    first: Tree = {}
+    coach.answer(D, "what", "Send the revised quote", first)
+    coach.answer(D, "owner", "1", first, "me")
+    coach.answer(D, "due", "2030-01-15", first)
+    coach.more(D, "next_steps", "y")
+    second: Tree = {}
+    coach.answer(D, "what", "Book the pilot workshop", second)
+    coach.answer(D, "owner", "client", second, "client")
+    coach.skip(D, "due", second)
+    coach.more(D, "next_steps", "")  # Enter = no more
+    debrief["next_steps"] = [first, second]
+
+    coach.answer(D, "process", "4", debrief, 4)
+    coach.answer(D, "authenticity", "3", debrief, 3)
+    coach.answer(D, "productivity", "2", debrief, 2)
+    coach.answer(D, "stuck_diagnosis", "2", debrief, "perception")
+    coach.skip(D, "weak_link", debrief)
+    coach.answer(D, "client_room", "y", debrief, True)
+    coach.answer(D, "asked_impressions", "n", debrief, False)
+    coach.answer(D, "client_as_person", "y", debrief, True)
+    coach.answer(D, "thoughtless_act", "n", debrief, False)
+    coach.answer(D, "knowledge", "4", debrief, 4)
+    coach.answer(D, "perception", "3", debrief, 3)
+    coach.answer(D, "bad_intent_assumed", "n", debrief, False)
+
+    coach.more(D, "trolls", "y")
+    one = run_troll_episode_one(coach)
+    coach.more(D, "trolls", "y")
+    two = run_troll_episode_two(coach)
+    coach.more(D, "trolls", "n")
+    debrief["trolls"] = [{"troll_episode": one}, {"troll_episode": two}]
+
+    coach.answer(D, "help_given", "n", debrief, False)
+    coach.answer(D, "drama_role", "1", debrief, "none")
+    coach.answer(D, "client_drama_role", "1", debrief, "none")
+    coach.answer(D, "role_switch", "n", debrief, False)
+
+    coach.more(D, "mistakes", "y")
+    mistake: Tree = {}
+    coach.answer(D, "mistake", "I talked for ten minutes straight", mistake)
+    coach.answer(D, "repeat", "2", mistake, "repeat")
+    coach.skip(D, "mistake_cause", mistake)
+    coach.answer(D, "lesson", "Stop after two sentences and ask", mistake)
+    coach.answer(D, "lesson_scope", "3", mistake, "universal")
+    coach.more(D, "mistakes", "")
+    debrief["mistakes"] = [mistake]
+
+    coach.answer(D, "outcome", "1", debrief, "progressing")
+    coach.answer(D, "energy", "1", debrief, 1)
+    return debrief
+
+
+def test_prep_then_debrief_saves_exactly_the_answers_given(home: Path, spawn: Spawn) -> None:
+    coach = spawn("prep", "Acme")
+    expected_prep = run_prep(coach)
+    assert coach.finish() == 0, coach.screen
+    prep_path, prep = only_file(home, "prep")
+
+    assert prep["client"] == "Acme"
+    assert prep["playbook"]["id"] == "prep"
+    assert answer_tree(prep["answers"]) == expected_prep
+    assert "need_check" not in answer_tree(prep["answers"])  # closed by going back
+    assert_private(prep_path)
+
+    coach = spawn("debrief", "Acme")
+    coach.expect(str(prep["id"]))  # the debrief says which prep it follows
+    expected_debrief = run_debrief(coach)
+    assert coach.finish() == 0, coach.screen
+    debrief_path, debrief = only_file(home, "debrief")
+
+    assert debrief["client"] == "Acme"
+    assert debrief["playbook"]["id"] == "debrief"
+    assert debrief["links"]["prep"] == prep["id"]
+    assert answer_tree(debrief["answers"]) == expected_debrief
+    assert_private(debrief_path)
+    assert len(saved_files(home)) == 2
+
+
+# --- 2. stopping ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["ctrl-c", "ctrl-d"])
+def test_stopping_saves_nothing_and_exits_130(home: Path, spawn: Spawn, key: str) -> None:
+    coach = spawn("prep", "Acme")
+    answers: Tree = {}
+    coach.answer(P, "goal", "Agree the pilot scope", answers)
+    coach.answer(P, "next_step_target", "A workshop date", answers)
+    coach.at_step(P, "channel")
+    if key == "ctrl-c":
+        coach.child.sendintr()
+    else:
+        coach.child.sendeof()
+    coach.expect_re(r"[Nn]othing[^\r\n]* saved")
+    assert coach.finish() == 130
+    left = (
+        [p for p in (home / "reflections").rglob("*") if p.is_file()]
+        if (home / "reflections").exists()
+        else []
+    )
+    assert left == []
+
+
+# --- 3. playbook text is plain text ---------------------------------------------------
+
+INJECT_PROMPT = "__import__('os').system('touch PWNED')"
+INJECT_HELP = "[bold red]not markup[/bold red] {0} %s"
+INJECT_WHY = "$(touch PWNED) `touch PWNED` ${HOME} [link=file:///etc/passwd]x[/link]"
+INJECT_ANSWER = "[i]typed[/i] {0} %s $(touch PWNED)"
+
+
+def test_playbook_and_typed_text_are_shown_and_saved_literally(
+    home: Path, tmp_path: Path, spawn: Spawn
+) -> None:
+    folder = home / "playbooks"
+    folder.mkdir(parents=True)
+    playbook = folder / "inject.toml"
+    playbook.write_text(
+        tomli_w.dumps(
+            {
+                "schema": 1,
+                "id": "inject",
+                "kind": "prep",
+                "title": "Injection [b]check[/b]",
+                "steps": [
+                    {
+                        "id": "payload",
+                        "type": "text",
+                        "prompt": INJECT_PROMPT,
+                        "help": INJECT_HELP,
+                        "why": INJECT_WHY,
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+
+    coach = spawn("prep", "Acme", "--playbook", "inject", cwd=tmp_path)
+    coach.expect("Injection [b]check[/b]")
+    assert prompt_of(playbook, "payload") == INJECT_PROMPT
+    coach.expect("\n" + INJECT_PROMPT)  # the whole prompt line, as written
+    assert coach.expect_input() == "\r"
+    coach.type("?")
+    coach.expect("How to answer: " + INJECT_HELP + "\r\n")
+    coach.expect("Why it matters: " + INJECT_WHY + "\r\n")
+    coach.expect_input()
+    coach.type(INJECT_ANSWER)
+    assert coach.finish() == 0, coach.screen
+
+    assert not (tmp_path / "PWNED").exists()
+    assert not list(tmp_path.rglob("PWNED"))
+    _, saved = only_file(home, "prep")
+    assert saved["playbook"]["id"] == "inject"
+    records = saved["answers"]
+    assert isinstance(records, list)
+    assert [(r["step"], r["prompt"], r["value"]) for r in records] == [
+        ("payload", INJECT_PROMPT, INJECT_ANSWER)
+    ]
+
+
+# --- 4. validation --------------------------------------------------------------------
+
+
+def test_invalid_answers_are_refused_and_the_step_asked_again(home: Path, spawn: Spawn) -> None:
+    coach = spawn("prep", "Acme")
+    expected: Tree = {}
+
+    coach.at_step(P, "goal")
+    coach.reject("", "needs an answer")
+    coach.reject("   ", "needs an answer")
+    coach.type("Agree the pilot scope")
+    expected["goal"] = "Agree the pilot scope"
+
+    coach.answer(P, "next_step_target", "They send the data by Friday", expected)
+
+    coach.at_step(P, "channel")
+    choices = choice_count(P, "channel")
+    coach.reject(str(choices + 1), f"1 to {choices}")
+    coach.reject("0", f"1 to {choices}")
+    coach.reject("carrier pigeon", f"1 to {choices}")
+    coach.type("video call")  # a choice's label, in any case, is taken too
+    expected["channel"] = "video"
+
+    coach.answer(P, "risk", "The budget", expected)
+    coach.skip(P, "common_project", expected)
+
+    coach.at_step(P, "client_interest_first")
+    coach.reject("maybe", "yes or no")
+    coach.type("yes")
+    expected["client_interest_first"] = True
+
+    coach.skip(P, "interest_in_us", expected)
+    coach.answer(P, "need_confirmed", "y", expected, True)
+    coach.answer(P, "technically_prepared", "y", expected, True)
+    coach.answer(P, "different_approach", "n", expected, False)
+
+    coach.at_step(P, "knowledge")
+    rating = find_step(P, "knowledge")
+    scale = f"{rating['min']} to {rating['max']}"
+    coach.reject(str(rating["max"] + 4), scale)
+    coach.reject(str(rating["min"] - 1), scale)
+    coach.reject("3.5", scale)
+    coach.reject("three")
+    coach.type("4")
+    expected["knowledge"] = 4
+
+    coach.answer(P, "perception", "3", expected, 3)
+    coach.answer(P, "first_impression", "1", expected, "facts")
+    coach.answer(P, "bad_intent", "n", expected, False)
+    coach.info(P, "trolls_intro")
+    coach.skip(P, "trolls_expected", expected)
+    coach.skip(P, "triggers_today", expected)
+    coach.skip(P, "troll_intention", expected)
+    coach.at_step(P, "help_offered")
+    coach.reject("", "needs an answer")
+    coach.type("n")
+    expected["help_offered"] = False
+    assert coach.finish() == 0, coach.screen
+
+    _, saved = only_file(home, "prep")
+    assert answer_tree(saved["answers"]) == expected
+
+
+# --- 5. the client, asked when missing ------------------------------------------------
+
+
+def test_client_is_asked_when_missing_and_kept_as_typed(home: Path, spawn: Spawn) -> None:
+    coach = spawn("prep")
+    ask_client = r"(?i)client[^\r\n]*\? "
+    coach.expect_re(ask_client)
+    coach.type("")
+    coach.expect_re(ask_client)  # an empty name is not taken: asked again
+    coach.type("  Société   Générale ")
+    coach.expect("Société Générale")  # shown in the title
+    expected: Tree = {}
+    walk_prep_quietly(coach, expected)
+    assert coach.finish() == 0, coach.screen
+
+    path, saved = only_file(home, "prep")
+    assert saved["client"] == "Société Générale"
+    assert "Société Générale" in path.read_text(encoding="utf-8")  # not \u-escaped
+    assert "societe-generale" in path.name
+    assert answer_tree(saved["answers"]) == expected
+
+
+def test_control_characters_typed_are_never_saved(home: Path, spawn: Spawn) -> None:
+    """Arrow keys either edit the line or the answer is refused: no escape codes are kept.
+
+    Pressing Left before Enter sends ESC [ D. A terminal program either edits the line
+    with it (readline) or must refuse it; saving it puts raw terminal control codes in
+    the reflection, to be replayed on whatever terminal shows it later.
+    """
+    coach = spawn("prep", "Acme")
+    expected: Tree = {}
+    coach.at_step(P, "goal")
+    coach.type("Agree the pilot scope\x1b[D")  # the typist pressed Left, then Enter
+    shown = coach.expect_input()
+    expected["goal"] = "Agree the pilot scope"
+    if needle(prompt_of(P, "next_step_target")) in shown:
+        # Taken: then it must have been edited, and is now the plain text.
+        _, typed, value = QUIET_PREP[1]
+        assert typed is not None
+        coach.type(typed)
+        expected["next_step_target"] = value
+        walk_prep_quietly(coach, expected, start="channel")
+    else:
+        # Refused: the same step waits for a clean answer.
+        coach.type("Agree the pilot scope")
+        walk_prep_quietly(coach, expected, start="next_step_target")
+    assert coach.finish() == 0, coach.screen
+
+    path, saved = only_file(home, "prep")
+    assert answer_tree(saved["answers"]) == expected
+    assert "\\u001b" not in path.read_text(encoding="utf-8")
+
+
+def test_going_back_from_after_a_loop_reopens_it(home: Path, spawn: Spawn) -> None:
+    coach = spawn("debrief", "Acme", "--prep", "none")
+    debrief: Tree = {}
+    coach.answer(D, "next_steps_agreed", "y", debrief, True)
+    first: Tree = {}
+    coach.answer(D, "what", "Send the quote", first)
+    coach.answer(D, "owner", "3", first, "both")
+    coach.answer(D, "due", "2030-02-01", first)
+    coach.more(D, "next_steps", "")  # no more...
+    asked_at = coach.last_step
+    coach.at_step(D, "process")
+    coach.go_back()  # ...then yes, one more after all
+    coach.more(D, "next_steps", "y")
+    assert coach.last_step == asked_at
+    second: Tree = {}
+    coach.answer(D, "what", "Call their CFO", second)
+    coach.answer(D, "owner", "me", second, "me")
+    coach.skip(D, "due", second)
+    coach.more(D, "next_steps", "n")
+    debrief["next_steps"] = [first, second]
+    walk_debrief_quietly_from_process(coach, debrief)
+    assert coach.finish() == 0, coach.screen
+
+    _, saved = only_file(home, "debrief")
+    assert saved["links"] == {"prep": None}
+    assert answer_tree(saved["answers"]) == debrief
+
+
+def test_help_on_optional_steps_loop_questions_and_why_only_steps(spawn: Spawn) -> None:
+    """``?`` works on an optional step, a loop's "another?" question, a step with only a why."""
+    coach = spawn("debrief", "Acme", "--prep", "none")
+    debrief: Tree = {}
+    coach.answer(D, "next_steps_agreed", "y", debrief, True)
+    item: Tree = {}
+    coach.answer(D, "what", "Send the quote", item)
+    coach.answer(D, "owner", "1", item, "me")
+    coach.at_step(D, "due")
+    coach.ask_help(D, "due")
+    coach.type("")
+    coach.expect("Skipped.")
+    coach.at_step(D, "next_steps")
+    coach.ask_help(D, "next_steps")
+    coach.type("n")
+    coach.at_step(D, "process")
+    assert help_of(D, "process") is None
+    coach.type("?")
+    coach.expect("Why it matters: " + needle(str(find_step(D, "process")["why"])))
+    coach.expect_input()
+    coach.child.sendintr()
+    assert coach.finish() == 130
