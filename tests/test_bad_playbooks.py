@@ -63,6 +63,10 @@ CASES: list[Case] = [
     Case("duplicate_step_id.toml", "duplicate step id 'goal'"),
     Case("duplicate_step_id_in_loop.toml", "step 'actions' > step 'goal': duplicate step id"),
     # conditions
+    Case("repeat_while_outer_only.toml", "'repeat_while' reads no step inside the loop"),
+    Case("text_default_empty.toml", "default '' does not fit this step: the answer is empty"),
+    Case("number_default_not_integer.toml", "default 2.5 does not fit this step: give a whole"),
+    Case("unknown_key_rating_labels.toml", "unknown key 'lows' (did you mean 'low'?)"),
     Case("when_unknown_step.toml", "'when' names unknown step 'chanel'"),
     Case("when_later_step.toml", "which comes later"),
     Case("when_names_info_step.toml", "names info step 'reminder', which has no answer"),
@@ -78,10 +82,20 @@ CASES: list[Case] = [
     ),
     # shapes and defaults
     Case("rating_inverted.toml", "rating bounds are inverted", command="debrief"),
-    Case("default_not_a_choice.toml", "default 'email' is not one of the choices"),
-    Case("rating_default_outside.toml", "default 7 is outside the scale 1..5"),
-    Case("date_default_bad.toml", "default 'next friday' is not a date"),
-    Case("multichoice_default_outside.toml", "default ['budget'] is not among the choices"),
+    Case(
+        "default_not_a_choice.toml", "default 'email' is not among the choices ['video', 'phone']"
+    ),
+    Case(
+        "rating_default_outside.toml",
+        "default 7 does not fit this step: give a whole number from 1 to 5",
+    ),
+    Case(
+        "date_default_bad.toml",
+        "default 'next friday' does not fit this step: 'next friday' is not a date",
+    ),
+    Case(
+        "multichoice_default_outside.toml", "default ['price', 'budget'] is not among the choices"
+    ),
     Case(
         "loop_min_above_max.toml",
         "min_items (5) is above max_items (2)",

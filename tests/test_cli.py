@@ -52,8 +52,8 @@ def test_scripted_prep_saves_exactly_the_answers(home: Path) -> None:
     files = reflection_files(home)
     assert len(files) == 1
     assert result.stdout.strip() == str(files[0])
-    assert "Saved prep for Acme" in result.stderr
-    assert "coach debrief Acme" in result.stderr
+    assert "Saved your prep for Acme" in result.stderr
+    assert "run: coach debrief Acme" in result.stderr
     (record,) = saved(home, "prep")
     assert record["schema"] == 1
     assert record["kind"] == "prep"
@@ -178,7 +178,12 @@ def test_without_terminal_a_missing_client_is_a_usage_error(home: Path) -> None:
         ('goel = "x"\n', ".toml", 4, "did you mean 'goal'"),
         ('goal = "x"\n', ".toml", 4, "no answer for required step 'next_step_target'"),
         ('PREP:{"knowledge": 9}', ".json", 4, "step 'knowledge': give a whole number from 1"),
-        ('PREP:{"channel": "fax"}', ".json", 4, "step 'channel': choose a number"),
+        (
+            'PREP:{"channel": "fax"}',
+            ".json",
+            4,
+            "step 'channel': 'fax' is not one of: in-person, video",
+        ),
         ("goal = \n", ".toml", 4, "TOML syntax error"),
         ('{"goal": ', ".json", 4, "JSON syntax error"),
         ("[1, 2]", ".json", 4, "maps step ids"),

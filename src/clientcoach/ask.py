@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import sys
 import tomllib
 from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,7 @@ from clientcoach.playbook import (
     Playbook,
     RatingStep,
     Step,
+    toml_error,
 )
 from clientcoach.reflection import Value
 
@@ -65,21 +68,28 @@ def load_answers(path: Path) -> dict[str, Any]:
             f"{path}:{exc.lineno}:{exc.colno}: JSON syntax error: {exc.msg}"
         ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise AnswersError(f"{path}: TOML syntax error: {exc}") from None
+        raise AnswersError(toml_error(exc, text, str(path))) from None
+    except (ValueError, RecursionError) as exc:
+        # e.g. an integer of thousands of digits, or nesting deeper than Python allows
+        raise AnswersError(f"{path}: cannot read answers file ({exc})") from None
     if not isinstance(data, dict):
         raise AnswersError(f"{path}: an answers file maps step ids to answers (a table / object)")
     return data
 
 
-def check_answers_shape(data: Mapping[str, Any], run: Run, source: str) -> None:
-    """Refuse keys that name no step, so a typo is never silently ignored."""
-    _check_level(data, list(run.playbook.steps), run, source, ())
+def check_answers_shape(data: Mapping[str, Any], run: Run, source: str) -> set[Address]:
+    """Refuse keys that name no step, so a typo is never silently ignored.
+
+    Returns the address of every answer the file gives.
+    """
+    return _check_level(data, list(run.playbook.steps), run, source, ())
 
 
 def _check_level(
     data: Mapping[str, Any], steps: list[Step], run: Run, source: str, prefix: Address
-) -> None:
+) -> set[Address]:
     by_id = {s.id: s for s in steps}
+    given: set[Address] = set()
     for key, value in data.items():
         step = by_id.get(key)
         where = format_address((*prefix, key))
@@ -93,7 +103,7 @@ def _check_level(
                     f"{source}: {where!r} is a loop; give it as an array of tables ([[{key}]])"
                 )
             for index, item in enumerate(value):
-                _check_level(item, list(step.steps), run, source, (*prefix, key, index))
+                given |= _check_level(item, list(step.steps), run, source, (*prefix, key, index))
         elif isinstance(step, IncludeStep):
             if not isinstance(value, dict):
                 raise AnswersError(
@@ -101,9 +111,12 @@ def _check_level(
                     f"give its answers as a table ([{key}])"
                 )
             target = run.playbooks[step.playbook]
-            _check_level(value, list(target.steps), run, source, (*prefix, key))
+            given |= _check_level(value, list(target.steps), run, source, (*prefix, key))
         elif isinstance(step, InfoStep):
             raise AnswersError(f"{source}: {where!r} is an info step and takes no answer")
+        elif value is not None:
+            given.add((*prefix, key))
+    return given
 
 
 _MISSING = object()
@@ -125,7 +138,8 @@ def _lookup(data: Mapping[str, Any], address: Address) -> object:
 
 def ask_from_answers(run: Run, data: Mapping[str, Any], source: str) -> None:
     """Answer every question from ``data``; AnswersError names the first that cannot be."""
-    check_answers_shape(data, run, source)
+    given = check_answers_shape(data, run, source)
+    used: set[Address] = set()
     while (question := run.current()) is not None:
         if question.kind == "info":
             run.answer(None)
@@ -139,8 +153,9 @@ def ask_from_answers(run: Run, data: Mapping[str, Any], source: str) -> None:
             continue
         value = _lookup(data, question.address)
         try:
-            if value is not _MISSING:
-                run.answer(value)
+            if value is not _MISSING and value is not None:
+                run.answer(value, typed=False)
+                used.add(question.address)
             elif (default := run.default_for(question)) is not None:
                 run.answer(default)
             elif not question.step.required:
@@ -153,6 +168,14 @@ def ask_from_answers(run: Run, data: Mapping[str, Any], source: str) -> None:
                 )
         except AnswerError as exc:
             raise AnswersError(f"{source}: step {question.path!r}: {exc}") from None
+    unused = sorted(format_address(a) for a in given - used)
+    if unused:
+        shown = ", ".join(repr(u) for u in unused[:3]) + (" ..." if len(unused) > 3 else "")
+        raise AnswersError(
+            f"{source}: {len(unused)} answer(s) were never asked for: {shown}",
+            "their condition did not hold or their loop had stopped; remove them or fix the "
+            "answers they depend on",
+        )
 
 
 def refuse_without_terminal(run: Run) -> None:
@@ -198,11 +221,17 @@ class TerminalAsker:
         self.read: ReadLine = read or self._read
         self.edit: Edit = edit or _edit
         self._context: tuple[str, ...] = ()
-        if read is None:
-            _enable_line_editing()
+        # Answers given so far, kept when the user goes back so Enter can restore them.
+        self._given: dict[Address, Value] = {}
+        self._line_editing = read is None and _enable_line_editing()
 
     def _read(self, prompt: Text) -> str:
-        return self.console.input(prompt)
+        line = self.console.input(prompt)
+        if not line and self._line_editing:
+            # readline echoes no newline for an empty line when it did not print the
+            # prompt itself; without this the next message lands on the prompt line.
+            self.console.print()
+        return line
 
     def intro(self, playbook: Playbook, client: str) -> None:
         self.console.print()
@@ -246,7 +275,9 @@ class TerminalAsker:
     def _ask_one(self, run: Run, question: Question) -> None:
         step = question.step
         number, total = run.progress()
-        default = run.default_for(question)
+        default = self._given.get(question.address)
+        if default is None:
+            default = run.default_for(question)
         self.console.print()
         header = Text(f"Step {number} of about {total}", style="dim")
         self.console.print(header)
@@ -273,6 +304,14 @@ class TerminalAsker:
                     Text("  This is the first step: nothing to go back to.", style="yellow")
                 )
                 continue
+            if command == EDIT_KEY and not multi:
+                self.console.print(
+                    Text(
+                        f"  {EDIT_KEY} opens the editor on several-line answers only.",
+                        style="yellow",
+                    )
+                )
+                continue
             if multi and command == EDIT_KEY:
                 try:
                     edited = self.edit("")
@@ -293,10 +332,14 @@ class TerminalAsker:
                     return
                 continue
             try:
-                run.answer(raw)
+                value = run.answer(raw)
             except AnswerError as exc:
                 self.console.print(Text(f"  {exc} (type {HELP_KEY} for help)", style="red"))
                 continue
+            self._given[question.address] = value
+            if isinstance(step, DateStep) and isinstance(value, str) and raw.strip() != value:
+                shown = date.fromisoformat(value)
+                self.console.print(Text(f"  = {shown:%A %d %B %Y}", style="dim"))
             return
 
     def _more_lines(self, step: Step, first: str) -> str | None:
@@ -323,7 +366,7 @@ class TerminalAsker:
             run.skip()
             return True
         if default is not None:
-            run.answer(default)
+            self._given[question.address] = run.answer(default, typed=False)
             return True
         if not question.step.required:
             run.skip()
@@ -367,10 +410,12 @@ def _hints(question: Question, default: Value) -> list[str]:
     if isinstance(step, ConfirmStep):
         lines.append("y / n")
     elif isinstance(step, RatingStep):
-        scale = f"{step.min} to {step.max}"
-        if step.low or step.high:
-            scale += f"  ({step.min} = {step.low or '…'}, {step.max} = {step.high or '…'})"
-        lines.append(scale)
+        ends = [
+            f"{step.min} = {step.low}" if step.low else "",
+            f"{step.max} = {step.high}" if step.high else "",
+        ]
+        labels = ", ".join(e for e in ends if e)
+        lines.append(f"{step.min} to {step.max}" + (f"  ({labels})" if labels else ""))
     elif isinstance(step, ChoiceStep | MultiChoiceStep):
         for index, choice in enumerate(step.options, start=1):
             lines.append(f"{index}. {choice.text}")
@@ -405,13 +450,13 @@ def _hints(question: Question, default: Value) -> list[str]:
     return lines
 
 
-def _enable_line_editing() -> None:
+def _enable_line_editing() -> bool:
     """Arrow keys and history at the prompt, where the platform has readline."""
-    import contextlib
-
-    # Windows has no readline; input() still works there, without history.
-    with contextlib.suppress(ImportError):
+    try:
         import readline  # noqa: F401  (importing it is what turns line editing on)
+    except ImportError:  # Windows has no readline; input() still works there
+        return False
+    return sys.stdin.isatty()
 
 
 def _edit(initial: str) -> str | None:

@@ -6,6 +6,7 @@ that use them, so ``coach --version`` and ``coach --help`` start quickly.
 
 from __future__ import annotations
 
+import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +22,9 @@ from clientcoach.errors import CoachError, ExitCode, UsageError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from clientcoach.playbook import Library, Playbook
+    from clientcoach.playbook import Entry, Library, Playbook
+    from clientcoach.reflection import Reflection
+    from clientcoach.store import Store
 
 app = typer.Typer(
     name="coach",
@@ -91,6 +94,10 @@ def _guard() -> Iterator[None]:
         yield
     except typer.Exit:
         raise
+    except BrokenPipeError:
+        # The reader went away (`coach playbooks | head -1`): nothing is wrong here.
+        _silence_stdout()
+        raise typer.Exit(int(ExitCode.OK)) from None
     except CoachError as error:
         _fail(error)
     except (KeyboardInterrupt, EOFError):
@@ -208,9 +215,12 @@ def _meeting_run(
         client = asker.ask_text("Which client is this meeting with?")
     client = _clean_client(client)
 
-    link: str | None = None
+    prep: Reflection | None = None
     if kind == "debrief":
-        link = _prep_link(store, client, prep_ref, day)
+        prep = _linked_prep(store, client, prep_ref, day)
+        if prep is not None:
+            meeting_title = meeting_title or prep.meeting.title
+            render.linked(console, prep)
 
     run = Run(playbook, included, today)
     if answers is not None:
@@ -220,8 +230,6 @@ def _meeting_run(
         ask.refuse_without_terminal(run)
     else:
         asker.intro(playbook, client)
-        if link:
-            console.print(f"Linked to your prep {link}.", style="dim")
         asker.ask(run)
 
     finished = datetime.now(UTC).astimezone()
@@ -231,15 +239,16 @@ def _meeting_run(
         client=client,
         meeting=Meeting(title=meeting_title, date=day),
         playbook=PlaybookRef(id=playbook.id, version=playbook.version, language=playbook.language),
-        links=Links(prep=link),
+        links=Links(prep=prep.id if prep else None),
         started_at=now,
         finished_at=finished,
         answers=run.records(),
         app_version=__version__,
     )
     reflection, path = store.save(reflection)
-    render.saved(console, kind, client, reflection.id, path)
-    typer.echo(str(path))
+    render.saved(console, reflection, path, show_path=sys.stdout.isatty())
+    if not sys.stdout.isatty():
+        typer.echo(str(path))  # for scripts: path=$(coach prep ACME --answers a.toml)
 
 
 def _clean_client(name: str) -> str:
@@ -253,20 +262,24 @@ def _clean_client(name: str) -> str:
     return cleaned
 
 
-def _prep_link(store: object, client: str, prep_ref: str | None, day: date) -> str | None:
+def _linked_prep(store: Store, client: str, prep_ref: str | None, day: date) -> Reflection | None:
+    """The prep a debrief follows: ``--prep ID``, none, or the client's latest recent prep."""
     from clientcoach.errors import DataError
-    from clientcoach.store import Store
+    from clientcoach.store import client_key
 
-    assert isinstance(store, Store)
     if prep_ref is not None and prep_ref.strip().lower() == "none":
         return None
-    if prep_ref is not None:
-        _, found = store.find(prep_ref)
-        if found.kind != "prep":
-            raise DataError(f"{found.id} is a {found.kind}, not a prep", "give the id of a prep")
-        return found.id
-    latest = store.latest_prep(client, day)
-    return latest.id if latest else None
+    if prep_ref is None:
+        return store.latest_prep(client, day)
+    _, found = store.find(prep_ref)
+    if found.kind != "prep":
+        raise DataError(f"{found.id} is a {found.kind}, not a prep", "give the id of a prep")
+    if client_key(found.client) != client_key(client):
+        raise DataError(
+            f"prep {found.id} is for {found.client!r}, not {client!r}",
+            "check the id, or pass --prep none",
+        )
+    return found
 
 
 def _library(root: Path) -> Library:
@@ -307,17 +320,35 @@ def list_playbooks() -> None:
 
         root = data_dir()
         library = _library(root)
-        rows: list[tuple[object, Playbook | None, str | None]] = []
+        rows: list[tuple[Entry, Playbook | None, str | None]] = []
         for entry in library.entries().values():
             try:
                 rows.append((entry, library.get(entry.id), None))
             except PlaybookError as exc:
                 rows.append((entry, None, exc.message))
-        out_console(STATE.no_color).print(playbook_table(rows, root))  # type: ignore[arg-type]
+        out_console(STATE.no_color).print(playbook_table(rows, root))
+
+
+_GLOBAL_FLAGS = ("--debug", "--no-color")
+
+
+def _silence_stdout() -> None:
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def main() -> None:
-    app(prog_name="coach")
+    # --debug and --no-color are accepted anywhere, not only before the command name.
+    args = sys.argv[1:]
+    cut = args.index("--") if "--" in args else len(args)
+    flags = [a for a in args[:cut] if a in _GLOBAL_FLAGS]
+    rest = [a for a in args[:cut] if a not in _GLOBAL_FLAGS] + args[cut:]
+    try:
+        app(args=flags + rest, prog_name="coach")
+    except BrokenPipeError:
+        _silence_stdout()
 
 
 if __name__ == "__main__":  # pragma: no cover

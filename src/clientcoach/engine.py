@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from clientcoach.playbook import (
@@ -44,6 +44,7 @@ QuestionKind = Literal["answer", "info", "more"]
 
 _YES = {"y", "yes", "true", "1", "o", "oui", "vrai"}
 _NO = {"n", "no", "false", "0", "non", "faux"}
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _RELATIVE = re.compile(r"^([+-])(\d{1,4})\s*([dw])$")
 
 
@@ -104,8 +105,12 @@ class Run:
     def done(self) -> bool:
         return self.current() is None
 
-    def answer(self, raw: object) -> Value:
-        """Record an answer to the current question; returns the value as stored."""
+    def answer(self, raw: object, *, typed: bool = True) -> Value:
+        """Record an answer to the current question; returns the value as stored.
+
+        ``typed`` is true for what a person types, where a number picks a choice by its
+        position; values from a file must name the choice itself.
+        """
         question = self._require_current()
         if question.kind == "info":
             value: Value = None
@@ -113,7 +118,7 @@ class Run:
             value = coerce_bool(raw)
         else:
             assert isinstance(question.step, ANSWER_TYPES)
-            value = coerce(question.step, raw, self.today)
+            value = coerce(question.step, raw, self.today, by_position=typed)
         self._record(question.address, value)
         return value
 
@@ -129,6 +134,8 @@ class Run:
 
     def back(self) -> bool:
         """Undo the last answer (and any info shown after it); False if there is none."""
+        if not self.can_go_back():
+            return False
         while self.history:
             address = self.history.pop()
             self.answers.pop(address, None)
@@ -147,7 +154,7 @@ class Run:
         if default is None:
             return None
         assert isinstance(question.step, ANSWER_TYPES)
-        return coerce(question.step, default, self.today)
+        return coerce(question.step, default, self.today, by_position=False)
 
     def progress(self) -> tuple[int, int]:
         """(number of the current question, estimated total) counting only real questions."""
@@ -155,7 +162,7 @@ class Run:
         simulated = dict(self.answers)
         remaining = 0
         for _ in range(1000):
-            question = self._find(list(self.playbook.steps), (), [], (), simulated)
+            question = self._find(list(self.playbook.steps), (), [], (), simulated, quiet=True)
             if question is None:
                 break
             # Assume the quiet path: no optional branches, no extra loop items.
@@ -211,7 +218,9 @@ class Run:
         outer: list[_Scope],
         context: tuple[str, ...],
         answers: Mapping[Address, Value],
+        quiet: bool = False,
     ) -> Question | None:
+        """The first unanswered visible step; ``quiet`` is the estimate's walk (see progress)."""
         scopes = [_Scope(prefix, frozenset(s.id for s in steps)), *outer]
         for step in steps:
             address = (*prefix, step.id)
@@ -220,11 +229,13 @@ class Run:
             if isinstance(step, IncludeStep):
                 target = self.playbooks[step.playbook]
                 title = step.prompt or target.title
-                found = self._find(list(target.steps), address, [], (*context, title), answers)
+                found = self._find(
+                    list(target.steps), address, [], (*context, title), answers, quiet
+                )
                 if found is not None:
                     return found
             elif isinstance(step, LoopStep):
-                found = self._find_in_loop(step, address, scopes, context, answers)
+                found = self._find_in_loop(step, address, scopes, context, answers, quiet)
                 if found is not None:
                     return found
             elif address not in answers:
@@ -239,12 +250,18 @@ class Run:
         scopes: list[_Scope],
         context: tuple[str, ...],
         answers: Mapping[Address, Value],
+        quiet: bool,
     ) -> Question | None:
         inner_ids = frozenset(s.id for s in loop.steps)
         label = loop.item or loop.id.replace("_", " ").capitalize()
         for index in range(loop.max_items):
             item_address = (*address, index)
+            item_scopes = [_Scope(item_address, inner_ids), *scopes]
+            if not any(s.when is None or _holds(s.when, item_scopes, answers) for s in loop.steps):
+                return None  # nothing in an item would be asked: no point offering one
             if loop.repeat_while is not None:
+                if quiet and index >= max(1, loop.min_items):
+                    return None  # unanswered steps would keep some loops going forever
                 if index >= max(1, loop.min_items):
                     last = [_Scope((*address, index - 1), inner_ids), *scopes]
                     if not _holds(loop.repeat_while, last, answers):
@@ -255,7 +272,12 @@ class Run:
                 if answers[item_address] is not True:
                     return None
             found = self._find(
-                list(loop.steps), item_address, scopes, (*context, f"{label} {index + 1}"), answers
+                list(loop.steps),
+                item_address,
+                scopes,
+                (*context, f"{label} {index + 1}"),
+                answers,
+                quiet,
             )
             if found is not None:
                 return found
@@ -373,6 +395,9 @@ def coerce_bool(raw: object) -> bool:
 
 
 def parse_date(raw: object, today: date) -> date:
+    """A date from ISO text, today/tomorrow/yesterday, or +3d / -2w relative to ``today``."""
+    if isinstance(raw, datetime):
+        raise AnswerError("give a date without a time of day, e.g. 2026-12-01")
     if isinstance(raw, date):
         return raw
     if not isinstance(raw, str):
@@ -384,6 +409,10 @@ def parse_date(raw: object, today: date) -> date:
         return today + timedelta(days=1)
     if text == "yesterday":
         return today - timedelta(days=1)
+    if text in _WEEKDAYS:
+        # The next such day, never today: "friday" said on a Friday means next week.
+        ahead = (_WEEKDAYS.index(text) - today.weekday() - 1) % 7 + 1
+        return today + timedelta(days=ahead)
     match = _RELATIVE.match(text)
     if match:
         sign = -1 if match.group(1) == "-" else 1
@@ -393,18 +422,21 @@ def parse_date(raw: object, today: date) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise AnswerError(
-            f"{raw!r} is not a date; use YYYY-MM-DD, today, tomorrow, +3d or +2w"
+            f"{raw!r} is not a date; use YYYY-MM-DD, today, tomorrow, friday, +3d or +2w"
         ) from None
 
 
-def _pick(options: list[str], labels: list[str], raw: str) -> str:
+def _pick(options: list[str], labels: list[str], raw: str, by_position: bool) -> str:
     text = raw.strip()
-    if text.isdigit() and 1 <= int(text) <= len(options):
-        return options[int(text) - 1]
     folded = text.casefold()
+    # A value or label wins over a position, so choices such as "0".."3" stay reachable.
     for value, label in zip(options, labels, strict=True):
         if folded in (value.casefold(), label.casefold()):
             return value
+    if by_position and text.isdigit() and 1 <= int(text) <= len(options):
+        return options[int(text) - 1]
+    if not by_position:
+        raise AnswerError(f"{raw!r} is not one of: {', '.join(options)}")
     raise AnswerError(f"choose a number from 1 to {len(options)}, or one of: {', '.join(options)}")
 
 
@@ -412,10 +444,17 @@ def _number(raw: object) -> float:
     if isinstance(raw, bool):
         raise AnswerError("give a number")
     if isinstance(raw, int | float):
-        return float(raw)
-    if isinstance(raw, str):
         try:
-            value = float(raw.strip().replace(",", "."))
+            return float(raw)
+        except OverflowError:
+            raise AnswerError("the number is too large") from None
+    if isinstance(raw, str):
+        text = raw.strip()
+        if re.fullmatch(r"-?\d{1,3}(,\d{3})+", text):
+            # "1,000" is a thousand to some and one to others: ask rather than guess.
+            raise AnswerError(f"{raw!r} is ambiguous; write it without separators, e.g. 1000")
+        try:
+            value = float(text.replace(",", "."))
         except ValueError:
             raise AnswerError(f"{raw!r} is not a number") from None
         return value
@@ -436,7 +475,7 @@ def _text(raw: object) -> str:
     return raw.strip()
 
 
-def coerce(step: AnswerStep, raw: object, today: date) -> Value:
+def coerce(step: AnswerStep, raw: object, today: date, *, by_position: bool = True) -> Value:
     """Turn raw input (typed text, or a value from an answers file) into a stored value."""
     if isinstance(step, TextStep):
         text = _text(raw)
@@ -462,19 +501,27 @@ def coerce(step: AnswerStep, raw: object, today: date) -> Value:
         if not isinstance(raw, str | int) or isinstance(raw, bool):
             raise AnswerError("give one of the choices")
         values = [c.value for c in step.options]
-        return _pick(values, [c.text for c in step.options], str(raw))
+        return _pick(values, [c.text for c in step.options], str(raw), by_position)
     if isinstance(step, MultiChoiceStep):
         values = [c.value for c in step.options]
         labels = [c.text for c in step.options]
         if isinstance(raw, str):
             parts = [p for p in re.split(r"[,;]", raw) if p.strip()]
+            if by_position and re.fullmatch(r"[\d\s]+", raw.strip()):
+                parts = raw.split()  # "1 3" as well as "1,3"
         elif isinstance(raw, list):
             parts = [str(p) for p in raw]
         else:
             raise AnswerError("give a list of choices")
         picked: list[str] = []
         for part in parts:
-            value = _pick(values, labels, part)
+            try:
+                value = _pick(values, labels, part, by_position)
+            except AnswerError:
+                hint = f"numbers from 1 to {len(values)}" if by_position else "the values"
+                raise AnswerError(
+                    f"{part.strip()!r} is not one of the choices; use {hint}"
+                ) from None
             if value not in picked:
                 picked.append(value)
         if len(picked) < step.min_selected:

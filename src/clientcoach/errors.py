@@ -65,9 +65,3 @@ class StorageError(CoachError):
     """The data directory could not be written."""
 
     exit_code = ExitCode.STORAGE
-
-
-class Interrupted(CoachError):
-    """The user stopped the run (Ctrl-C, Ctrl-D)."""
-
-    exit_code = ExitCode.INTERRUPTED

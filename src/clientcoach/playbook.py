@@ -76,13 +76,6 @@ class Condition(_Model):
             raise ValueError("'in' needs at least one value")
         return self
 
-    def steps(self) -> Iterator[str]:
-        """Every step id this condition reads."""
-        if self.step is not None:
-            yield self.step
-        for sub in (self.all or []) + (self.any or []) + ([self.not_] if self.not_ else []):
-            yield from sub.steps()
-
     def leaves(self) -> Iterator[Condition]:
         if self.step is not None:
             yield self
@@ -268,43 +261,26 @@ def _options(choices: list[str | Choice]) -> list[Choice]:
 
 # --- checks a schema cannot express -------------------------------------------------
 
-_RELATIVE_DATE = re.compile(r"^[+-](\d{1,4})([dw])$")
-
-
-def is_date_default(text: str) -> bool:
-    if text in ("today", "tomorrow", "yesterday") or _RELATIVE_DATE.match(text):
-        return True
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
+# Relative defaults ("today", "+7d") are checked against a fixed day: only their form matters.
+_SOME_DAY = date(2000, 1, 3)
 
 
 def _check_default(step: Step) -> str | None:
     """Why a step's default cannot be its answer, or None when it can."""
     default = getattr(step, "default", None)
-    if default is None:
+    if default is None or not isinstance(step, ANSWER_TYPES):
         return None
-    if isinstance(step, ChoiceStep):
-        values = [c.value for c in step.options]
-        if default not in values:
-            return f"default {default!r} is not one of the choices {values}"
-    elif isinstance(step, MultiChoiceStep):
-        values = [c.value for c in step.options]
-        outside = [d for d in default if d not in values]
-        if outside:
-            return f"default {outside} is not among the choices {values}"
-    elif isinstance(step, RatingStep):
-        if not step.min <= default <= step.max:
-            return f"default {default} is outside the scale {step.min}..{step.max}"
-    elif isinstance(step, NumberStep):
-        if (step.min is not None and default < step.min) or (
-            step.max is not None and default > step.max
-        ):
-            return f"default {default} is outside the allowed range"
-    elif isinstance(step, DateStep) and not is_date_default(default):
-        return f"default {default!r} is not a date (use YYYY-MM-DD, today, tomorrow or +Nd)"
+    # The engine's own coercion decides, so a default is valid exactly when the same
+    # answer typed by a user would be. Imported here: the engine imports this module.
+    from clientcoach.engine import AnswerError, coerce
+
+    try:
+        coerce(step, default, _SOME_DAY, by_position=False)
+    except AnswerError as exc:
+        if isinstance(step, ChoiceStep | MultiChoiceStep):
+            values = [c.value for c in step.options]
+            return f"default {default!r} is not among the choices {values}"
+        return f"default {default!r} does not fit this step: {exc}"
     return None
 
 
@@ -410,6 +386,14 @@ def _check_steps(
                 problem = _check_condition(
                     step.repeat_while, item_scope, set(), f"{label}: 'repeat_while'"
                 )
+                inner = {s.id for s in step.steps}
+                if problem is None and not any(
+                    leaf.step in inner for leaf in step.repeat_while.leaves()
+                ):
+                    problem = (
+                        f"{label}: 'repeat_while' reads no step inside the loop, so nothing "
+                        "answered in an item could ever end it"
+                    )
                 if problem:
                     yield problem
         local.declared[step.id] = step
@@ -461,6 +445,40 @@ def _format_loc(data: Any, loc: tuple[int | str, ...]) -> str:
     return " > ".join(parts) or "top level"
 
 
+_STEP_MODELS: dict[str, type[BaseModel]] = {
+    "text": TextStep,
+    "longtext": LongTextStep,
+    "confirm": ConfirmStep,
+    "rating": RatingStep,
+    "choice": ChoiceStep,
+    "multichoice": MultiChoiceStep,
+    "number": NumberStep,
+    "date": DateStep,
+    "list": ListStep,
+    "info": InfoStep,
+    "loop": LoopStep,
+    "include": IncludeStep,
+}
+
+
+def _keys_at(data: Any, loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed where an unknown key was found, to suggest the closest."""
+    if not loc:
+        return _fields(Playbook)
+    node = data
+    for key in loc:
+        is_index = isinstance(node, list) and isinstance(key, int) and key < len(node)
+        if is_index or (isinstance(node, dict) and key in node):
+            node = node[key]
+    if isinstance(node, dict) and node.get("type") in _STEP_MODELS:
+        return _fields(_STEP_MODELS[node["type"]])
+    return _known_keys()
+
+
+def _fields(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
 def _known_keys() -> list[str]:
     models: list[type[BaseModel]] = [
         Playbook,
@@ -493,10 +511,8 @@ def _explain(data: Any, exc: ValidationError) -> list[str]:
     for err in sorted(errors, key=lambda e: e["type"] != "extra_forbidden"):
         loc = tuple(err["loc"])
         if err["type"] == "extra_forbidden":
-            wanted = [k for (parent, k) in missing if parent == loc[:-1]]
-            close = difflib.get_close_matches(
-                str(loc[-1]), [str(k) for k in wanted] or _known_keys(), n=1
-            )
+            wanted = [str(k) for (parent, k) in missing if parent == loc[:-1]]
+            close = difflib.get_close_matches(str(loc[-1]), wanted or _keys_at(data, loc[:-1]), n=1)
             line = f"{_format_loc(data, loc[:-1])}: unknown key {loc[-1]!r}"
             if close:
                 line += f" (did you mean {close[0]!r}?)"
@@ -546,23 +562,28 @@ def parse_playbook(text: str, source: str) -> Playbook:
     raise PlaybookError(f"{first}{more}")
 
 
+def toml_error(exc: tomllib.TOMLDecodeError, text: str, source: str) -> str:
+    """``source:line:col: TOML syntax error: ...``, the way compilers point at a line."""
+    message = str(exc)
+    match = _TOML_POSITION.search(message)
+    if match:
+        line, col = match.groups()
+        detail = _TOML_POSITION.sub("", message).strip()
+        return f"{source}:{line}:{col}: TOML syntax error: {detail}"
+    if "(at end of document)" in message:
+        # Something left open until the end: point at the last line.
+        last = text.count("\n") + (0 if text.endswith("\n") else 1)
+        detail = message.replace("(at end of document)", "").strip()
+        return f"{source}:{max(last, 1)}: TOML syntax error: {detail} at the end of the file"
+    return f"{source}: TOML syntax error: {message}"
+
+
 def playbook_problems(text: str, source: str) -> Playbook | list[str]:
     """The playbook, or every problem found in it, each naming ``source``."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        match = _TOML_POSITION.search(message)
-        if match:
-            line, col = match.groups()
-            detail = _TOML_POSITION.sub("", message).strip()
-            return [f"{source}:{line}:{col}: TOML syntax error: {detail}"]
-        if "(at end of document)" in message:
-            # Something left open until the end: point at the last line.
-            last = text.count("\n") + (0 if text.endswith("\n") else 1)
-            detail = message.replace("(at end of document)", "").strip()
-            return [f"{source}:{max(last, 1)}: TOML syntax error: {detail} at the end of the file"]
-        return [f"{source}: TOML syntax error: {message}"]
+        return [toml_error(exc, text, source)]
     if not data:
         return [f"{source}: the file is empty; a playbook needs schema, id, kind, title and steps"]
     try:

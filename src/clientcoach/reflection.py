@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterator
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import UTC, date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -90,11 +90,6 @@ def walk_answers(answers: list[Answer]) -> Iterator[Answer]:
 
 def new_id(now: datetime) -> str:
     """A sortable id: the UTC time to the second, then 6 random base-32 characters."""
-    stamp = now.strftime("%Y%m%dT%H%M%S")
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
     tail = "".join(secrets.choice(_CROCKFORD) for _ in range(6))
     return f"{stamp}-{tail}"
-
-
-def dump(reflection: Reflection) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(reflection.to_json())
-    return data

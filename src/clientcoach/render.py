@@ -7,12 +7,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
     from clientcoach.playbook import Entry, Playbook
+    from clientcoach.reflection import Reflection
 
 
 def _color_allowed(no_color: bool) -> bool:
@@ -47,19 +49,33 @@ def error_line(console: Console, message: str, hint: str | None = None) -> None:
     console.print(line, soft_wrap=True)
 
 
-def saved(console: Console, kind: str, client: str, reflection_id: str, path: Path) -> None:
+def saved(console: Console, reflection: Reflection, path: Path, show_path: bool) -> None:
+    """Where the reflection went, and what to run next."""
     line = Text("Saved ", style="green")
-    line.append(f"{kind} for ")
-    line.append(client, style="bold")
-    line.append(f" (id {reflection_id}) in {path}")
+    line.append(f"your {reflection.kind} for ")
+    line.append(reflection.client, style="bold")
+    line.append(f" (id {reflection.id})")
+    if show_path:
+        line.append(f" in {path}")
     console.print(line, soft_wrap=True)
-    if kind == "prep":
-        hint = f"After the meeting, run: coach debrief {_quote(client)}"
-    elif kind == "debrief":
-        hint = "At the end of the month, run: coach review"
+    client = _quote(reflection.client)
+    if reflection.kind == "prep":
+        hint = f"Right after the meeting, run: coach debrief {client}"
+    elif reflection.kind == "debrief":
+        hint = f"Before your next meeting with them, run: coach prep {client}"
     else:
-        hint = "Saved reflections stay on this machine, in the data directory."
-    console.print(Text(hint, style="dim"), soft_wrap=True)
+        hint = "Your reflections stay on this machine, in the data directory."
+    console.print(Text(hint, style="dim"))
+
+
+def linked(console: Console, prep: Reflection) -> None:
+    line = Text(f"Following your prep of {prep.meeting.date:%Y-%m-%d}", style="dim")
+    if prep.meeting.title:
+        line.append(" (")
+        line.append(prep.meeting.title)
+        line.append(")")
+    line.append(f", id {prep.id}.")
+    console.print(line)
 
 
 def _quote(client: str) -> str:
@@ -69,7 +85,7 @@ def _quote(client: str) -> str:
 
 
 def playbook_table(rows: list[tuple[Entry, Playbook | None, str | None]], data_dir: Path) -> Table:
-    table = Table(title=None, show_edge=False, pad_edge=False)
+    table = Table(title=None, show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
     table.add_column("id", no_wrap=True)
     table.add_column("kind")
     table.add_column("title")
@@ -78,10 +94,12 @@ def playbook_table(rows: list[tuple[Entry, Playbook | None, str | None]], data_d
         where = "built-in" if entry.origin == "built-in" else _short(entry.path, data_dir)
         if entry.shadows is not None:
             where += " (overrides built-in)"
+        # Every cell is Text: ids, paths and titles are shown as they are, never as markup.
         if playbook is None:
-            table.add_row(entry.id, "?", Text(f"invalid: {problem}", style="red"), where)
+            detail = (problem or "").replace(str(entry.path), entry.path.name)
+            table.add_row(Text(entry.id), "?", Text(f"invalid: {detail}", style="red"), Text(where))
         else:
-            table.add_row(entry.id, playbook.kind, Text(playbook.title), where)
+            table.add_row(Text(entry.id), playbook.kind, Text(playbook.title), Text(where))
     return table
 
 

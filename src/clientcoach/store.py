@@ -10,6 +10,7 @@ other's work, and an interrupted save leaves either the whole file or nothing.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -23,9 +24,12 @@ from pydantic import ValidationError
 from clientcoach.errors import DataError, StorageError
 from clientcoach.reflection import REFLECTION_SCHEMA, Reflection, new_id
 
+_NO_LINKS = {errno.EPERM, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 SLUG_MAX = 32
+# A prep older than this belongs to an earlier meeting, not to the one being debriefed.
+PREP_WINDOW_DAYS = 30
 
 
 def slug(text: str) -> str:
@@ -81,10 +85,14 @@ def write_new(path: Path, text: str) -> None:
             os.fsync(handle.fileno())
         try:
             os.link(tmp, path)
-        except (AttributeError, NotImplementedError, PermissionError):
-            # Some synced or foreign file systems have no hard links.
-            if path.exists():
-                raise FileExistsError(path) from None
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            if exc.errno not in _NO_LINKS:
+                raise
+            # Some synced or foreign file systems have no hard links: reserve the name
+            # exclusively, then move the complete file over our own empty placeholder.
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
             tmp.replace(path)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -154,12 +162,14 @@ class Store:
             raise DataError(f"{path}: cannot read ({exc.strerror})") from exc
         try:
             data = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (ValueError, RecursionError) as exc:
             raise DataError(f"{path}: not valid JSON ({exc})") from exc
         if not isinstance(data, dict) or "schema" not in data:
             raise DataError(f"{path}: not a clientcoach reflection (no 'schema')")
         schema = data["schema"]
-        if not isinstance(schema, int) or schema > REFLECTION_SCHEMA:
+        if type(schema) is not int or schema < 1:
+            raise DataError(f"{path}: damaged reflection (schema {schema!r} is not a version)")
+        if schema > REFLECTION_SCHEMA:
             raise DataError(
                 f"{path}: written by a newer clientcoach (schema {schema!r})",
                 "upgrade clientcoach to read it; the file is left as it is",
@@ -186,14 +196,20 @@ class Store:
                 reflection = self.load(path)
             except DataError:
                 continue
+            if kind is not None and reflection.kind != kind:
+                continue  # a client called "Prep" puts "_prep_" in a debrief's name too
             if wanted is not None and client_key(reflection.client) != wanted:
                 continue
             yield path, reflection
 
-    def latest_prep(self, client: str, on_or_before: date) -> Reflection | None:
+    def latest_prep(
+        self, client: str, on_or_before: date, within_days: int = PREP_WINDOW_DAYS
+    ) -> Reflection | None:
+        """The client's most recent prep for a meeting on or before a date, if recent enough."""
         best: Reflection | None = None
         for _, reflection in self.iter_reflections("prep", client):
-            if reflection.meeting.date > on_or_before:
+            age = (on_or_before - reflection.meeting.date).days
+            if not 0 <= age <= within_days:
                 continue
             key = (reflection.meeting.date, reflection.finished_at)
             if best is None or key >= (best.meeting.date, best.finished_at):
@@ -210,7 +226,11 @@ class Store:
             raise DataError("an empty id matches nothing")
         matches = [p for p in self.files() if p.stem.rsplit("_", 1)[-1].lower().startswith(needle)]
         if not matches:
-            raise DataError(f"no reflection with id {ref!r}", "run `coach history` to see the ids")
+            raise DataError(
+                f"no reflection with id {ref!r}",
+                "ids are printed when a reflection is saved, and end its file name "
+                f"under {self.reflections}",
+            )
         if len(matches) > 1:
             ids = ", ".join(p.stem.rsplit("_", 1)[-1] for p in matches[:5])
             raise DataError(
