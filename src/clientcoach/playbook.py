@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -445,19 +445,10 @@ def _format_loc(data: Any, loc: tuple[int | str, ...]) -> str:
     return " > ".join(parts) or "top level"
 
 
+# Each step model by its `type` tag, read off the models so the two cannot drift.
 _STEP_MODELS: dict[str, type[BaseModel]] = {
-    "text": TextStep,
-    "longtext": LongTextStep,
-    "confirm": ConfirmStep,
-    "rating": RatingStep,
-    "choice": ChoiceStep,
-    "multichoice": MultiChoiceStep,
-    "number": NumberStep,
-    "date": DateStep,
-    "list": ListStep,
-    "info": InfoStep,
-    "loop": LoopStep,
-    "include": IncludeStep,
+    get_args(m.model_fields["type"].annotation)[0]: m
+    for m in (*ANSWER_TYPES, InfoStep, LoopStep, IncludeStep)
 }
 
 
