@@ -97,7 +97,7 @@ def test_debrief_structure_keeps_loops_and_includes_in_order(home: Path) -> None
     assert first["type"] == "include"
     assert first["playbook"] == "troll-bridge"
     passes = next(a for a in first["answers"] if a["step"] == "passes")
-    assert [p[-1]["value"] for p in passes["items"]] == [False, True]
+    assert [p[-1]["value"] for p in passes["items"]] == ["not-yet", "yes"]
     rules = [a for a in by_step["healthy_help"]["answers"] if a["role"] == "help_rule"]
     assert [(a["step"], a["value"]) for a in rules] == [
         ("r1_asked", False),

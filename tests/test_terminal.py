@@ -184,7 +184,7 @@ def run_troll_episode_one(coach: Coach) -> Tree:
     coach.skip(T, "real_difficulty", first)
     coach.answer(T, "listened", "Asked what the budget allowed; heard fear of the CFO", first)
     coach.answer(T, "said_little", "y", first, True)
-    coach.answer(T, "calm_back", "n", first, False)
+    coach.answer(T, "calm_back", "2", first, "not-yet")
 
     second: Tree = {}
     coach.expect(f"{item} 2")
@@ -193,7 +193,7 @@ def run_troll_episode_one(coach: Coach) -> Tree:
     coach.answer(T, "real_difficulty", "A budget freeze, not our price", second)
     coach.skip(T, "listened", second)
     coach.answer(T, "said_little", "y", second, True)
-    coach.answer(T, "calm_back", "y", second, True)
+    coach.answer(T, "calm_back", "yes", second, "yes")
     episode["passes"] = [first, second]
 
     coach.answer(T, "calm_restored", "2", episode, "partly")
@@ -220,7 +220,7 @@ def run_troll_episode_two(coach: Coach) -> Tree:
     coach.skip(T, "real_difficulty", only)
     coach.skip(T, "listened", only)
     coach.answer(T, "said_little", "n", only, False)
-    coach.answer(T, "calm_back", "y", only, True)
+    coach.answer(T, "calm_back", "1", only, "yes")
     episode["passes"] = [only]
     coach.answer(T, "calm_restored", "1", episode, "yes")
     coach.answer(T, "paused_first", "y", episode, True)
