@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Literal
 
@@ -74,18 +73,6 @@ class Reflection(_Record):
         data = self.model_dump(mode="json", by_alias=True, exclude_unset=True)
         data = {"schema": self.schema_, **data}
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-    def walk(self) -> Iterator[Answer]:
-        """Every answer, depth first, loop items and included playbooks included."""
-        yield from walk_answers(self.answers)
-
-
-def walk_answers(answers: list[Answer]) -> Iterator[Answer]:
-    for answer in answers:
-        yield answer
-        for item in answer.items or []:
-            yield from walk_answers(item)
-        yield from walk_answers(answer.answers or [])
 
 
 def new_id(now: datetime) -> str:
