@@ -44,46 +44,27 @@ def test_wheel_ships_the_builtin_playbooks_and_a_fresh_venv_runs_them(tmp_path: 
     # Run from an empty folder so nothing from the source tree can be picked up.
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    listed = subprocess.run(
-        [str(bindir / "coach"), "playbooks"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=elsewhere,
-        check=False,
-    )
-    assert listed.returncode == 0, listed.stderr
-    shown = {line.split()[0] for line in listed.stdout.splitlines() if line.strip()}
-    assert shown >= BUILTINS
-    assert (
-        "site-packages"
-        in subprocess.run(
-            [
-                str(bindir / "python"),
-                "-c",
-                "import clientcoach.playbook as p; print(p.builtin_dir())",
-            ],
+
+    def installed(*args: str) -> subprocess.CompletedProcess[str]:
+        """Run a program of the fresh environment, outside the source tree."""
+        return subprocess.run(
+            [str(bindir / args[0]), *args[1:]],
             capture_output=True,
             text=True,
             env=env,
             cwd=elsewhere,
-            check=True,
-        ).stdout
-    )
+            check=False,
+        )
 
-    prep = subprocess.run(
-        [
-            str(bindir / "coach"),
-            "prep",
-            "Acme",
-            "--answers",
-            str(REPO / "examples" / "prep-answers.toml"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=elsewhere,
-        check=False,
+    listed = installed("coach", "playbooks")
+    assert listed.returncode == 0, listed.stderr
+    shown = {line.split()[0] for line in listed.stdout.splitlines() if line.strip()}
+    assert shown >= BUILTINS
+    where = installed("python", "-c", "import clientcoach.playbook as p; print(p.builtin_dir())")
+    assert "site-packages" in where.stdout
+
+    prep = installed(
+        "coach", "prep", "Acme", "--answers", str(REPO / "examples" / "prep-answers.toml")
     )
     assert prep.returncode == 0, prep.stderr
     saved = Path(prep.stdout.strip())
