@@ -7,21 +7,17 @@ that use them, so ``coach --version`` and ``coach --help`` start quickly.
 from __future__ import annotations
 
 import sys
-import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from clientcoach import __version__
-from clientcoach.errors import CoachError, ExitCode, UsageError
+from clientcoach.clikit import STATE, console, guard, library, out, silence_stdout
+from clientcoach.errors import UsageError
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from clientcoach.playbook import Entry, Library, Playbook
     from clientcoach.reflection import Reflection
     from clientcoach.store import Store
@@ -41,14 +37,6 @@ playbooks_app = typer.Typer(
     no_args_is_help=False,
 )
 app.add_typer(playbooks_app, name="playbooks")
-
-
-class _State:
-    debug = False
-    no_color = False
-
-
-STATE = _State()
 
 
 def _version(value: bool) -> None:
@@ -72,50 +60,6 @@ def _root(
 ) -> None:
     STATE.debug = debug
     STATE.no_color = no_color
-
-
-def _console() -> Console:
-    from clientcoach.render import err_console
-
-    return err_console(STATE.no_color)
-
-
-def _fail(error: CoachError) -> NoReturn:
-    from clientcoach.render import error_line
-
-    error_line(_console(), error.message, error.hint)
-    raise typer.Exit(int(error.exit_code))
-
-
-@contextmanager
-def _guard() -> Iterator[None]:
-    """Turn every failure into one line and its documented exit code."""
-    try:
-        yield
-    except typer.Exit:
-        raise
-    except BrokenPipeError:
-        # The reader went away (`coach playbooks | head -1`): nothing is wrong here.
-        _silence_stdout()
-        raise typer.Exit(int(ExitCode.OK)) from None
-    except CoachError as error:
-        _fail(error)
-    except (KeyboardInterrupt, EOFError):
-        _console().print(
-            "\nStopped. Nothing from this run was saved; earlier reflections are untouched."
-        )
-        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-    except Exception as error:
-        if STATE.debug:
-            traceback.print_exc()
-        from clientcoach.render import error_line
-
-        error_line(
-            _console(),
-            f"unexpected {type(error).__name__}: {error}",
-            "this is a bug; run again with --debug for the traceback",
-        )
-        raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
 # --- prep and debrief -----------------------------------------------------------------
@@ -152,7 +96,7 @@ def prep(
     meeting: MeetingOpt = None,
 ) -> None:
     """Prepare a client meeting: walk the prep playbook and save it."""
-    with _guard():
+    with guard():
         _meeting_run("prep", client, playbook, answers, meeting_date, meeting, None)
 
 
@@ -173,7 +117,7 @@ def debrief(
     ] = None,
 ) -> None:
     """Debrief a client meeting right after it: walk the debrief playbook and save it."""
-    with _guard():
+    with guard():
         _meeting_run("debrief", client, playbook, answers, meeting_date, meeting, prep_id)
 
 
@@ -188,17 +132,18 @@ def _meeting_run(
 ) -> None:
     from clientcoach import ask, render
     from clientcoach.config import data_dir
+    from clientcoach.config import now as clock
     from clientcoach.engine import AnswerError, Run, parse_date
     from clientcoach.reflection import Links, Meeting, PlaybookRef, Reflection, new_id
     from clientcoach.store import Store
 
-    now = datetime.now(UTC).astimezone()
+    now = clock()
     today = now.date()
     root = data_dir()
     store = Store(root)
-    library = _library(root)
-    playbook = _pick_playbook(library, playbook_ref, kind)
-    included = library.resolve(playbook)
+    lib = library(root)
+    playbook = _pick_playbook(lib, playbook_ref, kind)
+    included = lib.resolve(playbook)
     try:
         day = parse_date(meeting_date, today) if meeting_date else today
     except AnswerError as exc:
@@ -206,8 +151,8 @@ def _meeting_run(
 
     answers = ask.load_answers(answers_path) if answers_path is not None else None
     interactive = answers is None and render.is_terminal()
-    console = _console()
-    asker = ask.TerminalAsker(console) if interactive else None
+    con = console()
+    asker = ask.TerminalAsker(con) if interactive else None
 
     if client is None:
         if asker is None:
@@ -220,7 +165,7 @@ def _meeting_run(
         prep = _linked_prep(store, client, prep_ref, day)
         if prep is not None:
             meeting_title = meeting_title or prep.meeting.title
-            render.linked(console, prep)
+            render.linked(con, prep)
 
     run = Run(playbook, included, today)
     if answers is not None:
@@ -232,9 +177,9 @@ def _meeting_run(
         asker.intro(playbook, client)
         asker.ask(run)
 
-    finished = datetime.now(UTC).astimezone()
+    finished = max(clock(), now)
     reflection = Reflection(
-        id=new_id(finished.astimezone(UTC)),
+        id=new_id(finished),
         kind=kind,
         client=client,
         meeting=Meeting(title=meeting_title, date=day),
@@ -246,7 +191,7 @@ def _meeting_run(
         app_version=__version__,
     )
     reflection, path = store.save(reflection)
-    render.saved(console, reflection, path, show_path=sys.stdout.isatty())
+    render.saved(con, reflection, path, show_path=sys.stdout.isatty())
     if not sys.stdout.isatty():
         typer.echo(str(path))  # for scripts: path=$(coach prep ACME --answers a.toml)
 
@@ -282,12 +227,6 @@ def _linked_prep(store: Store, client: str, prep_ref: str | None, day: date) -> 
     return found
 
 
-def _library(root: Path) -> Library:
-    from clientcoach.playbook import Library, user_playbook_dirs
-
-    return Library(user_playbook_dirs(root))
-
-
 def _pick_playbook(library: Library, ref: str | None, kind: str) -> Playbook:
     if ref is not None and (ref.endswith(".toml") or "/" in ref or "\\" in ref):
         playbook = library.load_path(Path(ref))
@@ -313,30 +252,23 @@ def _playbooks_default(ctx: typer.Context) -> None:
 @playbooks_app.command("list")
 def list_playbooks() -> None:
     """Id, kind, title and origin of every playbook; your own override built-ins by id."""
-    with _guard():
+    with guard():
         from clientcoach.config import data_dir
         from clientcoach.errors import PlaybookError
-        from clientcoach.render import out_console, playbook_table
+        from clientcoach.render import playbook_table
 
         root = data_dir()
-        library = _library(root)
+        lib = library(root)
         rows: list[tuple[Entry, Playbook | None, str | None]] = []
-        for entry in library.entries().values():
+        for entry in lib.entries().values():
             try:
-                rows.append((entry, library.get(entry.id), None))
+                rows.append((entry, lib.get(entry.id), None))
             except PlaybookError as exc:
                 rows.append((entry, None, exc.message))
-        out_console(STATE.no_color).print(playbook_table(rows, root))
+        out().print(playbook_table(rows, root))
 
 
 _GLOBAL_FLAGS = ("--debug", "--no-color")
-
-
-def _silence_stdout() -> None:
-    import os
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
 
 
 def main() -> None:
@@ -348,7 +280,7 @@ def main() -> None:
     try:
         app(args=flags + rest, prog_name="coach")
     except BrokenPipeError:
-        _silence_stdout()
+        silence_stdout()
 
 
 if __name__ == "__main__":  # pragma: no cover

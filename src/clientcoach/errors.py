@@ -20,6 +20,8 @@ class ExitCode(IntEnum):
     ANSWERS = 4
     DATA = 5
     STORAGE = 6
+    # The command did its work, but some data files were damaged and were skipped.
+    DAMAGED = 7
     INTERRUPTED = 130
 
 

@@ -16,6 +16,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -113,6 +114,22 @@ def _sync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+@dataclass
+class Damaged:
+    """A file that could not be read as a reflection, and why."""
+
+    path: Path
+    reason: str
+
+
+@dataclass
+class Scan:
+    """The readable reflections of a scan, and the damaged files it skipped."""
+
+    items: list[tuple[Path, Reflection]] = field(default_factory=list)
+    damaged: list[Damaged] = field(default_factory=list)
+
+
 class Store:
     """Reflections in a data directory."""
 
@@ -180,6 +197,28 @@ class Store:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             raise DataError(f"{path}: damaged reflection ({where}: {first['msg']})") from exc
+
+    def scan(self, kind: str | None = None, client: str | None = None) -> Scan:
+        """Every readable reflection (filtered), and every damaged file, named once."""
+        result = Scan()
+        wanted = client_key(client) if client is not None else None
+        marker = f"_{kind}_" if kind else None
+        for path in self.files():
+            if marker and marker not in path.name:
+                continue
+            if client is not None and f"_{slug(client)}_" not in path.name:
+                continue
+            try:
+                reflection = self.load(path)
+            except DataError as exc:
+                result.damaged.append(Damaged(path, exc.message))
+                continue
+            if kind is not None and reflection.kind != kind:
+                continue
+            if wanted is not None and client_key(reflection.client) != wanted:
+                continue
+            result.items.append((path, reflection))
+        return result
 
     def iter_reflections(
         self, kind: str | None = None, client: str | None = None
