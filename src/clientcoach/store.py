@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -123,6 +124,14 @@ class Damaged:
 
 
 @dataclass
+class RecordScan:
+    """Readable records as plain dicts (light checks only), and the damaged files."""
+
+    items: list[tuple[Path, dict[str, Any]]] = field(default_factory=list)
+    damaged: list[Damaged] = field(default_factory=list)
+
+
+@dataclass
 class Scan:
     """The readable reflections of a scan, and the damaged files it skipped."""
 
@@ -218,6 +227,68 @@ class Store:
             if wanted is not None and client_key(reflection.client) != wanted:
                 continue
             result.items.append((path, reflection))
+        return result
+
+    def read_record(self, path: Path) -> dict[str, Any]:
+        """One reflection as a plain dict, with the shape checks aggregation relies on.
+
+        Cheaper than :meth:`load` (no model is built), for commands that read thousands
+        of files. A file that fails here is damaged for every command.
+        """
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise DataError(f"{path}: cannot read ({exc.strerror})") from exc
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError) as exc:
+            raise DataError(f"{path}: not valid JSON ({exc})") from exc
+        if not isinstance(data, dict) or "schema" not in data:
+            raise DataError(f"{path}: not a clientcoach reflection (no 'schema')")
+        schema = data["schema"]
+        if type(schema) is not int or schema < 1:
+            raise DataError(f"{path}: damaged reflection (schema {schema!r} is not a version)")
+        if schema > REFLECTION_SCHEMA:
+            raise DataError(
+                f"{path}: written by a newer clientcoach (schema {schema!r})",
+                "upgrade clientcoach to read it; the file is left as it is",
+            )
+        meeting = data.get("meeting")
+        if (
+            not isinstance(data.get("id"), str)
+            or not isinstance(data.get("kind"), str)
+            or not isinstance(data.get("client"), str)
+            or not isinstance(meeting, dict)
+            or not isinstance(meeting.get("date"), str)
+            or not isinstance(data.get("answers"), list)
+        ):
+            raise DataError(f"{path}: damaged reflection (id, kind, client, meeting or answers)")
+        try:
+            date.fromisoformat(meeting["date"])
+        except ValueError:
+            raise DataError(f"{path}: damaged reflection (meeting date)") from None
+        return data
+
+    def scan_records(self, kind: str | None = None, client: str | None = None) -> RecordScan:
+        """Like :meth:`scan`, but records are plain dicts (see :meth:`read_record`)."""
+        result = RecordScan()
+        wanted = client_key(client) if client is not None else None
+        marker = f"_{kind}_" if kind else None
+        for path in self.files():
+            if marker and marker not in path.name:
+                continue
+            if client is not None and f"_{slug(client)}_" not in path.name:
+                continue
+            try:
+                record = self.read_record(path)
+            except DataError as exc:
+                result.damaged.append(Damaged(path, exc.message))
+                continue
+            if kind is not None and record["kind"] != kind:
+                continue
+            if wanted is not None and client_key(record["client"]) != wanted:
+                continue
+            result.items.append((path, record))
         return result
 
     def iter_reflections(
