@@ -1,3 +1,3 @@
-from clientcoach.cli import main
+from clientcoach.entry import main
 
 main()

@@ -6,6 +6,7 @@ that use them, so ``coach --version`` and ``coach --help`` start quickly.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,14 @@ if TYPE_CHECKING:
     from clientcoach.reflection import Reflection
     from clientcoach.store import Store
 
+
+def _help_width() -> int:
+    # Help text is wrapped to the terminal, at most 80 columns wide. Click's own default
+    # never goes below 50 columns, which garbles a narrow terminal; giving the width here
+    # lifts that floor.
+    return max(min(shutil.get_terminal_size().columns, 80) - 2, 20)
+
+
 app = typer.Typer(
     name="coach",
     help="Self-coaching for client meetings: prep before, debrief after, review monthly.",
@@ -29,7 +38,7 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": ["-h", "--help"], "terminal_width": _help_width()},
 )
 playbooks_app = typer.Typer(
     help="List the playbooks (built-in and your own).",
@@ -41,7 +50,9 @@ app.add_typer(playbooks_app, name="playbooks")
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"coach (clientcoach) {__version__}")
+        from clientcoach.entry import version_line
+
+        typer.echo(version_line())
         raise typer.Exit()
 
 
@@ -265,7 +276,8 @@ def list_playbooks() -> None:
                 rows.append((entry, lib.get(entry.id), None))
             except PlaybookError as exc:
                 rows.append((entry, None, exc.message))
-        out().print(playbook_table(rows, root))
+        data = out()
+        data.print(playbook_table(rows, root, data.width))
 
 
 _GLOBAL_FLAGS = ("--debug", "--no-color")

@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich import box
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from clientcoach.playbook import Entry, Playbook
     from clientcoach.reflection import Reflection
 
@@ -84,12 +84,27 @@ def _quote(client: str) -> str:
     return shlex.quote(client)
 
 
-def playbook_table(rows: list[tuple[Entry, Playbook | None, str | None]], data_dir: Path) -> Table:
+# Below this width four columns squeeze titles into broken words; two columns stay readable.
+NARROW = 60
+
+
+def playbook_table(
+    rows: list[tuple[Entry, Playbook | None, str | None]], data_dir: Path, width: int = 80
+) -> Table:
+    # Imported here: a prep or debrief prints no table and need not load them.
+    from rich import box
+    from rich.table import Table
+
+    narrow = width < NARROW
     table = Table(title=None, show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
-    table.add_column("id", no_wrap=True)
-    table.add_column("kind")
-    table.add_column("title")
-    table.add_column("from")
+    if narrow:
+        table.add_column("id, kind, from")
+        table.add_column("title", ratio=1)
+    else:
+        table.add_column("id", no_wrap=True)
+        table.add_column("kind")
+        table.add_column("title")
+        table.add_column("from")
     for entry, playbook, problem in rows:
         where = "built-in" if entry.origin == "built-in" else _short(entry.path, data_dir)
         if entry.shadows is not None:
@@ -97,9 +112,13 @@ def playbook_table(rows: list[tuple[Entry, Playbook | None, str | None]], data_d
         # Every cell is Text: ids, paths and titles are shown as they are, never as markup.
         if playbook is None:
             detail = (problem or "").replace(str(entry.path), entry.path.name)
-            table.add_row(Text(entry.id), "?", Text(f"invalid: {detail}", style="red"), Text(where))
+            kind, title = "?", Text(f"invalid: {detail}", style="red")
         else:
-            table.add_row(Text(entry.id), playbook.kind, Text(playbook.title), Text(where))
+            kind, title = playbook.kind, Text(playbook.title)
+        if narrow:
+            table.add_row(Text(f"{entry.id}\n{kind}, {where}"), title)
+        else:
+            table.add_row(Text(entry.id), kind, title, Text(where))
     return table
 
 
