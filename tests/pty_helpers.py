@@ -26,7 +26,8 @@ TIMEOUT = 15
 # The console may wrap long lines, so only a prefix of a prompt is looked for.
 NEEDLE = 40
 # What the program prints when it waits for a line: "> ", or "» " for several lines.
-INPUT_MARKS = ["\n> ", "\n» "]
+# In colour, the mark comes wrapped in style sequences.
+INPUT_MARK = "\n(?:\x1b\\[[0-9;]*m)*[>»] "
 _HEADER = re.compile(r"Step (\d+) of about (\d+)")
 
 Tree = dict[str, Any]
@@ -176,7 +177,7 @@ class Coach:
     def expect_input(self) -> str:
         """Wait until the program waits for a line; return what it printed meanwhile."""
         try:
-            self.child.expect_exact(INPUT_MARKS)
+            self.child.expect(INPUT_MARK)
         except (pexpect.TIMEOUT, pexpect.EOF) as exc:
             raise self._fail("an input line ('> ' or '» ')", exc) from None
         before: str = self.child.before

@@ -21,7 +21,6 @@ from tests.pty_helpers import TIMEOUT, Coach, answer_tree, load_json, saved_file
 from tests.test_terminal import run_debrief, run_prep
 
 BIN = Path(sys.executable).parent
-INPUT_MARK = "\n(?:\x1b\\[[0-9;]*m)*[>»] "
 
 
 class NewUser(Coach):
@@ -47,15 +46,6 @@ class NewUser(Coach):
         )
         self.child.logfile_read = self.transcript
         self.last_step = None
-
-    def expect_input(self) -> str:
-        # In colour, the input mark comes wrapped in style sequences.
-        try:
-            self.child.expect(INPUT_MARK)
-        except (pexpect.TIMEOUT, pexpect.EOF) as exc:
-            raise self._fail("an input line ('> ' or '» ')", exc) from None
-        before: str = self.child.before
-        return before
 
 
 @pytest.fixture
