@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -11,9 +12,12 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+from rich.tree import Tree
+
+from clientcoach.i18n import _
 
 if TYPE_CHECKING:
-    from clientcoach.playbook import Entry, Playbook
+    from clientcoach.playbook import Condition, Entry, Playbook, Step
     from clientcoach.reflection import Reflection
 
 
@@ -86,21 +90,101 @@ def _quote(client: str) -> str:
 
 def playbook_table(rows: list[tuple[Entry, Playbook | None, str | None]], data_dir: Path) -> Table:
     table = Table(title=None, show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
-    table.add_column("id", no_wrap=True)
-    table.add_column("kind")
-    table.add_column("title")
-    table.add_column("from")
+    table.add_column(_("id"), no_wrap=True)
+    table.add_column(_("kind"))
+    table.add_column(_("lang"))
+    table.add_column(_("title"))
+    table.add_column(_("from"))
     for entry, playbook, problem in rows:
-        where = "built-in" if entry.origin == "built-in" else _short(entry.path, data_dir)
+        where = _("built-in") if entry.origin == "built-in" else _short(entry.path, data_dir)
         if entry.shadows is not None:
-            where += " (overrides built-in)"
+            where += " " + _("(overrides built-in)")
         # Every cell is Text: ids, paths and titles are shown as they are, never as markup.
         if playbook is None:
             detail = (problem or "").replace(str(entry.path), entry.path.name)
-            table.add_row(Text(entry.id), "?", Text(f"invalid: {detail}", style="red"), Text(where))
+            table.add_row(
+                Text(entry.id),
+                "?",
+                "?",
+                Text(_("invalid: {detail}").format(detail=detail), style="red"),
+                Text(where),
+            )
         else:
-            table.add_row(Text(entry.id), playbook.kind, Text(playbook.title), Text(where))
+            table.add_row(
+                Text(entry.id),
+                playbook.kind,
+                playbook.language,
+                Text(playbook.title),
+                Text(where),
+            )
     return table
+
+
+def condition_text(cond: Condition) -> str:
+    """A condition in a short readable form: ``outcome = 'lost'``, ``any(a <= 3, b <= 3)``."""
+    if cond.all is not None:
+        return _("all") + "(" + ", ".join(condition_text(c) for c in cond.all) + ")"
+    if cond.any is not None:
+        return _("any") + "(" + ", ".join(condition_text(c) for c in cond.any) + ")"
+    if cond.not_ is not None:
+        return _("not") + "(" + condition_text(cond.not_) + ")"
+    tests: list[str] = []
+    if cond.equals is not None:
+        tests.append(f"= {json.dumps(cond.equals, ensure_ascii=False)}")
+    if cond.in_ is not None:
+        tests.append(_("in") + " " + json.dumps(cond.in_, ensure_ascii=False))
+    if cond.gte is not None:
+        tests.append(f">= {cond.gte:g}")
+    if cond.lte is not None:
+        tests.append(f"<= {cond.lte:g}")
+    if cond.answered is not None:
+        tests.append(_("answered") if cond.answered else _("skipped"))
+    return f"{cond.step} " + " ".join(tests)
+
+
+def playbook_tree(playbook: Playbook, included: dict[str, Playbook]) -> Tree:
+    """A playbook's steps as a tree: loops and includes nest, conditions shown with 'if'."""
+    from clientcoach.playbook import IncludeStep, LoopStep
+
+    title = Text(playbook.id, style="bold")
+    title.append(f"  {playbook.kind} · {playbook.language} · v{playbook.version}  ", style="dim")
+    title.append(playbook.title)
+    tree = Tree(title, guide_style="dim")
+
+    def add(node: Tree, steps: list[Step], chain: tuple[str, ...]) -> None:
+        for step in steps:
+            label = Text(step.id, style="bold")
+            label.append(f" [{step.type}]", style="cyan")
+            if step.role:
+                label.append(f" role={step.role}", style="magenta")
+            if not step.required and not isinstance(step, LoopStep | IncludeStep):
+                label.append(" " + _("(optional)"), style="dim")
+            if step.when is not None:
+                label.append("  " + _("if") + " " + condition_text(step.when), style="yellow")
+            if step.prompt:
+                label.append("\n" + step.prompt, style="")
+            child = node.add(label)
+            if isinstance(step, LoopStep):
+                if step.repeat_while is not None:
+                    child.add(
+                        Text(
+                            _("repeat while") + " " + condition_text(step.repeat_while),
+                            style="yellow",
+                        )
+                    )
+                add(child, list(step.steps), chain)
+            elif isinstance(step, IncludeStep):
+                target = included.get(step.playbook)
+                if target is None or step.playbook in chain:
+                    child.add(Text(_("includes {id}").format(id=step.playbook), style="dim"))
+                else:
+                    inner = child.add(
+                        Text(_("includes {id}").format(id=step.playbook), style="green")
+                    )
+                    add(inner, list(target.steps), (*chain, step.playbook))
+
+    add(tree, list(playbook.steps), (playbook.id,))
+    return tree
 
 
 def _short(path: Path, data_dir: Path) -> str:
