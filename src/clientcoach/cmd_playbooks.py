@@ -278,7 +278,7 @@ def copy_text(playbook: Playbook, new_id: str) -> str:
 
 def _ordered(data: dict[str, Any]) -> dict[str, Any]:
     """``id`` and ``type`` first, steps last, so the file reads like the built-ins."""
-    first = {"id": 0, "type": 1}
+    first = {"schema": -1, "id": 0, "type": 1}
     ordered = dict(
         sorted(
             data.items(),
