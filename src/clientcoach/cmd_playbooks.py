@@ -258,7 +258,8 @@ def _write_schema(folder: Path) -> None:
 def _header(playbook_id: str) -> list[str]:
     return [
         f"#:schema ./{SCHEMA_FILE}",
-        "# " + _("Playbook {id}: edit the texts, steps and conditions to suit you.").format(
+        "# "
+        + _("Playbook {id}: edit the texts, steps and conditions to suit you.").format(
             id=playbook_id
         ),
         "# " + _("Check it with: coach playbooks check {id}.toml").format(id=playbook_id),

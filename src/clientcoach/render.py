@@ -46,7 +46,7 @@ def out_console(no_color: bool = False) -> Console:
 
 
 def error_line(console: Console, message: str, hint: str | None = None) -> None:
-    line = Text("coach: error: ", style="bold red")
+    line = Text("coach: " + _("error:") + " ", style="bold red")
     line.append(message)
     if hint:
         line.append(f" ({hint})", style="")
@@ -55,30 +55,36 @@ def error_line(console: Console, message: str, hint: str | None = None) -> None:
 
 def saved(console: Console, reflection: Reflection, path: Path, show_path: bool) -> None:
     """Where the reflection went, and what to run next."""
-    line = Text("Saved ", style="green")
-    line.append(f"your {reflection.kind} for ")
+    kinds = {"prep": _("prep"), "debrief": _("debrief"), "review": _("review")}
+    line = Text(_("Saved") + " ", style="green")
+    line.append(_("your {kind} for").format(kind=kinds.get(reflection.kind, reflection.kind)) + " ")
     line.append(reflection.client, style="bold")
-    line.append(f" (id {reflection.id})")
+    line.append(" " + _("(id {id})").format(id=reflection.id))
     if show_path:
-        line.append(f" in {path}")
+        line.append(" " + _("in {path}").format(path=path))
     console.print(line, soft_wrap=True)
     client = _quote(reflection.client)
     if reflection.kind == "prep":
-        hint = f"Right after the meeting, run: coach debrief {client}"
+        hint = _("Right after the meeting, run: coach debrief {client}").format(client=client)
     elif reflection.kind == "debrief":
-        hint = f"Before your next meeting with them, run: coach prep {client}"
+        hint = _("Before your next meeting with them, run: coach prep {client}").format(
+            client=client
+        )
     else:
-        hint = "Your reflections stay on this machine, in the data directory."
+        hint = _("Your reflections stay on this machine, in the data directory.")
     console.print(Text(hint, style="dim"))
 
 
 def linked(console: Console, prep: Reflection) -> None:
-    line = Text(f"Following your prep of {prep.meeting.date:%Y-%m-%d}", style="dim")
+    line = Text(
+        _("Following your prep of {date}").format(date=f"{prep.meeting.date:%Y-%m-%d}"),
+        style="dim",
+    )
     if prep.meeting.title:
         line.append(" (")
         line.append(prep.meeting.title)
         line.append(")")
-    line.append(f", id {prep.id}.")
+    line.append(", " + _("id {id}.").format(id=prep.id))
     console.print(line)
 
 
@@ -91,14 +97,19 @@ def _quote(client: str) -> str:
 def playbook_table(rows: list[tuple[Entry, Playbook | None, str | None]], data_dir: Path) -> Table:
     table = Table(title=None, show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
     table.add_column(_("id"), no_wrap=True)
-    table.add_column(_("kind"))
-    table.add_column(_("lang"))
-    table.add_column(_("title"))
-    table.add_column(_("from"))
-    for entry, playbook, problem in rows:
+    table.add_column(_("kind"), no_wrap=True)
+    table.add_column(_("lang"), no_wrap=True)
+    table.add_column(_("title"), min_width=16, max_width=36)
+    wheres: list[str] = []
+    for entry, _playbook, _problem in rows:
         where = _("built-in") if entry.origin == "built-in" else _short(entry.path, data_dir)
         if entry.shadows is not None:
             where += " " + _("(overrides built-in)")
+        wheres.append(where)
+    # The origin (a path and a marker) keeps its width up to a point; titles wrap first.
+    longest = max((len(w) for w in wheres), default=0)
+    table.add_column(_("from"), min_width=min(longest + 2, 58), overflow="fold")
+    for (entry, playbook, problem), where in zip(rows, wheres, strict=True):
         # Every cell is Text: ids, paths and titles are shown as they are, never as markup.
         if playbook is None:
             detail = (problem or "").replace(str(entry.path), entry.path.name)
@@ -123,16 +134,16 @@ def playbook_table(rows: list[tuple[Entry, Playbook | None, str | None]], data_d
 def condition_text(cond: Condition) -> str:
     """A condition in a short readable form: ``outcome = 'lost'``, ``any(a <= 3, b <= 3)``."""
     if cond.all is not None:
-        return _("all") + "(" + ", ".join(condition_text(c) for c in cond.all) + ")"
+        return "all(" + ", ".join(condition_text(c) for c in cond.all) + ")"
     if cond.any is not None:
-        return _("any") + "(" + ", ".join(condition_text(c) for c in cond.any) + ")"
+        return "any(" + ", ".join(condition_text(c) for c in cond.any) + ")"
     if cond.not_ is not None:
-        return _("not") + "(" + condition_text(cond.not_) + ")"
+        return "not(" + condition_text(cond.not_) + ")"
     tests: list[str] = []
     if cond.equals is not None:
         tests.append(f"= {json.dumps(cond.equals, ensure_ascii=False)}")
     if cond.in_ is not None:
-        tests.append(_("in") + " " + json.dumps(cond.in_, ensure_ascii=False))
+        tests.append("in " + json.dumps(cond.in_, ensure_ascii=False))
     if cond.gte is not None:
         tests.append(f">= {cond.gte:g}")
     if cond.lte is not None:
