@@ -13,26 +13,27 @@ from clientcoach.i18n import _
 
 
 def _effective(key: str, file: dict[str, Any]) -> tuple[str, str]:
-    """The value in force for ``key`` and where it comes from."""
+    """The value in force for ``key`` and where it comes from, as a stable code: an
+    environment variable's name, ``config``, ``locale`` or ``default``."""
     from clientcoach import config, i18n
 
     setting = config.settings()[key]
     env = os.environ.get(setting.env, "").strip() if setting.env else ""
     if key == "language":
         code, source = i18n.choose(None)
-        names = {
-            "environment": "CLIENTCOACH_LANG",
-            "config": _("config file"),
-            "locale": _("locale"),
-        }
-        return code, names.get(source, source)
+        return code, {"environment": "CLIENTCOACH_LANG"}.get(source, source)
     if env:
         return env, setting.env or ""
     if key in file:
-        return str(file[key]), _("config file")
+        return str(file[key]), "config"
     if key == "data_dir":
-        return str(config.data_dir()), _("default")
-    return key.partition(".")[2], _("default")
+        return str(config.data_dir()), "default"
+    return key.partition(".")[2], "default"
+
+
+def _source_text(source: str) -> str:
+    names = {"config": _("config file"), "locale": _("locale"), "default": _("default")}
+    return names.get(source, source)
 
 
 def register(app: typer.Typer) -> None:
@@ -72,7 +73,7 @@ def register(app: typer.Typer) -> None:
             table.add_column(_("value"))
             table.add_column(_("from"))
             for key, value, source in rows:
-                table.add_row(Text(key), Text(value), Text(source))
+                table.add_row(Text(key), Text(value), Text(_source_text(source)))
             out().print(table)
             console().print(
                 Text(_("Config file: {path}").format(path=config.config_path()), style="dim")
