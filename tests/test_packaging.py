@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -27,6 +28,8 @@ def test_wheel_ships_the_builtin_playbooks_and_a_fresh_venv_runs_them(tmp_path: 
     names = set(zipfile.ZipFile(wheel).namelist())
     for playbook in BUILTINS:
         assert f"clientcoach/playbooks/{playbook}.toml" in names
+        assert f"clientcoach/playbooks/fr/{playbook}.toml" in names
+    assert "clientcoach/locales/fr.json" in names
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
@@ -40,7 +43,12 @@ def test_wheel_ships_the_builtin_playbooks_and_a_fresh_venv_runs_them(tmp_path: 
     assert install.returncode == 0, install.stderr
 
     data = tmp_path / "data"
-    env = dict(os.environ, CLIENTCOACH_HOME=str(data), NO_COLOR="1")
+    env = dict(
+        os.environ,
+        CLIENTCOACH_HOME=str(data),
+        CLIENTCOACH_CONFIG=str(tmp_path / "config.toml"),
+        NO_COLOR="1",
+    )
     # Run from an empty folder so nothing from the source tree can be picked up.
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -60,6 +68,10 @@ def test_wheel_ships_the_builtin_playbooks_and_a_fresh_venv_runs_them(tmp_path: 
     assert listed.returncode == 0, listed.stderr
     shown = {line.split()[0] for line in listed.stdout.splitlines() if line.strip()}
     assert shown >= BUILTINS
+    french = installed("coach", "--lang", "fr", "playbooks", "list", "--json")
+    assert french.returncode == 0, french.stderr
+    assert {row["language"] for row in json.loads(french.stdout)} == {"fr"}
+    assert "Préparer" in installed("coach", "--lang", "fr", "--help").stdout
     where = installed("python", "-c", "import clientcoach.playbook as p; print(p.builtin_dir())")
     assert "site-packages" in where.stdout
 

@@ -27,6 +27,7 @@ from clientcoach.engine import (
     format_address,
 )
 from clientcoach.errors import AnswersError
+from clientcoach.i18n import _
 from clientcoach.playbook import (
     ChoiceStep,
     ConfirmStep,
@@ -162,9 +163,10 @@ def ask_from_answers(run: Run, data: Mapping[str, Any], source: str) -> None:
                 run.skip()
             else:
                 raise AnswersError(
-                    f"{source}: no answer for required step {question.path!r} "
-                    f"({_one_line(question.step.prompt)})",
-                    "add it to the answers file",
+                    _("{source}: no answer for required step {step!r} ({prompt})").format(
+                        source=source, step=question.path, prompt=_one_line(question.step.prompt)
+                    ),
+                    _("add it to the answers file"),
                 )
         except AnswerError as exc:
             raise AnswersError(f"{source}: step {question.path!r}: {exc}") from None
@@ -184,14 +186,15 @@ def refuse_without_terminal(run: Run) -> None:
     while (question := simulated.current()) is not None:
         if question.kind == "answer" and question.step.required:
             raise AnswersError(
-                f"standard input is not a terminal, so step {question.path!r} "
-                f"({_one_line(question.step.prompt)}) cannot be asked",
-                "run it in a terminal, or pass --answers FILE",
+                _(
+                    "standard input is not a terminal, so step {step!r} ({prompt}) cannot be asked"
+                ).format(step=question.path, prompt=_one_line(question.step.prompt)),
+                _("run it in a terminal, or pass --answers FILE"),
             )
         simulated.skip()
     raise AnswersError(
-        "standard input is not a terminal, so nothing can be asked",
-        "run it in a terminal, or pass --answers FILE",
+        _("standard input is not a terminal, so nothing can be asked"),
+        _("run it in a terminal, or pass --answers FILE"),
     )
 
 
@@ -243,8 +246,10 @@ class TerminalAsker:
             self.console.print(Text(playbook.summary, style="dim"))
         self.console.print(
             Text(
-                f"Type {HELP_KEY} for help on a step, {BACK_KEY} to go back one step, "
-                "Enter to skip an optional step. Ctrl-C stops without saving.",
+                _(
+                    "Type {help} for help on a step, {back} to go back one step, "
+                    "Enter to skip an optional step. Ctrl-C stops without saving."
+                ).format(help=HELP_KEY, back=BACK_KEY),
                 style="dim",
             )
         )
@@ -264,7 +269,7 @@ class TerminalAsker:
             answer = self.read(Text(f"{label} ", style="bold")).strip()
             if answer:
                 return answer
-            self.console.print(Text("  Please type something.", style="yellow"))
+            self.console.print(Text("  " + _("Please type something."), style="yellow"))
 
     def _show_context(self, question: Question) -> None:
         if question.context != self._context:
@@ -279,7 +284,9 @@ class TerminalAsker:
         if default is None:
             default = run.default_for(question)
         self.console.print()
-        header = Text(f"Step {number} of about {total}", style="dim")
+        header = Text(
+            _("Step {number} of about {total}").format(number=number, total=total), style="dim"
+        )
         self.console.print(header)
         self.console.print(Text(_prompt_text(question), style="bold"))
         for line in _hints(question, default):
@@ -293,21 +300,24 @@ class TerminalAsker:
                 continue
             if command == SKIP_KEY and question.kind == "answer" and not step.required:
                 run.skip()
-                self.console.print(Text("  Skipped.", style="dim"))
+                self.console.print(Text("  " + _("Skipped."), style="dim"))
                 return
             if command == BACK_KEY:
                 if run.back():
-                    self.console.print(Text("  Back one step.", style="yellow"))
+                    self.console.print(Text("  " + _("Back one step."), style="yellow"))
                     self._context = ()
                     return
                 self.console.print(
-                    Text("  This is the first step: nothing to go back to.", style="yellow")
+                    Text("  " + _("This is the first step: nothing to go back to."), style="yellow")
                 )
                 continue
             if command == EDIT_KEY and not multi:
                 self.console.print(
                     Text(
-                        f"  {EDIT_KEY} opens the editor on several-line answers only.",
+                        "  "
+                        + _("{edit} opens the editor on several-line answers only.").format(
+                            edit=EDIT_KEY
+                        ),
                         style="yellow",
                     )
                 )
@@ -319,7 +329,8 @@ class TerminalAsker:
                     self.console.print(Text(f"  {exc}", style="red"))
                     continue
                 if edited is None or not edited.strip():
-                    self.console.print(Text("  Nothing written in the editor.", style="yellow"))
+                    nothing = _("Nothing written in the editor.")
+                    self.console.print(Text(f"  {nothing}", style="yellow"))
                     continue
                 raw = edited
             elif multi and command:
@@ -334,7 +345,12 @@ class TerminalAsker:
             try:
                 value = run.answer(raw)
             except AnswerError as exc:
-                self.console.print(Text(f"  {exc} (type {HELP_KEY} for help)", style="red"))
+                self.console.print(
+                    Text(
+                        "  " + _("{error} (type {help} for help)").format(error=exc, help=HELP_KEY),
+                        style="red",
+                    )
+                )
                 continue
             self._given[question.address] = value
             if isinstance(step, DateStep) and isinstance(value, str) and raw.strip() != value:
@@ -354,7 +370,10 @@ class TerminalAsker:
                 self._show_help(step)
             elif command == BACK_KEY:
                 self.console.print(
-                    Text("  Dropped what you typed for this step; start it again.", style="yellow")
+                    Text(
+                        "  " + _("Dropped what you typed for this step; start it again."),
+                        style="yellow",
+                    )
                 )
                 return None
             else:
@@ -370,35 +389,46 @@ class TerminalAsker:
             return True
         if not question.step.required:
             run.skip()
-            self.console.print(Text("  Skipped.", style="dim"))
+            self.console.print(Text("  " + _("Skipped."), style="dim"))
             return True
         self.console.print(
-            Text(f"  This step needs an answer (type {HELP_KEY} for help).", style="yellow")
+            Text(
+                "  " + _("This step needs an answer (type {help} for help).").format(help=HELP_KEY),
+                style="yellow",
+            )
         )
         return False
 
     def _show_help(self, step: Step) -> None:
         shown = False
         if step.help:
-            self.console.print(Text("  How to answer: ", style="bold").append(step.help, style=""))
+            label = Text(f"  {_('How to answer:')} ", style="bold")
+            self.console.print(label.append(step.help, style=""))
             shown = True
         if step.why:
-            self.console.print(Text("  Why it matters: ", style="bold").append(step.why, style=""))
+            label = Text(f"  {_('Why it matters:')} ", style="bold")
+            self.console.print(label.append(step.why, style=""))
             shown = True
         if not shown:
-            self.console.print(Text("  No extra help for this step.", style="dim"))
+            self.console.print(Text("  " + _("No extra help for this step."), style="dim"))
         self.console.print(
-            Text(f"  {BACK_KEY} goes back one step; Enter skips an optional step.", style="dim")
+            Text(
+                "  "
+                + _("{back} goes back one step; Enter skips an optional step.").format(
+                    back=BACK_KEY
+                ),
+                style="dim",
+            )
         )
 
 
 def _prompt_text(question: Question) -> str:
     step = question.step
     if question.kind == "more":
-        return step.prompt or "Add another?"
+        return step.prompt or _("Add another?")
     text = step.prompt or ""
     if not step.required:
-        text += " (optional)"
+        text += " " + _("(optional)")
     return text
 
 
@@ -406,47 +436,52 @@ def _hints(question: Question, default: Value) -> list[str]:
     step = question.step
     lines: list[str] = []
     if question.kind == "more":
-        return ["y / n  (Enter = no)"]
+        return [_("y / n  (Enter = no)")]
     if isinstance(step, ConfirmStep):
-        lines.append("y / n")
+        lines.append(_("y / n"))
     elif isinstance(step, RatingStep):
         ends = [
             f"{step.min} = {step.low}" if step.low else "",
             f"{step.max} = {step.high}" if step.high else "",
         ]
         labels = ", ".join(e for e in ends if e)
-        lines.append(f"{step.min} to {step.max}" + (f"  ({labels})" if labels else ""))
+        scale = _("{min} to {max}").format(min=step.min, max=step.max)
+        lines.append(scale + (f"  ({labels})" if labels else ""))
     elif isinstance(step, ChoiceStep | MultiChoiceStep):
         for index, choice in enumerate(step.options, start=1):
             lines.append(f"{index}. {choice.text}")
         if isinstance(step, MultiChoiceStep):
-            lines.append("several numbers separated by commas, e.g. 1,3")
+            lines.append(_("several numbers separated by commas, e.g. 1,3"))
     elif isinstance(step, NumberStep):
         bounds = []
         if step.min is not None:
-            bounds.append(f"at least {step.min:g}")
+            bounds.append(_("at least {min}").format(min=f"{step.min:g}"))
         if step.max is not None:
-            bounds.append(f"at most {step.max:g}")
+            bounds.append(_("at most {max}").format(max=f"{step.max:g}"))
         lines.append(
-            "a number"
+            _("a number")
             + (f" ({', '.join(bounds)})" if bounds else "")
-            + (f" in {step.unit}" if step.unit else "")
+            + (" " + _("in {unit}").format(unit=step.unit) if step.unit else "")
         )
     elif isinstance(step, DateStep):
-        lines.append("YYYY-MM-DD, today, tomorrow, +3d or +2w")
+        lines.append(_("YYYY-MM-DD, today, tomorrow, +3d or +2w"))
     elif isinstance(step, ListStep):
-        lines.append("one item per line; an empty line finishes")
+        lines.append(_("one item per line; an empty line finishes"))
     elif isinstance(step, LongTextStep):
-        lines.append(f"several lines; an empty line finishes; {EDIT_KEY} opens your $EDITOR")
+        lines.append(
+            _("several lines; an empty line finishes; {edit} opens your $EDITOR").format(
+                edit=EDIT_KEY
+            )
+        )
     if default is not None and not step.required:
-        lines.append(f"{SKIP_KEY} to skip")
+        lines.append(_("{skip} to skip").format(skip=SKIP_KEY))
     if default is not None:
         shown = (
             ", ".join(default)
             if isinstance(default, list)
-            else (("yes" if default else "no") if isinstance(default, bool) else str(default))
+            else ((_("yes") if default else _("no")) if isinstance(default, bool) else str(default))
         )
-        lines.append(f"Enter = {shown}")
+        lines.append(_("Enter = {value}").format(value=shown))
     return lines
 
 

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from clientcoach import __version__
-from clientcoach.clikit import STATE, console, guard, library, out, silence_stdout
-from clientcoach.errors import UsageError
+from clientcoach import __version__, cmd_config, cmd_playbooks
+from clientcoach.clikit import STATE, console, guard, library, silence_stdout
+from clientcoach.errors import CoachError, UsageError
+from clientcoach.i18n import _
 
 if TYPE_CHECKING:
-    from clientcoach.playbook import Entry, Library, Playbook
+    from clientcoach.playbook import Library, Playbook
     from clientcoach.reflection import Reflection
     from clientcoach.store import Store
 
@@ -33,19 +34,13 @@ def _help_width() -> int:
 
 app = typer.Typer(
     name="coach",
-    help="Self-coaching for client meetings: prep before, debrief after, review monthly.",
+    help=_("Self-coaching for client meetings: prep before, debrief after, review monthly."),
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"], "terminal_width": _help_width()},
 )
-playbooks_app = typer.Typer(
-    help="List the playbooks (built-in and your own).",
-    invoke_without_command=True,
-    no_args_is_help=False,
-)
-app.add_typer(playbooks_app, name="playbooks")
 
 
 def _version(value: bool) -> None:
@@ -61,44 +56,55 @@ def _root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+            "--version", callback=_version, is_eager=True, help=_("Show the version and exit.")
         ),
     ] = False,
     debug: Annotated[
-        bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")
+        bool, typer.Option("--debug", help=_("Show tracebacks of unexpected errors."))
     ] = False,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colours or styles.")] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help=_("No colours or styles."))] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", help=_("Language of messages and playbooks: en or fr (default: locale).")
+        ),
+    ] = None,
 ) -> None:
     STATE.debug = debug
     STATE.no_color = no_color
+    if lang is not None:  # main() has applied it already; this serves CliRunner callers
+        from clientcoach import i18n
+
+        with guard():
+            i18n.set_language(i18n.choose(lang)[0])
 
 
 # --- prep and debrief -----------------------------------------------------------------
 
 ClientArg = Annotated[
     str | None,
-    typer.Argument(help="The client's name (asked for when not given).", show_default=False),
+    typer.Argument(help=_("The client's name (asked for when not given)."), show_default=False),
 ]
 PlaybookOpt = Annotated[
     str | None,
     typer.Option(
-        "--playbook", "-p", help="Playbook id or .toml file to walk instead of the default."
+        "--playbook", "-p", help=_("Playbook id or .toml file to walk instead of the default.")
     ),
 ]
 AnswersOpt = Annotated[
     Path | None,
-    typer.Option("--answers", "-a", help="Answers file (TOML or JSON): run without asking."),
+    typer.Option("--answers", "-a", help=_("Answers file (TOML or JSON): run without asking.")),
 ]
 DateOpt = Annotated[
     str | None,
     typer.Option(
-        "--date", "-d", help="Meeting date: YYYY-MM-DD, yesterday, -2d... (default today)."
+        "--date", "-d", help=_("Meeting date: YYYY-MM-DD, yesterday, -2d... (default today).")
     ),
 ]
-MeetingOpt = Annotated[str | None, typer.Option("--meeting", "-m", help="Meeting title.")]
+MeetingOpt = Annotated[str | None, typer.Option("--meeting", "-m", help=_("Meeting title."))]
 
 
-@app.command()
+@app.command(help=_("Prepare a client meeting: walk the prep playbook and save it."))
 def prep(
     client: ClientArg = None,
     playbook: PlaybookOpt = None,
@@ -106,12 +112,13 @@ def prep(
     meeting_date: DateOpt = None,
     meeting: MeetingOpt = None,
 ) -> None:
-    """Prepare a client meeting: walk the prep playbook and save it."""
     with guard():
         _meeting_run("prep", client, playbook, answers, meeting_date, meeting, None)
 
 
-@app.command()
+@app.command(
+    help=_("Debrief a client meeting right after it: walk the debrief playbook and save it.")
+)
 def debrief(
     client: ClientArg = None,
     playbook: PlaybookOpt = None,
@@ -122,12 +129,13 @@ def debrief(
         str | None,
         typer.Option(
             "--prep",
-            help="Id of the prep this debrief follows; 'none' for no link "
-            "(default: the client's latest prep).",
+            help=_(
+                "Id of the prep this debrief follows; 'none' for no link "
+                "(default: the client's latest prep)."
+            ),
         ),
     ] = None,
 ) -> None:
-    """Debrief a client meeting right after it: walk the debrief playbook and save it."""
     with guard():
         _meeting_run("debrief", client, playbook, answers, meeting_date, meeting, prep_id)
 
@@ -158,7 +166,7 @@ def _meeting_run(
     try:
         day = parse_date(meeting_date, today) if meeting_date else today
     except AnswerError as exc:
-        raise UsageError(f"--date: {exc}") from None
+        raise UsageError(_("--date: {reason}").format(reason=exc)) from None
 
     answers = ask.load_answers(answers_path) if answers_path is not None else None
     interactive = answers is None and render.is_terminal()
@@ -167,8 +175,10 @@ def _meeting_run(
 
     if client is None:
         if asker is None:
-            raise UsageError("no client given", f"name the client: coach {kind} CLIENT")
-        client = asker.ask_text("Which client is this meeting with?")
+            raise UsageError(
+                _("no client given"), _("name the client: coach {kind} CLIENT").format(kind=kind)
+            )
+        client = asker.ask_text(_("Which client is this meeting with?"))
     client = _clean_client(client)
 
     prep: Reflection | None = None
@@ -210,11 +220,13 @@ def _meeting_run(
 def _clean_client(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise UsageError("the client name is empty", "give a name, e.g. coach prep ACME")
+        raise UsageError(_("the client name is empty"), _("give a name, e.g. coach prep ACME"))
     if any(ord(c) < 32 or ord(c) == 127 for c in name if c not in "\t\n"):
-        raise UsageError("the client name contains control characters", "type it as plain text")
+        raise UsageError(
+            _("the client name contains control characters"), _("type it as plain text")
+        )
     if len(cleaned) > 1000:
-        raise UsageError("the client name is longer than 1000 characters", "shorten it")
+        raise UsageError(_("the client name is longer than 1000 characters"), _("shorten it"))
     return cleaned
 
 
@@ -227,13 +239,18 @@ def _linked_prep(store: Store, client: str, prep_ref: str | None, day: date) -> 
         return None
     if prep_ref is None:
         return store.latest_prep(client, day)
-    _, found = store.find(prep_ref)
+    _path, found = store.find(prep_ref)
     if found.kind != "prep":
-        raise DataError(f"{found.id} is a {found.kind}, not a prep", "give the id of a prep")
+        raise DataError(
+            _("{id} is a {kind}, not a prep").format(id=found.id, kind=found.kind),
+            _("give the id of a prep"),
+        )
     if client_key(found.client) != client_key(client):
         raise DataError(
-            f"prep {found.id} is for {found.client!r}, not {client!r}",
-            "check the id, or pass --prep none",
+            _("prep {id} is for {found!r}, not {client!r}").format(
+                id=found.id, found=found.client, client=client
+            ),
+            _("check the id, or pass --prep none"),
         )
     return found
 
@@ -242,55 +259,92 @@ def _pick_playbook(library: Library, ref: str | None, kind: str) -> Playbook:
     if ref is not None and (ref.endswith(".toml") or "/" in ref or "\\" in ref):
         playbook = library.load_path(Path(ref))
     else:
-        playbook = library.get(ref or kind)
+        from clientcoach.config import default_playbook
+
+        configured = default_playbook(kind)
+        if ref is None and configured is not None and configured.endswith(".toml"):
+            return _pick_playbook(library, configured, kind)
+        playbook = library.get(ref or configured or kind)
     if playbook.kind not in (kind, "any"):
         raise UsageError(
-            f"playbook {playbook.id!r} is a {playbook.kind} playbook, not a {kind} one",
-            f"use `coach {playbook.kind}` or pick a {kind} playbook with --playbook",
+            _("playbook {id!r} is a {actual} playbook, not a {kind} one").format(
+                id=playbook.id, actual=playbook.kind, kind=kind
+            ),
+            _("use `coach {actual}` or pick a {kind} playbook with --playbook").format(
+                actual=playbook.kind, kind=kind
+            ),
         )
     return playbook
 
 
-# --- playbooks ------------------------------------------------------------------------
+# --- other command groups (each in its own module) -------------------------------------
 
-
-@playbooks_app.callback()
-def _playbooks_default(ctx: typer.Context) -> None:
-    if ctx.invoked_subcommand is None:
-        list_playbooks()
-
-
-@playbooks_app.command("list")
-def list_playbooks() -> None:
-    """Id, kind, title and origin of every playbook; your own override built-ins by id."""
-    with guard():
-        from clientcoach.config import data_dir
-        from clientcoach.errors import PlaybookError
-        from clientcoach.render import playbook_table
-
-        root = data_dir()
-        lib = library(root)
-        rows: list[tuple[Entry, Playbook | None, str | None]] = []
-        for entry in lib.entries().values():
-            try:
-                rows.append((entry, lib.get(entry.id), None))
-            except PlaybookError as exc:
-                rows.append((entry, None, exc.message))
-        data = out()
-        data.print(playbook_table(rows, root, data.width))
+cmd_playbooks.register(app)
+cmd_config.register(app)
 
 
 _GLOBAL_FLAGS = ("--debug", "--no-color")
 
 
-def main() -> None:
-    # --debug and --no-color are accepted anywhere, not only before the command name.
-    args = sys.argv[1:]
+def _split_global(args: list[str]) -> tuple[list[str], list[str], str | None]:
+    """Global flags and ``--lang X`` are accepted anywhere before ``--``."""
     cut = args.index("--") if "--" in args else len(args)
-    flags = [a for a in args[:cut] if a in _GLOBAL_FLAGS]
-    rest = [a for a in args[:cut] if a not in _GLOBAL_FLAGS] + args[cut:]
+    flags: list[str] = []
+    rest: list[str] = []
+    lang: str | None = None
+    head = args[:cut]
+    index = 0
+    while index < len(head):
+        arg = head[index]
+        if arg in _GLOBAL_FLAGS:
+            flags.append(arg)
+        elif arg == "--lang" and index + 1 < len(head):
+            lang = head[index + 1]
+            index += 1
+        elif arg.startswith("--lang="):
+            lang = arg.partition("=")[2]
+        else:
+            rest.append(arg)
+        index += 1
+    return flags, rest + args[cut:], lang
+
+
+def _translate_help(command: object) -> None:
+    """Help texts were written in English when the app was built: translate them now."""
+    import inspect
+
+    for attr in ("help", "short_help", "epilog"):
+        text = getattr(command, attr, None)
+        if isinstance(text, str):
+            translated = _(inspect.cleandoc(text))
+            setattr(command, attr, translated if translated != inspect.cleandoc(text) else text)
+    for param in getattr(command, "params", []):
+        if isinstance(getattr(param, "help", None), str):
+            param.help = _(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help(sub)
+
+
+def main() -> None:
+    from clientcoach import i18n
+
+    flags, rest, lang = _split_global(sys.argv[1:])
     try:
-        app(args=flags + rest, prog_name="coach")
+        language = i18n.init_language(lang)
+    except CoachError as error:
+        from clientcoach.render import error_line
+
+        error_line(console(), error.message, error.hint)
+        raise SystemExit(int(error.exit_code)) from None
+    command = typer.main.get_command(app)
+    if language != i18n.DEFAULT:
+        import typer.core as typer_core
+
+        # Typer's own headings ("Options", "Commands", "required") go through gettext.
+        typer_core._ = _  # type: ignore[attr-defined]
+        _translate_help(command)
+    try:
+        command(args=flags + rest, prog_name="coach")
     except BrokenPipeError:
         silence_stdout()
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 from clientcoach.errors import CoachError, ExitCode
+from clientcoach.i18n import _
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -68,7 +69,7 @@ def guard() -> Iterator[None]:
         fail(error)
     except (KeyboardInterrupt, EOFError):
         console().print(
-            "\nStopped. Nothing from this run was saved; earlier reflections are untouched."
+            "\n" + _("Stopped. Nothing from this run was saved; earlier reflections are untouched.")
         )
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     except Exception as error:
@@ -78,8 +79,8 @@ def guard() -> Iterator[None]:
 
         error_line(
             console(),
-            f"unexpected {type(error).__name__}: {error}",
-            "this is a bug; run again with --debug for the traceback",
+            _("unexpected {kind}: {error}").format(kind=type(error).__name__, error=error),
+            _("this is a bug; run again with --debug for the traceback"),
         )
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
 

@@ -1,16 +1,214 @@
-"""Where clientcoach keeps its data, from the environment and the platform."""
+"""Settings: the data directory, the clock, and the user's config file.
+
+The config file is TOML (read with tomllib, written with tomli-w) at the platform's user
+config directory, or at ``CLIENTCOACH_CONFIG``. Every setting follows the same
+precedence: command-line option, then environment variable, then the file, then the
+default. The file is only opened when it exists, so a user without one pays nothing.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from clientcoach.i18n import _
 
 APP_NAME = "clientcoach"
+CONFIG_ENV = "CLIENTCOACH_CONFIG"
+PLAYBOOK_COMMANDS = ("prep", "debrief", "review")
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    help: str
+    env: str | None = None
+
+
+def settings() -> dict[str, Setting]:
+    """The keys the config file accepts, each with what it does (translated)."""
+    rows = [
+        Setting("language", _("language of messages and playbooks: en or fr"), "CLIENTCOACH_LANG"),
+        Setting("data_dir", _("where reflections are kept (an absolute path)"), "CLIENTCOACH_HOME"),
+    ]
+    for command in PLAYBOOK_COMMANDS:
+        rows.append(
+            Setting(
+                f"playbook.{command}",
+                _("playbook id used by `coach {command}` when --playbook is not given").format(
+                    command=command
+                ),
+            )
+        )
+    return {row.key: row for row in rows}
+
+
+def config_path() -> Path:
+    """``CLIENTCOACH_CONFIG`` if set, else ``config.toml`` in the user config directory."""
+    override = os.environ.get(CONFIG_ENV, "").strip()
+    if override:
+        return Path(override).expanduser().absolute()
+    import platformdirs
+
+    folder = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    if not folder.is_absolute():
+        folder = Path.home() / ".config" / APP_NAME
+    return folder / "config.toml"
+
+
+def _config_error(message: str, hint: str | None = None) -> Exception:
+    from clientcoach.errors import UsageError
+
+    return UsageError(message, hint)
+
+
+def read_file(path: Path | None = None) -> dict[str, Any]:
+    """The config file as flat ``key -> value`` (``playbook.prep``...); {} when there is none.
+
+    Unknown keys and bad values are refused with the file's path, so a typo never
+    silently falls back to a default.
+    """
+    path = path or config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise _config_error(
+            _("{path}: cannot read the config file ({reason})").format(
+                path=path, reason=exc.strerror
+            )
+        ) from exc
+    import tomllib
+
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise _config_error(
+            _("{path}: the config file is not valid TOML ({reason})").format(path=path, reason=exc),
+            _("fix it, or remove it and use `coach config set`"),
+        ) from None
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            for sub, inner in value.items():
+                flat[f"{key}.{sub}"] = inner
+        else:
+            flat[key] = value
+    for key, value in flat.items():
+        try:
+            flat[key] = validate(key, value)
+        except Exception as exc:
+            from clientcoach.errors import CoachError
+
+            if isinstance(exc, CoachError):
+                raise _config_error(f"{path}: {exc.message}", exc.hint) from None
+            raise
+    return flat
+
+
+def file_value(key: str) -> Any:
+    """One value of the config file, or None; cheap when there is no file."""
+    return read_file().get(key)
+
+
+def check_key(key: str) -> None:
+    """UsageError, with the closest known key, when ``key`` is not a setting."""
+    known = settings()
+    if key not in known:
+        import difflib
+
+        close = difflib.get_close_matches(key, list(known), n=1)
+        hint = (
+            _("did you mean {key}?").format(key=close[0])
+            if close
+            else _("known keys: {keys}").format(keys=", ".join(known))
+        )
+        raise _config_error(_("unknown config key {key!r}").format(key=key), hint)
+
+
+def validate(key: str, value: Any) -> Any:
+    """The value to store for ``key``; UsageError naming the key when it cannot be."""
+    check_key(key)
+    if not isinstance(value, str) or not value.strip():
+        raise _config_error(_("{key}: give a non-empty text value").format(key=key))
+    value = value.strip()
+    if key == "language":
+        from clientcoach.i18n import SUPPORTED, normalise
+
+        code = normalise(value)
+        if code is None:
+            raise _config_error(
+                _("language: {value!r} is not a supported language").format(value=value),
+                _("use one of: {choices}").format(choices=", ".join(SUPPORTED)),
+            )
+        return code
+    if key == "data_dir":
+        path = Path(value).expanduser()
+        if not path.is_absolute():
+            raise _config_error(
+                _("data_dir: {value!r} is a relative path").format(value=value),
+                _("give an absolute path, so the data never depends on the current folder"),
+            )
+        return str(path)
+    import re
+
+    if not re.fullmatch(r"[a-z][a-z0-9_-]*", value) and not value.endswith(".toml"):
+        raise _config_error(
+            _("{key}: {value!r} is not a playbook id or .toml file").format(key=key, value=value),
+            _("run `coach playbooks list` to see the ids"),
+        )
+    return value
+
+
+def write_file(values: dict[str, Any], path: Path | None = None) -> Path:
+    """Replace the config file atomically with ``values`` (flat keys), 0600."""
+    import tomli_w
+
+    path = path or config_path()
+    nested: dict[str, Any] = {}
+    for key, value in sorted(values.items()):
+        head, _dot, tail = key.partition(".")
+        if tail:
+            nested.setdefault(head, {})[tail] = value
+        else:
+            nested[key] = value
+    # Plain keys first: TOML puts every key after a [table] header inside that table.
+    ordered = dict(sorted(nested.items(), key=lambda kv: isinstance(kv[1], dict)))
+    text = tomli_w.dumps(ordered)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(path)
+    except OSError as exc:
+        from clientcoach.errors import StorageError
+
+        raise StorageError(
+            _("cannot write the config file {path}: {reason}").format(
+                path=path, reason=exc.strerror
+            ),
+            _("check the folder's permissions, or set CLIENTCOACH_CONFIG"),
+        ) from exc
+    return path
+
+
+def default_playbook(command: str) -> str | None:
+    """The playbook configured for a command, or None to use the built-in default."""
+    value = file_value(f"playbook.{command}")
+    return value if isinstance(value, str) else None
 
 
 def data_dir() -> Path:
-    """``CLIENTCOACH_HOME`` if set, else the platform's user data directory.
+    """``CLIENTCOACH_HOME`` if set, else ``data_dir`` from the config file, else the
+    platform's user data directory.
 
     The result is always absolute: an empty or relative ``XDG_DATA_HOME`` (which some
     desktop sessions export) must never make us write into the current directory.
@@ -18,6 +216,9 @@ def data_dir() -> Path:
     override = os.environ.get("CLIENTCOACH_HOME", "").strip()
     if override:
         return Path(override).expanduser().absolute()
+    configured = file_value("data_dir")
+    if isinstance(configured, str):
+        return Path(configured)
     import platformdirs  # imported here: only commands that touch data pay for it
 
     path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
@@ -40,8 +241,8 @@ def now() -> datetime:
             moment = datetime.fromisoformat(fixed)
         except ValueError:
             raise UsageError(
-                f"CLIENTCOACH_NOW={fixed!r} is not an ISO date or time",
-                "use e.g. 2026-11-24T09:30 or unset it",
+                _("CLIENTCOACH_NOW={value!r} is not an ISO date or time").format(value=fixed),
+                _("use e.g. 2026-11-24T09:30 or unset it"),
             ) from None
         return moment.astimezone() if moment.tzinfo is None else moment
     return datetime.now(UTC).astimezone()

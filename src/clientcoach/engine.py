@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from clientcoach.i18n import _
 from clientcoach.playbook import (
     ANSWER_TYPES,
     AnswerStep,
@@ -129,7 +130,7 @@ class Run:
             self._record(question.address, False)
             return
         if question.kind == "answer" and question.step.required:
-            raise AnswerError("this step is required")
+            raise AnswerError(_("this step is required"))
         self._record(question.address, None)
 
     def back(self) -> bool:
@@ -161,7 +162,7 @@ class Run:
         asked = sum(1 for a in self.history if self._kind_at(a) != "info")
         simulated = dict(self.answers)
         remaining = 0
-        for _ in range(1000):
+        for _attempt in range(1000):
             question = self._find(list(self.playbook.steps), (), [], (), simulated, quiet=True)
             if question is None:
                 break
@@ -178,7 +179,7 @@ class Run:
     def _require_current(self) -> Question:
         question = self.current()
         if question is None:
-            raise AnswerError("the run is already complete")
+            raise AnswerError(_("the run is already complete"))
         return question
 
     def _record(self, address: Address, value: Value) -> None:
@@ -391,17 +392,17 @@ def coerce_bool(raw: object) -> bool:
         return True
     if isinstance(raw, str) and raw.strip().lower() in _NO:
         return False
-    raise AnswerError("answer yes or no (y/n)")
+    raise AnswerError(_("answer yes or no (y/n)"))
 
 
 def parse_date(raw: object, today: date) -> date:
     """A date from ISO text, today/tomorrow/yesterday, or +3d / -2w relative to ``today``."""
     if isinstance(raw, datetime):
-        raise AnswerError("give a date without a time of day, e.g. 2026-12-01")
+        raise AnswerError(_("give a date without a time of day, e.g. 2026-12-01"))
     if isinstance(raw, date):
         return raw
     if not isinstance(raw, str):
-        raise AnswerError("give a date as YYYY-MM-DD, today, tomorrow or +3d")
+        raise AnswerError(_("give a date as YYYY-MM-DD, today, tomorrow or +3d"))
     text = raw.strip().lower()
     if text == "today":
         return today
@@ -422,7 +423,9 @@ def parse_date(raw: object, today: date) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise AnswerError(
-            f"{raw!r} is not a date; use YYYY-MM-DD, today, tomorrow, friday, +3d or +2w"
+            _("{raw!r} is not a date; use YYYY-MM-DD, today, tomorrow, friday, +3d or +2w").format(
+                raw=raw
+            )
         ) from None
 
 
@@ -436,29 +439,37 @@ def _pick(options: list[str], labels: list[str], raw: str, by_position: bool) ->
     if by_position and text.isdigit() and 1 <= int(text) <= len(options):
         return options[int(text) - 1]
     if not by_position:
-        raise AnswerError(f"{raw!r} is not one of: {', '.join(options)}")
-    raise AnswerError(f"choose a number from 1 to {len(options)}, or one of: {', '.join(options)}")
+        raise AnswerError(
+            _("{raw!r} is not one of: {options}").format(raw=raw, options=", ".join(options))
+        )
+    raise AnswerError(
+        _("choose a number from 1 to {count}, or one of: {options}").format(
+            count=len(options), options=", ".join(options)
+        )
+    )
 
 
 def _number(raw: object) -> float:
     if isinstance(raw, bool):
-        raise AnswerError("give a number")
+        raise AnswerError(_("give a number"))
     if isinstance(raw, int | float):
         try:
             return float(raw)
         except OverflowError:
-            raise AnswerError("the number is too large") from None
+            raise AnswerError(_("the number is too large")) from None
     if isinstance(raw, str):
         text = raw.strip()
         if re.fullmatch(r"-?\d{1,3}(,\d{3})+", text):
             # "1,000" is a thousand to some and one to others: ask rather than guess.
-            raise AnswerError(f"{raw!r} is ambiguous; write it without separators, e.g. 1000")
+            raise AnswerError(
+                _("{raw!r} is ambiguous; write it without separators, e.g. 1000").format(raw=raw)
+            )
         try:
             value = float(text.replace(",", "."))
         except ValueError:
-            raise AnswerError(f"{raw!r} is not a number") from None
+            raise AnswerError(_("{raw!r} is not a number").format(raw=raw)) from None
         return value
-    raise AnswerError("give a number")
+    raise AnswerError(_("give a number"))
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -466,12 +477,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 def _text(raw: object) -> str:
     if not isinstance(raw, str):
-        raise AnswerError("give text")
+        raise AnswerError(_("give text"))
     raw = raw.replace("\r\n", "\n")
     if _CONTROL.search(raw):
         # Escape sequences (an arrow key without line editing) would be replayed on
         # every screen that shows the answer later.
-        raise AnswerError("the answer contains control characters; type it again as plain text")
+        raise AnswerError(_("the answer contains control characters; type it again as plain text"))
     return raw.strip()
 
 
@@ -480,16 +491,16 @@ def coerce(step: AnswerStep, raw: object, today: date, *, by_position: bool = Tr
     if isinstance(step, TextStep):
         text = _text(raw)
         if "\n" in text:
-            raise AnswerError("give a single line (this step takes one line)")
+            raise AnswerError(_("give a single line (this step takes one line)"))
         if len(text) > step.max_length:
-            raise AnswerError(f"keep it under {step.max_length} characters")
+            raise AnswerError(_("keep it under {count} characters").format(count=step.max_length))
         return _non_empty(text)
     if isinstance(step, LongTextStep):
         return _non_empty(_text(raw))
     if isinstance(step, ConfirmStep):
         return coerce_bool(raw)
     if isinstance(step, RatingStep):
-        scale = f"give a whole number from {step.min} to {step.max}"
+        scale = _("give a whole number from {min} to {max}").format(min=step.min, max=step.max)
         try:
             number = _number(raw)
         except AnswerError:
@@ -499,7 +510,7 @@ def coerce(step: AnswerStep, raw: object, today: date, *, by_position: bool = Tr
         return int(number)
     if isinstance(step, ChoiceStep):
         if not isinstance(raw, str | int) or isinstance(raw, bool):
-            raise AnswerError("give one of the choices")
+            raise AnswerError(_("give one of the choices"))
         values = [c.value for c in step.options]
         return _pick(values, [c.text for c in step.options], str(raw), by_position)
     if isinstance(step, MultiChoiceStep):
@@ -512,33 +523,39 @@ def coerce(step: AnswerStep, raw: object, today: date, *, by_position: bool = Tr
         elif isinstance(raw, list):
             parts = [str(p) for p in raw]
         else:
-            raise AnswerError("give a list of choices")
+            raise AnswerError(_("give a list of choices"))
         picked: list[str] = []
         for part in parts:
             try:
                 value = _pick(values, labels, part, by_position)
             except AnswerError:
-                hint = f"numbers from 1 to {len(values)}" if by_position else "the values"
+                hint = (
+                    _("numbers from 1 to {count}").format(count=len(values))
+                    if by_position
+                    else _("the values")
+                )
                 raise AnswerError(
-                    f"{part.strip()!r} is not one of the choices; use {hint}"
+                    _("{part!r} is not one of the choices; use {hint}").format(
+                        part=part.strip(), hint=hint
+                    )
                 ) from None
             if value not in picked:
                 picked.append(value)
         if len(picked) < step.min_selected:
-            raise AnswerError(f"choose at least {step.min_selected}")
+            raise AnswerError(_("choose at least {count}").format(count=step.min_selected))
         if step.max_selected is not None and len(picked) > step.max_selected:
-            raise AnswerError(f"choose at most {step.max_selected}")
+            raise AnswerError(_("choose at most {count}").format(count=step.max_selected))
         return picked
     if isinstance(step, NumberStep):
         number = _number(raw)
         if not math.isfinite(number):
-            raise AnswerError("give a finite number")
+            raise AnswerError(_("give a finite number"))
         if step.integer and not number.is_integer():
-            raise AnswerError("give a whole number")
+            raise AnswerError(_("give a whole number"))
         if step.min is not None and number < step.min:
-            raise AnswerError(f"give a number of at least {_fmt(step.min)}")
+            raise AnswerError(_("give a number of at least {min}").format(min=_fmt(step.min)))
         if step.max is not None and number > step.max:
-            raise AnswerError(f"give a number of at most {_fmt(step.max)}")
+            raise AnswerError(_("give a number of at most {max}").format(max=_fmt(step.max)))
         return int(number) if step.integer or number.is_integer() else number
     if isinstance(step, DateStep):
         return parse_date(raw, today).isoformat()
@@ -548,19 +565,19 @@ def coerce(step: AnswerStep, raw: object, today: date, *, by_position: bool = Tr
         elif isinstance(raw, list) and all(isinstance(p, str) for p in raw):
             items = [_text(p) for p in raw]
         else:
-            raise AnswerError("give a list of short texts")
+            raise AnswerError(_("give a list of short texts"))
         items = [p for p in items if p]
         if not items:
-            raise AnswerError("give at least one item")
+            raise AnswerError(_("give at least one item"))
         if len(items) > step.max_items:
-            raise AnswerError(f"give at most {step.max_items} items")
+            raise AnswerError(_("give at most {count} items").format(count=step.max_items))
         return items
-    raise AnswerError(f"step type {step.type!r} takes no answer")
+    raise AnswerError(_("step type {type!r} takes no answer").format(type=step.type))
 
 
 def _non_empty(text: str) -> str:
     if not text:
-        raise AnswerError("the answer is empty")
+        raise AnswerError(_("the answer is empty"))
     return text
 
 

@@ -1,19 +1,33 @@
 """The message catalogue: every user-facing string goes through ``_()``.
 
 English is the source language and the fallback: ``_("text")`` returns the text itself
-unless a catalogue for the current language has a translation for it.
+unless the catalogue of the current language has a translation for it. A catalogue is a
+JSON object (English text -> translation) shipped in ``clientcoach/locales/<lang>.json``;
+it is read only when a language other than English is chosen, so English start-up pays
+nothing for it.
+
+The language comes from, in order: ``--lang``, ``CLIENTCOACH_LANG``, ``language`` in the
+config file, then the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else English. The
+locale is only read as text: nothing here needs the locale to be installed.
 """
 
 from __future__ import annotations
 
-_language = "en"
+import os
+from pathlib import Path
+
+SUPPORTED = ("en", "fr")
+DEFAULT = "en"
+
+_language = DEFAULT
 _catalogue: dict[str, str] = {}
 
 
 def set_language(language: str) -> None:
+    """Switch language; loads its catalogue (an unknown language falls back to English)."""
     global _language, _catalogue
-    _language = language
-    _catalogue = {}
+    _language = language if language in SUPPORTED else DEFAULT
+    _catalogue = _load(_language) if _language != DEFAULT else {}
 
 
 def language() -> str:
@@ -23,3 +37,76 @@ def language() -> str:
 def _(message: str) -> str:
     """The translation of ``message`` in the current language, else ``message``."""
     return _catalogue.get(message, message)
+
+
+def catalogue_path(language: str) -> Path:
+    return Path(__file__).with_name("locales") / f"{language}.json"
+
+
+def _load(language: str) -> dict[str, str]:
+    import json
+
+    try:
+        with catalogue_path(language).open(encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return {}  # a missing or broken catalogue must never stop the tool: show English
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def normalise(value: str) -> str | None:
+    """``fr``, ``FR``, ``fr_FR.UTF-8``, ``fr-CA`` -> ``fr``; None when not supported."""
+    code = value.strip().replace("-", "_").split(".")[0].split("@")[0].split("_")[0].lower()
+    return code if code in SUPPORTED else None
+
+
+def from_locale(environ: dict[str, str] | None = None) -> str | None:
+    """The language of the locale variables, the way gettext reads them (first set wins)."""
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "").strip()
+        if value:
+            # "C" and "POSIX" mean "no language chosen": English.
+            return normalise(value) if value not in ("C", "POSIX") else None
+    return None
+
+
+def choose(argv_lang: str | None) -> tuple[str, str]:
+    """The language to use and where it came from; raises UsageError for a bad choice.
+
+    An explicit choice (option, environment, config file) must be a supported language;
+    a locale in another language quietly means English.
+    """
+    from clientcoach.errors import UsageError
+
+    choices = ", ".join(SUPPORTED)
+    if argv_lang is not None:
+        code = normalise(argv_lang)
+        if code is None:
+            raise UsageError(
+                _("--lang {value}: unknown language").format(value=argv_lang),
+                _("use one of: {choices}").format(choices=choices),
+            )
+        return code, "option"
+    env = os.environ.get("CLIENTCOACH_LANG", "").strip()
+    if env:
+        code = normalise(env)
+        if code is None:
+            raise UsageError(
+                _("CLIENTCOACH_LANG={value}: unknown language").format(value=env),
+                _("use one of: {choices}, or unset it").format(choices=choices),
+            )
+        return code, "environment"
+    from clientcoach import config
+
+    configured = config.file_value("language")
+    if isinstance(configured, str):
+        return configured, "config"
+    return (from_locale() or DEFAULT), "locale"
+
+
+def init_language(argv_lang: str | None) -> str:
+    """Pick the language at start-up (see the module docstring) and switch to it."""
+    code, _source = choose(argv_lang)
+    set_language(code)
+    return code

@@ -363,22 +363,23 @@ def _check_condition(cond: Condition, scope: _Scope, later: set[str], where: str
 
 def _check_steps(
     steps: list[Step], scope: _Scope | None, seen: set[str], where: str
-) -> Iterator[str]:
+) -> Iterator[tuple[str, str]]:
+    """Problems as (id of the step they are about, message)."""
     local = _Scope({}, scope)
     all_ids = {s.id for s in steps}
     for step in steps:
         label = f"{where}step {step.id!r}"
         if step.id in seen:
-            yield f"{label}: duplicate step id {step.id!r}"
+            yield step.id, f"{label}: duplicate step id {step.id!r}"
         seen.add(step.id)
         problem = _check_shape(step)
         if problem:
-            yield f"{label}: {problem}"
+            yield step.id, f"{label}: {problem}"
         if step.when is not None:
             later = all_ids - set(local.declared)
             problem = _check_condition(step.when, local, later, f"{label}: 'when'")
             if problem:
-                yield problem
+                yield step.id, problem
         if isinstance(step, LoopStep):
             yield from _check_steps(step.steps, local, seen, f"{label} > ")
             if step.repeat_while is not None:
@@ -395,20 +396,27 @@ def _check_steps(
                         "answered in an item could ever end it"
                     )
                 if problem:
-                    yield problem
+                    yield step.id, problem
         local.declared[step.id] = step
 
 
 def check_playbook(playbook: Playbook) -> list[str]:
     """Problems in one playbook that do not depend on other playbooks."""
-    problems: list[str] = []
+    return [message for _where, message in _check_located(playbook)]
+
+
+def _check_located(playbook: Playbook) -> list[tuple[str | None, str]]:
+    """Like :func:`check_playbook`, each problem with the step id it is about (None: top)."""
+    problems: list[tuple[str | None, str]] = []
     if playbook.schema_ > PLAYBOOK_SCHEMA:
-        problems.append(
+        newer = (
             f"schema {playbook.schema_} is newer than this clientcoach understands "
             f"({PLAYBOOK_SCHEMA}); upgrade clientcoach"
         )
+        problems.append((None, newer))
     elif playbook.schema_ < 1:
-        problems.append(f"schema {playbook.schema_} is not a playbook format version; use 1")
+        older = f"schema {playbook.schema_} is not a playbook format version; use 1"
+        problems.append((None, older))
     problems.extend(_check_steps(list(playbook.steps), None, set(), ""))
     return problems
 
@@ -484,7 +492,7 @@ def _known_keys() -> list[str]:
     return sorted(keys)
 
 
-def _explain(data: Any, exc: ValidationError) -> list[str]:
+def _explain(data: Any, exc: ValidationError) -> list[tuple[tuple[Any, ...], str]]:
     """Pydantic's errors as author-facing lines, the most telling first.
 
     A misspelt key shows up twice (the unknown key and the missing one it meant); say it
@@ -498,7 +506,7 @@ def _explain(data: Any, exc: ValidationError) -> list[str]:
     ]
     missing = {(tuple(e["loc"][:-1]), e["loc"][-1]) for e in errors if e["type"] == "missing"}
     corrected: set[tuple[tuple[Any, ...], Any]] = set()
-    lines: list[str] = []
+    lines: list[tuple[tuple[Any, ...], str]] = []
     for err in sorted(errors, key=lambda e: e["type"] != "extra_forbidden"):
         loc = tuple(err["loc"])
         if err["type"] == "extra_forbidden":
@@ -512,8 +520,8 @@ def _explain(data: Any, exc: ValidationError) -> list[str]:
             continue
         else:
             line = _format_error(data, err)
-        if line not in lines:
-            lines.append(line)
+        if line not in [text for _loc, text in lines]:
+            lines.append((loc, line))
     return lines
 
 
@@ -577,14 +585,153 @@ def playbook_problems(text: str, source: str) -> Playbook | list[str]:
         return [toml_error(exc, text, source)]
     if not data:
         return [f"{source}: the file is empty; a playbook needs schema, id, kind, title and steps"]
+    lines = _LineMap(text)
     try:
         playbook = Playbook.model_validate(data)
     except ValidationError as exc:
-        return [f"{source}: {line}" for line in _explain(data, exc)]
-    problems = check_playbook(playbook)
+        return [
+            _at(source, lines.find(_clean_loc(data, loc)), line)
+            for loc, line in _explain(data, exc)
+        ]
+    problems = _check_located(playbook)
     if problems:
-        return [f"{source}: {p}" for p in problems]
+        return [
+            _at(source, lines.step(step_id) if step_id else lines.find(("schema",)), p)
+            for step_id, p in problems
+        ]
     return playbook
+
+
+def _at(source: str, line: int | None, message: str) -> str:
+    """``file:line: message``, the way compilers point at a line (no line: ``file: ...``)."""
+    return f"{source}:{line}: {message}" if line else f"{source}: {message}"
+
+
+def _clean_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A pydantic location without the union member names, as keys and indexes in the TOML."""
+    clean: list[Any] = []
+    node = data
+    for key in loc:
+        if isinstance(node, list) and isinstance(key, int):
+            node = node[key] if key < len(node) else None
+        elif isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, dict) and key in ("str", "Choice", *_STEP_MODELS):
+            continue  # pydantic names the union member it tried; the file does not
+        else:
+            node = None
+        clean.append(key)
+    return tuple(clean)
+
+
+class _LineMap:
+    """Which line of a TOML text defines each table and key, for pointing at problems.
+
+    A light scanner, not a parser: the text has already parsed, so it only follows table
+    headers, keys and values that go on over several lines (strings, arrays, inline
+    tables). Anything inside such a value is located at the line of its key.
+    """
+
+    _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+    _KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'. ]+?)\s*=")
+    _STEP_ID = re.compile(r"^\s*id\s*=\s*[\"']([^\"']*)[\"']")
+
+    def __init__(self, text: str) -> None:
+        self.where: dict[tuple[Any, ...], int] = {}
+        self.step_lines: dict[str, int] = {}
+        counts: dict[tuple[Any, ...], int] = {}
+        current: tuple[Any, ...] = ()
+        open_: list[str] = []  # delimiters of a value that goes on to the next lines
+        for number, line in enumerate(text.splitlines(), start=1):
+            if open_:
+                open_ = _still_open(line, open_)
+                continue
+            header = self._HEADER.match(line)
+            if header:
+                current = self._resolve(_split_key(header.group(2)), counts)
+                if header.group(1) == "[[":
+                    counts[current] = counts.get(current, 0) + 1
+                    current = (*current, counts[current] - 1)
+                self.where.setdefault(current, number)
+                continue
+            key = self._KEY.match(line)
+            if key:
+                self.where.setdefault((*current, *_split_key(key.group(1))), number)
+                step_id = self._STEP_ID.match(line)
+                if step_id and current and isinstance(current[-1], int):
+                    self.step_lines.setdefault(step_id.group(1), self.where[current])
+                open_ = _still_open(line[key.end() :], [])
+
+    @staticmethod
+    def _resolve(keys: list[str], counts: dict[tuple[Any, ...], int]) -> tuple[Any, ...]:
+        """A dotted header's path, each array of tables standing for its last element."""
+        path: tuple[Any, ...] = ()
+        for index, key in enumerate(keys):
+            path = (*path, key)
+            if index < len(keys) - 1 and path in counts:
+                path = (*path, counts[path] - 1)
+        return path
+
+    def find(self, loc: tuple[Any, ...]) -> int | None:
+        """The line of the deepest part of ``loc`` the text defines."""
+        for end in range(len(loc), -1, -1):
+            if loc[:end] in self.where:
+                return self.where[loc[:end]]
+        return None
+
+    def step(self, step_id: str | None) -> int | None:
+        return self.step_lines.get(step_id) if step_id else None
+
+
+def _split_key(key: str) -> list[str]:
+    return [part.strip().strip("\"'") for part in key.split(".")]
+
+
+_TRIPLE = ('"""', "'''")
+
+
+def _still_open(text: str, open_: list[str]) -> list[str]:
+    """The delimiters still open after ``text``, given those open before it."""
+    stack = list(open_)
+    index = 0
+    while index < len(text):
+        if stack and stack[-1] in _TRIPLE:
+            end = text.find(stack[-1], index)
+            if end < 0:
+                return stack
+            stack.pop()
+            index = end + 3
+            continue
+        if text.startswith(_TRIPLE, index):
+            stack.append(text[index : index + 3])
+            index += 3
+            continue
+        char = text[index]
+        if char == "#":
+            break
+        if char in "\"'":
+            index = _string_end(text, index)
+            continue
+        if char in "[{":
+            stack.append(char)
+        elif char in "]}" and stack:
+            stack.pop()
+        index += 1
+    return stack
+
+
+def _string_end(text: str, start: int) -> int:
+    """The index just after the one-line string that starts at ``start``."""
+    quote = text[start]
+    index = start + 1
+    while index < len(text):
+        if quote == '"' and text[index] == "\\":
+            index += 2
+            continue
+        if text[index] == quote:
+            return index + 1
+        index += 1
+    return index
 
 
 def load_file(path: Path) -> Playbook:
@@ -628,18 +775,35 @@ class Library:
     """Finds playbooks by id; a user playbook overrides a built-in with the same id.
 
     A playbook's id is its file name (``prep.toml`` holds ``id = "prep"``), so one
-    broken file never stops the others from loading.
+    broken file never stops the others from loading. Built-ins come in English at the
+    top of their folder and translated in a subfolder per language (``fr/prep.toml``),
+    with the same ids, step ids, roles and choice values; a built-in not yet translated
+    is shown in English.
     """
 
-    def __init__(self, user_dirs: list[Path], builtins: Path | None = None) -> None:
+    def __init__(
+        self, user_dirs: list[Path], builtins: Path | None = None, language: str | None = None
+    ) -> None:
+        from clientcoach import i18n
+
         self.builtins = builtins if builtins is not None else builtin_dir()
         self.user_dirs = user_dirs
+        self.language = language if language is not None else i18n.language()
         self._cache: dict[str, Playbook] = {}
+
+    def builtin_path(self, playbook_id: str) -> Path:
+        """The built-in file for an id in the library's language, else the English one."""
+        english = self.builtins / f"{playbook_id}.toml"
+        if self.language != "en":
+            translated = self.builtins / self.language / english.name
+            if translated.is_file():
+                return translated
+        return english
 
     def entries(self) -> dict[str, Entry]:
         found: dict[str, Entry] = {}
         for path in _toml_files(self.builtins):
-            found[path.stem] = Entry(path.stem, path, "built-in")
+            found[path.stem] = Entry(path.stem, self.builtin_path(path.stem), "built-in")
         for folder in reversed(self.user_dirs):  # earlier folders win
             for path in _toml_files(folder):
                 previous = found.get(path.stem)

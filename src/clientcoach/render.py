@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -9,11 +10,14 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
+from rich.tree import Tree
+
+from clientcoach.i18n import _
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from clientcoach.playbook import Entry, Playbook
+    from clientcoach.playbook import Condition, Entry, Playbook, Step
     from clientcoach.reflection import Reflection
 
 
@@ -42,7 +46,7 @@ def out_console(no_color: bool = False) -> Console:
 
 
 def error_line(console: Console, message: str, hint: str | None = None) -> None:
-    line = Text("coach: error: ", style="bold red")
+    line = Text("coach: " + _("error:") + " ", style="bold red")
     line.append(message)
     if hint:
         line.append(f" ({hint})", style="")
@@ -51,30 +55,36 @@ def error_line(console: Console, message: str, hint: str | None = None) -> None:
 
 def saved(console: Console, reflection: Reflection, path: Path, show_path: bool) -> None:
     """Where the reflection went, and what to run next."""
-    line = Text("Saved ", style="green")
-    line.append(f"your {reflection.kind} for ")
+    kinds = {"prep": _("prep"), "debrief": _("debrief"), "review": _("review")}
+    line = Text(_("Saved") + " ", style="green")
+    line.append(_("your {kind} for").format(kind=kinds.get(reflection.kind, reflection.kind)) + " ")
     line.append(reflection.client, style="bold")
-    line.append(f" (id {reflection.id})")
+    line.append(" " + _("(id {id})").format(id=reflection.id))
     if show_path:
-        line.append(f" in {path}")
+        line.append(" " + _("in {path}").format(path=path))
     console.print(line, soft_wrap=True)
     client = _quote(reflection.client)
     if reflection.kind == "prep":
-        hint = f"Right after the meeting, run: coach debrief {client}"
+        hint = _("Right after the meeting, run: coach debrief {client}").format(client=client)
     elif reflection.kind == "debrief":
-        hint = f"Before your next meeting with them, run: coach prep {client}"
+        hint = _("Before your next meeting with them, run: coach prep {client}").format(
+            client=client
+        )
     else:
-        hint = "Your reflections stay on this machine, in the data directory."
+        hint = _("Your reflections stay on this machine, in the data directory.")
     console.print(Text(hint, style="dim"))
 
 
 def linked(console: Console, prep: Reflection) -> None:
-    line = Text(f"Following your prep of {prep.meeting.date:%Y-%m-%d}", style="dim")
+    line = Text(
+        _("Following your prep of {date}").format(date=f"{prep.meeting.date:%Y-%m-%d}"),
+        style="dim",
+    )
     if prep.meeting.title:
         line.append(" (")
         line.append(prep.meeting.title)
         line.append(")")
-    line.append(f", id {prep.id}.")
+    line.append(", " + _("id {id}.").format(id=prep.id))
     console.print(line)
 
 
@@ -97,29 +107,103 @@ def playbook_table(
 
     narrow = width < NARROW
     table = Table(title=None, show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
-    if narrow:
-        table.add_column("id, kind, from")
-        table.add_column("title", ratio=1)
-    else:
-        table.add_column("id", no_wrap=True)
-        table.add_column("kind")
-        table.add_column("title")
-        table.add_column("from")
-    for entry, playbook, problem in rows:
-        where = "built-in" if entry.origin == "built-in" else _short(entry.path, data_dir)
+    wheres: list[str] = []
+    for entry, _playbook, _problem in rows:
+        where = _("built-in") if entry.origin == "built-in" else _short(entry.path, data_dir)
         if entry.shadows is not None:
-            where += " (overrides built-in)"
+            where += " " + _("(overrides built-in)")
+        wheres.append(where)
+    if narrow:
+        table.add_column(_("id, kind, from"))
+        table.add_column(_("title"), ratio=1)
+    else:
+        table.add_column(_("id"), no_wrap=True)
+        table.add_column(_("kind"), no_wrap=True)
+        table.add_column(_("lang"), no_wrap=True)
+        table.add_column(_("title"), min_width=16, max_width=36)
+        # The origin (a path and a marker) keeps its width up to a point; titles wrap first.
+        longest = max((len(w) for w in wheres), default=0)
+        table.add_column(_("from"), min_width=min(longest + 2, 58), overflow="fold")
+    for (entry, playbook, problem), where in zip(rows, wheres, strict=True):
         # Every cell is Text: ids, paths and titles are shown as they are, never as markup.
         if playbook is None:
             detail = (problem or "").replace(str(entry.path), entry.path.name)
-            kind, title = "?", Text(f"invalid: {detail}", style="red")
+            kind, language = "?", "?"
+            title = Text(_("invalid: {detail}").format(detail=detail), style="red")
         else:
-            kind, title = playbook.kind, Text(playbook.title)
+            kind, language, title = playbook.kind, playbook.language, Text(playbook.title)
         if narrow:
-            table.add_row(Text(f"{entry.id}\n{kind}, {where}"), title)
+            table.add_row(Text(f"{entry.id}\n{kind}, {language}, {where}"), title)
         else:
-            table.add_row(Text(entry.id), kind, title, Text(where))
+            table.add_row(Text(entry.id), kind, language, title, Text(where))
     return table
+
+
+def condition_text(cond: Condition) -> str:
+    """A condition in a short readable form: ``outcome = 'lost'``, ``any(a <= 3, b <= 3)``."""
+    if cond.all is not None:
+        return "all(" + ", ".join(condition_text(c) for c in cond.all) + ")"
+    if cond.any is not None:
+        return "any(" + ", ".join(condition_text(c) for c in cond.any) + ")"
+    if cond.not_ is not None:
+        return "not(" + condition_text(cond.not_) + ")"
+    tests: list[str] = []
+    if cond.equals is not None:
+        tests.append(f"= {json.dumps(cond.equals, ensure_ascii=False)}")
+    if cond.in_ is not None:
+        tests.append("in " + json.dumps(cond.in_, ensure_ascii=False))
+    if cond.gte is not None:
+        tests.append(f">= {cond.gte:g}")
+    if cond.lte is not None:
+        tests.append(f"<= {cond.lte:g}")
+    if cond.answered is not None:
+        tests.append(_("answered") if cond.answered else _("skipped"))
+    return f"{cond.step} " + " ".join(tests)
+
+
+def playbook_tree(playbook: Playbook, included: dict[str, Playbook]) -> Tree:
+    """A playbook's steps as a tree: loops and includes nest, conditions shown with 'if'."""
+    from clientcoach.playbook import IncludeStep, LoopStep
+
+    title = Text(playbook.id, style="bold")
+    title.append(f"  {playbook.kind} · {playbook.language} · v{playbook.version}  ", style="dim")
+    title.append(playbook.title)
+    tree = Tree(title, guide_style="dim")
+
+    def add(node: Tree, steps: list[Step], chain: tuple[str, ...]) -> None:
+        for step in steps:
+            label = Text(step.id, style="bold")
+            label.append(f" [{step.type}]", style="cyan")
+            if step.role:
+                label.append(f" role={step.role}", style="magenta")
+            if not step.required and not isinstance(step, LoopStep | IncludeStep):
+                label.append(" " + _("(optional)"), style="dim")
+            if step.when is not None:
+                label.append("  " + _("if") + " " + condition_text(step.when), style="yellow")
+            if step.prompt:
+                label.append("\n" + step.prompt, style="")
+            child = node.add(label)
+            if isinstance(step, LoopStep):
+                if step.repeat_while is not None:
+                    child.add(
+                        Text(
+                            _("repeat while") + " " + condition_text(step.repeat_while),
+                            style="yellow",
+                        )
+                    )
+                add(child, list(step.steps), chain)
+            elif isinstance(step, IncludeStep):
+                target = included.get(step.playbook)
+                if target is None or step.playbook in chain:
+                    child.add(Text(_("includes {id}").format(id=step.playbook), style="dim"))
+                else:
+                    inner = child.add(
+                        Text(_("includes {id}").format(id=step.playbook), style="green")
+                    )
+                    add(inner, list(target.steps), (*chain, step.playbook))
+
+    add(tree, list(playbook.steps), (playbook.id,))
+    return tree
 
 
 def _short(path: Path, data_dir: Path) -> str:

@@ -1,0 +1,405 @@
+"""``coach playbooks``: list, show, check and create playbooks, and export their schema."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from clientcoach.clikit import console, guard, library, out
+from clientcoach.errors import ExitCode, PlaybookError, UsageError
+from clientcoach.i18n import _
+
+if TYPE_CHECKING:
+    from clientcoach.playbook import Entry, Library, Playbook
+
+SCHEMA_FILE = "playbook.schema.json"
+
+JsonOpt = Annotated[bool, typer.Option("--json", help=_("Output JSON."))]
+
+
+def register(app: typer.Typer) -> None:
+    playbooks_app = typer.Typer(
+        help=_("List, show, check and create playbooks (built-in and your own)."),
+        invoke_without_command=True,
+        no_args_is_help=False,
+    )
+    app.add_typer(playbooks_app, name="playbooks")
+
+    @playbooks_app.callback()
+    def _default(ctx: typer.Context) -> None:
+        if ctx.invoked_subcommand is None:
+            list_playbooks(as_json=False)
+
+    @playbooks_app.command(
+        "list",
+        help=_(
+            "Id, kind, language, title and origin of every playbook; "
+            "your own override built-ins by id."
+        ),
+    )
+    def list_playbooks(as_json: JsonOpt = False) -> None:
+        with guard():
+            _list(as_json)
+
+    @playbooks_app.command("show", help=_("The steps of a playbook as a tree."))
+    def show(
+        ref: Annotated[str, typer.Argument(metavar="ID", help=_("Playbook id or .toml file."))],
+    ) -> None:
+        with guard():
+            from clientcoach.config import data_dir
+            from clientcoach.render import playbook_tree
+
+            lib = library(data_dir())
+            playbook = _load(lib, ref)
+            out().print(playbook_tree(playbook, lib.resolve(playbook)))
+
+    @playbooks_app.command(
+        "check", help=_("Check playbook files and list every problem, with file and line.")
+    )
+    def check(
+        files: Annotated[list[Path], typer.Argument(metavar="FILE...", help=_("Files to check."))],
+        as_json: JsonOpt = False,
+    ) -> None:
+        with guard():
+            _check(files, as_json)
+
+    @playbooks_app.command(
+        "new",
+        help=_(
+            "Create a playbook in your playbook folder: a commented starter, "
+            "or a copy of another playbook to adapt."
+        ),
+    )
+    def new(
+        playbook_id: Annotated[
+            str, typer.Argument(metavar="ID", help=_("Id of the new playbook, e.g. my-debrief."))
+        ],
+        source: Annotated[
+            str | None, typer.Option("--from", help=_("Start from a copy of this playbook."))
+        ] = None,
+    ) -> None:
+        with guard():
+            _new(playbook_id, source)
+
+    @playbooks_app.command(
+        "schema",
+        help=_(
+            "Print the JSON Schema of the playbook format, for editors that complete "
+            "and check TOML files."
+        ),
+    )
+    def schema() -> None:
+        with guard():
+            typer.echo(schema_text())
+
+
+def _load(lib: Library, ref: str) -> Playbook:
+    if ref.endswith(".toml") or "/" in ref or "\\" in ref:
+        return lib.load_path(Path(ref))
+    return lib.get(ref)
+
+
+# --- list -------------------------------------------------------------------------------
+
+
+def _list(as_json: bool) -> None:
+    from clientcoach.config import data_dir
+    from clientcoach.render import playbook_table
+
+    root = data_dir()
+    lib = library(root)
+    rows: list[tuple[Entry, Playbook | None, str | None]] = []
+    for entry in lib.entries().values():
+        try:
+            rows.append((entry, lib.get(entry.id), None))
+        except PlaybookError as exc:
+            rows.append((entry, None, exc.message))
+    if as_json:
+        listed = [
+            {
+                "id": entry.id,
+                "kind": playbook.kind if playbook else None,
+                "language": playbook.language if playbook else None,
+                "title": playbook.title if playbook else None,
+                "origin": entry.origin,
+                "path": str(entry.path),
+                "shadows": str(entry.shadows) if entry.shadows else None,
+                "problem": problem,
+            }
+            for entry, playbook, problem in rows
+        ]
+        typer.echo(json.dumps(listed, ensure_ascii=False, indent=2))
+        return
+    data = out()
+    data.print(playbook_table(rows, root, data.width))
+
+
+# --- check ------------------------------------------------------------------------------
+
+
+def file_problems(path: Path, lib: Library) -> list[str]:
+    """Every problem of one playbook file, each naming the file (and line when known)."""
+    from clientcoach.playbook import playbook_problems
+
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        return [_("{path}: cannot read ({reason})").format(path=path, reason=exc.strerror)]
+    except UnicodeDecodeError as exc:
+        return [_("{path}: not UTF-8 text (byte {byte})").format(path=path, byte=exc.start)]
+    found = playbook_problems(text, str(path))
+    if isinstance(found, list):
+        return found
+    problems: list[str] = []
+    if found.id != path.stem:
+        problems.append(
+            _("{path}: id {id!r} does not match the file name; name the file {id}.toml").format(
+                path=path, id=found.id
+            )
+        )
+    try:
+        lib.resolve(found, str(path))
+    except PlaybookError as exc:
+        problems.append(exc.message)
+    return problems
+
+
+def _check(files: list[Path], as_json: bool) -> None:
+    from clientcoach.config import data_dir
+
+    lib = library(data_dir())
+    results = {path: file_problems(path, lib) for path in files}
+    failed = [path for path, problems in results.items() if problems]
+    if as_json:
+        report = [{"file": str(p), "ok": not pr, "problems": pr} for p, pr in results.items()]
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        from rich.text import Text
+
+        for path, problems in results.items():
+            for problem in problems:
+                out().print(Text(problem), soft_wrap=True)
+            if not problems:
+                console().print(Text(_("{path}: OK").format(path=path), style="green"))
+        if failed:
+            count = sum(len(results[p]) for p in failed)
+            console().print(
+                Text(
+                    _("{count} problem(s) in {files} of {total} file(s).").format(
+                        count=count, files=len(failed), total=len(files)
+                    ),
+                    style="red",
+                )
+            )
+    if failed:
+        raise typer.Exit(int(ExitCode.PLAYBOOK))
+
+
+# --- new --------------------------------------------------------------------------------
+
+
+def _new(playbook_id: str, source: str | None) -> None:
+    import re
+
+    from clientcoach.config import data_dir
+    from clientcoach.playbook import PLAYBOOK_ID_PATTERN
+    from clientcoach.store import ensure_dir, write_new
+
+    if not re.fullmatch(PLAYBOOK_ID_PATTERN, playbook_id) or len(playbook_id) > 64:
+        raise UsageError(
+            _("{id!r} is not a playbook id").format(id=playbook_id),
+            _("use lowercase letters, digits, '-' and '_', starting with a letter"),
+        )
+    root = data_dir()
+    lib = library(root)
+    folder = root / "playbooks"
+    target = folder / f"{playbook_id}.toml"
+    if source is not None:
+        text = copy_text(_load(lib, source), playbook_id)
+    else:
+        text = starter_text(playbook_id)
+    ensure_dir(folder)
+    try:
+        write_new(target, text)
+    except FileExistsError:
+        raise UsageError(
+            _("{path} already exists").format(path=target),
+            _("choose another id, or edit that file"),
+        ) from None
+    _write_schema(folder)
+    console().print(_("Created {path}").format(path=target))
+    console().print(
+        _("Edit it, then run: coach playbooks check {path}").format(path=target), style="dim"
+    )
+    if not console().is_terminal:
+        typer.echo(str(target))
+
+
+def _write_schema(folder: Path) -> None:
+    """Keep the schema that the ``#:schema`` line points to beside the playbooks."""
+    from clientcoach.store import write_new
+
+    path = folder / SCHEMA_FILE
+    text = schema_text() + "\n"
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+        path.unlink()
+    except OSError:
+        pass
+    # The schema helps editors; the playbook is written either way.
+    with contextlib.suppress(OSError):
+        write_new(path, text)
+
+
+def _header(playbook_id: str) -> list[str]:
+    return [
+        f"#:schema ./{SCHEMA_FILE}",
+        "# "
+        + _("Playbook {id}: edit the texts, steps and conditions to suit you.").format(
+            id=playbook_id
+        ),
+        "# " + _("Check it with: coach playbooks check {id}.toml").format(id=playbook_id),
+        "# " + _("Keep step ids and roles stable: your past reflections are grouped by them."),
+        "",
+    ]
+
+
+def copy_text(playbook: Playbook, new_id: str) -> str:
+    """A copy of ``playbook`` under a new id, as TOML that parses back to the same steps."""
+    import tomli_w
+
+    data = playbook.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    data["id"] = new_id
+    return "\n".join(_header(new_id)) + "\n" + tomli_w.dumps(_ordered(data))
+
+
+def _ordered(data: dict[str, Any]) -> dict[str, Any]:
+    """``id`` and ``type`` first, steps last, so the file reads like the built-ins."""
+    first = {"schema": -1, "id": 0, "type": 1}
+    ordered = dict(
+        sorted(
+            data.items(),
+            key=lambda kv: (kv[0] == "steps", first.get(kv[0], 2)),
+        )
+    )
+    if isinstance(ordered.get("steps"), list):
+        ordered["steps"] = [_ordered(s) if isinstance(s, dict) else s for s in ordered["steps"]]
+    return ordered
+
+
+def starter_text(playbook_id: str) -> str:
+    """A small working playbook with a comment above each step saying what it shows.
+
+    tomli-w writes no comments, so the data is written by tomli-w and a comment line is
+    then put above each ``[[steps]]`` header, in the order the steps were written.
+    """
+    import tomli_w
+
+    from clientcoach import i18n
+
+    steps: list[tuple[str, dict[str, Any]]] = [
+        (
+            _("A one-line answer; 'why' is shown when the user types '?'."),
+            {
+                "id": "goal",
+                "type": "text",
+                "prompt": _("What do you want from this meeting?"),
+                "why": _("A clear goal makes the meeting easier to steer."),
+                "role": "goal",
+            },
+        ),
+        (
+            _("A yes/no question; its answer can switch later steps on or off."),
+            {
+                "id": "agreed",
+                "type": "confirm",
+                "prompt": _("Did you agree on next steps?"),
+                "role": "next_steps_agreed",
+                "summary": "rate",
+            },
+        ),
+        (
+            _("Asked only when the condition in 'when' holds; 'required = false' allows a skip."),
+            {
+                "id": "why_not",
+                "type": "text",
+                "prompt": _("What stopped you?"),
+                "required": False,
+                "when": {"step": "agreed", "equals": False},
+            },
+        ),
+        (
+            _("A scale with labelled ends; the review averages steps with summary = 'mean'."),
+            {
+                "id": "energy",
+                "type": "rating",
+                "prompt": _("How much energy did this give you?"),
+                "min": 1,
+                "max": 5,
+                "low": _("drained"),
+                "high": _("energised"),
+                "role": "energy",
+                "summary": "mean",
+            },
+        ),
+        (
+            _("One of several stable values; labels are what the user sees."),
+            {
+                "id": "outcome",
+                "type": "choice",
+                "prompt": _("Where does it stand?"),
+                "choices": [
+                    {"value": "progressing", "label": _("Progressing")},
+                    {"value": "stalled", "label": _("Stalled")},
+                ],
+                "role": "outcome",
+                "summary": "distribution",
+            },
+        ),
+    ]
+    data: dict[str, Any] = {
+        "schema": 1,
+        "id": playbook_id,
+        "kind": "debrief",
+        "version": "1",
+        "language": i18n.language(),
+        "title": _("My playbook"),
+        "summary": _("A starting point: change it to suit you."),
+        "steps": [step for _comment, step in steps],
+    }
+    lines = tomli_w.dumps(data).splitlines()
+    comments = iter(comment for comment, _step in steps)
+    body: list[str] = []
+    for line in lines:
+        if line.strip() == "[[steps]]":
+            while body and not body[-1]:
+                body.pop()
+            body.extend(["", "", "# " + next(comments)])
+        body.append(line)
+    intro = [
+        "# " + _("kind: prep, debrief, review or any. Step types: text, longtext, confirm,"),
+        "# " + _("rating, choice, multichoice, number, date, list, info, loop, include."),
+        "# " + _("Run `coach playbooks show debrief` to see a full playbook as a tree."),
+    ]
+    return "\n".join([*_header(playbook_id), *intro, *body]) + "\n"
+
+
+# --- schema -----------------------------------------------------------------------------
+
+
+def schema_text() -> str:
+    """The JSON Schema of a playbook file, generated from the models."""
+    from clientcoach.playbook import Playbook
+
+    schema = Playbook.model_json_schema(by_alias=True)
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "clientcoach playbook",
+        **{k: v for k, v in schema.items() if k != "title"},
+    }
+    return json.dumps(schema, ensure_ascii=False, indent=2)

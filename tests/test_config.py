@@ -1,0 +1,119 @@
+"""The config file and ``coach config``: option, then environment, then file, then default."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO, reflection_files, run_coach
+
+PREP = str(REPO / "examples" / "prep-answers.toml")
+
+
+def config_file() -> Path:
+    return Path(os.environ["CLIENTCOACH_CONFIG"])
+
+
+def settings() -> dict[str, dict[str, str]]:
+    result = run_coach("config", "list", "--json")
+    assert result.code == 0, result.stderr
+    data: dict[str, dict[str, str]] = json.loads(result.stdout)["settings"]
+    return data
+
+
+def test_set_get_unset_write_a_private_toml_file() -> None:
+    assert run_coach("config", "set", "language", "FR").code == 0
+    assert run_coach("config", "set", "playbook.debrief", "my-debrief").code == 0
+    path = config_file()
+    assert tomllib.loads(path.read_text(encoding="utf-8")) == {
+        "language": "fr",
+        "playbook": {"debrief": "my-debrief"},
+    }
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert run_coach("config", "get", "language").stdout.strip() == "fr"
+    assert settings()["language"] == {"value": "fr", "source": "config"}
+    assert run_coach("config", "path").stdout.strip() == str(path)
+    assert run_coach("config", "unset", "language").code == 0
+    assert "language" not in tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["set", "langage", "fr"], "unknown config key 'langage' (did you mean language?)"),
+        (["set", "language", "de"], "language: 'de' is not a supported language"),
+        (["set", "data_dir", "relative/folder"], "data_dir: 'relative/folder' is a relative path"),
+        (["set", "playbook.prep", "Not An Id"], "is not a playbook id or .toml file"),
+        (["get", "nope"], "unknown config key 'nope'"),
+    ],
+)
+def test_bad_keys_and_values_are_refused(args: list[str], message: str) -> None:
+    result = run_coach("config", *args)
+    assert result.code == 2
+    assert message in result.stderr
+    assert not config_file().exists()
+
+
+def test_a_bad_file_is_named_in_the_error() -> None:
+    path = config_file()
+    path.parent.mkdir(parents=True)
+    path.write_text('language = "fr"\ncolour = "blue"\n', encoding="utf-8")
+    result = run_coach("playbooks")
+    assert result.code == 2
+    assert f"{path}: unknown config key 'colour'" in result.stderr
+
+
+def test_language_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
+    # default, then the locale
+    assert settings()["language"]["value"] == "en"
+    monkeypatch.setenv("LC_ALL", "fr_CA.UTF-8")
+    assert settings()["language"] == {"value": "fr", "source": "locale"}
+    # the file beats the locale
+    assert run_coach("config", "set", "language", "en").code == 0
+    assert settings()["language"] == {"value": "en", "source": "config"}
+    # the environment beats the file
+    monkeypatch.setenv("CLIENTCOACH_LANG", "fr")
+    assert settings()["language"] == {"value": "fr", "source": "CLIENTCOACH_LANG"}
+    # the option beats the environment
+    shown = run_coach("--lang", "en", "prep", "--help")
+    assert "Prepare a client meeting" in shown.stdout
+    assert "Préparer" in run_coach("prep", "--help").stdout
+
+
+def test_data_dir_precedence(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    assert run_coach("config", "set", "data_dir", str(elsewhere)).code == 0
+    # CLIENTCOACH_HOME (set by the fixture) still wins over the file
+    assert run_coach("prep", "Acme", "--answers", PREP).code == 0
+    assert len(reflection_files(home)) == 1
+    monkeypatch.delenv("CLIENTCOACH_HOME")
+    assert settings()["data_dir"] == {"value": str(elsewhere), "source": "config"}
+    saved = run_coach("prep", "Acme", "--answers", PREP)
+    assert saved.code == 0, saved.stderr
+    assert Path(saved.stdout.strip()).is_relative_to(elsewhere)
+    assert len(reflection_files(elsewhere)) == 1
+
+
+def test_default_playbook_per_command(home: Path) -> None:
+    mine = home / "playbooks"
+    mine.mkdir(parents=True)
+    (mine / "short-prep.toml").write_text(
+        'schema = 1\nid = "short-prep"\nkind = "prep"\ntitle = "Short"\n'
+        '[[steps]]\nid = "goal"\ntype = "text"\nprompt = "Goal?"\n',
+        encoding="utf-8",
+    )
+    answers = home.parent / "a.toml"
+    answers.write_text('goal = "Only this"\n', encoding="utf-8")
+    assert run_coach("config", "set", "playbook.prep", "short-prep").code == 0
+    result = run_coach("prep", "Acme", "--answers", str(answers))
+    assert result.code == 0, result.stderr
+    record = json.loads(Path(result.stdout.strip()).read_text(encoding="utf-8"))
+    assert record["playbook"]["id"] == "short-prep"
+    # --playbook still wins over the file
+    full = run_coach("prep", "Acme", "--answers", PREP, "--playbook", "prep")
+    assert full.code == 0, full.stderr

@@ -1,0 +1,226 @@
+"""The product in French: playbook twins, the message catalogue, a real French session."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import string
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clientcoach.i18n import catalogue_path
+from tests.helpers import REPO, run_coach
+from tests.pty_helpers import Coach, answer_tree, load_json, saved_files
+
+ENGLISH = sorted((REPO / "playbooks").glob("*.toml"))
+# What must be identical between languages: everything but the words people read.
+TRANSLATED = {"prompt", "help", "why", "label", "low", "high", "item", "title", "summary"}
+
+
+def _shape(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _shape(v) for k, v in node.items() if k not in TRANSLATED | {"language"}}
+    if isinstance(node, list):
+        return [_shape(v) for v in node]
+    return node
+
+
+def _load(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.mark.parametrize("english", ENGLISH, ids=lambda p: p.stem)
+def test_every_builtin_has_a_french_twin_with_the_same_ids_roles_and_values(
+    english: Path,
+) -> None:
+    french = REPO / "playbooks" / "fr" / english.name
+    assert french.is_file(), f"translate {english.name} into playbooks/fr/{english.name}"
+    en, fr = _load(english), _load(french)
+    assert fr["language"] == "fr"
+    assert _shape(fr) == _shape(en)
+    # Every text a person reads is translated, none left in English by mistake.
+    for key in ("title", "summary"):
+        if key in en:
+            assert fr[key] != en[key]
+
+
+def _literals() -> dict[str, str]:
+    """Every ``_("...")`` literal in src/, and the help docstrings of command functions."""
+    found: dict[str, str] = {}
+    for path in sorted((REPO / "src").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "_"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.setdefault(node.args[0].value, str(path))
+            if isinstance(node, ast.FunctionDef) and any(
+                isinstance(d, ast.Call)
+                and isinstance(d.func, ast.Attribute)
+                and d.func.attr in ("command", "callback")
+                and not any(k.arg == "help" for k in d.keywords)
+                for d in node.decorator_list
+            ):
+                doc = ast.get_docstring(node)
+                if doc:  # typer shows it as the command's help
+                    found.setdefault(doc, str(path))
+    return found
+
+
+def test_the_french_catalogue_has_every_message_with_the_same_placeholders() -> None:
+    catalogue = json.loads(catalogue_path("fr").read_text(encoding="utf-8"))
+    literals = _literals()
+    assert len(literals) > 150
+    missing = sorted(m for m in literals if m not in catalogue)
+    assert not missing, f"add to src/clientcoach/locales/fr.json: {missing}"
+    fields = string.Formatter()
+    for english, french in catalogue.items():
+        wanted = sorted(f for _t, f, _s, _c in fields.parse(english) if f is not None)
+        got = sorted(f for _t, f, _s, _c in fields.parse(french) if f is not None)
+        assert got == wanted, f"placeholders differ: {english!r} -> {french!r}"
+
+
+def test_french_messages_and_help() -> None:
+    shown = run_coach("--lang", "fr", "prep", "--help")
+    assert "Préparer un rendez-vous client" in shown.stdout
+    assert "Options:" in shown.stdout
+    wrong = run_coach("debrief", "Acme", "--playbook", "prep", "--lang", "fr")
+    assert wrong.code == 2
+    assert "coach: erreur : le playbook 'prep' est de type prep, pas debrief" in wrong.stderr
+    unknown = run_coach("--lang", "de", "prep")
+    assert unknown.code == 2
+    assert "--lang de: unknown language" in unknown.stderr
+
+
+def _records(home: Path, kind: str) -> list[dict[str, Any]]:
+    return [d for d in map(load_json, saved_files(home)) if d["kind"] == kind]
+
+
+def _meaning(answers: list[dict[str, Any]]) -> list[Any]:
+    """Answers without their wording: step ids, types, roles and values."""
+    kept: list[Any] = []
+    for a in answers:
+        entry = {k: a.get(k) for k in ("step", "type", "role", "value")}
+        if "items" in a:
+            entry["items"] = [_meaning(item) for item in a["items"]]
+        if "answers" in a:
+            entry["answers"] = _meaning(a["answers"])
+        kept.append(entry)
+    return kept
+
+
+def test_english_and_french_debriefs_save_the_same_meaning(home: Path) -> None:
+    answers = str(REPO / "examples" / "debrief-answers.toml")
+    en = run_coach("debrief", "Acme", "--answers", answers, "--prep", "none")
+    fr = run_coach("debrief", "Acme", "--answers", answers, "--prep", "none", "--lang", "fr")
+    assert en.code == 0, en.stderr
+    assert fr.code == 0, fr.stderr
+    assert "Enregistré : votre débrief pour Acme" in fr.stderr
+    records = sorted(_records(home, "debrief"), key=lambda r: r["playbook"]["language"])
+    assert [r["playbook"]["language"] for r in records] == ["en", "fr"]
+    english, french = records
+    assert english["playbook"]["id"] == french["playbook"]["id"] == "debrief"
+    assert _meaning(english["answers"]) == _meaning(french["answers"])
+    assert english["answers"][0]["prompt"] != french["answers"][0]["prompt"]
+
+
+# --- a whole session in French, in a real terminal ------------------------------------
+
+FRENCH = {p.stem: _load(p) for p in sorted((REPO / "playbooks" / "fr").glob("*.toml"))}
+TYPED = "Réponse accentuée : élan, ça, où, « guillemets »"
+
+
+def _steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    flat: list[dict[str, Any]] = []
+    for step in steps:
+        flat.append(step)
+        flat.extend(_steps(step.get("steps", [])))
+    return flat
+
+
+PROMPTS = [
+    (s["prompt"][:40], s) for pb in FRENCH.values() for s in _steps(pb["steps"]) if "prompt" in s
+]
+
+
+def _walk(coach: Coach) -> str:
+    """Answer every question of a French session until the program ends; the screen."""
+    import pexpect
+
+    child = coach.child
+    while True:
+        index = child.expect(["\n> ", "\n» ", pexpect.EOF], timeout=20)
+        if index == 2:
+            return coach.screen
+        before = child.before
+        shown = [(before.rfind(n), s) for n, s in PROMPTS if n in before]
+        assert shown, f"no known French prompt before the input line:\n{before[-800:]}"
+        step = max(shown, key=lambda found: found[0])[1]
+        kind = step["type"]
+        if kind == "loop":
+            child.sendline("n")  # no other item
+        elif kind == "confirm":
+            child.sendline("o")
+        elif kind == "rating":
+            child.sendline("2")
+        elif kind in ("choice", "multichoice"):
+            child.sendline("1")
+        elif kind == "date":
+            child.sendline("+7d")
+        elif kind == "list":
+            child.sendline(TYPED)
+            child.expect_exact("» ")
+            child.sendline("")
+        else:
+            child.sendline(TYPED)
+
+
+@pytest.mark.parametrize("how", ["option", "locale"])
+def test_prep_and_debrief_entirely_in_french_in_a_terminal(
+    how: str, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args: tuple[str, ...] = ()
+    if how == "option":
+        args = ("--lang", "fr")
+    else:
+        # fr_FR.UTF-8 need not be installed: only the variable's text is read.
+        monkeypatch.delenv("LC_ALL", raising=False)
+        monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    client = "Société Générale"
+    for kind in ("prep", "debrief"):
+        coach = Coach(kind, client, *args)
+        try:
+            screen = _walk(coach)
+        finally:
+            coach.kill()
+        assert coach.child.exitstatus == 0, screen[-2000:]
+        assert re.search(r"Étape 1 sur environ \d+", screen)
+        assert FRENCH[kind]["steps"][0]["prompt"] in screen
+        assert "Tapez ? pour l'aide" in screen
+        assert f"Enregistré : votre {'préparation' if kind == 'prep' else 'débrief'} pour" in screen
+        assert client in screen
+        assert "Step " not in screen
+        (record,) = _records(home, kind)
+        assert record["client"] == client
+        assert record["playbook"] == {
+            "id": kind,
+            "version": record["playbook"]["version"],
+            "language": "fr",
+        }
+        tree = answer_tree(record["answers"])
+        first = FRENCH[kind]["steps"][0]
+        assert record["answers"][0]["prompt"] == first["prompt"]
+        assert TYPED in json.dumps(tree, ensure_ascii=False)
+        path = next(p for p in saved_files(home) if load_json(p)["id"] == record["id"])
+        raw = path.read_text(encoding="utf-8")
+        assert TYPED in raw or json.dumps(TYPED)[1:-1] in raw

@@ -1,0 +1,172 @@
+"""``coach playbooks list|show|check|new|schema``: what a playbook author sees."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from clientcoach.playbook import Playbook, load_file
+from tests.helpers import REPO, run_coach
+
+BUILTINS = sorted(REPO.glob("playbooks/*.toml")) + sorted(REPO.glob("playbooks/fr/*.toml"))
+
+
+def test_there_are_english_and_french_builtins() -> None:
+    languages = {tomllib.loads(p.read_text(encoding="utf-8"))["language"] for p in BUILTINS}
+    assert languages == {"en", "fr"}
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict[str, object]:
+    result = run_coach("playbooks", "schema")
+    assert result.code == 0, result.stderr
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+@pytest.mark.parametrize("path", BUILTINS, ids=lambda p: str(p.relative_to(REPO / "playbooks")))
+def test_every_builtin_validates_against_the_exported_schema(
+    path: Path, schema: dict[str, object]
+) -> None:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
+
+
+def test_the_schema_rejects_a_misspelt_key(schema: dict[str, object]) -> None:
+    data = tomllib.loads((REPO / "playbooks" / "prep.toml").read_text(encoding="utf-8"))
+    data["steps"][0]["promt"] = data["steps"][0].pop("prompt")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
+
+
+def test_every_builtin_passes_check() -> None:
+    result = run_coach("playbooks", "check", *map(str, BUILTINS))
+    assert result.code == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert result.stderr.count(": OK") == len(BUILTINS)
+
+
+def test_new_from_debrief_checks_and_loads_back_unchanged(home: Path) -> None:
+    made = run_coach("playbooks", "new", "mine", "--from", "debrief")
+    assert made.code == 0, made.stderr
+    path = home / "playbooks" / "mine.toml"
+    assert made.stdout.strip() == str(path)
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("#:schema ./playbook.schema.json\n")
+    assert (home / "playbooks" / "playbook.schema.json").is_file()
+    checked = run_coach("playbooks", "check", str(path))
+    assert checked.code == 0, checked.stdout + checked.stderr
+
+    original = load_file(REPO / "playbooks" / "debrief.toml")
+    copy = load_file(path)
+    assert copy == original.model_copy(update={"id": "mine"})
+
+    # The same file with a misspelt key: the key, the file and its line are named.
+    lines = text.splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith("prompt = "))
+    lines[index] = lines[index].replace("prompt = ", "promt = ", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    bad = run_coach("playbooks", "check", str(path))
+    assert bad.code == 3
+    assert f"{path}:{index + 1}: " in bad.stdout
+    assert "unknown key 'promt' (did you mean 'prompt'?)" in bad.stdout
+
+
+def test_new_refuses_to_overwrite_and_bad_ids(home: Path) -> None:
+    assert run_coach("playbooks", "new", "starter").code == 0
+    path = home / "playbooks" / "starter.toml"
+    before = path.read_text(encoding="utf-8")
+    assert before.count("\n# ") >= 5  # a comment above each step of the starter
+    again = run_coach("playbooks", "new", "starter", "--from", "prep")
+    assert again.code == 2
+    assert "already exists" in again.stderr
+    assert path.read_text(encoding="utf-8") == before
+    assert run_coach("playbooks", "check", str(path)).code == 0
+    assert run_coach("playbooks", "new", "Bad Id").code == 2
+
+
+def test_check_lists_every_problem_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "two.toml"
+    path.write_text(
+        'schema = 1\nid = "two"\nkind = "prep"\ntitle = "Two problems"\n'
+        '\n[[steps]]\nid = "goal"\ntype = "text"\nprompt = "Goal?"\nhepl = "x"\n'
+        '\n[[steps]]\nid = "mood"\ntype = "rating"\nprompt = "Mood?"\nlows = "bad"\n',
+        encoding="utf-8",
+    )
+    good = tmp_path / "good.toml"
+    good.write_text(
+        'schema = 1\nid = "good"\nkind = "any"\ntitle = "Good"\n'
+        '[[steps]]\nid = "more"\ntype = "include"\nplaybook = "healthy-help"\n',
+        encoding="utf-8",
+    )
+    result = run_coach("playbooks", "check", str(path), str(good))
+    assert result.code == 3
+    problems = result.stdout.splitlines()
+    assert problems == [
+        f"{path}:10: step 'goal': unknown key 'hepl' (did you mean 'help'?)",
+        f"{path}:16: step 'mood': unknown key 'lows' (did you mean 'low'?)",
+    ]
+    assert f"{good}: OK" in result.stderr
+    as_json = json.loads(run_coach("playbooks", "check", "--json", str(path)).stdout)
+    assert as_json[0]["ok"] is False
+    assert len(as_json[0]["problems"]) == 2
+
+
+def test_user_playbook_includes_a_builtin_and_show_draws_the_tree(home: Path) -> None:
+    mine = home / "playbooks"
+    mine.mkdir(parents=True)
+    (mine / "mine.toml").write_text(
+        'schema = 1\nid = "mine"\nkind = "debrief"\ntitle = "Mine"\n'
+        '[[steps]]\nid = "helped"\ntype = "confirm"\nprompt = "Helped?"\n'
+        '[[steps]]\nid = "check_help"\ntype = "include"\nplaybook = "healthy-help"\n'
+        'when = { step = "helped", equals = true }\n',
+        encoding="utf-8",
+    )
+    shown = run_coach("playbooks", "show", "mine")
+    assert shown.code == 0, shown.stderr
+    assert "check_help [include]" in shown.stdout
+    assert "if helped = true" in shown.stdout
+    assert "includes healthy-help" in shown.stdout
+    assert "r1_asked [confirm] role=help_rule" in shown.stdout
+    debrief = run_coach("playbooks", "show", "debrief").stdout
+    assert 'repeat while calm_back = "not-yet"' in debrief
+    assert "trolls [loop]" in debrief
+
+
+def test_list_shows_language_and_shadowed_builtins(home: Path) -> None:
+    mine = home / "playbooks"
+    mine.mkdir(parents=True)
+    (mine / "prep.toml").write_text(
+        'schema = 1\nid = "prep"\nkind = "prep"\nlanguage = "fr"\ntitle = "Ma prépa"\n'
+        '[[steps]]\nid = "goal"\ntype = "text"\nprompt = "But ?"\n',
+        encoding="utf-8",
+    )
+    listed = json.loads(run_coach("playbooks", "list", "--json").stdout)
+    by_id = {row["id"]: row for row in listed}
+    assert by_id["prep"]["origin"] == "user"
+    assert by_id["prep"]["language"] == "fr"
+    assert by_id["prep"]["shadows"].endswith("prep.toml")
+    assert by_id["debrief"] | {"path": None} == {
+        "id": "debrief",
+        "kind": "debrief",
+        "language": "en",
+        "title": "Meeting debrief",
+        "origin": "built-in",
+        "path": None,
+        "shadows": None,
+        "problem": None,
+    }
+    french = json.loads(run_coach("--lang", "fr", "playbooks", "list", "--json").stdout)
+    assert {r["id"]: r["language"] for r in french}["debrief"] == "fr"
+
+
+def test_schema_comes_from_the_models() -> None:
+    exported = json.loads(run_coach("playbooks", "schema").stdout)
+    assert set(exported["properties"]) == {
+        f.alias or name for name, f in Playbook.model_fields.items()
+    }
+    assert exported["additionalProperties"] is False
