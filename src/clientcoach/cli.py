@@ -263,9 +263,10 @@ def list_playbooks() -> None:
         out().print(playbook_table(rows, root))
 
 
-from clientcoach import cmd_drafts  # noqa: E402  (command modules register after the app)
+from clientcoach import cmd_doctor, cmd_drafts  # noqa: E402  (commands register after the app)
 
 cmd_drafts.register(app)
+cmd_doctor.register(app)
 
 _GLOBAL_FLAGS = ("--debug", "--no-color")
 
