@@ -197,6 +197,19 @@ class Coach:
         assert status is not None, f"killed by signal {self.child.signalstatus}"
         return int(status)
 
+    def summary(self) -> str:
+        """Wait for the summary shown before saving; return it (up to the input line)."""
+        self.expect("Your answers")
+        shown = self.expect_input()
+        assert "Enter saves" in shown, f"no save hint under the summary:\n{shown}"
+        return shown
+
+    def save(self) -> int:
+        """Accept the summary with Enter and wait for the end; the exit status."""
+        self.summary()
+        self.type("")
+        return self.finish()
+
     def kill(self) -> None:
         if self.child.isalive():
             self.child.close(force=True)

@@ -354,9 +354,12 @@ def test_cli_runner_drives_the_terminal_asker(
     }
 
 
-def test_cli_runner_end_of_input_keeps_nothing(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_runner_end_of_input_keeps_a_draft(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("clientcoach.render.is_terminal", lambda: True)
     result = CliRunner().invoke(app, ["prep", "Acme"], input="My goal\n")
     assert result.exit_code == 130
-    assert "Nothing from this run was saved" in result.stderr
+    assert "coach resume " in result.stderr
     assert reflection_files(home) == []
+    (draft,) = (home / "drafts").glob("*.json")
+    answers = json.loads(draft.read_text(encoding="utf-8"))["answers"]
+    assert answers == [{"at": ["goal"], "value": "My goal"}]

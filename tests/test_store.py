@@ -131,9 +131,9 @@ def test_latest_prep_matches_client_regardless_of_case_and_accents(home: Path) -
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "not valid JSON"),
+        (b"", "empty file"),
         (b'{"schema": 1, "id": ', "not valid JSON"),
-        (b"\x00\xff\xfe binary", "not valid JSON"),
+        (b"\x00\xff\xfe binary", "not UTF-8"),
         (b"[1, 2]", "not a clientcoach reflection"),
         (b'{"schema": 99}', "newer clientcoach"),
         (b'{"schema": 1, "id": "x"}', "damaged reflection"),

@@ -292,7 +292,7 @@ def run_debrief(coach: Coach) -> Tree:
 def test_prep_then_debrief_saves_exactly_the_answers_given(home: Path, spawn: Spawn) -> None:
     coach = spawn("prep", "Acme")
     expected_prep = run_prep(coach)
-    assert coach.finish() == 0, coach.screen
+    assert coach.save() == 0, coach.screen
     prep_path, prep = only_file(home, "prep")
 
     assert prep["client"] == "Acme"
@@ -304,7 +304,7 @@ def test_prep_then_debrief_saves_exactly_the_answers_given(home: Path, spawn: Sp
     coach = spawn("debrief", "Acme")
     coach.expect(str(prep["id"]))  # the debrief says which prep it follows
     expected_debrief = run_debrief(coach)
-    assert coach.finish() == 0, coach.screen
+    assert coach.save() == 0, coach.screen
     debrief_path, debrief = only_file(home, "debrief")
 
     assert debrief["client"] == "Acme"
@@ -319,23 +319,17 @@ def test_prep_then_debrief_saves_exactly_the_answers_given(home: Path, spawn: Sp
 
 
 @pytest.mark.parametrize("key", ["ctrl-c", "ctrl-d"])
-def test_stopping_saves_nothing_and_exits_130(home: Path, spawn: Spawn, key: str) -> None:
+def test_stopping_before_any_answer_saves_nothing(home: Path, spawn: Spawn, key: str) -> None:
+    """Stopped at the first step: no reflection, no draft (see test_drafts.py for later)."""
     coach = spawn("prep", "Acme")
-    answers: Tree = {}
-    coach.answer(P, "goal", "Agree the pilot scope", answers)
-    coach.answer(P, "next_step_target", "A workshop date", answers)
-    coach.at_step(P, "channel")
+    coach.at_step(P, "goal")
     if key == "ctrl-c":
         coach.child.sendintr()
     else:
         coach.child.sendeof()
     coach.expect_re(r"[Nn]othing[^\r\n]* saved")
     assert coach.finish() == 130
-    left = (
-        [p for p in (home / "reflections").rglob("*") if p.is_file()]
-        if (home / "reflections").exists()
-        else []
-    )
+    left = [p for p in home.rglob("*") if p.is_file()] if home.exists() else []
     assert left == []
 
 
@@ -384,7 +378,7 @@ def test_playbook_and_typed_text_are_shown_and_saved_literally(
     coach.expect("Why it matters: " + INJECT_WHY + "\r\n")
     coach.expect_input()
     coach.type(INJECT_ANSWER)
-    assert coach.finish() == 0, coach.screen
+    assert coach.save() == 0, coach.screen
 
     assert not (tmp_path / "PWNED").exists()
     assert not list(tmp_path.rglob("PWNED"))
@@ -454,7 +448,7 @@ def test_invalid_answers_are_refused_and_the_step_asked_again(home: Path, spawn:
     coach.reject("", "needs an answer")
     coach.type("n")
     expected["help_offered"] = False
-    assert coach.finish() == 0, coach.screen
+    assert coach.save() == 0, coach.screen
 
     _, saved = only_file(home, "prep")
     assert answer_tree(saved["answers"]) == expected
@@ -473,7 +467,7 @@ def test_client_is_asked_when_missing_and_kept_as_typed(home: Path, spawn: Spawn
     coach.expect("Société Générale")  # shown in the title
     expected: Tree = {}
     walk_prep_quietly(coach, expected)
-    assert coach.finish() == 0, coach.screen
+    assert coach.save() == 0, coach.screen
 
     path, saved = only_file(home, "prep")
     assert saved["client"] == "Société Générale"
@@ -506,7 +500,7 @@ def test_control_characters_typed_are_never_saved(home: Path, spawn: Spawn) -> N
         # Refused: the same step waits for a clean answer.
         coach.type("Agree the pilot scope")
         walk_prep_quietly(coach, expected, start="next_step_target")
-    assert coach.finish() == 0, coach.screen
+    assert coach.save() == 0, coach.screen
 
     path, saved = only_file(home, "prep")
     assert answer_tree(saved["answers"]) == expected
@@ -534,7 +528,7 @@ def test_going_back_from_after_a_loop_reopens_it(home: Path, spawn: Spawn) -> No
     coach.more(D, "next_steps", "n")
     debrief["next_steps"] = [first, second]
     walk_debrief_quietly_from_process(coach, debrief)
-    assert coach.finish() == 0, coach.screen
+    assert coach.save() == 0, coach.screen
 
     _, saved = only_file(home, "debrief")
     assert saved["links"] == {"prep": None}

@@ -207,6 +207,9 @@ def _one_line(text: str | None) -> str:
 
 ReadLine = Callable[[Text], str]
 Edit = Callable[[str], str | None]
+# Called with the run's answers (and any not yet replayed) after every change, in the
+# order given: the caller keeps a draft of them.
+OnChange = Callable[[list[tuple[Address, Value]]], None]
 
 HELP_KEY = "?"
 BACK_KEY = "<"
@@ -227,6 +230,9 @@ class TerminalAsker:
         # Answers given so far, kept when the user goes back so Enter can restore them.
         self._given: dict[Address, Value] = {}
         self._line_editing = read is None and _enable_line_editing()
+        self.on_change: OnChange | None = None
+        # Answers of a resumed draft not replayed yet (see Run.fill).
+        self.pending: dict[Address, Value] = {}
 
     def _read(self, prompt: Text) -> str:
         line = self.console.input(prompt)
@@ -248,20 +254,92 @@ class TerminalAsker:
             Text(
                 _(
                     "Type {help} for help on a step, {back} to go back one step, "
-                    "Enter to skip an optional step. Ctrl-C stops without saving."
+                    "Enter to skip an optional step. Ctrl-C stops; your answers so far are "
+                    "kept as a draft."
                 ).format(help=HELP_KEY, back=BACK_KEY),
                 style="dim",
             )
         )
 
     def ask(self, run: Run) -> None:
-        while (question := run.current()) is not None:
+        while True:
+            for refused, reason in run.fill(self.pending):
+                self.console.print(
+                    Text(
+                        f"  Your earlier answer to {refused.path!r} no longer fits the "
+                        f"playbook ({reason}); please answer it again.",
+                        style="yellow",
+                    )
+                )
+            question = run.current()
+            if question is None:
+                return
             self._show_context(question)
             if question.kind == "info":
                 self.console.print(Text(question.step.prompt or "", style="italic"))
                 run.answer(None)
+            else:
+                self._ask_one(run, question)
+            self._changed(run)
+
+    def state(self, run: Run) -> list[tuple[Address, Value]]:
+        """What a draft keeps: the answers given, then those not replayed yet."""
+        given = list(run.answers.items())
+        return given + [(a, v) for a, v in self.pending.items() if a not in run.answers]
+
+    def _changed(self, run: Run) -> None:
+        if self.on_change is not None:
+            self.on_change(self.state(run))
+
+    def review(self, run: Run) -> None:
+        """Show every answer before saving; a number changes one, Enter saves."""
+        while True:
+            self.ask(run)  # steps a change opened, or the one gone back to
+            entries = run.answered()
+            self._show_summary(run, entries)
+            command = self.read(Text("> ", style="cyan")).strip()
+            if not command:
+                return
+            if command == BACK_KEY:
+                if run.back():
+                    self._changed(run)
+                    self.console.print(Text("  Back one step.", style="yellow"))
+                    self._context = ()
                 continue
-            self._ask_one(run, question)
+            if command.isdigit() and 1 <= int(command) <= len(entries):
+                self._ask_one(run, entries[int(command) - 1], change=True)
+                self._changed(run)
+                continue
+            self.console.print(
+                Text(
+                    f"  Type a number from 1 to {len(entries)} to change that answer, "
+                    "or press Enter to save.",
+                    style="yellow",
+                )
+            )
+
+    def _show_summary(self, run: Run, entries: list[Question]) -> None:
+        self.console.print()
+        self.console.rule(Text("Your answers"), style="cyan")
+        context: tuple[str, ...] = ()
+        for number, question in enumerate(entries, start=1):
+            if question.context != context:
+                context = question.context
+                if context:
+                    self.console.print(Text(" \u203a ".join(context), style="cyan"))
+            line = Text(f"{number:>3}. ", style="dim")
+            line.append(_one_line(question.step.prompt or question.step.id))
+            line.append(": ", style="dim")
+            value = run.answers.get(question.address)
+            line.append(_shown(question.step, value), style="dim" if value is None else "bold")
+            self.console.print(line)
+        self.console.print(
+            Text(
+                f"Enter saves. A number changes that answer; {BACK_KEY} goes back to the "
+                "last step.",
+                style="dim",
+            )
+        )
 
     def ask_text(self, label: str) -> str:
         """A free line outside any playbook (e.g. the client's name); never empty."""
@@ -277,16 +355,34 @@ class TerminalAsker:
             if question.context:
                 self.console.rule(Text(" \u203a ".join(question.context)), style="cyan")
 
-    def _ask_one(self, run: Run, question: Question) -> None:
+    def _ask_one(self, run: Run, question: Question, change: bool = False) -> None:
+        """Ask one step; with ``change``, a step answered before (from the summary)."""
         step = question.step
-        number, total = run.progress()
-        default = self._given.get(question.address)
-        if default is None:
-            default = run.default_for(question)
+
+        def give(raw: object, typed: bool = True) -> Value:
+            if change:
+                return run.change(question.address, raw, typed=typed)
+            return run.answer(raw, typed=typed)
+
+        def skip() -> None:
+            if change:
+                run.change(question.address, None)
+            else:
+                run.skip()
+
+        if change:
+            default = run.answers.get(question.address)
+            header = Text(_("Change your answer (< keeps it)"), style="dim")
+        else:
+            number, total = run.progress()
+            default = self._given.get(question.address)
+            if default is None:
+                default = run.default_for(question)
+            header = Text(
+                _("Step {number} of about {total}").format(number=number, total=total),
+                style="dim",
+            )
         self.console.print()
-        header = Text(
-            _("Step {number} of about {total}").format(number=number, total=total), style="dim"
-        )
         self.console.print(header)
         self.console.print(Text(_prompt_text(question), style="bold"))
         for line in _hints(question, default):
@@ -299,8 +395,11 @@ class TerminalAsker:
                 self._show_help(step)
                 continue
             if command == SKIP_KEY and question.kind == "answer" and not step.required:
-                run.skip()
+                skip()
                 self.console.print(Text("  " + _("Skipped."), style="dim"))
+                return
+            if command == BACK_KEY and change:
+                self.console.print(Text("  " + _("Kept your answer."), style="yellow"))
                 return
             if command == BACK_KEY:
                 if run.back():
@@ -339,11 +438,11 @@ class TerminalAsker:
                     continue
                 raw = more
             if not raw.strip():
-                if self._empty(run, question, default):
+                if self._empty(question, default, give, skip):
                     return
                 continue
             try:
-                value = run.answer(raw)
+                value = give(raw)
             except AnswerError as exc:
                 self.console.print(
                     Text(
@@ -379,16 +478,22 @@ class TerminalAsker:
             else:
                 lines.append(line)
 
-    def _empty(self, run: Run, question: Question, default: Value) -> bool:
+    def _empty(
+        self,
+        question: Question,
+        default: Value,
+        give: Callable[[object, bool], Value],
+        skip: Callable[[], None],
+    ) -> bool:
         """Enter on an empty line: take the default, skip, or explain why not."""
         if question.kind == "more":
-            run.skip()
+            skip()
             return True
         if default is not None:
-            self._given[question.address] = run.answer(default, typed=False)
+            self._given[question.address] = give(default, False)
             return True
         if not question.step.required:
-            run.skip()
+            skip()
             self.console.print(Text("  " + _("Skipped."), style="dim"))
             return True
         self.console.print(
@@ -420,6 +525,23 @@ class TerminalAsker:
                 style="dim",
             )
         )
+
+
+def _shown(step: Step, value: Value) -> str:
+    """An answer on one line, as the summary shows it."""
+    if value is None:
+        return "(skipped)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(step, ChoiceStep | MultiChoiceStep):
+        labels = {c.value: c.text for c in step.options}
+        picked = value if isinstance(value, list) else [str(value)]
+        return ", ".join(labels.get(v, v) for v in picked)
+    if isinstance(value, list):
+        return "; ".join(value)
+    text = str(value)
+    first = text.split("\n", 1)[0]
+    return _one_line(first + (" ..." if first != text else ""))
 
 
 def _prompt_text(question: Question) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from clientcoach import __version__, cmd_config, cmd_playbooks
+from clientcoach import cmd_config, cmd_playbooks
 from clientcoach.clikit import STATE, console, guard, library, silence_stdout
 from clientcoach.errors import CoachError, UsageError
 from clientcoach.i18n import _
@@ -149,11 +149,10 @@ def _meeting_run(
     meeting_title: str | None,
     prep_ref: str | None,
 ) -> None:
-    from clientcoach import ask, render
+    from clientcoach import ask, render, session
     from clientcoach.config import data_dir
     from clientcoach.config import now as clock
     from clientcoach.engine import AnswerError, Run, parse_date
-    from clientcoach.reflection import Links, Meeting, PlaybookRef, Reflection, new_id
     from clientcoach.store import Store
 
     now = clock()
@@ -189,6 +188,19 @@ def _meeting_run(
             render.linked(con, prep)
 
     run = Run(playbook, included, today)
+    # --- drafts, summary and save (session.py) ---
+    meta = session.Meta(
+        kind=kind,
+        client=client,
+        title=meeting_title,
+        day=day,
+        playbook=playbook,
+        included=included,
+        prep=prep.id if prep else None,
+        started_at=now,
+        source=session.source_of(playbook_ref),
+    )
+    draft = None
     if answers is not None:
         assert answers_path is not None
         ask.ask_from_answers(run, answers, str(answers_path))
@@ -196,25 +208,8 @@ def _meeting_run(
         ask.refuse_without_terminal(run)
     else:
         asker.intro(playbook, client)
-        asker.ask(run)
-
-    finished = max(clock(), now)
-    reflection = Reflection(
-        id=new_id(finished),
-        kind=kind,
-        client=client,
-        meeting=Meeting(title=meeting_title, date=day),
-        playbook=PlaybookRef(id=playbook.id, version=playbook.version, language=playbook.language),
-        links=Links(prep=prep.id if prep else None),
-        started_at=now,
-        finished_at=finished,
-        answers=run.records(),
-        app_version=__version__,
-    )
-    reflection, path = store.save(reflection)
-    render.saved(con, reflection, path, show_path=sys.stdout.isatty())
-    if not sys.stdout.isatty():
-        typer.echo(str(path))  # for scripts: path=$(coach prep ACME --answers a.toml)
+        draft = session.walk(asker, run, store, meta)
+    session.save(store, run, meta, draft)
 
 
 def _clean_client(name: str) -> str:
@@ -282,6 +277,11 @@ def _pick_playbook(library: Library, ref: str | None, kind: str) -> Playbook:
 cmd_playbooks.register(app)
 cmd_config.register(app)
 
+
+from clientcoach import cmd_doctor, cmd_drafts  # noqa: E402  (commands register after the app)
+
+cmd_drafts.register(app)
+cmd_doctor.register(app)
 
 _GLOBAL_FLAGS = ("--debug", "--no-color")
 

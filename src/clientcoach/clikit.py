@@ -20,9 +20,12 @@ from clientcoach.errors import CoachError, ExitCode
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rich.console import Console
 
     from clientcoach.playbook import Library
+    from clientcoach.store import Damaged
 
 
 class _State:
@@ -83,6 +86,14 @@ def guard() -> Iterator[None]:
             _("this is a bug; run again with --debug for the traceback"),
         )
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+
+def report_damaged(files: Sequence[Damaged]) -> None:
+    """After a command's work: name each damaged file once and exit 7 if there were any."""
+    from clientcoach.render import damaged
+
+    if damaged(console(), files):
+        raise typer.Exit(int(ExitCode.DAMAGED))
 
 
 def library(root: Path) -> Library:

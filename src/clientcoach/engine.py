@@ -176,6 +176,54 @@ class Run:
         """The answers as self-describing records, in playbook order."""
         return self._records(list(self.playbook.steps), (), [])
 
+    # --- resuming and changing ------------------------------------------------------
+
+    def fill(self, pending: dict[Address, Value]) -> list[tuple[Question, str]]:
+        """Replay earlier answers (a resumed draft) while the next question has one.
+
+        Used answers are taken out of ``pending``. One that no longer fits its step (the
+        playbook changed) is dropped and returned with the reason; that step is then
+        the current question, to be asked again.
+        """
+        while (question := self.current()) is not None and question.address in pending:
+            value = pending.pop(question.address)
+            try:
+                if question.kind == "info":
+                    self.answer(None)
+                elif question.kind == "more":
+                    if not isinstance(value, bool):
+                        raise AnswerError("not a yes or no")
+                    self.answer(value)
+                elif value is None:
+                    self.skip()
+                else:
+                    self.answer(value, typed=False)
+            except AnswerError as exc:
+                return [(question, str(exc))]
+        return []
+
+    def answered(self) -> list[Question]:
+        """Every answer step answered so far and still shown, in playbook order."""
+        return self._answered(list(self.playbook.steps), (), [], ())
+
+    def change(self, address: Address, raw: object, *, typed: bool = True) -> Value:
+        """Change an earlier answer in place (``None`` skips an optional step).
+
+        Later answers stay; steps its new value opens become the next questions, and
+        steps it closes are left out of the records.
+        """
+        step = self.step_at(address)
+        if address not in self.answers or not isinstance(step, ANSWER_TYPES):
+            raise AnswerError("there is no answer there to change")
+        if raw is None:
+            if step.required:
+                raise AnswerError("this step is required")
+            value: Value = None
+        else:
+            value = coerce(step, raw, self.today, by_position=typed)
+        self.answers[address] = value
+        return value
+
     def _require_current(self) -> Question:
         question = self.current()
         if question is None:
@@ -325,6 +373,28 @@ class Run:
                     record.label = label  # only set for choices, so other answers stay lean
                 out.append(record)
         return out
+
+    def _answered(
+        self, steps: list[Step], prefix: Address, outer: list[_Scope], context: tuple[str, ...]
+    ) -> list[Question]:
+        scopes = [_Scope(prefix, frozenset(s.id for s in steps)), *outer]
+        found: list[Question] = []
+        for step in steps:
+            address = (*prefix, step.id)
+            if step.when is not None and not _holds(step.when, scopes, self.answers):
+                continue
+            if isinstance(step, IncludeStep):
+                target = self.playbooks[step.playbook]
+                title = step.prompt or target.title
+                found += self._answered(list(target.steps), address, [], (*context, title))
+            elif isinstance(step, LoopStep):
+                label = step.item or step.id.replace("_", " ").capitalize()
+                for index in range(self._item_count(step, address)):
+                    inner = (*context, f"{label} {index + 1}")
+                    found += self._answered(list(step.steps), (*address, index), scopes, inner)
+            elif isinstance(step, ANSWER_TYPES) and address in self.answers:
+                found.append(Question(address, step, "answer", context))
+        return found
 
     def _item_count(self, loop: LoopStep, address: Address) -> int:
         count = 0

@@ -22,7 +22,11 @@ class ExitCode(IntEnum):
     STORAGE = 6
     # The command did its work, but some data files were damaged and were skipped.
     DAMAGED = 7
+    # 128 + the signal's number, as shells report a process ended by that signal; the
+    # answers so far are kept as a draft in all three cases.
+    HANGUP = 129
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 class CoachError(Exception):

@@ -469,8 +469,9 @@ def _keys_at(data: Any, loc: tuple[Any, ...]) -> list[str]:
         is_index = isinstance(node, list) and isinstance(key, int) and key < len(node)
         if is_index or (isinstance(node, dict) and key in node):
             node = node[key]
-    if isinstance(node, dict) and node.get("type") in _STEP_MODELS:
-        return _fields(_STEP_MODELS[node["type"]])
+    kind = node.get("type") if isinstance(node, dict) else None
+    if isinstance(kind, str) and kind in _STEP_MODELS:
+        return _fields(_STEP_MODELS[kind])
     return _known_keys()
 
 

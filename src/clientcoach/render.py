@@ -15,10 +15,14 @@ from rich.tree import Tree
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rich.table import Table
 
+    from clientcoach.draft import Changes, Draft
     from clientcoach.playbook import Condition, Entry, Playbook, Step
     from clientcoach.reflection import Reflection
+    from clientcoach.store import Damaged
 
 
 def _color_allowed(no_color: bool) -> bool:
@@ -215,3 +219,81 @@ def _short(path: Path, data_dir: Path) -> str:
 
 def is_terminal() -> bool:
     return sys.stdin.isatty()
+
+
+def damaged(console: Console, files: Sequence[Damaged]) -> int:
+    """Name each damaged file once, with why, on the message console; how many there were."""
+    from clientcoach.i18n import _
+
+    seen: set[str] = set()
+    for item in files:
+        key = str(item.path)
+        if key in seen:
+            continue
+        seen.add(key)
+        line = Text(_("skipped damaged file "), style="yellow")
+        line.append(key)
+        line.append(": " + item.reason)
+        console.print(line, soft_wrap=True)
+    if seen:
+        console.print(
+            Text(
+                _(
+                    "{count} damaged file(s) skipped and left as they are; "
+                    "`coach doctor --quarantine` moves them aside."
+                ).format(count=len(seen)),
+                style="dim",
+            ),
+            soft_wrap=True,
+        )
+    return len(seen)
+
+
+def draft_table(drafts: Sequence[tuple[Path, Draft]]) -> Table:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
+    for title in (_("id"), _("kind"), _("client"), _("meeting"), _("answers"), _("last answer")):
+        table.add_column(title)
+    for _path, draft in drafts:
+        table.add_row(
+            Text(draft.id),
+            draft.kind,
+            Text(draft.client),
+            f"{draft.meeting.date:%Y-%m-%d}",
+            str(draft.count),
+            f"{draft.updated_at:%Y-%m-%d %H:%M}",
+        )
+    return table
+
+
+def resuming(console: Console, draft: Draft, changes: Changes) -> None:
+    from clientcoach.i18n import _
+
+    line = Text(_("Resuming your {kind} for ").format(kind=draft.kind))
+    line.append(draft.client, style="bold")
+    line.append(
+        _(" ({count} answer(s), started {started:%Y-%m-%d %H:%M}, draft {id}).").format(
+            count=draft.count, started=draft.started_at, id=draft.id
+        )
+    )
+    console.print(line, soft_wrap=True)
+    if not changes.any:
+        return
+    console.print(
+        Text(_("The playbook changed since this draft was saved."), style="yellow"),
+        soft_wrap=True,
+    )
+    if changes.dropped:
+        text = _("Steps no longer in it: {steps}").format(steps=", ".join(changes.dropped))
+        if changes.lost_answers:
+            text += _(" ({count} answer(s) to them are left out)").format(
+                count=changes.lost_answers
+            )
+        console.print(Text("  " + text), soft_wrap=True)
+    if changes.added:
+        text = _("New steps, asked when you reach them: {steps}").format(
+            steps=", ".join(changes.added)
+        )
+        console.print(Text("  " + text), soft_wrap=True)

@@ -5,17 +5,24 @@ are atomic and never overwrite: the record goes to a private temporary file in t
 folder, is flushed and synced, then hard-linked to its final name (which fails rather
 than replacing an existing file). So two processes, or a synced folder, never lose each
 other's work, and an interrupted save leaves either the whole file or nothing.
+
+Drafts (unfinished runs) live in ``drafts/``, one file per run, rewritten in place with
+``os.replace`` after every answer. Reading never writes: older schemas are migrated in
+memory (see :data:`MIGRATIONS`), and a file that cannot be fully read is only reported.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import errno
 import json
 import os
 import re
+import secrets
+import socket
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,8 +30,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from clientcoach import reflection as _reflection
+from clientcoach.draft import DRAFT_SCHEMA, Draft
 from clientcoach.errors import DataError, StorageError
-from clientcoach.reflection import REFLECTION_SCHEMA, Reflection, new_id
+from clientcoach.reflection import Reflection, new_id
 
 _NO_LINKS = {errno.EPERM, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}
 DIR_MODE = 0o700
@@ -32,6 +41,13 @@ FILE_MODE = 0o600
 SLUG_MAX = 32
 # A prep older than this belongs to an earlier meeting, not to the one being debriefed.
 PREP_WINDOW_DAYS = 30
+# Deeper than any playbook nests answers; deeper files are damaged, not recursed into.
+MAX_DEPTH = 64
+_DRAFT_ID = re.compile(r"^[0-9A-Za-z-]{1,64}$")
+# Temporary files name their host and process, so a later save can tell a dead
+# process's leftovers (a save killed halfway) from another process's save in progress.
+_HOST = re.sub(r"[^a-z0-9]+", "-", socket.gethostname().lower()).strip("-")[:24] or "host"
+_TMP = re.compile(r"^\.(?P<name>.+)\.(?P<host>[a-z0-9-]+)-(?P<pid>\d+)-[0-9a-f]+\.tmp$")
 
 
 def slug(text: str) -> str:
@@ -75,9 +91,9 @@ def ensure_dir(path: Path) -> None:
         )
 
 
-def write_new(path: Path, text: str) -> None:
-    """Write a new file atomically; FileExistsError if ``path`` already exists."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def _write_tmp(path: Path, text: str) -> Path:
+    """A complete, synced, private temporary copy of ``text`` beside ``path``."""
+    tmp = path.with_name(f".{path.name}.{_HOST}-{os.getpid()}-{secrets.token_hex(3)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
         os.fchmod(fd, FILE_MODE)
@@ -85,6 +101,17 @@ def write_new(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    return tmp
+
+
+def write_new(path: Path, text: str) -> None:
+    """Write a new file atomically; FileExistsError if ``path`` already exists."""
+    tmp = _write_tmp(path, text)
+    try:
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -102,6 +129,91 @@ def write_new(path: Path, text: str) -> None:
     _sync_dir(path.parent)
 
 
+def write_replace(path: Path, text: str) -> None:
+    """Write ``path`` atomically, replacing it if it exists (drafts only)."""
+    tmp = _write_tmp(path, text)
+    try:
+        tmp.replace(path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    _sync_dir(path.parent)
+
+
+class ChangedError(DataError):
+    """A file changed between reading it and writing it back."""
+
+
+def replace_if_unchanged(path: Path, expected: bytes, new_text: str) -> None:
+    """Replace ``path`` with ``new_text`` only if it still holds ``expected``.
+
+    Another process may have changed the file since it was read; writing over it would
+    lose that change, so ChangedError is raised instead and nothing is written. The
+    folder is locked (where the platform can) so that two updates never interleave.
+    """
+    with _folder_lock(path.parent):
+        try:
+            current = path.read_bytes()
+        except FileNotFoundError:
+            raise ChangedError(
+                f"{path}: removed since it was read", "nothing was written; run it again"
+            ) from None
+        if current != expected:
+            raise ChangedError(
+                f"{path}: changed by another program since it was read",
+                "nothing was written; run the command again to work on the new version",
+            )
+        write_replace(path, new_text)
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # Windows: the compare still guards all but a tiny window
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def leftover_temp_files(folder: Path) -> list[Path]:
+    """Temporary files in ``folder`` left by a save that was killed halfway."""
+    found: list[Path] = []
+    if not folder.is_dir():
+        return found
+    for path in folder.glob(".*.tmp"):
+        match = _TMP.match(path.name)
+        if match is None or match["host"] != _HOST or _alive(int(match["pid"])):
+            continue
+        found.append(path)
+    return found
+
+
+def tidy(folder: Path) -> None:
+    """Remove the halfway copies killed saves left: never data, never reported as saved."""
+    for path in leftover_temp_files(folder):
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process, or a platform that cannot tell: keep it
+    return True
+
+
 def _sync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -117,10 +229,113 @@ def _sync_dir(folder: Path) -> None:
 
 @dataclass
 class Damaged:
-    """A file that could not be read as a reflection, and why."""
+    """A file that could not be read as a reflection, and why (without the path)."""
 
     path: Path
     reason: str
+
+
+class DamagedFile(DataError):
+    """A data file that cannot be read: empty, cut short, not JSON, wrong shape, newer."""
+
+    def __init__(self, path: Path, reason: str, hint: str | None = None) -> None:
+        super().__init__(f"{path}: {reason}", hint)
+        self.path = path
+        self.reason = reason
+
+
+# Migrations from schema n to n + 1, applied in memory when a file is read (never
+# written back). Each takes a plain dict of schema n and returns one of schema n + 1.
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+MIGRATIONS: dict[int, Migration] = {}
+
+
+def current_schema() -> int:
+    return _reflection.REFLECTION_SCHEMA
+
+
+def migrate(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Bring a record of an older schema to the current one, in memory."""
+    schema: int = data["schema"]
+    if schema == current_schema():
+        return data
+    data = copy.deepcopy(data)  # the caller's parse stays as read
+    while schema < current_schema():
+        step = MIGRATIONS.get(schema)
+        if step is None:
+            raise DamagedFile(path, f"schema {schema} cannot be read by this version")
+        try:
+            data = step(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise DamagedFile(path, f"cannot migrate it from schema {schema} ({exc})") from None
+        schema += 1
+        data["schema"] = schema
+    return data
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _too_deep(data: object, limit: int = MAX_DEPTH) -> bool:
+    stack: list[tuple[object, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return False
+
+
+def parse_json_file(path: Path, what: str, newest: int) -> dict[str, Any]:
+    """A data file's JSON object with an int ``schema`` no newer than ``newest``.
+
+    Every way a file can be damaged ends as DamagedFile: unreadable, empty, binary,
+    not UTF-8, cut short, not JSON, NaN, absurd nesting, no schema, a newer schema.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DamagedFile(path, f"cannot read ({exc.strerror})") from exc
+    if not raw.strip():
+        raise DamagedFile(path, "empty file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DamagedFile(path, f"not UTF-8 text (byte {exc.start}): binary or damaged") from None
+    if "\x00" in text:
+        raise DamagedFile(path, "contains NUL bytes: binary or damaged")
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise DamagedFile(
+            path, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise DamagedFile(path, f"not valid JSON ({type(exc).__name__}: {exc})") from None
+    if not isinstance(data, dict) or "schema" not in data:
+        raise DamagedFile(path, f"not a clientcoach {what} (no 'schema')")
+    schema = data["schema"]
+    if type(schema) is not int or schema < 1:
+        raise DamagedFile(path, f"damaged {what} (schema {schema!r} is not a version)")
+    if schema > newest:
+        raise DamagedFile(
+            path,
+            f"written by a newer clientcoach (schema {schema})",
+            "upgrade clientcoach to read it; the file is left as it is",
+        )
+    if _too_deep(data):
+        raise DamagedFile(path, f"damaged {what} (nested more than {MAX_DEPTH} levels)")
+    return data
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return f"{where}: {first['msg']}"
 
 
 @dataclass
@@ -145,6 +360,8 @@ class Store:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.reflections = root / "reflections"
+        self.drafts = root / "drafts"
+        self.quarantine_dir = root / "quarantine"
 
     def path_for(self, reflection: Reflection) -> Path:
         day: date = reflection.meeting.date
@@ -158,6 +375,7 @@ class Store:
             if not path.resolve().is_relative_to(self.root.resolve()):
                 raise StorageError(f"refusing to write outside the data directory: {path}")
             ensure_dir(path.parent)
+            tidy(path.parent)
             try:
                 write_new(path, reflection.to_json())
             except FileExistsError:
@@ -171,6 +389,116 @@ class Store:
             return reflection, path
         raise StorageError(f"could not find a free file name in {path.parent}")
 
+    # --- drafts -----------------------------------------------------------------------
+
+    def draft_path(self, draft_id: str) -> Path:
+        if not _DRAFT_ID.match(draft_id):
+            raise DataError(f"{draft_id!r} is not a draft id", "run `coach drafts` to list them")
+        return self.drafts / f"{draft_id}.json"
+
+    def save_draft(self, draft: Draft) -> Path:
+        """Write the draft over its previous version, atomically."""
+        path = self.draft_path(draft.id)
+        try:
+            ensure_dir(self.drafts)
+            tidy(self.drafts)
+            write_replace(path, draft.to_json())
+        except OSError as exc:
+            raise StorageError(
+                f"cannot save the draft {path}: {exc.strerror}",
+                "check free space and permissions",
+            ) from exc
+        return path
+
+    def draft_files(self) -> list[Path]:
+        if not self.drafts.is_dir():
+            return []
+        return sorted(p for p in self.drafts.glob("*.json") if not p.name.startswith("."))
+
+    def load_draft(self, path: Path) -> Draft:
+        data = parse_json_file(path, "draft", DRAFT_SCHEMA)
+        try:
+            return Draft.model_validate(data)
+        except ValidationError as exc:
+            raise DamagedFile(path, f"damaged draft ({_first_error(exc)})") from None
+        except RecursionError:
+            raise DamagedFile(path, "damaged draft (nested too deeply)") from None
+
+    def scan_drafts(self) -> tuple[list[tuple[Path, Draft]], list[Damaged]]:
+        """Readable drafts, newest first, and the damaged ones."""
+        found: list[tuple[Path, Draft]] = []
+        damaged: list[Damaged] = []
+        for path in self.draft_files():
+            try:
+                found.append((path, self.load_draft(path)))
+            except DamagedFile as exc:
+                damaged.append(Damaged(path, exc.reason))
+        found.sort(key=lambda item: item[1].updated_at, reverse=True)
+        return found, damaged
+
+    def find_draft(self, ref: str) -> tuple[Path, Draft]:
+        """A draft by id or a unique start of it."""
+        needle = ref.strip().lower()
+        if not needle:
+            raise DataError("an empty id matches nothing", "run `coach drafts` to list them")
+        matches = [p for p in self.draft_files() if p.stem.lower().startswith(needle)]
+        if not matches:
+            raise DataError(f"no draft with id {ref!r}", "run `coach drafts` to list them")
+        if len(matches) > 1:
+            ids = ", ".join(p.stem for p in matches[:5])
+            raise DataError(
+                f"id {ref!r} matches {len(matches)} drafts ({ids})", "give more of the id"
+            )
+        return matches[0], self.load_draft(matches[0])
+
+    def remove_draft(self, draft_id: str) -> None:
+        """Forget a draft (its run was saved, or the user discarded it)."""
+        with contextlib.suppress(FileNotFoundError):
+            self.draft_path(draft_id).unlink()
+        _sync_dir(self.drafts)
+
+    # --- checking ---------------------------------------------------------------------
+
+    def check_drafts(self) -> list[Damaged]:
+        return self.scan_drafts()[1]
+
+    def leftovers(self) -> list[Path]:
+        """Halfway temporary copies left by killed saves, in every data folder."""
+        folders = [self.drafts]
+        if self.reflections.is_dir():
+            folders += [p for p in self.reflections.iterdir() if p.is_dir()]
+        return [t for folder in folders for t in leftover_temp_files(folder)]
+
+    def quarantine(self, path: Path) -> Path:
+        """Move a damaged file to ``quarantine/`` under the same relative path.
+
+        Never deletes and never replaces: a name already taken gets ``.1``, ``.2``...
+        """
+        relative = path.resolve().relative_to(self.root.resolve())
+        target = self.quarantine_dir / relative
+        ensure_dir(target.parent)
+        for attempt in range(1000):
+            candidate = target if attempt == 0 else target.with_name(f"{target.name}.{attempt}")
+            try:
+                os.link(path, candidate)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                if exc.errno not in _NO_LINKS:
+                    raise StorageError(f"cannot move {path}: {exc.strerror}") from exc
+                if candidate.exists():
+                    continue
+                path.rename(candidate)
+                _sync_dir(candidate.parent)
+                return candidate
+            path.unlink()
+            _sync_dir(candidate.parent)
+            _sync_dir(path.parent)
+            return candidate
+        raise StorageError(f"no free name for {relative} in {self.quarantine_dir}")
+
+    # --- reflections ------------------------------------------------------------------
+
     def files(self) -> list[Path]:
         """Every reflection file, oldest meeting first."""
         if not self.reflections.is_dir():
@@ -181,31 +509,14 @@ class Store:
         )
 
     def load(self, path: Path) -> Reflection:
-        """Read one reflection; DataError says what is wrong with a damaged file."""
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise DataError(f"{path}: cannot read ({exc.strerror})") from exc
-        try:
-            data = json.loads(raw)
-        except (ValueError, RecursionError) as exc:
-            raise DataError(f"{path}: not valid JSON ({exc})") from exc
-        if not isinstance(data, dict) or "schema" not in data:
-            raise DataError(f"{path}: not a clientcoach reflection (no 'schema')")
-        schema = data["schema"]
-        if type(schema) is not int or schema < 1:
-            raise DataError(f"{path}: damaged reflection (schema {schema!r} is not a version)")
-        if schema > REFLECTION_SCHEMA:
-            raise DataError(
-                f"{path}: written by a newer clientcoach (schema {schema!r})",
-                "upgrade clientcoach to read it; the file is left as it is",
-            )
+        """Read one reflection (older schemas migrated in memory); DamagedFile if damaged."""
+        data = migrate(parse_json_file(path, "reflection", current_schema()), path)
         try:
             return Reflection.model_validate(data)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise DataError(f"{path}: damaged reflection ({where}: {first['msg']})") from exc
+            raise DamagedFile(path, f"damaged reflection ({_first_error(exc)})") from None
+        except RecursionError:
+            raise DamagedFile(path, "damaged reflection (nested too deeply)") from None
 
     def scan(self, kind: str | None = None, client: str | None = None) -> Scan:
         """Every readable reflection (filtered), and every damaged file, named once."""
@@ -219,8 +530,8 @@ class Store:
                 continue
             try:
                 reflection = self.load(path)
-            except DataError as exc:
-                result.damaged.append(Damaged(path, exc.message))
+            except DamagedFile as exc:
+                result.damaged.append(Damaged(path, exc.reason))
                 continue
             if kind is not None and reflection.kind != kind:
                 continue
@@ -235,24 +546,7 @@ class Store:
         Cheaper than :meth:`load` (no model is built), for commands that read thousands
         of files. A file that fails here is damaged for every command.
         """
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise DataError(f"{path}: cannot read ({exc.strerror})") from exc
-        try:
-            data = json.loads(raw)
-        except (ValueError, RecursionError) as exc:
-            raise DataError(f"{path}: not valid JSON ({exc})") from exc
-        if not isinstance(data, dict) or "schema" not in data:
-            raise DataError(f"{path}: not a clientcoach reflection (no 'schema')")
-        schema = data["schema"]
-        if type(schema) is not int or schema < 1:
-            raise DataError(f"{path}: damaged reflection (schema {schema!r} is not a version)")
-        if schema > REFLECTION_SCHEMA:
-            raise DataError(
-                f"{path}: written by a newer clientcoach (schema {schema!r})",
-                "upgrade clientcoach to read it; the file is left as it is",
-            )
+        data = migrate(parse_json_file(path, "reflection", current_schema()), path)
         meeting = data.get("meeting")
         if (
             not isinstance(data.get("id"), str)
@@ -262,11 +556,11 @@ class Store:
             or not isinstance(meeting.get("date"), str)
             or not isinstance(data.get("answers"), list)
         ):
-            raise DataError(f"{path}: damaged reflection (id, kind, client, meeting or answers)")
+            raise DamagedFile(path, "damaged reflection (id, kind, client, meeting or answers)")
         try:
             date.fromisoformat(meeting["date"])
         except ValueError:
-            raise DataError(f"{path}: damaged reflection (meeting date)") from None
+            raise DamagedFile(path, "damaged reflection (meeting date)") from None
         return data
 
     def scan_records(self, kind: str | None = None, client: str | None = None) -> RecordScan:
@@ -281,8 +575,8 @@ class Store:
                 continue
             try:
                 record = self.read_record(path)
-            except DataError as exc:
-                result.damaged.append(Damaged(path, exc.message))
+            except DamagedFile as exc:
+                result.damaged.append(Damaged(path, exc.reason))
                 continue
             if kind is not None and record["kind"] != kind:
                 continue

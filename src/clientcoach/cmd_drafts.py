@@ -1,0 +1,189 @@
+"""Drafts: list unfinished runs, resume one where it stopped, or discard one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clientcoach.clikit import console, guard, library, out, report_damaged
+from clientcoach.errors import AnswersError, UsageError
+from clientcoach.i18n import _
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the drafts as JSON.")]
+
+
+def register(app: typer.Typer) -> None:
+    drafts_app = typer.Typer(
+        help=_("List unfinished runs (drafts); discard one."),
+        invoke_without_command=True,
+        no_args_is_help=False,
+    )
+
+    @drafts_app.callback()
+    def drafts_default(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+        if ctx.invoked_subcommand is None:
+            with guard():
+                _list(as_json)
+
+    @drafts_app.command("list")
+    def drafts_list(as_json: JsonOpt = False) -> None:
+        """Every draft, most recent first."""
+        with guard():
+            _list(as_json)
+
+    @drafts_app.command("discard")
+    def drafts_discard(
+        draft_id: Annotated[str, typer.Argument(help=_("The draft's id (or its start)."))],
+        yes: Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask to confirm."))] = False,
+    ) -> None:
+        """Delete a draft and the answers it holds."""
+        with guard():
+            _discard(draft_id, yes)
+
+    app.add_typer(drafts_app, name="drafts")
+
+    @app.command()
+    def resume(
+        draft_id: Annotated[
+            str | None,
+            typer.Argument(
+                help=_("The draft's id (or its start); default: the only draft."),
+                show_default=False,
+            ),
+        ] = None,
+        list_only: Annotated[bool, typer.Option("--list", help=_("List the drafts."))] = False,
+    ) -> None:
+        """Continue an interrupted prep or debrief where it stopped."""
+        with guard():
+            if list_only:
+                _list(False)
+                return
+            _resume(draft_id)
+
+
+def _list(as_json: bool) -> None:
+    from clientcoach.config import data_dir
+    from clientcoach.render import draft_table
+    from clientcoach.store import Store
+
+    drafts, damaged = Store(data_dir()).scan_drafts()
+    if as_json:
+        rows = [
+            {
+                "id": d.id,
+                "kind": d.kind,
+                "client": d.client,
+                "meeting": d.meeting.model_dump(mode="json"),
+                "playbook": d.playbook.id,
+                "answers": d.count,
+                "started_at": d.started_at.isoformat(),
+                "updated_at": d.updated_at.isoformat(),
+                "path": str(path),
+            }
+            for path, d in drafts
+        ]
+        out().print_json(json.dumps({"drafts": rows}))
+    elif drafts:
+        out().print(draft_table(drafts))
+        console().print(_("Continue one with: coach resume ID"), style="dim")
+    else:
+        console().print(_("No drafts: every run was finished or discarded."))
+    report_damaged(damaged)
+
+
+def _discard(ref: str, yes: bool) -> None:
+    from clientcoach.config import data_dir
+    from clientcoach.render import is_terminal
+    from clientcoach.store import Store
+
+    store = Store(data_dir())
+    _path, draft = store.find_draft(ref)
+    if not yes:
+        if not is_terminal():
+            raise UsageError(
+                _("discarding a draft needs a confirmation"), _("add --yes to discard it")
+            )
+        question = _("Discard draft {id} ({kind} for {client}, {count} answer(s))?").format(
+            id=draft.id, kind=draft.kind, client=draft.client, count=draft.count
+        )
+        if not typer.confirm(question, default=False, err=True):
+            console().print(_("Kept."))
+            return
+    store.remove_draft(draft.id)
+    console().print(_("Discarded draft {id}.").format(id=draft.id))
+
+
+def _resume(ref: str | None) -> None:
+    from clientcoach import session
+    from clientcoach.ask import TerminalAsker
+    from clientcoach.config import data_dir
+    from clientcoach.config import now as clock
+    from clientcoach.draft import compare
+    from clientcoach.engine import Run
+    from clientcoach.errors import PlaybookError
+    from clientcoach.render import is_terminal, resuming
+    from clientcoach.store import Store
+
+    root = data_dir()
+    store = Store(root)
+    if ref is None:
+        drafts, damaged = store.scan_drafts()
+        if len(drafts) != 1:
+            _list(False)
+            if drafts:
+                raise UsageError(
+                    _("there are {count} drafts").format(count=len(drafts)),
+                    _("name one: coach resume ID"),
+                )
+            return
+        from clientcoach.render import damaged as name_damaged
+
+        name_damaged(console(), damaged)  # named, but they do not stop the resume
+        _path, draft = drafts[0]
+    else:
+        _path, draft = store.find_draft(ref)
+    if not is_terminal():
+        raise AnswersError(
+            _("standard input is not a terminal, so draft {id} cannot be resumed").format(
+                id=draft.id
+            ),
+            _("run coach resume in a terminal"),
+        )
+    lib = library(root)
+    source = Path(draft.playbook.path) if draft.playbook.path else None
+    try:
+        playbook = lib.load_path(source) if source is not None else lib.get(draft.playbook.id)
+    except PlaybookError as exc:
+        raise PlaybookError(
+            exc.message,
+            _(
+                "the draft is kept; fix the playbook, or drop the draft: coach drafts discard {id}"
+            ).format(id=draft.id),
+        ) from None
+    included = lib.resolve(playbook)
+    meta = session.Meta(
+        kind=draft.kind,
+        client=draft.client,
+        title=draft.meeting.title,
+        day=draft.meeting.date,
+        playbook=playbook,
+        included=included,
+        prep=draft.links.prep,
+        started_at=draft.started_at,
+        source=source,
+    )
+    changes = compare(draft, playbook, included)
+    # From now on the draft describes the playbook as it is, so a second stop and resume
+    # does not report the same changes again.
+    draft = draft.model_copy(update={"playbook": session.new_draft(meta).playbook})
+    con = console()
+    asker = TerminalAsker(con)
+    asker.pending = draft.pending()
+    resuming(con, draft, changes)
+    asker.intro(playbook, draft.client)
+    run = Run(playbook, included, clock().date())
+    final = session.walk(asker, run, store, meta, draft)
+    session.save(store, run, meta, final)

@@ -1,0 +1,135 @@
+"""The draft: an unfinished run, saved after every answer so nothing typed is lost.
+
+A draft holds what a reflection will hold except the answers' final form: the engine's
+answers by address, in the order they were given, so a resumed run replays them and
+goes on exactly where it stopped. It also remembers the playbook's steps at the time,
+so a resume can say which steps were dropped or added since. Pure: no files, no clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from clientcoach.playbook import IncludeStep, LoopStep, Playbook, Step
+from clientcoach.reflection import Links, Meeting, RecordKind, Value
+
+DRAFT_SCHEMA = 1
+Address = tuple[str | int, ...]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class DraftAnswer(_Model):
+    at: list[str | int] = Field(description="The engine's address of the answer.")
+    value: Value = None
+
+
+class DraftPlaybook(_Model):
+    id: str
+    version: str
+    language: str
+    path: str | None = Field(default=None, description="Set when loaded from a .toml file.")
+    steps: list[str] = Field(default_factory=list, description="Step paths at the time.")
+    fingerprint: str = ""
+
+
+class Draft(_Model):
+    schema_: int = Field(default=DRAFT_SCHEMA, alias="schema")
+    id: str
+    kind: RecordKind
+    client: str
+    meeting: Meeting
+    playbook: DraftPlaybook
+    links: Links = Field(default_factory=Links)
+    started_at: datetime
+    updated_at: datetime
+    answers: list[DraftAnswer] = Field(default_factory=list)
+    app_version: str
+
+    def to_json(self) -> str:
+        data = self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        data = {"schema": self.schema_, **data}
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    def pending(self) -> dict[Address, Value]:
+        """The answers by address, in the order they were given."""
+        return {tuple(a.at): a.value for a in self.answers}
+
+    @property
+    def count(self) -> int:
+        return len(self.answers)
+
+
+def with_answers(draft: Draft, answers: Iterable[tuple[Address, Value]], now: datetime) -> Draft:
+    """The draft holding ``answers`` (in order), updated ``now``."""
+    rows = [DraftAnswer(at=list(address), value=value) for address, value in answers]
+    return draft.model_copy(update={"answers": rows, "updated_at": now})
+
+
+def step_paths(playbook: Playbook, included: Mapping[str, Playbook]) -> list[str]:
+    """Every step as a dotted path of ids (``next_steps.owner``, ``help.r1_asked``)."""
+    return list(_paths(list(playbook.steps), "", included, set()))
+
+
+def _paths(
+    steps: list[Step], prefix: str, included: Mapping[str, Playbook], seen: set[str]
+) -> Iterator[str]:
+    for step in steps:
+        path = f"{prefix}{step.id}"
+        yield path
+        if isinstance(step, LoopStep):
+            yield from _paths(list(step.steps), f"{path}.", included, seen)
+        elif isinstance(step, IncludeStep) and step.playbook in included:
+            if step.playbook in seen:
+                continue  # the library refuses cycles; this only guards the walk
+            target = included[step.playbook]
+            yield from _paths(list(target.steps), f"{path}.", included, seen | {step.playbook})
+
+
+def fingerprint(playbook: Playbook, included: Mapping[str, Playbook]) -> str:
+    """A short hash of the playbook and its includes: any edit changes it."""
+    parts = [playbook.model_dump(mode="json")]
+    parts += [included[key].model_dump(mode="json") for key in sorted(included)]
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def address_path(address: Address) -> str:
+    """The step path an answer belongs to: loop item indexes left out."""
+    return ".".join(p for p in address if isinstance(p, str))
+
+
+@dataclass
+class Changes:
+    """What changed in a playbook between a draft and now."""
+
+    dropped: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    lost_answers: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.dropped or self.added)
+
+
+def compare(draft: Draft, playbook: Playbook, included: Mapping[str, Playbook]) -> Changes:
+    """Steps dropped and added since the draft was saved, and answers that have no step."""
+    if draft.playbook.fingerprint == fingerprint(playbook, included):
+        return Changes()
+    now = step_paths(playbook, included)
+    before = draft.playbook.steps
+    known = set(now)
+    changes = Changes(
+        dropped=[p for p in before if p not in known],
+        added=[p for p in now if p not in set(before)],
+    )
+    changes.lost_answers = sum(1 for a in draft.answers if address_path(tuple(a.at)) not in known)
+    return changes

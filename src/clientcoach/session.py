@@ -1,0 +1,232 @@
+"""One interactive run end to end: a draft after every answer, stops, summary, save.
+
+Shared by ``prep``/``debrief`` and ``resume``. The engine stays pure: the asker calls
+back after every answer and this module writes the draft through the store. Ctrl-C,
+Ctrl-D, SIGTERM and SIGHUP (the terminal closed) end the run with the draft kept and a
+documented exit code; a signal that arrives while a file is being written waits until
+the write is complete, so no save is ever cut short by the program itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from types import FrameType
+
+import typer
+from rich.text import Text
+
+from clientcoach import __version__, render
+from clientcoach.ask import TerminalAsker
+from clientcoach.config import now as clock
+from clientcoach.draft import (
+    Address,
+    Draft,
+    DraftPlaybook,
+    fingerprint,
+    step_paths,
+    with_answers,
+)
+from clientcoach.engine import Run
+from clientcoach.errors import ExitCode
+from clientcoach.i18n import _
+from clientcoach.playbook import Playbook
+from clientcoach.reflection import (
+    Links,
+    Meeting,
+    PlaybookRef,
+    RecordKind,
+    Reflection,
+    Value,
+    new_id,
+)
+from clientcoach.store import Store
+
+EXIT_HANGUP = int(ExitCode.HANGUP)
+EXIT_TERMINATED = int(ExitCode.TERMINATED)
+_STOPS = {"SIGTERM": EXIT_TERMINATED, "SIGHUP": EXIT_HANGUP}
+
+
+@dataclass
+class Meta:
+    """What a run records besides its answers."""
+
+    kind: RecordKind
+    client: str
+    title: str | None
+    day: date
+    playbook: Playbook
+    included: dict[str, Playbook]
+    prep: str | None
+    started_at: datetime
+    source: Path | None = None  # the .toml file, when the playbook was given as one
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP arrived: end the run, keeping the draft."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class _Signals:
+    """Signal handlers that stop the run, but never in the middle of a write."""
+
+    def __init__(self, defer_all: bool = False) -> None:
+        self.defer_all = defer_all
+        self.writing = 0
+        self.pending: BaseException | None = None
+        self.saved: dict[int, object] = {}
+
+    def _stop(self, signum: int, frame: FrameType | None) -> None:
+        name = signal.Signals(signum).name
+        stop: BaseException = (
+            KeyboardInterrupt() if name == "SIGINT" else Stopped(_STOPS.get(name, EXIT_TERMINATED))
+        )
+        if self.writing or self.defer_all:
+            self.pending = self.pending or stop
+            return
+        raise stop
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        names = ["SIGINT", "SIGTERM", "SIGHUP"]
+        for name in names:
+            number = getattr(signal, name, None)
+            if number is not None:
+                self.saved[number] = signal.signal(number, self._stop)
+        try:
+            yield
+        finally:
+            for number, handler in self.saved.items():
+                signal.signal(number, handler)  # type: ignore[arg-type]
+
+    @contextlib.contextmanager
+    def writing_file(self) -> Iterator[None]:
+        self.writing += 1
+        try:
+            yield
+        finally:
+            self.writing -= 1
+        if not self.writing and self.pending is not None and not self.defer_all:
+            stop, self.pending = self.pending, None
+            raise stop
+
+
+def source_of(playbook_ref: str | None) -> Path | None:
+    """The absolute .toml path of a playbook given as a file, so a resume finds it again."""
+    if playbook_ref is None or not (
+        playbook_ref.endswith(".toml") or "/" in playbook_ref or "\\" in playbook_ref
+    ):
+        return None
+    return Path(playbook_ref).expanduser().absolute()
+
+
+def new_draft(meta: Meta) -> Draft:
+    playbook = meta.playbook
+    return Draft(
+        id=new_id(meta.started_at),
+        kind=meta.kind,
+        client=meta.client,
+        meeting=Meeting(title=meta.title, date=meta.day),
+        playbook=DraftPlaybook(
+            id=playbook.id,
+            version=playbook.version,
+            language=playbook.language,
+            path=str(meta.source) if meta.source is not None else None,
+            steps=step_paths(playbook, meta.included),
+            fingerprint=fingerprint(playbook, meta.included),
+        ),
+        links=Links(prep=meta.prep),
+        started_at=meta.started_at,
+        updated_at=meta.started_at,
+        answers=[],
+        app_version=__version__,
+    )
+
+
+def walk(
+    asker: TerminalAsker, run: Run, store: Store, meta: Meta, draft: Draft | None = None
+) -> Draft:
+    """Ask every step, then the summary, keeping a draft; returns the last draft."""
+    current = draft or new_draft(meta)
+    written = draft is not None
+    signals = _Signals()
+
+    def keep(answers: list[tuple[Address, Value]]) -> None:
+        nonlocal current, written
+        current = with_answers(current, answers, max(clock(), current.updated_at))
+        with signals.writing_file():
+            store.save_draft(current)
+            written = True
+
+    asker.on_change = keep
+    with signals.installed():
+        try:
+            asker.ask(run)
+            asker.review(run)
+        except (KeyboardInterrupt, EOFError, Stopped) as stop:
+            signals.defer_all = True  # a second Ctrl-C must not garble the way out
+            code = stop.code if isinstance(stop, Stopped) else int(ExitCode.INTERRUPTED)
+            _say_stopped(asker, current if written else None)
+            raise typer.Exit(code) from None
+        finally:
+            asker.on_change = None
+    return current
+
+
+def _say_stopped(asker: TerminalAsker, draft: Draft | None) -> None:
+    if draft is None:
+        message = Text(
+            _("\nStopped. Nothing from this run was saved; earlier reflections are untouched.")
+        )
+    else:
+        message = Text(
+            _("\nStopped. Your {count} answer(s) so far are kept as draft {id}.").format(
+                count=draft.count, id=draft.id
+            )
+        )
+        message.append(
+            _("\nTo continue where you stopped, run: coach resume {id}").format(id=draft.id),
+            style="bold",
+        )
+    # After SIGHUP the terminal may be gone: the draft is on disk, the message is a bonus.
+    with contextlib.suppress(OSError, ValueError):
+        asker.console.print(message)
+
+
+def save(store: Store, run: Run, meta: Meta, draft: Draft | None) -> Path:
+    """Save the finished run, then forget its draft; print where it went."""
+    finished = max(clock(), meta.started_at)
+    reflection = Reflection(
+        id=new_id(finished),
+        kind=meta.kind,
+        client=meta.client,
+        meeting=Meeting(title=meta.title, date=meta.day),
+        playbook=PlaybookRef(
+            id=meta.playbook.id, version=meta.playbook.version, language=meta.playbook.language
+        ),
+        links=Links(prep=meta.prep),
+        started_at=meta.started_at,
+        finished_at=finished,
+        answers=run.records(),
+        app_version=__version__,
+    )
+    signals = _Signals(defer_all=True)
+    with signals.installed():
+        # Saved first, then the draft removed: a stop in between leaves both, never neither.
+        reflection, path = store.save(reflection)
+        if draft is not None:
+            store.remove_draft(draft.id)
+    from clientcoach.clikit import console
+
+    render.saved(console(), reflection, path, show_path=sys.stdout.isatty())
+    if not sys.stdout.isatty():
+        typer.echo(str(path))  # for scripts: path=$(coach prep ACME --answers a.toml)
+    return path

@@ -1,0 +1,271 @@
+"""Drafts in a real terminal: stop a run any way, resume it, and lose nothing.
+
+Also the summary shown before saving, from which an answer can be changed.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+
+from tests.helpers import run_coach
+from tests.pty_helpers import Coach, Tree, answer_tree, load_json, saved_files
+from tests.test_terminal import P, walk_prep_quietly
+
+Spawn = Callable[..., Coach]
+
+
+@pytest.fixture
+def spawn() -> Iterator[Spawn]:
+    started: list[Coach] = []
+
+    def start(*args: str, cwd: Path | None = None) -> Coach:
+        coach = Coach(*args, cwd=cwd)
+        started.append(coach)
+        return coach
+
+    yield start
+    for coach in started:
+        coach.kill()
+
+
+def drafts(home: Path) -> list[Path]:
+    folder = home / "drafts"
+    return sorted(folder.glob("*.json")) if folder.exists() else []
+
+
+def only_draft(home: Path) -> dict[str, Any]:
+    found = drafts(home)
+    assert len(found) == 1, f"expected one draft, found {found}"
+    mode = stat.S_IMODE(found[0].stat().st_mode)
+    assert mode == 0o600, oct(mode)
+    assert stat.S_IMODE(found[0].parent.stat().st_mode) == 0o700
+    return load_json(found[0])
+
+
+def draft_values(draft: dict[str, Any]) -> dict[str, Any]:
+    return {".".join(str(p) for p in a["at"]): a["value"] for a in draft["answers"]}
+
+
+def stop(coach: Coach, how: str) -> None:
+    if how == "ctrl-c":
+        coach.child.sendintr()
+    elif how == "ctrl-d":
+        coach.child.sendeof()
+    else:
+        coach.child.kill(getattr(signal, how))
+
+
+STOPS = [("ctrl-c", 130), ("ctrl-d", 130), ("SIGHUP", 129), ("SIGTERM", 143)]
+
+
+@pytest.mark.parametrize(("how", "code"), STOPS)
+def test_a_stopped_run_keeps_its_answers_and_resume_finishes_it(
+    home: Path, spawn: Spawn, how: str, code: int
+) -> None:
+    coach = spawn("prep", "Acme", "--meeting", "Kick-off")
+    expected: Tree = {}
+    coach.answer(P, "goal", "Agree the pilot scope", expected)
+    coach.answer(P, "next_step_target", "They send the data by Friday", expected)
+    coach.answer(P, "channel", "1", expected, "in-person")
+    coach.at_step(P, "risk")
+    stop(coach, how)
+    coach.expect("coach resume ")
+    assert coach.finish() == code, coach.screen
+    assert saved_files(home) == []
+
+    draft = only_draft(home)
+    assert draft_values(draft) == expected
+    assert draft["client"] == "Acme"
+    assert draft["meeting"]["title"] == "Kick-off"
+    assert draft["playbook"]["id"] == "prep"
+    assert draft["id"] in coach.screen  # the resume command names it
+
+    coach = spawn("resume")
+    coach.expect("Resuming your prep for Acme")
+    walk_prep_quietly(coach, expected, start="risk")
+    assert coach.save() == 0, coach.screen
+
+    (path,) = saved_files(home)
+    saved = load_json(path)
+    assert answer_tree(saved["answers"]) == expected
+    assert saved["meeting"]["title"] == "Kick-off"
+    assert saved["started_at"] == draft["started_at"]
+    assert drafts(home) == []
+
+
+def test_stopping_at_the_summary_resumes_at_the_summary(home: Path, spawn: Spawn) -> None:
+    coach = spawn("prep", "Acme")
+    expected: Tree = {}
+    walk_prep_quietly(coach, expected)
+    coach.summary()
+    coach.child.sendintr()
+    assert coach.finish() == 130
+    draft = only_draft(home)
+
+    coach = spawn("resume", draft["id"][:12])
+    shown = coach.summary()  # nothing left to ask
+    assert "Agree the pilot scope" in shown
+    coach.type("")
+    assert coach.finish() == 0, coach.screen
+    (path,) = saved_files(home)
+    assert answer_tree(load_json(path)["answers"]) == expected
+    assert drafts(home) == []
+
+
+SMALL = {
+    "schema": 1,
+    "id": "small",
+    "kind": "prep",
+    "version": "1",
+    "title": "Small prep",
+    "steps": [
+        {"id": "goal", "type": "text", "prompt": "Small goal?"},
+        {"id": "worried", "type": "confirm", "prompt": "Anything worrying you?"},
+        {
+            "id": "worry",
+            "type": "text",
+            "prompt": "What worries you?",
+            "when": {"step": "worried", "equals": True},
+        },
+        {"id": "old_step", "type": "text", "prompt": "An old question?", "required": False},
+        {"id": "mood", "type": "rating", "prompt": "Your mood?"},
+    ],
+}
+
+
+def write_playbook(home: Path, data: dict[str, Any]) -> Path:
+    folder = home / "playbooks"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{data['id']}.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_summary_changes_an_answer_and_asks_what_it_opens(home: Path, spawn: Spawn) -> None:
+    write_playbook(home, SMALL)
+    coach = spawn("prep", "Acme", "--playbook", "small")
+    expected: Tree = {}
+    sb = write_playbook(home, SMALL)
+    coach.answer(sb, "goal", "Sign", expected)
+    coach.answer(sb, "worried", "n", expected, False)
+    coach.skip(sb, "old_step", expected)
+    coach.answer(sb, "mood", "4", expected, 4)
+
+    shown = coach.summary()
+    assert "1. Small goal?: Sign" in shown
+    assert "2. Anything worrying you?: no" in shown
+    assert "3. An old question?: (skipped)" in shown
+    coach.type("9")
+    coach.expect("Type a number from 1 to 4")
+    coach.expect_input()
+    coach.type("2")  # change "worried"
+    coach.expect("Change your answer")
+    coach.expect_input()
+    coach.type("y")
+    expected["worried"] = True
+    coach.answer(sb, "worry", "Their new CTO", expected)  # opened by the change
+    shown = coach.summary()
+    assert "3. What worries you?: Their new CTO" in shown
+    coach.type("1")
+    coach.expect("Change your answer")
+    coach.expect_input()
+    coach.type("<")  # keeps it
+    coach.expect("Kept your answer.")
+    assert coach.save() == 0, coach.screen
+
+    (path,) = saved_files(home)
+    assert answer_tree(load_json(path)["answers"]) == expected
+    assert drafts(home) == []
+
+
+def test_resume_after_the_playbook_changed_maps_answers_by_step_id(
+    home: Path, spawn: Spawn
+) -> None:
+    path = write_playbook(home, SMALL)
+    coach = spawn("prep", "Acme", "--playbook", "small")
+    coach.answer(path, "goal", "Sign", {})
+    coach.answer(path, "worried", "n", {})
+    coach.at_step(path, "old_step")
+    coach.child.sendintr()
+    assert coach.finish() == 130
+
+    changed = json.loads(json.dumps(SMALL))
+    changed["version"] = "2"
+    changed["steps"] = [s for s in changed["steps"] if s["id"] != "worried"]
+    changed["steps"][1]["when"] = None
+    del changed["steps"][1]["when"]
+    changed["steps"].insert(1, {"id": "budget", "type": "text", "prompt": "Budget?"})
+    write_playbook(home, changed)
+    path = home / "small-v2.toml"  # the prompts as they are now (the helpers cache files)
+    path.write_text(tomli_w.dumps(changed), encoding="utf-8")
+
+    coach = spawn("resume")
+    coach.expect("The playbook changed")
+    coach.expect("Steps no longer in it: worried (1 answer(s) to them are left out)")
+    coach.expect("New steps, asked when you reach them: budget")
+    expected: Tree = {"goal": "Sign"}
+    coach.answer(path, "budget", "50k", expected)  # new: asked; goal was kept
+    coach.answer(path, "worry", "Nothing", expected)
+    coach.skip(path, "old_step", expected)
+    coach.answer(path, "mood", "3", expected, 3)
+    assert coach.save() == 0, coach.screen
+    (saved,) = saved_files(home)
+    data = load_json(saved)
+    assert answer_tree(data["answers"]) == expected
+    assert data["playbook"]["version"] == "2"
+
+
+def test_drafts_list_json_discard_and_resume_without_terminal(home: Path, spawn: Spawn) -> None:
+    coach = spawn("prep", "Acme")
+    coach.answer(P, "goal", "Agree the pilot scope", {})
+    coach.at_step(P, "next_step_target")
+    coach.child.sendintr()
+    assert coach.finish() == 130
+    draft = only_draft(home)
+
+    listed = run_coach("drafts", "--json")
+    assert listed.code == 0, listed.stderr
+    (row,) = json.loads(listed.stdout)["drafts"]
+    assert (row["id"], row["client"], row["answers"]) == (draft["id"], "Acme", 1)
+
+    table = run_coach("resume", "--list")
+    assert draft["id"] in table.stdout
+
+    refused = run_coach("resume", draft["id"])
+    assert refused.code == 4
+    assert "not a terminal" in refused.stderr
+
+    unsure = run_coach("drafts", "discard", draft["id"])
+    assert unsure.code == 2
+    assert drafts(home)
+
+    gone = run_coach("drafts", "discard", draft["id"][:10], "--yes")
+    assert gone.code == 0, gone.stderr
+    assert drafts(home) == []
+    assert run_coach("resume", "nope").code == 5
+
+
+def test_a_damaged_draft_is_named_and_the_others_listed(home: Path) -> None:
+    folder = home / "drafts"
+    folder.mkdir(parents=True)
+    (folder / "20261124T093012-aaaaaa.json").write_bytes(b'{"schema": 1, "id": ')
+    result = run_coach("drafts")
+    assert result.code == 7
+    assert result.stderr.count("20261124T093012-aaaaaa.json") == 1
+    assert "not valid JSON" in result.stderr
+
+
+def test_scripted_runs_leave_no_draft(home: Path) -> None:
+    repo = Path(__file__).resolve().parents[1]
+    result = run_coach("prep", "Acme", "--answers", str(repo / "examples" / "prep-answers.toml"))
+    assert result.code == 0, result.stderr
+    assert drafts(home) == []
+    assert len(saved_files(home)) == 1
