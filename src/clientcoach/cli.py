@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from clientcoach import __version__
+from clientcoach import __version__, cmd_clients
 from clientcoach.clikit import STATE, console, guard, library, out, silence_stdout
 from clientcoach.errors import UsageError
 
@@ -66,12 +66,19 @@ def _root(
 
 ClientArg = Annotated[
     str | None,
-    typer.Argument(help="The client's name (asked for when not given).", show_default=False),
+    typer.Argument(
+        help="The client's name (asked for when not given).",
+        show_default=False,
+        autocompletion=cmd_clients.complete_client,
+    ),
 ]
 PlaybookOpt = Annotated[
     str | None,
     typer.Option(
-        "--playbook", "-p", help="Playbook id or .toml file to walk instead of the default."
+        "--playbook",
+        "-p",
+        help="Playbook id or .toml file to walk instead of the default.",
+        autocompletion=cmd_clients.complete_playbook,
     ),
 ]
 AnswersOpt = Annotated[
@@ -158,7 +165,7 @@ def _meeting_run(
         if asker is None:
             raise UsageError("no client given", f"name the client: coach {kind} CLIENT")
         client = asker.ask_text("Which client is this meeting with?")
-    client = _clean_client(client)
+    client = cmd_clients.choose_client(store, _clean_client(client), asker, con)
 
     prep: Reflection | None = None
     if kind == "debrief":
@@ -167,13 +174,23 @@ def _meeting_run(
             meeting_title = meeting_title or prep.meeting.title
             render.linked(con, prep)
 
-    run = Run(playbook, included, today)
+    memory = cmd_clients.recall(kind, store, client, playbook, included, prep, today)
+    run = Run(
+        playbook,
+        included,
+        today,
+        defaults=memory.defaults,
+        plan=memory.plan,
+        earlier=memory.earlier,
+    )
     if answers is not None:
         assert answers_path is not None
         ask.ask_from_answers(run, answers, str(answers_path))
+        cmd_clients.announce(memory, con, today)
     elif asker is None:
         ask.refuse_without_terminal(run)
     else:
+        cmd_clients.announce(memory, con, today)
         asker.intro(playbook, client)
         asker.ask(run)
 
@@ -267,6 +284,8 @@ def list_playbooks() -> None:
                 rows.append((entry, None, exc.message))
         out().print(playbook_table(rows, root))
 
+
+cmd_clients.register(app)
 
 _GLOBAL_FLAGS = ("--debug", "--no-color")
 
