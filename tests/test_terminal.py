@@ -249,6 +249,13 @@ def run_debrief(coach: Coach) -> Tree:
     coach.more(D, "next_steps", "")  # Enter = no more
     debrief["next_steps"] = [first, second]
 
+    # The prep it follows has a plan, so the plan-versus-outcome steps are asked.
+    assert "Planned: Agree the pilot scope" in coach.at_step(D, "goal_reached")
+    coach.type("2")
+    debrief["goal_reached"] = "partly"
+    coach.skip(D, "next_step_reached", debrief)
+    coach.answer(D, "expected_trolls_seen", "3", debrief, "none")
+
     coach.answer(D, "process", "4", debrief, 4)
     coach.answer(D, "authenticity", "3", debrief, 3)
     coach.answer(D, "productivity", "2", debrief, 2)

@@ -47,9 +47,18 @@ def meeting_day(record: Record) -> date:
     return date.fromisoformat(record["meeting"]["date"])
 
 
-def _order(record: Record) -> tuple[str, str, str]:
+# Of two records of the same meeting, the debrief comes after the prep.
+_KIND_ORDER = {"prep": 0, "debrief": 1}
+
+
+def _order(record: Record) -> tuple[str, str, int, str]:
     finished = record.get("finished_at")
-    return (record["meeting"]["date"], finished if isinstance(finished, str) else "", record["id"])
+    return (
+        record["meeting"]["date"],
+        finished if isinstance(finished, str) else "",
+        _KIND_ORDER.get(record["kind"], 2),
+        record["id"],
+    )
 
 
 def newest_first(records: Iterable[Record]) -> list[Record]:
