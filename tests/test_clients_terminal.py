@@ -10,7 +10,7 @@ import pytest
 
 from tests.helpers import REPO, reflection_files, run_coach
 from tests.pty_helpers import Coach, Tree, answer_tree, needle, prompt_of
-from tests.test_terminal import QUIET_PREP, walk_prep_quietly
+from tests.test_terminal import walk_prep_quietly
 
 P = "prep"
 D = "debrief"
@@ -48,8 +48,7 @@ def test_prep_shows_the_brief_first_and_offers_the_known_trolls(home: Path, spaw
     coach.expect_input()
     coach.type("Agree the pilot scope")
     expected["goal"] = "Agree the pilot scope"
-    stop = [step for step, _, _ in QUIET_PREP].index("trolls_expected")
-    walk_prep_quietly_until(coach, expected, stop)
+    walk_prep_quietly(coach, expected, start="next_step_target", stop="trolls_expected")
     hints = coach.at_step(P, "trolls_expected")
     assert "Enter = budget freeze, supply-chain delays" in hints
     coach.type("")  # take the default
@@ -63,16 +62,6 @@ def test_prep_shows_the_brief_first_and_offers_the_known_trolls(home: Path, spaw
         if "_prep_" in p.name
     ]
     assert answer_tree(prep["answers"]) == expected
-
-
-def walk_prep_quietly_until(coach: Coach, into: Tree, stop: int) -> None:
-    for step_id, typed, value in QUIET_PREP[1:stop]:
-        if typed is None:
-            coach.info(P, step_id)
-        elif typed == "":
-            coach.skip(P, step_id, into)
-        else:
-            coach.answer(P, step_id, typed, into, value)
 
 
 def test_a_logged_mistake_is_offered_as_a_repeat_of_an_earlier_one(

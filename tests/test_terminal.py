@@ -87,10 +87,13 @@ QUIET_PREP: list[tuple[str, str | None, object]] = [
 ]
 
 
-def walk_prep_quietly(coach: Coach, into: Tree, start: str = "goal") -> None:
-    """Walk the quiet path of the prep from step ``start`` to the end."""
-    first = [step_id for step_id, _, _ in QUIET_PREP].index(start)
-    for step_id, typed, value in QUIET_PREP[first:]:
+def walk_prep_quietly(
+    coach: Coach, into: Tree, start: str = "goal", stop: str | None = None
+) -> None:
+    """Walk the quiet path of the prep from step ``start`` to the end (or to ``stop``)."""
+    ids = [step_id for step_id, _, _ in QUIET_PREP]
+    last = ids.index(stop) if stop is not None else len(ids)
+    for step_id, typed, value in QUIET_PREP[ids.index(start) : last]:
         if typed is None:
             coach.info(P, step_id)
         elif typed == "":
