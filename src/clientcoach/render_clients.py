@@ -20,6 +20,15 @@ from clientcoach.insights.clients import Brief, ClientSummary, FollowUp, Hit, Ra
 
 # --- before a meeting ------------------------------------------------------------------
 
+# A brief stays short: the most pressing follow-ups (overdue first), then a pointer.
+FOLLOW_UPS_SHOWN = 8
+
+
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
 
 def _ago(day: date, today: date) -> str:
     days = (today - day).days
@@ -67,18 +76,22 @@ def brief(console: Console, memory: Brief, today: date, damaged: int = 0) -> Non
     console.print(title)
     if memory.follow_ups:
         console.print(Text(_("Open follow-ups:"), style="bold"))
-        for item in memory.follow_ups:
+        for item in memory.follow_ups[:FOLLOW_UPS_SHOWN]:
             line = Text("  ")
             line.append_text(_due(item, today))
             line.append(f"  {_owner(item.owner)}: ")
             line.append(item.what)
             line.append(f"  [{item.short_id}]", style="dim")
             console.print(line, soft_wrap=True)
+        hidden = len(memory.follow_ups) - FOLLOW_UPS_SHOWN
+        if hidden > 0:
+            more = _("  ... and {n} more: coach followups --client {client}")
+            console.print(Text(more.format(n=hidden, client=_quote(memory.client)), style="dim"))
     else:
         console.print(Text(_("No open follow-ups."), style="dim"))
     if memory.trolls:
         line = Text(_("Trolls seen: "), style="bold")
-        for index, (topic, count) in enumerate(memory.trolls):
+        for index, (topic, count) in enumerate(memory.trolls[:FOLLOW_UPS_SHOWN]):
             if index:
                 line.append(", ")
             line.append(topic)

@@ -283,10 +283,11 @@ class Store:
         result = RecordScan()
         wanted = client_key(client) if client is not None else None
         marker = f"_{kind}_" if kind else None
+        named = f"_{slug(client)}_" if client is not None else None
         for path in self.files():
             if marker and marker not in path.name:
                 continue
-            if client is not None and f"_{slug(client)}_" not in path.name:
+            if named is not None and named not in path.name:
                 continue
             try:
                 record = self.read_record(path)
