@@ -87,10 +87,13 @@ QUIET_PREP: list[tuple[str, str | None, object]] = [
 ]
 
 
-def walk_prep_quietly(coach: Coach, into: Tree, start: str = "goal") -> None:
-    """Walk the quiet path of the prep from step ``start`` to the end."""
-    first = [step_id for step_id, _, _ in QUIET_PREP].index(start)
-    for step_id, typed, value in QUIET_PREP[first:]:
+def walk_prep_quietly(
+    coach: Coach, into: Tree, start: str = "goal", stop: str | None = None
+) -> None:
+    """Walk the quiet path of the prep from step ``start`` to the end (or to ``stop``)."""
+    ids = [step_id for step_id, _, _ in QUIET_PREP]
+    last = ids.index(stop) if stop is not None else len(ids)
+    for step_id, typed, value in QUIET_PREP[ids.index(start) : last]:
         if typed is None:
             coach.info(P, step_id)
         elif typed == "":
@@ -248,6 +251,13 @@ def run_debrief(coach: Coach) -> Tree:
     coach.skip(D, "due", second)
     coach.more(D, "next_steps", "")  # Enter = no more
     debrief["next_steps"] = [first, second]
+
+    # The prep it follows has a plan, so the plan-versus-outcome steps are asked.
+    assert "Planned: Agree the pilot scope" in coach.at_step(D, "goal_reached")
+    coach.type("2")
+    debrief["goal_reached"] = "partly"
+    coach.skip(D, "next_step_reached", debrief)
+    coach.answer(D, "expected_trolls_seen", "3", debrief, "none")
 
     coach.answer(D, "process", "4", debrief, 4)
     coach.answer(D, "authenticity", "3", debrief, 3)

@@ -11,7 +11,7 @@ import difflib
 import json
 import sys
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from rich.text import Text
 from clientcoach.engine import (
     Address,
     AnswerError,
+    Earlier,
     Question,
     Run,
     format_address,
@@ -154,9 +155,14 @@ def ask_from_answers(run: Run, data: Mapping[str, Any], source: str) -> None:
             continue
         value = _lookup(data, question.address)
         try:
+            link: str | None = None
+            if isinstance(value, dict):
+                value, link = _annotated(value, question, source)
             if value is not _MISSING and value is not None:
                 run.answer(value, typed=False)
                 used.add(question.address)
+                if link is not None:
+                    run.link_repeat(question.address, _earlier_named(run, question, link, source))
             elif (default := run.default_for(question)) is not None:
                 run.answer(default)
             elif not question.step.required:
@@ -178,6 +184,37 @@ def ask_from_answers(run: Run, data: Mapping[str, Any], source: str) -> None:
             "their condition did not hold or their loop had stopped; remove them or fix the "
             "answers they depend on",
         )
+
+
+def _annotated(value: dict[str, Any], question: Question, source: str) -> tuple[object, str]:
+    """An answer given as ``{value = "...", repeat_of = "ID"}``: the value and the link."""
+    extra = sorted(set(value) - {"value", "repeat_of"})
+    if extra or "value" not in value or not isinstance(value.get("repeat_of"), str):
+        raise AnswersError(
+            f"{source}: step {question.path!r}: give the answer as text, or as a table "
+            "with 'value' and 'repeat_of' (the id of the reflection it repeats)"
+        )
+    return value["value"], value["repeat_of"]
+
+
+def _earlier_named(run: Run, question: Question, ref: str, source: str) -> Earlier:
+    """The earlier answer ``ref`` names: its reflection's id (or a unique start), or its text."""
+    offers = run.offers(question)
+    needle = ref.strip().casefold()
+    by_text = [e for e in offers if e.text.casefold() == needle]
+    by_id = [e for e in offers if needle and e.reflection.casefold().startswith(needle)]
+    found = by_text or by_id
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise AnswersError(
+            f"{source}: step {question.path!r}: repeat_of {ref!r} names no earlier answer",
+            "give the id of an earlier reflection with this kind of answer, or its exact text",
+        )
+    raise AnswersError(
+        f"{source}: step {question.path!r}: repeat_of {ref!r} names {len(found)} earlier answers",
+        "give more of the id, or the exact text of the one it repeats",
+    )
 
 
 def refuse_without_terminal(run: Run) -> None:
@@ -210,6 +247,9 @@ Edit = Callable[[str], str | None]
 # Called with the run's answers (and any not yet replayed) after every change, in the
 # order given: the caller keeps a draft of them.
 OnChange = Callable[[list[tuple[Address, Value]]], None]
+
+# Earlier answers offered as the one a new answer repeats: the newest few.
+OFFERS_SHOWN = 9
 
 HELP_KEY = "?"
 BACK_KEY = "<"
@@ -277,6 +317,7 @@ class TerminalAsker:
             self._show_context(question)
             if question.kind == "info":
                 self.console.print(Text(question.step.prompt or "", style="italic"))
+                self._show_planned(question)
                 run.answer(None)
             else:
                 self._ask_one(run, question)
@@ -385,6 +426,7 @@ class TerminalAsker:
         self.console.print()
         self.console.print(header)
         self.console.print(Text(_prompt_text(question), style="bold"))
+        self._show_planned(question)
         for line in _hints(question, default):
             self.console.print(Text(f"  {line}", style="dim"))
         while True:
@@ -455,7 +497,43 @@ class TerminalAsker:
             if isinstance(step, DateStep) and isinstance(value, str) and raw.strip() != value:
                 shown = date.fromisoformat(value)
                 self.console.print(Text(f"  = {shown:%A %d %B %Y}", style="dim"))
+            offers = run.offers(question)
+            if offers:
+                self._offer_repeat(run, question, offers)
             return
+
+    def _show_planned(self, question: Question) -> None:
+        planned = question.planned
+        if planned is None:
+            return
+        text = "; ".join(planned) if isinstance(planned, list) else str(planned)
+        self.console.print(Text("  Planned: ", style="bold").append(text, style=""))
+
+    def _offer_repeat(self, run: Run, question: Question, offers: Sequence[Earlier]) -> None:
+        shown = list(offers[:OFFERS_SHOWN])
+        options = [f"{e.text}  ({', '.join(p for p in (e.client, e.day) if p)})" for e in shown]
+        picked = self.ask_pick(
+            "Is it a repeat of one of these earlier ones?", options, "Enter = no, it is new"
+        )
+        run.link_repeat(question.address, None if picked is None else shown[picked])
+        if picked is not None:
+            self.console.print(Text("  Linked as a repeat.", style="dim"))
+
+    def ask_pick(self, title: str, options: list[str], none_hint: str) -> int | None:
+        """A number from a list (0-based), or None for Enter; asked until one fits."""
+        self.console.print(Text(title, style="bold"))
+        for index, option in enumerate(options, start=1):
+            self.console.print(Text(f"  {index}. {option}"))
+        self.console.print(Text(f"  {none_hint}", style="dim"))
+        while True:
+            command = self.read(Text("> ", style="cyan")).strip()
+            if not command:
+                return None
+            if command.isdigit() and 1 <= int(command) <= len(options):
+                return int(command) - 1
+            self.console.print(
+                Text(f"  Type a number from 1 to {len(options)}, or Enter.", style="yellow")
+            )
 
     def _more_lines(self, step: Step, first: str) -> str | None:
         """The rest of a several-line answer; None when the user starts the step again."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from clientcoach import cmd_config, cmd_playbooks
+from clientcoach import cmd_clients, cmd_config, cmd_playbooks
 from clientcoach.clikit import STATE, console, guard, library, silence_stdout
 from clientcoach.errors import CoachError, UsageError
 from clientcoach.i18n import _
@@ -83,12 +83,19 @@ def _root(
 
 ClientArg = Annotated[
     str | None,
-    typer.Argument(help=_("The client's name (asked for when not given)."), show_default=False),
+    typer.Argument(
+        help=_("The client's name (asked for when not given)."),
+        show_default=False,
+        autocompletion=cmd_clients.complete_client,
+    ),
 ]
 PlaybookOpt = Annotated[
     str | None,
     typer.Option(
-        "--playbook", "-p", help=_("Playbook id or .toml file to walk instead of the default.")
+        "--playbook",
+        "-p",
+        help=_("Playbook id or .toml file to walk instead of the default."),
+        autocompletion=cmd_clients.complete_playbook,
     ),
 ]
 AnswersOpt = Annotated[
@@ -178,7 +185,7 @@ def _meeting_run(
                 _("no client given"), _("name the client: coach {kind} CLIENT").format(kind=kind)
             )
         client = asker.ask_text(_("Which client is this meeting with?"))
-    client = _clean_client(client)
+    client = cmd_clients.choose_client(store, _clean_client(client), asker, con)
 
     prep: Reflection | None = None
     if kind == "debrief":
@@ -187,7 +194,15 @@ def _meeting_run(
             meeting_title = meeting_title or prep.meeting.title
             render.linked(con, prep)
 
-    run = Run(playbook, included, today)
+    memory = cmd_clients.recall(kind, store, client, playbook, included, prep, today)
+    run = Run(
+        playbook,
+        included,
+        today,
+        defaults=memory.defaults,
+        plan=memory.plan,
+        earlier=memory.earlier,
+    )
     # --- drafts, summary and save (session.py) ---
     meta = session.Meta(
         kind=kind,
@@ -204,9 +219,11 @@ def _meeting_run(
     if answers is not None:
         assert answers_path is not None
         ask.ask_from_answers(run, answers, str(answers_path))
+        cmd_clients.announce(memory, con, today)
     elif asker is None:
         ask.refuse_without_terminal(run)
     else:
+        cmd_clients.announce(memory, con, today)
         asker.intro(playbook, client)
         draft = session.walk(asker, run, store, meta)
     session.save(store, run, meta, draft)
@@ -282,6 +299,8 @@ from clientcoach import cmd_doctor, cmd_drafts  # noqa: E402  (commands register
 
 cmd_drafts.register(app)
 cmd_doctor.register(app)
+
+cmd_clients.register(app)
 
 _GLOBAL_FLAGS = ("--debug", "--no-color")
 

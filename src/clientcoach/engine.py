@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -54,6 +54,22 @@ class AnswerError(ValueError):
 
 
 @dataclass(frozen=True)
+class Earlier:
+    """An answer from an earlier reflection that a new answer may repeat (e.g. a mistake)."""
+
+    reflection: str
+    text: str
+    client: str | None = None
+    day: str | None = None
+
+
+# A choice step with this role, in the same loop item as an answer linked to an earlier
+# one, gets its "repeat" value as default: the user already said it is a repeat.
+REPEAT_FLAG_ROLE = "mistake_repeat"
+REPEAT_FLAG_VALUE = "repeat"
+
+
+@dataclass(frozen=True)
 class Question:
     """What to ask next.
 
@@ -66,6 +82,7 @@ class Question:
     kind: QuestionKind
     context: tuple[str, ...] = ()
     item: int | None = None
+    planned: Value = None
 
     @property
     def path(self) -> str:
@@ -88,13 +105,23 @@ class _Scope:
 
 @dataclass
 class Run:
-    """One walk through a playbook; ``playbooks`` holds every playbook it includes."""
+    """One walk through a playbook; ``playbooks`` holds every playbook it includes.
+
+    What the caller knows from earlier reflections comes in as data: ``defaults`` by
+    address (e.g. the trolls already seen with this client), ``plan`` by role (the
+    linked prep's answers, read by steps with ``plan``), and ``earlier`` by role (earlier
+    answers, newest first, that a new answer with that role may repeat).
+    """
 
     playbook: Playbook
     playbooks: Mapping[str, Playbook]
     today: date
     history: list[Address] = field(default_factory=list)
     answers: dict[Address, Value] = field(default_factory=dict)
+    defaults: Mapping[Address, Value] = field(default_factory=dict)
+    plan: Mapping[str, Value] = field(default_factory=dict)
+    earlier: Mapping[str, Sequence[Earlier]] = field(default_factory=dict)
+    repeats: dict[Address, Earlier] = field(default_factory=dict)
 
     # --- moving -------------------------------------------------------------------
 
@@ -140,6 +167,7 @@ class Run:
         while self.history:
             address = self.history.pop()
             self.answers.pop(address, None)
+            self.repeats.pop(address, None)
             if self._kind_at(address) != "info":
                 return True
         return False
@@ -148,14 +176,46 @@ class Run:
         return any(self._kind_at(a) != "info" for a in self.history)
 
     def default_for(self, question: Question) -> Value:
-        """The step's default, resolved (dates relative to today)."""
+        """The default offered for a question: the caller's, else the step's (resolved)."""
         if question.kind != "answer":
             return None
+        assert isinstance(question.step, ANSWER_TYPES)
+        given = self.defaults.get(question.address)
+        if given is not None:
+            try:
+                return coerce(question.step, given, self.today, by_position=False)
+            except AnswerError:
+                pass  # history that no longer fits the step is not worth failing over
+        if self._flagged_repeat(question):
+            return REPEAT_FLAG_VALUE
         default = getattr(question.step, "default", None)
         if default is None:
             return None
-        assert isinstance(question.step, ANSWER_TYPES)
         return coerce(question.step, default, self.today, by_position=False)
+
+    def offers(self, question: Question) -> Sequence[Earlier]:
+        """Earlier answers the answer to ``question`` may repeat (empty for most steps)."""
+        if question.kind != "answer" or question.step.role is None:
+            return ()
+        return self.earlier.get(question.step.role, ())
+
+    def link_repeat(self, address: Address, earlier: Earlier | None) -> None:
+        """Record that the answer at ``address`` repeats ``earlier`` (None: it does not)."""
+        if address not in self.answers:
+            raise AnswerError("there is no answer to link yet")
+        if earlier is None:
+            self.repeats.pop(address, None)
+        else:
+            self.repeats[address] = earlier
+
+    def _flagged_repeat(self, question: Question) -> bool:
+        step = question.step
+        if not (isinstance(step, ChoiceStep) and step.role == REPEAT_FLAG_ROLE):
+            return False
+        if REPEAT_FLAG_VALUE not in (c.value for c in step.options):
+            return False
+        item = question.address[:-1]
+        return any(a[:-1] == item for a in self.repeats)
 
     def progress(self) -> tuple[int, int]:
         """(number of the current question, estimated total) counting only real questions."""
@@ -275,6 +335,8 @@ class Run:
             address = (*prefix, step.id)
             if step.when is not None and not _holds(step.when, scopes, answers):
                 continue
+            if not self._planned(step):
+                continue
             if isinstance(step, IncludeStep):
                 target = self.playbooks[step.playbook]
                 title = step.prompt or target.title
@@ -289,8 +351,16 @@ class Run:
                     return found
             elif address not in answers:
                 kind: QuestionKind = "info" if isinstance(step, InfoStep) else "answer"
-                return Question(address, step, kind, context)
+                planned = self.plan.get(step.plan) if step.plan else None
+                return Question(address, step, kind, context, planned=planned)
         return None
+
+    def _planned(self, step: Step) -> bool:
+        """A step with ``plan`` is only asked when the linked prep has that answer."""
+        if step.plan is None:
+            return True
+        value = self.plan.get(step.plan)
+        return value is not None and value != "" and value != []
 
     def _find_in_loop(
         self,
@@ -339,6 +409,8 @@ class Run:
             address = (*prefix, step.id)
             if step.when is not None and not _holds(step.when, scopes, self.answers):
                 continue
+            if not self._planned(step):
+                continue
             if isinstance(step, IncludeStep):
                 target = self.playbooks[step.playbook]
                 inner = self._records(list(target.steps), address, [])
@@ -371,6 +443,11 @@ class Run:
                 label = _label(step, value)
                 if label is not None:
                     record.label = label  # only set for choices, so other answers stay lean
+                if step.plan is not None:
+                    record.planned = self.plan.get(step.plan)
+                link = self.repeats.get(address)
+                if link is not None:
+                    record.repeat_of = {"reflection": link.reflection, "text": link.text}
                 out.append(record)
         return out
 

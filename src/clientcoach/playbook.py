@@ -107,6 +107,12 @@ class _StepBase(_Model):
     refs: list[str] = Field(default_factory=list, description="Domain brief ids.")
     when: Condition | None = Field(default=None, description="Ask only when this holds.")
     summary: Summary | None = Field(default=None, description="How the review sums it up.")
+    plan: str | None = Field(
+        default=None,
+        pattern=ID_PATTERN,
+        description="Role of an answer in the linked prep: the step is asked only when "
+        "the prep has that answer, and shows it (plan versus outcome).",
+    )
 
 
 class TextStep(_StepBase):
@@ -400,6 +406,25 @@ def _check_steps(
         local.declared[step.id] = step
 
 
+def _check_plans(playbook: Playbook) -> Iterator[tuple[str | None, str]]:
+    """``plan`` reads the prep a debrief follows: only question and info steps of a
+    playbook that can be walked as a debrief have one."""
+    for step in _walk(list(playbook.steps)):
+        if step.plan is None:
+            continue
+        label = f"step {step.id!r}: 'plan'"
+        if isinstance(step, LoopStep | IncludeStep):
+            yield step.id, f"{label} goes on a question or info step, not on a {step.type}"
+        elif playbook.kind not in ("debrief", "any"):
+            yield (
+                step.id,
+                (
+                    f"{label} reads the prep a debrief follows, and a {playbook.kind} "
+                    "playbook has none; remove it or make the playbook a debrief"
+                ),
+            )
+
+
 def check_playbook(playbook: Playbook) -> list[str]:
     """Problems in one playbook that do not depend on other playbooks."""
     return [message for _where, message in _check_located(playbook)]
@@ -418,6 +443,7 @@ def _check_located(playbook: Playbook) -> list[tuple[str | None, str]]:
         older = f"schema {playbook.schema_} is not a playbook format version; use 1"
         problems.append((None, older))
     problems.extend(_check_steps(list(playbook.steps), None, set(), ""))
+    problems.extend(_check_plans(playbook))
     return problems
 
 

@@ -37,6 +37,15 @@ class Answer(_Record):
     items: list[list[Answer]] | None = Field(default=None, description="Loop items, in order.")
     answers: list[Answer] | None = Field(default=None, description="An included playbook's.")
     playbook: str | None = Field(default=None, description="Id of an included playbook.")
+    planned: Value = Field(
+        default=None, description="What the linked prep planned, for a step with `plan`."
+    )
+    repeat_of: dict[str, str] | None = Field(
+        default=None, description="The earlier answer this one repeats: reflection id, text."
+    )
+    done: str | None = Field(
+        default=None, description="On a follow-up's `what` answer: the day it was done."
+    )
 
 
 class Meeting(_Record):

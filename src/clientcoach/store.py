@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -48,6 +48,15 @@ _DRAFT_ID = re.compile(r"^[0-9A-Za-z-]{1,64}$")
 # process's leftovers (a save killed halfway) from another process's save in progress.
 _HOST = re.sub(r"[^a-z0-9]+", "-", socket.gethostname().lower()).strip("-")[:24] or "host"
 _TMP = re.compile(r"^\.(?P<name>.+)\.(?P<host>[a-z0-9-]+)-(?P<pid>\d+)-[0-9a-f]+\.tmp$")
+# How often an update is retried when another process changed the file meanwhile.
+UPDATE_ATTEMPTS = 5
+
+T = TypeVar("T")
+
+
+def record_text(data: dict[str, Any]) -> str:
+    """A record's file text, exactly as :meth:`Reflection.to_json` lays it out."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def slug(text: str) -> str:
@@ -568,10 +577,11 @@ class Store:
         result = RecordScan()
         wanted = client_key(client) if client is not None else None
         marker = f"_{kind}_" if kind else None
+        named = f"_{slug(client)}_" if client is not None else None
         for path in self.files():
             if marker and marker not in path.name:
                 continue
-            if client is not None and f"_{slug(client)}_" not in path.name:
+            if named is not None and named not in path.name:
                 continue
             try:
                 record = self.read_record(path)
@@ -641,3 +651,107 @@ class Store:
                 f"id {ref!r} matches {len(matches)} reflections ({ids})", "give more of the id"
             )
         return matches[0], self.load(matches[0])
+
+    def client_names(self, slug_wanted: Callable[[str], bool] | None = None) -> list[str]:
+        """Client names as saved, oldest first; one file read per file-name slug.
+
+        Only the newest file of each slug is read, so listing clients (for matching a
+        typed name, or shell completion) costs a few reads, not one per reflection.
+        ``slug_wanted`` picks the slugs worth reading. Two clients whose names share a
+        slug (``A&B``, ``A-B``) show as the newest of them.
+        """
+        newest: dict[str, Path] = {}
+        for path in self.files():
+            parts = path.stem.split("_")
+            if len(parts) != 4:
+                continue
+            if slug_wanted is not None and not slug_wanted(parts[2]):
+                continue
+            newest[parts[2]] = path  # files() is sorted by meeting date
+        names: list[str] = []
+        for path in sorted(newest.values(), key=lambda p: p.name):
+            try:
+                names.append(self.read_record(path)["client"])
+            except DataError:
+                continue
+        return names
+
+    def update(self, path: Path, change: Callable[[dict[str, Any]], T]) -> tuple[T, bool]:
+        """Change one saved reflection in place; returns ``change``'s result and whether
+        the file was rewritten.
+
+        ``change`` edits the record as read (a plain dict) and may leave it as it was, in
+        which case nothing is written. The file must be laid out exactly as clientcoach
+        writes it, so that writing it back changes only what ``change`` changed; a file
+        edited by hand is refused rather than reformatted. The new text goes to a private
+        temporary file, synced, then replaces the file with ``os.replace``. Just before
+        that, the file is read again: if another process changed it since it was read,
+        the update starts over from the new content, so no one's change is lost.
+        Cooperating updaters also take a lock, so they never race inside that window.
+        """
+        self.read_record(path)  # a damaged or foreign file is refused before anything else
+        for _ in range(UPDATE_ATTEMPTS):
+            with self._update_lock():
+                try:
+                    original = path.read_bytes()
+                    data = json.loads(original)
+                except OSError as exc:
+                    raise DataError(f"{path}: cannot read ({exc.strerror})") from exc
+                except ValueError as exc:
+                    raise DataError(f"{path}: not valid JSON ({exc})") from exc
+                if not isinstance(data, dict) or record_text(data).encode() != original:
+                    raise DataError(
+                        f"{path}: not laid out as clientcoach writes it (edited by hand?)",
+                        "the file is left as it is; change it by hand, or restore its layout",
+                    )
+                result = change(data)
+                text = record_text(data)
+                if text.encode() == original:
+                    return result, False
+                if self._replace(path, text, original):
+                    return result, True
+        raise StorageError(
+            f"{path} kept changing while it was being updated",
+            "nothing was written; try again",
+        )
+
+    def _replace(self, path: Path, text: str, expected: bytes) -> bool:
+        """Put ``text`` in place of ``path`` if it still holds ``expected``; False if not."""
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.update.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+            try:
+                os.fchmod(fd, FILE_MODE)
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                if path.read_bytes() != expected:
+                    return False
+                tmp.replace(path)  # os.replace: atomic on the same file system
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+        except OSError as exc:
+            raise StorageError(
+                f"cannot update {path}: {exc.strerror}",
+                "the file is unchanged; check free space and permissions",
+            ) from exc
+        _sync_dir(path.parent)
+        return True
+
+    @contextlib.contextmanager
+    def _update_lock(self) -> Iterator[None]:
+        """An exclusive lock between processes updating reflections, where the OS has one."""
+        try:
+            import fcntl
+        except ImportError:  # Windows: the re-read before replacing still guards updates
+            yield
+            return
+        ensure_dir(self.reflections)
+        fd = os.open(self.reflections / ".update.lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)

@@ -1,0 +1,561 @@
+"""Client memory: what earlier reflections say about a client, and the follow-ups due.
+
+Pure functions over the plain record dicts of ``Store.scan_records``: no files, no
+terminal, no clock (``today`` is passed in). They read answers by role, so a user's own
+playbook that uses the roles ``follow_up`` (items ``what``/``owner``/``due``),
+``troll`` (items with ``troll_topic``), ``mistake``, ``lesson``, ``knowledge`` and
+``perception`` gets the same memory as the built-in ones.
+
+A follow-up is one item of a loop with role ``follow_up``. Its id is the reflection's id,
+a dot and the item's number in that reflection (``20261122T101500-k3x9ab.2``); the short
+form keeps the id's random tail (``k3x9ab.2``). Marking it done adds ``"done": "<ISO
+date>"`` to the item's ``what`` answer (the item's first answer when none has that
+role), so the record stays self-describing and nothing else changes.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from clientcoach.insights.records import AnswerDict, Record, by_role, item_roles, items
+
+FOLLOW_UP = "follow_up"
+BRIEF_LIMIT = 3  # lessons and mistakes shown in a brief
+TROLL_DEFAULTS = 5  # known trolls offered as the prep's default
+
+
+# --- small readers ---------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Text compared without case, accents or extra spaces (as client names are)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def compact(text: str) -> str:
+    """Only the letters and digits of :func:`fold`: ``Acme-Corp`` is ``acmecorp``."""
+    return "".join(c for c in fold(text) if c.isalnum())
+
+
+def meeting_day(record: Record) -> date:
+    return date.fromisoformat(record["meeting"]["date"])
+
+
+# Of two records of the same meeting, the debrief comes after the prep.
+_KIND_ORDER = {"prep": 0, "debrief": 1}
+
+
+def _order(record: Record) -> tuple[str, str, int, str]:
+    finished = record.get("finished_at")
+    return (
+        record["meeting"]["date"],
+        finished if isinstance(finished, str) else "",
+        _KIND_ORDER.get(record["kind"], 2),
+        record["id"],
+    )
+
+
+def newest_first(records: Iterable[Record]) -> list[Record]:
+    return sorted(records, key=_order, reverse=True)
+
+
+def deep(answers: list[AnswerDict]) -> Iterator[AnswerDict]:
+    """Every answer, with includes and loop items walked into, in order."""
+    for answer in answers:
+        if not isinstance(answer, dict):
+            continue
+        nested = answer.get("answers")
+        if isinstance(nested, list):
+            yield from deep(nested)
+        elif isinstance(answer.get("items"), list):
+            for item in items(answer):
+                yield from deep(item)
+        else:
+            yield answer
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _deep_role(record: Record, role: str) -> list[str]:
+    return [
+        text
+        for answer in deep(record["answers"])
+        if answer.get("role") == role
+        for text in _texts(answer.get("value"))
+        if text.strip()
+    ]
+
+
+def _last_rating(records: list[Record], role: str) -> Rating | None:
+    for record in records:
+        for answer in deep(record["answers"]):
+            value = answer.get("value")
+            if answer.get("role") == role and type(value) is int:
+                return Rating(value, meeting_day(record), record["kind"])
+    return None
+
+
+# --- follow-ups ------------------------------------------------------------------------
+
+
+def follow_up_items(answers: list[AnswerDict]) -> list[list[AnswerDict]]:
+    """The items of every follow-up loop of a record, in order; item n is the n-th here."""
+    return [item for loop in by_role(answers).get(FOLLOW_UP, []) for item in items(loop)]
+
+
+def done_target(item: list[AnswerDict]) -> AnswerDict | None:
+    """Where an item's ``done`` mark lives: its ``what`` answer, else its first answer."""
+    roles = item_roles(item)
+    if "what" in roles:
+        return roles["what"]
+    return next((a for a in item if isinstance(a, dict)), None)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    reflection: str
+    number: int
+    client: str
+    meeting: date
+    what: str
+    owner: str | None
+    due: date | None
+    done: str | None
+
+    @property
+    def id(self) -> str:
+        return f"{self.reflection}.{self.number}"
+
+    @property
+    def short_id(self) -> str:
+        return f"{self.reflection.rsplit('-', 1)[-1]}.{self.number}"
+
+    def overdue(self, today: date) -> bool:
+        """Still open and due before today; due today is not overdue yet."""
+        return self.done is None and self.due is not None and self.due < today
+
+    def to_json(self, today: date) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "short_id": self.short_id,
+            "reflection": self.reflection,
+            "client": self.client,
+            "meeting_date": self.meeting.isoformat(),
+            "what": self.what,
+            "owner": self.owner,
+            "due": self.due.isoformat() if self.due else None,
+            "done": self.done,
+            "overdue": self.overdue(today),
+        }
+
+
+def _item_follow_up(record: Record, number: int, item: list[AnswerDict]) -> FollowUp:
+    roles = item_roles(item)
+    what = roles.get("what", {}).get("value")
+    if not isinstance(what, str):
+        what = next((t for a in item for t in _texts(a.get("value"))), "")
+    owner = roles.get("owner", {}).get("value")
+    due_raw = roles.get("due", {}).get("value")
+    due: date | None = None
+    if isinstance(due_raw, str):
+        try:
+            due = date.fromisoformat(due_raw)
+        except ValueError:
+            due = None
+    target = done_target(item)
+    done = target.get("done") if target is not None else None
+    return FollowUp(
+        reflection=record["id"],
+        number=number,
+        client=record["client"],
+        meeting=meeting_day(record),
+        what=what,
+        owner=owner if isinstance(owner, str) else None,
+        due=due,
+        done=str(done) if done else None,
+    )
+
+
+def follow_ups(records: Iterable[Record]) -> list[FollowUp]:
+    """Every follow-up of the records, done or not, in record order."""
+    found: list[FollowUp] = []
+    for record in records:
+        for number, item in enumerate(follow_up_items(record["answers"]), start=1):
+            found.append(_item_follow_up(record, number, item))
+    return found
+
+
+def open_first(found: Iterable[FollowUp], today: date) -> list[FollowUp]:
+    """Open follow-ups: overdue first, then by due date, undated last, oldest meeting first."""
+    still = [f for f in found if f.done is None]
+    return sorted(
+        still,
+        key=lambda f: (not f.overdue(today), f.due is None, f.due or date.max, f.meeting, f.id),
+    )
+
+
+class FollowUpNotFound(LookupError):
+    """No follow-up, or several, have the id given; ``candidates`` holds the matches."""
+
+    def __init__(self, ref: str, candidates: list[FollowUp]) -> None:
+        super().__init__(ref)
+        self.ref = ref
+        self.candidates = candidates
+
+
+def find_follow_up(found: Iterable[FollowUp], ref: str) -> FollowUp:
+    """A follow-up by its id or short id, or a unique start of either."""
+    needle = ref.strip().lower()
+    every = list(found)
+    exact = [f for f in every if needle in (f.id.lower(), f.short_id.lower())]
+    if len(exact) == 1:
+        return exact[0]
+    matches = exact or [
+        f
+        for f in every
+        if needle and (f.id.lower().startswith(needle) or f.short_id.lower().startswith(needle))
+    ]
+    if len(matches) != 1:
+        raise FollowUpNotFound(ref, matches)
+    return matches[0]
+
+
+def mark_done(record: Record, number: int, day: date) -> tuple[bool, str]:
+    """Mark follow-up ``number`` of ``record`` done on ``day``, in place.
+
+    Returns (changed, the day it is marked done): an item already done keeps its day.
+    """
+    found = follow_up_items(record["answers"])
+    if not 1 <= number <= len(found):
+        raise IndexError(number)
+    target = done_target(found[number - 1])
+    if target is None:
+        raise IndexError(number)
+    if target.get("done"):
+        return False, str(target["done"])
+    target["done"] = day.isoformat()
+    return True, day.isoformat()
+
+
+# --- the brief before a prep -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dated:
+    day: date
+    text: str
+
+
+@dataclass(frozen=True)
+class Rating:
+    value: int
+    day: date
+    kind: str
+
+
+@dataclass
+class Brief:
+    client: str
+    records: int = 0
+    last_meeting: date | None = None
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    trolls: list[tuple[str, int]] = field(default_factory=list)
+    lessons: list[Dated] = field(default_factory=list)
+    mistakes: list[Dated] = field(default_factory=list)
+    knowledge: Rating | None = None
+    perception: Rating | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.records == 0
+
+    def troll_defaults(self) -> list[str]:
+        """The trolls seen most often, as a prep's "expected trolls" answer."""
+        return [topic for topic, _ in self.trolls[:TROLL_DEFAULTS]]
+
+    def to_json(self, today: date) -> dict[str, Any]:
+        def rating(r: Rating | None) -> dict[str, Any] | None:
+            return None if r is None else {"value": r.value, "date": r.day.isoformat()}
+
+        return {
+            "client": self.client,
+            "reflections": self.records,
+            "last_meeting": self.last_meeting.isoformat() if self.last_meeting else None,
+            "follow_ups": [f.to_json(today) for f in self.follow_ups],
+            "trolls": [{"topic": t, "count": n} for t, n in self.trolls],
+            "lessons": [{"date": d.day.isoformat(), "text": d.text} for d in self.lessons],
+            "mistakes": [{"date": d.day.isoformat(), "text": d.text} for d in self.mistakes],
+            "knowledge": rating(self.knowledge),
+            "perception": rating(self.perception),
+        }
+
+
+def troll_counts(records: Iterable[Record]) -> list[tuple[str, int]]:
+    """Troll topics seen in debriefs, most frequent first; the newest wording is shown."""
+    counts: dict[str, int] = {}
+    shown: dict[str, str] = {}
+    for record in sorted(records, key=_order):
+        for loop in by_role(record["answers"]).get("troll", []):
+            for item in items(loop):
+                topic = item_roles(item).get("troll_topic", {}).get("value")
+                if not isinstance(topic, str) or not topic.strip():
+                    continue
+                key = fold(topic)
+                counts[key] = counts.get(key, 0) + 1
+                shown[key] = topic.strip()
+    ranked = sorted(counts, key=lambda k: (-counts[k], k))
+    return [(shown[k], counts[k]) for k in ranked]
+
+
+def _dated(records: list[Record], role: str, limit: int) -> list[Dated]:
+    found: list[Dated] = []
+    seen: set[str] = set()
+    for record in records:
+        for text in _deep_role(record, role):
+            if fold(text) in seen:
+                continue
+            seen.add(fold(text))
+            found.append(Dated(meeting_day(record), text.strip()))
+            if len(found) >= limit:
+                return found
+    return found
+
+
+def brief(client: str, records: Iterable[Record], today: date) -> Brief:
+    """What to know before meeting ``client``, from the client's own records."""
+    mine = newest_first(records)
+    result = Brief(client=mine[0]["client"] if mine else client, records=len(mine))
+    if not mine:
+        return result
+    past = [meeting_day(r) for r in mine if meeting_day(r) <= today]
+    result.last_meeting = max(past) if past else None
+    result.follow_ups = open_first(follow_ups(mine), today)
+    result.trolls = troll_counts(r for r in mine if r["kind"] == "debrief")
+    result.lessons = _dated(mine, "lesson", BRIEF_LIMIT)
+    result.mistakes = _dated(mine, "mistake", BRIEF_LIMIT)
+    result.knowledge = _last_rating(mine, "knowledge")
+    result.perception = _last_rating(mine, "perception")
+    return result
+
+
+# --- the debrief: plan and earlier mistakes ---------------------------------------------
+
+
+def plan_of(prep: Record) -> dict[str, Any]:
+    """A prep's answers by role (the first answer of each role), for ``plan`` steps."""
+    plan: dict[str, Any] = {}
+    for role, answers in by_role(prep["answers"]).items():
+        value = answers[0].get("value")
+        if value is not None and value != "" and value != []:
+            plan[role] = value
+    return plan
+
+
+@dataclass(frozen=True)
+class EarlierAnswer:
+    reflection: str
+    text: str
+    client: str
+    day: date
+
+
+def earlier_answers(records: Iterable[Record], role: str) -> list[EarlierAnswer]:
+    """Answers with ``role`` from every record, newest first, each wording once."""
+    found: list[EarlierAnswer] = []
+    seen: set[str] = set()
+    for record in newest_first(records):
+        for text in _deep_role(record, role):
+            key = fold(text)
+            if key in seen:
+                continue
+            seen.add(key)
+            found.append(
+                EarlierAnswer(record["id"], text.strip(), record["client"], meeting_day(record))
+            )
+    return found
+
+
+# --- history ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One answer whose text matched a search: where it is, and the text."""
+
+    where: str
+    text: str
+
+
+def _hits(answers: list[AnswerDict], needle: str, prefix: str) -> Iterator[Hit]:
+    for answer in answers:
+        if not isinstance(answer, dict):
+            continue
+        step = str(answer.get("step", "?"))
+        where = f"{prefix}.{step}" if prefix else step
+        nested = answer.get("answers")
+        if isinstance(nested, list):
+            yield from _hits(nested, needle, where)
+            continue
+        if isinstance(answer.get("items"), list):
+            for index, item in enumerate(items(answer), start=1):
+                yield from _hits(item, needle, f"{where}[{index}]")
+            continue
+        texts = _texts(answer.get("value")) + _texts(answer.get("label"))
+        for text in texts:
+            if needle in fold(text):
+                yield Hit(where, text)
+                break
+
+
+def search(record: Record, text: str) -> list[Hit]:
+    """Answers of a record (loop items and includes too) containing ``text``."""
+    needle = fold(text)
+    if not needle:
+        return []
+    found = list(_hits(record["answers"], needle, ""))
+    title = record["meeting"].get("title")
+    if isinstance(title, str) and needle in fold(title):
+        found.insert(0, Hit("meeting.title", title))
+    return found
+
+
+def history(
+    records: Iterable[Record],
+    *,
+    kind: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    grep: str | None = None,
+) -> list[tuple[Record, list[Hit]]]:
+    """Records matching the filters, newest first, with the answers that matched ``grep``."""
+    found: list[tuple[Record, list[Hit]]] = []
+    for record in newest_first(records):
+        day = meeting_day(record)
+        if kind is not None and record["kind"] != kind:
+            continue
+        if (since is not None and day < since) or (until is not None and day > until):
+            continue
+        hits: list[Hit] = []
+        if grep is not None:
+            hits = search(record, grep)
+            if not hits:
+                continue
+        found.append((record, hits))
+    return found
+
+
+# --- clients -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClientSummary:
+    name: str
+    meetings: int
+    last_seen: date | None
+    open_follow_ups: int
+    overdue: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "client": self.name,
+            "meetings": self.meetings,
+            "last_seen": self.last_seen.isoformat() if self.last_seen else None,
+            "open_follow_ups": self.open_follow_ups,
+            "overdue": self.overdue,
+        }
+
+
+def group_by_client(records: Iterable[Record]) -> dict[str, list[Record]]:
+    """Records by client key (:func:`fold` of the name), oldest first within a client."""
+    groups: dict[str, list[Record]] = {}
+    for record in sorted(records, key=_order):
+        groups.setdefault(fold(record["client"]), []).append(record)
+    return groups
+
+
+def clients(records: Iterable[Record], today: date) -> list[ClientSummary]:
+    """One line per client: meetings (distinct meeting dates), last seen, open follow-ups.
+
+    The newest spelling of a name is the one shown; the most recently seen client first.
+    """
+    summaries: list[ClientSummary] = []
+    for group in group_by_client(records).values():
+        days = {meeting_day(r) for r in group}
+        past = [d for d in days if d <= today]
+        still = [f for f in follow_ups(group) if f.done is None]
+        summaries.append(
+            ClientSummary(
+                name=group[-1]["client"],
+                meetings=len(days),
+                last_seen=max(past) if past else None,
+                open_follow_ups=len(still),
+                overdue=sum(1 for f in still if f.overdue(today)),
+            )
+        )
+    return sorted(summaries, key=lambda s: (s.last_seen or date.min, s.name), reverse=True)
+
+
+# --- telling clients apart -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClientMatch:
+    """How a typed name relates to the known clients.
+
+    ``exact`` is the known name with the same key; ``close`` the other known names that
+    start like it (or that it starts like), ignoring case, accents, spaces and punctuation.
+    """
+
+    exact: str | None
+    close: list[str]
+
+
+def known_names(names: Iterable[str]) -> dict[str, str]:
+    """Client key to the name shown for it (the last spelling given wins)."""
+    found: dict[str, str] = {}
+    for name in names:
+        key = fold(name)
+        if key:
+            found[key] = name
+    return found
+
+
+def match_client(typed: str, names: Iterable[str]) -> ClientMatch:
+    known = known_names(names)
+    key = fold(typed)
+    exact = known.get(key)
+    typed_compact = compact(typed)
+    close: list[str] = []
+    if typed_compact:
+        for other_key, name in sorted(known.items()):
+            if other_key == key:
+                continue
+            other = compact(other_key)
+            if other and (other.startswith(typed_compact) or typed_compact.startswith(other)):
+                close.append(name)
+    return ClientMatch(exact, close)
+
+
+def client_by_prefix(typed: str, names: Iterable[str]) -> list[str]:
+    """Known clients the typed text names: its exact match, else those it is a start of."""
+    known = known_names(names)
+    key = fold(typed)
+    if key in known:
+        return [known[key]]
+    typed_compact = compact(typed)
+    by_key = [n for k, n in sorted(known.items()) if k.startswith(key)]
+    if by_key or not typed_compact:
+        return by_key
+    return [n for k, n in sorted(known.items()) if compact(k).startswith(typed_compact)]

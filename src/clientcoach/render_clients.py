@@ -1,0 +1,330 @@
+"""Rendering client memory: the brief before a prep, the plan before a debrief, and the
+tables and documents of ``followups``, ``history``, ``show`` and ``clients``.
+
+Every piece of user or playbook text is printed as ``rich.text.Text``, never as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from clientcoach.i18n import _
+from clientcoach.insights.clients import Brief, ClientSummary, FollowUp, Hit, Rating
+
+# --- before a meeting ------------------------------------------------------------------
+
+# A brief stays short: the most pressing follow-ups (overdue first), then a pointer.
+FOLLOW_UPS_SHOWN = 8
+
+
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+def _ago(day: date, today: date) -> str:
+    days = (today - day).days
+    if days == 0:
+        return _("today")
+    if days == 1:
+        return _("yesterday")
+    return _("{n} days ago").format(n=days)
+
+
+def _due(item: FollowUp, today: date) -> Text:
+    if item.due is None:
+        return Text(_("no date"), style="dim")
+    if item.overdue(today):
+        return Text(_("overdue since {day}").format(day=item.due.isoformat()), style="red")
+    if item.due == today:
+        return Text(_("due today"), style="yellow")
+    return Text(_("due {day}").format(day=item.due.isoformat()))
+
+
+def _owner(owner: str | None) -> str:
+    names = {"me": _("me"), "client": _("client"), "both": _("both")}
+    return names.get(owner or "", owner or "?")
+
+
+def _times(count: int) -> str:
+    return _("once") if count == 1 else _("{n} times").format(n=count)
+
+
+def brief(console: Console, memory: Brief, today: date, damaged: int = 0) -> None:
+    """The short brief shown before a prep's first question (on standard error)."""
+    if memory.empty:
+        text = _("No history with {client} yet: this is your first reflection about them.")
+        console.print(Text(text.format(client=memory.client), style="dim"), soft_wrap=True)
+        return
+    title = Text(_("What you know about "), style="bold")
+    title.append(memory.client, style="bold")
+    detail = _("{n} reflection(s)").format(n=memory.records)
+    if memory.last_meeting is not None:
+        detail += _(", last meeting {day} ({ago})").format(
+            day=memory.last_meeting.isoformat(), ago=_ago(memory.last_meeting, today)
+        )
+    title.append(f" · {detail}", style="dim")
+    console.print()
+    console.print(title)
+    if memory.follow_ups:
+        console.print(Text(_("Open follow-ups:"), style="bold"))
+        for item in memory.follow_ups[:FOLLOW_UPS_SHOWN]:
+            line = Text("  ")
+            line.append_text(_due(item, today))
+            line.append(f"  {_owner(item.owner)}: ")
+            line.append(item.what)
+            line.append(f"  [{item.short_id}]", style="dim")
+            console.print(line, soft_wrap=True)
+        hidden = len(memory.follow_ups) - FOLLOW_UPS_SHOWN
+        if hidden > 0:
+            more = _("  ... and {n} more: coach followups --client {client}")
+            console.print(Text(more.format(n=hidden, client=_quote(memory.client)), style="dim"))
+    else:
+        console.print(Text(_("No open follow-ups."), style="dim"))
+    if memory.trolls:
+        line = Text(_("Trolls seen: "), style="bold")
+        for index, (topic, count) in enumerate(memory.trolls[:FOLLOW_UPS_SHOWN]):
+            if index:
+                line.append(", ")
+            line.append(topic)
+            line.append(f" ({_times(count)})", style="dim")
+        console.print(line, soft_wrap=True)
+    for label, entries in (
+        (_("Last lessons: "), memory.lessons),
+        (_("Last mistakes: "), memory.mistakes),
+    ):
+        if entries:
+            line = Text(label, style="bold")
+            line.append("; ".join(e.text for e in entries))
+            console.print(line, soft_wrap=True)
+    ratings = [
+        (_("knowledge"), memory.knowledge),
+        (_("perception"), memory.perception),
+    ]
+    shown = [(name, r) for name, r in ratings if r is not None]
+    if shown:
+        line = Text(_("Last ratings: "), style="bold")
+        line.append(", ".join(_rating(name, r) for name, r in shown))
+        console.print(line)
+    if damaged:
+        console.print(Text(_("({n} damaged file(s) skipped)").format(n=damaged), style="yellow"))
+    console.print()
+
+
+def _rating(name: str, rating: Rating) -> str:
+    return _("{name} {value} ({day})").format(
+        name=name, value=rating.value, day=rating.day.isoformat()
+    )
+
+
+PLAN_ROLES = ("goal", "next_step_target", "troll_expected")
+
+
+def plan(console: Console, planned: Mapping[str, Any]) -> None:
+    """The linked prep's plan, shown before a debrief's first question."""
+    labels = {
+        "goal": _("Goal: "),
+        "next_step_target": _("Next step aimed for: "),
+        "troll_expected": _("Trolls expected: "),
+    }
+    lines = [(labels[role], planned[role]) for role in PLAN_ROLES if role in planned]
+    if not lines:
+        return
+    console.print(Text(_("Your plan:"), style="bold"))
+    for label, value in lines:
+        line = Text(f"  {label}", style="bold")
+        line.append("; ".join(value) if isinstance(value, list) else str(value), style="")
+        console.print(line, soft_wrap=True)
+    console.print()
+
+
+def close_clients(console: Console, typed: str, close: list[str]) -> None:
+    """A note for scripted runs: the typed name is new, though close to known ones."""
+    line = Text(
+        _("Note: {typed!r} is a new client; known clients with a close name: ").format(typed=typed),
+        style="dim",
+    )
+    line.append(", ".join(close), style="dim")
+    console.print(line, soft_wrap=True)
+
+
+# --- tables ----------------------------------------------------------------------------
+
+
+# Ids are typed back into other commands: never cut or wrapped.
+_WHOLE = {"id", "date", "due"}
+
+
+def _table(*columns: str) -> Table:
+    table = Table(show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
+    for column in columns:
+        whole = column in {_(c) for c in _WHOLE}
+        table.add_column(column, no_wrap=whole, min_width=None)
+    return table
+
+
+def follow_up_table(found: list[FollowUp], today: date) -> Table:
+    table = _table(_("id"), _("client"), _("due"), _("owner"), _("what"))
+    for item in found:
+        due = (
+            _due(item, today)
+            if item.done is None
+            else Text(_("done {day}").format(day=item.done), style="green")
+        )
+        table.add_row(
+            Text(item.short_id), Text(item.client), due, Text(_owner(item.owner)), Text(item.what)
+        )
+    return table
+
+
+def history_table(found: list[tuple[dict[str, Any], list[Hit]]], grep: bool) -> Table:
+    columns = [_("date"), _("kind"), _("client"), _("title"), _("id")]
+    if grep:
+        columns.append(_("found"))
+    table = _table(*columns)
+    for record, hits in found:
+        row = [
+            Text(record["meeting"]["date"]),
+            Text(record["kind"]),
+            Text(record["client"]),
+            Text(str(record["meeting"].get("title") or "")),
+            Text(record["id"]),
+        ]
+        if grep:
+            cell = Text()
+            if hits:
+                cell.append(f"{hits[0].where}: ", style="dim")
+                cell.append(hits[0].text)
+                if len(hits) > 1:
+                    cell.append(_(" (+{n} more)").format(n=len(hits) - 1), style="dim")
+            row.append(cell)
+        table.add_row(*row)
+    return table
+
+
+def clients_table(summaries: list[ClientSummary]) -> Table:
+    table = _table(_("client"), _("meetings"), _("last seen"), _("open follow-ups"), _("overdue"))
+    for s in summaries:
+        table.add_row(
+            Text(s.name),
+            str(s.meetings),
+            s.last_seen.isoformat() if s.last_seen else "-",
+            str(s.open_follow_ups),
+            Text(str(s.overdue), style="red" if s.overdue else ""),
+        )
+    return table
+
+
+# --- one reflection --------------------------------------------------------------------
+
+
+def _value(answer: dict[str, Any]) -> str:
+    value = answer.get("value")
+    label = answer.get("label")
+    if label is not None:
+        value = label
+    if value is None:
+        return _("(skipped)")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def _notes(answer: dict[str, Any]) -> list[str]:
+    notes: list[str] = []
+    planned = answer.get("planned")
+    if planned is not None:
+        shown = "; ".join(planned) if isinstance(planned, list) else str(planned)
+        notes.append(_("planned: {plan}").format(plan=shown))
+    if answer.get("done"):
+        notes.append(_("done {day}").format(day=answer["done"]))
+    link = answer.get("repeat_of")
+    if isinstance(link, dict):
+        notes.append(
+            _("repeats {text!r} from {id}").format(text=link.get("text"), id=link.get("reflection"))
+        )
+    return notes
+
+
+Line = tuple[int, str, str, list[str]]  # depth, "section" | "answer", text, notes
+
+
+def _lines(answers: list[Any], depth: int) -> Iterator[Line]:
+    for answer in answers:
+        if not isinstance(answer, dict):
+            continue
+        prompt = str(answer.get("prompt") or answer.get("step") or "?")
+        if isinstance(answer.get("answers"), list):
+            yield depth, "section", prompt, []
+            yield from _lines(answer["answers"], depth + 1)
+        elif isinstance(answer.get("items"), list):
+            for index, item in enumerate(answer["items"], start=1):
+                if isinstance(item, list):
+                    yield depth, "section", f"{answer.get('step')} {index}", []
+                    yield from _lines(item, depth + 1)
+        else:
+            yield depth, "answer", f"{prompt}\n{_value(answer)}", _notes(answer)
+
+
+def _header(record: dict[str, Any]) -> list[tuple[str, str]]:
+    meeting = record["meeting"]
+    rows = [
+        (_("kind"), record["kind"]),
+        (_("client"), record["client"]),
+        (
+            _("meeting"),
+            meeting["date"] + (f" · {meeting['title']}" if meeting.get("title") else ""),
+        ),
+        (_("id"), record["id"]),
+    ]
+    playbook = record.get("playbook")
+    if isinstance(playbook, dict):
+        rows.append((_("playbook"), f"{playbook.get('id')} {playbook.get('version')}"))
+    links = record.get("links")
+    if isinstance(links, dict) and links.get("prep"):
+        rows.append((_("follows prep"), str(links["prep"])))
+    return rows
+
+
+def show_text(console: Console, record: dict[str, Any]) -> None:
+    for name, value in _header(record):
+        line = Text(f"{name}: ", style="bold")
+        line.append(value)
+        console.print(line, soft_wrap=True)
+    for depth, kind, text, notes in _lines(record["answers"], 0):
+        pad = "  " * depth
+        if kind == "section":
+            console.print(Text(f"{pad}{text}", style="bold cyan"), soft_wrap=True)
+            continue
+        prompt, value = text.split("\n", 1)
+        console.print(Text(f"{pad}{prompt}", style="dim"), soft_wrap=True)
+        line = Text(f"{pad}  {value}")
+        for note in notes:
+            line.append(f"  ({note})", style="dim")
+        console.print(line, soft_wrap=True)
+
+
+def show_markdown(record: dict[str, Any]) -> str:
+    meeting = record["meeting"]
+    out = [f"# {record['kind'].capitalize()} · {record['client']} · {meeting['date']}", ""]
+    for name, value in _header(record):
+        out.append(f"- **{name}**: {value}")
+    out.append("")
+    for depth, kind, text, notes in _lines(record["answers"], 0):
+        if kind == "section":
+            out.extend([f"{'#' * min(depth + 2, 6)} {text}", ""])
+            continue
+        prompt, value = text.split("\n", 1)
+        extra = "".join(f" _({note})_" for note in notes)
+        out.extend([f"**{prompt}**", "", f"{value}{extra}", ""])
+    return "\n".join(out).rstrip() + "\n"

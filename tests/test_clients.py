@@ -1,0 +1,347 @@
+"""Client memory through the real command: brief, follow-ups, done, history, show, clients."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+
+from tests.helpers import REPO, reflection_files, run_coach
+
+EXAMPLES = REPO / "examples"
+PREP = EXAMPLES / "prep-answers.toml"
+NOW = {"CLIENTCOACH_NOW": "2026-11-20T09:00"}
+
+
+def debrief_answers(tmp_path: Path, name: str = "debrief.toml", **changes: Any) -> Path:
+    """The example debrief with two follow-ups and a single troll (supply-chain delays)."""
+    data = tomllib.loads((EXAMPLES / "debrief-answers.toml").read_text(encoding="utf-8"))
+    data["trolls"] = data["trolls"][:1]
+    data.update(changes)
+    path = tmp_path / name
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
+
+
+def ok(*args: str, env: dict[str, str] | None = None) -> str:
+    result = run_coach(*args, env={**NOW, **(env or {})})
+    assert result.code == 0, result.stderr
+    return result.stderr + result.stdout
+
+
+def records(home: Path, kind: str | None = None) -> list[dict[str, Any]]:
+    found = [json.loads(p.read_text(encoding="utf-8")) for p in reflection_files(home)]
+    return [r for r in found if kind is None or r["kind"] == kind]
+
+
+def as_json(*args: str, env: dict[str, str] | None = None) -> Any:
+    result = run_coach(*args, "--json", env={**NOW, **(env or {})})
+    assert result.code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+# --- the acceptance path ----------------------------------------------------------------
+
+
+def test_next_prep_remembers_follow_ups_and_trolls_until_done(home: Path, tmp_path: Path) -> None:
+    first = ok("prep", "Acme", "--answers", str(PREP))
+    assert "No history with Acme yet" in first
+
+    debrief = ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    assert "Goal: Agree the scope of the pilot" in debrief  # the prep's plan
+    assert "Trolls expected: supply-chain delays; last year's outage" in debrief
+
+    brief = ok("prep", "ACME", "--answers", str(PREP), "--date", "2026-11-27")
+    assert "What you know about Acme" in brief
+    assert "Send the pilot plan" in brief
+    assert "Share the data sample" in brief
+    assert "Trolls seen: supply-chain delays (once)" in brief
+    assert "last meeting 2026-11-20" in brief
+    assert "knowledge 4" in brief
+    assert "perception 3" in brief
+    # overdue first: the data sample was due on the 28th, the plan on 1 December
+    later = ok("prep", "Acme", "--answers", str(PREP), env={"CLIENTCOACH_NOW": "2026-11-30"})
+    assert later.index("overdue since 2026-11-28") < later.index("Send the pilot plan")
+
+    (saved,) = records(home, "debrief")
+    ok("done", f"{saved['id']}.2")
+    after = ok("prep", "Acme", "--answers", str(PREP))
+    assert "Send the pilot plan" in after
+    assert "Share the data sample" not in after
+    assert as_json("brief", "Acme")["follow_ups"][0]["what"] == "Send the pilot plan"
+
+
+def test_known_trolls_prefill_the_expected_trolls_of_a_scripted_prep(
+    home: Path, tmp_path: Path
+) -> None:
+    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    answers = tomllib.loads(PREP.read_text(encoding="utf-8"))
+    del answers["trolls_expected"]
+    path = tmp_path / "prep.toml"
+    path.write_text(tomli_w.dumps(answers), encoding="utf-8")
+    ok("prep", "acme", "--answers", str(path))
+    (prep,) = records(home, "prep")
+    (expected,) = [a for a in prep["answers"] if a["step"] == "trolls_expected"]
+    assert expected["value"] == ["supply-chain delays"]
+
+
+def test_plan_versus_outcome_steps_only_with_a_linked_prep(home: Path, tmp_path: Path) -> None:
+    planned = debrief_answers(tmp_path, "planned.toml", goal_reached="partly")
+    refused = run_coach("debrief", "Acme", "--answers", str(planned), env=NOW)
+    assert refused.code == 4  # no prep, so the step is never asked
+    assert "'goal_reached'" in refused.stderr
+
+    ok("prep", "Acme", "--answers", str(PREP))
+    ok("debrief", "Acme", "--answers", str(planned))
+    (debrief,) = records(home, "debrief")
+    (goal,) = [a for a in debrief["answers"] if a["step"] == "goal_reached"]
+    assert goal["value"] == "partly"
+    assert goal["planned"] == "Agree the scope of the pilot"
+    (trolls,) = [a for a in debrief["answers"] if a["step"] == "expected_trolls_seen"]
+    assert trolls["planned"] == ["supply-chain delays", "last year's outage"]
+    assert trolls["value"] is None  # optional, not answered
+
+
+def test_a_mistake_can_be_linked_to_an_earlier_one(home: Path, tmp_path: Path) -> None:
+    ok("debrief", "Globex", "--answers", str(debrief_answers(tmp_path)))
+    (earlier,) = records(home, "debrief")
+    mistake = {
+        "mistake": {"value": "Talked price too early again", "repeat_of": earlier["id"][:20]},
+        "repeat": "repeat",
+        "lesson": "Ask about the need first",
+        "lesson_scope": "universal",
+    }
+    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path, "m.toml", mistakes=[mistake])))
+    (linked,) = [r for r in records(home, "debrief") if r["client"] == "Acme"]
+    (loop,) = [a for a in linked["answers"] if a["step"] == "mistakes"]
+    (logged,) = [a for a in loop["items"][0] if a["step"] == "mistake"]
+    assert logged["value"] == "Talked price too early again"
+    assert logged["repeat_of"] == {
+        "reflection": earlier["id"],
+        "text": "Answered the price question before understanding the need",
+    }
+
+    mistake["mistake"] = {"value": "x", "repeat_of": "19990101"}
+    bad = debrief_answers(tmp_path, "bad.toml", mistakes=[mistake])
+    result = run_coach("debrief", "Acme", "--answers", str(bad), env=NOW)
+    assert result.code == 4
+    assert "repeat_of '19990101' names no earlier answer" in result.stderr
+
+
+# --- follow-ups and done ----------------------------------------------------------------
+
+
+def _follow_ups_due(tmp_path: Path, *dues: str) -> Path:
+    steps = [{"what": f"Action {i}", "owner": "me", "due": d} for i, d in enumerate(dues, 1)]
+    return debrief_answers(tmp_path, next_steps=steps)
+
+
+def test_due_yesterday_is_overdue_and_due_today_is_not(home: Path, tmp_path: Path) -> None:
+    ok("debrief", "Acme", "--answers", str(_follow_ups_due(tmp_path, "2026-11-19", "2026-11-20")))
+    listed = as_json("followups")
+    assert [(f["what"], f["overdue"]) for f in listed] == [("Action 1", True), ("Action 2", False)]
+    assert [f["what"] for f in as_json("followups", "--overdue")] == ["Action 1"]
+    # the same data a day later: both overdue
+    later = as_json("followups", "--overdue", env={"CLIENTCOACH_NOW": "2026-11-21T08:00"})
+    assert len(later) == 2
+
+
+def test_done_changes_only_that_item_and_is_harmless_when_repeated(
+    home: Path, tmp_path: Path
+) -> None:
+    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    (path,) = reflection_files(home)
+    before = path.read_bytes()
+    short = as_json("followups")[1]["short_id"]
+
+    first = run_coach("done", short, env={"CLIENTCOACH_NOW": "2026-11-22T10:00"})
+    assert first.code == 0, first.stderr
+    assert "Done: Send the pilot plan (Acme), marked 2026-11-22." in first.stderr
+    after = path.read_bytes()
+
+    expected = json.loads(before)
+    (loop,) = [a for a in expected["answers"] if a["step"] == "next_steps"]
+    loop["items"][0][0]["done"] = "2026-11-22"  # the `what` answer of the first item
+    assert after == (json.dumps(expected, indent=2, ensure_ascii=False) + "\n").encode()
+    changed = [
+        (a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=False) if a != b
+    ]
+    assert len(after.splitlines()) == len(before.splitlines()) + 1
+    assert changed[0][1].rstrip().endswith(b'"Send the pilot plan",')
+    assert path.stat().st_mode & 0o777 == 0o600
+
+    again = run_coach("done", short, env={"CLIENTCOACH_NOW": "2026-11-23T10:00"})
+    assert again.code == 0
+    assert "Already done" in again.stderr
+    assert "2026-11-22" in again.stderr
+    assert path.read_bytes() == after
+    assert [f["what"] for f in as_json("followups")] == ["Share the data sample"]
+    assert [f["done"] for f in as_json("followups", "--all")] == [None, "2026-11-22"]
+
+
+def test_done_with_an_unknown_or_ambiguous_id(home: Path, tmp_path: Path) -> None:
+    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    (path,) = reflection_files(home)
+    before = path.read_bytes()
+    unknown = run_coach("done", "nothing-like-it.9", env=NOW)
+    assert unknown.code == 5
+    assert "no follow-up with id 'nothing-like-it.9'" in unknown.stderr
+    short = as_json("followups")[0]["short_id"].split(".")[0]
+    ambiguous = run_coach("done", short, env=NOW)
+    assert ambiguous.code == 5
+    assert "matches 2 follow-ups" in ambiguous.stderr
+    assert path.read_bytes() == before
+
+
+def test_done_refuses_a_file_edited_by_hand(home: Path, tmp_path: Path) -> None:
+    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    (path,) = reflection_files(home)
+    compacted = json.dumps(json.loads(path.read_bytes()), ensure_ascii=False)
+    path.write_text(compacted, encoding="utf-8")
+    short = as_json("followups")[0]["short_id"]
+    result = run_coach("done", short, env=NOW)
+    assert result.code == 5
+    assert "not laid out as clientcoach writes it" in result.stderr
+    assert path.read_text(encoding="utf-8") == compacted
+
+
+# --- history, show, clients ----------------------------------------------------------------
+
+
+def test_history_grep_finds_text_in_loop_items_and_includes(home: Path, tmp_path: Path) -> None:
+    ok("prep", "Acme", "--answers", str(PREP), "--meeting", "Kick-off")
+    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    ok("prep", "Globex", "--answers", str(PREP))
+
+    sample = as_json("history", "--grep", "SHARE the data")  # case does not matter
+    assert [r["kind"] for r in sample] == ["debrief"]
+    assert sample[0]["matches"] == [
+        {"where": "next_steps[2].what", "text": "Share the data sample"}
+    ]
+    troll = as_json("history", "--grep", "supply-chain")
+    debrief_hit = next(r for r in troll if r["kind"] == "debrief")
+    assert {"where": "trolls[1].troll_episode.topic", "text": "supply-chain delays"} in debrief_hit[
+        "matches"
+    ]
+    assert len(troll) == 3  # both preps expected it too
+
+    assert [r["client"] for r in as_json("history", "--client", "glo")] == ["Globex"]
+    assert {r["kind"] for r in as_json("history", "--kind", "debrief")} == {"debrief"}
+    assert as_json("history", "--since", "2026-11-21") == []
+    assert len(as_json("history", "--until", "today")) == 3
+    table = ok("history", "--grep", "pilot")
+    assert "next_steps[1].what" in table
+    assert run_coach("history", "--kind", "meeting").code == 2
+
+
+def test_show_prints_every_answer_as_text_json_or_markdown(home: Path, tmp_path: Path) -> None:
+    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    (path,) = reflection_files(home)
+    record = json.loads(path.read_bytes())
+    assert as_json("show", record["id"]) == record
+    text = run_coach("show", record["id"][:20]).stdout
+    assert "Share the data sample" in text
+    assert "supply-chain delays" in text
+    markdown = run_coach("show", record["id"].rsplit("-", 1)[1], "--markdown").stdout
+    assert markdown.startswith("# Debrief · Acme · 2026-11-20\n")
+    assert "**What is to be done?**" in markdown
+    both = run_coach("show", record["id"], "--json", "--markdown")
+    assert both.code == 2
+
+
+def test_clients_lists_meetings_last_seen_and_open_follow_ups(home: Path, tmp_path: Path) -> None:
+    ok("prep", "Société Générale", "--answers", str(PREP), "--date", "2026-11-10")
+    ok("debrief", "societe  generale", "--answers", str(_follow_ups_due(tmp_path, "2026-11-12")))
+    ok("prep", "Globex", "--answers", str(PREP), "--date", "2026-11-15")
+    listed = as_json("clients")
+    assert listed == [
+        {
+            "client": "societe generale",  # the newest spelling
+            "meetings": 2,
+            "last_seen": "2026-11-20",
+            "open_follow_ups": 1,
+            "overdue": 1,
+        },
+        {
+            "client": "Globex",
+            "meetings": 1,
+            "last_seen": "2026-11-15",
+            "open_follow_ups": 0,
+            "overdue": 0,
+        },
+    ]
+    assert "Globex" in ok("clients")
+
+
+def test_every_json_output_parses_even_when_empty(home: Path) -> None:
+    for command in (["followups"], ["history"], ["clients"], ["brief", "Nobody"]):
+        result = run_coach(*command, "--json")
+        assert result.code == 0, result.stderr
+        json.loads(result.stdout)
+
+
+# --- client names --------------------------------------------------------------------------
+
+
+def test_client_names_match_without_case_accents_or_spacing(home: Path, tmp_path: Path) -> None:
+    ok("debrief", "Société Générale", "--answers", str(debrief_answers(tmp_path)))
+    brief = ok("prep", "  SOCIETE   generale ", "--answers", str(PREP))
+    assert "What you know about Société Générale" in brief
+    assert len(as_json("followups", "--client", "soc")) == 2
+    assert len(as_json("followups", "--client", "SOCIÉTÉ gén")) == 2
+
+
+def test_an_ambiguous_client_prefix_lists_the_candidates(home: Path, tmp_path: Path) -> None:
+    ok("prep", "Acme", "--answers", str(PREP))
+    ok("prep", "Acme Corp", "--answers", str(PREP))
+    ok("prep", "Globex", "--answers", str(PREP))
+    result = run_coach("history", "--client", "ac")
+    assert result.code == 2
+    assert "'ac' could be Acme, Acme Corp" in result.stderr
+    assert len(as_json("history", "--client", "acme")) == 1  # the exact name wins
+    unknown = run_coach("history", "--client", "zz")
+    assert unknown.code == 5
+    assert "no client matches 'zz'" in unknown.stderr
+
+
+def test_a_new_name_close_to_known_ones_is_noted_in_scripted_runs(home: Path) -> None:
+    ok("prep", "Acme Corporation", "--answers", str(PREP))
+    out = ok("prep", "Acme", "--answers", str(PREP))
+    assert "'Acme' is a new client; known clients with a close name: Acme Corporation" in out
+    assert {r["client"] for r in records(home)} == {"Acme", "Acme Corporation"}
+
+
+# --- completion ------------------------------------------------------------------------------
+
+
+def test_completion_functions_offer_clients_and_playbooks(home: Path) -> None:
+    from clientcoach.cmd_clients import complete_client, complete_playbook
+
+    ok("prep", "Acme", "--answers", str(PREP))
+    ok("prep", "Société Générale", "--answers", str(PREP))
+    assert complete_client("") == ["Acme", "Société Générale"]
+    assert complete_client("soc") == ["Société Générale"]
+    assert complete_client("zz") == []
+    assert complete_playbook("") == ["debrief", "healthy-help", "lost-deal", "prep", "troll-bridge"]
+    assert complete_playbook("tr") == ["troll-bridge"]
+
+
+@pytest.mark.parametrize(
+    ("words", "cword", "expected"),
+    [
+        ("coach prep A", "2", "Acme"),
+        ("coach history --client Glo", "3", "Globex"),
+        ("coach debrief x --playbook de", "4", "debrief"),
+    ],
+)
+def test_shell_completion_through_typer(home: Path, words: str, cword: str, expected: str) -> None:
+    ok("prep", "Acme", "--answers", str(PREP))
+    ok("prep", "Globex", "--answers", str(PREP))
+    env = {"_COACH_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": cword}
+    result = run_coach(env=env)
+    assert result.code == 0, result.stderr
+    assert result.stdout.split() == [expected]

@@ -1,0 +1,124 @@
+"""Client memory in a real terminal: the brief, known trolls as the default, repeat links."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO, reflection_files, run_coach
+from tests.pty_helpers import Coach, Tree, answer_tree, needle, prompt_of
+from tests.test_terminal import walk_prep_quietly
+
+P = "prep"
+D = "debrief"
+DEBRIEF = REPO / "examples" / "debrief-answers.toml"
+
+Spawn = Callable[..., Coach]
+
+
+@pytest.fixture
+def spawn() -> Iterator[Spawn]:
+    started: list[Coach] = []
+
+    def start(*args: str) -> Coach:
+        coach = Coach(*args)
+        started.append(coach)
+        return coach
+
+    yield start
+    for coach in started:
+        coach.kill()
+
+
+def test_prep_shows_the_brief_first_and_offers_the_known_trolls(home: Path, spawn: Spawn) -> None:
+    assert run_coach("debrief", "Acme", "--answers", str(DEBRIEF), "--prep", "none").code == 0
+
+    coach = spawn("prep", "acme")
+    before = coach.expect(needle(prompt_of(P, "goal")))
+    assert "What you know about Acme" in before
+    assert "Send the pilot plan" in before
+    assert "Share the data sample" in before
+    assert "supply-chain delays (once)" in before
+    assert before.index("What you know") < before.index("Step 1 of about")
+
+    expected: Tree = {}
+    coach.expect_input()
+    coach.type("Agree the pilot scope")
+    expected["goal"] = "Agree the pilot scope"
+    walk_prep_quietly(coach, expected, start="next_step_target", stop="trolls_expected")
+    hints = coach.at_step(P, "trolls_expected")
+    assert "Enter = budget freeze, supply-chain delays" in hints
+    coach.type("")  # take the default
+    expected["trolls_expected"] = ["budget freeze", "supply-chain delays"]
+    walk_prep_quietly(coach, expected, start="triggers_today")
+    assert coach.finish() == 0, coach.screen
+
+    (prep,) = [
+        json.loads(p.read_text(encoding="utf-8"))
+        for p in reflection_files(home)
+        if "_prep_" in p.name
+    ]
+    assert answer_tree(prep["answers"]) == expected
+
+
+def test_a_logged_mistake_is_offered_as_a_repeat_of_an_earlier_one(
+    home: Path, spawn: Spawn
+) -> None:
+    assert run_coach("debrief", "Globex", "--answers", str(DEBRIEF), "--prep", "none").code == 0
+    (earlier,) = [json.loads(p.read_text(encoding="utf-8")) for p in reflection_files(home)]
+
+    coach = spawn("debrief", "Acme", "--prep", "none")
+    coach.answer(D, "next_steps_agreed", "n", {}, False)
+    coach.skip(D, "no_next_steps", {})
+    for step, typed in [
+        ("process", "4"),
+        ("authenticity", "4"),
+        ("productivity", "4"),
+        ("client_room", "y"),
+        ("asked_impressions", "y"),
+        ("thoughtless_act", "n"),
+        ("knowledge", "3"),
+        ("perception", "3"),
+        ("bad_intent_assumed", "n"),
+    ]:
+        coach.answer(D, step, typed, {})
+    coach.more(D, "trolls", "n")
+    coach.answer(D, "help_given", "n", {})
+    coach.answer(D, "drama_role", "1", {})
+    coach.answer(D, "client_drama_role", "1", {})
+    coach.answer(D, "role_switch", "n", {})
+    coach.more(D, "mistakes", "y")
+    coach.answer(D, "mistake", "Talked price before the need, again", {})
+    offer = coach.expect_input()
+    assert "Is it a repeat of one of these earlier ones?" in offer
+    assert "1. Answered the price question before understanding the need" in offer
+    coach.type("7")
+    assert "Type a number from 1 to 1" in coach.expect_input()
+    coach.type("1")
+    coach.expect("Linked as a repeat.")
+    hints = coach.at_step(D, "repeat")
+    assert "Enter = repeat" in hints
+    coach.type("")
+    coach.skip(D, "mistake_cause", {})
+    coach.answer(D, "lesson", "Restate the need first", {})
+    coach.answer(D, "lesson_scope", "3", {})
+    coach.more(D, "mistakes", "n")
+    coach.answer(D, "outcome", "1", {})
+    coach.answer(D, "energy", "0", {})
+    assert coach.finish() == 0, coach.screen
+
+    (saved,) = [
+        json.loads(p.read_text(encoding="utf-8"))
+        for p in reflection_files(home)
+        if "_acme_" in p.name
+    ]
+    (loop,) = [a for a in saved["answers"] if a["step"] == "mistakes"]
+    mistake, repeat = loop["items"][0][0], loop["items"][0][1]
+    assert mistake["repeat_of"] == {
+        "reflection": earlier["id"],
+        "text": "Answered the price question before understanding the need",
+    }
+    assert repeat["value"] == "repeat"
