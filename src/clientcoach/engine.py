@@ -322,6 +322,10 @@ class Run:
                 label = _label(step, value)
                 if label is not None:
                     record.label = label  # only set for choices, so other answers stay lean
+                if step.summary is not None:
+                    # The review reads reflections, never playbooks: the step's declared
+                    # summary travels with its answer.
+                    record.summary = step.summary
                 out.append(record)
         return out
 

@@ -15,16 +15,19 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
+from clientcoach import REFLECTION_SCHEMA
 from clientcoach.errors import DataError, StorageError
-from clientcoach.reflection import REFLECTION_SCHEMA, Reflection, new_id
+
+if TYPE_CHECKING:
+    # The models (and pydantic) are loaded only by the methods that build them, so
+    # reading records as plain dicts stays light.
+    from clientcoach.reflection import Reflection
 
 _NO_LINKS = {errno.EPERM, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}
 DIR_MODE = 0o700
@@ -32,6 +35,15 @@ FILE_MODE = 0o600
 SLUG_MAX = 32
 # A prep older than this belongs to an earlier meeting, not to the one being debriefed.
 PREP_WINDOW_DAYS = 30
+NO_CLIENT_SLUG = "all-clients"
+
+
+def _name_date(name: str) -> date | None:
+    """The meeting date a generated file name starts with, if it has one."""
+    try:
+        return date.fromisoformat(name[:10])
+    except ValueError:
+        return None
 
 
 def slug(text: str) -> str:
@@ -77,6 +89,19 @@ def ensure_dir(path: Path) -> None:
 
 def write_new(path: Path, text: str) -> None:
     """Write a new file atomically; FileExistsError if ``path`` already exists."""
+    _write_via_tmp(path, text, _link_new)
+
+
+def write_file(path: Path, text: str, *, replace: bool = False) -> None:
+    """Write a file outside the data directory (a report) atomically and privately.
+
+    Without ``replace`` an existing file is never touched (FileExistsError); with it, the
+    new text replaces the old in one step, so a reader never sees half a report.
+    """
+    _write_via_tmp(path, text, _replace if replace else _link_new)
+
+
+def _write_via_tmp(path: Path, text: str, place: Callable[[Path, Path], None]) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
@@ -85,21 +110,29 @@ def write_new(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise
-        except OSError as exc:
-            if exc.errno not in _NO_LINKS:
-                raise
-            # Some synced or foreign file systems have no hard links: reserve the name
-            # exclusively, then move the complete file over our own empty placeholder.
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
-            tmp.replace(path)
+        place(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
     _sync_dir(path.parent)
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in _NO_LINKS:
+            raise
+        # Some synced or foreign file systems have no hard links: reserve the name
+        # exclusively, then move the complete file over our own empty placeholder.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+        tmp.replace(path)
+
+
+def _replace(tmp: Path, path: Path) -> None:
+    tmp.replace(path)
 
 
 def _sync_dir(folder: Path) -> None:
@@ -148,11 +181,15 @@ class Store:
 
     def path_for(self, reflection: Reflection) -> Path:
         day: date = reflection.meeting.date
-        name = f"{day.isoformat()}_{reflection.kind}_{slug(reflection.client)}_{reflection.id}.json"
+        # A review of all clients has no client (""): its name says so instead.
+        who = slug(reflection.client) if reflection.client.strip() else NO_CLIENT_SLUG
+        name = f"{day.isoformat()}_{reflection.kind}_{who}_{reflection.id}.json"
         return self.reflections / f"{day:%Y-%m}" / name
 
     def save(self, reflection: Reflection) -> tuple[Reflection, Path]:
         """Save a new reflection; returns it (its id may change on a clash) and its path."""
+        from clientcoach.reflection import new_id
+
         for _ in range(10):
             path = self.path_for(reflection)
             if not path.resolve().is_relative_to(self.root.resolve()):
@@ -182,6 +219,10 @@ class Store:
 
     def load(self, path: Path) -> Reflection:
         """Read one reflection; DataError says what is wrong with a damaged file."""
+        from pydantic import ValidationError
+
+        from clientcoach.reflection import Reflection
+
         try:
             raw = path.read_bytes()
         except OSError as exc:
@@ -272,6 +313,23 @@ class Store:
     def scan_records(self, kind: str | None = None, client: str | None = None) -> RecordScan:
         """Like :meth:`scan`, but records are plain dicts (see :meth:`read_record`)."""
         result = RecordScan()
+        result.items = list(self.iter_records(result.damaged, kind, client))
+        return result
+
+    def iter_records(
+        self,
+        damaged: list[Damaged],
+        kind: str | None = None,
+        client: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> Iterator[tuple[Path, dict[str, Any]]]:
+        """Records as plain dicts, one at a time; damaged files are appended to ``damaged``.
+
+        ``since``/``until`` skip, without reading them, the files whose generated name
+        dates them outside the range; a file whose name carries no date is always read.
+        Reading one file at a time keeps memory flat however many years of data there are.
+        """
         wanted = client_key(client) if client is not None else None
         marker = f"_{kind}_" if kind else None
         for path in self.files():
@@ -279,17 +337,22 @@ class Store:
                 continue
             if client is not None and f"_{slug(client)}_" not in path.name:
                 continue
+            if since is not None or until is not None:
+                named = _name_date(path.name)
+                if named is not None and (
+                    (since is not None and named < since) or (until is not None and named > until)
+                ):
+                    continue
             try:
                 record = self.read_record(path)
             except DataError as exc:
-                result.damaged.append(Damaged(path, exc.message))
+                damaged.append(Damaged(path, exc.message))
                 continue
             if kind is not None and record["kind"] != kind:
                 continue
             if wanted is not None and client_key(record["client"]) != wanted:
                 continue
-            result.items.append((path, record))
-        return result
+            yield path, record
 
     def iter_reflections(
         self, kind: str | None = None, client: str | None = None
