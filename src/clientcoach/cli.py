@@ -7,17 +7,18 @@ that use them, so ``coach --version`` and ``coach --help`` start quickly.
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from clientcoach import __version__
+from clientcoach import __version__, cmd_review
 from clientcoach.clikit import STATE, console, guard, library, out, silence_stdout
 from clientcoach.errors import UsageError
 
 if TYPE_CHECKING:
+    from clientcoach.ask import TerminalAsker
     from clientcoach.playbook import Entry, Library, Playbook
     from clientcoach.reflection import Reflection
     from clientcoach.store import Store
@@ -133,8 +134,8 @@ def _meeting_run(
     from clientcoach import ask, render
     from clientcoach.config import data_dir
     from clientcoach.config import now as clock
-    from clientcoach.engine import AnswerError, Run, parse_date
-    from clientcoach.reflection import Links, Meeting, PlaybookRef, Reflection, new_id
+    from clientcoach.engine import AnswerError, parse_date
+    from clientcoach.reflection import Links, Meeting
     from clientcoach.store import Store
 
     now = clock()
@@ -167,33 +168,72 @@ def _meeting_run(
             meeting_title = meeting_title or prep.meeting.title
             render.linked(con, prep)
 
-    run = Run(playbook, included, today)
+    _, path = walk_and_save(
+        store,
+        playbook,
+        included,
+        {
+            "kind": kind,
+            "client": client,
+            "meeting": Meeting(title=meeting_title, date=day),
+            "links": Links(prep=prep.id if prep else None),
+        },
+        now=now,
+        answers=answers,
+        answers_path=answers_path,
+        asker=asker,
+        heading=client,
+    )
+    if not sys.stdout.isatty():
+        typer.echo(str(path))  # for scripts: path=$(coach prep ACME --answers a.toml)
+
+
+def walk_and_save(
+    store: Store,
+    playbook: Playbook,
+    included: dict[str, Playbook],
+    known: dict[str, Any],
+    *,
+    now: datetime,
+    answers: dict[str, Any] | None,
+    answers_path: Path | None,
+    asker: TerminalAsker | None,
+    heading: str,
+) -> tuple[Reflection, Path]:
+    """Walk a playbook (from an answers file, or asking) and save the reflection.
+
+    ``known`` holds the record's fields the command knows before the walk (kind, client,
+    meeting, links...); the walk adds the answers, the playbook and the times. Shared by every
+    command that saves a reflection, so they all save the same way.
+    """
+    from clientcoach import ask, render
+    from clientcoach.config import now as clock
+    from clientcoach.engine import Run
+    from clientcoach.reflection import PlaybookRef, Reflection, new_id
+
+    run = Run(playbook, included, now.date())
     if answers is not None:
         assert answers_path is not None
         ask.ask_from_answers(run, answers, str(answers_path))
     elif asker is None:
         ask.refuse_without_terminal(run)
     else:
-        asker.intro(playbook, client)
+        asker.intro(playbook, heading)
         asker.ask(run)
 
     finished = max(clock(), now)
     reflection = Reflection(
+        **known,
         id=new_id(finished),
-        kind=kind,
-        client=client,
-        meeting=Meeting(title=meeting_title, date=day),
         playbook=PlaybookRef(id=playbook.id, version=playbook.version, language=playbook.language),
-        links=Links(prep=prep.id if prep else None),
         started_at=now,
         finished_at=finished,
         answers=run.records(),
         app_version=__version__,
     )
     reflection, path = store.save(reflection)
-    render.saved(con, reflection, path, show_path=sys.stdout.isatty())
-    if not sys.stdout.isatty():
-        typer.echo(str(path))  # for scripts: path=$(coach prep ACME --answers a.toml)
+    render.saved(console(), reflection, path, show_path=sys.stdout.isatty())
+    return reflection, path
 
 
 def _clean_client(name: str) -> str:
@@ -267,6 +307,8 @@ def list_playbooks() -> None:
                 rows.append((entry, None, exc.message))
         out().print(playbook_table(rows, root))
 
+
+cmd_review.register(app)
 
 _GLOBAL_FLAGS = ("--debug", "--no-color")
 

@@ -52,8 +52,10 @@ def error_line(console: Console, message: str, hint: str | None = None) -> None:
 def saved(console: Console, reflection: Reflection, path: Path, show_path: bool) -> None:
     """Where the reflection went, and what to run next."""
     line = Text("Saved ", style="green")
-    line.append(f"your {reflection.kind} for ")
-    line.append(reflection.client, style="bold")
+    line.append(f"your {reflection.kind}")
+    if reflection.client:  # a review of all clients has none
+        line.append(" for ")
+        line.append(reflection.client, style="bold")
     line.append(f" (id {reflection.id})")
     if show_path:
         line.append(f" in {path}")
@@ -63,6 +65,8 @@ def saved(console: Console, reflection: Reflection, path: Path, show_path: bool)
         hint = f"Right after the meeting, run: coach debrief {client}"
     elif reflection.kind == "debrief":
         hint = f"Before your next meeting with them, run: coach prep {client}"
+    elif reflection.kind == "review":
+        hint = "Next month, run: coach review --last"
     else:
         hint = "Your reflections stay on this machine, in the data directory."
     console.print(Text(hint, style="dim"))
