@@ -70,8 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         # In a child process: a child's peak memory counts its parent's at fork time, so
         # this process must stay small while it measures.
         subprocess.run(
-            [sys.executable, str(HERE / "generate.py"), str(home), str(args.n)]
-            + ["--seed", str(args.seed), "--end", end.isoformat()],
+            [
+                *(sys.executable, str(HERE / "generate.py"), str(home), str(args.n)),
+                *("--seed", str(args.seed), "--end", end.isoformat()),
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )

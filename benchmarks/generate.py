@@ -431,10 +431,7 @@ def generate(
     last = end or date.today()
     gen = _Generator(seed, max(1, clients), last)
     first = last - timedelta(days=364)
-    month_ends = sorted(
-        {(d + timedelta(days=1)).replace(day=1) - timedelta(days=1) for d in _days(first, last)}
-        | {last}
-    )
+    month_ends = sorted({min(last, _month_end(d)) for d in _days(first, last)})
     reviews = month_ends[: max(0, min(len(month_ends), n // 50))]
     meetings = n - len(reviews)
     days = [d for d in _days(first, last) if d.weekday() < 5] or [last]
@@ -451,6 +448,10 @@ def generate(
     records += [gen.monthly(d) for d in reviews]
     records.sort(key=lambda r: (r["meeting"]["date"], r["id"]))
     return [_write(root, data) for data in records[:n]]
+
+
+def _month_end(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
 def _days(first: date, last: date) -> list[date]:

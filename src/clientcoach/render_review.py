@@ -126,17 +126,18 @@ def _figure(value: float | None, kind: str, signed: bool = False) -> str:
 
 
 def sparkline(values: Sequence[float | None], ascii_only: bool = False) -> str:
-    """One character per value, lowest to highest; a gap where there is no value."""
+    """One character per value, lowest to highest; a dot where there is no value."""
     marks = _SPARKS_ASCII if ascii_only else _SPARKS
+    gap = " " if ascii_only else "·"
     known = [v for v in values if v is not None]
     if not known:
-        return " " * len(values)
+        return gap * len(values)
     low, high = min(known), max(known)
     span = high - low
     out = ""
     for value in values:
         if value is None:
-            out += " "
+            out += gap
         elif span == 0:
             out += marks[0] if high == 0 else marks[len(marks) // 2]
         else:
@@ -414,14 +415,17 @@ def title_line(review: Review) -> str:
     title = _("Review of {period}").format(period=period_label(review.period))
     if review.client:
         title += _(" for {client}").format(client=review.client)
-    counts = _("{n} reflection(s), {c} client(s)").format(n=review.reflections, c=review.clients)
-    return f"{title} · {counts}"
+    return title
 
 
 def compared_line(review: Review) -> str:
-    return _("Previous: {previous}. Trend: one mark a month, {first} to {last}.").format(
+    counts = _("{n} reflection(s) from {c} client(s).").format(
+        n=review.reflections, c=review.clients
+    )
+    compared = _("Previous: {previous}. Trend: one mark a month, {first} to {last}.").format(
         previous=period_label(review.previous), first=review.months[0], last=review.months[-1]
     )
+    return f"{counts} {compared}"
 
 
 def show(console: Console, review: Review) -> None:
@@ -430,7 +434,7 @@ def show(console: Console, review: Review) -> None:
     from rich.text import Text
 
     ascii_only = not console.encoding.lower().startswith("utf")
-    console.print(Text(title_line(review), style="bold"), soft_wrap=True)
+    console.print(Text(title_line(review), style="bold"))
     console.print(Text(compared_line(review), style="dim"))
     for block in blocks(review, ascii_only):
         console.print()
@@ -551,7 +555,7 @@ def md_escape(text: str) -> str:
 def _md_table(columns: list[str], rows: list[list[str]], numeric: set[int]) -> list[str]:
     lines = ["| " + " | ".join(md_escape(c) for c in columns) + " |"]
     lines.append(
-        "|" + "|".join(" ---: |" if i in numeric else " --- |" for i in range(len(columns)))
+        "| " + " | ".join("---:" if i in numeric else "---" for i in range(len(columns))) + " |"
     )
     lines += ["| " + " | ".join(md_escape(c) or " " for c in row) + " |" for row in rows]
     return lines
