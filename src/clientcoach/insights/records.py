@@ -88,7 +88,8 @@ def fold(text: str) -> str:
 # Declared summaries counted by (role or step id, summary, value); lists become tuples.
 # Counting raw values while walking is much cheaper than interpreting every answer, and
 # the distinct values are few: they are interpreted once, at the end.
-SummaryTally = Counter[tuple[str, str, Hashable]]
+SummaryKey = tuple[Any, Any, Hashable]
+SummaryTally = Counter[SummaryKey]
 # True == 1 for a dict key; yes/no answers are counted under these instead.
 YES, NO = ("yes", True), ("no", False)
 
@@ -112,12 +113,18 @@ def walk(answers: object, summaries: SummaryTally | None = None) -> Walk:
     """
     result = Walk()
     if isinstance(answers, list):
-        _collect(answers, result.top, result, summaries)
+        bag: list[SummaryKey] | None = [] if summaries is not None else None
+        _collect(answers, result.top, result, bag)
+        if summaries is not None and bag:
+            summaries.update(bag)  # counted in C, all at once
     return result
 
 
 def _collect(
-    answers: list[Any], into: RoleMap, result: Walk, summaries: SummaryTally | None
+    answers: list[Any],
+    into: RoleMap,
+    result: Walk,
+    summaries: list[SummaryKey] | None,
 ) -> None:
     # The review's hot loop: plain `type() is` tests and dict lookups on purpose.
     for answer in answers:
@@ -130,19 +137,18 @@ def _collect(
                 _collect(nested, into, result, summaries)
             continue
         role = answer.get("role")
-        if summaries is not None:
-            summary = answer.get("summary")
-            value = answer.get("value")
-            if summary is not None and value is not None:
-                if value is True or value is False:
-                    value = YES if value else NO
-                elif type(value) is list:
-                    value = tuple(v for v in value if type(v) is not list and type(v) is not dict)
-                elif type(value) is dict:
-                    value = None
-                name = role if role is not None else answer.get("step")
-                if value is not None and type(name) is str and type(summary) is str:
-                    summaries[(name, summary, value)] += 1
+        if summaries is not None and (summary := answer.get("summary")) is not None:
+            value: Any = answer.get("value")
+            kind_of = type(value)
+            if kind_of is str or kind_of is int or kind_of is float:
+                summaries.append((role or answer.get("step"), summary, value))
+            elif kind_of is bool:
+                summaries.append((role or answer.get("step"), summary, YES if value else NO))
+            elif kind_of is list:
+                flat = tuple(v for v in value if type(v) in (str, int, float, bool))
+                summaries.append((role or answer.get("step"), summary, flat))
+            # Anything else (null, a table) has nothing to sum up. Names and summaries that
+            # are not text are dropped when the counts are read.
         if role is not None and type(role) is str:
             found = into.get(role)
             if found is None:

@@ -524,52 +524,93 @@ HEADLINE: list[tuple[str, FigureKind]] = [
 
 
 class _Tally:
-    """The headline figures of a set of reflections; the same code for every period."""
+    """The headline figures of a set of reflections; the same code for every period.
+
+    Reflections are added to one tally per meeting day, and periods and months are sums
+    of day tallies: each record is counted once, whatever the periods asked for.
+    """
+
+    __slots__ = (
+        "after_prep",
+        "agreed",
+        "agreed_of",
+        "calm",
+        "calm_of",
+        "created",
+        "debriefed",
+        "done",
+        "energy_of",
+        "energy_sum",
+        "help",
+        "losses",
+        "mistakes",
+        "prepared",
+        "reflections",
+        "repeated",
+        "reviews",
+        "trolls",
+    )
+
+    after_prep: int
+    agreed: int
+    agreed_of: int
+    calm: int
+    calm_of: int
+    created: int
+    debriefed: int
+    done: int
+    energy_of: int
+    energy_sum: float
+    help: int
+    losses: int
+    mistakes: int
+    prepared: int
+    reflections: int
+    repeated: int
+    reviews: int
+    trolls: int
 
     def __init__(self) -> None:
-        self.reflections = 0
-        self.kinds: Counter[str] = Counter()
-        self.after_prep = 0
-        self.agreed = 0
-        self.agreed_of = 0
-        self.created = 0
-        self.done = 0
-        self.trolls = 0
-        self.calm = 0
-        self.calm_of = 0
-        self.help = 0
-        self.mistakes = 0
-        self.repeated = 0
-        self.losses = 0
-        self.energy_sum = 0.0
-        self.energy_of = 0
+        for name in self.__slots__:
+            setattr(self, name, 0)
 
     def add(self, f: _Facts) -> None:
         self.reflections += 1
-        self.kinds[f.kind] += 1
-        if f.kind == "debrief" and f.linked_prep:
-            self.after_prep += 1
+        if f.kind == "debrief":
+            self.debriefed += 1
+            self.after_prep += f.linked_prep
+        elif f.kind == "prep":
+            self.prepared += 1
+        elif f.kind == "review":
+            self.reviews += 1
         if f.next_steps is not None:
             self.agreed_of += 1
             self.agreed += f.next_steps
-        self.created += len(f.follow_ups)
-        self.done += sum(1 for u in f.follow_ups if u.done)
-        self.trolls += len(f.trolls)
+        for u in f.follow_ups:
+            self.created += 1
+            self.done += u.done
         for t in f.trolls:
+            self.trolls += 1
             if t.calm is not None:
                 self.calm_of += 1
                 self.calm += t.calm
         self.help += len(f.help)
-        self.mistakes += len(f.mistakes)
-        self.repeated += sum(1 for m in f.mistakes if m.repeated)
+        for m in f.mistakes:
+            self.mistakes += 1
+            self.repeated += m.repeated
         self.losses += len(f.losses)
-        self.energy_sum += sum(f.energy)
-        self.energy_of += len(f.energy)
+        if f.energy:
+            self.energy_sum += sum(f.energy)
+            self.energy_of += len(f.energy)
+
+    def merge(self, other: _Tally) -> None:
+        for name in self.__slots__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def figures(self) -> dict[str, Number | None]:
         return {
-            "prepared": self.kinds["prep"],
-            "debriefed": self.kinds["debrief"],
+            "prepared": self.prepared,
+            "debriefed": self.debriefed,
             "debriefed_after_prep": self.after_prep,
             "next_steps_rate": Rate(self.agreed, self.agreed_of).rate,
             "follow_ups_created": self.created,
@@ -624,18 +665,25 @@ def build(
     history.sort(key=lambda f: (f.day, f.id))
     _mark_repeats(history)
 
-    current, before = _Tally(), _Tally()
-    by_month = {m: _Tally() for m in months}
+    by_day: dict[date, _Tally] = {}
     in_period: list[_Facts] = []
     for facts in history:
+        tally = by_day.get(facts.day)
+        if tally is None:
+            tally = by_day[facts.day] = _Tally()
+        tally.add(facts)
         if facts.day in period:
-            current.add(facts)
             in_period.append(facts)
-        if facts.day in previous:
-            before.add(facts)
-        tally = by_month.get((facts.day.year, facts.day.month))
-        if tally is not None:
-            tally.add(facts)
+    current, before = _Tally(), _Tally()
+    by_month = {m: _Tally() for m in months}
+    for day, tally in by_day.items():
+        if day in period:
+            current.merge(tally)
+        if day in previous:
+            before.merge(tally)
+        month = by_month.get((day.year, day.month))
+        if month is not None:
+            month.merge(tally)
 
     now_figures, before_figures = current.figures(), before.figures()
     month_figures = [by_month[m].figures() for m in months]
@@ -658,12 +706,7 @@ def build(
         reflections=current.reflections,
         clients=len({f.client_key for f in in_period if f.client_key}),
         headline=headline,
-        meetings=Meetings(
-            current.kinds["prep"],
-            current.kinds["debrief"],
-            current.after_prep,
-            current.kinds["review"],
-        ),
+        meetings=Meetings(current.prepared, current.debriefed, current.after_prep, current.reviews),
         next_steps=Rate(current.agreed, current.agreed_of),
         follow_ups=_follow_ups(current, history, period, today),
         trolls=_trolls(current, in_period, history, period),
@@ -835,6 +878,8 @@ def _declared(summaries: SummaryTally) -> list[Declared]:
     """Declared summaries from the counts of each distinct value, interpreted once."""
     slots: dict[tuple[str, str], dict[str, Any]] = {}
     for (name, summary, value), times in summaries.items():
+        if not isinstance(name, str) or not isinstance(summary, str):
+            continue  # a damaged answer: a role or summary that is not text
         slot = slots.setdefault(
             (name, summary), {"answered": 0, "yes": 0, "total": 0.0, "counts": Counter()}
         )
