@@ -129,7 +129,9 @@ def _review(
         import json
 
         document = render_review.to_json(result, damaged)
-        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        # Indented for a person; compact for a pipe (the C encoder only does compact).
+        indent = 2 if sys.stdout.isatty() else None
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=indent) + "\n")
         sys.stdout.flush()
     elif not result.empty:
         render_review.show(out(), result)
