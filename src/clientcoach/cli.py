@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from clientcoach import cmd_clients, cmd_config, cmd_playbooks
+from clientcoach import cmd_clients, cmd_config, cmd_playbooks, cmd_review
 from clientcoach.clikit import STATE, console, guard, library, silence_stdout
 from clientcoach.errors import CoachError, UsageError
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
+    from clientcoach import session
+    from clientcoach.ask import TerminalAsker
+    from clientcoach.engine import Run
     from clientcoach.playbook import Library, Playbook
     from clientcoach.reflection import Reflection
     from clientcoach.store import Store
@@ -215,18 +219,52 @@ def _meeting_run(
         started_at=now,
         source=session.source_of(playbook_ref),
     )
+    walk_and_save(
+        store,
+        run,
+        meta,
+        answers=answers,
+        answers_path=answers_path,
+        asker=asker,
+        heading=client,
+        before=lambda: cmd_clients.announce(memory, con, today),
+    )
+
+
+def walk_and_save(
+    store: Store,
+    run: Run,
+    meta: session.Meta,
+    *,
+    answers: dict[str, Any] | None,
+    answers_path: Path | None,
+    asker: TerminalAsker | None,
+    heading: str,
+    before: Callable[[], None] | None = None,
+) -> Path:
+    """Walk a run (from an answers file, or asking with drafts) and save the reflection.
+
+    Shared by every command that saves a reflection (prep, debrief, the monthly review),
+    so they all ask, keep drafts and save the same way. ``before`` shows what comes before
+    the questions (the client brief): on a terminal before the first question, in a
+    scripted run once the answers file is accepted.
+    """
+    from clientcoach import ask, session
+
     draft = None
     if answers is not None:
         assert answers_path is not None
         ask.ask_from_answers(run, answers, str(answers_path))
-        cmd_clients.announce(memory, con, today)
+        if before is not None:
+            before()  # only once the file is accepted: a bad file gets its one-line error
     elif asker is None:
         ask.refuse_without_terminal(run)
     else:
-        cmd_clients.announce(memory, con, today)
-        asker.intro(playbook, client)
+        if before is not None:
+            before()
+        asker.intro(meta.playbook, heading)
         draft = session.walk(asker, run, store, meta)
-    session.save(store, run, meta, draft)
+    return session.save(store, run, meta, draft)
 
 
 def _clean_client(name: str) -> str:
@@ -301,6 +339,8 @@ cmd_drafts.register(app)
 cmd_doctor.register(app)
 
 cmd_clients.register(app)
+
+cmd_review.register(app)
 
 _GLOBAL_FLAGS = ("--debug", "--no-color")
 

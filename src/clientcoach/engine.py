@@ -448,6 +448,10 @@ class Run:
                 link = self.repeats.get(address)
                 if link is not None:
                     record.repeat_of = {"reflection": link.reflection, "text": link.text}
+                if step.summary is not None:
+                    # The review reads reflections, never playbooks: the step's declared
+                    # summary travels with its answer.
+                    record.summary = step.summary
                 out.append(record)
         return out
 

@@ -13,7 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-REFLECTION_SCHEMA = 1
+from clientcoach import REFLECTION_SCHEMA
+
+__all__ = ["REFLECTION_SCHEMA", "Answer", "Reflection", "new_id"]
 Value = str | int | float | bool | list[str] | None
 RecordKind = Literal["prep", "debrief", "review", "any"]
 
@@ -46,6 +48,9 @@ class Answer(_Record):
     done: str | None = Field(
         default=None, description="On a follow-up's `what` answer: the day it was done."
     )
+    summary: str | None = Field(
+        default=None, description="How the review sums it up, copied from the step."
+    )
 
 
 class Meeting(_Record):
@@ -63,6 +68,14 @@ class Links(_Record):
     prep: str | None = None
 
 
+class ReviewInfo(_Record):
+    """What a monthly reflection looked back on (only on reflections of kind review)."""
+
+    start: date
+    end: date
+    top_repeated_mistake: str | None = None
+
+
 class Reflection(_Record):
     schema_: int = Field(default=REFLECTION_SCHEMA, alias="schema")
     id: str
@@ -75,6 +88,7 @@ class Reflection(_Record):
     finished_at: datetime
     answers: list[Answer]
     app_version: str
+    review: ReviewInfo | None = None
 
     def to_json(self) -> str:
         # exclude_unset keeps explicit nulls (a skipped step, no linked prep) and leaves

@@ -60,9 +60,13 @@ def error_line(console: Console, message: str, hint: str | None = None) -> None:
 def saved(console: Console, reflection: Reflection, path: Path, show_path: bool) -> None:
     """Where the reflection went, and what to run next."""
     kinds = {"prep": _("prep"), "debrief": _("debrief"), "review": _("review")}
+    kind = kinds.get(reflection.kind, reflection.kind)
     line = Text(_("Saved") + " ", style="green")
-    line.append(_("your {kind} for").format(kind=kinds.get(reflection.kind, reflection.kind)) + " ")
-    line.append(reflection.client, style="bold")
+    if reflection.client:  # a review of all clients has none
+        line.append(_("your {kind} for").format(kind=kind) + " ")
+        line.append(reflection.client, style="bold")
+    else:
+        line.append(_("your {kind}").format(kind=kind))
     line.append(" " + _("(id {id})").format(id=reflection.id))
     if show_path:
         line.append(" " + _("in {path}").format(path=path))
@@ -74,6 +78,8 @@ def saved(console: Console, reflection: Reflection, path: Path, show_path: bool)
         hint = _("Before your next meeting with them, run: coach prep {client}").format(
             client=client
         )
+    elif reflection.kind == "review":
+        hint = _("Next month, run: coach review --last")
     else:
         hint = _("Your reflections stay on this machine, in the data directory.")
     console.print(Text(hint, style="dim"))

@@ -13,10 +13,11 @@ import contextlib
 import signal
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import typer
 from rich.text import Text
@@ -65,6 +66,8 @@ class Meta:
     prep: str | None
     started_at: datetime
     source: Path | None = None  # the .toml file, when the playbook was given as one
+    # More record fields the command knows (a review's period), saved as they are.
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Stopped(BaseException):
@@ -217,6 +220,7 @@ def save(store: Store, run: Run, meta: Meta, draft: Draft | None) -> Path:
         finished_at=finished,
         answers=run.records(),
         app_version=__version__,
+        **meta.extra,
     )
     signals = _Signals(defer_all=True)
     with signals.installed():

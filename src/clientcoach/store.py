@@ -26,14 +26,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
 from clientcoach import reflection as _reflection
-from clientcoach.draft import DRAFT_SCHEMA, Draft
 from clientcoach.errors import DataError, StorageError
 from clientcoach.reflection import Reflection, new_id
+
+if TYPE_CHECKING:
+    # Drafts need the playbook models; commands that only read records never load them.
+    from clientcoach.draft import Draft
 
 _NO_LINKS = {errno.EPERM, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}
 DIR_MODE = 0o700
@@ -57,6 +60,17 @@ T = TypeVar("T")
 def record_text(data: dict[str, Any]) -> str:
     """A record's file text, exactly as :meth:`Reflection.to_json` lays it out."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+NO_CLIENT_SLUG = "all-clients"
+
+
+def _name_date(name: str) -> date | None:
+    """The meeting date a generated file name starts with, if it has one."""
+    try:
+        return date.fromisoformat(name[:10])
+    except ValueError:
+        return None
 
 
 def slug(text: str) -> str:
@@ -223,6 +237,18 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def write_file(path: Path, text: str, *, replace: bool = False) -> None:
+    """Write a file outside the data directory (a report) atomically and privately.
+
+    Without ``replace`` an existing file is never touched (FileExistsError); with it, the
+    new text replaces the old in one step, so a reader never sees half a report.
+    """
+    if replace:
+        write_replace(path, text)
+    else:
+        write_new(path, text)
+
+
 def _sync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -374,11 +400,14 @@ class Store:
 
     def path_for(self, reflection: Reflection) -> Path:
         day: date = reflection.meeting.date
-        name = f"{day.isoformat()}_{reflection.kind}_{slug(reflection.client)}_{reflection.id}.json"
+        # A review of all clients has no client (""): its name says so instead.
+        who = slug(reflection.client) if reflection.client.strip() else NO_CLIENT_SLUG
+        name = f"{day.isoformat()}_{reflection.kind}_{who}_{reflection.id}.json"
         return self.reflections / f"{day:%Y-%m}" / name
 
     def save(self, reflection: Reflection) -> tuple[Reflection, Path]:
         """Save a new reflection; returns it (its id may change on a clash) and its path."""
+
         for _ in range(10):
             path = self.path_for(reflection)
             if not path.resolve().is_relative_to(self.root.resolve()):
@@ -425,6 +454,8 @@ class Store:
         return sorted(p for p in self.drafts.glob("*.json") if not p.name.startswith("."))
 
     def load_draft(self, path: Path) -> Draft:
+        from clientcoach.draft import DRAFT_SCHEMA, Draft
+
         data = parse_json_file(path, "draft", DRAFT_SCHEMA)
         try:
             return Draft.model_validate(data)
@@ -575,6 +606,23 @@ class Store:
     def scan_records(self, kind: str | None = None, client: str | None = None) -> RecordScan:
         """Like :meth:`scan`, but records are plain dicts (see :meth:`read_record`)."""
         result = RecordScan()
+        result.items = list(self.iter_records(result.damaged, kind, client))
+        return result
+
+    def iter_records(
+        self,
+        damaged: list[Damaged],
+        kind: str | None = None,
+        client: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> Iterator[tuple[Path, dict[str, Any]]]:
+        """Records as plain dicts, one at a time; damaged files are appended to ``damaged``.
+
+        ``since``/``until`` skip, without reading them, the files whose generated name
+        dates them outside the range; a file whose name carries no date is always read.
+        Reading one file at a time keeps memory flat however many years of data there are.
+        """
         wanted = client_key(client) if client is not None else None
         marker = f"_{kind}_" if kind else None
         named = f"_{slug(client)}_" if client is not None else None
@@ -583,17 +631,22 @@ class Store:
                 continue
             if named is not None and named not in path.name:
                 continue
+            if since is not None or until is not None:
+                day = _name_date(path.name)
+                if day is not None and (
+                    (since is not None and day < since) or (until is not None and day > until)
+                ):
+                    continue
             try:
                 record = self.read_record(path)
             except DamagedFile as exc:
-                result.damaged.append(Damaged(path, exc.reason))
+                damaged.append(Damaged(path, exc.reason))
                 continue
             if kind is not None and record["kind"] != kind:
                 continue
             if wanted is not None and client_key(record["client"]) != wanted:
                 continue
-            result.items.append((path, record))
-        return result
+            yield path, record
 
     def iter_reflections(
         self, kind: str | None = None, client: str | None = None

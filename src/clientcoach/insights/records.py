@@ -6,7 +6,11 @@ pydantic model per file would cost more than parsing it, and the review reads th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import unicodedata
+from collections import Counter
+from collections.abc import Hashable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 Record = dict[str, Any]
@@ -66,3 +70,102 @@ def role_items(answers: list[AnswerDict], role: str) -> Iterator[dict[str, Answe
     for loop in by_role(answers).get(role, []):
         for item in items(loop):
             yield item_roles(item)
+
+
+RoleMap = dict[str, list[AnswerDict]]
+
+
+@lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """Text as it is compared: case, accents and spacing do not matter."""
+    if text.isascii():
+        return " ".join(text.casefold().split())
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+# Declared summaries counted by (role or step id, summary, value); lists become tuples.
+# Counting raw values while walking is much cheaper than interpreting every answer, and
+# the distinct values are few: they are interpreted once, at the end.
+SummaryKey = tuple[Any, Any, Hashable]
+SummaryTally = Counter[SummaryKey]
+# True == 1 for a dict key; yes/no answers are counted under these instead.
+YES, NO = ("yes", True), ("no", False)
+
+
+@dataclass
+class Walk:
+    """One reflection's answers gathered in a single pass (the review reads thousands).
+
+    ``top``: answers outside any loop, by role (includes flattened). ``items``: every loop
+    item, nested loops too, as (the loop's role, the item's answers by role, the raw item).
+    """
+
+    top: RoleMap = field(default_factory=dict)
+    items: list[tuple[str | None, RoleMap, object]] = field(default_factory=list)
+
+
+def walk(answers: object, summaries: SummaryTally | None = None) -> Walk:
+    """Gather a reflection's answers by role in one pass; malformed parts are ignored.
+
+    With ``summaries``, every answer that declares a ``summary`` is counted there too.
+    """
+    result = Walk()
+    if isinstance(answers, list):
+        bag: list[SummaryKey] | None = [] if summaries is not None else None
+        _collect(answers, result.top, result, bag)
+        if summaries is not None and bag:
+            summaries.update(bag)  # counted in C, all at once
+    return result
+
+
+def _collect(
+    answers: list[Any],
+    into: RoleMap,
+    result: Walk,
+    summaries: list[SummaryKey] | None,
+) -> None:
+    # The review's hot loop: plain `type() is` tests and dict lookups on purpose.
+    for answer in answers:
+        if type(answer) is not dict:
+            continue
+        kind = answer.get("type")
+        if kind == "include":
+            nested = answer.get("answers")
+            if type(nested) is list:
+                _collect(nested, into, result, summaries)
+            continue
+        role = answer.get("role")
+        if summaries is not None and (summary := answer.get("summary")) is not None:
+            value: Any = answer.get("value")
+            kind_of = type(value)
+            if kind_of is str or kind_of is int or kind_of is float:
+                summaries.append((role or answer.get("step"), summary, value))
+            elif kind_of is bool:
+                summaries.append((role or answer.get("step"), summary, YES if value else NO))
+            elif kind_of is list:
+                flat = tuple(v for v in value if type(v) in (str, int, float, bool))
+                summaries.append((role or answer.get("step"), summary, flat))
+            # Anything else (null, a table) has nothing to sum up. Names and summaries that
+            # are not text are dropped when the counts are read.
+        if role is not None and type(role) is str:
+            found = into.get(role)
+            if found is None:
+                into[role] = [answer]
+            else:
+                found.append(answer)
+        if kind != "loop":
+            continue
+        raw = answer.get("items")
+        if type(raw) is not list:
+            continue
+        for item in raw:
+            # An item is a list of answers; a dict with "answers" is accepted too, so a
+            # mark added beside an item (e.g. "done") does not make it unreadable.
+            inner = item.get("answers") if type(item) is dict else item
+            if type(inner) is not list:
+                continue
+            roles: RoleMap = {}
+            result.items.append((role if type(role) is str else None, roles, item))
+            _collect(inner, roles, result, summaries)

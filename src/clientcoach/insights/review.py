@@ -1,0 +1,937 @@
+"""The monthly review: figures, trends, repeated mistakes and open follow-ups.
+
+Pure: records come in as the plain dicts the store read, ``now`` is passed in, and the
+result is a tree of dataclasses that the renderers turn into a terminal view, Markdown
+or JSON. Every figure comes from the roles stored in the answers, never from playbook
+files, so old reflections and user-written playbooks count the same.
+
+Records are reduced to small :class:`_Facts` as they stream past, so a review of years of
+reflections holds a few facts per file in memory, never the files themselves.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any, Literal
+
+from clientcoach.insights.records import (
+    NO,
+    YES,
+    Record,
+    RoleMap,
+    SummaryTally,
+    fold,
+    walk,
+)
+
+TREND_MONTHS = 12
+TOP = 5
+GAP_FLAG = 2.0
+# Values that mean "yes" for roles answered with a choice instead of a confirm.
+_CALM = {"yes"}
+_REPEAT = {"repeat", "repeated", "yes"}
+_RECURRING = {"recurring", "yes"}
+
+Number = int | float
+FigureKind = Literal["count", "rate", "mean"]
+
+
+# --- periods --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Dates from ``start`` to ``end``, both included.
+
+    ``month`` marks a whole calendar month; ``so_far`` is the last day with figures when
+    the month is the current one.
+    """
+
+    start: date
+    end: date
+    month: bool = False
+    so_far: date | None = None
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+
+def _month_end(year: int, month: int) -> date:
+    first_next = date(year + month // 12, month % 12 + 1, 1)
+    return first_next - timedelta(days=1)
+
+
+def month_period(year: int, month: int, today: date | None = None) -> Period:
+    start = date(year, month, 1)
+    end = _month_end(year, month)
+    so_far = today if today is not None and start <= today <= end else None
+    return Period(start, end, month=True, so_far=so_far)
+
+
+def current_month(today: date) -> Period:
+    return month_period(today.year, today.month, today)
+
+
+def last_month(today: date) -> Period:
+    first = today.replace(day=1) - timedelta(days=1)
+    return month_period(first.year, first.month, today)
+
+
+def range_period(start: date, end: date, today: date | None = None) -> Period:
+    """A range; a range that is exactly one calendar month is that month."""
+    if start.day == 1 and end == _month_end(start.year, start.month):
+        return month_period(start.year, start.month, today)
+    return Period(start, end)
+
+
+def previous_period(period: Period) -> Period:
+    """The month before a month; otherwise the range of the same length just before."""
+    if period.month:
+        before = period.start - timedelta(days=1)
+        return month_period(before.year, before.month)
+    length = period.end - period.start
+    end = period.start - timedelta(days=1)
+    return Period(end - length, end)
+
+
+def trend_months(period: Period, count: int = TREND_MONTHS) -> list[tuple[int, int]]:
+    """(year, month) of the ``count`` months ending with the period's last month."""
+    year, month = period.end.year, period.end.month
+    months: list[tuple[int, int]] = []
+    for _ in range(count):
+        months.append((year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months[::-1]
+
+
+def reading_window(period: Period) -> tuple[date, date]:
+    """The dates the review reads: the period, the one before, and the trend months."""
+    first_year, first_month = trend_months(period)[0]
+    start = min(period.start, previous_period(period).start, date(first_year, first_month, 1))
+    return start, period.end
+
+
+# --- the result -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``count`` of ``total`` answers said yes."""
+
+    count: int
+    total: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.count / self.total if self.total else None
+
+
+@dataclass(frozen=True)
+class Count:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A headline figure beside the previous period and one value per trend month."""
+
+    id: str
+    kind: FigureKind
+    value: Number | None
+    previous: Number | None
+    series: list[Number | None]
+
+
+@dataclass(frozen=True)
+class Meetings:
+    prepared: int
+    debriefed: int
+    debriefed_after_prep: int
+    reviews: int
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    client: str
+    what: str
+    owner: str | None
+    due: date | None
+    meeting_date: date
+    reflection: str
+    days_late: int | None
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    created: int
+    done: int
+    open: int
+    overdue: list[FollowUp]
+
+
+@dataclass(frozen=True)
+class Recurring:
+    client: str
+    topic: str
+    count: int
+    dates: list[date]
+
+
+@dataclass(frozen=True)
+class Trolls:
+    episodes: int
+    calm_restored: Rate
+    paused_first: Rate
+    said_too_much: Rate
+    top_topics: list[Count]
+    recurring: list[Recurring]
+
+
+@dataclass(frozen=True)
+class RuleFailures:
+    rule: str
+    prompt: str | None
+    checked: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class Help:
+    episodes: int
+    rules: list[RuleFailures]
+    most_failed: str | None
+
+
+@dataclass(frozen=True)
+class RepeatedMistake:
+    mistake: str
+    count: int
+    dates: list[date]
+    last_seen: date
+    marked_repeat: bool
+
+
+@dataclass(frozen=True)
+class Mistakes:
+    logged: int
+    new: int
+    repeated: int
+    repeated_list: list[RepeatedMistake]
+
+
+@dataclass(frozen=True)
+class LostDeals:
+    count: int
+    outcomes: list[Count]
+    categories: list[Count]
+    reasons: list[Count]
+    price_stated: Rate
+    price_believed: Rate
+    asked_why: Rate
+
+
+@dataclass(frozen=True)
+class ClientFigures:
+    client: str
+    reflections: int
+    knowledge: float | None
+    perception: float | None
+    gap: float | None
+    gap_flagged: bool
+    energy: float | None
+
+
+@dataclass(frozen=True)
+class Declared:
+    """An answer summed up the way its playbook step declared (``summary``)."""
+
+    key: str
+    summary: str
+    answered: int
+    rate: Rate | None = None
+    mean: float | None = None
+    counts: list[Count] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Review:
+    period: Period
+    previous: Period
+    months: list[str]
+    now: datetime
+    client: str | None
+    reflections: int
+    clients: int
+    headline: list[Headline]
+    meetings: Meetings
+    next_steps: Rate
+    follow_ups: FollowUps
+    trolls: Trolls
+    help: Help
+    mistakes: Mistakes
+    lost_deals: LostDeals
+    clients_detail: list[ClientFigures]
+    drama_roles: list[Count]
+    declared: list[Declared]
+
+    @property
+    def empty(self) -> bool:
+        return self.reflections == 0
+
+
+# --- reading one record ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def norm(text: str) -> str:
+    """How texts are compared: case, accents, spacing and end punctuation do not matter."""
+    return fold(text).rstrip(" .!;:,")
+
+
+def _first(roles: RoleMap, role: str) -> Any:
+    for answer in roles.get(role, ()):
+        value = answer.get("value")
+        if value is not None:
+            return value
+    return None
+
+
+def _flag(value: object, yes: set[str] | None = None) -> bool | None:
+    """A yes/no answer, from a confirm or from a choice whose yes-values are given."""
+    if isinstance(value, bool):
+        return value
+    if yes is not None and isinstance(value, str):
+        return value in yes
+    return None
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return " ".join(value.split())
+    return None
+
+
+def _numbers(roles: RoleMap, role: str) -> list[float]:
+    return [
+        float(v)
+        for a in roles.get(role, ())
+        if isinstance(v := a.get("value"), int | float) and not isinstance(v, bool)
+    ]
+
+
+def _day(value: object) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _done(item: object) -> bool:
+    """A follow-up is done when its item, or any answer in it, carries a truthy ``done``."""
+    if isinstance(item, dict):
+        if item.get("done"):
+            return True
+        item = item.get("answers")
+    return isinstance(item, list) and any(isinstance(a, dict) and a.get("done") for a in item)
+
+
+@dataclass(slots=True)
+class _FollowUpFact:
+    what: str
+    owner: str | None
+    due: date | None
+    done: bool
+
+
+@dataclass(slots=True)
+class _TrollFact:
+    topic: str | None
+    calm: bool | None
+    paused_first: bool | None
+    said_too_much: bool | None
+    recurring: bool
+
+
+@dataclass(slots=True)
+class _MistakeFact:
+    text: str
+    key: str
+    marked: bool
+    repeated: bool = False  # set once the history before it is known
+
+
+@dataclass(slots=True)
+class _LossFact:
+    outcome: str | None
+    categories: set[str]
+    reasons: list[str]
+    price_stated: bool | None
+    price_believed: bool | None
+    asked_why: bool | None
+
+
+@dataclass(slots=True)
+class _Facts:
+    """What the review needs from one reflection; the record itself is let go."""
+
+    id: str
+    kind: str
+    client: str
+    client_key: str
+    day: date
+    linked_prep: bool
+    next_steps: bool | None = None
+    follow_ups: list[_FollowUpFact] = field(default_factory=list)
+    trolls: list[_TrollFact] = field(default_factory=list)
+    help: list[list[tuple[str, str | None, bool]]] = field(default_factory=list)
+    mistakes: list[_MistakeFact] = field(default_factory=list)
+    losses: list[_LossFact] = field(default_factory=list)
+    knowledge: list[float] = field(default_factory=list)
+    perception: list[float] = field(default_factory=list)
+    energy: list[float] = field(default_factory=list)
+    drama: list[str] = field(default_factory=list)
+
+
+def _facts(record: Record, day: date, summaries: SummaryTally | None) -> _Facts:
+    """The record's facts; its declared summaries are counted into ``summaries``."""
+    links = record.get("links")
+    client = record.get("client") or ""
+    facts = _Facts(
+        id=str(record.get("id", "")),
+        kind=str(record.get("kind", "")),
+        client=client,
+        client_key=fold(client),
+        day=day,
+        linked_prep=isinstance(links, dict) and bool(links.get("prep")),
+    )
+    found = walk(record.get("answers"), summaries)
+    top = found.top
+    facts.next_steps = _flag(_first(top, "next_steps_agreed"))
+
+    for loop_role, roles, item in found.items:
+        if roles:
+            if loop_role == "follow_up":
+                _follow_up(facts, roles, item)
+            _episodes(facts, roles)
+    # A playbook walked on its own (troll-bridge, lost-deal...) puts an episode's answers
+    # at the top level rather than in a loop item: the same reading applies.
+    _episodes(facts, top)
+
+    facts.knowledge = _numbers(top, "knowledge")
+    facts.perception = _numbers(top, "perception")
+    facts.energy = _numbers(top, "energy")
+    facts.drama = [v for a in top.get("drama_role", ()) if isinstance(v := a.get("value"), str)]
+    return facts
+
+
+def _follow_up(facts: _Facts, roles: RoleMap, item: object) -> None:
+    what = _text(_first(roles, "what"))
+    if what is None:
+        return
+    owner = _first(roles, "owner")
+    facts.follow_ups.append(
+        _FollowUpFact(
+            what,
+            owner if isinstance(owner, str) else None,
+            _day(_first(roles, "due")),
+            _done(item),
+        )
+    )
+
+
+def _episodes(facts: _Facts, roles: RoleMap) -> None:
+    """The episodes one group of answers holds: a troll, a help check, mistakes, a loss."""
+    if "troll_topic" in roles or "calm_restored" in roles:
+        facts.trolls.append(
+            _TrollFact(
+                _text(_first(roles, "troll_topic")),
+                _flag(_first(roles, "calm_restored"), _CALM),
+                _flag(_first(roles, "paused_first")),
+                _flag(_first(roles, "said_too_much")),
+                _flag(_first(roles, "troll_recurring"), _RECURRING) is True,
+            )
+        )
+    if "help_rule" in roles:
+        checks = [
+            (str(a.get("step", "?")), _text(a.get("prompt")), v)
+            for a in roles["help_rule"]
+            if isinstance(v := a.get("value"), bool)
+        ]
+        if checks:
+            facts.help.append(checks)
+    if "mistake" in roles:
+        marked = _flag(_first(roles, "mistake_repeat"), _REPEAT) is True
+        for answer in roles["mistake"]:
+            text = _text(answer.get("value"))
+            if text is not None:
+                link = bool(answer.get("repeat_of"))
+                facts.mistakes.append(_MistakeFact(text, norm(text), marked or link))
+    if (
+        "loss_outcome" in roles
+        or "loss_reason" in roles
+        or "price_stated" in roles
+        or "asked_why" in roles
+    ):
+        facts.losses.append(_loss(roles))
+
+
+def _loss(roles: RoleMap) -> _LossFact:
+    reasons: list[str] = []
+    for answer in roles.get("loss_reason", ()):
+        value = answer.get("value")
+        for code in value if isinstance(value, list) else [value]:
+            if isinstance(code, str) and code not in reasons:
+                reasons.append(code)
+    categories = {code.split("-", 1)[0] for code in reasons}
+    believed = _first(roles, "believed_reason")
+    if isinstance(believed, str):
+        categories.add(believed)
+    outcome = _first(roles, "loss_outcome")
+    return _LossFact(
+        outcome if isinstance(outcome, str) else None,
+        categories,
+        reasons,
+        _flag(_first(roles, "price_stated")),
+        _flag(_first(roles, "price_believed")),
+        _flag(_first(roles, "asked_why")),
+    )
+
+
+# --- tallies --------------------------------------------------------------------------
+
+HEADLINE: list[tuple[str, FigureKind]] = [
+    ("prepared", "count"),
+    ("debriefed", "count"),
+    ("debriefed_after_prep", "count"),
+    ("next_steps_rate", "rate"),
+    ("follow_ups_created", "count"),
+    ("follow_ups_open", "count"),
+    ("troll_episodes", "count"),
+    ("calm_restored_rate", "rate"),
+    ("help_episodes", "count"),
+    ("mistakes", "count"),
+    ("repeated_mistakes", "count"),
+    ("lost_deals", "count"),
+    ("energy", "mean"),
+]
+
+
+class _Tally:
+    """The headline figures of a set of reflections; the same code for every period.
+
+    Reflections are added to one tally per meeting day, and periods and months are sums
+    of day tallies: each record is counted once, whatever the periods asked for.
+    """
+
+    __slots__ = (
+        "after_prep",
+        "agreed",
+        "agreed_of",
+        "calm",
+        "calm_of",
+        "created",
+        "debriefed",
+        "done",
+        "energy_of",
+        "energy_sum",
+        "help",
+        "losses",
+        "mistakes",
+        "prepared",
+        "reflections",
+        "repeated",
+        "reviews",
+        "trolls",
+    )
+
+    after_prep: int
+    agreed: int
+    agreed_of: int
+    calm: int
+    calm_of: int
+    created: int
+    debriefed: int
+    done: int
+    energy_of: int
+    energy_sum: float
+    help: int
+    losses: int
+    mistakes: int
+    prepared: int
+    reflections: int
+    repeated: int
+    reviews: int
+    trolls: int
+
+    def __init__(self) -> None:
+        for name in self.__slots__:
+            setattr(self, name, 0)
+
+    def add(self, f: _Facts) -> None:
+        self.reflections += 1
+        if f.kind == "debrief":
+            self.debriefed += 1
+            self.after_prep += f.linked_prep
+        elif f.kind == "prep":
+            self.prepared += 1
+        elif f.kind == "review":
+            self.reviews += 1
+        if f.next_steps is not None:
+            self.agreed_of += 1
+            self.agreed += f.next_steps
+        for u in f.follow_ups:
+            self.created += 1
+            self.done += u.done
+        for t in f.trolls:
+            self.trolls += 1
+            if t.calm is not None:
+                self.calm_of += 1
+                self.calm += t.calm
+        self.help += len(f.help)
+        for m in f.mistakes:
+            self.mistakes += 1
+            self.repeated += m.repeated
+        self.losses += len(f.losses)
+        if f.energy:
+            self.energy_sum += sum(f.energy)
+            self.energy_of += len(f.energy)
+
+    def merge(self, other: _Tally) -> None:
+        for name in self.__slots__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def figures(self) -> dict[str, Number | None]:
+        return {
+            "prepared": self.prepared,
+            "debriefed": self.debriefed,
+            "debriefed_after_prep": self.after_prep,
+            "next_steps_rate": Rate(self.agreed, self.agreed_of).rate,
+            "follow_ups_created": self.created,
+            "follow_ups_open": self.created - self.done,
+            "troll_episodes": self.trolls,
+            "calm_restored_rate": Rate(self.calm, self.calm_of).rate,
+            "help_episodes": self.help,
+            "mistakes": self.mistakes,
+            "repeated_mistakes": self.repeated,
+            "lost_deals": self.losses,
+            "energy": _mean_of(self.energy_sum, self.energy_of),
+        }
+
+
+def _mean_of(total: float, count: int) -> float | None:
+    return round(total / count, 2) if count else None
+
+
+def _mean(values: list[float]) -> float | None:
+    return _mean_of(sum(values), len(values))
+
+
+def _top(counter: Counter[str], shown: dict[str, str], limit: int | None = TOP) -> list[Count]:
+    ordered = sorted(counter.items(), key=lambda kv: (-kv[1], shown.get(kv[0], kv[0])))
+    return [Count(shown.get(k, k), n) for k, n in ordered[:limit]]
+
+
+# --- the review -----------------------------------------------------------------------
+
+
+def build(
+    records: Iterable[Record], period: Period, now: datetime, client: str | None = None
+) -> Review:
+    """The review of ``period`` from every record of the reading window.
+
+    ``records`` may hold more than the window (they are filtered by meeting date) and may
+    be a stream: each record is reduced to its facts and dropped.
+    """
+    today = now.date()
+    previous = previous_period(period)
+    window_start, window_end = reading_window(period)
+    months = trend_months(period)
+
+    history: list[_Facts] = []
+    summaries: SummaryTally = Counter()
+    for record in records:
+        meeting = record.get("meeting")
+        day = _day(meeting.get("date")) if isinstance(meeting, dict) else None
+        if day is None or not window_start <= day <= window_end:
+            continue
+        history.append(_facts(record, day, summaries if day in period else None))
+    history.sort(key=lambda f: (f.day, f.id))
+    _mark_repeats(history)
+
+    by_day: dict[date, _Tally] = {}
+    in_period: list[_Facts] = []
+    for facts in history:
+        tally = by_day.get(facts.day)
+        if tally is None:
+            tally = by_day[facts.day] = _Tally()
+        tally.add(facts)
+        if facts.day in period:
+            in_period.append(facts)
+    current, before = _Tally(), _Tally()
+    by_month = {m: _Tally() for m in months}
+    for day, tally in by_day.items():
+        if day in period:
+            current.merge(tally)
+        if day in previous:
+            before.merge(tally)
+        month = by_month.get((day.year, day.month))
+        if month is not None:
+            month.merge(tally)
+
+    now_figures, before_figures = current.figures(), before.figures()
+    month_figures = [by_month[m].figures() for m in months]
+    headline = [
+        Headline(
+            key,
+            kind,
+            now_figures[key],
+            before_figures[key],
+            [figures[key] for figures in month_figures],
+        )
+        for key, kind in HEADLINE
+    ]
+    return Review(
+        period=period,
+        previous=previous,
+        months=[f"{y:04d}-{m:02d}" for y, m in months],
+        now=now,
+        client=client,
+        reflections=current.reflections,
+        clients=len({f.client_key for f in in_period if f.client_key}),
+        headline=headline,
+        meetings=Meetings(current.prepared, current.debriefed, current.after_prep, current.reviews),
+        next_steps=Rate(current.agreed, current.agreed_of),
+        follow_ups=_follow_ups(current, history, period, today),
+        trolls=_trolls(current, in_period, history, period),
+        help=_help(in_period),
+        mistakes=_mistakes(current, history, period),
+        lost_deals=_lost_deals(in_period),
+        clients_detail=_clients(in_period),
+        drama_roles=_top(Counter(r for f in in_period for r in f.drama), {}, None),
+        declared=_declared(summaries),
+    )
+
+
+def _mark_repeats(history: list[_Facts]) -> None:
+    """A mistake is repeated when marked so, or logged before in another reflection."""
+    seen: dict[str, str] = {}  # mistake key -> id of the first reflection that logged it
+    for facts in history:
+        for mistake in facts.mistakes:
+            first = seen.setdefault(mistake.key, facts.id)
+            mistake.repeated = mistake.marked or first != facts.id
+
+
+def _follow_ups(current: _Tally, history: list[_Facts], period: Period, today: date) -> FollowUps:
+    # Overdue promises from earlier months still matter, so the list covers the whole
+    # window up to the period's end, not only the follow-ups created in the period.
+    overdue = [
+        FollowUp(
+            f.client,
+            u.what,
+            u.owner,
+            u.due,
+            f.day,
+            f.id,
+            (today - u.due).days,
+        )
+        for f in history
+        if f.day <= period.end
+        for u in f.follow_ups
+        if not u.done and u.due is not None and u.due < today
+    ]
+    overdue.sort(key=lambda u: (u.due or u.meeting_date, u.client))
+    return FollowUps(current.created, current.done, current.created - current.done, overdue)
+
+
+def _trolls(
+    current: _Tally, in_period: list[_Facts], history: list[_Facts], period: Period
+) -> Trolls:
+    topics: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    paused = [t.paused_first for f in in_period for t in f.trolls if t.paused_first is not None]
+    too_much = [t.said_too_much for f in in_period for t in f.trolls if t.said_too_much is not None]
+    for f in in_period:
+        for t in f.trolls:
+            if t.topic:
+                topics[norm(t.topic)] += 1
+                shown[norm(t.topic)] = t.topic
+
+    sightings: dict[tuple[str, str], list[tuple[date, bool]]] = {}
+    names: dict[tuple[str, str], tuple[str, str]] = {}
+    for f in history:
+        if f.day > period.end or not f.client_key:
+            continue
+        for t in f.trolls:
+            if t.topic:
+                key = (f.client_key, norm(t.topic))
+                sightings.setdefault(key, []).append((f.day, t.recurring))
+                names[key] = (f.client, t.topic)
+    recurring = [
+        Recurring(names[key][0], names[key][1], len(seen), sorted({d for d, _ in seen}))
+        for key, seen in sightings.items()
+        if any(d in period for d, _ in seen) and (len(seen) >= 2 or any(r for _, r in seen))
+    ]
+    recurring.sort(key=lambda r: (-r.count, r.client.casefold(), r.topic.casefold()))
+    return Trolls(
+        current.trolls,
+        Rate(current.calm, current.calm_of),
+        Rate(sum(paused), len(paused)),
+        Rate(sum(too_much), len(too_much)),
+        _top(topics, shown),
+        recurring,
+    )
+
+
+def _help(in_period: list[_Facts]) -> Help:
+    checked: Counter[str] = Counter()
+    failed: Counter[str] = Counter()
+    prompts: dict[str, str | None] = {}
+    episodes = 0
+    for f in in_period:
+        for episode in f.help:
+            episodes += 1
+            for rule, prompt, ok in episode:
+                prompts.setdefault(rule, prompt)
+                checked[rule] += 1
+                failed[rule] += not ok
+    rules = [RuleFailures(r, prompts[r], checked[r], failed[r]) for r in prompts]
+    worst = max(rules, key=lambda r: r.failed, default=None)
+    return Help(episodes, rules, worst.rule if worst is not None and worst.failed else None)
+
+
+def _mistakes(current: _Tally, history: list[_Facts], period: Period) -> Mistakes:
+    groups: dict[str, list[tuple[date, str, _MistakeFact]]] = {}
+    for f in history:
+        if f.day > period.end:
+            continue
+        for m in f.mistakes:
+            groups.setdefault(m.key, []).append((f.day, f.id, m))
+    repeated: list[RepeatedMistake] = []
+    for logs in groups.values():
+        if not any(day in period for day, _, _ in logs):
+            continue
+        reflections = {rid for _, rid, _ in logs}
+        marked = any(m.marked for _, _, m in logs)
+        if len(reflections) < 2 and not marked:
+            continue
+        dates = sorted({day for day, _, _ in logs})
+        repeated.append(RepeatedMistake(logs[-1][2].text, len(logs), dates, dates[-1], marked))
+    repeated.sort(key=lambda r: (-r.count, -r.last_seen.toordinal(), r.mistake.casefold()))
+    return Mistakes(
+        current.mistakes, current.mistakes - current.repeated, current.repeated, repeated
+    )
+
+
+def _lost_deals(in_period: list[_Facts]) -> LostDeals:
+    losses = [loss for f in in_period for loss in f.losses]
+    stated = [x.price_stated for x in losses if x.price_stated is not None]
+    believed = [x.price_believed for x in losses if x.price_believed is not None]
+    asked = [x.asked_why for x in losses if x.asked_why is not None]
+    return LostDeals(
+        len(losses),
+        _top(Counter(x.outcome for x in losses if x.outcome), {}, None),
+        _top(Counter(c for x in losses for c in x.categories), {}, None),
+        _top(Counter(r for x in losses for r in x.reasons), {}, None),
+        Rate(sum(stated), len(stated)),
+        Rate(sum(believed), len(believed)),
+        Rate(sum(asked), len(asked)),
+    )
+
+
+def _clients(in_period: list[_Facts]) -> list[ClientFigures]:
+    grouped: dict[str, list[_Facts]] = {}
+    for f in in_period:
+        if f.client_key:
+            grouped.setdefault(f.client_key, []).append(f)
+    result: list[ClientFigures] = []
+    for facts in grouped.values():
+        knowledge = _mean([v for f in facts for v in f.knowledge])
+        perception = _mean([v for f in facts for v in f.perception])
+        gap = (
+            round(knowledge - perception, 2)
+            if knowledge is not None and perception is not None
+            else None
+        )
+        result.append(
+            ClientFigures(
+                facts[-1].client,
+                len(facts),
+                knowledge,
+                perception,
+                gap,
+                gap is not None and abs(gap) >= GAP_FLAG,
+                _mean([v for f in facts for v in f.energy]),
+            )
+        )
+    result.sort(key=lambda c: (-c.reflections, c.client.casefold()))
+    return result
+
+
+def _declared(summaries: SummaryTally) -> list[Declared]:
+    """Declared summaries from the counts of each distinct value, interpreted once."""
+    slots: dict[tuple[str, str], dict[str, Any]] = {}
+    for (name, summary, value), times in summaries.items():
+        if not isinstance(name, str) or not isinstance(summary, str):
+            continue  # a damaged answer: a role or summary that is not text
+        slot = slots.setdefault(
+            (name, summary), {"answered": 0, "yes": 0, "total": 0.0, "counts": Counter()}
+        )
+        if summary == "rate":
+            if value in (YES, NO):
+                slot["answered"] += times
+                slot["yes"] += times if value == YES else 0
+            continue
+        if summary == "mean":
+            if isinstance(value, int | float):
+                slot["answered"] += times
+                slot["total"] += value * times
+            continue
+        texts = [_shown(v) for v in (value if isinstance(value, tuple) else (value,))]
+        texts = [t for t in texts if t]
+        if texts:
+            slot["answered"] += times
+        for text in texts:
+            slot["counts"][text] += times
+    result: list[Declared] = []
+    for (name, summary), slot in slots.items():
+        answered: int = slot["answered"]
+        if not answered:
+            continue
+        if summary == "rate":
+            result.append(Declared(name, summary, answered, rate=Rate(slot["yes"], answered)))
+        elif summary == "mean":
+            result.append(Declared(name, summary, answered, mean=_mean_of(slot["total"], answered)))
+        else:
+            result.append(
+                Declared(name, summary, answered, counts=_counted(slot["counts"], summary == "top"))
+            )
+    return result
+
+
+def _shown(value: object) -> str:
+    if value in (YES, NO):
+        return "yes" if value == YES else "no"
+    if isinstance(value, str | int | float):
+        return " ".join(str(value).split())
+    return ""
+
+
+def _counted(counts: Counter[str], loose: bool) -> list[Count]:
+    """Counts as shown; free texts ("top") are merged when only case, accents or spacing
+    differ, and cut to the first few; choice values ("distribution") are kept exact."""
+    if not loose:
+        return _top(counts, {}, None)
+    merged: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for text, times in counts.items():
+        key = norm(text)
+        merged[key] += times
+        shown.setdefault(key, text)
+    return _top(merged, shown)

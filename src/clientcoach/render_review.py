@@ -1,0 +1,631 @@
+"""Showing a review: the terminal view (Rich), the Markdown report and the JSON document.
+
+The terminal view and the Markdown report are drawn from the same list of
+:class:`Block` (a title, a few figures, a table, a bar chart), so they always show the
+same figures; the JSON document is the review itself, plus the damaged files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clientcoach.i18n import _
+from clientcoach.insights.review import Count, Headline, Period, Rate, Review
+
+if TYPE_CHECKING:
+    # Rich is imported by the functions that draw: `coach review --json` never needs it.
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from clientcoach.store import Damaged
+
+JSON_SCHEMA = 1
+BAR_WIDTH = 24
+# Long lists are cut in the terminal and the report; the JSON document has them all.
+MAX_ROWS = 10
+# Roles with a section of their own are left out of the "other answers" table.
+_COVERED = {
+    "next_steps_agreed",
+    "knowledge",
+    "perception",
+    "energy",
+    "drama_role",
+    "help_rule",
+    "mistake",
+    "mistake_repeat",
+    "troll_topic",
+    "troll_recurring",
+    "calm_restored",
+    "paused_first",
+    "said_too_much",
+    "asked_why",
+    "price_stated",
+    "price_believed",
+    "loss_outcome",
+    "loss_reason",
+    "believed_reason",
+}
+_SPARKS = "▁▂▃▄▅▆▇█"
+_SPARKS_ASCII = "_.-=+*#@"
+_BLOCKS = " ▏▎▍▌▋▊▉█"
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def headline_labels() -> dict[str, str]:
+    return {
+        "prepared": _("Meetings prepared"),
+        "debriefed": _("Meetings debriefed"),
+        "debriefed_after_prep": _("Debriefed after a prep"),
+        "next_steps_rate": _("Ended on agreed next steps"),
+        "follow_ups_created": _("Follow-ups created"),
+        "follow_ups_open": _("Follow-ups still open"),
+        "troll_episodes": _("Difficult moments (trolls)"),
+        "calm_restored_rate": _("Calm restored"),
+        "help_episodes": _("Help beyond the scope"),
+        "mistakes": _("Mistakes logged"),
+        "repeated_mistakes": _("Repeated mistakes"),
+        "lost_deals": _("Lost deals"),
+        "energy": _("Energy (-2 to +2)"),
+    }
+
+
+# --- words and numbers ----------------------------------------------------------------
+
+
+def month_name(year: int, month: int) -> str:
+    return _("{month} {year}").format(month=_(_MONTHS[month - 1]), year=year)
+
+
+def period_label(period: Period) -> str:
+    if period.month:
+        label = month_name(period.start.year, period.start.month)
+        if period.so_far is not None and period.so_far < period.end:
+            label = _("{month}, so far (up to {day})").format(
+                month=label, day=period.so_far.isoformat()
+            )
+        return label
+    return _("{start} to {end}").format(start=period.start.isoformat(), end=period.end.isoformat())
+
+
+def pct(rate: Rate) -> str:
+    if rate.rate is None:
+        return "-"
+    return _("{percent}% ({count} of {total})").format(
+        percent=round(rate.rate * 100), count=rate.count, total=rate.total
+    )
+
+
+def _figure(value: float | None, kind: str, signed: bool = False) -> str:
+    if value is None:
+        return "-"
+    if kind == "rate":
+        return f"{round(value * 100)}%"
+    if kind == "mean":
+        value = round(value, 1) or 0.0  # never "-0.0"
+        return f"{value:+.1f}" if signed else f"{value:.1f}"
+    return str(int(value))
+
+
+def sparkline(values: Sequence[float | None], ascii_only: bool = False) -> str:
+    """One character per value, lowest to highest; a dot where there is no value."""
+    marks = _SPARKS_ASCII if ascii_only else _SPARKS
+    gap = " " if ascii_only else "·"
+    known = [v for v in values if v is not None]
+    if not known:
+        return gap * len(values)
+    low, high = min(known), max(known)
+    span = high - low
+    out = ""
+    for value in values:
+        if value is None:
+            out += gap
+        elif span == 0:
+            out += marks[0] if high == 0 else marks[len(marks) // 2]
+        else:
+            out += marks[round((value - low) / span * (len(marks) - 1))]
+    return out
+
+
+def bar(count: int, most: int, width: int = BAR_WIDTH, ascii_only: bool = False) -> str:
+    if most <= 0 or count <= 0:
+        return ""
+    if ascii_only:
+        return "#" * max(1, round(count / most * width))
+    eighths = max(1, round(count / most * width * 8))
+    return "█" * (eighths // 8) + (_BLOCKS[eighths % 8] if eighths % 8 else "")
+
+
+# --- blocks ---------------------------------------------------------------------------
+
+
+@dataclass
+class Grid:
+    columns: list[str]
+    rows: list[list[str]]
+    numeric: set[int] = field(default_factory=set)
+
+
+@dataclass
+class Block:
+    """One section of the review, in a form both renderers draw."""
+
+    title: str
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    grid: Grid | None = None
+    bars: list[tuple[str, int]] = field(default_factory=list)
+    bars_title: str | None = None
+    note: str | None = None
+
+
+def _cut(rows: list[list[str]]) -> tuple[list[list[str]], str | None]:
+    if len(rows) <= MAX_ROWS:
+        return rows, None
+    more = _("... and {n} more; coach review --json lists them all.").format(n=len(rows) - MAX_ROWS)
+    return rows[:MAX_ROWS], more
+
+
+def _counts(counts: list[Count]) -> list[tuple[str, int]]:
+    return [(c.value, c.count) for c in counts]
+
+
+def blocks(review: Review, ascii_only: bool = False) -> list[Block]:
+    """Every section of the review, in the order it is read."""
+    labels = headline_labels()
+    months = review.months
+    trend_title = _("{first} to {last}").format(first=months[0], last=months[-1])
+    head = Block(
+        _("Headline figures"),
+        grid=Grid(
+            [_("figure"), _("this period"), _("previous"), trend_title],
+            [_headline_row(h, labels[h.id], ascii_only) for h in review.headline],
+            numeric={1, 2},
+        ),
+    )
+    out = [head, _follow_ups(review), _trolls(review), _help(review), _mistakes(review)]
+    out += [_lost(review), _clients(review), _drama(review), _declared(review)]
+    return out
+
+
+def _headline_row(h: Headline, label: str, ascii_only: bool) -> list[str]:
+    signed = h.id == "energy"
+    series = [float(v) if v is not None else None for v in h.series]
+    return [
+        label,
+        _figure(h.value, h.kind, signed),
+        _figure(h.previous, h.kind, signed),
+        sparkline(series, ascii_only),
+    ]
+
+
+def _follow_ups(review: Review) -> Block:
+    f = review.follow_ups
+    block = Block(
+        _("Follow-ups"),
+        facts=[
+            (_("created in the period"), str(f.created)),
+            (_("done"), str(f.done)),
+            (_("still open"), str(f.open)),
+            (_("overdue (open, due before today)"), str(len(f.overdue))),
+        ],
+    )
+    if f.overdue:
+        # The most recent first: those are the promises still worth keeping.
+        rows, block.note = _cut(
+            [
+                [
+                    u.due.isoformat() if u.due else "-",
+                    str(u.days_late if u.days_late is not None else "-"),
+                    u.client,
+                    u.owner or "-",
+                    u.what,
+                ]
+                for u in reversed(f.overdue)
+            ]
+        )
+        block.grid = Grid([_("due"), _("days late"), _("client"), _("owner"), _("what")], rows, {1})
+    return block
+
+
+def _trolls(review: Review) -> Block:
+    t = review.trolls
+    if not t.episodes:
+        return Block(_("Difficult moments (trolls)"), note=_("No difficult moments logged."))
+    block = Block(
+        _("Difficult moments (trolls)"),
+        facts=[
+            (_("episodes"), str(t.episodes)),
+            (_("calm restored"), pct(t.calm_restored)),
+            (_("paused before the first reply"), pct(t.paused_first)),
+            (_("said too much"), pct(t.said_too_much)),
+        ],
+        bars=_counts(t.top_topics),
+        bars_title=_("Top topics"),
+    )
+    if t.recurring:
+        rows, block.note = _cut(
+            [
+                [r.client, r.topic, str(r.count), r.dates[0].isoformat(), r.dates[-1].isoformat()]
+                for r in t.recurring
+            ]
+        )
+        block.grid = Grid(
+            [_("client"), _("recurring topic"), _("times"), _("first seen"), _("last seen")],
+            rows,
+            numeric={2},
+        )
+    return block
+
+
+def _help(review: Review) -> Block:
+    h = review.help
+    if not h.episodes:
+        return Block(_("Healthy help"), note=_("No help beyond the scope logged."))
+    most = next((r for r in h.rules if r.rule == h.most_failed), None)
+    facts = [(_("episodes"), str(h.episodes))]
+    if most is not None:
+        facts.append((_("most-failed rule"), f"{most.rule}: {most.prompt or most.rule}"))
+    return Block(
+        _("Healthy help"),
+        facts=facts,
+        grid=Grid(
+            [_("rule"), _("failed"), _("checked"), _("question")],
+            [[r.rule, str(r.failed), str(r.checked), r.prompt or ""] for r in h.rules],
+            numeric={1, 2},
+        ),
+    )
+
+
+def _mistakes(review: Review) -> Block:
+    m = review.mistakes
+    if not m.logged:
+        return Block(_("Mistakes"), note=_("No mistakes logged."))
+    block = Block(
+        _("Mistakes"),
+        facts=[
+            (_("logged"), str(m.logged)),
+            (_("new"), str(m.new)),
+            (_("repeated"), str(m.repeated)),
+        ],
+    )
+    if m.repeated_list:
+        rows, block.note = _cut(
+            [
+                [r.mistake, str(r.count), r.dates[0].isoformat(), r.last_seen.isoformat()]
+                for r in m.repeated_list
+            ]
+        )
+        block.grid = Grid(
+            [_("repeated mistake"), _("times"), _("first seen"), _("last seen")],
+            rows,
+            numeric={1},
+        )
+    return block
+
+
+def _lost(review: Review) -> Block:
+    lost = review.lost_deals
+    if not lost.count:
+        return Block(_("Lost deals"), note=_("No lost deals."))
+    return Block(
+        _("Lost deals"),
+        facts=[
+            (_("deals lost"), str(lost.count)),
+            (_("asked the client why"), pct(lost.asked_why)),
+            (_("price stated by the client"), pct(lost.price_stated)),
+            (_("price believed to be the real reason"), pct(lost.price_believed)),
+            (
+                _("what happened"),
+                ", ".join(f"{c.value} {c.count}" for c in lost.outcomes) or "-",
+            ),
+            (_("reasons"), ", ".join(f"{c.value} {c.count}" for c in lost.reasons) or "-"),
+        ],
+        bars=_counts(lost.categories),
+        bars_title=_("Reasons by area"),
+    )
+
+
+def _clients(review: Review) -> Block:
+    if not review.clients_detail:
+        return Block(_("Clients"), note=_("No client meetings."))
+    rows = []
+    for c in review.clients_detail:
+        gap = _figure(c.gap, "mean", signed=True)
+        rows.append(
+            [
+                c.client,
+                str(c.reflections),
+                _figure(c.knowledge, "mean"),
+                _figure(c.perception, "mean"),
+                gap + (" !" if c.gap_flagged else ""),
+                _figure(c.energy, "mean", signed=True),
+            ]
+        )
+    flagged = sum(c.gap_flagged for c in review.clients_detail)
+    return Block(
+        _("Clients"),
+        grid=Grid(
+            [
+                _("client"),
+                _("reflections"),
+                _("knowledge"),
+                _("perception"),
+                _("gap"),
+                _("energy"),
+            ],
+            rows,
+            numeric={1, 2, 3, 4, 5},
+        ),
+        note=_("! marks a gap of 2 or more between knowing and perceiving: {n} client(s).").format(
+            n=flagged
+        )
+        if flagged
+        else None,
+    )
+
+
+def _drama(review: Review) -> Block:
+    if not review.drama_roles:
+        return Block(_("Drama-triangle roles taken"), note=_("Not asked in this period."))
+    return Block(_("Drama-triangle roles taken"), bars=_counts(review.drama_roles))
+
+
+def _declared(review: Review) -> Block:
+    rows = []
+    for d in review.declared:
+        if d.key in _COVERED:
+            continue
+        if d.rate is not None:
+            value = pct(d.rate)
+        elif d.summary == "mean":
+            value = _figure(d.mean, "mean")
+        else:
+            value = ", ".join(f"{c.value} ({c.count})" for c in d.counts)
+        rows.append([d.key, d.summary, str(d.answered), value])
+    if not rows:
+        return Block(_("Other answers"), note=_("No other answers to sum up."))
+    return Block(
+        _("Other answers, summed up as their playbooks ask"),
+        grid=Grid([_("answer"), _("summary"), _("answered"), _("result")], rows, numeric={2}),
+    )
+
+
+# --- the terminal ---------------------------------------------------------------------
+
+
+def title_line(review: Review) -> str:
+    title = _("Review of {period}").format(period=period_label(review.period))
+    if review.client:
+        title += _(" for {client}").format(client=review.client)
+    return title
+
+
+def compared_line(review: Review) -> str:
+    counts = _("{n} reflection(s) from {c} client(s).").format(
+        n=review.reflections, c=review.clients
+    )
+    compared = _("Previous: {previous}. Trend: one mark a month, {first} to {last}.").format(
+        previous=period_label(review.previous), first=review.months[0], last=review.months[-1]
+    )
+    return f"{counts} {compared}"
+
+
+def show(console: Console, review: Review) -> None:
+    """The review on the terminal: readable at 80 columns, with or without colour."""
+    from rich.table import Table
+    from rich.text import Text
+
+    ascii_only = not console.encoding.lower().startswith("utf")
+    console.print(Text(title_line(review), style="bold"))
+    console.print(Text(compared_line(review), style="dim"))
+    for block in blocks(review, ascii_only):
+        console.print()
+        console.print(Text(block.title, style="bold underline"))
+        if block.facts:
+            facts = Table.grid(padding=(0, 2))
+            facts.add_column()
+            facts.add_column()
+            for label, value in block.facts:
+                facts.add_row(Text(label), Text(value))
+            console.print(facts)
+        if block.bars:
+            if block.bars_title:
+                console.print(Text(block.bars_title, style="italic"))
+            console.print(_bar_table(block.bars, ascii_only))
+        if block.grid is not None:
+            console.print(_table(block.grid))
+        if block.note:
+            console.print(Text(block.note, style="dim"))
+
+
+def _table(grid: Grid) -> Table:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for index, name in enumerate(grid.columns):
+        numeric = index in grid.numeric
+        table.add_column(
+            name, justify="right" if numeric else "left", no_wrap=numeric, overflow="fold"
+        )
+    for row in grid.rows:
+        table.add_row(*(Text(cell) for cell in row))  # user text is never markup
+    return table
+
+
+def _bar_table(bars: list[tuple[str, int]], ascii_only: bool) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
+    most = max(n for _, n in bars)
+    table = Table.grid(padding=(0, 1))
+    table.add_column(max_width=36, overflow="fold")
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(no_wrap=True)
+    for label, count in bars:
+        table.add_row(Text(label), str(count), Text(bar(count, most, ascii_only=ascii_only)))
+    return table
+
+
+def empty_message(review: Review) -> tuple[str, str]:
+    where = _(" for {client}").format(client=review.client) if review.client else ""
+    return (
+        _("No reflections in {period}{where}.").format(
+            period=period_label(review.period), where=where
+        ),
+        _(
+            "after your next meeting run `coach debrief CLIENT`; "
+            "to look at another month: coach review --last, or --month YYYY-MM"
+        ),
+    )
+
+
+def empty(console: Console, review: Review) -> None:
+    from rich.text import Text
+
+    message, hint = empty_message(review)
+    console.print(Text(message), soft_wrap=True)
+    console.print(Text(hint, style="dim"), soft_wrap=True)
+
+
+def offer_prompt(text: str) -> Text:
+    from rich.text import Text
+
+    return Text(text, style="bold")
+
+
+def focus(console: Console, review: Review) -> None:
+    """What the monthly reflection builds on: the top repeated mistake."""
+    from rich.text import Text
+
+    top = review.mistakes.repeated_list[:1]
+    console.print()
+    if top:
+        line = Text(_("Your most repeated mistake: "), style="bold")
+        line.append(top[0].mistake)
+        line.append(
+            _(" ({n} times, last on {day})").format(
+                n=top[0].count, day=top[0].last_seen.isoformat()
+            )
+        )
+    else:
+        line = Text(_("No mistake came back this period."), style="bold")
+    console.print(line, soft_wrap=True)
+
+
+def damaged_lines(console: Console, damaged: list[Damaged]) -> None:
+    from rich.text import Text
+
+    for item in damaged:
+        line = Text(_("coach: skipped damaged file: "), style="yellow")
+        line.append(item.reason if str(item.path) in item.reason else f"{item.path}: {item.reason}")
+        console.print(line, soft_wrap=True)
+
+
+# --- Markdown -------------------------------------------------------------------------
+
+_MD_SPECIAL = set("\\`*_[]<>|~&#")
+
+
+def md_escape(text: str) -> str:
+    """User text as literal Markdown: on one line, nothing it contains takes effect."""
+    flat = " ".join(text.split())
+    return "".join(f"\\{c}" if c in _MD_SPECIAL else c for c in flat)
+
+
+def _md_table(columns: list[str], rows: list[list[str]], numeric: set[int]) -> list[str]:
+    lines = ["| " + " | ".join(md_escape(c) for c in columns) + " |"]
+    lines.append(
+        "| " + " | ".join("---:" if i in numeric else "---" for i in range(len(columns))) + " |"
+    )
+    lines += ["| " + " | ".join(md_escape(c) or " " for c in row) + " |" for row in rows]
+    return lines
+
+
+def markdown(review: Review, damaged: list[Damaged]) -> str:
+    """A report to share (CommonMark with tables): the same figures as the terminal."""
+    lines = [f"# {md_escape(title_line(review))}", "", md_escape(compared_line(review))]
+    if review.empty:
+        message, hint = empty_message(review)
+        lines += ["", md_escape(message), "", md_escape(hint)]
+    else:
+        for block in blocks(review):
+            lines += ["", f"## {md_escape(block.title)}", ""]
+            if block.facts:
+                lines += _md_table([_("figure"), _("value")], [list(f) for f in block.facts], {1})
+                lines.append("")
+            if block.bars:
+                most = max(n for _, n in block.bars)
+                if block.bars_title:
+                    lines += [f"**{md_escape(block.bars_title)}**", ""]
+                rows = [[label, str(n), bar(n, most)] for label, n in block.bars]
+                lines += _md_table([_("value"), _("count"), ""], rows, {1})
+                lines.append("")
+            if block.grid is not None:
+                lines += _md_table(block.grid.columns, block.grid.rows, block.grid.numeric)
+                lines.append("")
+            if block.note:
+                lines += [f"*{md_escape(block.note)}*", ""]
+    if damaged:
+        lines += ["", f"## {_('Damaged files skipped')}", ""]
+        lines += [f"- {md_escape(str(d.path))}: {md_escape(d.reason)}" for d in damaged]
+    lines.append("")
+    return "\n".join(lines).replace("\n\n\n", "\n\n")
+
+
+# --- JSON -----------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Rate):
+        return {"count": value.count, "total": value.total, "rate": value.rate}
+    if isinstance(value, Period):
+        return {
+            "start": value.start.isoformat(),
+            "end": value.end.isoformat(),
+            "month": value.month,
+            "so_far": value.so_far.isoformat() if value.so_far else None,
+            "label": period_label(value),
+        }
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def to_json(review: Review, damaged: list[Damaged]) -> dict[str, Any]:
+    """The review as a JSON document (shape documented in the README)."""
+    data: dict[str, Any] = {"schema": JSON_SCHEMA}
+    data.update(_plain(review))
+    data["headline"] = {
+        h.id: {"kind": h.kind, "value": h.value, "previous": h.previous, "series": h.series}
+        for h in review.headline
+    }
+    data["damaged"] = [{"path": str(d.path), "reason": d.reason} for d in damaged]
+    return data

@@ -1,0 +1,366 @@
+"""`coach review` as a user runs it: stdout, stderr, exit codes, files written."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from markdown_it import MarkdownIt
+
+from clientcoach.errors import ExitCode
+from clientcoach.reflection import Reflection
+from tests.helpers import REPO, reflection_files, run_coach
+from tests.review_records import november_set, write
+
+NOW = {"CLIENTCOACH_NOW": "2026-11-24T10:00:00+01:00"}
+BENCHMARKS = REPO / "benchmarks"
+
+
+def coach(*args: str, **env: str) -> Any:
+    return run_coach(*args, env={**NOW, **env})
+
+
+@pytest.fixture
+def november(home: Path) -> list[Path]:
+    return [write(home, r) for r in november_set()]
+
+
+def _numbers_in_json(data: Any) -> set[str]:
+    """Every number a terminal could show for this document, as text."""
+    found: set[str] = set(re.findall(r"\d+", json.dumps(data)))
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "rate" and isinstance(value, float):
+                    found.add(str(round(value * 100)))
+                visit(value)
+        elif isinstance(node, list):
+            for item in node:
+                visit(item)
+        elif isinstance(node, float):
+            found.add(f"{abs(round(node, 1)):.1f}")
+            found.add(str(round(node * 100)))
+
+    visit(data)
+    return found
+
+
+def test_json_is_alone_on_stdout_and_carries_every_figure_shown(november: list[Path]) -> None:
+    shown = coach("review", "--no-reflect", COLUMNS="80")
+    assert shown.code == 0, shown.stderr
+    result = coach("review", "--json")
+    assert result.code == 0, result.stderr
+    data = json.loads(result.stdout)  # nothing else on stdout, or this fails
+    assert data["period"]["start"] == "2026-11-01"
+    assert data["period"]["end"] == "2026-11-30"
+    assert data["reflections"] == 5
+    assert data["damaged"] == []
+    assert data["next_steps"] == {"count": 3, "total": 4, "rate": 0.75}
+    assert data["headline"]["next_steps_rate"]["value"] == 0.75
+    assert len(data["headline"]["debriefed"]["series"]) == 12
+    assert [u["what"] for u in data["follow_ups"]["overdue"]] == ["Send the quote"]
+    assert data["mistakes"]["repeated_list"][0]["dates"] == ["2026-11-03", "2026-11-20"]
+    assert data["trolls"]["recurring"][0]["client"] == "Acme"
+    # Every number on the terminal is in the JSON document.
+    numbers = _numbers_in_json(data)
+    for token in re.findall(r"\d+(?:\.\d+)?", shown.stdout):
+        assert token in numbers, f"{token!r} is shown but not in the JSON"
+    for words in ("75% (3 of 4)", "Send the quote", "Talked too LONG", "r1_asked"):
+        assert words in shown.stdout
+
+
+def test_terminal_view_fits_80_columns_without_escape_codes(november: list[Path]) -> None:
+    result = coach("review", "--no-reflect", COLUMNS="80")
+    assert result.code == 0
+    assert "\x1b[" not in result.stdout
+    assert "Review of November 2026, so far (up to 2026-11-24)" in result.stdout
+    assert "Previous: October 2026" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert result.stderr == ""
+
+
+def test_markdown_report_parses_as_commonmark_with_tables(
+    november: list[Path], tmp_path: Path
+) -> None:
+    report = tmp_path / "november.md"
+    result = coach("review", "--no-reflect", "--markdown", str(report))
+    assert result.code == 0, result.stderr
+    assert f"Report written to {report}" in result.stderr
+    text = report.read_text(encoding="utf-8")
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    kinds = {t.type for t in tokens}
+    assert {"table_open", "th_open", "td_open", "heading_open"} <= kinds
+    cells = [t.content for t in tokens if t.type == "inline"]
+    assert "Send the quote" in cells
+    assert "75% (3 of 4)" in cells
+    assert oct(report.stat().st_mode & 0o777) == "0o600"
+
+
+def test_markdown_never_overwrites_without_force(november: list[Path], tmp_path: Path) -> None:
+    report = tmp_path / "report.md"
+    report.write_text("keep me\n", encoding="utf-8")
+    refused = coach("review", "--no-reflect", "--markdown", str(report))
+    assert refused.code == ExitCode.USAGE
+    assert "already exists" in refused.stderr
+    assert "--force" in refused.stderr
+    assert report.read_text(encoding="utf-8") == "keep me\n"
+    forced = coach("review", "--no-reflect", "--markdown", str(report), "--force")
+    assert forced.code == 0, forced.stderr
+    assert report.read_text(encoding="utf-8").startswith("# Review of November 2026")
+
+
+def test_user_playbook_with_declared_summaries_gets_its_figures(home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "quick.toml").write_text(
+        """
+schema = 1
+id = "quick"
+kind = "debrief"
+title = "Quick debrief"
+
+[[steps]]
+id = "demo_done"
+type = "confirm"
+prompt = "Did the demo happen?"
+role = "demo_done"
+summary = "rate"
+
+[[steps]]
+id = "mood"
+type = "rating"
+prompt = "Client mood?"
+summary = "mean"
+
+[[steps]]
+id = "next_steps_agreed"
+type = "confirm"
+prompt = "Agreed next steps?"
+role = "next_steps_agreed"
+""",
+        encoding="utf-8",
+    )
+    env = {"CLIENTCOACH_PLAYBOOKS": str(folder)}
+    for done, mood in ((True, 4), (False, 2), (True, 3)):
+        answers = tmp_path / f"a{mood}.json"
+        answers.write_text(
+            json.dumps({"demo_done": done, "mood": mood, "next_steps_agreed": done}),
+            encoding="utf-8",
+        )
+        saved = coach("debrief", "Acme", "-p", "quick", "-a", str(answers), **env)
+        assert saved.code == 0, saved.stderr
+    stored = json.loads(reflection_files(home)[0].read_text(encoding="utf-8"))
+    assert [a.get("summary") for a in stored["answers"]] == ["rate", "mean", None]
+
+    data = json.loads(coach("review", "--json", **env).stdout)
+    declared = {d["key"]: d for d in data["declared"]}
+    assert declared["demo_done"]["rate"] == {"count": 2, "total": 3, "rate": 2 / 3}
+    assert declared["mood"]["mean"] == 3.0  # no role: summed up under its step id
+    assert data["next_steps"]["count"] == 2
+    shown = coach("review", "--no-reflect", **env).stdout
+    assert "demo_done" in shown
+    assert "67% (2 of 3)" in shown
+
+
+def test_empty_month_says_so_and_exits_0(home: Path) -> None:
+    write(home, november_set()[0])
+    result = coach("review", "--month", "2026-10", "--no-reflect")
+    assert result.code == 0
+    assert result.stdout == ""
+    assert "No reflections in October 2026" in result.stderr
+    assert "coach review --last" in result.stderr
+    as_json = coach("review", "--month", "2026-10", "--json")
+    assert as_json.code == 0
+    assert json.loads(as_json.stdout)["reflections"] == 0
+
+
+def test_damaged_files_are_skipped_named_once_and_exit_7(november: list[Path], home: Path) -> None:
+    folder = home / "reflections" / "2026-11"
+    bad = [
+        folder / "2026-11-05_debrief_acme_broken.json",
+        folder / "2026-11-06_debrief_acme_noschema.json",
+        folder / "stray.json",
+    ]
+    bad[0].write_text("{ not json", encoding="utf-8")
+    bad[1].write_text('{"id": "x"}', encoding="utf-8")
+    bad[2].write_text('{"schema": 99}', encoding="utf-8")
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
+    result = coach("review", "--json")
+    assert result.code == ExitCode.DAMAGED
+    data = json.loads(result.stdout)
+    assert data["reflections"] == 5
+    assert sorted(d["path"] for d in data["damaged"]) == sorted(str(p) for p in bad)
+    for path in bad:
+        assert result.stderr.count(str(path)) == 1
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()} == before
+    shown = coach("review", "--no-reflect")
+    assert shown.code == ExitCode.DAMAGED
+    assert "Review of November 2026" in shown.stdout
+
+
+def test_monthly_reflection_scripted_is_saved_as_a_review(
+    november: list[Path], home: Path, tmp_path: Path
+) -> None:
+    answers = tmp_path / "monthly.toml"
+    answers.write_text(
+        """
+month_rating = 4
+keep = ["Agenda the day before"]
+stop = ["Talking too long"]
+try = ["One open question first"]
+outside_practice = "Watch a colleague's discovery call"
+practice_source = "peer"
+mistake_commitment = "Stop at two minutes and ask a question"
+""",
+        encoding="utf-8",
+    )
+    result = coach("review", "--answers", str(answers))
+    assert result.code == 0, result.stderr
+    assert "Your most repeated mistake: Talked too LONG" in result.stderr
+    assert "Saved your review" in result.stderr
+    (path,) = [p for p in reflection_files(home) if "_review_" in p.name]
+    assert path.name.startswith("2026-11-24_review_all-clients_")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    Reflection.model_validate(data)
+    assert data["kind"] == "review"
+    assert data["client"] == ""
+    assert data["review"] == {
+        "start": "2026-11-01",
+        "end": "2026-11-30",
+        "top_repeated_mistake": "Talked too LONG",
+    }
+    by_step = {a["step"]: a for a in data["answers"]}
+    assert by_step["keep"]["value"] == ["Agenda the day before"]
+    assert by_step["month_rating"]["summary"] == "mean"
+    # The saved reflection is read back by the next review.
+    again = json.loads(coach("review", "--json").stdout)
+    assert again["meetings"]["reviews"] == 1
+
+
+def test_reflection_is_never_offered_without_a_terminal(november: list[Path], home: Path) -> None:
+    result = coach("review")
+    assert result.code == 0
+    assert "Reflect" not in result.stderr
+    assert not [p for p in reflection_files(home) if "_review_" in p.name]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--month", "2026-13"], "is not a month"),
+        (["--month", "2026-11", "--last"], "cannot be used together"),
+        (["--since", "2026-11-10", "--until", "2026-11-01"], "is after"),
+        (["--since", "soon"], "--since"),
+        (["--json", "--answers", "x.toml"], "--answers"),
+    ],
+)
+def test_bad_options_are_usage_errors(args: list[str], message: str) -> None:
+    result = coach("review", *args)
+    assert result.code == ExitCode.USAGE
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_period_options(november: list[Path]) -> None:
+    last = json.loads(coach("review", "--json", "--last").stdout)
+    assert (last["period"]["start"], last["period"]["end"]) == ("2026-10-01", "2026-10-31")
+    span = json.loads(
+        coach("review", "--json", "--since", "2026-11-10", "--until", "2026-11-16").stdout
+    )
+    assert span["reflections"] == 2
+    assert span["previous"]["end"] == "2026-11-09"
+    relative = json.loads(coach("review", "--json", "--since", "-30d").stdout)
+    assert relative["period"]["end"] == "2026-11-24"
+    only = json.loads(coach("review", "--json", "--client", "globex").stdout)
+    assert only["reflections"] == 2
+    assert only["client"] == "globex"
+
+
+def test_generator_writes_valid_reflections_in_the_store_layout(tmp_path: Path) -> None:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    paths = generate(tmp_path, 120, seed=3, clients=5, end=date(2026, 11, 24))
+    assert len(paths) == 120
+    assert generate(tmp_path / "again", 120, seed=3, clients=5, end=date(2026, 11, 24))[
+        -1
+    ].name == (paths[-1].name)
+    kinds = set()
+    for path in paths:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        reflection = Reflection.model_validate(data)
+        kinds.add(reflection.kind)
+        assert path.parent.name == reflection.meeting.date.strftime("%Y-%m")
+        assert path.name.startswith(f"{reflection.meeting.date}_{reflection.kind}_")
+    assert kinds == {"prep", "debrief", "review"}
+    env = {"CLIENTCOACH_HOME": str(tmp_path)}
+    data = json.loads(
+        coach("review", "--json", "--since", "2025-11-01", "--until", "2026-11-24", **env).stdout
+    )
+    assert data["reflections"] == 120
+    assert data["damaged"] == []
+    assert data["meetings"]["debriefed"] > 0
+
+
+# --- in a real terminal ---------------------------------------------------------------
+
+
+def test_monthly_reflection_in_a_real_terminal(
+    november: list[Path], home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.pty_helpers import Coach, answer_tree
+
+    monkeypatch.setenv("CLIENTCOACH_NOW", NOW["CLIENTCOACH_NOW"])
+    session = Coach("review")
+    try:
+        session.expect("Review of November 2026")
+        session.expect("Talked too LONG")
+        session.expect("Reflect on this period now?")
+        session.type("")  # Enter: yes
+        session.expect("Your most repeated mistake: Talked too LONG")
+        tree: dict[str, Any] = {}
+        session.answer("monthly", "month_rating", "4", tree, 4)
+        session.lines("monthly", "keep", ["Agenda the day before"], tree)
+        session.lines("monthly", "stop", ["Long openings", "Guessing the need"], tree)
+        session.lines("monthly", "try", ["One open question first"], tree)
+        session.answer("monthly", "outside_practice", "Shadow a colleague's call", tree)
+        session.answer("monthly", "practice_source", "1", tree, "peer")
+        session.answer("monthly", "mistake_commitment", "Ask before answering", tree)
+        assert session.finish() == 0
+    finally:
+        session.kill()
+    (path,) = [p for p in reflection_files(home) if "_review_" in p.name]
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert answer_tree(data["answers"]) == tree
+    assert data["review"]["top_repeated_mistake"] == "Talked too LONG"
+
+
+def test_declining_the_reflection_saves_nothing(
+    november: list[Path], home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.pty_helpers import Coach
+
+    monkeypatch.setenv("CLIENTCOACH_NOW", NOW["CLIENTCOACH_NOW"])
+    session = Coach("review")
+    try:
+        session.expect("Reflect on this period now?")
+        session.type("n")
+        assert session.finish() == 0
+    finally:
+        session.kill()
+    assert not [p for p in reflection_files(home) if "_review_" in p.name]
+    no_offer = Coach("review", "--no-reflect")
+    try:
+        assert no_offer.finish() == 0
+        assert "Reflect on" not in no_offer.screen
+        assert "Review of November 2026" in no_offer.screen
+    finally:
+        no_offer.kill()
