@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -328,6 +329,29 @@ def _interrupted(tmp: Path, home: Path) -> Result:
     return Result(child.exitstatus or 0, "", screen)
 
 
+def _signalled(signum: int) -> Callable[[Path, Path], Result]:
+    """A terminal run stopped by a signal: the answers so far are kept as a draft."""
+
+    def scenario(tmp: Path, home: Path) -> Result:
+        child = pexpect.spawn(
+            str(COACH), ["prep", "Acme"], env=user_env(NO_COLOR="1"), encoding="utf-8", timeout=30
+        )
+        try:
+            child.expect_exact("\n> ")
+            child.sendline("Agree the pilot scope")  # one answer, so there is a draft to keep
+            child.expect_exact("\n> ")
+            child.kill(signum)
+            child.expect(pexpect.EOF)
+            screen = child.before
+        finally:
+            child.close(force=True)
+        assert reflection_files(home) == []
+        assert "coach resume" in screen
+        return Result(child.exitstatus or 0, "", screen)
+
+    return scenario
+
+
 SCENARIOS: dict[ExitCode, Callable[[Path, Path], Result]] = {
     ExitCode.OK: _ok,
     ExitCode.INTERNAL: _internal,
@@ -338,6 +362,8 @@ SCENARIOS: dict[ExitCode, Callable[[Path, Path], Result]] = {
     ExitCode.STORAGE: _storage,
     ExitCode.DAMAGED: _damaged,
     ExitCode.INTERRUPTED: _interrupted,
+    ExitCode.HANGUP: _signalled(signal.SIGHUP),
+    ExitCode.TERMINATED: _signalled(signal.SIGTERM),
 }
 
 
@@ -349,7 +375,8 @@ def test_each_exit_code_comes_from_a_real_scenario(
     result = SCENARIOS[code](tmp_path, home)
     assert result.code == code, f"expected {int(code)}, got {result.code}: {result.stderr}"
     assert_no_traceback(result)
-    if code not in (ExitCode.OK, ExitCode.INTERRUPTED, ExitCode.DAMAGED):
+    stops = (ExitCode.INTERRUPTED, ExitCode.HANGUP, ExitCode.TERMINATED)
+    if code not in (ExitCode.OK, ExitCode.DAMAGED, *stops):
         # One line says what went wrong (the usage scenario is ours, not Typer's).
         errors = [line for line in result.stderr.splitlines() if "error:" in line]
         assert len(errors) == 1, result.stderr

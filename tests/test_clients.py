@@ -326,7 +326,14 @@ def test_completion_functions_offer_clients_and_playbooks(home: Path) -> None:
     assert complete_client("") == ["Acme", "Société Générale"]
     assert complete_client("soc") == ["Société Générale"]
     assert complete_client("zz") == []
-    assert complete_playbook("") == ["debrief", "healthy-help", "lost-deal", "prep", "troll-bridge"]
+    assert complete_playbook("") == [
+        "debrief",
+        "healthy-help",
+        "lost-deal",
+        "monthly",
+        "prep",
+        "troll-bridge",
+    ]
     assert complete_playbook("tr") == ["troll-bridge"]
 
 

@@ -54,7 +54,7 @@ def test_prep_shows_the_brief_first_and_offers_the_known_trolls(home: Path, spaw
     coach.type("")  # take the default
     expected["trolls_expected"] = ["budget freeze", "supply-chain delays"]
     walk_prep_quietly(coach, expected, start="triggers_today")
-    assert coach.finish() == 0, coach.screen
+    assert coach.save() == 0, coach.screen
 
     (prep,) = [
         json.loads(p.read_text(encoding="utf-8"))
@@ -108,7 +108,7 @@ def test_a_logged_mistake_is_offered_as_a_repeat_of_an_earlier_one(
     coach.more(D, "mistakes", "n")
     coach.answer(D, "outcome", "1", {})
     coach.answer(D, "energy", "0", {})
-    assert coach.finish() == 0, coach.screen
+    assert coach.save() == 0, coach.screen
 
     (saved,) = [
         json.loads(p.read_text(encoding="utf-8"))

@@ -76,6 +76,10 @@ def test_first_prep_then_debrief_as_a_new_user(user_home: Path) -> None:
 
     prep_run = NewUser(user_home, "prep", "Acme Corp", "--meeting", "Q4 steering")
     expected_prep = run_prep(prep_run)
+    summary = prep_run.summary()  # every answer, numbered, before anything is saved
+    assert "1. " in summary
+    assert "Agree the pilot scope" in summary
+    prep_run.type("")
     prep_run.expect("Acme Corp")
     assert prep_run.finish() == 0, prep_run.screen
     screen = prep_run.screen
@@ -93,7 +97,7 @@ def test_first_prep_then_debrief_as_a_new_user(user_home: Path) -> None:
     debrief_run = NewUser(user_home, "debrief", "acme corp")
     debrief_run.expect(prep["id"])  # it says which prep it follows
     expected_debrief = run_debrief(debrief_run)
-    assert debrief_run.finish() == 0, debrief_run.screen
+    assert debrief_run.save() == 0, debrief_run.screen
     assert "coach prep" in debrief_run.screen
 
     debrief_path, debrief = _one(data, "debrief")

@@ -334,6 +334,8 @@ def test_monthly_reflection_in_a_real_terminal(
         session.answer("monthly", "outside_practice", "Shadow a colleague's call", tree)
         session.answer("monthly", "practice_source", "1", tree, "peer")
         session.answer("monthly", "mistake_commitment", "Ask before answering", tree)
+        assert "Shadow a colleague's call" in session.summary()
+        session.type("")
         assert session.finish() == 0
     finally:
         session.kill()

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clientcoach.clikit import console, guard, out
-from clientcoach.errors import DataError, ExitCode, UsageError
+from clientcoach.clikit import console, guard, out, report_damaged
+from clientcoach.errors import DataError, UsageError
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
@@ -275,13 +275,7 @@ def _json(data: object) -> None:
 
 def _finish(scan: RecordScan) -> None:
     """Name the damaged files skipped (on stderr) and exit with their code."""
-    if not scan.damaged:
-        return
-    from clientcoach.render import error_line
-
-    for bad in scan.damaged:
-        error_line(console(), _("skipped {reason}").format(reason=bad.reason))
-    raise typer.Exit(int(ExitCode.DAMAGED))
+    report_damaged(scan.damaged)
 
 
 ClientOpt = Annotated[

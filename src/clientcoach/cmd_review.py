@@ -140,7 +140,9 @@ def _review(
     if markdown is not None:
         _write_report(markdown, render_review.markdown(result, damaged), force)
     if damaged:
-        render_review.damaged_lines(console(), damaged)
+        from clientcoach.render import damaged as name_damaged
+
+        name_damaged(console(), damaged)
 
     if not as_json and not no_reflect:
         _reflect(store, result, now, answers, answers_path)

@@ -532,15 +532,6 @@ def focus(console: Console, review: Review) -> None:
     console.print(line, soft_wrap=True)
 
 
-def damaged_lines(console: Console, damaged: list[Damaged]) -> None:
-    from rich.text import Text
-
-    for item in damaged:
-        line = Text(_("coach: skipped damaged file: "), style="yellow")
-        line.append(item.reason if str(item.path) in item.reason else f"{item.path}: {item.reason}")
-        console.print(line, soft_wrap=True)
-
-
 # --- Markdown -------------------------------------------------------------------------
 
 _MD_SPECIAL = set("\\`*_[]<>|~&#")
