@@ -106,5 +106,16 @@ def test_first_prep_then_debrief_as_a_new_user(user_home: Path) -> None:
     assert debrief["meeting"]["title"] == "Q4 steering"  # taken from the prep
     assert answer_tree(debrief["answers"]) == expected_debrief
     assert len(saved_files(data)) == 2
+
+    # At the end of the month: the review shows this month's figures, then offers the
+    # monthly reflection, which this user declines for now.
+    review_run = NewUser(user_home, "review")
+    review_run.expect("Review of ")
+    review_run.expect("Ended on agreed next steps")
+    review_run.expect("Reflect on this period now?")
+    review_run.type("n")
+    assert review_run.finish() == 0, review_run.screen
+    assert "Traceback" not in review_run.screen
+    assert len(saved_files(data)) == 2  # declining saves nothing
     # Nothing but the data folder was written in the new home.
     assert {p.name for p in user_home.iterdir()} == {".local"}
