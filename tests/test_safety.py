@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,6 +51,22 @@ def make(client: str = "Acme", kind: str = "prep") -> Reflection:
 
 
 def deep(levels: int) -> bytes:
+    """A record whose answers nest ``levels`` deep through included playbooks."""
+    answers: list[Any] = [{"step": "x", "type": "text", "value": "bottom"}]
+    for _ in range(levels):
+        answers = [{"step": "x", "type": "include", "answers": answers}]
+    record = {
+        "schema": 1,
+        "id": "x",
+        "kind": "prep",
+        "client": "Acme",
+        "meeting": {"date": "2026-11-24"},
+        "answers": answers,
+    }
+    return json.dumps(record).encode()
+
+
+def deep_value(levels: int) -> bytes:
     return b'{"schema": 1, "x": ' + b"[" * levels + b"]" * levels + b"}"
 
 
@@ -70,7 +87,7 @@ DAMAGED: dict[str, tuple[bytes, str]] = {
     "nan": (b'{"schema": 1, "x": NaN}', "not valid JSON"),
     "huge-int": (b'{"schema": 1, "x": ' + b"9" * 5000 + b"}", "not valid JSON"),
     "nested": (deep(200), "nested more than"),
-    "very-nested": (deep(200_000), "not valid JSON"),
+    "very-nested": (deep_value(200_000), "not valid JSON"),
 }
 
 

@@ -325,7 +325,40 @@ def _too_deep(data: object, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
-def parse_json_file(path: Path, what: str, newest: int) -> dict[str, Any]:
+def _answers_too_deep(answers: list[Any], limit: int = MAX_DEPTH) -> bool:
+    """Whether answers nest (through includes and loop items) deeper than ``limit``.
+
+    The walkers of the insights recurse along exactly these links, so this is the depth
+    that could hurt them. It costs a couple of lookups per answer, where walking every
+    value of every record would cost more than parsing it.
+    """
+    stack: list[tuple[list[Any], int]] = [(answers, 0)]
+    while stack:
+        level, depth = stack.pop()
+        if depth > limit:
+            return True
+        for answer in level:
+            if type(answer) is not dict:
+                continue
+            nested = answer.get("answers")
+            if type(nested) is list:
+                stack.append((nested, depth + 1))
+            items = answer.get("items")
+            if type(items) is list:
+                stack.extend((item, depth + 1) for item in items if type(item) is list)
+    return False
+
+
+def parse_json_file(
+    path: Path, what: str, newest: int, *, check_depth: bool = True
+) -> dict[str, Any]:
+    data, _text = _parse_json_text(path, what, newest, check_depth=check_depth)
+    return data
+
+
+def _parse_json_text(
+    path: Path, what: str, newest: int, *, check_depth: bool = True
+) -> tuple[dict[str, Any], str]:
     """A data file's JSON object with an int ``schema`` no newer than ``newest``.
 
     Every way a file can be damaged ends as DamagedFile: unreadable, empty, binary,
@@ -362,9 +395,9 @@ def parse_json_file(path: Path, what: str, newest: int) -> dict[str, Any]:
             f"written by a newer clientcoach (schema {schema})",
             "upgrade clientcoach to read it; the file is left as it is",
         )
-    if _too_deep(data):
+    if check_depth and _too_deep(data):
         raise DamagedFile(path, f"damaged {what} (nested more than {MAX_DEPTH} levels)")
-    return data
+    return data, text
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -586,7 +619,9 @@ class Store:
         Cheaper than :meth:`load` (no model is built), for commands that read thousands
         of files. A file that fails here is damaged for every command.
         """
-        data = migrate(parse_json_file(path, "reflection", current_schema()), path)
+        # The full depth walk would cost more than the parse; answers are checked below.
+        raw, text = _parse_json_text(path, "reflection", current_schema(), check_depth=False)
+        data = migrate(raw, path)
         meeting = data.get("meeting")
         if (
             not isinstance(data.get("id"), str)
@@ -597,6 +632,11 @@ class Store:
             or not isinstance(data.get("answers"), list)
         ):
             raise DamagedFile(path, "damaged reflection (id, kind, client, meeting or answers)")
+        # Answers nest one level per "answers" or "items" key, so a file with few of them
+        # cannot be too deep and needs no walk (the common case, and a cheap count).
+        links = text.count('"answers"') + text.count('"items"')
+        if links > MAX_DEPTH and _answers_too_deep(data["answers"]):
+            raise DamagedFile(path, f"damaged reflection (nested more than {MAX_DEPTH} levels)")
         try:
             date.fromisoformat(meeting["date"])
         except ValueError:
