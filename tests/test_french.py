@@ -153,16 +153,25 @@ PROMPTS = [
 ]
 
 
+# The list of answers shown before saving ends with the hint of what Enter does.
+SUMMARY = re.compile(r"Enter saves|Entrée enregistre")
+# More inputs than any built-in asks for means the walk is going round in circles.
+MOST_INPUTS = 300
+
+
 def _walk(coach: Coach) -> str:
     """Answer every question of a French session until the program ends; the screen."""
     import pexpect
 
     child = coach.child
-    while True:
+    for _count in range(MOST_INPUTS):
         index = child.expect(["\n> ", "\n» ", pexpect.EOF], timeout=20)
         if index == 2:
             return coach.screen
         before = child.before
+        if SUMMARY.search(before):
+            child.sendline("")  # the answers shown before saving: Enter saves
+            continue
         shown = [(before.rfind(n), s) for n, s in PROMPTS if n in before]
         assert shown, f"no known French prompt before the input line:\n{before[-800:]}"
         step = max(shown, key=lambda found: found[0])[1]
@@ -183,6 +192,7 @@ def _walk(coach: Coach) -> str:
             child.sendline("")
         else:
             child.sendline(TYPED)
+    raise AssertionError(f"still asking after {MOST_INPUTS} answers:\n{coach.screen[-2000:]}")
 
 
 @pytest.mark.parametrize("how", ["option", "locale"])

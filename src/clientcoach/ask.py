@@ -180,9 +180,13 @@ def ask_from_answers(run: Run, data: Mapping[str, Any], source: str) -> None:
     if unused:
         shown = ", ".join(repr(u) for u in unused[:3]) + (" ..." if len(unused) > 3 else "")
         raise AnswersError(
-            f"{source}: {len(unused)} answer(s) were never asked for: {shown}",
-            "their condition did not hold or their loop had stopped; remove them or fix the "
-            "answers they depend on",
+            _("{source}: {count} answer(s) were never asked for: {shown}").format(
+                source=source, count=len(unused), shown=shown
+            ),
+            _(
+                "their condition did not hold or their loop had stopped; remove them or fix "
+                "the answers they depend on"
+            ),
         )
 
 
@@ -344,7 +348,7 @@ class TerminalAsker:
             if command == BACK_KEY:
                 if run.back():
                     self._changed(run)
-                    self.console.print(Text("  Back one step.", style="yellow"))
+                    self.console.print(Text("  " + _("Back one step."), style="yellow"))
                     self._context = ()
                 continue
             if command.isdigit() and 1 <= int(command) <= len(entries):
@@ -353,15 +357,18 @@ class TerminalAsker:
                 continue
             self.console.print(
                 Text(
-                    f"  Type a number from 1 to {len(entries)} to change that answer, "
-                    "or press Enter to save.",
+                    "  "
+                    + _(
+                        "Type a number from 1 to {count} to change that answer, "
+                        "or press Enter to save."
+                    ).format(count=len(entries)),
                     style="yellow",
                 )
             )
 
     def _show_summary(self, run: Run, entries: list[Question]) -> None:
         self.console.print()
-        self.console.rule(Text("Your answers"), style="cyan")
+        self.console.rule(Text(_("Your answers")), style="cyan")
         context: tuple[str, ...] = ()
         for number, question in enumerate(entries, start=1):
             if question.context != context:
@@ -376,8 +383,9 @@ class TerminalAsker:
             self.console.print(line)
         self.console.print(
             Text(
-                f"Enter saves. A number changes that answer; {BACK_KEY} goes back to the "
-                "last step.",
+                _(
+                    "Enter saves. A number changes that answer; {back} goes back to the last step."
+                ).format(back=BACK_KEY),
                 style="dim",
             )
         )
@@ -532,7 +540,11 @@ class TerminalAsker:
             if command.isdigit() and 1 <= int(command) <= len(options):
                 return int(command) - 1
             self.console.print(
-                Text(f"  Type a number from 1 to {len(options)}, or Enter.", style="yellow")
+                Text(
+                    "  "
+                    + _("Type a number from 1 to {count}, or Enter.").format(count=len(options)),
+                    style="yellow",
+                )
             )
 
     def _more_lines(self, step: Step, first: str) -> str | None:
@@ -608,9 +620,9 @@ class TerminalAsker:
 def _shown(step: Step, value: Value) -> str:
     """An answer on one line, as the summary shows it."""
     if value is None:
-        return "(skipped)"
+        return _("(skipped)")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(step, ChoiceStep | MultiChoiceStep):
         labels = {c.value: c.text for c in step.options}
         picked = value if isinstance(value, list) else [str(value)]

@@ -283,11 +283,11 @@ ClientOpt = Annotated[
     typer.Option(
         "--client",
         "-c",
-        help="Only this client (a unique start of the name will do).",
+        help=_("Only this client (a unique start of the name will do)."),
         autocompletion=complete_client,
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print JSON on stdout."))]
 
 
 # --- commands --------------------------------------------------------------------------
@@ -295,9 +295,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
 
 def followups(
     client: ClientOpt = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only the overdue ones.")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help=_("Only the overdue ones."))] = False,
     show_all: Annotated[
-        bool, typer.Option("--all", help="Include the follow-ups already done.")
+        bool, typer.Option("--all", help=_("Include the follow-ups already done."))
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -327,7 +327,7 @@ def followups(
 
 def done(
     follow_up: Annotated[
-        str, typer.Argument(help="The follow-up's id, as `coach followups` shows it.")
+        str, typer.Argument(help=_("The follow-up's id, as `coach followups` shows it."))
     ],
 ) -> None:
     """Mark a follow-up done (in the debrief that holds it); harmless when repeated."""
@@ -383,17 +383,17 @@ def done(
 def history(
     client: ClientOpt = None,
     kind: Annotated[
-        str | None, typer.Option("--kind", "-k", help="prep, debrief or review.")
+        str | None, typer.Option("--kind", "-k", help=_("prep, debrief or review."))
     ] = None,
     since: Annotated[
-        str | None, typer.Option("--since", help="From this meeting date (YYYY-MM-DD, -30d...).")
+        str | None, typer.Option("--since", help=_("From this meeting date (YYYY-MM-DD, -30d...)."))
     ] = None,
     until: Annotated[
-        str | None, typer.Option("--until", help="Up to this meeting date, included.")
+        str | None, typer.Option("--until", help=_("Up to this meeting date, included."))
     ] = None,
     grep: Annotated[
         str | None,
-        typer.Option("--grep", "-g", help="Only reflections whose answers contain this text."),
+        typer.Option("--grep", "-g", help=_("Only reflections whose answers contain this text.")),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -437,10 +437,10 @@ def history(
 
 
 def show(
-    reflection: Annotated[str, typer.Argument(help="Id (or a unique start of it), or a file.")],
+    reflection: Annotated[str, typer.Argument(help=_("Id (or a unique start of it), or a file."))],
     as_json: JsonOpt = False,
     markdown: Annotated[
-        bool, typer.Option("--markdown", help="Print it as a Markdown document.")
+        bool, typer.Option("--markdown", help=_("Print it as a Markdown document."))
     ] = False,
 ) -> None:
     """Show one reflection: every question asked and its answer."""
@@ -480,7 +480,7 @@ def brief(
     client: Annotated[
         str,
         typer.Argument(
-            help="The client (a unique start of the name will do).",
+            help=_("The client (a unique start of the name will do)."),
             autocompletion=complete_client,
         ),
     ],

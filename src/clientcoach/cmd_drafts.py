@@ -12,7 +12,7 @@ from clientcoach.clikit import console, guard, library, out, report_damaged
 from clientcoach.errors import AnswersError, UsageError
 from clientcoach.i18n import _
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the drafts as JSON.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print the drafts as JSON."))]
 
 
 def register(app: typer.Typer) -> None:

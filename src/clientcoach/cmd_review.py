@@ -31,37 +31,39 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def review(
         month: Annotated[
-            str | None, typer.Option("--month", help="Review this calendar month (YYYY-MM).")
+            str | None, typer.Option("--month", help=_("Review this calendar month (YYYY-MM)."))
         ] = None,
-        last: Annotated[bool, typer.Option("--last", help="Review last calendar month.")] = False,
+        last: Annotated[
+            bool, typer.Option("--last", help=_("Review last calendar month."))
+        ] = False,
         since: Annotated[
             str | None,
-            typer.Option("--since", help="First day: YYYY-MM-DD, -30d... (up to today)."),
+            typer.Option("--since", help=_("First day: YYYY-MM-DD, -30d... (up to today).")),
         ] = None,
         until: Annotated[
             str | None,
-            typer.Option("--until", help="Last day: YYYY-MM-DD, yesterday..."),
+            typer.Option("--until", help=_("Last day: YYYY-MM-DD, yesterday...")),
         ] = None,
         client: Annotated[
-            str | None, typer.Option("--client", "-c", help="Only this client's reflections.")
+            str | None, typer.Option("--client", "-c", help=_("Only this client's reflections."))
         ] = None,
         as_json: Annotated[
-            bool, typer.Option("--json", help="Print the figures as JSON (nothing else).")
+            bool, typer.Option("--json", help=_("Print the figures as JSON (nothing else)."))
         ] = False,
         markdown: Annotated[
             Path | None,
-            typer.Option("--markdown", help="Also write the review as a Markdown report."),
+            typer.Option("--markdown", help=_("Also write the review as a Markdown report.")),
         ] = None,
         force: Annotated[
-            bool, typer.Option("--force", help="Let --markdown replace an existing file.")
+            bool, typer.Option("--force", help=_("Let --markdown replace an existing file."))
         ] = False,
         no_reflect: Annotated[
-            bool, typer.Option("--no-reflect", help="Show the figures only; no reflection.")
+            bool, typer.Option("--no-reflect", help=_("Show the figures only; no reflection."))
         ] = False,
         answers: Annotated[
             Path | None,
             typer.Option(
-                "--answers", "-a", help="Answers file for the monthly reflection (no questions)."
+                "--answers", "-a", help=_("Answers file for the monthly reflection (no questions).")
             ),
         ] = None,
     ) -> None:
