@@ -9,7 +9,6 @@ the functions that need them, so ``coach --help`` does not pay for them.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -270,6 +269,8 @@ def _day(option: str, raw: str | None, today: date) -> date | None:
 
 
 def _json(data: object) -> None:
+    import json  # here, not at the top: `coach --help` need not load it
+
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
