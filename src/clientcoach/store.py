@@ -591,16 +591,35 @@ class Store:
         except RecursionError:
             raise DamagedFile(path, "damaged reflection (nested too deeply)") from None
 
+    def _named(
+        self,
+        kind: str | None,
+        client: str | None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> Iterator[Path]:
+        """The files whose generated name can match; what a name says is checked again
+        once the file is read (a client called "Prep" puts "_prep_" in a debrief's name)."""
+        marker = f"_{kind}_" if kind else None
+        named = f"_{slug(client)}_" if client is not None else None
+        for path in self.files():
+            if marker and marker not in path.name:
+                continue
+            if named is not None and named not in path.name:
+                continue
+            if since is not None or until is not None:
+                day = _name_date(path.name)
+                if day is not None and (
+                    (since is not None and day < since) or (until is not None and day > until)
+                ):
+                    continue
+            yield path
+
     def scan(self, kind: str | None = None, client: str | None = None) -> Scan:
         """Every readable reflection (filtered), and every damaged file, named once."""
         result = Scan()
         wanted = client_key(client) if client is not None else None
-        marker = f"_{kind}_" if kind else None
-        for path in self.files():
-            if marker and marker not in path.name:
-                continue
-            if client is not None and f"_{slug(client)}_" not in path.name:
-                continue
+        for path in self._named(kind, client):
             try:
                 reflection = self.load(path)
             except DamagedFile as exc:
@@ -664,19 +683,7 @@ class Store:
         Reading one file at a time keeps memory flat however many years of data there are.
         """
         wanted = client_key(client) if client is not None else None
-        marker = f"_{kind}_" if kind else None
-        named = f"_{slug(client)}_" if client is not None else None
-        for path in self.files():
-            if marker and marker not in path.name:
-                continue
-            if named is not None and named not in path.name:
-                continue
-            if since is not None or until is not None:
-                day = _name_date(path.name)
-                if day is not None and (
-                    (since is not None and day < since) or (until is not None and day > until)
-                ):
-                    continue
+        for path in self._named(kind, client, since, until):
             try:
                 record = self.read_record(path)
             except DamagedFile as exc:
@@ -692,22 +699,7 @@ class Store:
         self, kind: str | None = None, client: str | None = None
     ) -> Iterator[tuple[Path, Reflection]]:
         """Readable reflections, filtered by kind and client; damaged files are skipped."""
-        wanted = client_key(client) if client is not None else None
-        marker = f"_{kind}_" if kind else None
-        for path in self.files():
-            if marker and marker not in path.name:
-                continue
-            if client is not None and f"_{slug(client)}_" not in path.name:
-                continue
-            try:
-                reflection = self.load(path)
-            except DataError:
-                continue
-            if kind is not None and reflection.kind != kind:
-                continue  # a client called "Prep" puts "_prep_" in a debrief's name too
-            if wanted is not None and client_key(reflection.client) != wanted:
-                continue
-            yield path, reflection
+        yield from self.scan(kind, client).items
 
     def latest_prep(
         self, client: str, on_or_before: date, within_days: int = PREP_WINDOW_DAYS
