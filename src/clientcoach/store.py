@@ -802,27 +802,15 @@ class Store:
 
     def _replace(self, path: Path, text: str, expected: bytes) -> bool:
         """Put ``text`` in place of ``path`` if it still holds ``expected``; False if not."""
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.update.tmp")
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-            try:
-                os.fchmod(fd, FILE_MODE)
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                if path.read_bytes() != expected:
-                    return False
-                tmp.replace(path)  # os.replace: atomic on the same file system
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    tmp.unlink()
+            replace_if_unchanged(path, expected, text)
+        except ChangedError:
+            return False
         except OSError as exc:
             raise StorageError(
                 f"cannot update {path}: {exc.strerror}",
                 "the file is unchanged; check free space and permissions",
             ) from exc
-        _sync_dir(path.parent)
         return True
 
     @contextlib.contextmanager
