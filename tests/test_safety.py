@@ -119,37 +119,8 @@ def test_every_kind_of_damage_is_reported_once_by_both_scans(home: Path) -> None
         assert path.read_bytes() == content
 
 
-def test_coach_doctor_json_counts_1000_lists_5_exits_7_and_changes_nothing(home: Path) -> None:
-    store = Store(home)
-    for index in range(1000):
-        store.save(make(f"Client {index % 37}", "prep" if index % 3 else "debrief"))
-    folder = home / "reflections" / "2026-11"
-    bad = {
-        folder / "2026-11-24_prep_a_x1.json": b"",
-        folder / "2026-11-24_prep_a_x2.json": b'{"schema": 1, "id": ',
-        folder / "2026-11-24_prep_a_x3.json": b"\x89PNG\r\n\x1a\n\x00\x00",
-        folder / "2026-11-24_prep_a_x4.json": b'{"schema": 7}',
-        folder / "2026-11-24_prep_a_x5.json": b'{"schema": 1, "kind": 3}',
-    }
-    for path, content in bad.items():
-        path.write_bytes(content)
-    before = {p: p.read_bytes() for p in home.rglob("*") if p.is_file()}
-    stamps = {p: p.stat().st_mtime_ns for p in before}
-
-    result = run_coach("doctor", "--json")
-    assert result.code == 7, result.stderr
-    report = json.loads(result.stdout)
-    assert report["reflections"]["total"] == 1000
-    assert report["reflections"]["by_kind"] == {"debrief": 334, "prep": 666}
-    assert sorted(d["path"] for d in report["damaged"]) == sorted(str(p) for p in bad)
-    for path in bad:
-        assert result.stderr.count(str(path)) == 1  # named once on stderr
-    after = {p: p.read_bytes() for p in home.rglob("*") if p.is_file()}
-    assert after == before
-    assert {p: p.stat().st_mtime_ns for p in after} == stamps
-
-
-def test_coach_review_json_counts_1000_lists_5_exits_7_and_changes_nothing(home: Path) -> None:
+def thousand_good_five_damaged(home: Path) -> dict[Path, bytes]:
+    """1,000 readable reflections of November 2026 and 5 damaged files beside them."""
     store = Store(home)
     for index in range(1000):
         store.save(make(f"Client {index % 37}", "prep" if index % 3 else "debrief"))
@@ -163,8 +134,32 @@ def test_coach_review_json_counts_1000_lists_5_exits_7_and_changes_nothing(home:
     }
     for path, content in bad.items():
         path.write_bytes(content)
-    before = {p: p.read_bytes() for p in home.rglob("*") if p.is_file()}
-    stamps = {p: p.stat().st_mtime_ns for p in before}
+    return bad
+
+
+def snapshot(home: Path) -> dict[Path, tuple[bytes, int]]:
+    """Every file's bytes and modification time, to prove a command changed nothing."""
+    return {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in home.rglob("*") if p.is_file()}
+
+
+def test_coach_doctor_json_counts_1000_lists_5_exits_7_and_changes_nothing(home: Path) -> None:
+    bad = thousand_good_five_damaged(home)
+    before = snapshot(home)
+
+    result = run_coach("doctor", "--json")
+    assert result.code == 7, result.stderr
+    report = json.loads(result.stdout)
+    assert report["reflections"]["total"] == 1000
+    assert report["reflections"]["by_kind"] == {"debrief": 334, "prep": 666}
+    assert sorted(d["path"] for d in report["damaged"]) == sorted(str(p) for p in bad)
+    for path in bad:
+        assert result.stderr.count(str(path)) == 1  # named once on stderr
+    assert snapshot(home) == before
+
+
+def test_coach_review_json_counts_1000_lists_5_exits_7_and_changes_nothing(home: Path) -> None:
+    bad = thousand_good_five_damaged(home)
+    before = snapshot(home)
 
     result = run_coach(
         "review", "--json", "--month", "2026-11", env={"CLIENTCOACH_NOW": "2026-11-30T18:00"}
@@ -176,9 +171,7 @@ def test_coach_review_json_counts_1000_lists_5_exits_7_and_changes_nothing(home:
     assert sorted(d["path"] for d in report["damaged"]) == sorted(str(p) for p in bad)
     for path in bad:
         assert result.stderr.count(str(path)) == 1  # named once on stderr
-    after = {p: p.read_bytes() for p in home.rglob("*") if p.is_file()}
-    assert after == before
-    assert {p: p.stat().st_mtime_ns for p in after} == stamps
+    assert snapshot(home) == before
 
 
 def test_quarantine_moves_damaged_files_aside_never_deleting_or_overwriting(home: Path) -> None:
