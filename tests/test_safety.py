@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from clientcoach import reflection as reflection_module
+import clientcoach
 from clientcoach import store as store_module
 from clientcoach.draft import Draft, DraftPlaybook
 from clientcoach.errors import DataError
@@ -218,7 +218,7 @@ def schema_two(monkeypatch: pytest.MonkeyPatch) -> None:
         links["follows"] = links.pop("prep")
         return data
 
-    monkeypatch.setattr(reflection_module, "REFLECTION_SCHEMA", 2)
+    monkeypatch.setattr(clientcoach, "REFLECTION_SCHEMA", 2)
     monkeypatch.setitem(store_module.MIGRATIONS, 1, one_to_two)
 
 
@@ -249,7 +249,7 @@ def test_an_older_record_is_migrated_on_read_and_never_written_back(home: Path) 
 def test_a_record_whose_migration_fails_is_damaged_and_left_alone(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reflection_module, "REFLECTION_SCHEMA", 3)
+    monkeypatch.setattr(clientcoach, "REFLECTION_SCHEMA", 3)
     monkeypatch.setitem(store_module.MIGRATIONS, 1, lambda data: {**data, "x": data["nope"]})
     path = copy_fixture(home, "schema1-debrief.json")
     original = path.read_bytes()

@@ -260,7 +260,7 @@ def _find(store: Store, ref: str) -> Path:
 def _day(option: str, raw: str | None, today: date) -> date | None:
     if raw is None:
         return None
-    from clientcoach.engine import AnswerError, parse_date
+    from clientcoach.dates import AnswerError, parse_date
 
     try:
         return parse_date(raw, today)

@@ -196,7 +196,7 @@ def _day(option: str, text: str, today: date) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         pass  # today, -30d...: the engine reads those (and loads the playbook models)
-    from clientcoach.engine import AnswerError, parse_date
+    from clientcoach.dates import AnswerError, parse_date
 
     try:
         return parse_date(text, today)

@@ -15,9 +15,12 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Literal
 
+# Re-exported: the engine is where answers are checked, and callers look for them here.
+from clientcoach.dates import AnswerError as AnswerError
+from clientcoach.dates import parse_date as parse_date
 from clientcoach.i18n import _
 from clientcoach.playbook import (
     ANSWER_TYPES,
@@ -45,12 +48,6 @@ QuestionKind = Literal["answer", "info", "more"]
 
 _YES = {"y", "yes", "true", "1", "o", "oui", "vrai"}
 _NO = {"n", "no", "false", "0", "non", "faux"}
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_RELATIVE = re.compile(r"^([+-])(\d{1,4})\s*([dw])$")
-
-
-class AnswerError(ValueError):
-    """An answer that does not fit its step; the message says what would."""
 
 
 @dataclass(frozen=True)
@@ -544,40 +541,6 @@ def coerce_bool(raw: object) -> bool:
     if isinstance(raw, str) and raw.strip().lower() in _NO:
         return False
     raise AnswerError(_("answer yes or no (y/n)"))
-
-
-def parse_date(raw: object, today: date) -> date:
-    """A date from ISO text, today/tomorrow/yesterday, or +3d / -2w relative to ``today``."""
-    if isinstance(raw, datetime):
-        raise AnswerError(_("give a date without a time of day, e.g. 2026-12-01"))
-    if isinstance(raw, date):
-        return raw
-    if not isinstance(raw, str):
-        raise AnswerError(_("give a date as YYYY-MM-DD, today, tomorrow or +3d"))
-    text = raw.strip().lower()
-    if text == "today":
-        return today
-    if text == "tomorrow":
-        return today + timedelta(days=1)
-    if text == "yesterday":
-        return today - timedelta(days=1)
-    if text in _WEEKDAYS:
-        # The next such day, never today: "friday" said on a Friday means next week.
-        ahead = (_WEEKDAYS.index(text) - today.weekday() - 1) % 7 + 1
-        return today + timedelta(days=ahead)
-    match = _RELATIVE.match(text)
-    if match:
-        sign = -1 if match.group(1) == "-" else 1
-        amount = int(match.group(2)) * (7 if match.group(3) == "w" else 1)
-        return today + timedelta(days=sign * amount)
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise AnswerError(
-            _("{raw!r} is not a date; use YYYY-MM-DD, today, tomorrow, friday, +3d or +2w").format(
-                raw=raw
-            )
-        ) from None
 
 
 def _pick(options: list[str], labels: list[str], raw: str, by_position: bool) -> str:

@@ -28,15 +28,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import ValidationError
-
-from clientcoach import reflection as _reflection
+import clientcoach
 from clientcoach.errors import DataError, StorageError
-from clientcoach.reflection import Reflection, new_id
 
 if TYPE_CHECKING:
     # Drafts need the playbook models; commands that only read records never load them.
+    from pydantic import ValidationError
+
     from clientcoach.draft import Draft
+    from clientcoach.reflection import Reflection
 
 _NO_LINKS = {errno.EPERM, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}
 DIR_MODE = 0o700
@@ -286,7 +286,9 @@ MIGRATIONS: dict[int, Migration] = {}
 
 
 def current_schema() -> int:
-    return _reflection.REFLECTION_SCHEMA
+    # Read from the package when called, so that scanning records needs neither pydantic
+    # nor the record models (the review reads thousands of files as plain dicts).
+    return clientcoach.REFLECTION_SCHEMA
 
 
 def migrate(data: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -310,6 +312,10 @@ def migrate(data: dict[str, Any], path: Path) -> dict[str, Any]:
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number")
+
+
+# One decoder for every file: ``json.loads`` with an option builds a new one per call.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def _too_deep(data: object, limit: int = MAX_DEPTH) -> bool:
@@ -368,17 +374,19 @@ def _parse_json_text(
         raw = path.read_bytes()
     except OSError as exc:
         raise DamagedFile(path, f"cannot read ({exc.strerror})") from exc
-    if not raw.strip():
-        raise DamagedFile(path, "empty file")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DamagedFile(path, f"not UTF-8 text (byte {exc.start}): binary or damaged") from None
-    if "\x00" in text:
-        raise DamagedFile(path, "contains NUL bytes: binary or damaged")
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
+        # Blank and NUL-bearing files never parse, so they are told apart only here: the
+        # review reads thousands of good files and should not scan each one twice more.
+        if not text.strip():
+            raise DamagedFile(path, "empty file") from None
+        if "\x00" in text:
+            raise DamagedFile(path, "contains NUL bytes: binary or damaged") from None
         raise DamagedFile(
             path, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
@@ -440,6 +448,7 @@ class Store:
 
     def save(self, reflection: Reflection) -> tuple[Reflection, Path]:
         """Save a new reflection; returns it (its id may change on a clash) and its path."""
+        from clientcoach.reflection import new_id
 
         for _ in range(10):
             path = self.path_for(reflection)
@@ -487,6 +496,8 @@ class Store:
         return sorted(p for p in self.drafts.glob("*.json") if not p.name.startswith("."))
 
     def load_draft(self, path: Path) -> Draft:
+        from pydantic import ValidationError
+
         from clientcoach.draft import DRAFT_SCHEMA, Draft
 
         data = parse_json_file(path, "draft", DRAFT_SCHEMA)
@@ -583,6 +594,10 @@ class Store:
 
     def load(self, path: Path) -> Reflection:
         """Read one reflection (older schemas migrated in memory); DamagedFile if damaged."""
+        from pydantic import ValidationError
+
+        from clientcoach.reflection import Reflection
+
         data = migrate(parse_json_file(path, "reflection", current_schema()), path)
         try:
             return Reflection.model_validate(data)

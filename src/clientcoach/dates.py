@@ -1,0 +1,55 @@
+"""Dates as people type them, and the error an answer that does not fit raises.
+
+Kept apart from the engine so that commands which only filter by date (``history``,
+``review``) read ``--since`` without loading the playbook models.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from clientcoach.i18n import _
+
+__all__ = ["AnswerError", "parse_date"]
+
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_RELATIVE = re.compile(r"^([+-])(\d{1,4})\s*([dw])$")
+
+
+class AnswerError(ValueError):
+    """An answer that does not fit its step; the message says what would."""
+
+
+def parse_date(raw: object, today: date) -> date:
+    """A date from ISO text, today/tomorrow/yesterday, or +3d / -2w relative to ``today``."""
+    if isinstance(raw, datetime):
+        raise AnswerError(_("give a date without a time of day, e.g. 2026-12-01"))
+    if isinstance(raw, date):
+        return raw
+    if not isinstance(raw, str):
+        raise AnswerError(_("give a date as YYYY-MM-DD, today, tomorrow or +3d"))
+    text = raw.strip().lower()
+    if text == "today":
+        return today
+    if text == "tomorrow":
+        return today + timedelta(days=1)
+    if text == "yesterday":
+        return today - timedelta(days=1)
+    if text in _WEEKDAYS:
+        # The next such day, never today: "friday" said on a Friday means next week.
+        ahead = (_WEEKDAYS.index(text) - today.weekday() - 1) % 7 + 1
+        return today + timedelta(days=ahead)
+    match = _RELATIVE.match(text)
+    if match:
+        sign = -1 if match.group(1) == "-" else 1
+        amount = int(match.group(2)) * (7 if match.group(3) == "w" else 1)
+        return today + timedelta(days=sign * amount)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise AnswerError(
+            _("{raw!r} is not a date; use YYYY-MM-DD, today, tomorrow, friday, +3d or +2w").format(
+                raw=raw
+            )
+        ) from None
