@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from clientcoach import cmd_clients, cmd_config, cmd_playbooks, cmd_review
+from clientcoach import cmd_clients, cmd_config, cmd_playbooks, cmd_review, typer_params
 from clientcoach.clikit import STATE, console, guard, library, silence_stdout
 from clientcoach.errors import CoachError, UsageError
 from clientcoach.i18n import _
@@ -396,6 +396,7 @@ def main() -> None:
         error_line(console(), error.message, error.hint)
         raise SystemExit(int(error.exit_code)) from None
     command = typer.main.get_command(app)
+    typer_params.install(command)
     if language != i18n.DEFAULT:
         import typer.core as typer_core
 
