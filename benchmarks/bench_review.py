@@ -4,7 +4,9 @@ Generates the reflections in a temporary data directory (``generate.py``), then 
 turn and several times each, two subprocesses over the same files:
 
 - ``coach review --json`` over a period covering all the data, and
-- a baseline: a bare Python script that only reads every file and ``json.loads`` it.
+- a baseline: a bare Python script that only reads every file and ``json.loads`` it;
+- for information, the same script with ``orjson.loads``, the parser coach reads with:
+  the ratio against it is what the review does beyond reading the files (no target).
 
 Both pay the interpreter's start-up, so the ratio compares what each does with the files.
 Prints the median wall time of each, the ratio (target: at most 2.0), the median CPU time
@@ -33,6 +35,8 @@ from pathlib import Path
 for path in sorted(Path(sys.argv[1]).glob("reflections/*/*.json")):
     json.loads(path.read_bytes())
 """
+
+BASELINE_ORJSON = BASELINE.replace("import json,", "import orjson as json,")
 
 RATIO_TARGET = 2.0
 MEMORY_TARGET_MIB = 150
@@ -89,18 +93,21 @@ def main(argv: list[str] | None = None) -> int:
         coach = [sys.executable, "-m", "clientcoach", "review", "--json"]
         coach += ["--since", since, "--until", end.isoformat()]
         baseline = [sys.executable, "-c", BASELINE, str(home)]
+        baseline_orjson = [sys.executable, "-c", BASELINE_ORJSON, str(home)]
 
         _run(coach, env)  # warm the file cache and the bytecode once, unmeasured
         _run(baseline, env)
-        coach_runs, base_runs = [], []
-        for _ in range(runs):  # interleaved, so a busy moment hits both alike
+        coach_runs, base_runs, fast_runs = [], [], []
+        for _ in range(runs):  # interleaved, so a busy moment hits all alike
             coach_runs.append(_run(coach, env))
             base_runs.append(_run(baseline, env))
+            fast_runs.append(_run(baseline_orjson, env))
 
     coach_wall = statistics.median(r[0] for r in coach_runs)
     base_wall = statistics.median(r[0] for r in base_runs)
     coach_cpu = statistics.median(r[1] for r in coach_runs)
     base_cpu = statistics.median(r[1] for r in base_runs)
+    fast_wall = statistics.median(r[0] for r in fast_runs)
     peak = max(r[2] for r in coach_runs)
     ratio = coach_wall / base_wall
     print(f"runs: {runs} of each, interleaved")
@@ -108,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"baseline (json.loads) median wall {base_wall:.3f} s   median cpu {base_cpu:.3f} s")
     print(f"ratio (wall)          {ratio:.2f}   target <= {RATIO_TARGET}")
     print(f"ratio (cpu)           {coach_cpu / base_cpu:.2f}")
+    print(f"baseline (orjson)     median wall {fast_wall:.3f} s")
+    print(f"ratio to orjson       {coach_wall / fast_wall:.2f}   no target: the review's own work")
     print(f"peak memory (coach)   {peak:.1f} MiB   target < {MEMORY_TARGET_MIB} MiB")
     ok = ratio <= RATIO_TARGET and peak < MEMORY_TARGET_MIB
     print("PASS" if ok else "FAIL")

@@ -28,6 +28,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import orjson
+
 import clientcoach
 from clientcoach.errors import DataError, StorageError
 
@@ -310,12 +312,17 @@ def migrate(data: dict[str, Any], path: Path) -> dict[str, Any]:
     return data
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-# One decoder for every file: ``json.loads`` with an option builds a new one per call.
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+def _why_not_json(raw: bytes, exc: orjson.JSONDecodeError) -> str:
+    """Why bytes that orjson refused are not a data file, in the words a user needs."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return f"not UTF-8 text (byte {bad.start}): binary or damaged"
+    if not text.strip():
+        return "empty file"
+    if "\x00" in text:
+        return "contains NUL bytes: binary or damaged"
+    return f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
 
 
 def _too_deep(data: object, limit: int = MAX_DEPTH) -> bool:
@@ -364,34 +371,24 @@ def parse_json_file(
 
 def _parse_json_text(
     path: Path, what: str, newest: int, *, check_depth: bool = True
-) -> tuple[dict[str, Any], str]:
+) -> tuple[dict[str, Any], bytes]:
     """A data file's JSON object with an int ``schema`` no newer than ``newest``.
 
     Every way a file can be damaged ends as DamagedFile: unreadable, empty, binary,
     not UTF-8, cut short, not JSON, NaN, absurd nesting, no schema, a newer schema.
+    Returns the object and the file's bytes.
     """
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise DamagedFile(path, f"cannot read ({exc.strerror})") from exc
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DamagedFile(path, f"not UTF-8 text (byte {exc.start}): binary or damaged") from None
-    try:
-        data = _DECODER.decode(text)
-    except json.JSONDecodeError as exc:
-        # Blank and NUL-bearing files never parse, so they are told apart only here: the
-        # review reads thousands of good files and should not scan each one twice more.
-        if not text.strip():
-            raise DamagedFile(path, "empty file") from None
-        if "\x00" in text:
-            raise DamagedFile(path, "contains NUL bytes: binary or damaged") from None
-        raise DamagedFile(
-            path, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
-    except (ValueError, RecursionError) as exc:
-        raise DamagedFile(path, f"not valid JSON ({type(exc).__name__}: {exc})") from None
+        # orjson checks UTF-8 and parses in one pass, about twice as fast as the standard
+        # library, and refuses what a record never holds: NaN, infinities, lone surrogates,
+        # a byte order mark, nesting deeper than 1,024.
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise DamagedFile(path, _why_not_json(raw, exc)) from None
     if not isinstance(data, dict) or "schema" not in data:
         raise DamagedFile(path, f"not a clientcoach {what} (no 'schema')")
     schema = data["schema"]
@@ -405,7 +402,7 @@ def _parse_json_text(
         )
     if check_depth and _too_deep(data):
         raise DamagedFile(path, f"damaged {what} (nested more than {MAX_DEPTH} levels)")
-    return data, text
+    return data, raw
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -668,7 +665,7 @@ class Store:
             raise DamagedFile(path, "damaged reflection (id, kind, client, meeting or answers)")
         # Answers nest one level per "answers" or "items" key, so a file with few of them
         # cannot be too deep and needs no walk (the common case, and a cheap count).
-        links = text.count('"answers"') + text.count('"items"')
+        links = text.count(b'"answers"') + text.count(b'"items"')
         if links > MAX_DEPTH and _answers_too_deep(data["answers"]):
             raise DamagedFile(path, f"damaged reflection (nested more than {MAX_DEPTH} levels)")
         try:
