@@ -4,8 +4,6 @@ Heavy modules (pydantic models, the engine, the store) are imported inside the c
 that use them, so ``coach --version`` and ``coach --help`` start quickly.
 """
 
-from __future__ import annotations
-
 import shutil
 import sys
 from collections.abc import Callable
@@ -232,13 +230,13 @@ def _meeting_run(
 
 
 def walk_and_save(
-    store: Store,
-    run: Run,
-    meta: session.Meta,
+    store: "Store",
+    run: "Run",
+    meta: "session.Meta",
     *,
     answers: dict[str, Any] | None,
     answers_path: Path | None,
-    asker: TerminalAsker | None,
+    asker: "TerminalAsker | None",
     heading: str,
     before: Callable[[], None] | None = None,
 ) -> Path:
@@ -280,7 +278,9 @@ def _clean_client(name: str) -> str:
     return cleaned
 
 
-def _linked_prep(store: Store, client: str, prep_ref: str | None, day: date) -> Reflection | None:
+def _linked_prep(
+    store: "Store", client: str, prep_ref: str | None, day: date
+) -> "Reflection | None":
     """The prep a debrief follows: ``--prep ID``, none, or the client's latest recent prep."""
     from clientcoach.errors import DataError
     from clientcoach.store import client_key
@@ -305,7 +305,7 @@ def _linked_prep(store: Store, client: str, prep_ref: str | None, day: date) -> 
     return found
 
 
-def _pick_playbook(library: Library, ref: str | None, kind: str) -> Playbook:
+def _pick_playbook(library: "Library", ref: str | None, kind: str) -> "Playbook":
     if ref is not None and (ref.endswith(".toml") or "/" in ref or "\\" in ref):
         playbook = library.load_path(Path(ref))
     else:

@@ -7,8 +7,6 @@ imported here at module level; the store, insights and Rich tables are imported 
 the functions that need them, so ``coach --help`` does not pay for them.
 """
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -70,7 +68,7 @@ def complete_playbook(incomplete: str) -> list[str]:
 # --- before a meeting: name, brief, plan -----------------------------------------------
 
 
-def choose_client(store: Store, typed: str, asker: TerminalAsker | None, con: Console) -> str:
+def choose_client(store: "Store", typed: str, asker: "TerminalAsker | None", con: "Console") -> str:
     """The client a prep or debrief is about: the typed name, or a known one it is close to.
 
     A name that matches a known client (ignoring case, accents and spacing) is kept as
@@ -117,14 +115,14 @@ class Memory:
     """What earlier reflections give a run: defaults, the linked prep's plan, offers,
     and what to show the user before the first question (see :func:`announce`)."""
 
-    defaults: dict[Address, Value] = field(default_factory=dict)
+    defaults: "dict[Address, Value]" = field(default_factory=dict)
     plan: dict[str, Any] = field(default_factory=dict)
-    earlier: dict[str, list[Earlier]] = field(default_factory=dict)
-    brief: Brief | None = None
+    earlier: "dict[str, list[Earlier]]" = field(default_factory=dict)
+    brief: "Brief | None" = None
     damaged: int = 0
 
 
-def _roles(playbooks: dict[str, Playbook]) -> set[str]:
+def _roles(playbooks: "dict[str, Playbook]") -> set[str]:
     from clientcoach.playbook import LoopStep, Step
 
     found: set[str] = set()
@@ -141,7 +139,7 @@ def _roles(playbooks: dict[str, Playbook]) -> set[str]:
     return found
 
 
-def client_brief(store: Store, client: str, today: date) -> tuple[Brief, int]:
+def client_brief(store: "Store", client: str, today: date) -> "tuple[Brief, int]":
     """The client's brief from their records, and how many damaged files were skipped."""
     from clientcoach.insights.clients import brief
 
@@ -151,11 +149,11 @@ def client_brief(store: Store, client: str, today: date) -> tuple[Brief, int]:
 
 def recall(
     kind: str,
-    store: Store,
+    store: "Store",
     client: str,
-    playbook: Playbook,
-    playbooks: dict[str, Playbook],
-    prep: Reflection | None,
+    playbook: "Playbook",
+    playbooks: "dict[str, Playbook]",
+    prep: "Reflection | None",
     today: date,
 ) -> Memory:
     """What a run should know from earlier reflections, before its first question.
@@ -187,7 +185,7 @@ def recall(
     return result
 
 
-def announce(memory: Memory, con: Console, today: date) -> None:
+def announce(memory: Memory, con: "Console", today: date) -> None:
     """Show the brief (prep) or the plan (debrief) on standard error.
 
     A terminal run shows it before the first question; a scripted run once its answers
@@ -210,14 +208,14 @@ def _today() -> date:
     return now().date()
 
 
-def _store() -> Store:
+def _store() -> "Store":
     from clientcoach.config import data_dir
     from clientcoach.store import Store
 
     return Store(data_dir())
 
 
-def _records(scan: RecordScan) -> list[dict[str, Any]]:
+def _records(scan: "RecordScan") -> list[dict[str, Any]]:
     return [record for _, record in scan.items]
 
 
@@ -243,7 +241,7 @@ def _for_client(records: list[dict[str, Any]], typed: str | None) -> list[dict[s
     return [r for r in records if fold(r["client"]) == key]
 
 
-def _find(store: Store, ref: str) -> Path:
+def _find(store: "Store", ref: str) -> Path:
     """A reflection's file by id (or a unique start of it), file path, or the short
     random end of its id (what follow-up ids start with)."""
     try:
@@ -274,7 +272,7 @@ def _json(data: object) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def _finish(scan: RecordScan) -> None:
+def _finish(scan: "RecordScan") -> None:
     """Name the damaged files skipped (on stderr) and exit with their code."""
     report_damaged(scan.damaged)
 

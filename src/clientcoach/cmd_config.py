@@ -1,8 +1,5 @@
 """``coach config``: read and change the config file (language, data folder, playbooks)."""
 
-from __future__ import annotations
-
-import json
 import os
 from typing import Annotated, Any
 
@@ -57,6 +54,8 @@ def register(app: typer.Typer) -> None:
             file = config.read_file()
             rows = [(key, *_effective(key, file)) for key in config.settings()]
             if as_json:
+                import json  # only the commands that print JSON pay for it
+
                 typer.echo(
                     json.dumps(
                         {

@@ -1,8 +1,5 @@
 """``coach doctor``: where the data lives, whether it is private, what is damaged."""
 
-from __future__ import annotations
-
-import json
 import os
 import stat
 from pathlib import Path
@@ -32,6 +29,8 @@ def register(app: typer.Typer) -> None:
         with guard():
             report = _examine(quarantine)
             if as_json:
+                import json  # only the commands that print JSON pay for it
+
                 out().print_json(json.dumps(report))
             else:
                 _show(report)

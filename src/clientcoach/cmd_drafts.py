@@ -1,8 +1,5 @@
 """Drafts: list unfinished runs, resume one where it stopped, or discard one."""
 
-from __future__ import annotations
-
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -85,6 +82,8 @@ def _list(as_json: bool) -> None:
             }
             for path, d in drafts
         ]
+        import json  # only the commands that print JSON pay for it
+
         out().print_json(json.dumps({"drafts": rows}))
     elif drafts:
         out().print(draft_table(drafts))

@@ -1,9 +1,6 @@
 """``coach playbooks``: list, show, check and create playbooks, and export their schema."""
 
-from __future__ import annotations
-
 import contextlib
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -97,7 +94,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(schema_text())
 
 
-def _load(lib: Library, ref: str) -> Playbook:
+def _load(lib: "Library", ref: str) -> "Playbook":
     if ref.endswith(".toml") or "/" in ref or "\\" in ref:
         return lib.load_path(Path(ref))
     return lib.get(ref)
@@ -132,6 +129,8 @@ def _list(as_json: bool) -> None:
             }
             for entry, playbook, problem in rows
         ]
+        import json  # only the commands that print JSON pay for it
+
         typer.echo(json.dumps(listed, ensure_ascii=False, indent=2))
         return
     data = out()
@@ -141,7 +140,7 @@ def _list(as_json: bool) -> None:
 # --- check ------------------------------------------------------------------------------
 
 
-def file_problems(path: Path, lib: Library) -> list[str]:
+def file_problems(path: Path, lib: "Library") -> list[str]:
     """Every problem of one playbook file, each naming the file (and line when known)."""
     from clientcoach.playbook import playbook_problems
 
@@ -176,6 +175,8 @@ def _check(files: list[Path], as_json: bool) -> None:
     failed = [path for path, problems in results.items() if problems]
     if as_json:
         report = [{"file": str(p), "ok": not pr, "problems": pr} for p, pr in results.items()]
+        import json  # only the commands that print JSON pay for it
+
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         from rich.text import Text
@@ -269,7 +270,7 @@ def _header(playbook_id: str) -> list[str]:
     ]
 
 
-def copy_text(playbook: Playbook, new_id: str) -> str:
+def copy_text(playbook: "Playbook", new_id: str) -> str:
     """A copy of ``playbook`` under a new id, as TOML that parses back to the same steps."""
     import tomli_w
 
@@ -402,4 +403,6 @@ def schema_text() -> str:
         "title": "clientcoach playbook",
         **{k: v for k, v in schema.items() if k != "title"},
     }
+    import json  # only the commands that print JSON pay for it
+
     return json.dumps(schema, ensure_ascii=False, indent=2)

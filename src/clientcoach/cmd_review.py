@@ -4,8 +4,6 @@ Only stdlib, typer and the light command kit are imported here; the store, the
 insights and Rich come in when the command runs, so ``coach --help`` stays fast.
 """
 
-from __future__ import annotations
-
 import gc
 import re
 import sys
@@ -153,7 +151,7 @@ def _review(
 
 def _period(
     month: str | None, last: bool, since: str | None, until: str | None, today: date
-) -> Period:
+) -> "Period":
     from clientcoach.insights.review import (
         current_month,
         last_month,
@@ -224,8 +222,8 @@ def _write_report(path: Path, text: str, force: bool) -> None:
 
 
 def _reflect(
-    store: Store,
-    result: Review,
+    store: "Store",
+    result: "Review",
     now: datetime,
     answers: dict[str, Any] | None,
     answers_path: Path | None,

@@ -9,6 +9,7 @@ default. The file is only opened when it exists, so a user without one pays noth
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,9 +52,16 @@ def config_path() -> Path:
     override = os.environ.get(CONFIG_ENV, "").strip()
     if override:
         return Path(override).expanduser().absolute()
-    import platformdirs
+    if sys.platform == "linux":
+        # Every command, `--help` included, looks for this file to learn the language.
+        # On Linux the answer is the XDG rule, read here directly: importing platformdirs
+        # costs more than the rest of that look-up (a test keeps both in agreement).
+        xdg = os.environ.get("XDG_CONFIG_HOME", "").strip()
+        folder = (Path(xdg) if xdg else Path.home() / ".config") / APP_NAME
+    else:
+        import platformdirs
 
-    folder = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+        folder = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
     if not folder.is_absolute():
         folder = Path.home() / ".config" / APP_NAME
     return folder / "config.toml"
