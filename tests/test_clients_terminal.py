@@ -122,3 +122,29 @@ def test_a_logged_mistake_is_offered_as_a_repeat_of_an_earlier_one(
         "text": "Answered the price question before understanding the need",
     }
     assert repeat["value"] == "repeat"
+
+
+def test_a_resumed_debrief_keeps_the_plan_of_its_prep(home: Path, spawn: Spawn) -> None:
+    prep_answers = REPO / "examples" / "prep-answers.toml"
+    assert run_coach("prep", "Acme", "--answers", str(prep_answers)).code == 0
+
+    coach = spawn("debrief", "Acme")
+    tree: Tree = {}
+    coach.answer(D, "next_steps_agreed", "n", tree, False)
+    coach.answer(D, "no_next_steps", "Send a proposal by email", tree)
+    coach.answer(D, "goal_reached", "2", tree, "partly")
+    coach.at_step(D, "next_step_reached")
+    coach.child.sendintr()
+    assert coach.finish() == 130
+
+    resumed = spawn("resume")
+    # The plan is shown with the question again, and the run goes on where it stopped.
+    resumed.answer(D, "next_step_reached", "3", tree, "none")
+    resumed.at_step(D, "expected_trolls_seen")
+    resumed.child.sendintr()
+    assert resumed.finish() == 130
+    (draft_file,) = (home / "drafts").glob("*.json")
+    draft = json.loads(draft_file.read_text(encoding="utf-8"))
+    answered = {a["at"][0]: a["value"] for a in draft["answers"]}
+    assert answered["goal_reached"] == "partly"
+    assert answered["next_step_reached"] == "none"

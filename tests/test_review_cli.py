@@ -366,3 +366,49 @@ def test_declining_the_reflection_saves_nothing(
         assert "Review of November 2026" in no_offer.screen
     finally:
         no_offer.kill()
+
+
+def test_a_stopped_monthly_reflection_resumes_with_its_period(
+    november: list[Path], home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.pty_helpers import Coach, answer_tree
+
+    monkeypatch.setenv("CLIENTCOACH_NOW", NOW["CLIENTCOACH_NOW"])
+    session = Coach("review")
+    tree: dict[str, Any] = {}
+    try:
+        session.expect("Reflect on this period now?")
+        session.type("")
+        session.answer("monthly", "month_rating", "4", tree, 4)
+        session.at_step("monthly", "keep")
+        session.child.sendintr()
+        assert session.finish() == 130
+    finally:
+        session.kill()
+    (draft_file,) = (home / "drafts").glob("*.json")
+    draft = json.loads(draft_file.read_text(encoding="utf-8"))
+    assert draft["review"] == {
+        "start": "2026-11-01",
+        "end": "2026-11-30",
+        "top_repeated_mistake": "Talked too LONG",
+    }
+
+    resumed = Coach("resume")
+    try:
+        resumed.expect("Your most repeated mistake: Talked too LONG")
+        resumed.lines("monthly", "keep", ["Agenda the day before"], tree)
+        resumed.lines("monthly", "stop", ["Long openings"], tree)
+        resumed.lines("monthly", "try", ["One open question first"], tree)
+        resumed.answer("monthly", "outside_practice", "Shadow a colleague's call", tree)
+        resumed.answer("monthly", "practice_source", "1", tree, "peer")
+        resumed.answer("monthly", "mistake_commitment", "Ask before answering", tree)
+        resumed.summary()
+        resumed.type("")
+        assert resumed.finish() == 0
+    finally:
+        resumed.kill()
+    (path,) = [p for p in reflection_files(home) if "_review_" in p.name]
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert answer_tree(data["answers"]) == tree
+    assert data["review"] == draft["review"]
+    assert data["client"] == ""

@@ -1,13 +1,22 @@
 """Drafts: list unfinished runs, resume one where it stopped, or discard one."""
 
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from clientcoach.clikit import console, guard, library, out, report_damaged
-from clientcoach.errors import AnswersError, UsageError
+from clientcoach.errors import AnswersError, CoachError, UsageError
 from clientcoach.i18n import _
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from clientcoach.cmd_clients import Memory
+    from clientcoach.draft import Draft
+    from clientcoach.playbook import Playbook
+    from clientcoach.store import Store
 
 JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print the drafts as JSON."))]
 
@@ -173,6 +182,8 @@ def _resume(ref: str | None) -> None:
         prep=draft.links.prep,
         started_at=draft.started_at,
         source=source,
+        # What the command added to the record (a review's period) was kept in the draft.
+        extra=dict(draft.model_extra or {}),
     )
     changes = compare(draft, playbook, included)
     # From now on the draft describes the playbook as it is, so a second stop and resume
@@ -183,6 +194,54 @@ def _resume(ref: str | None) -> None:
     asker.pending = draft.pending()
     resuming(con, draft, changes)
     asker.intro(playbook, draft.client)
-    run = Run(playbook, included, clock().date())
+    today = clock().date()
+    # The run knows again what it knew when it started: without the linked prep's plan,
+    # a debrief's plan-versus-outcome steps would vanish and their answers with them.
+    memory = _memory(store, draft, playbook, included, today)
+    if memory is not None:
+        run = Run(
+            playbook,
+            included,
+            today,
+            defaults=memory.defaults,
+            plan=memory.plan,
+            earlier=memory.earlier,
+        )
+    else:
+        run = Run(playbook, included, today)
+        _focus(con, meta.extra)
     final = session.walk(asker, run, store, meta, draft)
     session.save(store, run, meta, final)
+
+
+def _memory(
+    store: "Store",
+    draft: "Draft",
+    playbook: "Playbook",
+    included: "dict[str, Playbook]",
+    today: date,
+) -> "Memory | None":
+    """A prep's or debrief's memory of earlier reflections, rebuilt for a resumed run."""
+    from clientcoach.cmd_clients import recall
+
+    if draft.kind not in ("prep", "debrief"):
+        return None
+    prep = None
+    if draft.links.prep:
+        try:
+            _path, prep = store.find(draft.links.prep)
+        except CoachError:
+            prep = None  # removed or damaged since: the plan steps are skipped, as in a run
+    return recall(draft.kind, store, draft.client, playbook, included, prep, today)
+
+
+def _focus(con: "Console", extra: dict[str, Any]) -> None:
+    """Remind a resumed monthly reflection of the mistake it builds on."""
+    from rich.text import Text
+
+    review = extra.get("review")
+    mistake = review.get("top_repeated_mistake") if isinstance(review, dict) else None
+    if isinstance(mistake, str) and mistake:
+        line = Text(_("Your most repeated mistake: "), style="bold")
+        line.append(mistake)
+        con.print(line, soft_wrap=True)

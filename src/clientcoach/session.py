@@ -151,6 +151,11 @@ def new_draft(meta: Meta) -> Draft:
         updated_at=meta.started_at,
         answers=[],
         app_version=__version__,
+        # Kept beside the answers, so a resumed run saves the same record fields.
+        **{
+            k: v.model_dump(mode="json") if hasattr(v, "model_dump") else v
+            for k, v in meta.extra.items()
+        },
     )
 
 
