@@ -56,7 +56,19 @@ def test_multichoice_takes_spaces_and_names_the_bad_part() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("friday", date(2026, 12, 4)), ("Monday", date(2026, 11, 30)), ("-1w", date(2026, 11, 20))],
+    [
+        ("friday", date(2026, 12, 4)),
+        ("Monday", date(2026, 11, 30)),
+        ("-1w", date(2026, 11, 20)),
+        ("Vendredi", date(2026, 12, 4)),
+        ("mardi", date(2026, 12, 1)),
+        ("aujourd'hui", TODAY),
+        ("demain", date(2026, 11, 28)),
+        ("hier", date(2026, 11, 26)),
+        ("+3j", date(2026, 11, 30)),
+        ("+2s", date(2026, 12, 11)),
+        ("-1 j", date(2026, 11, 26)),
+    ],
 )
 def test_dates_by_weekday_and_relative(text: str, expected: date) -> None:
     assert parse_date(text, TODAY) == expected

@@ -185,7 +185,7 @@ def _walk(coach: Coach) -> str:
         elif kind in ("choice", "multichoice"):
             child.sendline("1")
         elif kind == "date":
-            child.sendline("+7d")
+            child.sendline("+7j")  # French units: jours
         elif kind == "list":
             child.sendline(TYPED)
             child.expect_exact("» ")
@@ -231,6 +231,8 @@ def test_prep_and_debrief_entirely_in_french_in_a_terminal(
         first = FRENCH[kind]["steps"][0]
         assert record["answers"][0]["prompt"] == first["prompt"]
         assert TYPED in json.dumps(tree, ensure_ascii=False)
+        if kind == "debrief":  # a next step's due date, typed as "+7j"
+            assert re.search(r'"due": "\d{4}-\d{2}-\d{2}"', json.dumps(tree)), tree
         path = next(p for p in saved_files(home) if load_json(p)["id"] == record["id"])
         raw = path.read_text(encoding="utf-8")
         assert TYPED in raw or json.dumps(TYPED)[1:-1] in raw

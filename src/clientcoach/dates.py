@@ -14,7 +14,21 @@ from clientcoach.i18n import _
 __all__ = ["AnswerError", "parse_date"]
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_RELATIVE = re.compile(r"^([+-])(\d{1,4})\s*([dw])$")
+# French words are understood whatever the language, so a French speaker can type them
+# in an English session too; none of them means something else in English.
+_WEEKDAYS_FR = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+_DAYS_FROM_TODAY = {
+    "today": 0,
+    "tomorrow": 1,
+    "yesterday": -1,
+    "aujourd'hui": 0,
+    "aujourd\u2019hui": 0,  # typographic apostrophe, as French keyboards often give
+    "auj": 0,
+    "demain": 1,
+    "hier": -1,
+}
+# +3d / -2w, or in French +3j (jours) / +2s (semaines).
+_RELATIVE = re.compile(r"^([+-])(\d{1,4})\s*([dwjs])$")
 
 
 class AnswerError(ValueError):
@@ -30,20 +44,17 @@ def parse_date(raw: object, today: date) -> date:
     if not isinstance(raw, str):
         raise AnswerError(_("give a date as YYYY-MM-DD, today, tomorrow or +3d"))
     text = raw.strip().lower()
-    if text == "today":
-        return today
-    if text == "tomorrow":
-        return today + timedelta(days=1)
-    if text == "yesterday":
-        return today - timedelta(days=1)
-    if text in _WEEKDAYS:
-        # The next such day, never today: "friday" said on a Friday means next week.
-        ahead = (_WEEKDAYS.index(text) - today.weekday() - 1) % 7 + 1
-        return today + timedelta(days=ahead)
+    if text in _DAYS_FROM_TODAY:
+        return today + timedelta(days=_DAYS_FROM_TODAY[text])
+    for names in (_WEEKDAYS, _WEEKDAYS_FR):
+        if text in names:
+            # The next such day, never today: "friday" said on a Friday means next week.
+            ahead = (names.index(text) - today.weekday() - 1) % 7 + 1
+            return today + timedelta(days=ahead)
     match = _RELATIVE.match(text)
     if match:
         sign = -1 if match.group(1) == "-" else 1
-        amount = int(match.group(2)) * (7 if match.group(3) == "w" else 1)
+        amount = int(match.group(2)) * (7 if match.group(3) in "ws" else 1)
         return today + timedelta(days=sign * amount)
     try:
         return date.fromisoformat(text)
