@@ -159,6 +159,26 @@ def test_knowledge_perception_gap_of_two_is_flagged_and_energy_per_client() -> N
     assert not by_client["Globex"].gap_flagged
 
 
+def test_lost_deal_choices_keep_the_labels_they_were_saved_with() -> None:
+    outcome = {**ans("loss_outcome", "unknown", kind="choice"), "label": "Je ne sais pas"}
+    reasons = {
+        **ans("reasons", ["price-too-high", "need-misunderstood"], "loss_reason", "multichoice"),
+        "label": ["Trop cher", "Besoin mal compris"],
+    }
+    older = {**ans("loss_outcome", "unknown", kind="choice"), "label": "I do not know"}
+    result = review(
+        [debrief("Acme", "2026-11-03", older), debrief("Acme", "2026-11-10", outcome, reasons)]
+    )
+    assert result.lost_deals.outcomes == [Count("unknown", 2)]
+    assert result.labels == {  # the latest label wins
+        "unknown": "Je ne sais pas",
+        "price-too-high": "Trop cher",
+        "need-misunderstood": "Besoin mal compris",
+    }
+    mismatched = {**reasons, "label": ["Trop cher"]}  # damaged: one label for two values
+    assert review([debrief("Acme", "2026-11-10", mismatched)]).labels == {}
+
+
 def test_drama_roles_taken() -> None:
     assert review(november_set()).drama_roles == [Count("rescuer", 1)]
 

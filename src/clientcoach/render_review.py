@@ -183,8 +183,14 @@ def _cut(rows: list[list[str]]) -> tuple[list[list[str]], str | None]:
     return rows[:MAX_ROWS], more
 
 
-def _counts(counts: list[Count]) -> list[tuple[str, int]]:
-    return [(c.value, c.count) for c in counts]
+def _counts(counts: list[Count], labels: dict[str, str] | None = None) -> list[tuple[str, int]]:
+    """Counted values, each shown by its saved label when there is one."""
+    shown = labels or {}
+    return [(shown.get(c.value, c.value), c.count) for c in counts]
+
+
+def _listed(counts: list[Count], labels: dict[str, str]) -> str:
+    return ", ".join(f"{labels.get(c.value, c.value)} {c.count}" for c in counts) or "-"
 
 
 def blocks(review: Review, ascii_only: bool = False) -> list[Block]:
@@ -332,11 +338,8 @@ def _lost(review: Review) -> Block:
             (_("asked the client why"), pct(lost.asked_why)),
             (_("price stated by the client"), pct(lost.price_stated)),
             (_("price believed to be the real reason"), pct(lost.price_believed)),
-            (
-                _("what happened"),
-                ", ".join(f"{c.value} {c.count}" for c in lost.outcomes) or "-",
-            ),
-            (_("reasons"), ", ".join(f"{c.value} {c.count}" for c in lost.reasons) or "-"),
+            (_("what happened"), _listed(lost.outcomes, review.labels)),
+            (_("reasons"), _listed(lost.reasons, review.labels)),
         ],
         bars=_counts(lost.categories),
         bars_title=_("Reasons by area"),
@@ -382,10 +385,21 @@ def _clients(review: Review) -> Block:
     )
 
 
+def _drama_names() -> dict[str, str]:
+    # The four positions of the drama triangle, named in the reader's language whatever
+    # language the reflections were saved in (their labels are whole sentences).
+    return {
+        "none": _("no role"),
+        "victim": _("victim"),
+        "rescuer": _("rescuer"),
+        "persecutor": _("persecutor"),
+    }
+
+
 def _drama(review: Review) -> Block:
     if not review.drama_roles:
         return Block(_("Drama-triangle roles taken"), note=_("Not asked in this period."))
-    return Block(_("Drama-triangle roles taken"), bars=_counts(review.drama_roles))
+    return Block(_("Drama-triangle roles taken"), bars=_counts(review.drama_roles, _drama_names()))
 
 
 def _declared(review: Review) -> Block:

@@ -278,6 +278,9 @@ class Review:
     clients_detail: list[ClientFigures]
     drama_roles: list[Count]
     declared: list[Declared]
+    # The label last saved for each choice value of a lost deal (what happened, reasons),
+    # in the language of the reflection that saved it.
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -397,6 +400,18 @@ class _Facts:
     perception: list[float] = field(default_factory=list)
     energy: list[float] = field(default_factory=list)
     drama: list[str] = field(default_factory=list)
+    # (choice value, the label shown for it), for the choices the review names.
+    labels: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _labels_of(answers: Iterable[Any], into: list[tuple[str, str]]) -> None:
+    """The labels saved beside choice values (one label, or a list for several values)."""
+    for answer in answers:
+        value, label = answer.get("value"), answer.get("label")
+        if isinstance(value, str) and isinstance(label, str):
+            into.append((value, label))
+        elif isinstance(value, list) and isinstance(label, list) and len(value) == len(label):
+            into += [(v, t) for v, t in zip(value, label, strict=True) if type(v) is type(t) is str]
 
 
 def _facts(record: Record, day: date, summaries: SummaryTally | None) -> _Facts:
@@ -480,6 +495,8 @@ def _episodes(facts: _Facts, roles: RoleMap) -> None:
         or "asked_why" in roles
     ):
         facts.losses.append(_loss(roles))
+        _labels_of(roles.get("loss_outcome", ()), facts.labels)
+        _labels_of(roles.get("loss_reason", ()), facts.labels)
 
 
 def _loss(roles: RoleMap) -> _LossFact:
@@ -716,6 +733,7 @@ def build(
         clients_detail=_clients(in_period),
         drama_roles=_top(Counter(r for f in in_period for r in f.drama), {}, None),
         declared=_declared(summaries),
+        labels={value: label for f in in_period for value, label in f.labels},
     )
 
 
