@@ -227,7 +227,8 @@ def test_a_review_and_its_reflection_entirely_in_french_in_a_terminal(
     assert FR_TOPIC in screen
     assert "Société Générale" in screen
     drama = screen[screen.index("Rôles pris dans le triangle dramatique") :]
-    assert "sauveur" in drama and "persécuteur" in drama
+    assert "sauveur" in drama
+    assert "persécuteur" in drama
     assert "rescuer" not in drama
     assert re.search(r"Votre erreur la plus répétée|Aucune erreur n'est revenue", screen)
     for english in ("Step ", "Headline figures", "Reflect on this period", "Saved "):

@@ -83,6 +83,10 @@ def test_terminal_view_fits_80_columns_without_escape_codes(november: list[Path]
     assert "Previous: October 2026" in result.stdout
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
     assert result.stderr == ""
+    # Built-in help rules and drama roles by name, not by step id or choice value.
+    assert "most-failed rule  request put into words" in result.stdout
+    assert not re.search(r"^r1_asked", result.stdout, re.M)  # (the fixture prompt is "r1_asked?")
+    assert re.search(r"^rescuer +1 ", result.stdout, re.M)
 
 
 def test_markdown_report_parses_as_commonmark_with_tables(

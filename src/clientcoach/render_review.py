@@ -281,20 +281,36 @@ def _trolls(review: Review) -> Block:
     return block
 
 
+def _rule_names() -> dict[str, str]:
+    # The five rules of healthy help by their step ids in the built-in playbook, named in
+    # the reader's language; a rule of the user's own playbooks shows its step id.
+    return {
+        "r1_asked": _("request put into words"),
+        "r2_framed": _("framed in content and time"),
+        "r3_counterpart": _("a counterpart"),
+        "r4_half_way": _("never more than half the way"),
+        "r5_autonomy": _("aims at autonomy"),
+    }
+
+
 def _help(review: Review) -> Block:
     h = review.help
     if not h.episodes:
         return Block(_("Healthy help"), note=_("No help beyond the scope logged."))
+    names = _rule_names()
     most = next((r for r in h.rules if r.rule == h.most_failed), None)
     facts = [(_("episodes"), str(h.episodes))]
     if most is not None:
-        facts.append((_("most-failed rule"), f"{most.rule}: {most.prompt or most.rule}"))
+        facts.append((_("most-failed rule"), names.get(most.rule, most.prompt or most.rule)))
     return Block(
         _("Healthy help"),
         facts=facts,
         grid=Grid(
             [_("rule"), _("failed"), _("checked"), _("question")],
-            [[r.rule, str(r.failed), str(r.checked), r.prompt or ""] for r in h.rules],
+            [
+                [names.get(r.rule, r.rule), str(r.failed), str(r.checked), r.prompt or ""]
+                for r in h.rules
+            ],
             numeric={1, 2},
         ),
     )
