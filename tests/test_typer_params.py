@@ -120,3 +120,41 @@ def test_command_annotations_are_objects_not_text() -> None:
     for function in functions:
         texts = {k: v for k, v in function.__annotations__.items() if isinstance(v, str)}  # type: ignore[attr-defined]
         assert not texts, (function, texts)
+
+
+def test_values_it_does_not_know_go_to_typer_own_conversion(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def build() -> object:
+        small = typer.Typer()
+
+        @small.command()
+        def run(
+            size: str = typer.Option(0),  # a default that is not text
+            where: Path = typer.Option(Path("a")),
+        ) -> None:
+            typer.echo(json.dumps([size, str(where), type(size).__name__]))
+
+        return typer.main.get_command(small)
+
+    outputs = []
+    for light in (False, True):
+        command = build()
+        if light:
+            typer_params.install(command)
+        command(args=[], prog_name="run", standalone_mode=False)  # type: ignore[operator]
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] == '["0", "a", "str"]\n'
+
+
+def test_a_typer_whose_internals_changed_keeps_its_own_conversion(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def refuse(**_fields: object) -> None:
+        raise TypeError("RuntimeParam.__init__() got an unexpected keyword argument")
+
+    monkeypatch.setattr(typer_params, "_Plain", refuse)
+    command = typer.main.get_command(_one_command_app())
+    assert typer_params.install(command) == 0
+    command(args=["Acme", "--loud"], prog_name="run", standalone_mode=False)
+    assert capsys.readouterr().out.splitlines()[0] == '["Acme", [], "x", true]'

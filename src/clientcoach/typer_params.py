@@ -13,14 +13,14 @@ know, nothing is changed and Typer's own conversion runs: slower, never differen
 
 from __future__ import annotations
 
-import os
+import contextlib
 from pathlib import Path
 from typing import Any
 
 try:
     from typer._click import Context
     from typer._click.exceptions import BadParameter
-    from typer._coercion import RuntimeParam
+    from typer._coercion import RuntimeParam, build_runtime_param
     from typer._param_types import coerce_cli_path
 except ImportError:  # pragma: no cover - another Typer layout: keep Typer's own path
     RuntimeParam = None  # type: ignore[assignment,misc]
@@ -31,34 +31,48 @@ except ImportError:  # pragma: no cover - another Typer layout: keep Typer's own
 _SPECIAL = ("parser", "click_type", "min", "max", "formats", "path_type")
 
 
-def _decode(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return os.fsdecode(value)
-    return value
+class _Unusual(Exception):
+    """A value this module does not convert itself (Typer's own conversion takes it)."""
 
 
 if RuntimeParam is not None:
 
     class _Plain(RuntimeParam):
-        """Converts one value (or each of several) the way Typer's adapter would."""
+        """Converts command-line text the way Typer's adapter would, without pydantic.
+
+        Anything else (a non-text default, bytes, a single value for a list) goes to
+        Typer's own conversion, and so does everything if Typer's helpers have changed.
+        """
 
         def _coerce_value(self, value: Any, param: Any, ctx: Context) -> Any:
-            if isinstance(value, (list, tuple)):
+            try:
+                return self._fast(value, param, ctx)
+            except (_Unusual, TypeError, AttributeError):
+                return build_runtime_param(param.type_descriptor)._coerce_value(
+                    value, param=param, ctx=ctx
+                )
+
+        def _fast(self, value: Any, param: Any, ctx: Context) -> Any:
+            listed = getattr(self.annotation, "__origin__", None) is list
+            if listed != isinstance(value, (list, tuple)):
+                raise _Unusual
+            if listed:
                 return [self._one(item, param, ctx) for item in value]
             return self._one(value, param, ctx)
 
         def _one(self, value: Any, param: Any, ctx: Context) -> Any:
-            value = _decode(value)
             kind = self._leaf()
-            if kind is str:
-                if not isinstance(value, str):
-                    raise BadParameter(f"{value!r} is not a valid string.", ctx=ctx, param=param)
-                return value
             if kind is bool:
                 return _bool(value, param, ctx)
-            # A Path already made skips Typer's adapter; its checks (exists, readable,
-            # file or folder) still run in Typer's own function.
-            path = value if isinstance(value, Path) else Path(value)
+            if isinstance(value, Path) and kind is Path:
+                path = value
+            elif isinstance(value, str):
+                if kind is str:
+                    return value
+                path = Path(value)
+            else:
+                raise _Unusual
+            # Typer's own checks (exists, readable, file or folder) still run here.
             return coerce_cli_path(path, self.parameter_info, path_type=Path, param=param, ctx=ctx)
 
         def _leaf(self) -> object:
@@ -75,7 +89,9 @@ _FALSE = frozenset({"", "0", "false", "f", "no", "n", "off"})
 def _bool(value: Any, param: Any, ctx: Any) -> bool:
     if isinstance(value, bool):
         return value
-    word = str(value).strip().lower()
+    if not isinstance(value, str):
+        raise _Unusual
+    word = value.strip().lower()
     if word in _TRUE:
         return True
     if word in _FALSE:
@@ -106,22 +122,31 @@ def _eligible(param: Any) -> bool:
 def install(command: Any) -> int:
     """Give every plain parameter of ``command`` and its subcommands the light converter.
 
-    Returns how many parameters got it, so a test can see that none was missed.
+    Returns how many parameters got it, so a test can see that none was missed. Never
+    fails: on a Typer whose internals differ, the parameters keep Typer's conversion.
     """
     if RuntimeParam is None:  # pragma: no cover
         return 0
+    try:
+        return _install(command)
+    except Exception:  # any surprise means: leave Typer as it is
+        return 0
+
+
+def _install(command: Any) -> int:
     count = sum(_give(param) for param in getattr(command, "params", []))
     original = getattr(command, "get_help_option", None)
     if original is not None:
         # The help option is made on first use, per command: convert it the same way.
         def get_help_option(ctx: Any) -> Any:
             option = original(ctx)
-            _give(option)
+            with contextlib.suppress(Exception):
+                _give(option)
             return option
 
         command.get_help_option = get_help_option
     for sub in getattr(command, "commands", {}).values():
-        count += install(sub)
+        count += _install(sub)
     return count
 
 
