@@ -700,7 +700,7 @@ def _hints(question: Question, default: Value) -> list[str]:
 def _enable_line_editing() -> bool:
     """Arrow keys and history at the prompt, where the platform has readline."""
     try:
-        import readline
+        import readline  # noqa: F401  (importing it is what turns line editing on)
     except ImportError:  # Windows has no readline; input() still works there
         return False
     return sys.stdin.isatty()

@@ -333,7 +333,7 @@ cmd_playbooks.register(app)
 cmd_config.register(app)
 
 
-from clientcoach import cmd_doctor, cmd_drafts
+from clientcoach import cmd_doctor, cmd_drafts  # noqa: E402  (commands register after the app)
 
 cmd_drafts.register(app)
 cmd_doctor.register(app)
