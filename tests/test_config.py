@@ -119,21 +119,35 @@ def test_default_playbook_per_command(home: Path) -> None:
     assert full.code == 0, full.stderr
 
 
-@pytest.mark.parametrize("xdg", [None, "", "   ", "/srv/conf", "relative/conf", "~/conf"])
+@pytest.mark.parametrize(
+    ("xdg", "home"),
+    [
+        (None, "tmp"),
+        ("", "tmp"),
+        ("   ", "tmp"),
+        ("/srv/conf", "tmp"),
+        (" /srv/conf", "tmp"),
+        ("/srv/conf ", "tmp"),
+        ("relative/conf", "tmp"),
+        ("~/conf", "tmp"),
+        (None, ""),
+        (None, "relative/home"),
+    ],
+)
 def test_the_config_file_is_where_platformdirs_puts_it(
-    xdg: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    xdg: str | None, home: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import platformdirs
 
     from clientcoach import config
 
     monkeypatch.delenv("CLIENTCOACH_CONFIG", raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("HOME", str(tmp_path) if home == "tmp" else home)
     if xdg is None:
         monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
     else:
         monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
     expected = Path(platformdirs.user_config_dir("clientcoach", appauthor=False))
     if not expected.is_absolute():  # a relative XDG folder is never used
-        expected = tmp_path / ".config" / "clientcoach"
+        expected = Path.home() / ".config" / "clientcoach"
     assert config.config_path() == expected / "config.toml"

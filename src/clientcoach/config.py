@@ -52,13 +52,18 @@ def config_path() -> Path:
     override = os.environ.get(CONFIG_ENV, "").strip()
     if override:
         return Path(override).expanduser().absolute()
+    folder: Path | None = None
     if sys.platform == "linux":
         # Every command, `--help` included, looks for this file to learn the language.
         # On Linux the answer is the XDG rule, read here directly: importing platformdirs
         # costs more than the rest of that look-up (a test keeps both in agreement).
-        xdg = os.environ.get("XDG_CONFIG_HOME", "").strip()
-        folder = (Path(xdg) if xdg else Path.home() / ".config") / APP_NAME
-    else:
+        xdg = os.environ.get("XDG_CONFIG_HOME", "")
+        home = os.environ.get("HOME")
+        base = Path(xdg) if xdg.strip() else Path("~").expanduser() / ".config"
+        folder = base / APP_NAME
+        if not folder.is_absolute() or (home is not None and not Path(home).is_absolute()):
+            folder = None  # an odd HOME or XDG value: platformdirs knows the fallbacks
+    if folder is None:
         import platformdirs
 
         folder = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
