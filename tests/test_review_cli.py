@@ -416,3 +416,45 @@ def test_a_stopped_monthly_reflection_resumes_with_its_period(
     assert answer_tree(data["answers"]) == tree
     assert data["review"] == draft["review"]
     assert data["client"] == ""
+
+
+def test_a_hand_edited_review_draft_still_saves(
+    november: list[Path], home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.pty_helpers import Coach
+
+    monkeypatch.setenv("CLIENTCOACH_NOW", NOW["CLIENTCOACH_NOW"])
+    session = Coach("review")
+    try:
+        session.expect("Reflect on this period now?")
+        session.type("")
+        session.answer("monthly", "month_rating", "4", {}, 4)
+        session.at_step("monthly", "keep")
+        session.child.sendintr()
+        assert session.finish() == 130
+    finally:
+        session.kill()
+    (draft_file,) = (home / "drafts").glob("*.json")
+    draft = json.loads(draft_file.read_text(encoding="utf-8"))
+    draft.update({"review": "not a period", "finished_at": "junk", "surprise": 1})
+    draft_file.write_text(json.dumps(draft), encoding="utf-8")
+
+    resumed = Coach("resume")
+    try:
+        tree: dict[str, Any] = {}
+        resumed.lines("monthly", "keep", ["Agenda"], tree)
+        resumed.lines("monthly", "stop", ["Long openings"], tree)
+        resumed.lines("monthly", "try", ["Questions first"], tree)
+        resumed.answer("monthly", "outside_practice", "Shadow a call", tree)
+        resumed.answer("monthly", "practice_source", "1", tree, "peer")
+        resumed.answer("monthly", "mistake_commitment", "Ask first", tree)
+        resumed.summary()
+        resumed.type("")
+        assert resumed.finish() == 0, resumed.screen[-1500:]
+    finally:
+        resumed.kill()
+    (path,) = [p for p in reflection_files(home) if "_review_" in p.name]
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert "review" not in data
+    assert "surprise" not in data
+    assert data["finished_at"] != "junk"

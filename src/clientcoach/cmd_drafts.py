@@ -182,8 +182,7 @@ def _resume(ref: str | None) -> None:
         prep=draft.links.prep,
         started_at=draft.started_at,
         source=source,
-        # What the command added to the record (a review's period) was kept in the draft.
-        extra=dict(draft.model_extra or {}),
+        extra=_kept_fields(draft),
     )
     changes = compare(draft, playbook, included)
     # From now on the draft describes the playbook as it is, so a second stop and resume
@@ -235,12 +234,30 @@ def _memory(
     return recall(draft.kind, store, draft.client, playbook, included, prep, today)
 
 
+def _kept_fields(draft: "Draft") -> dict[str, Any]:
+    """The record fields a command kept in the draft (a monthly review's period).
+
+    Only known ones, checked now: a hand-edited draft must not fail at the final save.
+    """
+    from pydantic import ValidationError
+
+    from clientcoach.reflection import ReviewInfo
+
+    review = (draft.model_extra or {}).get("review")
+    if draft.kind != "review" or review is None:
+        return {}
+    try:
+        return {"review": ReviewInfo.model_validate(review)}
+    except ValidationError:
+        return {}  # saved without its period, as a draft from an older version would be
+
+
 def _focus(con: "Console", extra: dict[str, Any]) -> None:
     """Remind a resumed monthly reflection of the mistake it builds on."""
     from rich.text import Text
 
     review = extra.get("review")
-    mistake = review.get("top_repeated_mistake") if isinstance(review, dict) else None
+    mistake = getattr(review, "top_repeated_mistake", None)
     if isinstance(mistake, str) and mistake:
         line = Text(_("Your most repeated mistake: "), style="bold")
         line.append(mistake)
