@@ -171,9 +171,8 @@ def test_lost_deal_choices_keep_the_labels_they_were_saved_with() -> None:
     )
     assert result.lost_deals.outcomes == [Count("unknown", 2)]
     assert result.labels == {  # the latest label wins
-        "unknown": "Je ne sais pas",
-        "price-too-high": "Trop cher",
-        "need-misunderstood": "Besoin mal compris",
+        "loss_outcome": {"unknown": "Je ne sais pas"},
+        "loss_reason": {"price-too-high": "Trop cher", "need-misunderstood": "Besoin mal compris"},
     }
     mismatched = {**reasons, "label": ["Trop cher"]}  # damaged: one label for two values
     assert review([debrief("Acme", "2026-11-10", mismatched)]).labels == {}

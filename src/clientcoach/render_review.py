@@ -190,7 +190,8 @@ def _counts(counts: list[Count], labels: dict[str, str] | None = None) -> list[t
 
 
 def _listed(counts: list[Count], labels: dict[str, str]) -> str:
-    return ", ".join(f"{labels.get(c.value, c.value)} {c.count}" for c in counts) or "-"
+    # Labels are sentences that may hold commas: each count in brackets, then "; ".
+    return "; ".join(f"{labels.get(c.value, c.value)} ({c.count})" for c in counts) or "-"
 
 
 def blocks(review: Review, ascii_only: bool = False) -> list[Block]:
@@ -354,8 +355,8 @@ def _lost(review: Review) -> Block:
             (_("asked the client why"), pct(lost.asked_why)),
             (_("price stated by the client"), pct(lost.price_stated)),
             (_("price believed to be the real reason"), pct(lost.price_believed)),
-            (_("what happened"), _listed(lost.outcomes, review.labels)),
-            (_("reasons"), _listed(lost.reasons, review.labels)),
+            (_("what happened"), _listed(lost.outcomes, review.labels.get("loss_outcome", {}))),
+            (_("reasons"), _listed(lost.reasons, review.labels.get("loss_reason", {}))),
         ],
         bars=_counts(lost.categories),
         bars_title=_("Reasons by area"),

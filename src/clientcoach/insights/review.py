@@ -280,7 +280,8 @@ class Review:
     declared: list[Declared]
     # The label last saved for each choice value of a lost deal (what happened, reasons),
     # in the language of the reflection that saved it.
-    labels: dict[str, str] = field(default_factory=dict)
+    # By role: {"loss_outcome": {value: label}, "loss_reason": {...}}.
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -400,18 +401,20 @@ class _Facts:
     perception: list[float] = field(default_factory=list)
     energy: list[float] = field(default_factory=list)
     drama: list[str] = field(default_factory=list)
-    # (choice value, the label shown for it), for the choices the review names.
-    labels: list[tuple[str, str]] = field(default_factory=list)
+    # (role, choice value, the label shown for it), for the choices the review names.
+    labels: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _labels_of(answers: Iterable[Any], into: list[tuple[str, str]]) -> None:
+def _labels_of(roles: RoleMap, role: str, into: list[tuple[str, str, str]]) -> None:
     """The labels saved beside choice values (one label, or a list for several values)."""
-    for answer in answers:
+    for answer in roles.get(role, ()):
         value, label = answer.get("value"), answer.get("label")
         if isinstance(value, str) and isinstance(label, str):
-            into.append((value, label))
+            into.append((role, value, label))
         elif isinstance(value, list) and isinstance(label, list) and len(value) == len(label):
-            into += [(v, t) for v, t in zip(value, label, strict=True) if type(v) is type(t) is str]
+            into += [
+                (role, v, t) for v, t in zip(value, label, strict=True) if type(v) is type(t) is str
+            ]
 
 
 def _facts(record: Record, day: date, summaries: SummaryTally | None) -> _Facts:
@@ -495,8 +498,8 @@ def _episodes(facts: _Facts, roles: RoleMap) -> None:
         or "asked_why" in roles
     ):
         facts.losses.append(_loss(roles))
-        _labels_of(roles.get("loss_outcome", ()), facts.labels)
-        _labels_of(roles.get("loss_reason", ()), facts.labels)
+        _labels_of(roles, "loss_outcome", facts.labels)
+        _labels_of(roles, "loss_reason", facts.labels)
 
 
 def _loss(roles: RoleMap) -> _LossFact:
@@ -733,8 +736,16 @@ def build(
         clients_detail=_clients(in_period),
         drama_roles=_top(Counter(r for f in in_period for r in f.drama), {}, None),
         declared=_declared(summaries),
-        labels={value: label for f in in_period for value, label in f.labels},
+        labels=_labels(in_period),
     )
+
+
+def _labels(facts: list[_Facts]) -> dict[str, dict[str, str]]:
+    by_role: dict[str, dict[str, str]] = {}
+    for f in facts:  # in day order: the latest label wins
+        for role, value, label in f.labels:
+            by_role.setdefault(role, {})[value] = label
+    return by_role
 
 
 def _mark_repeats(history: list[_Facts]) -> None:
