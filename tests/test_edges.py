@@ -246,3 +246,13 @@ def test_playbook_paths_with_brackets_are_shown_as_they_are(home: Path, tmp_path
     assert result.code == 0, result.stderr
     assert "[bold]Mine[/bold]" in result.stdout
     assert "[red]zz" in result.stdout
+
+
+def test_whole_numbers_stay_within_what_a_record_is_read_back_with() -> None:
+    whole = one_step('type = "number"\ninteger = true').steps[0]
+    with pytest.raises(AnswerError, match="too large"):
+        coerce(whole, "1e20", TODAY)  # type: ignore[arg-type]
+    assert coerce(whole, str(2**62), TODAY) == 2**62  # type: ignore[arg-type]
+    free = one_step('type = "number"').steps[0]
+    assert coerce(free, "1e20", TODAY) == 1e20  # type: ignore[arg-type]
+    assert isinstance(coerce(free, "1e20", TODAY), float)  # type: ignore[arg-type]

@@ -586,6 +586,8 @@ def _number(raw: object) -> float:
     raise AnswerError(_("give a number"))
 
 
+_INT64 = 2**63
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -670,6 +672,11 @@ def coerce(step: AnswerStep, raw: object, today: date, *, by_position: bool = Tr
             raise AnswerError(_("give a number of at least {min}").format(min=_fmt(step.min)))
         if step.max is not None and number > step.max:
             raise AnswerError(_("give a number of at most {max}").format(max=_fmt(step.max)))
+        if abs(number) >= _INT64:
+            # Saved as a whole number it would not fit the 64 bits records are read with.
+            if step.integer:
+                raise AnswerError(_("the number is too large"))
+            return number
         return int(number) if step.integer or number.is_integer() else number
     if isinstance(step, DateStep):
         return parse_date(raw, today).isoformat()
