@@ -269,3 +269,38 @@ def test_scripted_runs_leave_no_draft(home: Path) -> None:
     assert result.code == 0, result.stderr
     assert drafts(home) == []
     assert len(saved_files(home)) == 1
+
+
+def test_answers_gone_back_past_are_offered_again_after_a_resume(home: Path, spawn: Spawn) -> None:
+    coach = spawn("prep", "Acme")
+    expected: Tree = {}
+    coach.answer(P, "goal", "Agree the pilot scope", expected)
+    coach.answer(P, "next_step_target", "They send the data by Friday", expected)
+    coach.answer(P, "channel", "1", expected, "in-person")
+    coach.at_step(P, "risk")
+    coach.type("<")
+    coach.at_step(P, "channel")
+    coach.type("<")
+    hints = coach.at_step(P, "next_step_target")
+    assert "They send the data by Friday" in hints
+    stop(coach, "ctrl-c")
+    assert coach.finish() == 130
+
+    draft = only_draft(home)
+    assert draft_values(draft) == {"goal": "Agree the pilot scope"}
+    assert {".".join(map(str, a["at"])): a["value"] for a in draft["remembered"]} == {
+        "next_step_target": "They send the data by Friday",
+        "channel": "in-person",
+    }
+
+    coach = spawn("resume")
+    hints = coach.at_step(P, "next_step_target")
+    assert "They send the data by Friday" in hints  # Enter keeps it, as before the stop
+    coach.type("")
+    hints = coach.at_step(P, "channel")
+    assert "in-person" in hints
+    coach.type("")
+    coach.at_step(P, "risk")
+    stop(coach, "ctrl-c")
+    assert coach.finish() == 130
+    assert draft_values(only_draft(home)) == expected

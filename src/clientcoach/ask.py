@@ -250,7 +250,8 @@ ReadLine = Callable[[Text], str]
 Edit = Callable[[str], str | None]
 # Called with the run's answers (and any not yet replayed) after every change, in the
 # order given: the caller keeps a draft of them.
-OnChange = Callable[[list[tuple[Address, Value]]], None]
+# Called after every change with the answers a draft keeps, then those it remembers.
+OnChange = Callable[[list[tuple[Address, Value]], list[tuple[Address, Value]]], None]
 
 # Earlier answers offered as the one a new answer repeats: the newest few.
 OFFERS_SHOWN = 9
@@ -332,9 +333,19 @@ class TerminalAsker:
         given = list(run.answers.items())
         return given + [(a, v) for a, v in self.pending.items() if a not in run.answers]
 
+    def remembered(self, run: Run) -> list[tuple[Address, Value]]:
+        """Answers given beyond the point the user went back to (Enter restores them)."""
+        return [
+            (a, v) for a, v in self._given.items() if a not in run.answers and a not in self.pending
+        ]
+
+    def remember(self, answers: dict[Address, Value]) -> None:
+        """Offer these answers again as defaults (from a resumed draft)."""
+        self._given.update(answers)
+
     def _changed(self, run: Run) -> None:
         if self.on_change is not None:
-            self.on_change(self.state(run))
+            self.on_change(self.state(run), self.remembered(run))
 
     def review(self, run: Run) -> None:
         """Show every answer before saving; a number changes one, Enter saves."""

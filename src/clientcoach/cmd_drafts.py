@@ -191,6 +191,7 @@ def _resume(ref: str | None) -> None:
     con = console()
     asker = TerminalAsker(con)
     asker.pending = draft.pending()
+    asker.remember(draft.offered())
     resuming(con, draft, changes)
     asker.intro(playbook, draft.client)
     today = clock().date()

@@ -52,6 +52,11 @@ class Draft(_Model):
     started_at: datetime
     updated_at: datetime
     answers: list[DraftAnswer] = Field(default_factory=list)
+    remembered: list[DraftAnswer] = Field(
+        default_factory=list,
+        description="Answers given beyond the point the user went back to: offered again "
+        "as the default when their step comes up, never replayed on their own.",
+    )
     app_version: str
 
     def to_json(self) -> str:
@@ -63,15 +68,28 @@ class Draft(_Model):
         """The answers by address, in the order they were given."""
         return {tuple(a.at): a.value for a in self.answers}
 
+    def offered(self) -> dict[Address, Value]:
+        """Answers to offer again (the user had gone back past them), by address."""
+        return {tuple(a.at): a.value for a in self.remembered}
+
     @property
     def count(self) -> int:
         return len(self.answers)
 
 
-def with_answers(draft: Draft, answers: Iterable[tuple[Address, Value]], now: datetime) -> Draft:
-    """The draft holding ``answers`` (in order), updated ``now``."""
+def with_answers(
+    draft: Draft,
+    answers: Iterable[tuple[Address, Value]],
+    now: datetime,
+    remembered: Iterable[tuple[Address, Value]] = (),
+) -> Draft:
+    """The draft holding ``answers`` (in order) and ``remembered`` ones, updated ``now``."""
     rows = [DraftAnswer(at=list(address), value=value) for address, value in answers]
-    return draft.model_copy(update={"answers": rows, "updated_at": now})
+    kept = [DraftAnswer(at=list(address), value=value) for address, value in remembered]
+    update: dict[str, object] = {"answers": rows, "updated_at": now}
+    if kept or draft.remembered:
+        update["remembered"] = kept
+    return draft.model_copy(update=update)
 
 
 def step_paths(playbook: Playbook, included: Mapping[str, Playbook]) -> list[str]:

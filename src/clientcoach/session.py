@@ -167,9 +167,9 @@ def walk(
     written = draft is not None
     signals = _Signals()
 
-    def keep(answers: list[tuple[Address, Value]]) -> None:
+    def keep(answers: list[tuple[Address, Value]], remembered: list[tuple[Address, Value]]) -> None:
         nonlocal current, written
-        current = with_answers(current, answers, max(clock(), current.updated_at))
+        current = with_answers(current, answers, max(clock(), current.updated_at), remembered)
         with signals.writing_file():
             store.save_draft(current)
             written = True
