@@ -236,3 +236,38 @@ def test_prep_and_debrief_entirely_in_french_in_a_terminal(
         path = next(p for p in saved_files(home) if load_json(p)["id"] == record["id"])
         raw = path.read_text(encoding="utf-8")
         assert TYPED in raw or json.dumps(TYPED)[1:-1] in raw
+
+
+def test_a_run_started_in_french_resumes_in_french(home: Path) -> None:
+    steps = FRENCH["prep"]["steps"]
+    coach = Coach("prep", "Société Générale", "--lang", "fr")
+    try:
+        coach.expect(steps[0]["prompt"])
+        coach.expect_input()
+        coach.type("Cadrer le pilote")
+        coach.expect(steps[1]["prompt"])
+        coach.expect_input()
+        coach.child.sendintr()
+        assert coach.finish() == 130
+    finally:
+        coach.kill()
+
+    resumed = Coach("resume")  # no --lang: the draft's language is kept
+    try:
+        resumed.expect("Étape 2 sur environ")
+        resumed.expect(steps[1]["prompt"])
+        resumed.expect_input()
+        resumed.type("Ils envoient les données vendredi")
+        resumed.expect(steps[2]["prompt"])
+        resumed.expect_input()
+        resumed.child.sendintr()
+        assert resumed.finish() == 130
+    finally:
+        resumed.kill()
+    (draft_file,) = (home / "drafts").glob("*.json")
+    draft = json.loads(draft_file.read_text(encoding="utf-8"))
+    assert draft["playbook"]["language"] == "fr"
+    assert [a["value"] for a in draft["answers"]] == [
+        "Cadrer le pilote",
+        "Ils envoient les données vendredi",
+    ]

@@ -311,8 +311,10 @@ class TerminalAsker:
             for refused, reason in run.fill(self.pending):
                 self.console.print(
                     Text(
-                        f"  Your earlier answer to {refused.path!r} no longer fits the "
-                        f"playbook ({reason}); please answer it again.",
+                        _(
+                            "  Your earlier answer to {path!r} no longer fits the playbook "
+                            "({reason}); please answer it again."
+                        ).format(path=refused.path, reason=reason),
                         style="yellow",
                     )
                 )

@@ -105,8 +105,18 @@ def choose(argv_lang: str | None) -> tuple[str, str]:
     return (from_locale() or DEFAULT), "locale"
 
 
+_chosen_by_option = False
+
+
 def init_language(argv_lang: str | None) -> str:
     """Pick the language at start-up (see the module docstring) and switch to it."""
-    code, _source = choose(argv_lang)
+    global _chosen_by_option
+    code, source = choose(argv_lang)
+    _chosen_by_option = source == "option"
     set_language(code)
     return code
+
+
+def chosen_by_option() -> bool:
+    """Whether this run's language was given with ``--lang`` (it then wins over a draft's)."""
+    return _chosen_by_option
