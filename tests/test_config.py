@@ -26,7 +26,13 @@ def settings() -> dict[str, dict[str, str]]:
     return data
 
 
-def test_set_get_unset_write_a_private_toml_file() -> None:
+def test_set_get_unset_write_a_private_toml_file(home: Path) -> None:
+    (home / "playbooks").mkdir(parents=True)
+    (home / "playbooks" / "my-debrief.toml").write_text(
+        'schema = 1\nid = "my-debrief"\nkind = "debrief"\ntitle = "Mine"\n'
+        '[[steps]]\nid = "note"\ntype = "text"\nprompt = "Note?"\n',
+        encoding="utf-8",
+    )
     assert run_coach("config", "set", "language", "FR").code == 0
     assert run_coach("config", "set", "playbook.debrief", "my-debrief").code == 0
     path = config_file()
@@ -151,3 +157,57 @@ def test_the_config_file_is_where_platformdirs_puts_it(
     if not expected.is_absolute():  # a relative XDG folder is never used
         expected = Path.home() / ".config" / "clientcoach"
     assert config.config_path() == expected / "config.toml"
+
+
+def test_playbook_settings_default_to_the_playbooks_each_command_walks() -> None:
+    shown = settings()
+    assert {k: v["value"] for k, v in shown.items() if k.startswith("playbook.")} == {
+        "playbook.prep": "prep",
+        "playbook.debrief": "debrief",
+        "playbook.review": "monthly",
+    }
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("playbook.prep", "nope", "playbook.prep: no playbook with id 'nope'"),
+        ("playbook.review", "prep", "playbook.review: 'prep' is a prep playbook"),
+        ("playbook.debrief", "/nowhere/mine.toml", "playbook.debrief:"),
+    ],
+)
+def test_a_playbook_setting_that_cannot_be_walked_is_refused(
+    key: str, value: str, message: str
+) -> None:
+    result = run_coach("config", "set", key, value)
+    assert result.code == 2
+    assert message in result.stderr
+    assert not config_file().exists() or key not in config_file().read_text(encoding="utf-8")
+
+
+def test_the_review_walks_the_configured_playbook(home: Path, tmp_path: Path) -> None:
+    mine = home / "playbooks"
+    mine.mkdir(parents=True)
+    (mine / "short-month.toml").write_text(
+        'schema = 1\nid = "short-month"\nkind = "review"\ntitle = "Short month"\n'
+        '[[steps]]\nid = "lesson"\ntype = "text"\nprompt = "One lesson?"\n',
+        encoding="utf-8",
+    )
+    answers = tmp_path / "a.toml"
+    answers.write_text('lesson = "Listen first"\n', encoding="utf-8")
+    debrief = str(REPO / "examples" / "debrief-answers.toml")
+    assert run_coach("debrief", "Acme", "--answers", debrief, "--prep", "none").code == 0
+    assert run_coach("config", "set", "playbook.review", "short-month").code == 0
+    result = run_coach("review", "--answers", str(answers))
+    assert result.code == 0, result.stderr
+    (path,) = [p for p in reflection_files(home) if "_review_" in p.name]
+    assert json.loads(path.read_text(encoding="utf-8"))["playbook"]["id"] == "short-month"
+
+
+def test_a_broken_configured_playbook_says_where_it_is_set() -> None:
+    config_file().parent.mkdir(parents=True, exist_ok=True)
+    config_file().write_text('"playbook.prep" = "gone"\n', encoding="utf-8")
+    result = run_coach("prep", "Acme", "--answers", PREP)
+    assert result.code == 3
+    assert "no playbook with id 'gone'" in result.stderr
+    assert "coach config unset playbook.prep" in result.stderr

@@ -15,7 +15,7 @@ import typer
 
 from clientcoach import cmd_clients, cmd_config, cmd_playbooks, cmd_review, typer_params
 from clientcoach.clikit import STATE, console, guard, library, silence_stdout
-from clientcoach.errors import CoachError, UsageError
+from clientcoach.errors import CoachError, PlaybookError, UsageError
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
@@ -169,7 +169,7 @@ def _meeting_run(
     root = data_dir()
     store = Store(root)
     lib = library(root)
-    playbook = _pick_playbook(lib, playbook_ref, kind)
+    playbook = pick_playbook(lib, playbook_ref, kind)
     included = lib.resolve(playbook)
     try:
         day = parse_date(meeting_date, today) if meeting_date else today
@@ -305,24 +305,38 @@ def _linked_prep(
     return found
 
 
-def _pick_playbook(library: "Library", ref: str | None, kind: str) -> "Playbook":
+def pick_playbook(library: "Library", ref: str | None, kind: str) -> "Playbook":
+    """The playbook a command walks: ``--playbook``, else the config file's, else the
+    built-in one; a PlaybookError or UsageError says why it cannot be used."""
+    from clientcoach.config import DEFAULT_PLAYBOOKS
+
     if ref is not None and (ref.endswith(".toml") or "/" in ref or "\\" in ref):
         playbook = library.load_path(Path(ref))
     else:
         from clientcoach.config import default_playbook
 
-        configured = default_playbook(kind)
-        if ref is None and configured is not None and configured.endswith(".toml"):
-            return _pick_playbook(library, configured, kind)
-        playbook = library.get(ref or configured or kind)
+        configured = default_playbook(kind) if ref is None else None
+        if configured is not None:
+            from clientcoach.config import configured_hint
+
+            try:
+                return pick_playbook(library, configured, kind)
+            except (PlaybookError, UsageError) as exc:
+                raise type(exc)(exc.message, configured_hint(kind)) from None
+        playbook = library.get(ref or DEFAULT_PLAYBOOKS[kind])
     if playbook.kind not in (kind, "any"):
+        hint = (
+            _('give your own {id}.toml kind = "review"').format(id=playbook.id)
+            if kind == "review"  # `coach review` has no --playbook
+            else _("use `coach {actual}` or pick a {kind} playbook with --playbook").format(
+                actual=playbook.kind, kind=kind
+            )
+        )
         raise UsageError(
             _("playbook {id!r} is a {actual} playbook, not a {kind} one").format(
                 id=playbook.id, actual=playbook.kind, kind=kind
             ),
-            _("use `coach {actual}` or pick a {kind} playbook with --playbook").format(
-                actual=playbook.kind, kind=kind
-            ),
+            hint,
         )
     return playbook
 

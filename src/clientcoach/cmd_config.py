@@ -25,7 +25,33 @@ def _effective(key: str, file: dict[str, Any]) -> tuple[str, str]:
         return str(file[key]), "config"
     if key == "data_dir":
         return str(config.data_dir()), "default"
-    return key.partition(".")[2], "default"
+    return config.DEFAULT_PLAYBOOKS[key.partition(".")[2]], "default"
+
+
+def _check_playbook(command: str, ref: str) -> None:
+    """Refuse, before saving it, a playbook that `coach {command}` could not walk."""
+    from pathlib import Path
+
+    from clientcoach.clikit import library
+    from clientcoach.config import data_dir
+    from clientcoach.errors import PlaybookError, UsageError
+
+    lib = library(data_dir())
+    try:
+        playbook = lib.load_path(Path(ref)) if ref.endswith(".toml") else lib.get(ref)
+        lib.resolve(playbook)
+    except PlaybookError as exc:
+        raise UsageError(
+            _("playbook.{command}: {reason}").format(command=command, reason=exc.message),
+            exc.hint or _("run `coach playbooks list` to see the ids"),
+        ) from None
+    if playbook.kind not in (command, "any"):
+        raise UsageError(
+            _("playbook.{command}: {id!r} is a {kind} playbook").format(
+                command=command, id=playbook.id, kind=playbook.kind
+            ),
+            _("pick a {command} playbook: coach playbooks list").format(command=command),
+        )
 
 
 def _source_text(source: str) -> str:
@@ -100,6 +126,8 @@ def register(app: typer.Typer) -> None:
 
             values = config.read_file()
             values[key] = config.validate(key, value)
+            if key.startswith("playbook."):
+                _check_playbook(key.partition(".")[2], values[key])
             path = config.write_file(values)
             console().print(
                 _("Set {key} = {value} in {path}").format(key=key, value=values[key], path=path)

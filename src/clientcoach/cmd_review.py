@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from clientcoach.clikit import console, guard, library, out
-from clientcoach.errors import ExitCode, PlaybookError, UsageError
+from clientcoach.errors import ExitCode, UsageError
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
     from clientcoach.insights.review import Period, Review
     from clientcoach.store import Store
 
-MONTHLY_PLAYBOOK = "monthly"
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -252,15 +251,10 @@ def _reflect(
             except AnswerError:
                 console().print(_("  Answer yes or no."), highlight=False)
 
+    from clientcoach.cli import pick_playbook
+
     lib = library(store.root)
-    playbook = lib.get(MONTHLY_PLAYBOOK)
-    if playbook.kind not in ("review", "any"):
-        raise PlaybookError(
-            _("playbook {id!r} is a {kind} playbook, not a review one").format(
-                id=playbook.id, kind=playbook.kind
-            ),
-            _('give your own monthly.toml kind = "review"'),
-        )
+    playbook = pick_playbook(lib, None, "review")
     render_review.focus(console(), result)
     top = result.mistakes.repeated_list[:1]
     period = result.period

@@ -20,6 +20,8 @@ from clientcoach.i18n import _
 APP_NAME = "clientcoach"
 CONFIG_ENV = "CLIENTCOACH_CONFIG"
 PLAYBOOK_COMMANDS = ("prep", "debrief", "review")
+# The built-in playbook each command walks when neither --playbook nor the config names one.
+DEFAULT_PLAYBOOKS = {"prep": "prep", "debrief": "debrief", "review": "monthly"}
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,15 @@ def default_playbook(command: str) -> str | None:
     """The playbook configured for a command, or None to use the built-in default."""
     value = file_value(f"playbook.{command}")
     return value if isinstance(value, str) else None
+
+
+def configured_hint(command: str) -> str:
+    """What to say when the playbook the config file names for ``command`` fails."""
+    return _(
+        "playbook.{command} in the config file names it: change it with "
+        "`coach config set playbook.{command} ID`, or drop it with "
+        "`coach config unset playbook.{command}`"
+    ).format(command=command)
 
 
 def data_dir() -> Path:
