@@ -304,3 +304,23 @@ def test_answers_gone_back_past_are_offered_again_after_a_resume(home: Path, spa
     stop(coach, "ctrl-c")
     assert coach.finish() == 130
     assert draft_values(only_draft(home)) == expected
+
+
+def test_a_save_that_fails_says_the_answers_are_kept_as_a_draft(
+    home: Path, spawn: Spawn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLIENTCOACH_NOW", "2026-11-24T10:00:00+01:00")
+    (home / "reflections").mkdir(parents=True)
+    (home / "reflections" / "2026-11").write_text("in the way\n", encoding="utf-8")
+    coach = spawn("prep", "Acme")
+    expected: Tree = {}
+    walk_prep_quietly(coach, expected)
+    coach.expect("Enter saves")
+    coach.expect_input()
+    coach.type("")
+    assert coach.finish() == 6
+    draft = only_draft(home)
+    screen = " ".join(coach.screen.split())
+    assert "exists and is not a folder" in screen
+    assert f"coach resume {draft['id']}" in screen
+    assert expected.items() <= draft_values(draft).items()  # (info steps are kept too)

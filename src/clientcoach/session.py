@@ -34,7 +34,7 @@ from clientcoach.draft import (
     with_answers,
 )
 from clientcoach.engine import Run
-from clientcoach.errors import ExitCode
+from clientcoach.errors import CoachError, ExitCode
 from clientcoach.i18n import _
 from clientcoach.playbook import Playbook
 from clientcoach.reflection import (
@@ -230,7 +230,14 @@ def save(store: Store, run: Run, meta: Meta, draft: Draft | None) -> Path:
     signals = _Signals(defer_all=True)
     with signals.installed():
         # Saved first, then the draft removed: a stop in between leaves both, never neither.
-        reflection, path = store.save(reflection)
+        try:
+            reflection, path = store.save(reflection)
+        except CoachError as exc:
+            if draft is None:
+                raise
+            kept = _("your answers are kept as draft {id}: run coach resume {id} once fixed")
+            hint = "; ".join(h for h in (exc.hint, kept.format(id=draft.id)) if h)
+            raise type(exc)(exc.message, hint) from None
         if draft is not None:
             store.remove_draft(draft.id)
     from clientcoach.clikit import console
