@@ -352,3 +352,17 @@ def test_shell_completion_through_typer(home: Path, words: str, cword: str, expe
     result = run_coach(env=env)
     assert result.code == 0, result.stderr
     assert result.stdout.split() == [expected]
+
+
+def test_brief_names_damaged_files_and_exits_7(home: Path, tmp_path: Path) -> None:
+    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    (saved,) = reflection_files(home)
+    broken = saved.parent / saved.name.replace("_debrief_", "_prep_").replace(".json", "x.json")
+    broken.write_text('{"schema": 1, "id": ', encoding="utf-8")
+    result = run_coach("brief", "Acme")
+    assert result.code == 7
+    assert "What you know about Acme" in result.stdout
+    assert str(broken) in result.stderr
+    nobody = run_coach("brief", "Nobody")
+    assert nobody.code == 0
+    assert "No reflections about Nobody yet." in nobody.stdout

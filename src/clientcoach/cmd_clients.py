@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from clientcoach.insights.clients import Brief
     from clientcoach.playbook import Playbook
     from clientcoach.reflection import Reflection, Value
-    from clientcoach.store import RecordScan, Store
+    from clientcoach.store import Damaged, RecordScan, Store
 
 KINDS = ("prep", "debrief", "review")
 
@@ -139,12 +139,12 @@ def _roles(playbooks: "dict[str, Playbook]") -> set[str]:
     return found
 
 
-def client_brief(store: "Store", client: str, today: date) -> "tuple[Brief, int]":
-    """The client's brief from their records, and how many damaged files were skipped."""
+def client_brief(store: "Store", client: str, today: date) -> "tuple[Brief, list[Damaged]]":
+    """The client's brief from their records, and the damaged files that were skipped."""
     from clientcoach.insights.clients import brief
 
     scan = store.scan_records(client=client)
-    return brief(client, _records(scan), today), len(scan.damaged)
+    return brief(client, _records(scan), today), scan.damaged
 
 
 def recall(
@@ -167,7 +167,8 @@ def recall(
 
     result = Memory()
     if kind == "prep":
-        result.brief, result.damaged = client_brief(store, client, today)
+        result.brief, skipped = client_brief(store, client, today)
+        result.damaged = len(skipped)
         trolls = result.brief.troll_defaults()
         step = next((s for s in playbook.steps if s.role == "troll_expected"), None)
         if trolls and step is not None:
@@ -504,7 +505,8 @@ def brief(
         if as_json:
             _json(known.to_json(today))
         else:
-            show_brief(out(), known, today, damaged=damaged)
+            show_brief(out(), known, today, before_prep=False)
+        report_damaged(damaged)  # named on stderr, exit 7: as history and followups do
 
 
 def register(app: typer.Typer) -> None:

@@ -58,10 +58,16 @@ def _times(count: int) -> str:
     return _("once") if count == 1 else _("{n} times").format(n=count)
 
 
-def brief(console: Console, memory: Brief, today: date, damaged: int = 0) -> None:
-    """The short brief shown before a prep's first question (on standard error)."""
+def brief(
+    console: Console, memory: Brief, today: date, damaged: int = 0, before_prep: bool = True
+) -> None:
+    """The short brief shown before a prep's first question, or by `coach brief`."""
     if memory.empty:
-        text = _("No history with {client} yet: this is your first reflection about them.")
+        text = (
+            _("No history with {client} yet: this is your first reflection about them.")
+            if before_prep
+            else _("No reflections about {client} yet.")
+        )
         console.print(Text(text.format(client=memory.client), style="dim"), soft_wrap=True)
         return
     title = Text(_("What you know about "), style="bold")
