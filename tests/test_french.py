@@ -271,3 +271,31 @@ def test_a_run_started_in_french_resumes_in_french(home: Path) -> None:
         "Cadrer le pilote",
         "Ils envoient les données vendredi",
     ]
+
+
+def test_every_help_text_of_the_built_app_is_translated() -> None:
+    """Read from the application itself, so a command registered in any way is covered."""
+    import inspect
+
+    import typer.main
+
+    from clientcoach.cli import app
+
+    catalogue = json.loads(catalogue_path("fr").read_text(encoding="utf-8"))
+    texts: set[str] = set()
+
+    def walk(command: Any) -> None:
+        if command.help:
+            texts.add(inspect.cleandoc(command.help))
+        texts.update(p.help for p in command.params if getattr(p, "help", None))
+        for sub in getattr(command, "commands", {}).values():
+            walk(sub)
+
+    walk(typer.main.get_command(app))
+    assert len(texts) > 60
+    missing = sorted(t for t in texts if t not in catalogue)
+    assert not missing, f"add to src/clientcoach/locales/fr.json: {missing}"
+    shown = run_coach("--lang", "fr", "brief", "--help", env={"COLUMNS": "100"}).stdout
+    assert "Le résumé que `coach prep` affiche" in shown
+    assert "Afficher cette aide et quitter." in shown  # Typer's own -h/--help line
+    assert "Show this message" not in shown

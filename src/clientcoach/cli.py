@@ -394,6 +394,16 @@ def _translate_help(command: object) -> None:
     for param in getattr(command, "params", []):
         if isinstance(getattr(param, "help", None), str):
             param.help = _(param.help)
+    original = getattr(command, "get_help_option", None)
+    if original is not None:
+        # Typer makes the -h/--help option on first use, with its text in English.
+        def get_help_option(ctx: Any) -> Any:
+            option = original(ctx)
+            if option is not None and isinstance(option.help, str):
+                option.help = _(option.help)
+            return option
+
+        command.get_help_option = get_help_option  # type: ignore[attr-defined]
     for sub in getattr(command, "commands", {}).values():
         _translate_help(sub)
 
