@@ -366,3 +366,15 @@ def test_brief_names_damaged_files_and_exits_7(home: Path, tmp_path: Path) -> No
     nobody = run_coach("brief", "Nobody")
     assert nobody.code == 0
     assert "No reflections about Nobody yet." in nobody.stdout
+
+
+def test_messages_for_no_overdue_follow_up_and_an_ambiguous_id(home: Path) -> None:
+    for _ in range(7):
+        ok("prep", "Acme", "--answers", str(PREP))
+    nothing = run_coach("followups", "--overdue")
+    assert nothing.code == 0
+    assert "No overdue follow-ups." in nothing.stderr
+    ambiguous = run_coach("show", "2")
+    assert ambiguous.code == 5
+    assert "matches 7 reflections" in ambiguous.stderr
+    assert "and 2 more" in ambiguous.stderr

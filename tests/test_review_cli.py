@@ -178,7 +178,8 @@ def test_empty_month_says_so_and_exits_0(home: Path) -> None:
     assert result.code == 0
     assert result.stdout == ""
     assert "No reflections in October 2026" in result.stderr
-    assert "coach review --last" in result.stderr
+    assert "After your next meeting, run `coach debrief CLIENT`." in result.stderr
+    assert "coach review --month YYYY-MM" in result.stderr
     as_json = coach("review", "--month", "2026-10", "--json")
     assert as_json.code == 0
     assert json.loads(as_json.stdout)["reflections"] == 0
@@ -260,6 +261,7 @@ def test_reflection_is_never_offered_without_a_terminal(november: list[Path], ho
         (["--month", "2026-13"], "is not a month"),
         (["--month", "2026-11", "--last"], "cannot be used together"),
         (["--since", "2026-11-10", "--until", "2026-11-01"], "is after"),
+        (["--since", "tomorrow"], "--since 2026-11-25 is in the future"),
         (["--since", "soon"], "--since"),
         (["--json", "--answers", "x.toml"], "--answers"),
     ],

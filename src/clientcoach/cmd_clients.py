@@ -319,7 +319,7 @@ def followups(
         elif shown:
             out().print(follow_up_table(shown, today))
         else:
-            console().print(_("No open follow-ups."))
+            console().print(_("No overdue follow-ups.") if overdue else _("No open follow-ups."))
         if shown and not as_json and not overdue:
             console().print(_("Mark one done with: coach done ID"), style="dim")
         _finish(scan)

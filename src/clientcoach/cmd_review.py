@@ -181,6 +181,11 @@ def _period(
     end = _day("--until", until, today) if until is not None else today
     start = _day("--since", since, today) if since is not None else end.replace(day=1)
     if start > end:
+        if until is None:  # only --since was given, and it is still to come
+            raise UsageError(
+                _("--since {start} is in the future").format(start=start),
+                _("give a day up to today, e.g. --since -30d"),
+            )
         raise UsageError(
             _("--since {start} is after --until {end}").format(start=start, end=end),
             _("swap the dates"),

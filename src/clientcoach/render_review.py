@@ -524,8 +524,8 @@ def empty_message(review: Review) -> tuple[str, str]:
             period=period_label(review.period), where=where
         ),
         _(
-            "after your next meeting run `coach debrief CLIENT`; "
-            "to look at another month: coach review --last, or --month YYYY-MM"
+            "After your next meeting, run `coach debrief CLIENT`. "
+            "To look at another month: coach review --month YYYY-MM"
         ),
     )
 
@@ -553,10 +553,11 @@ def focus(console: Console, review: Review) -> None:
     if top:
         line = Text(_("Your most repeated mistake: "), style="bold")
         line.append(top[0].mistake)
+        day = top[0].last_seen.isoformat()
         line.append(
-            _(" ({n} times, last on {day})").format(
-                n=top[0].count, day=top[0].last_seen.isoformat()
-            )
+            _(" ({n} times, last on {day})").format(n=top[0].count, day=day)
+            if top[0].count > 1
+            else _(" (last on {day})").format(day=day)
         )
     else:
         line = Text(_("No mistake came back this period."), style="bold")

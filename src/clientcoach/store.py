@@ -22,7 +22,7 @@ import re
 import secrets
 import socket
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -287,6 +287,13 @@ Migration = Callable[[dict[str, Any]], dict[str, Any]]
 MIGRATIONS: dict[int, Migration] = {}
 
 
+def _listed(ids: Iterable[str], most: int = 5) -> str:
+    """The first ``most`` ids, and how many more there are."""
+    every = list(ids)
+    shown = ", ".join(every[:most])
+    return shown + (f" and {len(every) - most} more" if len(every) > most else "")
+
+
 def current_schema() -> int:
     # Read from the package when called, so that scanning records needs neither pydantic
     # nor the record models (the review reads thousands of files as plain dicts).
@@ -526,7 +533,7 @@ class Store:
         if not matches:
             raise DataError(f"no draft with id {ref!r}", "run `coach drafts` to list them")
         if len(matches) > 1:
-            ids = ", ".join(p.stem for p in matches[:5])
+            ids = _listed(p.stem for p in matches)
             raise DataError(
                 f"id {ref!r} matches {len(matches)} drafts ({ids})", "give more of the id"
             )
@@ -743,7 +750,7 @@ class Store:
                 f"under {self.reflections}",
             )
         if len(matches) > 1:
-            ids = ", ".join(p.stem.rsplit("_", 1)[-1] for p in matches[:5])
+            ids = _listed(p.stem.rsplit("_", 1)[-1] for p in matches)
             raise DataError(
                 f"id {ref!r} matches {len(matches)} reflections ({ids})", "give more of the id"
             )
