@@ -262,6 +262,8 @@ def test_reflection_is_never_offered_without_a_terminal(november: list[Path], ho
         (["--month", "2026-11", "--last"], "cannot be used together"),
         (["--since", "2026-11-10", "--until", "2026-11-01"], "is after"),
         (["--since", "tomorrow"], "--since 2026-11-25 is in the future"),
+        (["--markdown", "/", "--force"], "--markdown / is a folder"),
+        (["--markdown", "/nowhere/at/all/r.md"], "there is no folder /nowhere/at/all"),
         (["--since", "soon"], "--since"),
         (["--json", "--answers", "x.toml"], "--answers"),
     ],

@@ -99,6 +99,16 @@ def _review(
             _("--answers runs the monthly reflection, which --json and --no-reflect skip"),
             _("drop one of them"),
         )
+    if markdown is not None and markdown.is_dir():
+        raise UsageError(
+            _("--markdown {path} is a folder").format(path=markdown),
+            _("give a file name, e.g. {path}").format(path=markdown / "review.md"),
+        )
+    if markdown is not None and not markdown.parent.is_dir():
+        raise UsageError(
+            _("--markdown: there is no folder {path}").format(path=markdown.parent),
+            _("create it first, or write the report elsewhere"),
+        )
     if markdown is not None and markdown.exists() and not force:
         raise UsageError(
             _("{path} already exists").format(path=markdown),
