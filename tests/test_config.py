@@ -105,6 +105,15 @@ def test_data_dir_precedence(home: Path, tmp_path: Path, monkeypatch: pytest.Mon
     assert len(reflection_files(elsewhere)) == 1
 
 
+def test_a_relative_clientcoach_home_is_refused(tmp_path: Path) -> None:
+    result = run_coach(
+        "prep", "Acme", "--answers", PREP, env={"CLIENTCOACH_HOME": "data"}, cwd=tmp_path
+    )
+    assert result.code == 2
+    assert "CLIENTCOACH_HOME=data is a relative path" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_default_playbook_per_command(home: Path) -> None:
     mine = home / "playbooks"
     mine.mkdir(parents=True)

@@ -239,7 +239,16 @@ def data_dir() -> Path:
     """
     override = os.environ.get("CLIENTCOACH_HOME", "").strip()
     if override:
-        return Path(override).expanduser().absolute()
+        path = Path(override).expanduser()
+        if not path.is_absolute():
+            # Refused like a relative data_dir: the data would move with the shell's folder.
+            from clientcoach.errors import UsageError
+
+            raise UsageError(
+                _("CLIENTCOACH_HOME={value} is a relative path").format(value=override),
+                _("give an absolute path, so the data never depends on the current folder"),
+            )
+        return path
     configured = file_value("data_dir")
     if isinstance(configured, str):
         return Path(configured)
