@@ -324,3 +324,17 @@ def test_a_save_that_fails_says_the_answers_are_kept_as_a_draft(
     assert "exists and is not a folder" in screen
     assert f"coach resume {draft['id']}" in screen
     assert expected.items() <= draft_values(draft).items()  # (info steps are kept too)
+
+
+@pytest.mark.parametrize("columns", ["40", "80", "200"])
+def test_the_draft_list_never_cuts_the_id(home: Path, spawn: Spawn, columns: str) -> None:
+    coach = spawn("prep", "Société Générale Assurances")
+    coach.answer(P, "goal", "Agree the pilot scope", {})
+    coach.at_step(P, "next_step_target")
+    stop(coach, "ctrl-c")
+    assert coach.finish() == 130
+    draft_id = only_draft(home)["id"]
+    listed = run_coach("drafts", env={"COLUMNS": columns})
+    assert listed.code == 0
+    assert draft_id in listed.stdout
+    assert max(len(line) for line in listed.stdout.splitlines()) <= int(columns)

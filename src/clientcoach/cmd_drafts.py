@@ -95,7 +95,8 @@ def _list(as_json: bool) -> None:
 
         out().print_json(json.dumps({"drafts": rows}))
     elif drafts:
-        out().print(draft_table(drafts))
+        printer = out()
+        printer.print(draft_table(drafts, printer.width))
         console().print(_("Continue one with: coach resume ID"), style="dim")
     else:
         console().print(_("No drafts: every run was finished or discarded."))

@@ -255,22 +255,34 @@ def damaged(console: Console, files: Sequence[Damaged]) -> int:
     return len(seen)
 
 
-def draft_table(drafts: Sequence[tuple[Path, Draft]]) -> Table:
+def draft_table(drafts: Sequence[tuple[Path, Draft]], width: int = 80) -> Table:
     from rich import box
     from rich.table import Table
 
     table = Table(show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
-    for title in (_("id"), _("kind"), _("client"), _("meeting"), _("answers"), _("last answer")):
-        table.add_column(title)
+    # The id is what `coach resume ID` needs: never cut. Below 72 columns only the id,
+    # the client and the count are shown, rather than every column cut to pieces.
+    wide = width >= 72
+    table.add_column(_("id"), no_wrap=True)
+    if wide:
+        table.add_column(_("kind"), no_wrap=True)
+    table.add_column(_("client"), overflow="fold")
+    if wide:
+        table.add_column(_("meeting"), no_wrap=True)
+    table.add_column(_("answers"), no_wrap=True, justify="right")
+    if wide:
+        table.add_column(_("last answer"), no_wrap=True)
     for _path, draft in drafts:
-        table.add_row(
-            Text(draft.id),
-            draft.kind,
-            Text(draft.client),
-            f"{draft.meeting.date:%Y-%m-%d}",
-            str(draft.count),
-            f"{draft.updated_at:%Y-%m-%d %H:%M}",
-        )
+        cells: list[Text | str] = [Text(draft.id)]
+        if wide:
+            cells.append(draft.kind)
+        cells.append(Text(draft.client))
+        if wide:
+            cells.append(f"{draft.meeting.date:%Y-%m-%d}")
+        cells.append(str(draft.count))
+        if wide:
+            cells.append(f"{draft.updated_at:%Y-%m-%d %H:%M}")
+        table.add_row(*cells)
     return table
 
 
