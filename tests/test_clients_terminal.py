@@ -100,7 +100,7 @@ def test_a_logged_mistake_is_offered_as_a_repeat_of_an_earlier_one(
     coach.type("1")
     coach.expect("Linked as a repeat.")
     hints = coach.at_step(D, "repeat")
-    assert "Enter = repeat" in hints
+    assert "Enter = A repeat" in hints  # the label, as the choices show it
     coach.type("")
     coach.skip(D, "mistake_cause", {})
     coach.answer(D, "lesson", "Restate the need first", {})

@@ -298,7 +298,7 @@ def test_answers_gone_back_past_are_offered_again_after_a_resume(home: Path, spa
     assert "They send the data by Friday" in hints  # Enter keeps it, as before the stop
     coach.type("")
     hints = coach.at_step(P, "channel")
-    assert "in-person" in hints
+    assert "Enter = In person" in hints  # the label, as the choices show it
     coach.type("")
     coach.at_step(P, "risk")
     stop(coach, "ctrl-c")

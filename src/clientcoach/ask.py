@@ -701,10 +701,11 @@ def _hints(question: Question, default: Value) -> list[str]:
     if default is not None and not step.required:
         lines.append(_("{skip} to skip").format(skip=SKIP_KEY))
     if default is not None:
+        # Shown as the summary shows answers: a choice by its label, not its stored value.
         shown = (
             ", ".join(default)
-            if isinstance(default, list)
-            else ((_("yes") if default else _("no")) if isinstance(default, bool) else str(default))
+            if isinstance(default, list) and not isinstance(step, ChoiceStep | MultiChoiceStep)
+            else _shown(step, default)
         )
         lines.append(_("Enter = {value}").format(value=shown))
     return lines
