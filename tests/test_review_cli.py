@@ -89,6 +89,16 @@ def test_terminal_view_fits_80_columns_without_escape_codes(november: list[Path]
     assert re.search(r"^rescuer +1 ", result.stdout, re.M)
 
 
+def test_at_40_columns_tables_become_stacks_and_no_word_is_cut(november: list[Path]) -> None:
+    result = coach("review", "--no-reflect", COLUMNS="40")
+    assert result.code == 0
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 40
+    assert "Meetings prepared" in lines  # a figure's name on a line of its own
+    assert any(li.startswith("  this period: ") for li in lines)
+    assert not [li for li in lines if li.strip() in ("Meetin", "gs", "prepar", "ed")]
+
+
 def test_markdown_report_parses_as_commonmark_with_tables(
     november: list[Path], tmp_path: Path
 ) -> None:
