@@ -378,3 +378,19 @@ def test_messages_for_no_overdue_follow_up_and_an_ambiguous_id(home: Path) -> No
     assert ambiguous.code == 5
     assert "matches 7 reflections" in ambiguous.stderr
     assert "and 2 more" in ambiguous.stderr
+
+
+def test_at_40_columns_each_row_is_a_stack_with_every_field(home: Path, tmp_path: Path) -> None:
+    ok("debrief", "Société Générale", "--answers", str(debrief_answers(tmp_path)))
+    narrow = {"COLUMNS": "40"}
+    follow = run_coach("followups", env=narrow)
+    assert follow.code == 0
+    assert "  what: Send the pilot plan" in follow.stdout.splitlines()
+    assert "  client: Société Générale" in follow.stdout.splitlines()
+    history = run_coach("history", env=narrow).stdout.splitlines()
+    assert "  client: Société Générale" in history
+    assert "  kind: debrief" in history
+    listed = run_coach("clients", env=narrow).stdout.splitlines()
+    assert "Société Générale" in listed
+    for output in (follow.stdout.splitlines(), history, listed):
+        assert max(len(line) for line in output) <= 40

@@ -304,7 +304,7 @@ def followups(
     """Open follow-ups from your debriefs, overdue first."""
     with guard():
         from clientcoach.insights.clients import follow_ups, open_first
-        from clientcoach.render_clients import follow_up_table
+        from clientcoach.render_clients import follow_up_table, print_rows
 
         today = _today()
         scan = _store().scan_records()
@@ -317,7 +317,7 @@ def followups(
         if as_json:
             _json([f.to_json(today) for f in shown])
         elif shown:
-            out().print(follow_up_table(shown, today))
+            print_rows(out(), follow_up_table(shown, today))
         else:
             console().print(_("No overdue follow-ups.") if overdue else _("No open follow-ups."))
         if shown and not as_json and not overdue:
@@ -400,7 +400,7 @@ def history(
     """Your reflections, newest first; filter by client, kind, dates, or text in answers."""
     with guard():
         from clientcoach.insights import clients as memory
-        from clientcoach.render_clients import history_table
+        from clientcoach.render_clients import history_table, print_rows
 
         if kind is not None and kind not in KINDS:
             raise UsageError(
@@ -430,7 +430,7 @@ def history(
                 ]
             )
         elif found:
-            out().print(history_table(found, grep is not None))
+            print_rows(out(), history_table(found, grep is not None))
         else:
             console().print(_("No reflection matches."))
         _finish(scan)
@@ -463,14 +463,14 @@ def clients(as_json: JsonOpt = False) -> None:
     """Your clients: meetings, when you last saw them, open follow-ups."""
     with guard():
         from clientcoach.insights.clients import clients as summarise
-        from clientcoach.render_clients import clients_table
+        from clientcoach.render_clients import clients_table, print_rows
 
         scan = _store().scan_records()
         found = summarise(_records(scan), _today())
         if as_json:
             _json([s.to_json() for s in found])
         elif found:
-            out().print(clients_table(found))
+            print_rows(out(), clients_table(found))
         else:
             console().print(_("No clients yet: start with coach prep CLIENT."))
         _finish(scan)

@@ -255,6 +255,25 @@ def damaged(console: Console, files: Sequence[Damaged]) -> int:
     return len(seen)
 
 
+# Below this width a table of four or more columns cuts words in pieces (or hides
+# columns): each row is printed as a small stack instead, its first cell then one
+# "column: value" line for each other cell.
+NARROW = 60
+
+
+def stacked(console: Console, columns: Sequence[str], rows: Sequence[Sequence[Text | str]]) -> None:
+    """Rows as stacks, for terminals narrower than :data:`NARROW`."""
+    for row in rows:
+        first = row[0] if isinstance(row[0], Text) else Text(row[0])
+        console.print(Text.assemble((first.plain, "bold")), soft_wrap=False)
+        for name, cell in zip(columns[1:], row[1:], strict=True):
+            text = cell if isinstance(cell, Text) else Text(cell)
+            if text.plain:
+                line = Text(f"  {name}: ", style="dim")
+                line.append_text(text)
+                console.print(line)
+
+
 def draft_table(drafts: Sequence[tuple[Path, Draft]], width: int = 80) -> Table:
     from rich import box
     from rich.table import Table

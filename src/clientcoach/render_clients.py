@@ -169,33 +169,46 @@ def close_clients(console: Console, typed: str, close: list[str]) -> None:
 _WHOLE = {"id", "date", "due"}
 
 
-def _table(*columns: str) -> Table:
+Rows = tuple[list[str], list[list[Text]]]
+
+
+def print_rows(console: Console, rows: Rows) -> None:
+    """A table, or on a narrow terminal one small stack per row (see render.stacked)."""
+    from clientcoach.render import NARROW, stacked
+
+    columns, cells = rows
+    if console.width < NARROW:
+        stacked(console, columns, cells)
+        return
     table = Table(show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
     for column in columns:
         whole = column in {_(c) for c in _WHOLE}
         table.add_column(column, no_wrap=whole, min_width=None)
-    return table
+    for row in cells:
+        table.add_row(*row)
+    console.print(table)
 
 
-def follow_up_table(found: list[FollowUp], today: date) -> Table:
-    table = _table(_("id"), _("client"), _("due"), _("owner"), _("what"))
+def follow_up_table(found: list[FollowUp], today: date) -> Rows:
+    columns = [_("id"), _("client"), _("due"), _("owner"), _("what")]
+    rows: list[list[Text]] = []
     for item in found:
         due = (
             _due(item, today)
             if item.done is None
             else Text(_("done {day}").format(day=item.done), style="green")
         )
-        table.add_row(
-            Text(item.short_id), Text(item.client), due, Text(_owner(item.owner)), Text(item.what)
+        rows.append(
+            [Text(item.short_id), Text(item.client), due, Text(_owner(item.owner)), Text(item.what)]
         )
-    return table
+    return columns, rows
 
 
-def history_table(found: list[tuple[dict[str, Any], list[Hit]]], grep: bool) -> Table:
+def history_table(found: list[tuple[dict[str, Any], list[Hit]]], grep: bool) -> Rows:
     columns = [_("date"), _("kind"), _("client"), _("title"), _("id")]
     if grep:
         columns.append(_("found"))
-    table = _table(*columns)
+    rows: list[list[Text]] = []
     for record, hits in found:
         row = [
             Text(record["meeting"]["date"]),
@@ -212,21 +225,23 @@ def history_table(found: list[tuple[dict[str, Any], list[Hit]]], grep: bool) -> 
                 if len(hits) > 1:
                     cell.append(_(" (+{n} more)").format(n=len(hits) - 1), style="dim")
             row.append(cell)
-        table.add_row(*row)
-    return table
+        rows.append(row)
+    return columns, rows
 
 
-def clients_table(summaries: list[ClientSummary]) -> Table:
-    table = _table(_("client"), _("meetings"), _("last seen"), _("open follow-ups"), _("overdue"))
-    for s in summaries:
-        table.add_row(
+def clients_table(summaries: list[ClientSummary]) -> Rows:
+    columns = [_("client"), _("meetings"), _("last seen"), _("open follow-ups"), _("overdue")]
+    rows = [
+        [
             Text(s.name),
-            str(s.meetings),
-            s.last_seen.isoformat() if s.last_seen else "-",
-            str(s.open_follow_ups),
+            Text(str(s.meetings)),
+            Text(s.last_seen.isoformat() if s.last_seen else "-"),
+            Text(str(s.open_follow_ups)),
             Text(str(s.overdue), style="red" if s.overdue else ""),
-        )
-    return table
+        ]
+        for s in summaries
+    ]
+    return columns, rows
 
 
 # --- one reflection --------------------------------------------------------------------

@@ -482,29 +482,14 @@ def show(console: Console, review: Review) -> None:
                 console.print(Text(block.bars_title, style="italic"))
             console.print(_bar_table(block.bars, ascii_only))
         if block.grid is not None:
+            from clientcoach.render import NARROW, stacked
+
             if console.width < NARROW:
-                _stacked(console, block.grid)
+                stacked(console, block.grid.columns, block.grid.rows)
             else:
                 console.print(_table(block.grid))
         if block.note:
             console.print(Text(block.note, style="dim"))
-
-
-# Below this width a table of four or five columns cuts words in pieces: each row is
-# printed as a small stack instead (its first cell, then one "column: value" line each).
-NARROW = 60
-
-
-def _stacked(console: Console, grid: Grid) -> None:
-    from rich.text import Text
-
-    for row in grid.rows:
-        console.print(Text(row[0], style="bold"), soft_wrap=False)
-        for name, cell in zip(grid.columns[1:], row[1:], strict=True):
-            if cell:
-                line = Text(f"  {name}: ", style="dim")
-                line.append(cell)
-                console.print(line)
 
 
 def _table(grid: Grid) -> Table:
