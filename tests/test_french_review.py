@@ -139,6 +139,23 @@ def test_a_french_review_of_mixed_debriefs_speaks_french(mixed: Path) -> None:
     assert french == english
 
 
+def test_french_figures_use_a_decimal_comma_and_a_spaced_percent(mixed: Path) -> None:
+    shown = run_coach(
+        "review",
+        "--month",
+        "2026-11",
+        "--no-reflect",
+        "--lang",
+        "fr",
+        env={"CLIENTCOACH_NOW": NOW, "COLUMNS": "100"},
+    ).stdout
+    energy = next(line for line in shown.splitlines() if line.startswith("Énergie"))
+    assert re.search(r"[+-]\d,\d", energy), energy
+    assert not re.search(r"\d\.\d", energy), energy
+    agreed = next(li for li in shown.splitlines() if li.startswith("Terminés sur une suite"))
+    assert re.search(r"\d %", agreed), agreed
+
+
 # --- the whole review in French, in a terminal ----------------------------------------
 
 KEEP = ["Écouter d'abord, répondre ensuite", "Préparer l'ordre du jour à l'avance"]

@@ -34,6 +34,16 @@ def language() -> str:
     return _language
 
 
+# The decimal separator of each language (French writes 3,4 where English writes 3.4).
+_DECIMAL = {"fr": ","}
+
+
+def decimal(text: str) -> str:
+    """A number already formatted with a point, written the current language's way."""
+    separator = _DECIMAL.get(_language)
+    return text.replace(".", separator) if separator else text
+
+
 def _(message: str) -> str:
     """The translation of ``message`` in the current language, else ``message``."""
     return _catalogue.get(message, message)

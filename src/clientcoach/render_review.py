@@ -117,11 +117,13 @@ def pct(rate: Rate) -> str:
 def _figure(value: float | None, kind: str, signed: bool = False) -> str:
     if value is None:
         return "-"
+    from clientcoach.i18n import decimal
+
     if kind == "rate":
-        return f"{round(value * 100)}%"
+        return _("{percent}%").format(percent=round(value * 100))
     if kind == "mean":
         value = round(value, 1) or 0.0  # never "-0.0"
-        return f"{value:+.1f}" if signed else f"{value:.1f}"
+        return decimal(f"{value:+.1f}" if signed else f"{value:.1f}")
     return str(int(value))
 
 
