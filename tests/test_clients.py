@@ -263,6 +263,7 @@ def test_clients_lists_meetings_last_seen_and_open_follow_ups(home: Path, tmp_pa
             "client": "societe generale",  # the newest spelling
             "meetings": 2,
             "last_seen": "2026-11-20",
+            "next_meeting": None,
             "open_follow_ups": 1,
             "overdue": 1,
         },
@@ -270,11 +271,19 @@ def test_clients_lists_meetings_last_seen_and_open_follow_ups(home: Path, tmp_pa
             "client": "Globex",
             "meetings": 1,
             "last_seen": "2026-11-15",
+            "next_meeting": None,
             "open_follow_ups": 0,
             "overdue": 0,
         },
     ]
     assert "Globex" in ok("clients")
+    assert "next meeting" not in ok("clients")
+    ok("prep", "Initech", "--answers", str(PREP), "--date", "friday")  # ahead of the meeting
+    (initech,) = [c for c in as_json("clients") if c["client"] == "Initech"]
+    assert initech["meetings"] == 1
+    assert initech["last_seen"] is None
+    assert initech["next_meeting"] == "2026-11-27"
+    assert "next meeting" in ok("clients", env={"COLUMNS": "100"})
 
 
 def test_every_json_output_parses_even_when_empty(home: Path) -> None:

@@ -231,16 +231,21 @@ def history_table(found: list[tuple[dict[str, Any], list[Hit]]], grep: bool) -> 
 
 def clients_table(summaries: list[ClientSummary]) -> Rows:
     columns = [_("client"), _("meetings"), _("last seen"), _("open follow-ups"), _("overdue")]
-    rows = [
-        [
+    coming = any(s.next_meeting for s in summaries)
+    if coming:  # a prep done ahead: its meeting is counted, and shown as the next one
+        columns.insert(3, _("next meeting"))
+    rows = []
+    for s in summaries:
+        row = [
             Text(s.name),
             Text(str(s.meetings)),
             Text(s.last_seen.isoformat() if s.last_seen else "-"),
             Text(str(s.open_follow_ups)),
             Text(str(s.overdue), style="red" if s.overdue else ""),
         ]
-        for s in summaries
-    ]
+        if coming:
+            row.insert(3, Text(s.next_meeting.isoformat() if s.next_meeting else ""))
+        rows.append(row)
     return columns, rows
 
 

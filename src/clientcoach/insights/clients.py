@@ -466,12 +466,15 @@ class ClientSummary:
     last_seen: date | None
     open_follow_ups: int
     overdue: int
+    # The first meeting still to come (a prep done ahead), when there is one.
+    next_meeting: date | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "client": self.name,
             "meetings": self.meetings,
             "last_seen": self.last_seen.isoformat() if self.last_seen else None,
+            "next_meeting": self.next_meeting.isoformat() if self.next_meeting else None,
             "open_follow_ups": self.open_follow_ups,
             "overdue": self.overdue,
         }
@@ -494,6 +497,7 @@ def clients(records: Iterable[Record], today: date) -> list[ClientSummary]:
     for group in group_by_client(records).values():
         days = {meeting_day(r) for r in group}
         past = [d for d in days if d <= today]
+        coming = [d for d in days if d > today]
         still = [f for f in follow_ups(group) if f.done is None]
         summaries.append(
             ClientSummary(
@@ -502,6 +506,7 @@ def clients(records: Iterable[Record], today: date) -> list[ClientSummary]:
                 last_seen=max(past) if past else None,
                 open_follow_ups=len(still),
                 overdue=sum(1 for f in still if f.overdue(today)),
+                next_meeting=min(coming) if coming else None,
             )
         )
     return sorted(summaries, key=lambda s: (s.last_seen or date.min, s.name), reverse=True)
