@@ -363,3 +363,18 @@ def test_cli_runner_end_of_input_keeps_a_draft(home: Path, monkeypatch: pytest.M
     (draft,) = (home / "drafts").glob("*.json")
     answers = json.loads(draft.read_text(encoding="utf-8"))["answers"]
     assert answers == [{"at": ["goal"], "value": "My goal"}]
+
+
+@pytest.mark.parametrize(
+    ("command", "usage"),
+    [
+        (["prep"], "Usage: coach prep [OPTIONS] [CLIENT]"),
+        (["brief"], "Usage: coach brief [OPTIONS] {CLIENT}"),
+        (["done"], "Usage: coach done [OPTIONS] {ID}"),
+        (["show"], "Usage: coach show [OPTIONS] {ID}"),
+        (["resume"], "Usage: coach resume [OPTIONS] [ID]"),
+        (["config", "set"], "Usage: coach config set [OPTIONS] {KEY} {VALUE}"),
+    ],
+)
+def test_usage_lines_name_arguments_as_users_type_them(command: list[str], usage: str) -> None:
+    assert run_coach(*command, "--help").stdout.splitlines()[0] == usage

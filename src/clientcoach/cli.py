@@ -86,6 +86,7 @@ def _root(
 ClientArg = Annotated[
     str | None,
     typer.Argument(
+        metavar="CLIENT",
         help=_("The client's name (asked for when not given)."),
         show_default=False,
         autocompletion=cmd_clients.complete_client,

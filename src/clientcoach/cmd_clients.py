@@ -327,7 +327,8 @@ def followups(
 
 def done(
     follow_up: Annotated[
-        str, typer.Argument(help=_("The follow-up's id, as `coach followups` shows it."))
+        str,
+        typer.Argument(metavar="ID", help=_("The follow-up's id, as `coach followups` shows it.")),
     ],
 ) -> None:
     """Mark a follow-up done (in the debrief that holds it); harmless when repeated."""
@@ -437,7 +438,9 @@ def history(
 
 
 def show(
-    reflection: Annotated[str, typer.Argument(help=_("Id (or a unique start of it), or a file."))],
+    reflection: Annotated[
+        str, typer.Argument(metavar="ID", help=_("Id (or a unique start of it), or a file."))
+    ],
     as_json: JsonOpt = False,
     markdown: Annotated[
         bool, typer.Option("--markdown", help=_("Print it as a Markdown document."))
@@ -480,6 +483,7 @@ def brief(
     client: Annotated[
         str,
         typer.Argument(
+            metavar="CLIENT",
             help=_("The client (a unique start of the name will do)."),
             autocompletion=complete_client,
         ),

@@ -106,7 +106,7 @@ def register(app: typer.Typer) -> None:
 
     @config_app.command("get")
     def get_setting(
-        key: Annotated[str, typer.Argument(help=_("A setting, e.g. language."))],
+        key: Annotated[str, typer.Argument(metavar="KEY", help=_("A setting, e.g. language."))],
     ) -> None:
         """Print the value in force for one setting."""
         with guard():
@@ -117,8 +117,8 @@ def register(app: typer.Typer) -> None:
 
     @config_app.command("set")
     def set_setting(
-        key: Annotated[str, typer.Argument(help=_("A setting, e.g. language."))],
-        value: Annotated[str, typer.Argument(help=_("Its new value."))],
+        key: Annotated[str, typer.Argument(metavar="KEY", help=_("A setting, e.g. language."))],
+        value: Annotated[str, typer.Argument(metavar="VALUE", help=_("Its new value."))],
     ) -> None:
         """Save a setting in the config file."""
         with guard():
@@ -135,7 +135,7 @@ def register(app: typer.Typer) -> None:
 
     @config_app.command("unset")
     def unset_setting(
-        key: Annotated[str, typer.Argument(help=_("A setting, e.g. language."))],
+        key: Annotated[str, typer.Argument(metavar="KEY", help=_("A setting, e.g. language."))],
     ) -> None:
         """Remove a setting from the config file, so its default applies again."""
         with guard():

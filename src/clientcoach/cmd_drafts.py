@@ -42,7 +42,9 @@ def register(app: typer.Typer) -> None:
 
     @drafts_app.command("discard")
     def drafts_discard(
-        draft_id: Annotated[str, typer.Argument(help=_("The draft's id (or its start)."))],
+        draft_id: Annotated[
+            str, typer.Argument(metavar="ID", help=_("The draft's id (or its start)."))
+        ],
         yes: Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask to confirm."))] = False,
     ) -> None:
         """Delete a draft and the answers it holds."""
@@ -56,6 +58,7 @@ def register(app: typer.Typer) -> None:
         draft_id: Annotated[
             str | None,
             typer.Argument(
+                metavar="ID",
                 help=_("The draft's id (or its start); default: the only draft."),
                 show_default=False,
             ),

@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
         "check", help=_("Check playbook files and list every problem, with file and line.")
     )
     def check(
-        files: Annotated[list[Path], typer.Argument(metavar="FILE...", help=_("Files to check."))],
+        files: Annotated[list[Path], typer.Argument(metavar="FILE", help=_("Files to check."))],
         as_json: JsonOpt = False,
     ) -> None:
         with guard():
