@@ -338,3 +338,52 @@ def test_the_draft_list_never_cuts_the_id(home: Path, spawn: Spawn, columns: str
     assert listed.code == 0
     assert draft_id in listed.stdout
     assert max(len(line) for line in listed.stdout.splitlines()) <= int(columns)
+
+
+def test_going_back_after_a_resume_offers_the_replayed_answers(home: Path, spawn: Spawn) -> None:
+    coach = spawn("prep", "Acme")
+    expected: Tree = {}
+    coach.answer(P, "goal", "Agree the pilot scope", expected)
+    coach.answer(P, "next_step_target", "They send the data by Friday", expected)
+    coach.answer(P, "channel", "2", expected, "video")
+    coach.at_step(P, "risk")
+    stop(coach, "ctrl-c")
+    assert coach.finish() == 130
+
+    coach = spawn("resume")
+    coach.at_step(P, "risk")
+    coach.type("<")
+    assert "Enter = Video call" in coach.at_step(P, "channel")
+    coach.type("<")
+    assert "Enter = They send the data by Friday" in coach.at_step(P, "next_step_target")
+    coach.type("")
+    coach.at_step(P, "channel")
+    coach.type("")
+    coach.at_step(P, "risk")
+    stop(coach, "ctrl-c")
+    assert coach.finish() == 130
+    assert draft_values(only_draft(home)) == expected
+
+
+def test_going_back_to_add_another_keeps_the_items_on_enter(home: Path, spawn: Spawn) -> None:
+    coach = spawn("debrief", "Zeta", "--prep", "none")
+    coach.at_step("debrief", "next_steps_agreed")
+    coach.type("y")
+    for typed in ("Item one", "1", "", "y", "Item two"):
+        coach.expect_input()
+        coach.type(typed)
+    coach.expect_input()
+    coach.type("<")  # back to item two's "what"
+    coach.expect_input()
+    coach.type("<")  # back to "Add another next step?"
+    shown = coach.expect_input()
+    assert "Enter = yes" in shown, shown
+    coach.type("")
+    assert "Enter = Item two" in coach.expect_input()
+    coach.type("")
+    coach.expect_input()
+    stop(coach, "ctrl-c")
+    assert coach.finish() == 130
+    values = draft_values(only_draft(home))
+    assert values["next_steps.0.what"] == "Item one"
+    assert values["next_steps.1.what"] == "Item two"

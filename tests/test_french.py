@@ -231,8 +231,10 @@ def test_prep_and_debrief_entirely_in_french_in_a_terminal(
         first = FRENCH[kind]["steps"][0]
         assert record["answers"][0]["prompt"] == first["prompt"]
         assert TYPED in json.dumps(tree, ensure_ascii=False)
-        if kind == "debrief":  # a next step's due date, typed as "+7j"
+        if kind == "debrief":  # a next step's due date, typed as "+7j", echoed in French
             assert re.search(r'"due": "\d{4}-\d{2}-\d{2}"', json.dumps(tree)), tree
+            days = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+            assert re.search(rf"= ({days}) \d+ [a-zéû]+ 20\d\d", screen), screen[-1500:]
         path = next(p for p in saved_files(home) if load_json(p)["id"] == record["id"])
         raw = path.read_text(encoding="utf-8")
         assert TYPED in raw or json.dumps(TYPED)[1:-1] in raw

@@ -19,6 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from clientcoach.dates import long_date
 from clientcoach.engine import (
     Address,
     AnswerError,
@@ -308,7 +309,13 @@ class TerminalAsker:
 
     def ask(self, run: Run) -> None:
         while True:
-            for refused, reason in run.fill(self.pending):
+            before = dict(self.pending)
+            refusals = run.fill(self.pending)
+            # Replayed answers are remembered like typed ones: going back to one offers it.
+            for address in before.keys() - self.pending.keys():
+                if address in run.answers:
+                    self._given.setdefault(address, run.answers[address])
+            for refused, reason in refusals:
                 self.console.print(
                     Text(
                         _(
@@ -517,7 +524,7 @@ class TerminalAsker:
             self._given[question.address] = value
             if isinstance(step, DateStep) and isinstance(value, str) and raw.strip() != value:
                 shown = date.fromisoformat(value)
-                self.console.print(Text(f"  = {shown:%A %d %B %Y}", style="dim"))
+                self.console.print(Text(f"  = {long_date(shown)}", style="dim"))
             offers = run.offers(question)
             if offers:
                 self._offer_repeat(run, question, offers)
@@ -590,7 +597,10 @@ class TerminalAsker:
     ) -> bool:
         """Enter on an empty line: take the default, skip, or explain why not."""
         if question.kind == "more":
-            skip()
+            if default is True:  # answered yes before going back: Enter keeps the items
+                give(True, False)
+            else:
+                skip()
             return True
         if default is not None:
             self._given[question.address] = give(default, False)
@@ -661,7 +671,7 @@ def _hints(question: Question, default: Value) -> list[str]:
     step = question.step
     lines: list[str] = []
     if question.kind == "more":
-        return [_("y / n  (Enter = no)")]
+        return [_("y / n  (Enter = yes)") if default is True else _("y / n  (Enter = no)")]
     if isinstance(step, ConfirmStep):
         lines.append(_("y / n"))
     elif isinstance(step, RatingStep):

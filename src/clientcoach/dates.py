@@ -11,7 +11,24 @@ from datetime import date, datetime, timedelta
 
 from clientcoach.i18n import _
 
-__all__ = ["AnswerError", "parse_date"]
+__all__ = ["MONTHS", "AnswerError", "long_date", "parse_date"]
+
+# Names as written in English; the catalogue gives them in the current language.
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # French words are understood whatever the language, so a French speaker can type them
@@ -64,3 +81,13 @@ def parse_date(raw: object, today: date) -> date:
                 raw=raw
             )
         ) from None
+
+
+def long_date(day: date) -> str:
+    """A date in words, in the current language: "Friday 27 November 2026"."""
+    return _("{weekday} {day} {month} {year}").format(
+        weekday=_(_DAY_NAMES[day.weekday()]),
+        day=day.day,
+        month=_(MONTHS[day.month - 1]),
+        year=day.year,
+    )

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from clientcoach.dates import MONTHS
 from clientcoach.i18n import _
 from clientcoach.insights.review import Count, Headline, Period, Rate, Review
 
@@ -54,21 +55,6 @@ _SPARKS = "▁▂▃▄▅▆▇█"
 _SPARKS_ASCII = "_.-=+*#@"
 _BLOCKS = " ▏▎▍▌▋▊▉█"
 
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
 
 def headline_labels() -> dict[str, str]:
     return {
@@ -92,7 +78,7 @@ def headline_labels() -> dict[str, str]:
 
 
 def month_name(year: int, month: int) -> str:
-    return _("{month} {year}").format(month=_(_MONTHS[month - 1]), year=year)
+    return _("{month} {year}").format(month=_(MONTHS[month - 1]), year=year)
 
 
 def period_label(period: Period) -> str:
