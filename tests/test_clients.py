@@ -394,6 +394,7 @@ def test_at_40_columns_each_row_is_a_stack_with_every_field(home: Path, tmp_path
     narrow = {"COLUMNS": "40"}
     follow = run_coach("followups", env=narrow)
     assert follow.code == 0
+    assert not [li for li in follow.stdout.splitlines() if li.startswith("  due: due ")]
     assert "  what: Send the pilot plan" in follow.stdout.splitlines()
     assert "  client: Société Générale" in follow.stdout.splitlines()
     history = run_coach("history", env=narrow).stdout.splitlines()

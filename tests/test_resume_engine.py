@@ -126,3 +126,27 @@ def test_compare_names_dropped_and_added_steps() -> None:
         }
     )
     assert not compare(same, debrief, included).any
+
+
+def test_a_draft_counts_the_answers_given_not_skips_or_info_steps() -> None:
+    now = datetime(2026, 11, 24, tzinfo=UTC)
+    draft = Draft.model_validate(
+        {
+            "schema": 1,
+            "id": "x",
+            "kind": "prep",
+            "client": "Acme",
+            "meeting": {"date": "2026-11-24"},
+            "playbook": {"id": "prep", "version": "0", "language": "en"},
+            "started_at": now.isoformat(),
+            "updated_at": now.isoformat(),
+            "app_version": "0",
+            "answers": [
+                {"at": ["trolls_intro"], "value": None},
+                {"at": ["goal"], "value": "Agree the scope"},
+                {"at": ["risk"], "value": None},
+                {"at": ["channel"], "value": "video"},
+            ],
+        }
+    )
+    assert draft.count == 2

@@ -411,8 +411,10 @@ def test_a_stopped_monthly_reflection_resumes_with_its_period(
         "top_repeated_mistake": "Talked too LONG",
     }
 
+    assert "all clients" in coach("drafts", COLUMNS="100").stdout
     resumed = Coach("resume")
     try:
+        resumed.expect("Resuming your review for all clients")
         resumed.expect("Your most repeated mistake: Talked too LONG")
         resumed.lines("monthly", "keep", ["Agenda the day before"], tree)
         resumed.lines("monthly", "stop", ["Long openings"], tree)

@@ -108,7 +108,7 @@ def _list(as_json: bool) -> None:
 
 def _discard(ref: str, yes: bool) -> None:
     from clientcoach.config import data_dir
-    from clientcoach.render import is_terminal
+    from clientcoach.render import client_label, is_terminal
     from clientcoach.store import Store
 
     store = Store(data_dir())
@@ -119,7 +119,7 @@ def _discard(ref: str, yes: bool) -> None:
                 _("discarding a draft needs a confirmation"), _("add --yes to discard it")
             )
         question = _("Discard draft {id} ({kind} for {client}, {count} answer(s))?").format(
-            id=draft.id, kind=draft.kind, client=draft.client, count=draft.count
+            id=draft.id, kind=draft.kind, client=client_label(draft.client), count=draft.count
         )
         if not typer.confirm(question, default=False, err=True):
             console().print(_("Kept."))
@@ -136,7 +136,7 @@ def _resume(ref: str | None) -> None:
     from clientcoach.draft import compare
     from clientcoach.engine import Run
     from clientcoach.errors import PlaybookError
-    from clientcoach.render import is_terminal, resuming
+    from clientcoach.render import client_label, is_terminal, resuming
     from clientcoach.store import Store
 
     root = data_dir()
@@ -205,7 +205,7 @@ def _resume(ref: str | None) -> None:
     asker.pending = draft.pending()
     asker.remember(draft.offered())
     resuming(con, draft, changes)
-    asker.intro(playbook, draft.client)
+    asker.intro(playbook, client_label(draft.client))
     today = clock().date()
     # The run knows again what it knew when it started: without the linked prep's plan,
     # a debrief's plan-versus-outcome steps would vanish and their answers with them.

@@ -74,7 +74,8 @@ class Draft(_Model):
 
     @property
     def count(self) -> int:
-        return len(self.answers)
+        """Answers given, as a person counts them: not skips, not the info steps read."""
+        return sum(1 for a in self.answers if a.value is not None)
 
 
 def with_answers(

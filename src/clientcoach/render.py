@@ -274,6 +274,11 @@ def stacked(console: Console, columns: Sequence[str], rows: Sequence[Sequence[Te
                 console.print(line)
 
 
+def client_label(client: str) -> str:
+    """A reflection's client as shown: a review of all clients has the client ""."""
+    return client or _("all clients")
+
+
 def draft_table(drafts: Sequence[tuple[Path, Draft]], width: int = 80) -> Table:
     from rich import box
     from rich.table import Table
@@ -295,7 +300,7 @@ def draft_table(drafts: Sequence[tuple[Path, Draft]], width: int = 80) -> Table:
         cells: list[Text | str] = [Text(draft.id)]
         if wide:
             cells.append(draft.kind)
-        cells.append(Text(draft.client))
+        cells.append(Text(client_label(draft.client)))
         if wide:
             cells.append(f"{draft.meeting.date:%Y-%m-%d}")
         cells.append(str(draft.count))
@@ -309,7 +314,7 @@ def resuming(console: Console, draft: Draft, changes: Changes) -> None:
     from clientcoach.i18n import _
 
     line = Text(_("Resuming your {kind} for ").format(kind=draft.kind))
-    line.append(draft.client, style="bold")
+    line.append(client_label(draft.client), style="bold")
     line.append(
         _(" ({count} answer(s), started {started:%Y-%m-%d %H:%M}, draft {id}).").format(
             count=draft.count, started=draft.started_at, id=draft.id

@@ -39,13 +39,16 @@ def _ago(day: date, today: date) -> str:
     return _("{n} days ago").format(n=days)
 
 
-def _due(item: FollowUp, today: date) -> Text:
+def _due(item: FollowUp, today: date, column: bool = False) -> Text:
+    """When a follow-up is due; ``column``: under a "due" header, a plain date says it."""
     if item.due is None:
         return Text(_("no date"), style="dim")
     if item.overdue(today):
         return Text(_("overdue since {day}").format(day=item.due.isoformat()), style="red")
     if item.due == today:
         return Text(_("due today"), style="yellow")
+    if column:
+        return Text(item.due.isoformat())
     return Text(_("due {day}").format(day=item.due.isoformat()))
 
 
@@ -194,7 +197,7 @@ def follow_up_table(found: list[FollowUp], today: date) -> Rows:
     rows: list[list[Text]] = []
     for item in found:
         due = (
-            _due(item, today)
+            _due(item, today, column=True)
             if item.done is None
             else Text(_("done {day}").format(day=item.done), style="green")
         )
