@@ -474,3 +474,25 @@ def test_a_hand_edited_review_draft_still_saves(
     assert "review" not in data
     assert "surprise" not in data
     assert data["finished_at"] != "junk"
+
+
+def test_a_broken_configured_review_playbook_is_told_before_the_offer(
+    november: list[Path], home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from tests.pty_helpers import Coach
+
+    config = Path(os.environ["CLIENTCOACH_CONFIG"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[playbook]\nreview = "nope"\n', encoding="utf-8")
+    monkeypatch.setenv("CLIENTCOACH_NOW", NOW["CLIENTCOACH_NOW"])
+    session = Coach("review")
+    try:
+        assert session.finish() == 3
+    finally:
+        session.kill()
+    assert "no playbook with id 'nope'" in session.screen
+    assert "coach config unset playbook.review" in " ".join(session.screen.split())
+    assert "Reflect on this period now?" not in session.screen
+    assert coach("review", "--no-reflect").code == 0  # the figures alone need no playbook

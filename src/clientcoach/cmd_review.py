@@ -245,14 +245,17 @@ def _reflect(
     """Offer the monthly reflection after the figures; saved as a reflection of kind review."""
     from clientcoach import render, render_review, session
     from clientcoach.ask import TerminalAsker
-    from clientcoach.cli import walk_and_save
+    from clientcoach.cli import pick_playbook, walk_and_save
     from clientcoach.engine import AnswerError, Run, coerce_bool
     from clientcoach.reflection import ReviewInfo
 
     asker: TerminalAsker | None = None
+    if answers is None and (result.empty or not (render.is_terminal() and sys.stdout.isatty())):
+        return  # piped or scripted: the figures are the whole output
+    # Found before the offer: a broken playbook.review is told now, not after "yes".
+    lib = library(store.root)
+    playbook = pick_playbook(lib, None, "review")
     if answers is None:
-        if result.empty or not (render.is_terminal() and sys.stdout.isatty()):
-            return  # piped or scripted: the figures are the whole output
         asker = TerminalAsker(console())
         console().print()
         while True:
@@ -266,10 +269,6 @@ def _reflect(
             except AnswerError:
                 console().print(_("  Answer yes or no."), highlight=False)
 
-    from clientcoach.cli import pick_playbook
-
-    lib = library(store.root)
-    playbook = pick_playbook(lib, None, "review")
     render_review.focus(console(), result)
     top = result.mistakes.repeated_list[:1]
     period = result.period

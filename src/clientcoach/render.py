@@ -124,7 +124,8 @@ def playbook_table(
             where += " " + _("(overrides built-in)")
         wheres.append(where)
     if narrow:
-        table.add_column(_("id, kind, from"))
+        # Two lines, like the cells under it: the id, then kind, language and origin.
+        table.add_column(_("id") + "\n" + _("kind, lang, from"))
         table.add_column(_("title"), ratio=1)
     else:
         table.add_column(_("id"), no_wrap=True)
