@@ -180,6 +180,10 @@ role = "next_steps_agreed"
     shown = coach("review", "--no-reflect", **env).stdout
     assert "demo_done" in shown
     assert "67% (2 of 3)" in shown
+    french = coach("review", "--no-reflect", "--lang", "fr", COLUMNS="100", **env).stdout
+    row = next(line for line in french.splitlines() if line.startswith("demo_done"))
+    assert " taux " in row, row  # the kind of summary, named in French
+    assert "67 % (2 sur 3)" in row, row
 
 
 def test_empty_month_says_so_and_exits_0(home: Path) -> None:

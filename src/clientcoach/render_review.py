@@ -346,7 +346,7 @@ def _lost(review: Review) -> Block:
             (_("what happened"), _listed(lost.outcomes, review.labels.get("loss_outcome", {}))),
             (_("reasons"), _listed(lost.reasons, review.labels.get("loss_reason", {}))),
         ],
-        bars=_counts(lost.categories),
+        bars=_counts(lost.categories, review.labels.get("believed_reason", {})),
         bars_title=_("Reasons by area"),
     )
 
@@ -407,6 +407,15 @@ def _drama(review: Review) -> Block:
     return Block(_("Drama-triangle roles taken"), bars=_counts(review.drama_roles, _drama_names()))
 
 
+def _summary_names() -> dict[str, str]:
+    return {
+        "rate": _("rate"),
+        "mean": _("mean"),
+        "distribution": _("distribution"),
+        "top": _("most frequent"),
+    }
+
+
 def _declared(review: Review) -> Block:
     rows = []
     for d in review.declared:
@@ -418,7 +427,7 @@ def _declared(review: Review) -> Block:
             value = _figure(d.mean, "mean")
         else:
             value = ", ".join(f"{c.value} ({c.count})" for c in d.counts)
-        rows.append([d.key, d.summary, str(d.answered), value])
+        rows.append([d.key, _summary_names().get(d.summary, d.summary), str(d.answered), value])
     if not rows:
         return Block(_("Other answers"), note=_("No other answers to sum up."))
     return Block(

@@ -280,7 +280,7 @@ class Review:
     declared: list[Declared]
     # The label last saved for each choice value of a lost deal (what happened, reasons),
     # in the language of the reflection that saved it.
-    # By role: {"loss_outcome": {value: label}, "loss_reason": {...}}.
+    # By role: {"loss_outcome": {value: label}, "loss_reason": {...}, "believed_reason": ...}.
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
@@ -500,6 +500,7 @@ def _episodes(facts: _Facts, roles: RoleMap) -> None:
         facts.losses.append(_loss(roles))
         _labels_of(roles, "loss_outcome", facts.labels)
         _labels_of(roles, "loss_reason", facts.labels)
+        _labels_of(roles, "believed_reason", facts.labels)  # also names the reason areas
 
 
 def _loss(roles: RoleMap) -> _LossFact:
