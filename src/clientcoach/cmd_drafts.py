@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
 
 def _list(as_json: bool) -> None:
     from clientcoach.config import data_dir
-    from clientcoach.render import draft_table
+    from clientcoach.render import print_drafts
     from clientcoach.store import Store
 
     drafts, damaged = Store(data_dir()).scan_drafts()
@@ -98,8 +98,7 @@ def _list(as_json: bool) -> None:
 
         out().print_json(json.dumps({"drafts": rows}))
     elif drafts:
-        printer = out()
-        printer.print(draft_table(drafts, printer.width))
+        print_drafts(out(), drafts)
         console().print(_("Continue one with: coach resume ID"), style="dim")
     else:
         console().print(_("No drafts: every run was finished or discarded."))

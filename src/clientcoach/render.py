@@ -280,35 +280,39 @@ def client_label(client: str) -> str:
     return client or _("all clients")
 
 
-def draft_table(drafts: Sequence[tuple[Path, Draft]], width: int = 80) -> Table:
+def draft_rows(drafts: Sequence[tuple[Path, Draft]]) -> tuple[list[str], list[list[Text]]]:
+    columns = [_("id"), _("kind"), _("client"), _("meeting"), _("answers"), _("last answer")]
+    rows = [
+        [
+            Text(draft.id),
+            Text(draft.kind),
+            Text(client_label(draft.client)),
+            Text(f"{draft.meeting.date:%Y-%m-%d}"),
+            Text(str(draft.count)),
+            Text(f"{draft.updated_at:%Y-%m-%d %H:%M}"),
+        ]
+        for _path, draft in drafts
+    ]
+    return columns, rows
+
+
+def print_drafts(console: Console, drafts: Sequence[tuple[Path, Draft]]) -> None:
+    """The drafts as a table; below 100 columns without the time of the last answer, and
+    below :data:`NARROW` as stacks. The id, which `coach resume` needs, is never cut."""
     from rich import box
     from rich.table import Table
 
+    columns, rows = draft_rows(drafts)
+    if console.width < NARROW:
+        stacked(console, columns, rows)
+        return
+    shown = len(columns) if console.width >= 100 else len(columns) - 1
     table = Table(show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
-    # The id is what `coach resume ID` needs: never cut. Below 72 columns only the id,
-    # the client and the count are shown, rather than every column cut to pieces.
-    wide = width >= 72
-    table.add_column(_("id"), no_wrap=True)
-    if wide:
-        table.add_column(_("kind"), no_wrap=True)
-    table.add_column(_("client"), overflow="fold")
-    if wide:
-        table.add_column(_("meeting"), no_wrap=True)
-    table.add_column(_("answers"), no_wrap=True, justify="right")
-    if wide:
-        table.add_column(_("last answer"), no_wrap=True)
-    for _path, draft in drafts:
-        cells: list[Text | str] = [Text(draft.id)]
-        if wide:
-            cells.append(draft.kind)
-        cells.append(Text(client_label(draft.client)))
-        if wide:
-            cells.append(f"{draft.meeting.date:%Y-%m-%d}")
-        cells.append(str(draft.count))
-        if wide:
-            cells.append(f"{draft.updated_at:%Y-%m-%d %H:%M}")
-        table.add_row(*cells)
-    return table
+    for index, name in enumerate(columns[:shown]):
+        table.add_column(name, no_wrap=index != 2, justify="right" if index == 4 else "left")
+    for row in rows:
+        table.add_row(*row[:shown])
+    console.print(table)
 
 
 def resuming(console: Console, draft: Draft, changes: Changes) -> None:
