@@ -261,3 +261,11 @@ def test_periods() -> None:
 )
 def test_texts_compare_without_case_accents_spacing_or_end_punctuation(a: str, b: str) -> None:
     assert norm(a) == norm(b)
+
+
+def test_a_trend_month_without_any_reflection_has_no_figure() -> None:
+    result = review(november_set())
+    prepared = next(h for h in result.headline if h.id == "prepared")
+    months = dict(zip(result.months, prepared.series, strict=True))
+    assert months["2026-11"] is not None
+    assert months["2026-06"] is None  # nothing at all that month: a dot, not a zero

@@ -707,14 +707,15 @@ def build(
             month.merge(tally)
 
     now_figures, before_figures = current.figures(), before.figures()
-    month_figures = [by_month[m].figures() for m in months]
+    # A month with no reflection at all has no figures (a dot in the trend), not zeros.
+    month_figures = [by_month[m].figures() if by_month[m].reflections else None for m in months]
     headline = [
         Headline(
             key,
             kind,
             now_figures[key],
             before_figures[key],
-            [figures[key] for figures in month_figures],
+            [figures[key] if figures is not None else None for figures in month_figures],
         )
         for key, kind in HEADLINE
     ]
