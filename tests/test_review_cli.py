@@ -500,3 +500,29 @@ def test_a_broken_configured_review_playbook_is_told_before_the_offer(
     assert "coach config unset playbook.review" in " ".join(session.screen.split())
     assert "Reflect on this period now?" not in session.screen
     assert coach("review", "--no-reflect").code == 0  # the figures alone need no playbook
+
+
+def test_lines_typed_in_a_list_before_a_stop_are_kept(
+    november: list[Path], home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.pty_helpers import Coach
+
+    monkeypatch.setenv("CLIENTCOACH_NOW", NOW["CLIENTCOACH_NOW"])
+    session = Coach("review")
+    try:
+        session.expect("Reflect on this period now?")
+        session.type("")
+        session.answer("monthly", "month_rating", "4", {}, 4)
+        session.at_step("monthly", "keep")
+        session.type("Item one")
+        session.expect("» ")
+        session.type("Item two")
+        session.expect("» ")
+        session.child.sendintr()
+        assert session.finish() == 130
+    finally:
+        session.kill()
+    (draft_file,) = (home / "drafts").glob("*.json")
+    draft = json.loads(draft_file.read_text(encoding="utf-8"))
+    kept = {".".join(map(str, a["at"])): a["value"] for a in draft["answers"]}
+    assert kept["keep"] == ["Item one", "Item two"]

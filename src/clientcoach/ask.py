@@ -7,6 +7,7 @@ stops at once when there is neither, so a run never hangs waiting for input.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import sys
@@ -503,7 +504,16 @@ class TerminalAsker:
                     continue
                 raw = edited
             elif multi and command:
-                more = self._more_lines(step, raw)
+                typed: list[str] = [raw]
+                try:
+                    more = self._more_lines(step, raw, typed)
+                except BaseException:
+                    # Stopped halfway through a several-line answer: what was typed so far
+                    # becomes the answer, so the draft keeps it (going back reopens it).
+                    with contextlib.suppress(AnswerError):
+                        self._given[question.address] = give("\n".join(typed))
+                        self._changed(run)
+                    raise
                 if more is None:
                     continue
                 raw = more
@@ -567,9 +577,13 @@ class TerminalAsker:
                 )
             )
 
-    def _more_lines(self, step: Step, first: str) -> str | None:
-        """The rest of a several-line answer; None when the user starts the step again."""
-        lines = [first]
+    def _more_lines(self, step: Step, first: str, lines: list[str] | None = None) -> str | None:
+        """The rest of a several-line answer; None when the user starts the step again.
+
+        ``lines`` (holding ``first``) is filled as lines are typed, for the caller to keep
+        what was typed if the run is stopped halfway.
+        """
+        lines = lines if lines is not None else [first]
         while True:
             line = self.read(Text("» ", style="cyan"))
             command = line.strip()
