@@ -162,7 +162,7 @@ def _meeting_run(
     from clientcoach import ask, render, session
     from clientcoach.config import data_dir
     from clientcoach.config import now as clock
-    from clientcoach.engine import AnswerError, Run, parse_date
+    from clientcoach.engine import AnswerError, parse_date
     from clientcoach.store import Store
 
     now = clock()
@@ -198,14 +198,7 @@ def _meeting_run(
             render.linked(con, prep)
 
     memory = cmd_clients.recall(kind, store, client, playbook, included, prep, today)
-    run = Run(
-        playbook,
-        included,
-        today,
-        defaults=memory.defaults,
-        plan=memory.plan,
-        earlier=memory.earlier,
-    )
+    run = memory.run(playbook, included, today)
     # --- drafts, summary and save (session.py) ---
     meta = session.Meta(
         kind=kind,

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from clientcoach.ask import TerminalAsker
-    from clientcoach.engine import Address, Earlier
+    from clientcoach.engine import Address, Earlier, Run
     from clientcoach.insights.clients import Brief
     from clientcoach.playbook import Playbook
     from clientcoach.reflection import Reflection, Value
@@ -120,6 +120,19 @@ class Memory:
     earlier: "dict[str, list[Earlier]]" = field(default_factory=dict)
     brief: "Brief | None" = None
     damaged: int = 0
+
+    def run(self, playbook: "Playbook", included: "dict[str, Playbook]", today: date) -> "Run":
+        """A run of ``playbook`` that knows what these earlier reflections give it."""
+        from clientcoach.engine import Run
+
+        return Run(
+            playbook,
+            included,
+            today,
+            defaults=self.defaults,
+            plan=self.plan,
+            earlier=self.earlier,
+        )
 
 
 def _roles(playbooks: "dict[str, Playbook]") -> set[str]:

@@ -210,14 +210,7 @@ def _resume(ref: str | None) -> None:
     # a debrief's plan-versus-outcome steps would vanish and their answers with them.
     memory = _memory(store, draft, playbook, included, today)
     if memory is not None:
-        run = Run(
-            playbook,
-            included,
-            today,
-            defaults=memory.defaults,
-            plan=memory.plan,
-            earlier=memory.earlier,
-        )
+        run = memory.run(playbook, included, today)
     else:
         run = Run(playbook, included, today)
         _focus(con, meta.extra)
