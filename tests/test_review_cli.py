@@ -390,25 +390,37 @@ def test_declining_the_reflection_saves_nothing(
         no_offer.kill()
 
 
+def _stop_monthly_at_keep(home: Path, *typed_keep: str) -> dict[str, Any]:
+    """Start the monthly reflection, rate the month 4, type ``typed_keep`` lines into
+    "keep", then Ctrl-C; the draft left behind."""
+    from tests.pty_helpers import Coach
+
+    session = Coach("review")
+    try:
+        session.expect("Reflect on this period now?")
+        session.type("")
+        session.answer("monthly", "month_rating", "4", {}, 4)
+        session.at_step("monthly", "keep")
+        for line in typed_keep:
+            session.type(line)
+            session.expect("» ")
+        session.child.sendintr()
+        assert session.finish() == 130
+    finally:
+        session.kill()
+    (draft_file,) = (home / "drafts").glob("*.json")
+    draft: dict[str, Any] = json.loads(draft_file.read_text(encoding="utf-8"))
+    return draft
+
+
 def test_a_stopped_monthly_reflection_resumes_with_its_period(
     november: list[Path], home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.pty_helpers import Coach, answer_tree
 
     monkeypatch.setenv("CLIENTCOACH_NOW", NOW["CLIENTCOACH_NOW"])
-    session = Coach("review")
-    tree: dict[str, Any] = {}
-    try:
-        session.expect("Reflect on this period now?")
-        session.type("")
-        session.answer("monthly", "month_rating", "4", tree, 4)
-        session.at_step("monthly", "keep")
-        session.child.sendintr()
-        assert session.finish() == 130
-    finally:
-        session.kill()
-    (draft_file,) = (home / "drafts").glob("*.json")
-    draft = json.loads(draft_file.read_text(encoding="utf-8"))
+    tree: dict[str, Any] = {"month_rating": 4}
+    draft = _stop_monthly_at_keep(home)
     assert draft["review"] == {
         "start": "2026-11-01",
         "end": "2026-11-30",
@@ -444,18 +456,8 @@ def test_a_hand_edited_review_draft_still_saves(
     from tests.pty_helpers import Coach
 
     monkeypatch.setenv("CLIENTCOACH_NOW", NOW["CLIENTCOACH_NOW"])
-    session = Coach("review")
-    try:
-        session.expect("Reflect on this period now?")
-        session.type("")
-        session.answer("monthly", "month_rating", "4", {}, 4)
-        session.at_step("monthly", "keep")
-        session.child.sendintr()
-        assert session.finish() == 130
-    finally:
-        session.kill()
+    draft = _stop_monthly_at_keep(home)
     (draft_file,) = (home / "drafts").glob("*.json")
-    draft = json.loads(draft_file.read_text(encoding="utf-8"))
     draft.update({"review": "not a period", "finished_at": "junk", "surprise": 1})
     draft_file.write_text(json.dumps(draft), encoding="utf-8")
 
@@ -505,24 +507,8 @@ def test_a_broken_configured_review_playbook_is_told_before_the_offer(
 def test_lines_typed_in_a_list_before_a_stop_are_kept(
     november: list[Path], home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.pty_helpers import Coach
 
     monkeypatch.setenv("CLIENTCOACH_NOW", NOW["CLIENTCOACH_NOW"])
-    session = Coach("review")
-    try:
-        session.expect("Reflect on this period now?")
-        session.type("")
-        session.answer("monthly", "month_rating", "4", {}, 4)
-        session.at_step("monthly", "keep")
-        session.type("Item one")
-        session.expect("» ")
-        session.type("Item two")
-        session.expect("» ")
-        session.child.sendintr()
-        assert session.finish() == 130
-    finally:
-        session.kill()
-    (draft_file,) = (home / "drafts").glob("*.json")
-    draft = json.loads(draft_file.read_text(encoding="utf-8"))
+    draft = _stop_monthly_at_keep(home, "Item one", "Item two")
     kept = {".".join(map(str, a["at"])): a["value"] for a in draft["answers"]}
     assert kept["keep"] == ["Item one", "Item two"]
