@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pty_helpers import Spawn
+
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
@@ -29,3 +31,20 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     i18n.set_language("en")
     yield data
     i18n.set_language("en")  # a CliRunner test that chose French must not leak it
+
+
+@pytest.fixture
+def spawn() -> Iterator[Spawn]:
+    """Start ``coach`` in a pseudo-terminal; whatever is still running is stopped after."""
+    from tests.pty_helpers import Coach
+
+    started: list[Coach] = []
+
+    def start(*args: str, cwd: Path | None = None) -> Coach:
+        coach = Coach(*args, cwd=cwd)
+        started.append(coach)
+        return coach
+
+    yield start
+    for coach in started:
+        coach.kill()

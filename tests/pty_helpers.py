@@ -13,6 +13,7 @@ import os
 import re
 import sys
 import tomllib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ INPUT_MARK = "\n(?:\x1b\\[[0-9;]*m)*[>»] "
 _HEADER = re.compile(r"Step (\d+) of about (\d+)")
 
 Tree = dict[str, Any]
+# The `spawn` fixture (conftest.py): starts `coach` in a pseudo-terminal.
+Spawn = Callable[..., "Coach"]
 PlaybookRef = str | Path
 
 

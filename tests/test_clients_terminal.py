@@ -3,34 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import REPO, reflection_files, run_coach
-from tests.pty_helpers import Coach, Tree, answer_tree, needle, prompt_of
+from tests.pty_helpers import Spawn, Tree, answer_tree, needle, prompt_of
 from tests.test_terminal import walk_prep_quietly
 
 P = "prep"
 D = "debrief"
 DEBRIEF = REPO / "examples" / "debrief-answers.toml"
-
-Spawn = Callable[..., Coach]
-
-
-@pytest.fixture
-def spawn() -> Iterator[Spawn]:
-    started: list[Coach] = []
-
-    def start(*args: str) -> Coach:
-        coach = Coach(*args)
-        started.append(coach)
-        return coach
-
-    yield start
-    for coach in started:
-        coach.kill()
 
 
 def test_prep_shows_the_brief_first_and_offers_the_known_trolls(home: Path, spawn: Spawn) -> None:

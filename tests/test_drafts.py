@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import signal
 import stat
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,24 +15,8 @@ import pytest
 import tomli_w
 
 from tests.helpers import run_coach
-from tests.pty_helpers import Coach, Tree, answer_tree, load_json, saved_files
+from tests.pty_helpers import Coach, Spawn, Tree, answer_tree, load_json, saved_files
 from tests.test_terminal import P, walk_prep_quietly
-
-Spawn = Callable[..., Coach]
-
-
-@pytest.fixture
-def spawn() -> Iterator[Spawn]:
-    started: list[Coach] = []
-
-    def start(*args: str, cwd: Path | None = None) -> Coach:
-        coach = Coach(*args, cwd=cwd)
-        started.append(coach)
-        return coach
-
-    yield start
-    for coach in started:
-        coach.kill()
 
 
 def drafts(home: Path) -> list[Path]:

@@ -8,7 +8,6 @@ holds exactly what was typed.
 from __future__ import annotations
 
 import stat
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import tomli_w
 
 from tests.pty_helpers import (
     Coach,
+    Spawn,
     Tree,
     answer_tree,
     choice_count,
@@ -31,23 +31,6 @@ from tests.pty_helpers import (
 P = "prep"
 D = "debrief"
 T = "troll-bridge"
-
-Spawn = Callable[..., Coach]
-
-
-@pytest.fixture
-def spawn() -> Iterator[Spawn]:
-    """Start ``coach`` in a pseudo-terminal; whatever is still running is stopped after."""
-    started: list[Coach] = []
-
-    def start(*args: str, cwd: Path | None = None) -> Coach:
-        coach = Coach(*args, cwd=cwd)
-        started.append(coach)
-        return coach
-
-    yield start
-    for coach in started:
-        coach.kill()
 
 
 def only_file(home: Path, kind: str) -> tuple[Path, dict[str, Any]]:
