@@ -383,7 +383,7 @@ def test_messages_for_no_overdue_follow_up_and_an_ambiguous_id(home: Path) -> No
     nothing = run_coach("followups", "--overdue")
     assert nothing.code == 0
     assert "No overdue follow-ups." in nothing.stderr
-    ambiguous = run_coach("show", "2")
+    ambiguous = run_coach("show", "20261120T09")  # longer than any short tail: ids only
     assert ambiguous.code == 5
     assert "matches 7 reflections" in ambiguous.stderr
     assert "and 2 more" in ambiguous.stderr
