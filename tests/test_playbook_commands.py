@@ -9,7 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from clientcoach.playbook import Playbook, load_file
+from clientcoach import playbook_schema
+from clientcoach.playbook import load_file
 from tests.helpers import REPO, run_coach
 
 BUILTINS = sorted(REPO.glob("playbooks/*.toml")) + sorted(REPO.glob("playbooks/fr/*.toml"))
@@ -63,7 +64,7 @@ def test_new_from_debrief_checks_and_loads_back_unchanged(home: Path) -> None:
 
     original = load_file(REPO / "playbooks" / "debrief.toml")
     copy = load_file(path)
-    assert copy == original.model_copy(update={"id": "mine"})
+    assert copy == original.replace(id="mine")
 
     # The same file with a misspelt key: the key, the file and its line are named.
     lines = text.splitlines()
@@ -167,6 +168,6 @@ def test_list_shows_language_and_shadowed_builtins(home: Path) -> None:
 def test_schema_comes_from_the_models() -> None:
     exported = json.loads(run_coach("playbooks", "schema").stdout)
     assert set(exported["properties"]) == {
-        f.alias or name for name, f in Playbook.model_fields.items()
+        f.alias or name for name, f in playbook_schema.Playbook.model_fields.items()
     }
     assert exported["additionalProperties"] is False

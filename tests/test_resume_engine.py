@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from clientcoach import record_schema
 from clientcoach.draft import Draft, DraftPlaybook, compare, fingerprint, step_paths
 from clientcoach.engine import AnswerError, Run
 from clientcoach.playbook import Library, parse_playbook
@@ -111,26 +112,22 @@ def test_compare_names_dropped_and_added_steps() -> None:
         updated_at=now,
         app_version="0",
     )
-    draft = draft.model_validate({**draft.model_dump(by_alias=True), "answers": [
+    draft = record_schema.draft({**draft.data(), "answers": [
         {"at": ["gone"], "value": "x"}, {"at": ["next_steps", 0, "what"], "value": "Quote"},
     ]})  # fmt: skip
     changes = compare(draft, debrief, included)
     assert changes.dropped == ["gone"]
     assert changes.added == [paths[0]]
     assert changes.lost_answers == 1
-    same = draft.model_copy(
-        update={
-            "playbook": draft.playbook.model_copy(
-                update={"fingerprint": fingerprint(debrief, included)}
-            )
-        }
+    same = draft.replace(
+        playbook=draft.playbook.replace(fingerprint=fingerprint(debrief, included))
     )
     assert not compare(same, debrief, included).any
 
 
 def test_a_draft_counts_the_answers_given_not_skips_or_info_steps() -> None:
     now = datetime(2026, 11, 24, tzinfo=UTC)
-    draft = Draft.model_validate(
+    draft = record_schema.draft(
         {
             "schema": 1,
             "id": "x",

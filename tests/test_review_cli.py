@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
+from clientcoach import record_schema
 from clientcoach.errors import ExitCode
-from clientcoach.reflection import Reflection
 from tests.helpers import REPO, reflection_files, run_coach
 from tests.review_records import november_set, write
 
@@ -246,7 +246,7 @@ mistake_commitment = "Stop at two minutes and ask a question"
     (path,) = [p for p in reflection_files(home) if "_review_" in p.name]
     assert path.name.startswith("2026-11-24_review_all-clients_")
     data = json.loads(path.read_text(encoding="utf-8"))
-    Reflection.model_validate(data)
+    record_schema.reflection(data)
     assert data["kind"] == "review"
     assert data["client"] == ""
     assert data["review"] == {
@@ -318,7 +318,7 @@ def test_generator_writes_valid_reflections_in_the_store_layout(tmp_path: Path) 
     kinds = set()
     for path in paths:
         data = json.loads(path.read_text(encoding="utf-8"))
-        reflection = Reflection.model_validate(data)
+        reflection = record_schema.reflection(data)
         kinds.add(reflection.kind)
         assert path.parent.name == reflection.meeting.date.strftime("%Y-%m")
         assert path.name.startswith(f"{reflection.meeting.date}_{reflection.kind}_")

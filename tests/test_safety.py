@@ -237,7 +237,7 @@ def test_an_older_record_is_migrated_on_read_and_never_written_back(home: Path) 
 
     loaded = store.load(path)
     assert loaded.schema_ == 2
-    assert loaded.links.model_extra == {"follows": None}
+    assert loaded.links.extra() == {"follows": None}
     assert [a.step for a in loaded.answers] == ["next_steps_agreed", "energy"]
     record = store.read_record(path)
     assert record["schema"] == 2

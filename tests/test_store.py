@@ -109,7 +109,7 @@ def test_an_id_clash_never_overwrites(home: Path, monkeypatch: pytest.MonkeyPatc
     store = Store(home)
     first, first_path = store.save(make())
     before = first_path.read_bytes()
-    clash = make().model_copy(update={"id": first.id})
+    clash = make().replace(id=first.id)
     second, second_path = store.save(clash)
     assert second.id != first.id
     assert second_path != first_path

@@ -20,7 +20,7 @@ from clientcoach.i18n import _
 
 if TYPE_CHECKING:
     from clientcoach import session
-    from clientcoach.ask import TerminalAsker
+    from clientcoach.ask_terminal import TerminalAsker
     from clientcoach.engine import Run
     from clientcoach.playbook import Library, Playbook
     from clientcoach.reflection import Reflection
@@ -159,7 +159,7 @@ def _meeting_run(
     meeting_title: str | None,
     prep_ref: str | None,
 ) -> None:
-    from clientcoach import ask, render, session
+    from clientcoach import ask, session
     from clientcoach.config import data_dir
     from clientcoach.config import now as clock
     from clientcoach.engine import AnswerError, parse_date
@@ -178,9 +178,13 @@ def _meeting_run(
         raise UsageError(_("--date: {reason}").format(reason=exc)) from None
 
     answers = ask.load_answers(answers_path) if answers_path is not None else None
-    interactive = answers is None and render.is_terminal()
-    con = console()
-    asker = ask.TerminalAsker(con) if interactive else None
+    from clientcoach.clikit import is_terminal  # looked up now: tests stand in for it
+
+    asker = None
+    if answers is None and is_terminal():
+        from clientcoach.ask_terminal import TerminalAsker
+
+        asker = TerminalAsker(console())
 
     if client is None:
         if asker is None:
@@ -188,14 +192,16 @@ def _meeting_run(
                 _("no client given"), _("name the client: coach {kind} CLIENT").format(kind=kind)
             )
         client = asker.ask_text(_("Which client is this meeting with?"))
-    client = cmd_clients.choose_client(store, _clean_client(client), asker, con)
+    client = cmd_clients.choose_client(store, _clean_client(client), asker)
 
     prep: Reflection | None = None
     if kind == "debrief":
         prep = _linked_prep(store, client, prep_ref, day)
         if prep is not None:
             meeting_title = meeting_title or prep.meeting.title
-            render.linked(con, prep)
+            from clientcoach.render import linked
+
+            linked(console(), prep)
 
     memory = cmd_clients.recall(kind, store, client, playbook, included, prep, today)
     run = memory.run(playbook, included, today)
@@ -219,7 +225,7 @@ def _meeting_run(
         answers_path=answers_path,
         asker=asker,
         heading=client,
-        before=lambda: cmd_clients.announce(memory, con, today),
+        before=lambda: cmd_clients.announce(memory, today),
     )
 
 

@@ -50,6 +50,11 @@ def out() -> Console:
     return out_console(STATE.no_color)
 
 
+def is_terminal() -> bool:
+    """Whether a person can be asked: standard input is a terminal."""
+    return sys.stdin.isatty()
+
+
 def fail(error: CoachError) -> NoReturn:
     from clientcoach.render import error_line
 
@@ -98,8 +103,9 @@ def report_damaged(files: Sequence[Damaged]) -> None:
 
 def library(root: Path) -> Library:
     from clientcoach.playbook import Library, user_playbook_dirs
+    from clientcoach.store import PlaybookCache
 
-    return Library(user_playbook_dirs(root))
+    return Library(user_playbook_dirs(root), kept=PlaybookCache(root))
 
 
 def silence_stdout() -> None:

@@ -21,9 +21,7 @@ from clientcoach.errors import DataError, UsageError
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
-    from clientcoach.ask import TerminalAsker
+    from clientcoach.ask_terminal import TerminalAsker
     from clientcoach.engine import Address, Earlier, Run
     from clientcoach.insights.clients import Brief
     from clientcoach.playbook import Playbook
@@ -68,7 +66,7 @@ def complete_playbook(incomplete: str) -> list[str]:
 # --- before a meeting: name, brief, plan -----------------------------------------------
 
 
-def choose_client(store: "Store", typed: str, asker: "TerminalAsker | None", con: "Console") -> str:
+def choose_client(store: "Store", typed: str, asker: "TerminalAsker | None") -> str:
     """The client a prep or debrief is about: the typed name, or a known one it is close to.
 
     A name that matches a known client (ignoring case, accents and spacing) is kept as
@@ -76,7 +74,6 @@ def choose_client(store: "Store", typed: str, asker: "TerminalAsker | None", con
     terminal; a scripted run keeps the new name and says which names were close.
     """
     from clientcoach.insights.clients import compact, match_client
-    from clientcoach.render_clients import close_clients
 
     start = compact(typed)
     if not start:
@@ -86,7 +83,9 @@ def choose_client(store: "Store", typed: str, asker: "TerminalAsker | None", con
     if match.exact is not None or not match.close:
         return typed
     if asker is None:
-        close_clients(con, typed, match.close)
+        from clientcoach.messages import close_clients
+
+        close_clients(typed, match.close)
         return typed
     picked = asker.ask_pick(
         _("{typed!r} is not a client you have met yet. Did you mean one of these?").format(
@@ -188,7 +187,7 @@ def recall(
             result.defaults[(step.id,)] = trolls
         return result
     if prep is not None:
-        answers = [a.model_dump(mode="json", exclude_unset=True) for a in prep.answers]
+        answers = [a.data() for a in prep.answers]
         result.plan = memory.plan_of({"answers": answers})
     if "mistake" in _roles(playbooks):
         records = _records(store.scan_records("debrief"))
@@ -199,14 +198,17 @@ def recall(
     return result
 
 
-def announce(memory: Memory, con: "Console", today: date) -> None:
+def announce(memory: Memory, today: date) -> None:
     """Show the brief (prep) or the plan (debrief) on standard error.
 
     A terminal run shows it before the first question; a scripted run once its answers
     were all accepted, so that a bad answers file still gets a one-line error.
     """
+    if memory.brief is None and not memory.plan:
+        return  # nothing to show (and Rich left unloaded)
     from clientcoach.render_clients import brief, plan
 
+    con = console()
     if memory.brief is not None:
         brief(con, memory.brief, today, damaged=memory.damaged)
     else:

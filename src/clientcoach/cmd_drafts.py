@@ -85,7 +85,7 @@ def _list(as_json: bool) -> None:
                 "id": d.id,
                 "kind": d.kind,
                 "client": d.client,
-                "meeting": d.meeting.model_dump(mode="json"),
+                "meeting": {"title": d.meeting.title, "date": d.meeting.date.isoformat()},
                 "playbook": d.playbook.id,
                 "answers": d.count,
                 "started_at": d.started_at.isoformat(),
@@ -106,8 +106,9 @@ def _list(as_json: bool) -> None:
 
 
 def _discard(ref: str, yes: bool) -> None:
+    from clientcoach.clikit import is_terminal
     from clientcoach.config import data_dir
-    from clientcoach.render import client_label, is_terminal
+    from clientcoach.render import client_label
     from clientcoach.store import Store
 
     store = Store(data_dir())
@@ -129,13 +130,14 @@ def _discard(ref: str, yes: bool) -> None:
 
 def _resume(ref: str | None) -> None:
     from clientcoach import session
-    from clientcoach.ask import TerminalAsker
+    from clientcoach.ask_terminal import TerminalAsker
+    from clientcoach.clikit import is_terminal
     from clientcoach.config import data_dir
     from clientcoach.config import now as clock
     from clientcoach.draft import compare
     from clientcoach.engine import Run
     from clientcoach.errors import PlaybookError
-    from clientcoach.render import client_label, is_terminal, resuming
+    from clientcoach.render import client_label, resuming
     from clientcoach.store import Store
 
     root = data_dir()
@@ -165,13 +167,14 @@ def _resume(ref: str | None) -> None:
         )
     from clientcoach import i18n
     from clientcoach.playbook import Library, user_playbook_dirs
+    from clientcoach.store import PlaybookCache
 
     # A resumed run goes on in the language it was started in (unless --lang says
     # otherwise): its questions, and the prompts saved with its answers, stay in one.
     language = draft.playbook.language
     if language in i18n.SUPPORTED and not i18n.chosen_by_option():
         i18n.set_language(language)
-    lib = Library(user_playbook_dirs(root), language=i18n.language())
+    lib = Library(user_playbook_dirs(root), language=i18n.language(), kept=PlaybookCache(root))
     source = Path(draft.playbook.path) if draft.playbook.path else None
     try:
         playbook = lib.load_path(source) if source is not None else lib.get(draft.playbook.id)
@@ -198,7 +201,7 @@ def _resume(ref: str | None) -> None:
     changes = compare(draft, playbook, included)
     # From now on the draft describes the playbook as it is, so a second stop and resume
     # does not report the same changes again.
-    draft = draft.model_copy(update={"playbook": session.new_draft(meta).playbook})
+    draft = draft.replace(playbook=session.new_draft(meta).playbook)
     con = console()
     asker = TerminalAsker(con)
     asker.pending = draft.pending()
@@ -244,15 +247,13 @@ def _kept_fields(draft: "Draft") -> dict[str, Any]:
 
     Only known ones, checked now: a hand-edited draft must not fail at the final save.
     """
-    from pydantic import ValidationError
+    from clientcoach.record_schema import ValidationError, review_info
 
-    from clientcoach.reflection import ReviewInfo
-
-    review = (draft.model_extra or {}).get("review")
+    review = draft.extra().get("review")
     if draft.kind != "review" or review is None:
         return {}
     try:
-        return {"review": ReviewInfo.model_validate(review)}
+        return {"review": review_info(review)}
     except ValidationError:
         return {}  # saved without its period, as a draft from an older version would be
 

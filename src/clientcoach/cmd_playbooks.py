@@ -274,7 +274,7 @@ def copy_text(playbook: "Playbook", new_id: str) -> str:
     """A copy of ``playbook`` under a new id, as TOML that parses back to the same steps."""
     import tomli_w
 
-    data = playbook.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    data = playbook.data()
     data["id"] = new_id
     return "\n".join(_header(new_id)) + "\n" + tomli_w.dumps(_ordered(data))
 
@@ -395,9 +395,9 @@ def starter_text(playbook_id: str) -> str:
 
 def schema_text() -> str:
     """The JSON Schema of a playbook file, generated from the models."""
-    from clientcoach.playbook import Playbook
+    from clientcoach.playbook_schema import json_schema
 
-    schema = Playbook.model_json_schema(by_alias=True)
+    schema = json_schema()
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "clientcoach playbook",

@@ -243,14 +243,15 @@ def _reflect(
     answers_path: Path | None,
 ) -> None:
     """Offer the monthly reflection after the figures; saved as a reflection of kind review."""
-    from clientcoach import render, render_review, session
-    from clientcoach.ask import TerminalAsker
+    from clientcoach import render_review, session
+    from clientcoach.ask_terminal import TerminalAsker
     from clientcoach.cli import pick_playbook, walk_and_save
+    from clientcoach.clikit import is_terminal
     from clientcoach.engine import AnswerError, Run, coerce_bool
     from clientcoach.reflection import ReviewInfo
 
     asker: TerminalAsker | None = None
-    if answers is None and (result.empty or not (render.is_terminal() and sys.stdout.isatty())):
+    if answers is None and (result.empty or not (is_terminal() and sys.stdout.isatty())):
         return  # piped or scripted: the figures are the whole output
     # Found before the offer: a broken playbook.review is told now, not after "yes".
     lib = library(store.root)

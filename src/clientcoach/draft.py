@@ -8,14 +8,13 @@ so a resume can say which steps were dropped or added since. Pure: no files, no 
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from clientcoach.plain import Plain
 from clientcoach.playbook import IncludeStep, LoopStep, Playbook, Step
 from clientcoach.reflection import Links, Meeting, RecordKind, Value
 
@@ -23,45 +22,40 @@ DRAFT_SCHEMA = 1
 Address = tuple[str | int, ...]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-
-class DraftAnswer(_Model):
-    at: list[str | int] = Field(description="The engine's address of the answer.")
+class DraftAnswer(Plain):
+    at: list[str | int]  # the engine's address of the answer
     value: Value = None
 
 
-class DraftPlaybook(_Model):
+class DraftPlaybook(Plain):
     id: str
     version: str
     language: str
-    path: str | None = Field(default=None, description="Set when loaded from a .toml file.")
-    steps: list[str] = Field(default_factory=list, description="Step paths at the time.")
+    path: str | None = None  # set when loaded from a .toml file
+    steps: Sequence[str] = ()  # step paths at the time
     fingerprint: str = ""
 
 
-class Draft(_Model):
-    schema_: int = Field(default=DRAFT_SCHEMA, alias="schema")
+class Draft(Plain):
+    ALIASES: ClassVar[dict[str, str]] = {"schema_": "schema"}
+
+    schema_: int = DRAFT_SCHEMA
     id: str
     kind: RecordKind
     client: str
     meeting: Meeting
     playbook: DraftPlaybook
-    links: Links = Field(default_factory=Links)
+    links: Links = Links()
     started_at: datetime
     updated_at: datetime
-    answers: list[DraftAnswer] = Field(default_factory=list)
-    remembered: list[DraftAnswer] = Field(
-        default_factory=list,
-        description="Answers given beyond the point the user went back to: offered again "
-        "as the default when their step comes up, never replayed on their own.",
-    )
+    answers: Sequence[DraftAnswer] = ()
+    # Answers given beyond the point the user went back to: offered again as the
+    # default when their step comes up, never replayed on their own.
+    remembered: Sequence[DraftAnswer] = ()
     app_version: str
 
     def to_json(self) -> str:
-        data = self.model_dump(mode="json", by_alias=True, exclude_unset=True)
-        data = {"schema": self.schema_, **data}
+        data = {"schema": self.schema_, **self.data()}
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
     def pending(self) -> dict[Address, Value]:
@@ -90,7 +84,7 @@ def with_answers(
     update: dict[str, object] = {"answers": rows, "updated_at": now}
     if kept or draft.remembered:
         update["remembered"] = kept
-    return draft.model_copy(update=update)
+    return draft.replace(**update)
 
 
 def step_paths(playbook: Playbook, included: Mapping[str, Playbook]) -> list[str]:
@@ -115,9 +109,11 @@ def _paths(
 
 def fingerprint(playbook: Playbook, included: Mapping[str, Playbook]) -> str:
     """A short hash of the playbook and its includes: any edit changes it."""
-    parts = [playbook.model_dump(mode="json")]
-    parts += [included[key].model_dump(mode="json") for key in sorted(included)]
+    parts = [playbook.data()]
+    parts += [included[key].data() for key in sorted(included)]
     text = json.dumps(parts, sort_keys=True, ensure_ascii=False)
+    import hashlib  # only a run that keeps a draft pays for it
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 

@@ -519,7 +519,7 @@ def _holds(cond: Condition, scopes: list[_Scope], answers: Mapping[Address, Valu
     if value is None:
         return False
     values = value if isinstance(value, list) else [value]
-    if "equals" in cond.model_fields_set:
+    if "equals" in cond.given():
         return any(_same(v, cond.equals) for v in values)
     if cond.in_ is not None:
         return any(_same(v, w) for v in values for w in cond.in_)

@@ -1,27 +1,29 @@
-"""The playbook language: models, loading, validation and the library of playbooks.
+"""The playbook language: its classes, loading, checks and the library of playbooks.
 
 A playbook is data. Nothing read from a playbook is ever evaluated: conditions are
 declarative trees checked by :mod:`clientcoach.engine`, and prompts are shown as plain
-text. Pydantic rejects unknown keys and wrong types; :func:`check_playbook` then catches
-what a schema cannot (step ids, condition references, defaults, includes).
+text. A file is checked in two passes: the pydantic models of
+:mod:`clientcoach.playbook_schema` reject unknown keys and wrong types, then
+:func:`check_playbook` catches what a schema cannot (step ids, condition references,
+defaults, includes). What passes is held as the light classes below, and kept in a cache
+so an unchanged file is not checked (nor pydantic loaded) again.
 """
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
-import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from clientcoach.errors import PlaybookError
+from clientcoach.plain import Plain
+
+if TYPE_CHECKING:
+    import tomllib
 
 PLAYBOOK_SCHEMA = 1
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -31,50 +33,23 @@ Kind = Literal["prep", "debrief", "review", "any"]
 Summary = Literal["rate", "mean", "distribution", "top"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class Condition(_Model):
+class Condition(Plain):
     """A declarative test on earlier answers.
 
     Either a leaf (``step`` plus one test) or one combinator (``all``, ``any``, ``not``).
     """
 
-    step: str | None = Field(default=None, description="Id of an earlier step.")
-    equals: Scalar | None = Field(default=None, description="The answer equals this value.")
-    in_: list[Scalar] | None = Field(
-        default=None, alias="in", description="The answer is one of these values."
-    )
-    gte: float | None = Field(default=None, description="The answer is at least this.")
-    lte: float | None = Field(default=None, description="The answer is at most this.")
-    answered: bool | None = Field(
-        default=None, description="true: the step has an answer; false: it was skipped."
-    )
-    all: list[Condition] | None = Field(default=None, description="Every condition holds.")
-    any: list[Condition] | None = Field(default=None, description="At least one holds.")
-    not_: Condition | None = Field(default=None, alias="not", description="It does not hold.")
+    ALIASES: ClassVar[dict[str, str]] = {"in_": "in", "not_": "not"}
 
-    @model_validator(mode="after")
-    def _one_form(self) -> Condition:
-        given = self.model_fields_set
-        combinators = given & {"all", "any", "not_"}
-        tests = given & {"equals", "in_", "gte", "lte", "answered"}
-        if combinators:
-            if len(combinators) > 1 or "step" in given or tests:
-                raise ValueError("a condition uses exactly one of all, any, not, or step")
-            if ("all" in given and not self.all) or ("any" in given and not self.any):
-                raise ValueError("'all' and 'any' need at least one condition")
-            return self
-        if "step" not in given:
-            raise ValueError("a condition needs 'step' (or one of all, any, not)")
-        if not tests:
-            raise ValueError("a condition on a step needs equals, in, gte, lte or answered")
-        if len(tests - {"gte", "lte"}) > 1 or (tests - {"gte", "lte"} and tests & {"gte", "lte"}):
-            raise ValueError("use one test per condition; combine several with all/any")
-        if "in_" in given and not self.in_:
-            raise ValueError("'in' needs at least one value")
-        return self
+    step: str | None = None
+    equals: Scalar | None = None
+    in_: list[Scalar] | None = None
+    gte: float | None = None
+    lte: float | None = None
+    answered: bool | None = None
+    all: list[Condition] | None = None
+    any: list[Condition] | None = None
+    not_: Condition | None = None
 
     def leaves(self) -> Iterator[Condition]:
         if self.step is not None:
@@ -83,10 +58,10 @@ class Condition(_Model):
             yield from sub.leaves()
 
 
-class Choice(_Model):
+class Choice(Plain):
     """One option of a choice: a stable ``value`` stored in reflections, a shown ``label``."""
 
-    value: str = Field(min_length=1)
+    value: str
     label: str | None = None
     help: str | None = None
 
@@ -95,53 +70,46 @@ class Choice(_Model):
         return self.label or self.value
 
 
-class _StepBase(_Model):
-    id: str = Field(pattern=ID_PATTERN, max_length=64, description="Stable step id.")
-    prompt: str = Field(min_length=1, description="The question, shown as plain text.")
-    help: str | None = Field(default=None, description="How to answer (shown on '?').")
-    why: str | None = Field(default=None, description="Why this is asked (shown on '?').")
-    required: bool = Field(default=True, description="false: the user may skip it.")
-    role: str | None = Field(
-        default=None, pattern=ID_PATTERN, description="Meaning understood by the review."
-    )
-    refs: list[str] = Field(default_factory=list, description="Domain brief ids.")
-    when: Condition | None = Field(default=None, description="Ask only when this holds.")
-    summary: Summary | None = Field(default=None, description="How the review sums it up.")
-    plan: str | None = Field(
-        default=None,
-        pattern=ID_PATTERN,
-        description="Role of an answer in the linked prep: the step is asked only when "
-        "the prep has that answer, and shows it (plan versus outcome).",
-    )
+class _StepBase(Plain):
+    id: str
+    prompt: str
+    help: str | None = None
+    why: str | None = None
+    required: bool = True
+    role: str | None = None
+    refs: Sequence[str] = ()
+    when: Condition | None = None
+    summary: Summary | None = None
+    plan: str | None = None
 
 
 class TextStep(_StepBase):
-    type: Literal["text"]
+    type: Literal["text"] = "text"
     default: str | None = None
-    max_length: int = Field(default=500, ge=1)
+    max_length: int = 500
 
 
 class LongTextStep(_StepBase):
-    type: Literal["longtext"]
+    type: Literal["longtext"] = "longtext"
     default: str | None = None
 
 
 class ConfirmStep(_StepBase):
-    type: Literal["confirm"]
+    type: Literal["confirm"] = "confirm"
     default: bool | None = None
 
 
 class RatingStep(_StepBase):
-    type: Literal["rating"]
+    type: Literal["rating"] = "rating"
     min: int = 1
     max: int = 5
-    low: str | None = Field(default=None, description="Label of the lowest value.")
-    high: str | None = Field(default=None, description="Label of the highest value.")
+    low: str | None = None
+    high: str | None = None
     default: int | None = None
 
 
 class ChoiceStep(_StepBase):
-    type: Literal["choice"]
+    type: Literal["choice"] = "choice"
     choices: list[str | Choice]
     default: str | None = None
 
@@ -151,11 +119,11 @@ class ChoiceStep(_StepBase):
 
 
 class MultiChoiceStep(_StepBase):
-    type: Literal["multichoice"]
+    type: Literal["multichoice"] = "multichoice"
     choices: list[str | Choice]
     default: list[str] | None = None
-    min_selected: int = Field(default=0, ge=0)
-    max_selected: int | None = Field(default=None, ge=1)
+    min_selected: int = 0
+    max_selected: int | None = None
 
     @property
     def options(self) -> list[Choice]:
@@ -163,7 +131,7 @@ class MultiChoiceStep(_StepBase):
 
 
 class NumberStep(_StepBase):
-    type: Literal["number"]
+    type: Literal["number"] = "number"
     min: float | None = None
     max: float | None = None
     integer: bool = False
@@ -172,45 +140,39 @@ class NumberStep(_StepBase):
 
 
 class DateStep(_StepBase):
-    type: Literal["date"]
-    default: str | None = Field(
-        default=None, description="An ISO date, 'today', 'tomorrow' or '+Nd' / '+Nw'."
-    )
+    type: Literal["date"] = "date"
+    default: str | None = None
 
 
 class ListStep(_StepBase):
-    type: Literal["list"]
+    type: Literal["list"] = "list"
     default: list[str] | None = None
-    max_items: int = Field(default=20, ge=1)
+    max_items: int = 20
 
 
 class InfoStep(_StepBase):
-    type: Literal["info"]
+    type: Literal["info"] = "info"
     required: bool = False
 
 
 class LoopStep(_StepBase):
-    type: Literal["loop"]
-    steps: list[Step] = Field(min_length=1)
-    item: str | None = Field(default=None, description="Title of one item, e.g. 'Next step'.")
-    min_items: int = Field(default=0, ge=0)
-    max_items: int = Field(default=20, ge=1, le=100)
-    repeat_while: Condition | None = Field(
-        default=None,
-        description="Go round again while this holds on the item just answered "
-        "(instead of asking the loop's prompt).",
-    )
+    type: Literal["loop"] = "loop"
+    steps: list[Step]
+    item: str | None = None
+    min_items: int = 0
+    max_items: int = 20
+    repeat_while: Condition | None = None
     required: bool = False
 
 
 class IncludeStep(_StepBase):
-    type: Literal["include"]
-    prompt: str | None = Field(default=None, description="Section title; defaults to its title.")  # type: ignore[assignment]
-    playbook: str = Field(pattern=PLAYBOOK_ID_PATTERN, description="Id of the playbook to embed.")
+    type: Literal["include"] = "include"
+    prompt: str | None = None  # type: ignore[assignment]  # defaults to the playbook's title
+    playbook: str
     required: bool = False
 
 
-Step = Annotated[
+Step = (
     TextStep
     | LongTextStep
     | ConfirmStep
@@ -222,9 +184,8 @@ Step = Annotated[
     | ListStep
     | InfoStep
     | LoopStep
-    | IncludeStep,
-    Field(discriminator="type"),
-]
+    | IncludeStep
+)
 AnswerStep = (
     TextStep
     | LongTextStep
@@ -247,18 +208,20 @@ ANSWER_TYPES = (
     DateStep,
     ListStep,
 )
-LoopStep.model_rebuild()
+_STEPS = (*ANSWER_TYPES, InfoStep, LoopStep, IncludeStep)
 
 
-class Playbook(_Model):
-    schema_: int = Field(alias="schema", description="Playbook format version (1).")
-    id: str = Field(pattern=PLAYBOOK_ID_PATTERN, max_length=64)
+class Playbook(Plain):
+    ALIASES: ClassVar[dict[str, str]] = {"schema_": "schema"}
+
+    schema_: int
+    id: str
     kind: Kind
     version: str = "1"
-    language: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
-    title: str = Field(min_length=1)
+    language: str = "en"
+    title: str
     summary: str | None = None
-    steps: list[Step] = Field(min_length=1)
+    steps: list[Step]
 
 
 def _options(choices: list[str | Choice]) -> list[Choice]:
@@ -452,132 +415,6 @@ def _check_located(playbook: Playbook) -> list[tuple[str | None, str]]:
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
-def _format_loc(data: Any, loc: tuple[int | str, ...]) -> str:
-    """Turn a pydantic location into words a playbook author recognises."""
-    names = {"in_": "in", "not_": "not", "schema_": "schema"}
-    parts: list[str] = []
-    node = data
-    keys = list(loc)
-    while keys:
-        key = keys.pop(0)
-        if isinstance(key, int) and isinstance(node, list):
-            node = node[key] if key < len(node) else None
-            if isinstance(node, dict) and "id" in node:
-                parts.append(f"step {node['id']!r}")
-                if keys and keys[0] == node.get("type"):
-                    keys.pop(0)  # pydantic names the union member (the step type) next
-            else:
-                parts.append(f"item {key + 1}")
-            continue
-        name = names.get(str(key), str(key))
-        if name in ("str", "Choice"):
-            continue  # union member names of a choice item mean nothing to an author
-        node = node.get(name) if isinstance(node, dict) else None
-        if name == "steps" and keys and isinstance(keys[0], int):
-            continue  # "step 'x'" already says it is in a steps list
-        parts.append(name)
-    return " > ".join(parts) or "top level"
-
-
-# Each step model by its `type` tag, read off the models so the two cannot drift.
-_STEP_MODELS: dict[str, type[BaseModel]] = {
-    get_args(m.model_fields["type"].annotation)[0]: m
-    for m in (*ANSWER_TYPES, InfoStep, LoopStep, IncludeStep)
-}
-
-
-def _keys_at(data: Any, loc: tuple[Any, ...]) -> list[str]:
-    """The keys allowed where an unknown key was found, to suggest the closest."""
-    if not loc:
-        return _fields(Playbook)
-    node = data
-    for key in loc:
-        is_index = isinstance(node, list) and isinstance(key, int) and key < len(node)
-        if is_index or (isinstance(node, dict) and key in node):
-            node = node[key]
-    kind = node.get("type") if isinstance(node, dict) else None
-    if isinstance(kind, str) and kind in _STEP_MODELS:
-        return _fields(_STEP_MODELS[kind])
-    return _known_keys()
-
-
-def _fields(model: type[BaseModel]) -> list[str]:
-    return [f.alias or name for name, f in model.model_fields.items()]
-
-
-def _known_keys() -> list[str]:
-    models: list[type[BaseModel]] = [
-        Playbook,
-        Condition,
-        Choice,
-        *ANSWER_TYPES,
-        InfoStep,
-        LoopStep,
-        IncludeStep,
-    ]
-    keys = {f.alias or name for m in models for name, f in m.model_fields.items()}
-    return sorted(keys)
-
-
-def _explain(data: Any, exc: ValidationError) -> list[tuple[tuple[Any, ...], str]]:
-    """Pydantic's errors as author-facing lines, the most telling first.
-
-    A misspelt key shows up twice (the unknown key and the missing one it meant); say it
-    once, as the typo with its correction.
-    """
-    errors = [
-        e
-        for e in exc.errors()
-        # a choice given as a table also fails as a string: its own errors say what is wrong
-        if not (e["type"] == "string_type" and e["loc"][-1:] == ("str",))
-    ]
-    missing = {(tuple(e["loc"][:-1]), e["loc"][-1]) for e in errors if e["type"] == "missing"}
-    corrected: set[tuple[tuple[Any, ...], Any]] = set()
-    lines: list[tuple[tuple[Any, ...], str]] = []
-    for err in sorted(errors, key=lambda e: e["type"] != "extra_forbidden"):
-        loc = tuple(err["loc"])
-        if err["type"] == "extra_forbidden":
-            wanted = [str(k) for (parent, k) in missing if parent == loc[:-1]]
-            close = difflib.get_close_matches(str(loc[-1]), wanted or _keys_at(data, loc[:-1]), n=1)
-            line = f"{_format_loc(data, loc[:-1])}: unknown key {loc[-1]!r}"
-            if close:
-                line += f" (did you mean {close[0]!r}?)"
-                corrected.add((loc[:-1], close[0]))
-        elif err["type"] == "missing" and (loc[:-1], loc[-1]) in corrected:
-            continue
-        else:
-            line = _format_error(data, err)
-        if line not in [text for _loc, text in lines]:
-            lines.append((loc, line))
-    return lines
-
-
-def _format_error(data: Any, err: Any) -> str:
-    loc = tuple(err.get("loc", ()))
-    kind = err.get("type", "")
-    msg = str(err.get("msg", "invalid"))
-    if kind == "too_short" and loc and loc[-1] == "steps":
-        return f"{_format_loc(data, loc)}: give at least one step"
-    if kind == "missing":
-        where = _format_loc(data, loc[:-1])
-        return f"{where}: missing required key {loc[-1]!r}"
-    if kind == "union_tag_invalid":
-        ctx = err.get("ctx", {})
-        where = _format_loc(data, loc)
-        return (
-            f"{where}: unknown step type {ctx.get('tag')!r}; use one of {ctx.get('expected_tags')}"
-        )
-    if kind == "union_tag_not_found":
-        return f"{_format_loc(data, loc)}: a step needs a 'type'"
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-    if kind == "string_pattern_mismatch":
-        msg = "use lowercase letters, digits and underscores, starting with a letter"
-        if loc and loc[-1] == "id" and len(loc) == 1:
-            msg = "use lowercase letters, digits, '-' and '_', starting with a letter"
-    return f"{_format_loc(data, loc)}: {msg}"
-
-
 def parse_playbook(text: str, source: str) -> Playbook:
     """Parse and check one playbook's TOML text; ``source`` names it in errors."""
     problems = playbook_problems(text, source)
@@ -606,20 +443,20 @@ def toml_error(exc: tomllib.TOMLDecodeError, text: str, source: str) -> str:
 
 def playbook_problems(text: str, source: str) -> Playbook | list[str]:
     """The playbook, or every problem found in it, each naming ``source``."""
+    import tomllib  # an unchanged playbook is read from the cache, not parsed
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return [toml_error(exc, text, source)]
     if not data:
         return [f"{source}: the file is empty; a playbook needs schema, id, kind, title and steps"]
+    from clientcoach import playbook_schema  # pydantic: only for a file not yet checked
+
     lines = _LineMap(text)
-    try:
-        playbook = Playbook.model_validate(data)
-    except ValidationError as exc:
-        return [
-            _at(source, lines.find(_clean_loc(data, loc)), line)
-            for loc, line in _explain(data, exc)
-        ]
+    playbook = playbook_schema.validate(data)
+    if isinstance(playbook, list):
+        return [_at(source, lines.find(loc), line) for loc, line in playbook]
     problems = _check_located(playbook)
     if problems:
         return [
@@ -632,23 +469,6 @@ def playbook_problems(text: str, source: str) -> Playbook | list[str]:
 def _at(source: str, line: int | None, message: str) -> str:
     """``file:line: message``, the way compilers point at a line (no line: ``file: ...``)."""
     return f"{source}:{line}: {message}" if line else f"{source}: {message}"
-
-
-def _clean_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A pydantic location without the union member names, as keys and indexes in the TOML."""
-    clean: list[Any] = []
-    node = data
-    for key in loc:
-        if isinstance(node, list) and isinstance(key, int):
-            node = node[key] if key < len(node) else None
-        elif isinstance(node, dict) and key in node:
-            node = node[key]
-        elif isinstance(node, dict) and key in ("str", "Choice", *_STEP_MODELS):
-            continue  # pydantic names the union member it tried; the file does not
-        else:
-            node = None
-        clean.append(key)
-    return tuple(clean)
 
 
 class _LineMap:
@@ -762,15 +582,73 @@ def _string_end(text: str, start: int) -> int:
 
 
 def load_file(path: Path) -> Playbook:
+    return parse_playbook(_text(path, _raw(path)), str(path))
+
+
+def _raw(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise PlaybookError(f"{path}: cannot read playbook ({exc.strerror})") from exc
+
+
+def _text(path: Path, raw: bytes) -> str:
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PlaybookError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-    return parse_playbook(text, str(path))
+
+
+# --- checked playbooks, kept ---------------------------------------------------------
+
+
+class Cache(Protocol):
+    """Where checked playbooks are kept (:class:`clientcoach.store.PlaybookCache`)."""
+
+    def get(self, path: Path, stamp: str) -> Any: ...
+
+    def put(self, path: Path, stamp: str, data: Any) -> None: ...
+
+
+def stamp(raw: bytes) -> str:
+    """What a kept playbook must match: this clientcoach, this format, these bytes.
+
+    Two checksums and the length: an edit that keeps all three is not a real risk, and
+    zlib is already loaded, where a cryptographic hash would cost a library load.
+    """
+    import zlib
+
+    from clientcoach import __version__
+
+    return (
+        f"{__version__}/{PLAYBOOK_SCHEMA}/{len(raw)}/{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}"
+    )
+
+
+def to_kept(value: Any) -> Any:
+    """A checked playbook as JSON data that names each class, for :func:`from_kept`."""
+    if isinstance(value, Plain):
+        return {"@": type(value).__name__, **{k: to_kept(v) for k, v in value.values().items()}}
+    if isinstance(value, list | tuple):
+        return [to_kept(v) for v in value]
+    return value
+
+
+_KEPT: dict[str, type[Plain]] = {}
+
+
+def from_kept(data: Any) -> Any:
+    """The playbook :func:`to_kept` wrote; ValueError when the data is not such."""
+    if isinstance(data, list):
+        return [from_kept(v) for v in data]
+    if isinstance(data, dict):
+        if not _KEPT:
+            _KEPT.update({cls.__name__: cls for cls in (Condition, Choice, Playbook, *_STEPS)})
+        kind = _KEPT.get(data.get("@", ""))
+        if kind is None:
+            raise ValueError("not a kept playbook")
+        return kind(**{k: from_kept(v) for k, v in data.items() if k != "@"})
+    return data
 
 
 # --- the library: built-ins plus the user's folders ---------------------------------
@@ -778,7 +656,9 @@ def load_file(path: Path) -> Playbook:
 
 def builtin_dir() -> Path:
     """The folder of built-in playbooks shipped in the package."""
-    packaged = Path(str(resources.files("clientcoach"))) / "playbooks"
+    # The package is always a folder on disk (the playbooks are read as files), so its
+    # own location is found without importlib.resources.
+    packaged = Path(__file__).resolve().parent / "playbooks"
     if packaged.is_dir():
         return packaged
     # An editable install runs from the source tree, where the playbooks sit at the top.
@@ -809,13 +689,18 @@ class Library:
     """
 
     def __init__(
-        self, user_dirs: list[Path], builtins: Path | None = None, language: str | None = None
+        self,
+        user_dirs: list[Path],
+        builtins: Path | None = None,
+        language: str | None = None,
+        kept: Cache | None = None,
     ) -> None:
         from clientcoach import i18n
 
         self.builtins = builtins if builtins is not None else builtin_dir()
         self.user_dirs = user_dirs
         self.language = language if language is not None else i18n.language()
+        self.kept = kept
         self._cache: dict[str, Playbook] = {}
 
     def builtin_path(self, playbook_id: str) -> Path:
@@ -855,12 +740,31 @@ class Library:
         return playbook
 
     def _read(self, path: Path) -> Playbook:
-        playbook = load_file(path)
+        playbook = self._checked(path)
         if playbook.id != path.stem:
             raise PlaybookError(
                 f"{path}: id {playbook.id!r} does not match the file name; "
                 f"name the file {playbook.id}.toml or set id = {path.stem!r}"
             )
+        return playbook
+
+    def _checked(self, path: Path) -> Playbook:
+        """The playbook in ``path``: as kept when its bytes were checked before, else checked
+        now (and kept). A kept copy that cannot be read is checked again, never trusted."""
+        raw = _raw(path)
+        key = stamp(raw) if self.kept is not None else ""
+        if self.kept is not None:
+            found = self.kept.get(path, key)
+            if found is not None:
+                try:
+                    playbook = from_kept(found)
+                except (TypeError, ValueError):
+                    playbook = None
+                if isinstance(playbook, Playbook):
+                    return playbook
+        playbook = parse_playbook(_text(path, raw), str(path))
+        if self.kept is not None:
+            self.kept.put(path, key, to_kept(playbook))
         return playbook
 
     def load_path(self, path: Path) -> Playbook:

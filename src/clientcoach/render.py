@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,34 +56,6 @@ def error_line(console: Console, message: str, hint: str | None = None) -> None:
     console.print(line, soft_wrap=True)
 
 
-def saved(console: Console, reflection: Reflection, path: Path, show_path: bool) -> None:
-    """Where the reflection went, and what to run next."""
-    kinds = {"prep": _("prep"), "debrief": _("debrief"), "review": _("review")}
-    kind = kinds.get(reflection.kind, reflection.kind)
-    line = Text(_("Saved") + " ", style="green")
-    if reflection.client:  # a review of all clients has none
-        line.append(_("your {kind} for").format(kind=kind) + " ")
-        line.append(reflection.client, style="bold")
-    else:
-        line.append(_("your {kind}").format(kind=kind))
-    line.append(" " + _("(id {id})").format(id=reflection.id))
-    if show_path:
-        line.append(" " + _("in {path}").format(path=path))
-    console.print(line, soft_wrap=True)
-    client = _quote(reflection.client)
-    if reflection.kind == "prep":
-        hint = _("Right after the meeting, run: coach debrief {client}").format(client=client)
-    elif reflection.kind == "debrief":
-        hint = _("Before your next meeting with them, run: coach prep {client}").format(
-            client=client
-        )
-    elif reflection.kind == "review":
-        hint = _("Next month, run: coach review --last")
-    else:
-        hint = _("Your reflections stay on this machine, in the data directory.")
-    console.print(Text(hint, style="dim"))
-
-
 def linked(console: Console, prep: Reflection) -> None:
     line = Text(
         _("Following your prep of {date}").format(date=f"{prep.meeting.date:%Y-%m-%d}"),
@@ -96,12 +67,6 @@ def linked(console: Console, prep: Reflection) -> None:
         line.append(")")
     line.append(", " + _("id {id}.").format(id=prep.id))
     console.print(line)
-
-
-def _quote(client: str) -> str:
-    import shlex
-
-    return shlex.quote(client)
 
 
 # Below this width four columns squeeze titles into broken words; two columns stay readable.
@@ -222,10 +187,6 @@ def _short(path: Path, data_dir: Path) -> str:
         return "~data/" + str(path.relative_to(data_dir))
     except ValueError:
         return str(path)
-
-
-def is_terminal() -> bool:
-    return sys.stdin.isatty()
 
 
 def damaged(console: Console, files: Sequence[Damaged]) -> int:

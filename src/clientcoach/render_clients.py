@@ -155,16 +155,6 @@ def plan(console: Console, planned: Mapping[str, Any]) -> None:
     console.print()
 
 
-def close_clients(console: Console, typed: str, close: list[str]) -> None:
-    """A note for scripted runs: the typed name is new, though close to known ones."""
-    line = Text(
-        _("Note: {typed!r} is a new client; known clients with a close name: ").format(typed=typed),
-        style="dim",
-    )
-    line.append(", ".join(close), style="dim")
-    console.print(line, soft_wrap=True)
-
-
 # --- tables ----------------------------------------------------------------------------
 
 

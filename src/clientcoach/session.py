@@ -17,13 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.text import Text
 
-from clientcoach import __version__, render
-from clientcoach.ask import TerminalAsker
+from clientcoach import __version__, messages
 from clientcoach.config import now as clock
 from clientcoach.draft import (
     Address,
@@ -36,6 +34,7 @@ from clientcoach.draft import (
 from clientcoach.engine import Run
 from clientcoach.errors import CoachError, ExitCode
 from clientcoach.i18n import _
+from clientcoach.plain import Plain
 from clientcoach.playbook import Playbook
 from clientcoach.reflection import (
     Links,
@@ -47,6 +46,9 @@ from clientcoach.reflection import (
     new_id,
 )
 from clientcoach.store import Store
+
+if TYPE_CHECKING:
+    from clientcoach.ask_terminal import TerminalAsker
 
 EXIT_HANGUP = int(ExitCode.HANGUP)
 EXIT_TERMINATED = int(ExitCode.TERMINATED)
@@ -152,10 +154,7 @@ def new_draft(meta: Meta) -> Draft:
         answers=[],
         app_version=__version__,
         # Kept beside the answers, so a resumed run saves the same record fields.
-        **{
-            k: v.model_dump(mode="json") if hasattr(v, "model_dump") else v
-            for k, v in meta.extra.items()
-        },
+        **{k: v.data() if isinstance(v, Plain) else v for k, v in meta.extra.items()},
     )
 
 
@@ -190,6 +189,8 @@ def walk(
 
 
 def _say_stopped(asker: TerminalAsker, draft: Draft | None) -> None:
+    from rich.text import Text
+
     if draft is None:
         message = Text(
             _("\nStopped. Nothing from this run was saved; earlier reflections are untouched.")
@@ -240,9 +241,7 @@ def save(store: Store, run: Run, meta: Meta, draft: Draft | None) -> Path:
             raise type(exc)(exc.message, hint) from None
         if draft is not None:
             store.remove_draft(draft.id)
-    from clientcoach.clikit import console
-
-    render.saved(console(), reflection, path, show_path=sys.stdout.isatty())
+    messages.saved(reflection, path, show_path=sys.stdout.isatty())
     if not sys.stdout.isatty():
         typer.echo(str(path))  # for scripts: path=$(coach prep ACME --answers a.toml)
     return path

@@ -19,7 +19,6 @@ import errno
 import json
 import os
 import re
-import secrets
 import socket
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -118,7 +117,7 @@ def ensure_dir(path: Path) -> None:
 
 def _write_tmp(path: Path, text: str) -> Path:
     """A complete, synced, private temporary copy of ``text`` beside ``path``."""
-    tmp = path.with_name(f".{path.name}.{_HOST}-{os.getpid()}-{secrets.token_hex(3)}.tmp")
+    tmp = path.with_name(f".{path.name}.{_HOST}-{os.getpid()}-{os.urandom(3).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
         os.fchmod(fd, FILE_MODE)
@@ -434,6 +433,39 @@ class Scan:
     damaged: list[Damaged] = field(default_factory=list)
 
 
+class PlaybookCache:
+    """Checked playbooks, kept in ``cache/playbooks`` of the data directory.
+
+    Only a speed-up, so it never stands in the way: a kept entry that cannot be read is
+    ignored (the playbook is checked again), a failed write is silent, and deleting the
+    folder is always safe. An entry is used only for the exact bytes it was made from.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / "cache" / "playbooks"
+
+    def _file(self, path: Path) -> Path:
+        import zlib
+
+        where = zlib.crc32(str(path.absolute()).encode("utf-8", "surrogateescape"))
+        return self.folder / f"{slug(path.stem)[:40]}-{where:08x}.json"
+
+    def get(self, path: Path, stamp: str) -> Any:
+        try:
+            entry = orjson.loads(self._file(path).read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return None
+        if not isinstance(entry, dict) or entry.get("stamp") != stamp:
+            return None
+        return entry.get("playbook")
+
+    def put(self, path: Path, stamp: str, data: Any) -> None:
+        entry = orjson.dumps({"stamp": stamp, "playbook": data}).decode("utf-8")
+        with contextlib.suppress(OSError, StorageError):
+            ensure_dir(self.folder)
+            write_replace(self._file(path), entry)
+
+
 class Store:
     """Reflections in a data directory."""
 
@@ -463,7 +495,7 @@ class Store:
             try:
                 write_new(path, reflection.to_json())
             except FileExistsError:
-                reflection = reflection.model_copy(update={"id": new_id(reflection.finished_at)})
+                reflection = reflection.replace(id=new_id(reflection.finished_at))
                 continue
             except OSError as exc:
                 raise StorageError(
@@ -500,13 +532,12 @@ class Store:
         return sorted(p for p in self.drafts.glob("*.json") if not p.name.startswith("."))
 
     def load_draft(self, path: Path) -> Draft:
-        from pydantic import ValidationError
-
-        from clientcoach.draft import DRAFT_SCHEMA, Draft
+        from clientcoach.draft import DRAFT_SCHEMA
+        from clientcoach.record_schema import ValidationError, draft
 
         data = parse_json_file(path, "draft", DRAFT_SCHEMA)
         try:
-            return Draft.model_validate(data)
+            return draft(data)
         except ValidationError as exc:
             raise DamagedFile(path, f"damaged draft ({_first_error(exc)})") from None
         except RecursionError:
@@ -598,13 +629,11 @@ class Store:
 
     def load(self, path: Path) -> Reflection:
         """Read one reflection (older schemas migrated in memory); DamagedFile if damaged."""
-        from pydantic import ValidationError
-
-        from clientcoach.reflection import Reflection
+        from clientcoach.record_schema import ValidationError, reflection
 
         data = migrate(parse_json_file(path, "reflection", current_schema()), path)
         try:
-            return Reflection.model_validate(data)
+            return reflection(data)
         except ValidationError as exc:
             raise DamagedFile(path, f"damaged reflection ({_first_error(exc)})") from None
         except RecursionError:

@@ -1,0 +1,559 @@
+"""The terminal asker: asks a person, one step at a time, on standard error.
+
+Kept apart from :mod:`clientcoach.ask` (answers files), so a scripted run never loads
+Rich or line editing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+from clientcoach.ask import _one_line
+from clientcoach.dates import long_date
+from clientcoach.engine import Address, AnswerError, Earlier, Question, Run
+from clientcoach.i18n import _
+from clientcoach.playbook import (
+    ChoiceStep,
+    ConfirmStep,
+    DateStep,
+    ListStep,
+    LongTextStep,
+    MultiChoiceStep,
+    NumberStep,
+    Playbook,
+    RatingStep,
+    Step,
+)
+from clientcoach.reflection import Value
+
+# --- the terminal ---------------------------------------------------------------------
+
+ReadLine = Callable[[Text], str]
+Edit = Callable[[str], str | None]
+# Called with the run's answers (and any not yet replayed) after every change, in the
+# order given: the caller keeps a draft of them.
+# Called after every change with the answers a draft keeps, then those it remembers.
+OnChange = Callable[[list[tuple[Address, Value]], list[tuple[Address, Value]]], None]
+
+# Earlier answers offered as the one a new answer repeats: the newest few.
+OFFERS_SHOWN = 9
+
+HELP_KEY = "?"
+BACK_KEY = "<"
+EDIT_KEY = ":e"
+SKIP_KEY = "-"
+
+
+class TerminalAsker:
+    """Asks a person, one step at a time, on a Rich console (standard error)."""
+
+    def __init__(
+        self, console: Console, read: ReadLine | None = None, edit: Edit | None = None
+    ) -> None:
+        self.console = console
+        self.read: ReadLine = read or self._read
+        self.edit: Edit = edit or _edit
+        self._context: tuple[str, ...] = ()
+        # Answers given so far, kept when the user goes back so Enter can restore them.
+        self._given: dict[Address, Value] = {}
+        self._line_editing = read is None and _enable_line_editing()
+        self.on_change: OnChange | None = None
+        # Answers of a resumed draft not replayed yet (see Run.fill).
+        self.pending: dict[Address, Value] = {}
+
+    def _read(self, prompt: Text) -> str:
+        line = self.console.input(prompt)
+        if not line and self._line_editing:
+            # readline echoes no newline for an empty line when it did not print the
+            # prompt itself; without this the next message lands on the prompt line.
+            self.console.print()
+        return line
+
+    def intro(self, playbook: Playbook, client: str) -> None:
+        self.console.print()
+        title = Text(playbook.title, style="bold")
+        title.append(" · ", style="dim")
+        title.append(client)
+        self.console.print(title)
+        if playbook.summary:
+            self.console.print(Text(playbook.summary, style="dim"))
+        self.console.print(
+            Text(
+                _(
+                    "Type {help} for help on a step, {back} to go back one step, "
+                    "Enter to skip an optional step. Ctrl-C stops; your answers so far are "
+                    "kept as a draft."
+                ).format(help=HELP_KEY, back=BACK_KEY),
+                style="dim",
+            )
+        )
+
+    def ask(self, run: Run) -> None:
+        while True:
+            before = dict(self.pending)
+            refusals = run.fill(self.pending)
+            # Replayed answers are remembered like typed ones: going back to one offers it.
+            for address in before.keys() - self.pending.keys():
+                if address in run.answers:
+                    self._given.setdefault(address, run.answers[address])
+            for refused, reason in refusals:
+                self.console.print(
+                    Text(
+                        _(
+                            "  Your earlier answer to {path!r} no longer fits the playbook "
+                            "({reason}); please answer it again."
+                        ).format(path=refused.path, reason=reason),
+                        style="yellow",
+                    )
+                )
+            question = run.current()
+            if question is None:
+                return
+            self._show_context(question)
+            if question.kind == "info":
+                self.console.print(Text(question.step.prompt or "", style="italic"))
+                self._show_planned(question)
+                run.answer(None)
+            else:
+                self._ask_one(run, question)
+            self._changed(run)
+
+    def state(self, run: Run) -> list[tuple[Address, Value]]:
+        """What a draft keeps: the answers given, then those not replayed yet."""
+        given = list(run.answers.items())
+        return given + [(a, v) for a, v in self.pending.items() if a not in run.answers]
+
+    def remembered(self, run: Run) -> list[tuple[Address, Value]]:
+        """Answers given beyond the point the user went back to (Enter restores them)."""
+        return [
+            (a, v) for a, v in self._given.items() if a not in run.answers and a not in self.pending
+        ]
+
+    def remember(self, answers: dict[Address, Value]) -> None:
+        """Offer these answers again as defaults (from a resumed draft)."""
+        self._given.update(answers)
+
+    def _changed(self, run: Run) -> None:
+        if self.on_change is not None:
+            self.on_change(self.state(run), self.remembered(run))
+
+    def review(self, run: Run) -> None:
+        """Show every answer before saving; a number changes one, Enter saves."""
+        while True:
+            self.ask(run)  # steps a change opened, or the one gone back to
+            entries = run.answered()
+            self._show_summary(run, entries)
+            command = self.read(Text("> ", style="cyan")).strip()
+            if not command:
+                return
+            if command == BACK_KEY:
+                if run.back():
+                    self._changed(run)
+                    self.console.print(Text("  " + _("Back one step."), style="yellow"))
+                    self._context = ()
+                continue
+            if command.isdigit() and 1 <= int(command) <= len(entries):
+                self._ask_one(run, entries[int(command) - 1], change=True)
+                self._changed(run)
+                continue
+            self.console.print(
+                Text(
+                    "  "
+                    + _(
+                        "Type a number from 1 to {count} to change that answer, "
+                        "or press Enter to save."
+                    ).format(count=len(entries)),
+                    style="yellow",
+                )
+            )
+
+    def _show_summary(self, run: Run, entries: list[Question]) -> None:
+        self.console.print()
+        self.console.rule(Text(_("Your answers")), style="cyan")
+        context: tuple[str, ...] = ()
+        for number, question in enumerate(entries, start=1):
+            if question.context != context:
+                context = question.context
+                if context:
+                    self.console.print(Text(" \u203a ".join(context), style="cyan"))
+            line = Text(f"{number:>3}. ", style="dim")
+            line.append(_one_line(question.step.prompt or question.step.id))
+            line.append(": ", style="dim")
+            value = run.answers.get(question.address)
+            line.append(_shown(question.step, value), style="dim" if value is None else "bold")
+            self.console.print(line)
+        self.console.print(
+            Text(
+                _(
+                    "Enter saves. A number changes that answer; {back} goes back to the last step."
+                ).format(back=BACK_KEY),
+                style="dim",
+            )
+        )
+
+    def ask_text(self, label: str) -> str:
+        """A free line outside any playbook (e.g. the client's name); never empty."""
+        while True:
+            answer = self.read(Text(f"{label} ", style="bold")).strip()
+            if answer:
+                return answer
+            self.console.print(Text("  " + _("Please type something."), style="yellow"))
+
+    def _show_context(self, question: Question) -> None:
+        if question.context != self._context:
+            self._context = question.context
+            if question.context:
+                self.console.rule(Text(" \u203a ".join(question.context)), style="cyan")
+
+    def _ask_one(self, run: Run, question: Question, change: bool = False) -> None:
+        """Ask one step; with ``change``, a step answered before (from the summary)."""
+        step = question.step
+
+        def give(raw: object, typed: bool = True) -> Value:
+            if change:
+                return run.change(question.address, raw, typed=typed)
+            return run.answer(raw, typed=typed)
+
+        def skip() -> None:
+            if change:
+                run.change(question.address, None)
+            else:
+                run.skip()
+
+        if change:
+            default = run.answers.get(question.address)
+            header = Text(_("Change your answer (< keeps it)"), style="dim")
+        else:
+            number, total = run.progress()
+            default = self._given.get(question.address)
+            if default is None:
+                default = run.default_for(question)
+            header = Text(
+                _("Step {number} of about {total}").format(number=number, total=total),
+                style="dim",
+            )
+        self.console.print()
+        self.console.print(header)
+        self.console.print(Text(_prompt_text(question), style="bold"))
+        self._show_planned(question)
+        for line in _hints(question, default):
+            self.console.print(Text(f"  {line}", style="dim"))
+        while True:
+            multi = isinstance(step, LongTextStep | ListStep) and question.kind == "answer"
+            raw = self.read(Text("> " if not multi else "» ", style="cyan"))
+            command = raw.strip()
+            if command == HELP_KEY:
+                self._show_help(step)
+                continue
+            if command == SKIP_KEY and question.kind == "answer" and not step.required:
+                skip()
+                self.console.print(Text("  " + _("Skipped."), style="dim"))
+                return
+            if command == BACK_KEY and change:
+                self.console.print(Text("  " + _("Kept your answer."), style="yellow"))
+                return
+            if command == BACK_KEY:
+                if run.back():
+                    self.console.print(Text("  " + _("Back one step."), style="yellow"))
+                    self._context = ()
+                    return
+                self.console.print(
+                    Text("  " + _("This is the first step: nothing to go back to."), style="yellow")
+                )
+                continue
+            if command == EDIT_KEY and not multi:
+                self.console.print(
+                    Text(
+                        "  "
+                        + _("{edit} opens the editor on several-line answers only.").format(
+                            edit=EDIT_KEY
+                        ),
+                        style="yellow",
+                    )
+                )
+                continue
+            if multi and command == EDIT_KEY:
+                try:
+                    edited = self.edit("")
+                except AnswerError as exc:
+                    self.console.print(Text(f"  {exc}", style="red"))
+                    continue
+                if edited is None or not edited.strip():
+                    nothing = _("Nothing written in the editor.")
+                    self.console.print(Text(f"  {nothing}", style="yellow"))
+                    continue
+                raw = edited
+            elif multi and command:
+                typed: list[str] = [raw]
+                try:
+                    more = self._more_lines(step, raw, typed)
+                except BaseException:
+                    # Stopped halfway through a several-line answer: what was typed so far
+                    # becomes the answer, so the draft keeps it (going back reopens it).
+                    with contextlib.suppress(AnswerError):
+                        self._given[question.address] = give("\n".join(typed))
+                        self._changed(run)
+                    raise
+                if more is None:
+                    continue
+                raw = more
+            if not raw.strip():
+                if self._empty(question, default, give, skip):
+                    return
+                continue
+            try:
+                value = give(raw)
+            except AnswerError as exc:
+                self.console.print(
+                    Text(
+                        "  " + _("{error} (type {help} for help)").format(error=exc, help=HELP_KEY),
+                        style="red",
+                    )
+                )
+                continue
+            self._given[question.address] = value
+            if isinstance(step, DateStep) and isinstance(value, str) and raw.strip() != value:
+                shown = date.fromisoformat(value)
+                self.console.print(Text(f"  = {long_date(shown)}", style="dim"))
+            offers = run.offers(question)
+            if offers:
+                self._offer_repeat(run, question, offers)
+            return
+
+    def _show_planned(self, question: Question) -> None:
+        planned = question.planned
+        if planned is None:
+            return
+        text = "; ".join(planned) if isinstance(planned, list) else str(planned)
+        self.console.print(Text("  Planned: ", style="bold").append(text, style=""))
+
+    def _offer_repeat(self, run: Run, question: Question, offers: Sequence[Earlier]) -> None:
+        shown = list(offers[:OFFERS_SHOWN])
+        options = [f"{e.text}  ({', '.join(p for p in (e.client, e.day) if p)})" for e in shown]
+        picked = self.ask_pick(
+            "Is it a repeat of one of these earlier ones?", options, "Enter = no, it is new"
+        )
+        run.link_repeat(question.address, None if picked is None else shown[picked])
+        if picked is not None:
+            self.console.print(Text("  Linked as a repeat.", style="dim"))
+
+    def ask_pick(self, title: str, options: list[str], none_hint: str) -> int | None:
+        """A number from a list (0-based), or None for Enter; asked until one fits."""
+        self.console.print(Text(title, style="bold"))
+        for index, option in enumerate(options, start=1):
+            self.console.print(Text(f"  {index}. {option}"))
+        self.console.print(Text(f"  {none_hint}", style="dim"))
+        while True:
+            command = self.read(Text("> ", style="cyan")).strip()
+            if not command:
+                return None
+            if command.isdigit() and 1 <= int(command) <= len(options):
+                return int(command) - 1
+            self.console.print(
+                Text(
+                    "  "
+                    + _("Type a number from 1 to {count}, or Enter.").format(count=len(options)),
+                    style="yellow",
+                )
+            )
+
+    def _more_lines(self, step: Step, first: str, lines: list[str] | None = None) -> str | None:
+        """The rest of a several-line answer; None when the user starts the step again.
+
+        ``lines`` (holding ``first``) is filled as lines are typed, for the caller to keep
+        what was typed if the run is stopped halfway.
+        """
+        lines = lines if lines is not None else [first]
+        while True:
+            line = self.read(Text("» ", style="cyan"))
+            command = line.strip()
+            if not command:
+                return "\n".join(lines)
+            if command == HELP_KEY:
+                self._show_help(step)
+            elif command == BACK_KEY:
+                self.console.print(
+                    Text(
+                        "  " + _("Dropped what you typed for this step; start it again."),
+                        style="yellow",
+                    )
+                )
+                return None
+            else:
+                lines.append(line)
+
+    def _empty(
+        self,
+        question: Question,
+        default: Value,
+        give: Callable[[object, bool], Value],
+        skip: Callable[[], None],
+    ) -> bool:
+        """Enter on an empty line: take the default, skip, or explain why not."""
+        if question.kind == "more":
+            if default is True:  # answered yes before going back: Enter keeps the items
+                give(True, False)
+            else:
+                skip()
+            return True
+        if default is not None:
+            self._given[question.address] = give(default, False)
+            return True
+        if not question.step.required:
+            skip()
+            self.console.print(Text("  " + _("Skipped."), style="dim"))
+            return True
+        self.console.print(
+            Text(
+                "  " + _("This step needs an answer (type {help} for help).").format(help=HELP_KEY),
+                style="yellow",
+            )
+        )
+        return False
+
+    def _show_help(self, step: Step) -> None:
+        shown = False
+        if step.help:
+            label = Text(f"  {_('How to answer:')} ", style="bold")
+            self.console.print(label.append(step.help, style=""))
+            shown = True
+        if step.why:
+            label = Text(f"  {_('Why it matters:')} ", style="bold")
+            self.console.print(label.append(step.why, style=""))
+            shown = True
+        if not shown:
+            self.console.print(Text("  " + _("No extra help for this step."), style="dim"))
+        self.console.print(
+            Text(
+                "  "
+                + _("{back} goes back one step; Enter skips an optional step.").format(
+                    back=BACK_KEY
+                ),
+                style="dim",
+            )
+        )
+
+
+def _shown(step: Step, value: Value) -> str:
+    """An answer on one line, as the summary shows it."""
+    if value is None:
+        return _("(skipped)")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(step, ChoiceStep | MultiChoiceStep):
+        labels = {c.value: c.text for c in step.options}
+        picked = value if isinstance(value, list) else [str(value)]
+        return ", ".join(labels.get(v, v) for v in picked)
+    if isinstance(value, list):
+        return "; ".join(value)
+    text = str(value)
+    first = text.split("\n", 1)[0]
+    return _one_line(first + (" ..." if first != text else ""))
+
+
+def _prompt_text(question: Question) -> str:
+    step = question.step
+    if question.kind == "more":
+        return step.prompt or _("Add another?")
+    text = step.prompt or ""
+    if not step.required:
+        text += " " + _("(optional)")
+    return text
+
+
+def _hints(question: Question, default: Value) -> list[str]:
+    step = question.step
+    lines: list[str] = []
+    if question.kind == "more":
+        return [_("y / n  (Enter = yes)") if default is True else _("y / n  (Enter = no)")]
+    if isinstance(step, ConfirmStep):
+        lines.append(_("y / n"))
+    elif isinstance(step, RatingStep):
+        ends = [
+            f"{step.min} = {step.low}" if step.low else "",
+            f"{step.max} = {step.high}" if step.high else "",
+        ]
+        labels = ", ".join(e for e in ends if e)
+        scale = _("{min} to {max}").format(min=step.min, max=step.max)
+        lines.append(scale + (f"  ({labels})" if labels else ""))
+    elif isinstance(step, ChoiceStep | MultiChoiceStep):
+        for index, choice in enumerate(step.options, start=1):
+            lines.append(f"{index}. {choice.text}")
+        if isinstance(step, MultiChoiceStep):
+            lines.append(_("several numbers separated by commas, e.g. 1,3"))
+    elif isinstance(step, NumberStep):
+        bounds = []
+        if step.min is not None:
+            bounds.append(_("at least {min}").format(min=f"{step.min:g}"))
+        if step.max is not None:
+            bounds.append(_("at most {max}").format(max=f"{step.max:g}"))
+        lines.append(
+            _("a number")
+            + (f" ({', '.join(bounds)})" if bounds else "")
+            + (" " + _("in {unit}").format(unit=step.unit) if step.unit else "")
+        )
+    elif isinstance(step, DateStep):
+        lines.append(_("YYYY-MM-DD, today, tomorrow, +3d or +2w"))
+    elif isinstance(step, ListStep):
+        lines.append(_("one item per line; an empty line finishes"))
+    elif isinstance(step, LongTextStep):
+        lines.append(
+            _("several lines; an empty line finishes; {edit} opens your $EDITOR").format(
+                edit=EDIT_KEY
+            )
+        )
+    if default is not None and not step.required:
+        lines.append(_("{skip} to skip").format(skip=SKIP_KEY))
+    if default is not None:
+        # Shown as the summary shows answers: a choice by its label, not its stored value.
+        shown = (
+            ", ".join(default)
+            if isinstance(default, list) and not isinstance(step, ChoiceStep | MultiChoiceStep)
+            else _shown(step, default)
+        )
+        lines.append(_("Enter = {value}").format(value=shown))
+    return lines
+
+
+def _enable_line_editing() -> bool:
+    """Arrow keys and history at the prompt, where the platform has readline."""
+    try:
+        import readline  # noqa: F401  (importing it is what turns line editing on)
+    except ImportError:  # Windows has no readline; input() still works there
+        return False
+    return sys.stdin.isatty()
+
+
+def _edit(initial: str) -> str | None:
+    """Open ``$VISUAL`` / ``$EDITOR`` on a private temporary file; None if left empty."""
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+
+    editor = (
+        os.environ.get("VISUAL")
+        or os.environ.get("EDITOR")
+        or ("notepad" if os.name == "nt" else "vi")
+    )
+    fd, name = tempfile.mkstemp(prefix="coach-", suffix=".md")  # mkstemp makes it 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(initial)
+        try:
+            subprocess.run([*shlex.split(editor), name], check=True)
+        except (OSError, ValueError, subprocess.CalledProcessError) as exc:
+            raise AnswerError(
+                f"could not run the editor {editor!r} ({exc}); type the answer instead"
+            ) from None
+        text = Path(name).read_text(encoding="utf-8")
+    finally:
+        Path(name).unlink(missing_ok=True)
+    return text if text.strip() else None

@@ -1,0 +1,73 @@
+"""The few messages a scripted run prints, without loading Rich when no one is looking.
+
+On a terminal they go through the Rich message console (colour, ``--no-color``,
+``NO_COLOR``); when standard error is a pipe or a file they are written as plain text,
+so a scripted ``coach debrief --answers`` never pays for loading Rich.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from clientcoach.i18n import _
+
+if TYPE_CHECKING:
+    from clientcoach.reflection import Reflection
+
+# A piece of a line and its Rich style ("" for none).
+Segment = tuple[str, str]
+
+
+def emit(*segments: Segment, soft_wrap: bool = False) -> None:
+    """One message line on standard error."""
+    if sys.stderr.isatty():
+        from rich.text import Text
+
+        from clientcoach.clikit import console
+
+        console().print(Text.assemble(*segments), soft_wrap=soft_wrap)
+    else:
+        sys.stderr.write("".join(text for text, _style in segments) + "\n")
+        sys.stderr.flush()
+
+
+def saved(reflection: Reflection, path: Path, show_path: bool) -> None:
+    """Where the reflection went, and what to run next."""
+    kinds = {"prep": _("prep"), "debrief": _("debrief"), "review": _("review")}
+    kind = kinds.get(reflection.kind, reflection.kind)
+    line: list[Segment] = [(_("Saved") + " ", "green")]
+    if reflection.client:  # a review of all clients has none
+        line.append((_("your {kind} for").format(kind=kind) + " ", "green"))
+        line.append((reflection.client, "bold green"))
+    else:
+        line.append((_("your {kind}").format(kind=kind), "green"))
+    line.append((" " + _("(id {id})").format(id=reflection.id), "green"))
+    if show_path:
+        line.append((" " + _("in {path}").format(path=path), "green"))
+    emit(*line, soft_wrap=True)
+    client = _quote(reflection.client)
+    if reflection.kind == "prep":
+        hint = _("Right after the meeting, run: coach debrief {client}").format(client=client)
+    elif reflection.kind == "debrief":
+        hint = _("Before your next meeting with them, run: coach prep {client}").format(
+            client=client
+        )
+    elif reflection.kind == "review":
+        hint = _("Next month, run: coach review --last")
+    else:
+        hint = _("Your reflections stay on this machine, in the data directory.")
+    emit((hint, "dim"))
+
+
+def close_clients(typed: str, close: list[str]) -> None:
+    """A note for scripted runs: the typed name is new, though close to known ones."""
+    note = _("Note: {typed!r} is a new client; known clients with a close name: ")
+    emit((note.format(typed=typed) + ", ".join(close), "dim"), soft_wrap=True)
+
+
+def _quote(client: str) -> str:
+    import shlex
+
+    return shlex.quote(client)
