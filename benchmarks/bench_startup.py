@@ -11,7 +11,13 @@ change on the machine hits all of them alike, and the median of each is compared
 - `coach --help` against a bare Typer application with the same commands and groups
   (generated from the real application, so it follows new commands);
 - `coach --version` against `python -c pass`;
-- a scripted debrief of exactly 40 answers against `coach --help`.
+- a scripted debrief of exactly 40 answers against `coach --help` (`--prep none`: the
+  debrief of a meeting without a prep);
+- for information, with no target: the same debrief following a prep (read, linked, its
+  plan shown, three plan-versus-outcome answers more).
+
+A first untimed run of each command checks it works; it also leaves the checked
+playbooks in the data directory's cache, as any earlier run on a user's machine would.
 
 It prints the medians and the ratios, and exits 1 when a target is missed. It is not
 part of the test suite: timings belong to a quiet machine, not to a test run.
@@ -36,6 +42,10 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "debrief-answers.toml"
+PREP_EXAMPLE = REPO / "examples" / "prep-answers.toml"
+# The debrief's plan-versus-outcome questions, asked when a prep is linked.
+PLAN_ANSWERS = {"goal_reached": "partly", "next_step_reached": "as-planned"}
+PLAN_ANSWERS["expected_trolls_seen"] = "some"
 ANSWERS = 40
 NOW = "2026-11-24T09:30:00+01:00"
 
@@ -226,6 +236,17 @@ def _bench(python: Path, coach: Path, work: Path, runs: int) -> int:
     answers.write_text(json.dumps(forty_answers()), encoding="utf-8")
 
     debrief_args = ["debrief", "Bench Corp", "--answers", str(answers), "--prep", "none"]
+    linked_answers = work / "linked.json"
+    linked_answers.write_text(json.dumps({**forty_answers(), **PLAN_ANSWERS}), encoding="utf-8")
+    prep = subprocess.run(
+        [str(coach), "prep", "Linked Corp", "--answers", str(PREP_EXAMPLE)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if prep.returncode != 0:
+        sys.exit(f"the prep to link failed ({prep.returncode}): {prep.stderr.strip()}")
     commands = {
         "python -c pass": [str(python), "-c", "pass"],
         "bare Typer --help": [str(python), str(bare), "--help"],
@@ -233,6 +254,13 @@ def _bench(python: Path, coach: Path, work: Path, runs: int) -> int:
         "coach --help": [str(coach), "--help"],
         "bare Typer debrief": [str(python), str(bare), *debrief_args],
         "debrief (40 answers)": [str(coach), *debrief_args],
+        "debrief after a prep": [
+            str(coach),
+            "debrief",
+            "Linked Corp",
+            "--answers",
+            str(linked_answers),
+        ],
     }
 
     # Untimed: every command works, and the debrief really saves 40 answers.
@@ -246,6 +274,10 @@ def _bench(python: Path, coach: Path, work: Path, runs: int) -> int:
             if counted != ANSWERS:
                 sys.exit(f"the debrief saved {counted} answers, not {ANSWERS}")
             print(f"debrief answers in the saved record: {counted}")
+        if name == "debrief after a prep":
+            record = json.loads(Path(done.stdout.strip()).read_text(encoding="utf-8"))
+            if not record["links"].get("prep"):
+                sys.exit("the debrief after a prep was not linked to it")
 
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
@@ -286,6 +318,8 @@ def _bench(python: Path, coach: Path, work: Path, runs: int) -> int:
         f"  {'(40-answer debrief vs bare Typer debrief':<36} {floor:5.2f}x  no target: "
         "the part of the run that is clientcoach's own)"
     )
+    linked = median["debrief after a prep"] / median["coach --help"]
+    print(f"  {'(debrief after a prep vs coach --help':<36} {linked:5.2f}x  no target)")
     return 1 if missed else 0
 
 

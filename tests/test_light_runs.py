@@ -252,3 +252,16 @@ moments = st.datetimes(
 @given(moments)
 def test_times_are_written_as_the_models_write_them(moment: datetime) -> None:
     assert iso_time(moment) == TypeAdapter(datetime).dump_python(moment, mode="json")
+
+
+def test_doctor_says_where_checked_playbooks_are_kept(home: Path) -> None:
+    before = json.loads(run_coach("doctor", "--json").stdout)
+    assert before["playbook_cache"]["entries"] == 0
+    assert "Checked playbooks" not in run_coach("doctor").stdout
+    assert run_coach("prep", "Acme", "--answers", str(PREP_ANSWERS)).code == 0
+    kept = len(list((home / "cache" / "playbooks").glob("*.json")))
+    assert kept >= 2  # the prep and what it includes
+    report = json.loads(run_coach("doctor", "--json").stdout)
+    assert report["playbook_cache"] == {"path": str(home / "cache" / "playbooks"), "entries": kept}
+    shown = run_coach("doctor").stdout
+    assert f"Checked playbooks kept: {kept} in {home / 'cache' / 'playbooks'}" in shown

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from clientcoach.ask import ask_from_answers, load_answers
 from clientcoach.engine import Run
 from clientcoach.errors import AnswersError, PlaybookError
 from clientcoach.playbook import Library, parse_playbook
-from clientcoach.reflection import Answer, Links, Meeting, PlaybookRef, Reflection
+from clientcoach.reflection import Answer, Links, Meeting, PlaybookRef, Reflection, from_data
 
 SETTINGS = settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -138,28 +138,84 @@ moments = st.datetimes(
 )
 
 
-@SETTINGS
-@given(
-    st.builds(
-        Reflection,
-        id=texts,
-        kind=st.sampled_from(["prep", "debrief", "review", "any"]),
-        client=texts,
-        meeting=st.builds(Meeting, title=st.none() | texts, date=st.dates()),
-        playbook=st.builds(PlaybookRef, id=texts, version=texts, language=texts),
-        links=st.builds(Links, prep=st.none() | texts),
-        started_at=moments,
-        finished_at=moments,
-        answers=st.lists(answers, max_size=4),
-        app_version=texts,
-    )
+reflections = st.builds(
+    Reflection,
+    schema_=st.just(1),
+    id=texts,
+    kind=st.sampled_from(["prep", "debrief", "review", "any"]),
+    client=texts,
+    meeting=st.builds(Meeting, title=st.none() | texts, date=st.dates()),
+    playbook=st.builds(PlaybookRef, id=texts, version=texts, language=texts),
+    links=st.builds(Links, prep=st.none() | texts),
+    started_at=st.datetimes(
+        min_value=datetime(1970, 1, 2),
+        max_value=datetime(2200, 1, 1),
+        timezones=st.sampled_from([UTC, timezone(timedelta(hours=-3, minutes=-30))]),
+    ),
+    finished_at=moments,
+    answers=st.lists(answers, max_size=4),
+    app_version=texts,
 )
+
+
+@SETTINGS
+@given(reflections)
 def test_a_reflection_survives_a_json_round_trip(reflection: Reflection) -> None:
     text = reflection.to_json()
     again = record_schema.reflection(json.loads(text))
     assert again == reflection
     assert again.to_json() == text
     assert json.loads(text)["schema"] == 1
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(["", "2026-11-24", "2026-11-24T09:30:00Z", "20261124", "prep", "x"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=6,
+)
+KEYS = ["schema", "schema_", "id", "kind", "client", "meeting", "date", "title", "playbook",
+        "links", "prep", "started_at", "answers", "step", "type", "value", "label", "items",
+        "repeat_of", "review", "start", "other"]  # fmt: skip
+
+
+def tables(data: object) -> list[dict[str, object]]:
+    """Every JSON object inside ``data``, the outermost first."""
+    found = []
+    if isinstance(data, dict):
+        found.append(data)
+        for value in data.values():
+            found += tables(value)
+    elif isinstance(data, list):
+        for value in data:
+            found += tables(value)
+    return found
+
+
+@SETTINGS
+@given(reflections, st.data())
+def test_the_quick_reader_reads_what_the_models_read(
+    reflection: Reflection, data: st.DataObject
+) -> None:
+    """Files this version writes are read without pydantic; anything the quick reader
+    accepts, even changed by hand, the models accept and read the same."""
+    record = json.loads(reflection.to_json())
+    assert from_data(record) == record_schema.reflection(record)
+    for _ in range(data.draw(st.integers(1, 3))):
+        table = data.draw(st.sampled_from(tables(record)))
+        key = data.draw(st.sampled_from(KEYS))
+        if data.draw(st.booleans()):
+            table[key] = data.draw(json_values)
+        else:
+            table.pop(key, None)
+    quick = from_data(record)
+    if quick is not None:
+        checked = record_schema.reflection(record)
+        assert quick == checked
+        assert quick.to_json() == checked.to_json()
 
 
 # --- answers files --------------------------------------------------------------------

@@ -199,9 +199,9 @@ def _meeting_run(
         prep = _linked_prep(store, client, prep_ref, day)
         if prep is not None:
             meeting_title = meeting_title or prep.meeting.title
-            from clientcoach.render import linked
+            from clientcoach.messages import linked
 
-            linked(console(), prep)
+            linked(prep)
 
     memory = cmd_clients.recall(kind, store, client, playbook, included, prep, today)
     run = memory.run(playbook, included, today)

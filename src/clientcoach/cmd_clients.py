@@ -73,7 +73,7 @@ def choose_client(store: "Store", typed: str, asker: "TerminalAsker | None") -> 
     typed. One that is only close to known clients (same start) is offered a choice on a
     terminal; a scripted run keeps the new name and says which names were close.
     """
-    from clientcoach.insights.clients import compact, match_client
+    from clientcoach.insights.names import compact, match_client
 
     start = compact(typed)
     if not start:
@@ -100,7 +100,7 @@ def choose_client(store: "Store", typed: str, asker: "TerminalAsker | None") -> 
 def _slug_near(start: str) -> Callable[[str], bool]:
     """File-name slugs worth reading for a name whose letters and digits are ``start``:
     those that start like it, and those it starts like (slugs are cut at 32 characters)."""
-    from clientcoach.insights.clients import compact
+    from clientcoach.insights.names import compact
 
     def near(slug: str) -> bool:
         letters = compact(slug)
@@ -175,7 +175,7 @@ def recall(
     earlier mistakes, so a new one can be linked as a repeat.
     """
     from clientcoach.engine import Earlier
-    from clientcoach.insights import clients as memory
+    from clientcoach.insights import recall as memory
 
     result = Memory()
     if kind == "prep":
@@ -204,15 +204,14 @@ def announce(memory: Memory, today: date) -> None:
     A terminal run shows it before the first question; a scripted run once its answers
     were all accepted, so that a bad answers file still gets a one-line error.
     """
-    if memory.brief is None and not memory.plan:
-        return  # nothing to show (and Rich left unloaded)
-    from clientcoach.render_clients import brief, plan
+    if memory.brief is None:
+        from clientcoach.messages import plan
 
-    con = console()
-    if memory.brief is not None:
-        brief(con, memory.brief, today, damaged=memory.damaged)
-    else:
-        plan(con, memory.plan)
+        plan(memory.plan)  # lines of text: no Rich when no one is looking
+        return
+    from clientcoach.render_clients import brief
+
+    brief(console(), memory.brief, today, damaged=memory.damaged)
 
 
 # --- shared by the commands ------------------------------------------------------------

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 # Re-exported: the engine is where answers are checked, and callers look for them here.
 from clientcoach.dates import AnswerError as AnswerError
@@ -50,8 +50,7 @@ _YES = {"y", "yes", "true", "1", "o", "oui", "vrai"}
 _NO = {"n", "no", "false", "0", "non", "faux"}
 
 
-@dataclass(frozen=True)
-class Earlier:
+class Earlier(NamedTuple):
     """An answer from an earlier reflection that a new answer may repeat (e.g. a mistake)."""
 
     reflection: str
@@ -66,8 +65,7 @@ REPEAT_FLAG_ROLE = "mistake_repeat"
 REPEAT_FLAG_VALUE = "repeat"
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
     """What to ask next.
 
     ``kind`` is ``answer`` for an ordinary step, ``info`` for a step that is only shown,
@@ -94,8 +92,7 @@ def format_address(address: Address) -> str:
     return text
 
 
-@dataclass
-class _Scope:
+class _Scope(NamedTuple):
     prefix: Address
     ids: frozenset[str]
 
@@ -519,7 +516,7 @@ def _holds(cond: Condition, scopes: list[_Scope], answers: Mapping[Address, Valu
     if value is None:
         return False
     values = value if isinstance(value, list) else [value]
-    if "equals" in cond.given():
+    if cond.has("equals"):
         return any(_same(v, cond.equals) for v in values)
     if cond.in_ is not None:
         return any(_same(v, w) for v in values for w in cond.in_)

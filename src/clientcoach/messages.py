@@ -8,8 +8,9 @@ so a scripted ``coach debrief --answers`` never pays for loading Rich.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from clientcoach.i18n import _
 
@@ -59,6 +60,35 @@ def saved(reflection: Reflection, path: Path, show_path: bool) -> None:
     else:
         hint = _("Your reflections stay on this machine, in the data directory.")
     emit((hint, "dim"))
+
+
+def linked(prep: Reflection) -> None:
+    """The prep a debrief follows."""
+    line = _("Following your prep of {date}").format(date=f"{prep.meeting.date:%Y-%m-%d}")
+    if prep.meeting.title:
+        line += f" ({prep.meeting.title})"
+    emit((line + ", " + _("id {id}.").format(id=prep.id), "dim"))
+
+
+# What a debrief shows of its prep's plan, by role, in this order.
+PLAN_ROLES = ("goal", "next_step_target", "troll_expected")
+
+
+def plan(planned: Mapping[str, Any]) -> None:
+    """The linked prep's plan, shown before a debrief's first question."""
+    labels = {
+        "goal": _("Goal: "),
+        "next_step_target": _("Next step aimed for: "),
+        "troll_expected": _("Trolls expected: "),
+    }
+    lines = [(labels[role], planned[role]) for role in PLAN_ROLES if role in planned]
+    if not lines:
+        return
+    emit((_("Your plan:"), "bold"))
+    for label, value in lines:
+        shown = "; ".join(value) if isinstance(value, list) else str(value)
+        emit((f"  {label}", "bold"), (shown, ""), soft_wrap=True)
+    emit()
 
 
 def close_clients(typed: str, close: list[str]) -> None:

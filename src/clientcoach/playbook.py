@@ -14,10 +14,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, Protocol
 
 from clientcoach.errors import PlaybookError
 from clientcoach.plain import Plain
@@ -282,8 +281,7 @@ def _check_shape(step: Step) -> str | None:
     return _check_default(step)
 
 
-@dataclass(frozen=True)
-class _Scope:
+class _Scope(NamedTuple):
     """Steps visible to a condition: earlier siblings, then the enclosing scopes."""
 
     declared: dict[str, Step]
@@ -412,7 +410,8 @@ def _check_located(playbook: Playbook) -> list[tuple[str | None, str]]:
 
 # --- reading files -----------------------------------------------------------------
 
-_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+# Patterns are compiled on first use (re caches them): a kept playbook needs none of them.
+_TOML_POSITION = r"\(at line (\d+), column (\d+)\)"
 
 
 def parse_playbook(text: str, source: str) -> Playbook:
@@ -428,10 +427,10 @@ def parse_playbook(text: str, source: str) -> Playbook:
 def toml_error(exc: tomllib.TOMLDecodeError, text: str, source: str) -> str:
     """``source:line:col: TOML syntax error: ...``, the way compilers point at a line."""
     message = str(exc)
-    match = _TOML_POSITION.search(message)
+    match = re.search(_TOML_POSITION, message)
     if match:
         line, col = match.groups()
-        detail = _TOML_POSITION.sub("", message).strip()
+        detail = re.sub(_TOML_POSITION, "", message).strip()
         return f"{source}:{line}:{col}: TOML syntax error: {detail}"
     if "(at end of document)" in message:
         # Something left open until the end: point at the last line.
@@ -479,9 +478,9 @@ class _LineMap:
     tables). Anything inside such a value is located at the line of its key.
     """
 
-    _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-    _KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'. ]+?)\s*=")
-    _STEP_ID = re.compile(r"^\s*id\s*=\s*[\"']([^\"']*)[\"']")
+    _HEADER = r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$"
+    _KEY = r"^\s*([A-Za-z0-9_\-\"'. ]+?)\s*="
+    _STEP_ID = r"^\s*id\s*=\s*[\"']([^\"']*)[\"']"
 
     def __init__(self, text: str) -> None:
         self.where: dict[tuple[Any, ...], int] = {}
@@ -493,7 +492,7 @@ class _LineMap:
             if open_:
                 open_ = _still_open(line, open_)
                 continue
-            header = self._HEADER.match(line)
+            header = re.match(self._HEADER, line)
             if header:
                 current = self._resolve(_split_key(header.group(2)), counts)
                 if header.group(1) == "[[":
@@ -501,10 +500,10 @@ class _LineMap:
                     current = (*current, counts[current] - 1)
                 self.where.setdefault(current, number)
                 continue
-            key = self._KEY.match(line)
+            key = re.match(self._KEY, line)
             if key:
                 self.where.setdefault((*current, *_split_key(key.group(1))), number)
-                step_id = self._STEP_ID.match(line)
+                step_id = re.match(self._STEP_ID, line)
                 if step_id and current and isinstance(current[-1], int):
                     self.step_lines.setdefault(step_id.group(1), self.where[current])
                 open_ = _still_open(line[key.end() :], [])
@@ -668,8 +667,7 @@ def builtin_dir() -> Path:
 Origin = Literal["built-in", "user"]
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """Where a playbook id is defined, before it is read."""
 
     id: str

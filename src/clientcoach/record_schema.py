@@ -168,9 +168,12 @@ def _to_plain(value: Any) -> Any:
     Keys a model does not know (kept by ``extra="allow"``) come along as they were.
     """
     if isinstance(value, BaseModel):
-        given = [*value.model_fields_set, *(value.model_extra or {})]
+        # Read from the extra dict, not as attributes: a key may be named like a method.
+        extra = value.model_extra or {}
+        fields = [name for name in value.model_fields_set if name not in extra]
+        given = {name: getattr(value, name) for name in fields} | extra
         kind = _PLAIN[type(value).__name__]
-        return kind(**{name: _to_plain(getattr(value, name)) for name in dict.fromkeys(given)})
+        return kind(**{name: _to_plain(item) for name, item in given.items()})
     if isinstance(value, list):
         return [_to_plain(v) for v in value]
     return value

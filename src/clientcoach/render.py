@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
     from clientcoach.draft import Changes, Draft
     from clientcoach.playbook import Condition, Entry, Playbook, Step
-    from clientcoach.reflection import Reflection
     from clientcoach.store import Damaged
 
 
@@ -54,19 +53,6 @@ def error_line(console: Console, message: str, hint: str | None = None) -> None:
     if hint:
         line.append(f" ({hint})", style="")
     console.print(line, soft_wrap=True)
-
-
-def linked(console: Console, prep: Reflection) -> None:
-    line = Text(
-        _("Following your prep of {date}").format(date=f"{prep.meeting.date:%Y-%m-%d}"),
-        style="dim",
-    )
-    if prep.meeting.title:
-        line.append(" (")
-        line.append(prep.meeting.title)
-        line.append(")")
-    line.append(", " + _("id {id}.").format(id=prep.id))
-    console.print(line)
 
 
 # Below this width four columns squeeze titles into broken words; two columns stay readable.

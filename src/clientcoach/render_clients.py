@@ -6,7 +6,7 @@ Every piece of user or playbook text is printed as ``rich.text.Text``, never as 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -132,27 +132,6 @@ def _rating(name: str, rating: Rating) -> str:
     return _("{name} {value} ({day})").format(
         name=name, value=rating.value, day=rating.day.isoformat()
     )
-
-
-PLAN_ROLES = ("goal", "next_step_target", "troll_expected")
-
-
-def plan(console: Console, planned: Mapping[str, Any]) -> None:
-    """The linked prep's plan, shown before a debrief's first question."""
-    labels = {
-        "goal": _("Goal: "),
-        "next_step_target": _("Next step aimed for: "),
-        "troll_expected": _("Trolls expected: "),
-    }
-    lines = [(labels[role], planned[role]) for role in PLAN_ROLES if role in planned]
-    if not lines:
-        return
-    console.print(Text(_("Your plan:"), style="bold"))
-    for label, value in lines:
-        line = Text(f"  {label}", style="bold")
-        line.append("; ".join(value) if isinstance(value, list) else str(value), style="")
-        console.print(line, soft_wrap=True)
-    console.print()
 
 
 # --- tables ----------------------------------------------------------------------------

@@ -18,8 +18,8 @@ import copy
 import errno
 import json
 import os
+import platform
 import re
-import socket
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -50,7 +50,8 @@ MAX_DEPTH = 64
 _DRAFT_ID = re.compile(r"^[0-9A-Za-z-]{1,64}$")
 # Temporary files name their host and process, so a later save can tell a dead
 # process's leftovers (a save killed halfway) from another process's save in progress.
-_HOST = re.sub(r"[^a-z0-9]+", "-", socket.gethostname().lower()).strip("-")[:24] or "host"
+# platform (already loaded by Typer) reads the same host name as socket, without loading it.
+_HOST = re.sub(r"[^a-z0-9]+", "-", platform.node().lower()).strip("-")[:24] or "host"
 _TMP = re.compile(r"^\.(?P<name>.+)\.(?P<host>[a-z0-9-]+)-(?P<pid>\d+)-[0-9a-f]+\.tmp$")
 # How often an update is retried when another process changed the file meanwhile.
 UPDATE_ATTEMPTS = 5
@@ -450,6 +451,13 @@ class PlaybookCache:
         where = zlib.crc32(str(path.absolute()).encode("utf-8", "surrogateescape"))
         return self.folder / f"{slug(path.stem)[:40]}-{where:08x}.json"
 
+    def count(self) -> int:
+        """How many checked playbooks are kept."""
+        try:
+            return sum(1 for p in self.folder.glob("*.json") if p.is_file())
+        except OSError:
+            return 0
+
     def get(self, path: Path, stamp: str) -> Any:
         try:
             entry = orjson.loads(self._file(path).read_bytes())
@@ -629,9 +637,14 @@ class Store:
 
     def load(self, path: Path) -> Reflection:
         """Read one reflection (older schemas migrated in memory); DamagedFile if damaged."""
-        from clientcoach.record_schema import ValidationError, reflection
+        from clientcoach.reflection import from_data
 
         data = migrate(parse_json_file(path, "reflection", current_schema()), path)
+        found = from_data(data)  # the usual file, read without loading pydantic
+        if found is not None:
+            return found
+        from clientcoach.record_schema import ValidationError, reflection
+
         try:
             return reflection(data)
         except ValidationError as exc:

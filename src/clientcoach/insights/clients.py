@@ -11,16 +11,31 @@ a dot and the item's number in that reflection (``20261122T101500-k3x9ab.2``); t
 form keeps the id's random tail (``k3x9ab.2``). Marking it done adds ``"done": "<ISO
 date>"`` to the item's ``what`` answer (the item's first answer when none has that
 role), so the record stays self-describing and nothing else changes.
+
+Client names are told apart in :mod:`.names`, and what a new run recalls (a prep's plan,
+earlier mistakes) is read in :mod:`.recall`: a prep or debrief loads only those two.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from clientcoach.insights.names import ClientMatch as ClientMatch
+from clientcoach.insights.names import client_by_prefix as client_by_prefix
+from clientcoach.insights.names import compact as compact
+from clientcoach.insights.names import fold as fold
+from clientcoach.insights.names import known_names as known_names
+from clientcoach.insights.names import match_client as match_client
+from clientcoach.insights.recall import EarlierAnswer as EarlierAnswer
+from clientcoach.insights.recall import deep as deep
+from clientcoach.insights.recall import deep_role, record_order, texts_of
+from clientcoach.insights.recall import earlier_answers as earlier_answers
+from clientcoach.insights.recall import meeting_day as meeting_day
+from clientcoach.insights.recall import newest_first as newest_first
+from clientcoach.insights.recall import plan_of as plan_of
 from clientcoach.insights.records import AnswerDict, Record, by_role, item_roles, items
 
 FOLLOW_UP = "follow_up"
@@ -28,74 +43,7 @@ BRIEF_LIMIT = 3  # lessons and mistakes shown in a brief
 TROLL_DEFAULTS = 5  # known trolls offered as the prep's default
 
 
-# --- small readers ---------------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """Text compared without case, accents or extra spaces (as client names are)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
-
-
-def compact(text: str) -> str:
-    """Only the letters and digits of :func:`fold`: ``Acme-Corp`` is ``acmecorp``."""
-    return "".join(c for c in fold(text) if c.isalnum())
-
-
-def meeting_day(record: Record) -> date:
-    return date.fromisoformat(record["meeting"]["date"])
-
-
-# Of two records of the same meeting, the debrief comes after the prep.
-_KIND_ORDER = {"prep": 0, "debrief": 1}
-
-
-def _order(record: Record) -> tuple[str, str, int, str]:
-    finished = record.get("finished_at")
-    return (
-        record["meeting"]["date"],
-        finished if isinstance(finished, str) else "",
-        _KIND_ORDER.get(record["kind"], 2),
-        record["id"],
-    )
-
-
-def newest_first(records: Iterable[Record]) -> list[Record]:
-    return sorted(records, key=_order, reverse=True)
-
-
-def deep(answers: list[AnswerDict]) -> Iterator[AnswerDict]:
-    """Every answer, with includes and loop items walked into, in order."""
-    for answer in answers:
-        if not isinstance(answer, dict):
-            continue
-        nested = answer.get("answers")
-        if isinstance(nested, list):
-            yield from deep(nested)
-        elif isinstance(answer.get("items"), list):
-            for item in items(answer):
-                yield from deep(item)
-        else:
-            yield answer
-
-
-def _texts(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return []
-
-
-def _deep_role(record: Record, role: str) -> list[str]:
-    return [
-        text
-        for answer in deep(record["answers"])
-        if answer.get("role") == role
-        for text in _texts(answer.get("value"))
-        if text.strip()
-    ]
+# --- ratings ---------------------------------------------------------------------------
 
 
 def _last_rating(records: list[Record], role: str) -> Rating | None:
@@ -165,7 +113,7 @@ def _item_follow_up(record: Record, number: int, item: list[AnswerDict]) -> Foll
     roles = item_roles(item)
     what = roles.get("what", {}).get("value")
     if not isinstance(what, str):
-        what = next((t for a in item for t in _texts(a.get("value"))), "")
+        what = next((t for a in item for t in texts_of(a.get("value"))), "")
     owner = roles.get("owner", {}).get("value")
     due_raw = roles.get("due", {}).get("value")
     due: date | None = None
@@ -306,7 +254,7 @@ def troll_counts(records: Iterable[Record]) -> list[tuple[str, int]]:
     """Troll topics seen in debriefs, most frequent first; the newest wording is shown."""
     counts: dict[str, int] = {}
     shown: dict[str, str] = {}
-    for record in sorted(records, key=_order):
+    for record in sorted(records, key=record_order):
         for loop in by_role(record["answers"]).get("troll", []):
             for item in items(loop):
                 topic = item_roles(item).get("troll_topic", {}).get("value")
@@ -323,7 +271,7 @@ def _dated(records: list[Record], role: str, limit: int) -> list[Dated]:
     found: list[Dated] = []
     seen: set[str] = set()
     for record in records:
-        for text in _deep_role(record, role):
+        for text in deep_role(record, role):
             if fold(text) in seen:
                 continue
             seen.add(fold(text))
@@ -348,43 +296,6 @@ def brief(client: str, records: Iterable[Record], today: date) -> Brief:
     result.knowledge = _last_rating(mine, "knowledge")
     result.perception = _last_rating(mine, "perception")
     return result
-
-
-# --- the debrief: plan and earlier mistakes ---------------------------------------------
-
-
-def plan_of(prep: Record) -> dict[str, Any]:
-    """A prep's answers by role (the first answer of each role), for ``plan`` steps."""
-    plan: dict[str, Any] = {}
-    for role, answers in by_role(prep["answers"]).items():
-        value = answers[0].get("value")
-        if value is not None and value != "" and value != []:
-            plan[role] = value
-    return plan
-
-
-@dataclass(frozen=True)
-class EarlierAnswer:
-    reflection: str
-    text: str
-    client: str
-    day: date
-
-
-def earlier_answers(records: Iterable[Record], role: str) -> list[EarlierAnswer]:
-    """Answers with ``role`` from every record, newest first, each wording once."""
-    found: list[EarlierAnswer] = []
-    seen: set[str] = set()
-    for record in newest_first(records):
-        for text in _deep_role(record, role):
-            key = fold(text)
-            if key in seen:
-                continue
-            seen.add(key)
-            found.append(
-                EarlierAnswer(record["id"], text.strip(), record["client"], meeting_day(record))
-            )
-    return found
 
 
 # --- history ----------------------------------------------------------------------------
@@ -412,7 +323,7 @@ def _hits(answers: list[AnswerDict], needle: str, prefix: str) -> Iterator[Hit]:
             for index, item in enumerate(items(answer), start=1):
                 yield from _hits(item, needle, f"{where}[{index}]")
             continue
-        texts = _texts(answer.get("value")) + _texts(answer.get("label"))
+        texts = texts_of(answer.get("value")) + texts_of(answer.get("label"))
         for text in texts:
             if needle in fold(text):
                 yield Hit(where, text)
@@ -483,7 +394,7 @@ class ClientSummary:
 def group_by_client(records: Iterable[Record]) -> dict[str, list[Record]]:
     """Records by client key (:func:`fold` of the name), oldest first within a client."""
     groups: dict[str, list[Record]] = {}
-    for record in sorted(records, key=_order):
+    for record in sorted(records, key=record_order):
         groups.setdefault(fold(record["client"]), []).append(record)
     return groups
 
@@ -510,57 +421,3 @@ def clients(records: Iterable[Record], today: date) -> list[ClientSummary]:
             )
         )
     return sorted(summaries, key=lambda s: (s.last_seen or date.min, s.name), reverse=True)
-
-
-# --- telling clients apart -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClientMatch:
-    """How a typed name relates to the known clients.
-
-    ``exact`` is the known name with the same key; ``close`` the other known names that
-    start like it (or that it starts like), ignoring case, accents, spaces and punctuation.
-    """
-
-    exact: str | None
-    close: list[str]
-
-
-def known_names(names: Iterable[str]) -> dict[str, str]:
-    """Client key to the name shown for it (the last spelling given wins)."""
-    found: dict[str, str] = {}
-    for name in names:
-        key = fold(name)
-        if key:
-            found[key] = name
-    return found
-
-
-def match_client(typed: str, names: Iterable[str]) -> ClientMatch:
-    known = known_names(names)
-    key = fold(typed)
-    exact = known.get(key)
-    typed_compact = compact(typed)
-    close: list[str] = []
-    if typed_compact:
-        for other_key, name in sorted(known.items()):
-            if other_key == key:
-                continue
-            other = compact(other_key)
-            if other and (other.startswith(typed_compact) or typed_compact.startswith(other)):
-                close.append(name)
-    return ClientMatch(exact, close)
-
-
-def client_by_prefix(typed: str, names: Iterable[str]) -> list[str]:
-    """Known clients the typed text names: its exact match, else those it is a start of."""
-    known = known_names(names)
-    key = fold(typed)
-    if key in known:
-        return [known[key]]
-    typed_compact = compact(typed)
-    by_key = [n for k, n in sorted(known.items()) if k.startswith(key)]
-    if by_key or not typed_compact:
-        return by_key
-    return [n for k, n in sorted(known.items()) if compact(k).startswith(typed_compact)]

@@ -1,0 +1,74 @@
+"""Client names told apart: compared without case, accents, spaces or punctuation.
+
+Kept apart from the client memory because ``coach prep`` and ``coach debrief`` match the
+typed name against the known clients before their first question, and load only this.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+def fold(text: str) -> str:
+    """Text compared without case, accents or extra spaces (as client names are)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def compact(text: str) -> str:
+    """Only the letters and digits of :func:`fold`: ``Acme-Corp`` is ``acmecorp``."""
+    return "".join(c for c in fold(text) if c.isalnum())
+
+
+@dataclass(frozen=True)
+class ClientMatch:
+    """How a typed name relates to the known clients.
+
+    ``exact`` is the known name with the same key; ``close`` the other known names that
+    start like it (or that it starts like), ignoring case, accents, spaces and punctuation.
+    """
+
+    exact: str | None
+    close: list[str]
+
+
+def known_names(names: Iterable[str]) -> dict[str, str]:
+    """Client key to the name shown for it (the last spelling given wins)."""
+    found: dict[str, str] = {}
+    for name in names:
+        key = fold(name)
+        if key:
+            found[key] = name
+    return found
+
+
+def match_client(typed: str, names: Iterable[str]) -> ClientMatch:
+    known = known_names(names)
+    key = fold(typed)
+    exact = known.get(key)
+    typed_compact = compact(typed)
+    close: list[str] = []
+    if typed_compact:
+        for other_key, name in sorted(known.items()):
+            if other_key == key:
+                continue
+            other = compact(other_key)
+            if other and (other.startswith(typed_compact) or typed_compact.startswith(other)):
+                close.append(name)
+    return ClientMatch(exact, close)
+
+
+def client_by_prefix(typed: str, names: Iterable[str]) -> list[str]:
+    """Known clients the typed text names: its exact match, else those it is a start of."""
+    known = known_names(names)
+    key = fold(typed)
+    if key in known:
+        return [known[key]]
+    typed_compact = compact(typed)
+    by_key = [n for k, n in sorted(known.items()) if k.startswith(key)]
+    if by_key or not typed_compact:
+        return by_key
+    return [n for k, n in sorted(known.items()) if compact(k).startswith(typed_compact)]

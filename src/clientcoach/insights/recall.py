@@ -1,0 +1,106 @@
+"""What a new run recalls from earlier reflections: a prep's plan, earlier answers.
+
+A debrief shows the plan of the prep it follows (``plan`` steps read it by role) and
+offers earlier mistakes so a new one can be linked as a repeat. Pure functions over the
+plain record dicts of ``Store.scan_records``, kept apart from the client memory so that
+a scripted debrief loads only what it uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from clientcoach.insights.names import fold
+from clientcoach.insights.records import AnswerDict, Record, by_role, items
+
+
+def meeting_day(record: Record) -> date:
+    return date.fromisoformat(record["meeting"]["date"])
+
+
+# Of two records of the same meeting, the debrief comes after the prep.
+KIND_ORDER = {"prep": 0, "debrief": 1}
+
+
+def record_order(record: Record) -> tuple[str, str, int, str]:
+    finished = record.get("finished_at")
+    return (
+        record["meeting"]["date"],
+        finished if isinstance(finished, str) else "",
+        KIND_ORDER.get(record["kind"], 2),
+        record["id"],
+    )
+
+
+def newest_first(records: Iterable[Record]) -> list[Record]:
+    return sorted(records, key=record_order, reverse=True)
+
+
+def deep(answers: list[AnswerDict]) -> Iterator[AnswerDict]:
+    """Every answer, with includes and loop items walked into, in order."""
+    for answer in answers:
+        if not isinstance(answer, dict):
+            continue
+        nested = answer.get("answers")
+        if isinstance(nested, list):
+            yield from deep(nested)
+        elif isinstance(answer.get("items"), list):
+            for item in items(answer):
+                yield from deep(item)
+        else:
+            yield answer
+
+
+def texts_of(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def deep_role(record: Record, role: str) -> list[str]:
+    return [
+        text
+        for answer in deep(record["answers"])
+        if answer.get("role") == role
+        for text in texts_of(answer.get("value"))
+        if text.strip()
+    ]
+
+
+def plan_of(prep: Record) -> dict[str, Any]:
+    """A prep's answers by role (the first answer of each role), for ``plan`` steps."""
+    plan: dict[str, Any] = {}
+    for role, answers in by_role(prep["answers"]).items():
+        value = answers[0].get("value")
+        if value is not None and value != "" and value != []:
+            plan[role] = value
+    return plan
+
+
+@dataclass(frozen=True)
+class EarlierAnswer:
+    reflection: str
+    text: str
+    client: str
+    day: date
+
+
+def earlier_answers(records: Iterable[Record], role: str) -> list[EarlierAnswer]:
+    """Answers with ``role`` from every record, newest first, each wording once."""
+    found: list[EarlierAnswer] = []
+    seen: set[str] = set()
+    for record in newest_first(records):
+        for text in deep_role(record, role):
+            key = fold(text)
+            if key in seen:
+                continue
+            seen.add(key)
+            found.append(
+                EarlierAnswer(record["id"], text.strip(), record["client"], meeting_day(record))
+            )
+    return found
