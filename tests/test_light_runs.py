@@ -138,6 +138,12 @@ def test_a_second_scripted_run_loads_neither_pydantic_nor_rich(home: Path, tmp_p
     assert again["code"] == 0, again["stderr"]
     assert again["loaded"] == [], again
     assert "Saved your debrief for Bolt" in again["stderr"]
+    # A debrief that follows a prep reads it, and shows its plan, without either.
+    linked = run_loaded("debrief", "Acme", "--answers", str(debrief_answers))
+    assert linked["code"] == 0, linked["stderr"]
+    assert linked["loaded"] == [], linked
+    assert "Following your prep of" in linked["stderr"]
+    assert "Your plan:\n  Goal: Agree the scope of the pilot\n" in linked["stderr"]
     # The prep's brief is a table: Rich draws it, still without pydantic.
     brief = run_loaded("prep", "Acme", "--answers", str(prep_answers))
     assert brief["code"] == 0, brief["stderr"]
@@ -145,7 +151,7 @@ def test_a_second_scripted_run_loads_neither_pydantic_nor_rich(home: Path, tmp_p
 
     files = reflection_files(home)
     clients = [json.loads(p.read_text(encoding="utf-8"))["client"] for p in files]
-    assert sorted(clients) == ["Acme", "Acme", "Acme", "Bolt"]
+    assert sorted(clients) == ["Acme", "Acme", "Acme", "Acme", "Bolt"]
     for path in files:
         text = path.read_text(encoding="utf-8")
         # Built without pydantic, the files are still what the models accept and write.
