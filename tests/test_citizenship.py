@@ -509,3 +509,16 @@ def test_show_completion_prints_the_script(tmp_path: Path) -> None:
     assert "_coach_completion" in shown.stdout
     assert "complete " in shown.stdout
     assert not (home / ".bashrc").exists()  # showing installs nothing
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["done", ""], ["done", "  "], ["show", ""], ["resume", " "], ["drafts", "discard", ""]],
+    ids=["done", "done-blank", "show", "resume", "discard"],
+)
+def test_an_empty_id_is_a_usage_error(home: Path, args: list[str]) -> None:
+    result = run(*args)
+    assert result.code == ExitCode.USAGE, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("coach: error: the "), line
+    assert " id is empty (run `coach " in line, line

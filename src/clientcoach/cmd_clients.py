@@ -356,6 +356,10 @@ def done(
             mark_done,
         )
 
+        if not follow_up.strip():
+            raise UsageError(
+                _("the follow-up id is empty"), _("run `coach followups --all` to see the ids")
+            )
         store = _store()
         today = _today()
         scan = store.scan_records()

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import orjson
 
 import clientcoach
-from clientcoach.errors import DataError, StorageError
+from clientcoach.errors import DataError, StorageError, UsageError
 
 if TYPE_CHECKING:
     # Drafts need the playbook models; commands that only read records never load them.
@@ -567,7 +567,7 @@ class Store:
         """A draft by id or a unique start of it."""
         needle = ref.strip().lower()
         if not needle:
-            raise DataError("an empty id matches nothing", "run `coach drafts` to list them")
+            raise UsageError("the draft id is empty", "run `coach drafts` to list them")
         matches = [p for p in self.draft_files() if p.stem.lower().startswith(needle)]
         if not matches:
             raise DataError(f"no draft with id {ref!r}", "run `coach drafts` to list them")
@@ -783,7 +783,7 @@ class Store:
             return candidate, self.load(candidate)
         needle = ref.strip().lower()
         if not needle:
-            raise DataError("an empty id matches nothing")
+            raise UsageError("the id is empty", "run `coach history` to see the ids")
         matches = [p for p in self.files() if p.stem.rsplit("_", 1)[-1].lower().startswith(needle)]
         if not matches:
             raise DataError(
