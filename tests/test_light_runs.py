@@ -271,3 +271,15 @@ def test_doctor_says_where_checked_playbooks_are_kept(home: Path) -> None:
     assert report["playbook_cache"] == {"path": str(home / "cache" / "playbooks"), "entries": kept}
     shown = run_coach("doctor").stdout
     assert f"Checked playbooks kept: {kept} in {home / 'cache' / 'playbooks'}" in shown
+
+
+def test_the_stamp_changes_with_the_bytes_and_with_the_classes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    raw = (REPO / "playbooks" / "prep.toml").read_bytes()
+    before = playbook.stamp(raw)
+    assert playbook.stamp(raw) == before
+    assert playbook.stamp(raw.replace(b"goal", b"gaol", 1)) != before  # same length
+    assert playbook.stamp(raw + b"\n") != before
+    monkeypatch.setattr(playbook.TextStep, "FIELDS", (*playbook.TextStep.FIELDS, "new"))
+    assert playbook.stamp(raw) != before  # a kept copy from other classes is stale

@@ -610,18 +610,21 @@ class Cache(Protocol):
 
 
 def stamp(raw: bytes) -> str:
-    """What a kept playbook must match: this clientcoach, this format, these bytes.
+    """What a kept playbook must match: this clientcoach, its classes, these bytes.
 
-    Two checksums and the length: an edit that keeps all three is not a real risk, and
-    zlib is already loaded, where a cryptographic hash would cost a library load.
+    The classes are named with their fields, so a change to them (even between two
+    builds of one version) makes every kept playbook stale. Two checksums and the length
+    of the file: an edit that keeps all three is not a real risk, and zlib is already
+    loaded, where a cryptographic hash would cost a library load.
     """
     import zlib
 
     from clientcoach import __version__
 
-    return (
-        f"{__version__}/{PLAYBOOK_SCHEMA}/{len(raw)}/{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}"
-    )
+    shape = ";".join(f"{c.__name__}:{','.join(c.FIELDS)}" for c in _kept_classes().values())
+    classes = zlib.crc32(shape.encode("utf-8"))
+    content = f"{len(raw)}/{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}"
+    return f"{__version__}/{PLAYBOOK_SCHEMA}/{classes:08x}/{content}"
 
 
 def to_kept(value: Any) -> Any:
@@ -636,14 +639,18 @@ def to_kept(value: Any) -> Any:
 _KEPT: dict[str, type[Plain]] = {}
 
 
+def _kept_classes() -> dict[str, type[Plain]]:
+    if not _KEPT:
+        _KEPT.update({cls.__name__: cls for cls in (Condition, Choice, Playbook, *_STEPS)})
+    return _KEPT
+
+
 def from_kept(data: Any) -> Any:
     """The playbook :func:`to_kept` wrote; ValueError when the data is not such."""
     if isinstance(data, list):
         return [from_kept(v) for v in data]
     if isinstance(data, dict):
-        if not _KEPT:
-            _KEPT.update({cls.__name__: cls for cls in (Condition, Choice, Playbook, *_STEPS)})
-        kind = _KEPT.get(data.get("@", ""))
+        kind = _kept_classes().get(data.get("@", ""))
         if kind is None:
             raise ValueError("not a kept playbook")
         return kind(**{k: from_kept(v) for k, v in data.items() if k != "@"})
