@@ -210,19 +210,29 @@ def test_a_damaged_cache_entry_is_ignored_and_replaced(home: Path, damage: bytes
     assert again.code == 0, again.stderr
     assert "\nSaved your prep for Acme" in again.stderr, again.stderr
     for entry in entries:
-        assert json.loads(entry.read_bytes())["stamp"].startswith("0.")  # written anew
+        header = entry.read_bytes().partition(b"\n")[0]
+        assert json.loads(header)["stamp"].startswith("0.")  # written anew
 
 
-def test_a_kept_entry_with_the_right_stamp_but_foreign_content_is_checked_again(
-    home: Path,
-) -> None:
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda kept: {**kept, "steps": "abc"},
+        lambda kept: {**kept, "@": "Unknown"},
+        lambda kept: {**kept, "steps": [{"@": "TextStep", "id": 3}]},
+    ],
+    ids=["steps-not-a-list", "unknown-class", "wrong-types"],
+)
+def test_an_edited_cache_entry_is_never_used(home: Path, edit: Any) -> None:
+    """The header (stamp, checksum) is kept as it was; only the kept playbook changes."""
     assert run_coach("prep", "Acme", "--answers", str(PREP_ANSWERS)).code == 0
     for entry in (home / "cache" / "playbooks").glob("*.json"):
-        kept = json.loads(entry.read_bytes())
-        kept["playbook"] = {"@": "Unknown", "id": "prep"}
-        entry.write_text(json.dumps(kept), encoding="utf-8")
+        head, _newline, body = entry.read_bytes().partition(b"\n")
+        assert json.loads(head)["stamp"]
+        entry.write_bytes(head + b"\n" + json.dumps(edit(json.loads(body))).encode())
     again = run_coach("prep", "Acme", "--answers", str(PREP_ANSWERS))
     assert again.code == 0, again.stderr
+    assert "Saved your prep for Acme" in again.stderr
 
 
 def test_an_unwritable_cache_never_stops_a_run(home: Path) -> None:

@@ -440,6 +440,9 @@ class PlaybookCache:
     Only a speed-up, so it never stands in the way: a kept entry that cannot be read is
     ignored (the playbook is checked again), a failed write is silent, and deleting the
     folder is always safe. An entry is used only for the exact bytes it was made from.
+
+    An entry is a header line (the stamp, and a checksum of the rest) and the kept
+    playbook: a damaged or hand-edited entry fails the checksum and is never used.
     """
 
     def __init__(self, root: Path) -> None:
@@ -459,19 +462,27 @@ class PlaybookCache:
             return 0
 
     def get(self, path: Path, stamp: str) -> Any:
+        import zlib
+
         try:
-            entry = orjson.loads(self._file(path).read_bytes())
+            head, _newline, body = self._file(path).read_bytes().partition(b"\n")
+            header = orjson.loads(head)
+            if not isinstance(header, dict) or header.get("stamp") != stamp:
+                return None
+            if header.get("check") != zlib.crc32(body):
+                return None
+            return orjson.loads(body)
         except (OSError, orjson.JSONDecodeError):
             return None
-        if not isinstance(entry, dict) or entry.get("stamp") != stamp:
-            return None
-        return entry.get("playbook")
 
     def put(self, path: Path, stamp: str, data: Any) -> None:
-        entry = orjson.dumps({"stamp": stamp, "playbook": data}).decode("utf-8")
+        import zlib
+
+        body = orjson.dumps(data)
+        header = orjson.dumps({"stamp": stamp, "check": zlib.crc32(body)})
         with contextlib.suppress(OSError, StorageError):
             ensure_dir(self.folder)
-            write_replace(self._file(path), entry)
+            write_replace(self._file(path), (header + b"\n" + body).decode("utf-8"))
 
 
 class Store:
