@@ -171,3 +171,25 @@ def test_schema_comes_from_the_models() -> None:
         f.alias or name for name, f in playbook_schema.Playbook.model_fields.items()
     }
     assert exported["additionalProperties"] is False
+
+
+def test_the_starter_rates_a_role_on_the_scale_the_built_ins_use() -> None:
+    """The review reads a role as one figure (energy from -2 to +2): a starter step with
+    that role must use the same scale, or its answers would skew the figure."""
+    from clientcoach.cmd_playbooks import starter_text
+    from clientcoach.playbook import Library, RatingStep, _walk
+
+    lib = Library([])
+    scales = {
+        (step.role, step.min, step.max)
+        for entry in lib.entries()
+        for step in _walk(list(lib.get(entry).steps))
+        if isinstance(step, RatingStep) and step.role
+    }
+    starter = tomllib.loads(starter_text("mine"))
+    rated = [s for s in starter["steps"] if s["type"] == "rating" and s.get("role")]
+    assert rated
+    for step in rated:
+        known = {(lo, hi) for role, lo, hi in scales if role == step["role"]}
+        assert known, step["role"]
+        assert (step.get("min", 1), step.get("max", 5)) in known, step

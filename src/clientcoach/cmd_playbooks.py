@@ -340,8 +340,10 @@ def starter_text(playbook_id: str) -> str:
                 "id": "energy",
                 "type": "rating",
                 "prompt": _("How much energy did this give you?"),
-                "min": 1,
-                "max": 5,
+                # The scale of the built-in debrief: the review reads every answer with
+                # the role "energy" as one figure from -2 to +2.
+                "min": -2,
+                "max": 2,
                 "low": _("drained"),
                 "high": _("energised"),
                 "role": "energy",
