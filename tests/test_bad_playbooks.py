@@ -60,8 +60,10 @@ CASES: list[Case] = [
     Case("empty_steps.toml", "steps: give at least one step"),
     Case("empty_choices.toml", "choices is empty"),
     Case("duplicate_choice_values.toml", "choices repeat the value(s) ['video']"),
-    Case("duplicate_step_id.toml", "duplicate step id 'goal'"),
-    Case("duplicate_step_id_in_loop.toml", "step 'actions' > step 'goal': duplicate step id"),
+    Case("duplicate_step_id.toml", "duplicate step id 'goal'", line=12),
+    Case(
+        "duplicate_step_id_in_loop.toml", "step 'actions' > step 'goal': duplicate step id", line=17
+    ),
     # conditions
     Case("repeat_while_outer_only.toml", "'repeat_while' reads no step inside the loop"),
     Case("text_default_empty.toml", "default '' does not fit this step: the answer is empty"),

@@ -330,23 +330,23 @@ def _check_condition(cond: Condition, scope: _Scope, later: set[str], where: str
 
 def _check_steps(
     steps: list[Step], scope: _Scope | None, seen: set[str], where: str
-) -> Iterator[tuple[str, str]]:
-    """Problems as (id of the step they are about, message)."""
+) -> Iterator[tuple[Step, str]]:
+    """Problems as (the step they are about, message)."""
     local = _Scope({}, scope)
     all_ids = {s.id for s in steps}
     for step in steps:
         label = f"{where}step {step.id!r}"
         if step.id in seen:
-            yield step.id, f"{label}: duplicate step id {step.id!r}"
+            yield step, f"{label}: duplicate step id {step.id!r}"
         seen.add(step.id)
         problem = _check_shape(step)
         if problem:
-            yield step.id, f"{label}: {problem}"
+            yield step, f"{label}: {problem}"
         if step.when is not None:
             later = all_ids - set(local.declared)
             problem = _check_condition(step.when, local, later, f"{label}: 'when'")
             if problem:
-                yield step.id, problem
+                yield step, problem
         if isinstance(step, LoopStep):
             yield from _check_steps(step.steps, local, seen, f"{label} > ")
             if step.repeat_while is not None:
@@ -363,11 +363,11 @@ def _check_steps(
                         "answered in an item could ever end it"
                     )
                 if problem:
-                    yield step.id, problem
+                    yield step, problem
         local.declared[step.id] = step
 
 
-def _check_plans(playbook: Playbook) -> Iterator[tuple[str | None, str]]:
+def _check_plans(playbook: Playbook) -> Iterator[tuple[Step, str]]:
     """``plan`` reads the prep a debrief follows: only question and info steps of a
     playbook that can be walked as a debrief have one."""
     for step in _walk(list(playbook.steps)):
@@ -375,10 +375,10 @@ def _check_plans(playbook: Playbook) -> Iterator[tuple[str | None, str]]:
             continue
         label = f"step {step.id!r}: 'plan'"
         if isinstance(step, LoopStep | IncludeStep):
-            yield step.id, f"{label} goes on a question or info step, not on a {step.type}"
+            yield step, f"{label} goes on a question or info step, not on a {step.type}"
         elif playbook.kind not in ("debrief", "any"):
             yield (
-                step.id,
+                step,
                 (
                     f"{label} reads the prep a debrief follows, and a {playbook.kind} "
                     "playbook has none; remove it or make the playbook a debrief"
@@ -391,9 +391,9 @@ def check_playbook(playbook: Playbook) -> list[str]:
     return [message for _where, message in _check_located(playbook)]
 
 
-def _check_located(playbook: Playbook) -> list[tuple[str | None, str]]:
-    """Like :func:`check_playbook`, each problem with the step id it is about (None: top)."""
-    problems: list[tuple[str | None, str]] = []
+def _check_located(playbook: Playbook) -> list[tuple[Step | None, str]]:
+    """Like :func:`check_playbook`, each problem with the step it is about (None: top)."""
+    problems: list[tuple[Step | None, str]] = []
     if playbook.schema_ > PLAYBOOK_SCHEMA:
         newer = (
             f"schema {playbook.schema_} is newer than this clientcoach understands "
@@ -458,9 +458,20 @@ def playbook_problems(text: str, source: str) -> Playbook | list[str]:
         return [_at(source, lines.find(loc), line) for loc, line in playbook]
     problems = _check_located(playbook)
     if problems:
+        # The n-th step with an id is the n-th table with that id in the file: a
+        # duplicate is pointed at where it is, not at the first step of that name.
+        nth: dict[int, int] = {}
+        counts: dict[str, int] = {}
+        for step in _walk(list(playbook.steps)):
+            nth[id(step)] = counts.get(step.id, 0)
+            counts[step.id] = nth[id(step)] + 1
         return [
-            _at(source, lines.step(step_id) if step_id else lines.find(("schema",)), p)
-            for step_id, p in problems
+            _at(
+                source,
+                lines.step(step.id, nth[id(step)]) if step else lines.find(("schema",)),
+                p,
+            )
+            for step, p in problems
         ]
     return playbook
 
@@ -484,7 +495,7 @@ class _LineMap:
 
     def __init__(self, text: str) -> None:
         self.where: dict[tuple[Any, ...], int] = {}
-        self.step_lines: dict[str, int] = {}
+        self.step_lines: dict[str, list[int]] = {}
         counts: dict[tuple[Any, ...], int] = {}
         current: tuple[Any, ...] = ()
         open_: list[str] = []  # delimiters of a value that goes on to the next lines
@@ -505,7 +516,7 @@ class _LineMap:
                 self.where.setdefault((*current, *_split_key(key.group(1))), number)
                 step_id = re.match(self._STEP_ID, line)
                 if step_id and current and isinstance(current[-1], int):
-                    self.step_lines.setdefault(step_id.group(1), self.where[current])
+                    self.step_lines.setdefault(step_id.group(1), []).append(self.where[current])
                 open_ = _still_open(line[key.end() :], [])
 
     @staticmethod
@@ -525,8 +536,10 @@ class _LineMap:
                 return self.where[loc[:end]]
         return None
 
-    def step(self, step_id: str | None) -> int | None:
-        return self.step_lines.get(step_id) if step_id else None
+    def step(self, step_id: str, nth: int = 0) -> int | None:
+        """The line of the ``nth`` step table (from 0) with this id."""
+        found = self.step_lines.get(step_id, [])
+        return found[nth] if nth < len(found) else (found[-1] if found else None)
 
 
 def _split_key(key: str) -> list[str]:
