@@ -193,3 +193,15 @@ def test_the_starter_rates_a_role_on_the_scale_the_built_ins_use() -> None:
         known = {(lo, hi) for role, lo, hi in scales if role == step["role"]}
         assert known, step["role"]
         assert (step.get("min", 1), step.get("max", 5)) in known, step
+
+
+@pytest.mark.parametrize("width", ["40", "70", "80", "200"])
+def test_the_playbook_list_never_cuts_a_path(home: Path, width: str) -> None:
+    name = "a-rather-long-playbook-name"
+    assert run_coach("playbooks", "new", name).code == 0
+    listed = run_coach("playbooks", env={"COLUMNS": width})
+    assert listed.code == 0, listed.stderr
+    # Folded onto more lines where it must, but whole: no character cut, no ellipsis.
+    assert f"playbooks/{name}.toml" in "".join(listed.stdout.split()), listed.stdout
+    assert "…" not in listed.stdout
+    assert max(len(line) for line in listed.stdout.splitlines()) <= int(width)

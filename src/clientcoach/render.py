@@ -66,7 +66,6 @@ def playbook_table(
     from rich import box
     from rich.table import Table
 
-    narrow = width < NARROW
     table = Table(title=None, show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
     wheres: list[str] = []
     for entry, _playbook, _problem in rows:
@@ -74,18 +73,26 @@ def playbook_table(
         if entry.shadows is not None:
             where += " " + _("(overrides built-in)")
         wheres.append(where)
+    # A path is never cut: when ids, kinds and paths leave a title less than 16 columns,
+    # each row goes on two lines instead (as below 60 columns).
+    fixed = [
+        max([len(_("id"))] + [len(e.id) for e, _p, _x in rows]),
+        max([len(_("kind")), 7]),
+        max([len(_("lang")), 5]),
+        max([len(_("from"))] + [len(w) for w in wheres]),
+    ]
+    narrow = width < NARROW or sum(fixed) + 16 + 2 * len(fixed) > width
     if narrow:
         # Two lines, like the cells under it: the id, then kind, language and origin.
-        table.add_column(_("id") + "\n" + _("kind, lang, from"))
+        # A path longer than the column folds onto the next line: never cut.
+        table.add_column(_("id") + "\n" + _("kind, lang, from"), overflow="fold")
         table.add_column(_("title"), ratio=1)
     else:
         table.add_column(_("id"), no_wrap=True)
         table.add_column(_("kind"), no_wrap=True)
         table.add_column(_("lang"), no_wrap=True)
         table.add_column(_("title"), min_width=16, max_width=36)
-        # The origin (a path and a marker) keeps its width up to a point; titles wrap first.
-        longest = max((len(w) for w in wheres), default=0)
-        table.add_column(_("from"), min_width=min(longest + 2, 58), overflow="fold")
+        table.add_column(_("from"), no_wrap=True)
     for (entry, playbook, problem), where in zip(rows, wheres, strict=True):
         # Every cell is Text: ids, paths and titles are shown as they are, never as markup.
         if playbook is None:
