@@ -45,13 +45,3 @@ def reflection_files(data: Path) -> list[Path]:
     return (
         sorted((data / "reflections").glob("*/*.json")) if (data / "reflections").exists() else []
     )
-
-
-def data_files(data: Path) -> list[Path]:
-    """Every file a user's work is in: the data directory less its ``cache`` folder of
-    checked playbooks, which holds nothing of theirs and is safe to delete."""
-    if not data.exists():
-        return []
-    return sorted(
-        p for p in data.rglob("*") if p.is_file() and p.relative_to(data).parts[0] != "cache"
-    )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Result, data_files, reflection_files, run_coach
+from tests.helpers import Result, reflection_files, run_coach
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BAD = FIXTURES / "bad_playbooks"
@@ -147,7 +147,7 @@ def test_bad_playbook_is_one_clear_line(case: Case, home: Path) -> None:
         assert f"{path.name}:{case.line}:" in message, message
     assert result.stdout.strip() == "", result.stdout
     assert not (home / "reflections").exists()
-    assert data_files(home) == []
+    assert [p for p in home.rglob("*") if p.is_file()] == []
 
 
 def test_every_bad_fixture_is_in_the_table() -> None:

@@ -127,7 +127,12 @@ def as_json(source: Path, folder: Path) -> Path:
 def test_a_second_scripted_run_loads_neither_pydantic_nor_rich(home: Path, tmp_path: Path) -> None:
     prep_answers = as_json(PREP_ANSWERS, tmp_path)
     debrief_answers = as_json(DEBRIEF_ANSWERS, tmp_path)
-    for kind, answers in (("prep", prep_answers), ("debrief", debrief_answers)):
+    # The first save creates the data directory; from then on checked playbooks are kept.
+    for kind, answers in (
+        ("prep", prep_answers),
+        ("prep", prep_answers),
+        ("debrief", debrief_answers),
+    ):
         first = run_loaded(kind, "Acme", "--answers", str(answers))
         assert first["code"] == 0, first["stderr"]
         assert "pydantic" in first["loaded"]  # the built-in playbooks are checked once...
@@ -151,7 +156,7 @@ def test_a_second_scripted_run_loads_neither_pydantic_nor_rich(home: Path, tmp_p
 
     files = reflection_files(home)
     clients = [json.loads(p.read_text(encoding="utf-8"))["client"] for p in files]
-    assert sorted(clients) == ["Acme", "Acme", "Acme", "Acme", "Bolt"]
+    assert sorted(clients) == ["Acme"] * 5 + ["Bolt"]
     for path in files:
         text = path.read_text(encoding="utf-8")
         # Built without pydantic, the files are still what the models accept and write.
@@ -177,6 +182,7 @@ def test_an_edited_playbook_is_checked_again_never_read_from_the_cache(
     path = write_playbook(home, step)
     args = ["prep", "Acme", "--playbook", "mine", "--answers", str(answers)]
     assert run_coach(*args).code == 0
+    assert list((home / "cache" / "playbooks").glob("mine-*.json"))  # kept, yet...
 
     # Same length, one key misspelt: only a check of the new bytes can catch it.
     path.write_text(path.read_text(encoding="utf-8").replace("prompt", "promtp"), "utf-8")
@@ -188,6 +194,15 @@ def test_an_edited_playbook_is_checked_again_never_read_from_the_cache(
     fixed = run_coach(*args)
     assert fixed.code == 0, fixed.stderr
     assert len(reflection_files(home)) == 2
+
+
+def kept_after_a_prep(home: Path) -> list[Path]:
+    """Entries of the cache once a prep has run with the data directory there."""
+    home.mkdir(parents=True, exist_ok=True)
+    assert run_coach("prep", "Acme", "--answers", str(PREP_ANSWERS)).code == 0
+    entries = sorted((home / "cache" / "playbooks").glob("*.json"))
+    assert len(entries) >= 2  # the prep and what it includes
+    return entries
 
 
 @pytest.mark.parametrize(
@@ -202,16 +217,14 @@ def test_an_edited_playbook_is_checked_again_never_read_from_the_cache(
     ids=["empty", "binary", "other-stamp", "a-list", "null"],
 )
 def test_a_damaged_cache_entry_is_ignored_and_replaced(home: Path, damage: bytes) -> None:
-    assert run_coach("prep", "Acme", "--answers", str(PREP_ANSWERS)).code == 0
-    entries = sorted((home / "cache" / "playbooks").glob("*.json"))
+    entries = kept_after_a_prep(home)
     for entry in entries:
         entry.write_bytes(damage)
     again = run_coach("prep", "Acme", "--answers", str(PREP_ANSWERS))
     assert again.code == 0, again.stderr
     assert "\nSaved your prep for Acme" in again.stderr, again.stderr
     for entry in entries:
-        header = entry.read_bytes().partition(b"\n")[0]
-        assert json.loads(header)["stamp"].startswith("0.")  # written anew
+        assert json.loads(entry.read_bytes())["stamp"].startswith("0.")  # written anew
 
 
 @pytest.mark.parametrize(
@@ -225,11 +238,11 @@ def test_a_damaged_cache_entry_is_ignored_and_replaced(home: Path, damage: bytes
 )
 def test_an_edited_cache_entry_is_never_used(home: Path, edit: Any) -> None:
     """The header (stamp, checksum) is kept as it was; only the kept playbook changes."""
-    assert run_coach("prep", "Acme", "--answers", str(PREP_ANSWERS)).code == 0
-    for entry in (home / "cache" / "playbooks").glob("*.json"):
-        head, _newline, body = entry.read_bytes().partition(b"\n")
-        assert json.loads(head)["stamp"]
-        entry.write_bytes(head + b"\n" + json.dumps(edit(json.loads(body))).encode())
+    for entry in kept_after_a_prep(home):
+        kept = json.loads(entry.read_bytes())
+        assert kept["stamp"]
+        kept["playbook"] = json.dumps(edit(json.loads(kept["playbook"])))
+        entry.write_text(json.dumps(kept), encoding="utf-8")
     again = run_coach("prep", "Acme", "--answers", str(PREP_ANSWERS))
     assert again.code == 0, again.stderr
     assert "Saved your prep for Acme" in again.stderr
@@ -274,7 +287,8 @@ def test_doctor_says_where_checked_playbooks_are_kept(home: Path) -> None:
     before = json.loads(run_coach("doctor", "--json").stdout)
     assert before["playbook_cache"]["entries"] == 0
     assert "Checked playbooks" not in run_coach("doctor").stdout
-    assert run_coach("prep", "Acme", "--answers", str(PREP_ANSWERS)).code == 0
+    for _ in range(2):  # the first creates the data directory, the second keeps playbooks
+        assert run_coach("prep", "Acme", "--answers", str(PREP_ANSWERS)).code == 0
     kept = len(list((home / "cache" / "playbooks").glob("*.json")))
     assert kept >= 2  # the prep and what it includes
     report = json.loads(run_coach("doctor", "--json").stdout)
@@ -293,3 +307,63 @@ def test_the_stamp_changes_with_the_bytes_and_with_the_classes(
     assert playbook.stamp(raw + b"\n") != before
     monkeypatch.setattr(playbook.TextStep, "FIELDS", (*playbook.TextStep.FIELDS, "new"))
     assert playbook.stamp(raw) != before  # a kept copy from other classes is stale
+
+
+@pytest.mark.parametrize(
+    ("step", "answers"),
+    [
+        (
+            '[[steps]]\nid = "notes"\ntype = "list"\nprompt = "Notes?"\n'
+            "max_items = 100000000000000000000\n",
+            'notes = ["a"]\n',
+        ),
+        (
+            '[[steps]]\nid = "score"\ntype = "number"\nprompt = "Score?"\n'
+            '[[steps]]\nid = "big"\ntype = "text"\nprompt = "Big?"\nrequired = false\n'
+            'when = { step = "score", gte = inf }\n',
+            "score = 5\n",
+        ),
+    ],
+    ids=["integer-beyond-64-bits", "infinite-bound"],
+)
+def test_a_playbook_json_cannot_keep_exactly_is_checked_every_time(
+    home: Path, tmp_path: Path, step: str, answers: str
+) -> None:
+    write_playbook(home, step)
+    answers_file = tmp_path / "answers.toml"
+    answers_file.write_text(answers, encoding="utf-8")
+    args = ["prep", "Acme", "--playbook", "mine", "--answers", str(answers_file)]
+    for _ in range(2):  # the second run behaves as the first: nothing kept changed it
+        done = run_coach(*args)
+        assert done.code == 0, done.stderr
+    assert not list((home / "cache" / "playbooks").glob("mine-*.json"))
+    assert len(reflection_files(home)) == 2
+
+
+def test_looking_at_playbooks_creates_no_data_directory(home: Path) -> None:
+    assert run_coach("playbooks").code == 0
+    assert run_coach("playbooks", "show", "prep").code == 0
+    assert not home.exists()  # the first save creates it (coach doctor says so)
+
+
+def test_a_key_named_self_is_kept_like_any_other(home: Path) -> None:
+    assert run_coach("prep", "Acme", "--answers", str(PREP_ANSWERS)).code == 0
+    (path,) = reflection_files(home)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["answers"][0]["self"] = "note"
+    data["self"] = 1
+    path.write_text(json.dumps(data), encoding="utf-8")
+    shown = run_coach("show", data["id"], "--json")
+    assert shown.code == 0, shown.stderr
+    assert json.loads(shown.stdout)["answers"][0]["self"] == "note"
+    assert record_schema.reflection(data).extra() == {"self": 1}
+
+
+def test_plain_messages_carry_no_control_characters(home: Path) -> None:
+    title = "Kick\x07off \x1b]0;owned\x07"
+    assert run_coach("prep", "Acme", "-m", title, "--answers", str(PREP_ANSWERS)).code == 0
+    done = run_coach("debrief", "Acme", "--answers", str(DEBRIEF_ANSWERS))
+    assert done.code == 0, done.stderr
+    assert "Following your prep of" in done.stderr
+    assert "Kickoff ]0;owned" in done.stderr
+    assert not any(ord(c) < 32 and c not in "\n\t" for c in done.stderr), repr(done.stderr)

@@ -7,6 +7,7 @@ so a scripted ``coach debrief --answers`` never pays for loading Rich.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
 
 # A piece of a line and its Rich style ("" for none).
 Segment = tuple[str, str]
+# C0 and C1 controls but tab and newline: a client name or a meeting title typed with an
+# escape sequence must not reach a terminal that later shows the piped output.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def emit(*segments: Segment, soft_wrap: bool = False) -> None:
@@ -30,7 +34,9 @@ def emit(*segments: Segment, soft_wrap: bool = False) -> None:
 
         console().print(Text.assemble(*segments), soft_wrap=soft_wrap)
     else:
-        sys.stderr.write("".join(text for text, _style in segments) + "\n")
+        text = "".join(text for text, _style in segments)
+        # What Rich would do on a terminal: no control character reaches the reader.
+        sys.stderr.write(_CONTROL.sub("", text) + "\n")
         sys.stderr.flush()
 
 
@@ -87,7 +93,7 @@ def plan(planned: Mapping[str, Any]) -> None:
     emit((_("Your plan:"), "bold"))
     for label, value in lines:
         shown = "; ".join(value) if isinstance(value, list) else str(value)
-        emit((f"  {label}", "bold"), (shown, ""), soft_wrap=True)
+        emit((f"  {label}", "bold"), (shown, "bold"), soft_wrap=True)
     emit()
 
 

@@ -36,7 +36,7 @@ class Plain:
                     names.append(name)
         cls.FIELDS = tuple(names)
 
-    def __init__(self, **values: Any) -> None:
+    def __init__(self, /, **values: Any) -> None:
         # Keys that are not fields are kept apart (read them with extra()), so that one
         # named like a method (a file may hold anything) can never hide that method.
         extra = {name: values.pop(name) for name in [n for n in values if n not in self.FIELDS]}

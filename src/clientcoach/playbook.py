@@ -11,6 +11,8 @@ so an unchanged file is not checked (nor pydantic loaded) again.
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -641,11 +643,19 @@ def stamp(raw: bytes) -> str:
 
 
 def to_kept(value: Any) -> Any:
-    """A checked playbook as JSON data that names each class, for :func:`from_kept`."""
+    """A checked playbook as JSON data that names each class, for :func:`from_kept`.
+
+    ValueError for a value JSON would not give back as it was (a number beyond 64 bits,
+    an infinity): such a playbook is simply not kept.
+    """
     if isinstance(value, Plain):
         return {"@": type(value).__name__, **{k: to_kept(v) for k, v in value.values().items()}}
     if isinstance(value, list | tuple):
         return [to_kept(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("not a finite number")
+    if isinstance(value, int) and not -(2**63) <= value < 2**64:
+        raise ValueError("an integer beyond 64 bits")
     return value
 
 
@@ -776,13 +786,14 @@ class Library:
             if found is not None:
                 try:
                     playbook = from_kept(found)
-                except (TypeError, ValueError):
+                except (TypeError, ValueError, RecursionError):
                     playbook = None
                 if isinstance(playbook, Playbook):
                     return playbook
         playbook = parse_playbook(_text(path, raw), str(path))
         if self.kept is not None:
-            self.kept.put(path, key, to_kept(playbook))
+            with contextlib.suppress(ValueError, RecursionError):
+                self.kept.put(path, key, to_kept(playbook))
         return playbook
 
     def load_path(self, path: Path) -> Playbook:

@@ -441,11 +441,12 @@ class PlaybookCache:
     ignored (the playbook is checked again), a failed write is silent, and deleting the
     folder is always safe. An entry is used only for the exact bytes it was made from.
 
-    An entry is a header line (the stamp, and a checksum of the rest) and the kept
-    playbook: a damaged or hand-edited entry fails the checksum and is never used.
+    An entry is a JSON object: the stamp, the kept playbook as JSON text, and a checksum
+    of that text, so a damaged or hand-edited entry fails the checksum and is never used.
     """
 
     def __init__(self, root: Path) -> None:
+        self.root = root
         self.folder = root / "cache" / "playbooks"
 
     def _file(self, path: Path) -> Path:
@@ -465,24 +466,27 @@ class PlaybookCache:
         import zlib
 
         try:
-            head, _newline, body = self._file(path).read_bytes().partition(b"\n")
-            header = orjson.loads(head)
-            if not isinstance(header, dict) or header.get("stamp") != stamp:
+            entry = orjson.loads(self._file(path).read_bytes())
+            if not isinstance(entry, dict) or entry.get("stamp") != stamp:
                 return None
-            if header.get("check") != zlib.crc32(body):
+            text = entry.get("playbook")
+            if not isinstance(text, str) or entry.get("check") != zlib.crc32(text.encode()):
                 return None
-            return orjson.loads(body)
-        except (OSError, orjson.JSONDecodeError):
+            return orjson.loads(text)
+        except (OSError, orjson.JSONDecodeError, UnicodeEncodeError):
             return None
 
     def put(self, path: Path, stamp: str, data: Any) -> None:
         import zlib
 
-        body = orjson.dumps(data)
-        header = orjson.dumps({"stamp": stamp, "check": zlib.crc32(body)})
-        with contextlib.suppress(OSError, StorageError):
+        if not self.root.is_dir():
+            return  # the first save creates the data directory, never a look at playbooks
+        with contextlib.suppress(OSError, StorageError, TypeError):
+            text = orjson.dumps(data).decode("utf-8")
+            entry = {"stamp": stamp, "check": zlib.crc32(text.encode()), "playbook": text}
             ensure_dir(self.folder)
-            write_replace(self._file(path), (header + b"\n" + body).decode("utf-8"))
+            tidy(self.folder)
+            write_replace(self._file(path), orjson.dumps(entry).decode("utf-8"))
 
 
 class Store:
