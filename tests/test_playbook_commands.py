@@ -205,3 +205,25 @@ def test_the_playbook_list_never_cuts_a_path(home: Path, width: str) -> None:
     assert f"playbooks/{name}.toml" in "".join(listed.stdout.split()), listed.stdout
     assert "…" not in listed.stdout
     assert max(len(line) for line in listed.stdout.splitlines()) <= int(width)
+
+
+def test_check_takes_an_id_or_checks_every_playbook_of_your_own(home: Path, tmp_path: Path) -> None:
+    none_yet = run_coach("playbooks", "check")
+    assert none_yet.code == 2
+    assert "no playbooks of your own" in none_yet.stderr
+    made = run_coach("playbooks", "new", "mine")
+    assert "Edit it, then run: coach playbooks check mine\n" in made.stderr
+    path = home / "playbooks" / "mine.toml"
+    assert "# Check it with: coach playbooks check mine\n" in path.read_text(encoding="utf-8")
+    # The hint works from any folder: by id, not by a file name relative to the folder.
+    by_id = run_coach("playbooks", "check", "mine", cwd=tmp_path)
+    assert by_id.code == 0, by_id.stderr
+    assert by_id.stderr.strip() == f"{path}: OK"
+    path.write_text(path.read_text(encoding="utf-8").replace("prompt", "promtp", 1), "utf-8")
+    every = run_coach("playbooks", "check", cwd=tmp_path)
+    assert every.code == 3
+    assert f"{path}:" in every.stdout
+    assert "unknown key 'promtp'" in every.stdout
+    unknown = run_coach("playbooks", "check", "nothere", cwd=tmp_path)
+    assert unknown.code == 3
+    assert "nothere: no such file, nor a playbook with that id" in unknown.stdout

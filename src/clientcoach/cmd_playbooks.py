@@ -58,11 +58,18 @@ def register(app: typer.Typer) -> None:
         "check", help=_("Check playbook files and list every problem, with file and line.")
     )
     def check(
-        files: Annotated[list[Path], typer.Argument(metavar="FILE", help=_("Files to check."))],
+        files: Annotated[
+            list[Path] | None,
+            typer.Argument(
+                metavar="FILE|ID",
+                help=_("Files or playbook ids to check; none: every playbook of your own."),
+                show_default=False,
+            ),
+        ] = None,
         as_json: JsonOpt = False,
     ) -> None:
         with guard():
-            _check(files, as_json)
+            _check(files or [], as_json)
 
     @playbooks_app.command(
         "new",
@@ -147,6 +154,12 @@ def file_problems(path: Path, lib: "Library") -> list[str]:
     try:
         text = path.read_bytes().decode("utf-8")
     except OSError as exc:
+        if isinstance(exc, FileNotFoundError) and len(path.parts) == 1 and not path.suffix:
+            return [
+                _(
+                    "{path}: no such file, nor a playbook with that id (run `coach playbooks`)"
+                ).format(path=path)
+            ]
         return [_("{path}: cannot read ({reason})").format(path=path, reason=exc.strerror)]
     except UnicodeDecodeError as exc:
         return [_("{path}: not UTF-8 text (byte {byte})").format(path=path, byte=exc.start)]
@@ -167,10 +180,30 @@ def file_problems(path: Path, lib: "Library") -> list[str]:
     return problems
 
 
-def _check(files: list[Path], as_json: bool) -> None:
+def _targets(refs: list[Path], lib: "Library") -> list[Path]:
+    """The files to check: each a file, or a playbook's id; none given: the user's own."""
+    entries = lib.entries()
+    if not refs:
+        own = [entry.path for entry in entries.values() if entry.origin == "user"]
+        if not own:
+            raise UsageError(
+                _("you have no playbooks of your own to check"),
+                _("give a file, or create one with: coach playbooks new ID"),
+            )
+        return own
+    found: list[Path] = []
+    for ref in refs:
+        entry = entries.get(str(ref))
+        is_id = len(ref.parts) == 1 and not ref.suffix and not ref.exists()
+        found.append(entry.path if is_id and entry is not None else ref)
+    return found
+
+
+def _check(refs: list[Path], as_json: bool) -> None:
     from clientcoach.config import data_dir
 
     lib = library(data_dir())
+    files = _targets(refs, lib)
     results = {path: file_problems(path, lib) for path in files}
     failed = [path for path, problems in results.items() if problems]
     if as_json:
@@ -232,9 +265,12 @@ def _new(playbook_id: str, source: str | None) -> None:
             _("choose another id, or edit that file"),
         ) from None
     _write_schema(folder)
-    console().print(_("Created {path}").format(path=target))
+    console().print(_("Created {path}").format(path=target), soft_wrap=True)
+    # Not wrapped: the command is meant to be copied whole.
     console().print(
-        _("Edit it, then run: coach playbooks check {path}").format(path=target), style="dim"
+        _("Edit it, then run: coach playbooks check {id}").format(id=playbook_id),
+        style="dim",
+        soft_wrap=True,
     )
     if not console().is_terminal:
         typer.echo(str(target))
@@ -264,7 +300,7 @@ def _header(playbook_id: str) -> list[str]:
         + _("Playbook {id}: edit the texts, steps and conditions to suit you.").format(
             id=playbook_id
         ),
-        "# " + _("Check it with: coach playbooks check {id}.toml").format(id=playbook_id),
+        "# " + _("Check it with: coach playbooks check {id}").format(id=playbook_id),
         "# " + _("Keep step ids and roles stable: your past reflections are grouped by them."),
         "",
     ]
