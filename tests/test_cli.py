@@ -115,7 +115,9 @@ def test_prep_option_links_explicitly_or_not_at_all(home: Path) -> None:
     run_coach("prep", "Acme", "--answers", str(PREP), "--date", "2026-11-01")
     run_coach("prep", "Acme", "--answers", str(PREP), "--date", "2026-11-02")
     first = min(saved(home, "prep"), key=lambda p: p["meeting"]["date"])
-    assert run_coach("debrief", "Acme", "-a", str(DEBRIEF), "--prep", first["id"][:17]).code == 0
+    # A start of the id names it; both preps may share their first 16 characters (the
+    # second they were saved in), so the start given stops one short of the whole id.
+    assert run_coach("debrief", "Acme", "-a", str(DEBRIEF), "--prep", first["id"][:-1]).code == 0
     assert run_coach("debrief", "Acme", "-a", str(DEBRIEF), "--prep", "none").code == 0
     links = sorted(str(d["links"]["prep"]) for d in saved(home, "debrief"))
     assert links == sorted([first["id"], "None"])

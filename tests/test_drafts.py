@@ -229,6 +229,10 @@ def test_drafts_list_json_discard_and_resume_without_terminal(home: Path, spawn:
     unsure = run_coach("drafts", "discard", draft["id"])
     assert unsure.code == 2
     assert drafts(home)
+    # The random tail names a draft too, as it names a follow-up or a reflection.
+    by_tail = run_coach("resume", draft["id"].rsplit("-", 1)[1])
+    assert by_tail.code == 4, by_tail.stderr  # found, then refused: no terminal
+    assert draft["id"] in by_tail.stderr
 
     gone = run_coach("drafts", "discard", draft["id"][:10], "--yes")
     assert gone.code == 0, gone.stderr
@@ -370,3 +374,38 @@ def test_going_back_to_add_another_keeps_the_items_on_enter(home: Path, spawn: S
     values = draft_values(only_draft(home))
     assert values["next_steps.0.what"] == "Item one"
     assert values["next_steps.1.what"] == "Item two"
+
+
+def test_a_resumed_debrief_shows_its_plan_and_meeting_again(home: Path, spawn: Spawn) -> None:
+    prep_answers = Path(__file__).resolve().parents[1] / "examples" / "prep-answers.toml"
+    made = run_coach("prep", "Acme", "-m", "Kick-off", "--answers", str(prep_answers))
+    assert made.code == 0, made.stderr
+    coach = spawn("debrief", "Acme")
+    coach.expect("Your plan:")
+    coach.expect("Goal: Agree the scope of the pilot")
+    coach.expect("Meeting debrief · Acme · Kick-off")
+    coach.at_step("debrief", "next_steps_agreed")
+    coach.type("y")
+    coach.expect("What is to be done?")
+    stop(coach, "ctrl-c")
+    assert coach.finish() == 130, coach.screen
+
+    again = spawn("resume")
+    again.expect("Resuming your debrief for Acme")
+    again.expect("Your plan:")  # the steps ahead compare the meeting with it
+    again.expect("Goal: Agree the scope of the pilot")
+    again.expect("Meeting debrief · Acme · Kick-off")
+    again.expect("What is to be done?")
+    again.kill()
+
+
+def test_a_resumed_run_names_its_kind_in_french(home: Path, spawn: Spawn) -> None:
+    coach = spawn("--lang", "fr", "prep", "Acme")
+    coach.expect("Qu'attendez-vous de ce rendez-vous ?")
+    coach.type("Signer")
+    coach.expect("Étape 2 sur environ")
+    stop(coach, "ctrl-c")
+    assert coach.finish() == 130, coach.screen
+    again = spawn("resume")
+    again.expect("Reprise de votre préparation pour Acme")
+    again.kill()

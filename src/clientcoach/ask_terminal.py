@@ -76,12 +76,15 @@ class TerminalAsker:
             self.console.print()
         return line
 
-    def intro(self, playbook: Playbook, client: str) -> None:
+    def intro(self, playbook: Playbook, client: str, meeting: str | None = None) -> None:
         self.console.print()
         title = Text(playbook.title, style="bold")
         title.append(" · ", style="dim")
         title.append(client)
-        self.console.print(title)
+        if meeting:
+            title.append(" · ", style="dim")
+            title.append(meeting)
+        self.console.print(title, soft_wrap=True)
         if playbook.summary:
             self.console.print(Text(playbook.summary, style="dim"))
         self.console.print(

@@ -260,7 +260,7 @@ def walk_and_save(
     else:
         if before is not None:
             before()
-        asker.intro(meta.playbook, heading)
+        asker.intro(meta.playbook, heading, meta.title)
         draft = session.walk(asker, run, store, meta)
     return session.save(store, run, meta, draft)
 

@@ -207,11 +207,15 @@ def _resume(ref: str | None) -> None:
     asker.pending = draft.pending()
     asker.remember(draft.offered())
     resuming(con, draft, changes)
-    asker.intro(playbook, client_label(draft.client))
     today = clock().date()
     # The run knows again what it knew when it started: without the linked prep's plan,
     # a debrief's plan-versus-outcome steps would vanish and their answers with them.
     memory = _memory(store, draft, playbook, included, today)
+    if memory is not None and memory.plan:
+        from clientcoach.messages import plan
+
+        plan(memory.plan)  # shown again: the steps ahead compare the meeting with it
+    asker.intro(playbook, client_label(draft.client), draft.meeting.title)
     if memory is not None:
         run = memory.run(playbook, included, today)
     else:

@@ -40,10 +40,15 @@ def emit(*segments: Segment, soft_wrap: bool = False) -> None:
         sys.stderr.flush()
 
 
+def kind_name(kind: str) -> str:
+    """A reflection's kind as the reader calls it ("préparation" in French)."""
+    kinds = {"prep": _("prep"), "debrief": _("debrief"), "review": _("review")}
+    return kinds.get(kind, kind)
+
+
 def saved(reflection: Reflection, path: Path, show_path: bool) -> None:
     """Where the reflection went, and what to run next."""
-    kinds = {"prep": _("prep"), "debrief": _("debrief"), "review": _("review")}
-    kind = kinds.get(reflection.kind, reflection.kind)
+    kind = kind_name(reflection.kind)
     line: list[Segment] = [(_("Saved") + " ", "green")]
     if reflection.client:  # a review of all clients has none
         line.append((_("your {kind} for").format(kind=kind) + " ", "green"))

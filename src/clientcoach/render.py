@@ -271,8 +271,9 @@ def print_drafts(console: Console, drafts: Sequence[tuple[Path, Draft]]) -> None
 
 def resuming(console: Console, draft: Draft, changes: Changes) -> None:
     from clientcoach.i18n import _
+    from clientcoach.messages import kind_name
 
-    line = Text(_("Resuming your {kind} for ").format(kind=draft.kind))
+    line = Text(_("Resuming your {kind} for ").format(kind=kind_name(draft.kind)))
     line.append(client_label(draft.client), style="bold")
     line.append(
         _(" ({count} answer(s), started {started:%Y-%m-%d %H:%M}, draft {id}).").format(

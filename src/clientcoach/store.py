@@ -579,11 +579,16 @@ class Store:
         return found, damaged
 
     def find_draft(self, ref: str) -> tuple[Path, Draft]:
-        """A draft by id or a unique start of it."""
+        """A draft by id, a unique start of it, or of its random tail (``k3x9ab``)."""
         needle = ref.strip().lower()
         if not needle:
             raise UsageError("the draft id is empty", "run `coach drafts` to list them")
-        matches = [p for p in self.draft_files() if p.stem.lower().startswith(needle)]
+        matches = [
+            p
+            for p in self.draft_files()
+            if p.stem.lower().startswith(needle)
+            or p.stem.lower().rsplit("-", 1)[-1].startswith(needle)
+        ]
         if not matches:
             raise DataError(f"no draft with id {ref!r}", "run `coach drafts` to list them")
         if len(matches) > 1:
