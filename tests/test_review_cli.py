@@ -512,3 +512,21 @@ def test_lines_typed_in_a_list_before_a_stop_are_kept(
     draft = _stop_monthly_at_keep(home, "Item one", "Item two")
     kept = {".".join(map(str, a["at"])): a["value"] for a in draft["answers"]}
     assert kept["keep"] == ["Item one", "Item two"]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_reason_area_has_the_name_the_lost_deal_playbook_gives_it(language: str) -> None:
+    """Areas no record labels (only the one believed main is) are named as the built-in
+    playbook names them, in the reader's language, never shown as a bare code."""
+    from clientcoach import i18n
+    from clientcoach.playbook import ChoiceStep, Library, _walk
+    from clientcoach.render_review import area_names
+
+    lost = Library([], language=language).get("lost-deal")
+    (step,) = [s for s in _walk(list(lost.steps)) if s.id == "believed_reason"]
+    assert isinstance(step, ChoiceStep)
+    i18n.set_language(language)
+    try:
+        assert area_names() == {c.value: c.text for c in step.options}
+    finally:
+        i18n.set_language("en")

@@ -332,6 +332,22 @@ def _mistakes(review: Review) -> Block:
     return block
 
 
+def area_names() -> dict[str, str]:
+    """The areas of the built-in lost-deal playbook, for reasons whose area no record
+    labels (a record labels only the area believed to be the main one)."""
+    return {
+        "need": _("Understanding of the need"),
+        "price": _("Price or commercial terms"),
+        "team": _("Team and skills"),
+        "trust": _("Trust and relationship"),
+        "solution": _("Fit of the solution"),
+        "competition": _("The competition did better"),
+        "execution": _("How we ran the sale"),
+        "timing": _("Timing or the client's own process"),
+        "other": _("Something else"),
+    }
+
+
 def _lost(review: Review) -> Block:
     lost = review.lost_deals
     if not lost.count:
@@ -346,7 +362,7 @@ def _lost(review: Review) -> Block:
             (_("what happened"), _listed(lost.outcomes, review.labels.get("loss_outcome", {}))),
             (_("reasons"), _listed(lost.reasons, review.labels.get("loss_reason", {}))),
         ],
-        bars=_counts(lost.categories, review.labels.get("believed_reason", {})),
+        bars=_counts(lost.categories, {**area_names(), **review.labels.get("believed_reason", {})}),
         bars_title=_("Reasons by area"),
     )
 
