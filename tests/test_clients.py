@@ -404,3 +404,19 @@ def test_at_40_columns_each_row_is_a_stack_with_every_field(home: Path, tmp_path
     assert "Société Générale" in listed
     for output in (follow.stdout.splitlines(), history, listed):
         assert max(len(line) for line in output) <= 40
+
+
+def test_show_names_loop_items_as_the_run_asked_them(home: Path) -> None:
+    done = run_coach("debrief", "Acme", "--answers", str(EXAMPLES / "debrief-answers.toml"))
+    assert done.code == 0, done.stderr
+    (path,) = reflection_files(home)
+    record = json.loads(path.read_text(encoding="utf-8"))
+    loops = {a["step"]: a for a in record["answers"] if a["type"] == "loop"}
+    assert loops["next_steps"]["item"] == "Next step"  # saved with the record
+    shown = run_coach("show", record["id"]).stdout
+    assert "\nNext step 1\n" in shown
+    assert "\nNext step 2\n" in shown
+    # A reflection saved before item titles were: its step id, made readable.
+    del loops["next_steps"]["item"]
+    path.write_text(json.dumps(record), encoding="utf-8")
+    assert "\nNext steps 1\n" in run_coach("show", record["id"]).stdout

@@ -424,11 +424,12 @@ class Run:
                     self._records(list(step.steps), (*address, index), scopes)
                     for index in range(self._item_count(step, address))
                 ]
-                out.append(
-                    Answer(
-                        step=step.id, type="loop", role=step.role, prompt=step.prompt, items=items
-                    )
+                record = Answer(
+                    step=step.id, type="loop", role=step.role, prompt=step.prompt, items=items
                 )
+                if step.item is not None:
+                    record.item = step.item  # an item's title, so it is shown as it was asked
+                out.append(record)
             elif isinstance(step, ANSWER_TYPES) and address in self.answers:
                 value = self.answers[address]
                 record = Answer(

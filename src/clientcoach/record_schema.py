@@ -38,6 +38,7 @@ class Answer(_Record):
         default=None, description="The shown label(s) of a choice, beside its stable value."
     )
     items: list[list[Answer]] | None = Field(default=None, description="Loop items, in order.")
+    item: str | None = Field(default=None, description="The title of one loop item.")
     answers: list[Answer] | None = Field(default=None, description="An included playbook's.")
     playbook: str | None = Field(default=None, description="Id of an included playbook.")
     planned: Value = Field(

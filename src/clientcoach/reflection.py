@@ -33,6 +33,7 @@ class Answer(Plain):
     value: Value = None
     label: str | list[str] | None = None  # the shown label(s) of a choice
     items: list[list[Answer]] | None = None  # loop items, in order
+    item: str | None = None  # the title of one loop item, e.g. "Next step"
     answers: list[Answer] | None = None  # an included playbook's
     playbook: str | None = None  # id of an included playbook
     planned: Value = None  # what the linked prep planned, for a step with `plan`
@@ -190,7 +191,7 @@ def _answer(value: object) -> Answer:
     for key, item in given.items():
         if key in ("step", "type"):
             values[key] = _text(item)
-        elif key in ("role", "prompt", "playbook", "done", "summary"):
+        elif key in ("role", "prompt", "playbook", "done", "summary", "item"):
             values[key] = _opt_text(item)
         elif key in ("value", "planned"):
             values[key] = _value(item)

@@ -257,6 +257,15 @@ def _notes(answer: dict[str, Any]) -> list[str]:
 Line = tuple[int, str, str, list[str]]  # depth, "section" | "answer", text, notes
 
 
+def _item_title(loop: dict[str, Any]) -> str:
+    """What one item of a loop is called: as saved, else its step id made readable (the
+    run asked with the same fallback), for reflections saved before titles were."""
+    title = loop.get("item")
+    if isinstance(title, str) and title.strip():
+        return title
+    return str(loop.get("step") or "?").replace("_", " ").capitalize()
+
+
 def _lines(answers: list[Any], depth: int) -> Iterator[Line]:
     for answer in answers:
         if not isinstance(answer, dict):
@@ -268,7 +277,7 @@ def _lines(answers: list[Any], depth: int) -> Iterator[Line]:
         elif isinstance(answer.get("items"), list):
             for index, item in enumerate(answer["items"], start=1):
                 if isinstance(item, list):
-                    yield depth, "section", f"{answer.get('step')} {index}", []
+                    yield depth, "section", f"{_item_title(answer)} {index}", []
                     yield from _lines(item, depth + 1)
         else:
             yield depth, "answer", f"{prompt}\n{_value(answer)}", _notes(answer)
