@@ -301,3 +301,15 @@ def test_every_help_text_of_the_built_app_is_translated() -> None:
     assert "Le résumé que `coach prep` affiche" in shown
     assert "Afficher cette aide et quitter." in shown  # Typer's own -h/--help line
     assert "Show this message" not in shown
+
+
+def test_not_found_and_empty_ids_are_told_in_french(home: Path) -> None:
+    from tests.helpers import run_coach
+
+    missing = run_coach("--lang", "fr", "show", "nope")
+    assert missing.code == 5
+    assert missing.stderr.startswith("coach: erreur : aucune réflexion n'a l'identifiant 'nope'")
+    empty = run_coach("--lang", "fr", "resume", " ")
+    assert empty.code == 2
+    assert "l'identifiant du brouillon est vide" in empty.stderr
+    assert "lancez `coach drafts` pour les voir" in empty.stderr

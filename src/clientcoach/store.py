@@ -31,6 +31,7 @@ import orjson
 
 import clientcoach
 from clientcoach.errors import DataError, StorageError, UsageError
+from clientcoach.i18n import _
 
 if TYPE_CHECKING:
     # Drafts need the playbook models; commands that only read records never load them.
@@ -105,14 +106,15 @@ def ensure_dir(path: Path) -> None:
             pass  # another process made it first
         except OSError as exc:
             raise StorageError(
-                f"cannot create folder {folder}: {exc.strerror}",
-                "check CLIENTCOACH_HOME points to a writable place",
+                _("cannot create folder {path}: {reason}").format(path=folder, reason=exc.strerror),
+                _("check CLIENTCOACH_HOME points to a writable place"),
             ) from exc
         # mkdir's mode is filtered by the umask; chmod is not.
         folder.chmod(DIR_MODE)
     if not path.is_dir():
         raise StorageError(
-            f"{path} exists and is not a folder", "move it aside or set CLIENTCOACH_HOME"
+            _("{path} exists and is not a folder").format(path=path),
+            _("move it aside or set CLIENTCOACH_HOME"),
         )
 
 
@@ -509,7 +511,7 @@ class Store:
         """Save a new reflection; returns it (its id may change on a clash) and its path."""
         from clientcoach.reflection import new_id
 
-        for _ in range(10):
+        for _attempt in range(10):
             path = self.path_for(reflection)
             if not path.resolve().is_relative_to(self.root.resolve()):
                 raise StorageError(f"refusing to write outside the data directory: {path}")
@@ -522,8 +524,8 @@ class Store:
                 continue
             except OSError as exc:
                 raise StorageError(
-                    f"cannot save to {path}: {exc.strerror}",
-                    "nothing was written; check free space and permissions",
+                    _("cannot save to {path}: {reason}").format(path=path, reason=exc.strerror),
+                    _("nothing was written; check free space and permissions"),
                 ) from exc
             return reflection, path
         raise StorageError(f"could not find a free file name in {path.parent}")
@@ -532,7 +534,10 @@ class Store:
 
     def draft_path(self, draft_id: str) -> Path:
         if not _DRAFT_ID.match(draft_id):
-            raise DataError(f"{draft_id!r} is not a draft id", "run `coach drafts` to list them")
+            raise DataError(
+                _("{id!r} is not a draft id").format(id=draft_id),
+                _("run `coach drafts` to list them"),
+            )
         return self.drafts / f"{draft_id}.json"
 
     def save_draft(self, draft: Draft) -> Path:
@@ -544,8 +549,8 @@ class Store:
             write_replace(path, draft.to_json())
         except OSError as exc:
             raise StorageError(
-                f"cannot save the draft {path}: {exc.strerror}",
-                "check free space and permissions",
+                _("cannot save the draft {path}: {reason}").format(path=path, reason=exc.strerror),
+                _("check free space and permissions"),
             ) from exc
         return path
 
@@ -582,7 +587,7 @@ class Store:
         """A draft by id, a unique start of it, or of its random tail (``k3x9ab``)."""
         needle = ref.strip().lower()
         if not needle:
-            raise UsageError("the draft id is empty", "run `coach drafts` to list them")
+            raise UsageError(_("the draft id is empty"), _("run `coach drafts` to list them"))
         matches = [
             p
             for p in self.draft_files()
@@ -590,11 +595,16 @@ class Store:
             or p.stem.lower().rsplit("-", 1)[-1].startswith(needle)
         ]
         if not matches:
-            raise DataError(f"no draft with id {ref!r}", "run `coach drafts` to list them")
+            raise DataError(
+                _("no draft with id {ref!r}").format(ref=ref), _("run `coach drafts` to list them")
+            )
         if len(matches) > 1:
             ids = _listed(p.stem for p in matches)
             raise DataError(
-                f"id {ref!r} matches {len(matches)} drafts ({ids})", "give more of the id"
+                _("id {ref!r} matches {count} drafts ({ids})").format(
+                    ref=ref, count=len(matches), ids=ids
+                ),
+                _("give more of the id"),
             )
         return matches[0], self.load_draft(matches[0])
 
@@ -787,7 +797,7 @@ class Store:
     ) -> Reflection | None:
         """The client's most recent prep for a meeting on or before a date, if recent enough."""
         best: Reflection | None = None
-        for _, reflection in self.iter_reflections("prep", client):
+        for _path, reflection in self.iter_reflections("prep", client):
             age = (on_or_before - reflection.meeting.date).days
             if not 0 <= age <= within_days:
                 continue
@@ -803,18 +813,20 @@ class Store:
             return candidate, self.load(candidate)
         needle = ref.strip().lower()
         if not needle:
-            raise UsageError("the id is empty", "run `coach history` to see the ids")
+            raise UsageError(_("the id is empty"), _("run `coach history` to see the ids"))
         matches = [p for p in self.files() if p.stem.rsplit("_", 1)[-1].lower().startswith(needle)]
         if not matches:
             raise DataError(
-                f"no reflection with id {ref!r}",
-                "ids are printed when a reflection is saved, and end its file name "
-                f"under {self.reflections}",
+                _("no reflection with id {ref!r}").format(ref=ref),
+                _("run `coach history` to see the ids"),
             )
         if len(matches) > 1:
             ids = _listed(p.stem.rsplit("_", 1)[-1] for p in matches)
             raise DataError(
-                f"id {ref!r} matches {len(matches)} reflections ({ids})", "give more of the id"
+                _("id {ref!r} matches {count} reflections ({ids})").format(
+                    ref=ref, count=len(matches), ids=ids
+                ),
+                _("give more of the id"),
             )
         return matches[0], self.load(matches[0])
 
@@ -856,7 +868,7 @@ class Store:
         Cooperating updaters also take a lock, so they never race inside that window.
         """
         self.read_record(path)  # a damaged or foreign file is refused before anything else
-        for _ in range(UPDATE_ATTEMPTS):
+        for _attempt in range(UPDATE_ATTEMPTS):
             with self._update_lock():
                 try:
                     original = path.read_bytes()
