@@ -409,3 +409,20 @@ def test_a_resumed_run_names_its_kind_in_french(home: Path, spawn: Spawn) -> Non
     again = spawn("resume")
     again.expect("Reprise de votre préparation pour Acme")
     again.kill()
+
+
+def test_an_escape_sequence_in_a_meeting_title_never_reaches_the_terminal(
+    home: Path, spawn: Spawn
+) -> None:
+    prep_answers = Path(__file__).resolve().parents[1] / "examples" / "prep-answers.toml"
+    title = "Kick\x1b]0;owned\x07off \x1b[31mRED"
+    assert run_coach("prep", "Acme", "-m", title, "--answers", str(prep_answers)).code == 0
+    coach = spawn("debrief", "Acme")
+    coach.expect("Meeting debrief · Acme · Kick]0;ownedoff [31mRED")
+    coach.at_step("debrief", "next_steps_agreed")
+    assert "Following your prep of" in coach.screen
+    assert "]0;owned" in coach.screen
+    assert "\x1b]0;owned" not in coach.screen
+    assert "\x07" not in coach.screen
+    assert "\x1b[31mRED" not in coach.screen
+    coach.kill()

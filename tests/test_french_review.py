@@ -283,3 +283,23 @@ def test_the_answers_shown_before_saving_are_in_french(
     assert "Vos réponses" in summary
     assert "Your answers" not in summary
     assert "Enter saves" not in summary
+
+
+def test_a_french_review_names_every_reason_area_in_french(home: Path) -> None:
+    """English reflections label only the area believed main; a French reader sees every
+    area of the built-in lost-deal playbook in French, none in English or as a code."""
+    answers = REPO / "examples" / "debrief-answers.toml"
+    assert run_coach("debrief", "Acme", "--answers", str(answers)).code == 0
+    shown = run_coach("--lang", "fr", "review", "--no-reflect")
+    assert shown.code == 0, shown.stderr
+    bars = shown.stdout.split("Raisons par domaine", 1)[1].split("\n\n", 1)[0]
+    # The names, without the bars and counts (a long name wraps onto the next line).
+    words = " ".join(w for w in bars.replace("█", " ").split() if not w.isdigit())
+    for name in (
+        "Notre conduite de la vente",
+        "La compréhension du besoin",
+        "Le prix ou les conditions commerciales",
+    ):
+        assert name in words, bars
+    assert "How we ran" not in words
+    assert not re.search(r"\b(need|price|execution)\b", words), bars

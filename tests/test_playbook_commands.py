@@ -227,3 +227,63 @@ def test_check_takes_an_id_or_checks_every_playbook_of_your_own(home: Path, tmp_
     unknown = run_coach("playbooks", "check", "nothere", cwd=tmp_path)
     assert unknown.code == 3
     assert "nothere: no such file, nor a playbook with that id" in unknown.stdout
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_playbook_table_keeps_every_origin_whole_at_every_width(
+    home: Path, language: str
+) -> None:
+    """Drawn in this process at each width from 40 to 160, with a user playbook that
+    overrides a built-in (the longest origin there is): every origin appears whole."""
+    from rich.console import Console
+
+    from clientcoach import i18n
+    from clientcoach.playbook import Library
+    from clientcoach.render import playbook_table
+
+    mine = home / "playbooks"
+    mine.mkdir(parents=True)
+    text = (REPO / "playbooks" / "debrief.toml").read_text(encoding="utf-8")
+    (mine / "debrief.toml").write_text(text, encoding="utf-8")
+    i18n.set_language(language)
+    lib = Library([mine])
+    rows = [(entry, lib.get(entry.id), None) for entry in lib.entries().values()]
+    origin = "~data/playbooks/debrief.toml " + i18n._("(overrides built-in)")
+    for width in range(40, 161):
+        console = Console(width=width, record=True, no_color=True)
+        console.print(playbook_table(rows, home, width))
+        shown = console.export_text()
+        assert max(len(line) for line in shown.splitlines()) <= width, width
+        assert origin.replace(" ", "") in "".join(shown.split()), (width, shown)
+
+
+def test_check_reads_an_id_even_beside_a_folder_of_that_name(home: Path, tmp_path: Path) -> None:
+    assert run_coach("playbooks", "new", "sales").code == 0
+    (tmp_path / "sales").mkdir()
+    checked = run_coach("playbooks", "check", "sales", cwd=tmp_path)
+    assert checked.code == 0, checked.stdout + checked.stderr
+    assert checked.stderr.strip() == f"{home / 'playbooks' / 'sales.toml'}: OK"
+
+
+def test_a_playbook_hidden_by_another_of_the_same_id_is_still_checked(
+    home: Path, tmp_path: Path
+) -> None:
+    first = tmp_path / "first"
+    first.mkdir()
+    (first / "mine.toml").write_text(
+        (REPO / "playbooks" / "prep.toml")
+        .read_text(encoding="utf-8")
+        .replace('id = "prep"', 'id = "mine"', 1),
+        encoding="utf-8",
+    )
+    env = {"CLIENTCOACH_PLAYBOOKS": str(first)}
+    made = run_coach("playbooks", "new", "mine", env=env)
+    created = home / "playbooks" / "mine.toml"
+    # `check mine` would check the other file: the hint names this one.
+    assert f"Edit it, then run: coach playbooks check {created}\n" in made.stderr
+    assert f"# Check it with: coach playbooks check {created}\n" in created.read_text("utf-8")
+    created.write_text(created.read_text("utf-8").replace("prompt", "promtp", 1), "utf-8")
+    every = run_coach("playbooks", "check", env=env)
+    assert every.code == 3
+    assert f"{created}:" in every.stdout
+    assert f"{first / 'mine.toml'}: OK" in every.stderr

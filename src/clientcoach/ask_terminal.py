@@ -82,8 +82,10 @@ class TerminalAsker:
         title.append(" · ", style="dim")
         title.append(client)
         if meeting:
+            from clientcoach.messages import printable
+
             title.append(" · ", style="dim")
-            title.append(meeting)
+            title.append(printable(meeting))
         self.console.print(title, soft_wrap=True)
         if playbook.summary:
             self.console.print(Text(playbook.summary, style="dim"))

@@ -182,9 +182,13 @@ def file_problems(path: Path, lib: "Library") -> list[str]:
 
 def _targets(refs: list[Path], lib: "Library") -> list[Path]:
     """The files to check: each a file, or a playbook's id; none given: the user's own."""
+    from clientcoach.playbook import toml_files
+
     entries = lib.entries()
     if not refs:
-        own = [entry.path for entry in entries.values() if entry.origin == "user"]
+        # Every file, not only those that win their id: a file hidden by another of the
+        # same id (CLIENTCOACH_PLAYBOOKS comes first) is still yours to fix.
+        own = [path for folder in lib.user_dirs for path in toml_files(folder)]
         if not own:
             raise UsageError(
                 _("you have no playbooks of your own to check"),
@@ -194,7 +198,7 @@ def _targets(refs: list[Path], lib: "Library") -> list[Path]:
     found: list[Path] = []
     for ref in refs:
         entry = entries.get(str(ref))
-        is_id = len(ref.parts) == 1 and not ref.suffix and not ref.exists()
+        is_id = len(ref.parts) == 1 and not ref.suffix and not ref.is_file()
         found.append(entry.path if is_id and entry is not None else ref)
     return found
 
@@ -252,10 +256,15 @@ def _new(playbook_id: str, source: str | None) -> None:
     lib = library(root)
     folder = root / "playbooks"
     target = folder / f"{playbook_id}.toml"
+    # The hint names the id, unless the id leads to another file of yours (a folder in
+    # CLIENTCOACH_PLAYBOOKS comes first): then it names this file.
+    winner = lib.entries().get(playbook_id)
+    hidden = winner is not None and winner.origin == "user" and winner.path != target
+    check = str(target) if hidden else playbook_id
     if source is not None:
-        text = copy_text(_load(lib, source), playbook_id)
+        text = copy_text(_load(lib, source), playbook_id, check)
     else:
-        text = starter_text(playbook_id)
+        text = starter_text(playbook_id, check)
     ensure_dir(folder)
     try:
         write_new(target, text)
@@ -268,7 +277,7 @@ def _new(playbook_id: str, source: str | None) -> None:
     console().print(_("Created {path}").format(path=target), soft_wrap=True)
     # Not wrapped: the command is meant to be copied whole.
     console().print(
-        _("Edit it, then run: coach playbooks check {id}").format(id=playbook_id),
+        _("Edit it, then run: coach playbooks check {id}").format(id=check),
         style="dim",
         soft_wrap=True,
     )
@@ -293,26 +302,26 @@ def _write_schema(folder: Path) -> None:
         write_new(path, text)
 
 
-def _header(playbook_id: str) -> list[str]:
+def _header(playbook_id: str, check: str | None = None) -> list[str]:
     return [
         f"#:schema ./{SCHEMA_FILE}",
         "# "
         + _("Playbook {id}: edit the texts, steps and conditions to suit you.").format(
             id=playbook_id
         ),
-        "# " + _("Check it with: coach playbooks check {id}").format(id=playbook_id),
+        "# " + _("Check it with: coach playbooks check {id}").format(id=check or playbook_id),
         "# " + _("Keep step ids and roles stable: your past reflections are grouped by them."),
         "",
     ]
 
 
-def copy_text(playbook: "Playbook", new_id: str) -> str:
+def copy_text(playbook: "Playbook", new_id: str, check: str | None = None) -> str:
     """A copy of ``playbook`` under a new id, as TOML that parses back to the same steps."""
     import tomli_w
 
     data = playbook.data()
     data["id"] = new_id
-    return "\n".join(_header(new_id)) + "\n" + tomli_w.dumps(_ordered(data))
+    return "\n".join(_header(new_id, check)) + "\n" + tomli_w.dumps(_ordered(data))
 
 
 def _ordered(data: dict[str, Any]) -> dict[str, Any]:
@@ -329,7 +338,7 @@ def _ordered(data: dict[str, Any]) -> dict[str, Any]:
     return ordered
 
 
-def starter_text(playbook_id: str) -> str:
+def starter_text(playbook_id: str, check: str | None = None) -> str:
     """A small working playbook with a comment above each step saying what it shows.
 
     tomli-w writes no comments, so the data is written by tomli-w and a comment line is
@@ -425,7 +434,7 @@ def starter_text(playbook_id: str) -> str:
         "# " + _("rating, choice, multichoice, number, date, list, info, loop, include."),
         "# " + _("Run `coach playbooks show debrief` to see a full playbook as a tree."),
     ]
-    return "\n".join([*_header(playbook_id), *intro, *body]) + "\n"
+    return "\n".join([*_header(playbook_id, check), *intro, *body]) + "\n"
 
 
 # --- schema -----------------------------------------------------------------------------

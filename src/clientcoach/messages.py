@@ -25,18 +25,24 @@ Segment = tuple[str, str]
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+def printable(text: str) -> str:
+    """``text`` without control characters (tab and newline kept): a title typed with an
+    escape sequence must not drive the reader's terminal, now or when piped output is
+    shown later."""
+    return _CONTROL.sub("", text)
+
+
 def emit(*segments: Segment, soft_wrap: bool = False) -> None:
     """One message line on standard error."""
+    clean = [(printable(text), style) for text, style in segments]
     if sys.stderr.isatty():
         from rich.text import Text
 
         from clientcoach.clikit import console
 
-        console().print(Text.assemble(*segments), soft_wrap=soft_wrap)
+        console().print(Text.assemble(*clean), soft_wrap=soft_wrap)
     else:
-        text = "".join(text for text, _style in segments)
-        # What Rich would do on a terminal: no control character reaches the reader.
-        sys.stderr.write(_CONTROL.sub("", text) + "\n")
+        sys.stderr.write("".join(text for text, _style in clean) + "\n")
         sys.stderr.flush()
 
 

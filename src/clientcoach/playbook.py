@@ -742,10 +742,10 @@ class Library:
 
     def entries(self) -> dict[str, Entry]:
         found: dict[str, Entry] = {}
-        for path in _toml_files(self.builtins):
+        for path in toml_files(self.builtins):
             found[path.stem] = Entry(path.stem, self.builtin_path(path.stem), "built-in")
         for folder in reversed(self.user_dirs):  # earlier folders win
-            for path in _toml_files(folder):
+            for path in toml_files(folder):
                 previous = found.get(path.stem)
                 shadows = None
                 if previous is not None:
@@ -839,7 +839,7 @@ def _walk(steps: list[Step]) -> Iterator[Step]:
             yield from _walk(list(step.steps))
 
 
-def _toml_files(folder: Path) -> list[Path]:
+def toml_files(folder: Path) -> list[Path]:
     try:
         return sorted(p for p in folder.glob("*.toml") if p.is_file())
     except OSError:

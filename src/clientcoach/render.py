@@ -81,7 +81,8 @@ def playbook_table(
         max([len(_("lang")), 5]),
         max([len(_("from"))] + [len(w) for w in wheres]),
     ]
-    narrow = width < NARROW or sum(fixed) + 16 + 2 * len(fixed) > width
+    # Between two columns: one space of padding on each side and the divider.
+    narrow = width < NARROW or sum(fixed) + 16 + 3 * len(fixed) > width
     if narrow:
         # Two lines, like the cells under it: the id, then kind, language and origin.
         # A path longer than the column folds onto the next line: never cut.

@@ -362,7 +362,8 @@ def _lost(review: Review) -> Block:
             (_("what happened"), _listed(lost.outcomes, review.labels.get("loss_outcome", {}))),
             (_("reasons"), _listed(lost.reasons, review.labels.get("loss_reason", {}))),
         ],
-        bars=_counts(lost.categories, {**area_names(), **review.labels.get("believed_reason", {})}),
+        # The built-in areas in the reader's language, the others as saved.
+        bars=_counts(lost.categories, {**review.labels.get("believed_reason", {}), **area_names()}),
         bars_title=_("Reasons by area"),
     )
 
