@@ -50,12 +50,8 @@ class Plain:
         return {**ordered, **self.extra()}
 
     def has(self, name: str) -> bool:
-        """Whether ``name`` was given (a cheap ``name in given()``, for hot paths)."""
+        """Whether ``name`` was given (a field, or another key)."""
         return name in self.__dict__ or name in self.__dict__["_extra"]
-
-    def given(self) -> set[str]:
-        """The names of the values this object was given (fields and other keys)."""
-        return set(self.values())
 
     def extra(self) -> dict[str, Any]:
         """Values given under names that are not fields."""
