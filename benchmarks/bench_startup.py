@@ -54,7 +54,7 @@ NOW = "2026-11-24T09:30:00+01:00"
 INTROSPECT = """
 import json
 import typer.main
-from clientcoach.cli import app
+from clientcoach.cli.main import app
 
 SIMPLE = {"str", "Path", "bool", "int", "float"}
 TYPER_OWN = {"install_completion", "show_completion", "help"}

@@ -20,7 +20,7 @@ import pexpect
 import pytest
 import typer.main
 
-from clientcoach.cli import app
+from clientcoach.cli.main import app
 from clientcoach.errors import ExitCode
 from tests.helpers import REPO, Result, reflection_files
 
@@ -388,13 +388,13 @@ def test_each_exit_code_comes_from_a_real_scenario(
 # function is replaced by one that fails before the real entry point runs.
 _BUGGY = """
 import sys
-import clientcoach.store
+import clientcoach.storage.store
 
 def broken_save(self, reflection):
     raise RuntimeError("a gremlin in the disk")
 
-clientcoach.store.Store.save = broken_save
-from clientcoach.entry import main
+clientcoach.storage.store.Store.save = broken_save
+from clientcoach.cli.entry import main
 sys.argv = ["coach", *sys.argv[1:]]
 main()
 """

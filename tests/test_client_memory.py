@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from clientcoach.engine import Earlier, Run
+from clientcoach.core.engine import Earlier, Run
 from clientcoach.errors import DataError, PlaybookError
 from clientcoach.insights import clients as memory
-from clientcoach.playbook import parse_playbook
-from clientcoach.store import Store, record_text
+from clientcoach.model.playbook import parse_playbook
+from clientcoach.storage.store import Store, record_text
 
 TODAY = date(2026, 11, 20)
 

@@ -154,7 +154,7 @@ def test_the_config_file_is_where_platformdirs_puts_it(
 ) -> None:
     import platformdirs
 
-    from clientcoach import config
+    from clientcoach.storage import config
 
     monkeypatch.delenv("CLIENTCOACH_CONFIG", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path) if home == "tmp" else home)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from clientcoach.engine import AnswerError, Run, coerce, parse_date
+from clientcoach.core.engine import AnswerError, Run, coerce, parse_date
 from clientcoach.errors import DataError
-from clientcoach.playbook import Playbook, parse_playbook
-from clientcoach.store import Store
+from clientcoach.model.playbook import Playbook, parse_playbook
+from clientcoach.storage.store import Store
 from tests.helpers import REPO, reflection_files, run_coach
 
 PREP = REPO / "examples" / "prep-answers.toml"

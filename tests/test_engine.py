@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from clientcoach.engine import AnswerError, Run, coerce
-from clientcoach.playbook import Playbook, parse_playbook
+from clientcoach.core.engine import AnswerError, Run, coerce
+from clientcoach.model.playbook import Playbook, parse_playbook
 
 TODAY = date(2026, 11, 24)
 

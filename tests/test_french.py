@@ -281,7 +281,7 @@ def test_every_help_text_of_the_built_app_is_translated() -> None:
 
     import typer.main
 
-    from clientcoach.cli import app
+    from clientcoach.cli.main import app
 
     catalogue = json.loads(catalogue_path("fr").read_text(encoding="utf-8"))
     texts: set[str] = set()

@@ -1,7 +1,8 @@
 """Scripted runs stay light: playbooks checked once and kept, records built without pydantic.
 
 The program holds playbooks, reflections and drafts as the plain classes of
-``clientcoach.playbook``, ``clientcoach.reflection`` and ``clientcoach.draft``; the
+``clientcoach.model.playbook``, ``clientcoach.model.reflection`` and
+``clientcoach.model.draft``; the
 pydantic models in ``playbook_schema`` and ``record_schema`` only check files. These
 tests hold the two sets of classes together and check what the cache of checked
 playbooks may and may not do.
@@ -22,9 +23,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter
 from pydantic_core import PydanticUndefined
 
-from clientcoach import draft, playbook, playbook_schema, record_schema, reflection
-from clientcoach.plain import Plain, iso_time
-from clientcoach.playbook import Library, from_kept, to_kept
+from clientcoach.model import draft, playbook, playbook_schema, record_schema, reflection
+from clientcoach.model.plain import Plain, iso_time
+from clientcoach.model.playbook import Library, from_kept, to_kept
 from tests.helpers import REPO, reflection_files, run_coach
 
 PREP_ANSWERS = REPO / "examples" / "prep-answers.toml"
@@ -34,7 +35,7 @@ DEBRIEF_ANSWERS = REPO / "examples" / "debrief-answers.toml"
 LOADED = """
 import json, sys
 sys.argv = ["coach", *sys.argv[1:]]
-from clientcoach.cli import main
+from clientcoach.cli.main import main
 try:
     main()
 except SystemExit as exit:

@@ -72,7 +72,9 @@ def test_wheel_ships_the_builtin_playbooks_and_a_fresh_venv_runs_them(tmp_path: 
     assert french.returncode == 0, french.stderr
     assert {row["language"] for row in json.loads(french.stdout)} == {"fr"}
     assert "Préparer" in installed("coach", "--lang", "fr", "--help").stdout
-    where = installed("python", "-c", "import clientcoach.playbook as p; print(p.builtin_dir())")
+    where = installed(
+        "python", "-c", "import clientcoach.model.playbook as p; print(p.builtin_dir())"
+    )
     assert "site-packages" in where.stdout
 
     prep = installed(

@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from clientcoach import playbook_schema
-from clientcoach.playbook import load_file
+from clientcoach.model import playbook_schema
+from clientcoach.model.playbook import load_file
 from tests.helpers import REPO, run_coach
 
 BUILTINS = sorted(REPO.glob("playbooks/*.toml")) + sorted(REPO.glob("playbooks/fr/*.toml"))
@@ -176,8 +176,8 @@ def test_schema_comes_from_the_models() -> None:
 def test_the_starter_rates_a_role_on_the_scale_the_built_ins_use() -> None:
     """The review reads a role as one figure (energy from -2 to +2): a starter step with
     that role must use the same scale, or its answers would skew the figure."""
-    from clientcoach.cmd_playbooks import starter_text
-    from clientcoach.playbook import Library, RatingStep, _walk
+    from clientcoach.cli.playbooks import starter_text
+    from clientcoach.model.playbook import Library, RatingStep, _walk
 
     lib = Library([])
     scales = {
@@ -238,8 +238,8 @@ def test_the_playbook_table_keeps_every_origin_whole_at_every_width(
     from rich.console import Console
 
     from clientcoach import i18n
-    from clientcoach.playbook import Library
-    from clientcoach.render import playbook_table
+    from clientcoach.model.playbook import Library
+    from clientcoach.ui.render import playbook_table
 
     mine = home / "playbooks"
     mine.mkdir(parents=True)

@@ -12,12 +12,12 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clientcoach import record_schema
-from clientcoach.ask import ask_from_answers, load_answers
-from clientcoach.engine import Run
+from clientcoach.app.scripted import ask_from_answers, load_answers
+from clientcoach.core.engine import Run
 from clientcoach.errors import AnswersError, PlaybookError
-from clientcoach.playbook import Library, parse_playbook
-from clientcoach.reflection import Answer, Links, Meeting, PlaybookRef, Reflection, from_data
+from clientcoach.model import record_schema
+from clientcoach.model.playbook import Library, parse_playbook
+from clientcoach.model.reflection import Answer, Links, Meeting, PlaybookRef, Reflection, from_data
 
 SETTINGS = settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

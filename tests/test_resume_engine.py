@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from clientcoach import record_schema
-from clientcoach.draft import Draft, DraftPlaybook, compare, fingerprint, step_paths
-from clientcoach.engine import AnswerError, Run
-from clientcoach.playbook import Library, parse_playbook
-from clientcoach.reflection import Meeting
+from clientcoach.core.engine import AnswerError, Run
+from clientcoach.model import record_schema
+from clientcoach.model.draft import Draft, DraftPlaybook, compare, fingerprint, step_paths
+from clientcoach.model.playbook import Library, parse_playbook
+from clientcoach.model.reflection import Meeting
 
 TODAY = date(2026, 11, 24)
 TEXT = """

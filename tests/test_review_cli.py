@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
-from clientcoach import record_schema
 from clientcoach.errors import ExitCode
+from clientcoach.model import record_schema
 from tests.helpers import REPO, reflection_files, run_coach
 from tests.review_records import november_set, write
 
@@ -519,8 +519,8 @@ def test_every_reason_area_has_the_name_the_lost_deal_playbook_gives_it(language
     """Areas no record labels (only the one believed main is) are named as the built-in
     playbook names them, in the reader's language, never shown as a bare code."""
     from clientcoach import i18n
-    from clientcoach.playbook import ChoiceStep, Library, _walk
-    from clientcoach.render_review import area_names
+    from clientcoach.model.playbook import ChoiceStep, Library, _walk
+    from clientcoach.ui.review import area_names
 
     lost = Library([], language=language).get("lost-deal")
     (step,) = [s for s in _walk(list(lost.steps)) if s.id == "believed_reason"]

@@ -23,11 +23,11 @@ from typing import Any
 import pytest
 
 import clientcoach
-from clientcoach import store as store_module
-from clientcoach.draft import Draft, DraftPlaybook
 from clientcoach.errors import DataError
-from clientcoach.reflection import Answer, Links, Meeting, PlaybookRef, Reflection, new_id
-from clientcoach.store import ChangedError, DamagedFile, Store, replace_if_unchanged
+from clientcoach.model.draft import Draft, DraftPlaybook
+from clientcoach.model.reflection import Answer, Links, Meeting, PlaybookRef, Reflection, new_id
+from clientcoach.storage import store as store_module
+from clientcoach.storage.store import ChangedError, DamagedFile, Store, replace_if_unchanged
 from tests.helpers import REPO, reflection_files, run_coach
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
@@ -297,8 +297,8 @@ WRITER = """
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from clientcoach.reflection import Answer, Links, Meeting, PlaybookRef, Reflection
-from clientcoach.store import Store
+from clientcoach.model.reflection import Answer, Links, Meeting, PlaybookRef, Reflection
+from clientcoach.storage.store import Store
 
 now = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 store = Store(Path(sys.argv[1]))

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from clientcoach.errors import DataError
-from clientcoach.reflection import Answer, Links, Meeting, PlaybookRef, Reflection, new_id
-from clientcoach.store import Store, client_key, slug
+from clientcoach.model.reflection import Answer, Links, Meeting, PlaybookRef, Reflection, new_id
+from clientcoach.storage.store import Store, client_key, slug
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 

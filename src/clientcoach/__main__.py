@@ -1,3 +1,3 @@
-from clientcoach.entry import main
+from clientcoach.cli.entry import main
 
 main()

@@ -107,7 +107,7 @@ def choose(argv_lang: str | None) -> tuple[str, str]:
                 _("use one of: {choices}, or unset it").format(choices=choices),
             )
         return code, "environment"
-    from clientcoach import config
+    from clientcoach.storage import config
 
     configured = config.file_value("language")
     if isinstance(configured, str):

@@ -1,9 +1,9 @@
 """The playbook language: its classes, loading, checks and the library of playbooks.
 
 A playbook is data. Nothing read from a playbook is ever evaluated: conditions are
-declarative trees checked by :mod:`clientcoach.engine`, and prompts are shown as plain
+declarative trees checked by :mod:`clientcoach.core.engine`, and prompts are shown as plain
 text. A file is checked in two passes: the pydantic models of
-:mod:`clientcoach.playbook_schema` reject unknown keys and wrong types, then
+:mod:`clientcoach.model.playbook_schema` reject unknown keys and wrong types, then
 :func:`check_playbook` catches what a schema cannot (step ids, condition references,
 defaults, includes). What passes is held as the light classes below, and kept in a cache
 so an unchanged file is not checked (nor pydantic loaded) again.
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, Protocol
 
 from clientcoach.errors import PlaybookError
-from clientcoach.plain import Plain
+from clientcoach.model.plain import Plain
 
 if TYPE_CHECKING:
     import tomllib
@@ -242,7 +242,7 @@ def _check_default(step: Step) -> str | None:
         return None
     # The engine's own coercion decides, so a default is valid exactly when the same
     # answer typed by a user would be. Imported here: the engine imports this module.
-    from clientcoach.engine import AnswerError, coerce
+    from clientcoach.core.engine import AnswerError, coerce
 
     try:
         coerce(step, default, _SOME_DAY, by_position=False)
@@ -452,7 +452,7 @@ def playbook_problems(text: str, source: str) -> Playbook | list[str]:
         return [toml_error(exc, text, source)]
     if not data:
         return [f"{source}: the file is empty; a playbook needs schema, id, kind, title and steps"]
-    from clientcoach import playbook_schema  # pydantic: only for a file not yet checked
+    from clientcoach.model import playbook_schema  # pydantic: only for a file not yet checked
 
     lines = _LineMap(text)
     playbook = playbook_schema.validate(data)
@@ -617,7 +617,7 @@ def _text(path: Path, raw: bytes) -> str:
 
 
 class Cache(Protocol):
-    """Where checked playbooks are kept (:class:`clientcoach.store.PlaybookCache`)."""
+    """Where checked playbooks are kept (:class:`clientcoach.storage.store.PlaybookCache`)."""
 
     def get(self, path: Path, stamp: str) -> Any: ...
 
@@ -691,7 +691,7 @@ def builtin_dir() -> Path:
     if packaged.is_dir():
         return packaged
     # An editable install runs from the source tree, where the playbooks sit at the top.
-    return Path(__file__).resolve().parents[2] / "playbooks"
+    return Path(__file__).resolve().parents[3] / "playbooks"
 
 
 Origin = Literal["built-in", "user"]

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clientcoach.clikit import console, guard, library, out
+from clientcoach.cli.common import console, guard, library, out
 from clientcoach.errors import ExitCode, PlaybookError, UsageError
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
-    from clientcoach.playbook import Entry, Library, Playbook
+    from clientcoach.model.playbook import Entry, Library, Playbook
 
 SCHEMA_FILE = "playbook.schema.json"
 
@@ -47,8 +47,8 @@ def register(app: typer.Typer) -> None:
         ref: Annotated[str, typer.Argument(metavar="ID", help=_("Playbook id or .toml file."))],
     ) -> None:
         with guard():
-            from clientcoach.config import data_dir
-            from clientcoach.render import playbook_tree
+            from clientcoach.storage.config import data_dir
+            from clientcoach.ui.render import playbook_tree
 
             lib = library(data_dir())
             playbook = _load(lib, ref)
@@ -111,8 +111,8 @@ def _load(lib: "Library", ref: str) -> "Playbook":
 
 
 def _list(as_json: bool) -> None:
-    from clientcoach.config import data_dir
-    from clientcoach.render import playbook_table
+    from clientcoach.storage.config import data_dir
+    from clientcoach.ui.render import playbook_table
 
     root = data_dir()
     lib = library(root)
@@ -149,7 +149,7 @@ def _list(as_json: bool) -> None:
 
 def file_problems(path: Path, lib: "Library") -> list[str]:
     """Every problem of one playbook file, each naming the file (and line when known)."""
-    from clientcoach.playbook import playbook_problems
+    from clientcoach.model.playbook import playbook_problems
 
     try:
         text = path.read_bytes().decode("utf-8")
@@ -182,7 +182,7 @@ def file_problems(path: Path, lib: "Library") -> list[str]:
 
 def _targets(refs: list[Path], lib: "Library") -> list[Path]:
     """The files to check: each a file, or a playbook's id; none given: the user's own."""
-    from clientcoach.playbook import toml_files
+    from clientcoach.model.playbook import toml_files
 
     entries = lib.entries()
     if not refs:
@@ -204,7 +204,7 @@ def _targets(refs: list[Path], lib: "Library") -> list[Path]:
 
 
 def _check(refs: list[Path], as_json: bool) -> None:
-    from clientcoach.config import data_dir
+    from clientcoach.storage.config import data_dir
 
     lib = library(data_dir())
     files = _targets(refs, lib)
@@ -243,9 +243,9 @@ def _check(refs: list[Path], as_json: bool) -> None:
 def _new(playbook_id: str, source: str | None) -> None:
     import re
 
-    from clientcoach.config import data_dir
-    from clientcoach.playbook import PLAYBOOK_ID_PATTERN
-    from clientcoach.store import ensure_dir, write_new
+    from clientcoach.model.playbook import PLAYBOOK_ID_PATTERN
+    from clientcoach.storage.config import data_dir
+    from clientcoach.storage.store import ensure_dir, write_new
 
     if not re.fullmatch(PLAYBOOK_ID_PATTERN, playbook_id) or len(playbook_id) > 64:
         raise UsageError(
@@ -287,7 +287,7 @@ def _new(playbook_id: str, source: str | None) -> None:
 
 def _write_schema(folder: Path) -> None:
     """Keep the schema that the ``#:schema`` line points to beside the playbooks."""
-    from clientcoach.store import write_new
+    from clientcoach.storage.store import write_new
 
     path = folder / SCHEMA_FILE
     text = schema_text() + "\n"
@@ -442,7 +442,7 @@ def starter_text(playbook_id: str, check: str | None = None) -> str:
 
 def schema_text() -> str:
     """The JSON Schema of a playbook file, generated from the models."""
-    from clientcoach.playbook_schema import json_schema
+    from clientcoach.model.playbook_schema import json_schema
 
     schema = json_schema()
     schema = {

@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from clientcoach import __version__, messages
-from clientcoach.config import now as clock
-from clientcoach.draft import (
+from clientcoach import __version__
+from clientcoach.core.engine import Run
+from clientcoach.errors import CoachError, ExitCode
+from clientcoach.i18n import _
+from clientcoach.model.draft import (
     Address,
     Draft,
     DraftPlaybook,
@@ -31,12 +33,9 @@ from clientcoach.draft import (
     step_paths,
     with_answers,
 )
-from clientcoach.engine import Run
-from clientcoach.errors import CoachError, ExitCode
-from clientcoach.i18n import _
-from clientcoach.plain import Plain
-from clientcoach.playbook import Playbook
-from clientcoach.reflection import (
+from clientcoach.model.plain import Plain
+from clientcoach.model.playbook import Playbook
+from clientcoach.model.reflection import (
     Links,
     Meeting,
     PlaybookRef,
@@ -45,10 +44,12 @@ from clientcoach.reflection import (
     Value,
     new_id,
 )
-from clientcoach.store import Store
+from clientcoach.storage.config import now as clock
+from clientcoach.storage.store import Store
+from clientcoach.ui import messages
 
 if TYPE_CHECKING:
-    from clientcoach.ask_terminal import TerminalAsker
+    from clientcoach.ui.terminal import TerminalAsker
 
 EXIT_HANGUP = int(ExitCode.HANGUP)
 EXIT_TERMINATED = int(ExitCode.TERMINATED)

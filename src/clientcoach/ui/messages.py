@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
-    from clientcoach.reflection import Reflection
+    from clientcoach.model.reflection import Reflection
 
 # A piece of a line and its Rich style ("" for none).
 Segment = tuple[str, str]
@@ -38,7 +38,7 @@ def emit(*segments: Segment, soft_wrap: bool = False) -> None:
     if sys.stderr.isatty():
         from rich.text import Text
 
-        from clientcoach.clikit import console
+        from clientcoach.cli.common import console
 
         console().print(Text.assemble(*clean), soft_wrap=soft_wrap)
     else:

@@ -19,10 +19,10 @@ from datetime import date
 from typing import Literal, NamedTuple
 
 # Re-exported: the engine is where answers are checked, and callers look for them here.
-from clientcoach.dates import AnswerError as AnswerError
-from clientcoach.dates import parse_date as parse_date
+from clientcoach.core.dates import AnswerError as AnswerError
+from clientcoach.core.dates import parse_date as parse_date
 from clientcoach.i18n import _
-from clientcoach.playbook import (
+from clientcoach.model.playbook import (
     ANSWER_TYPES,
     AnswerStep,
     ChoiceStep,
@@ -41,7 +41,7 @@ from clientcoach.playbook import (
     Step,
     TextStep,
 )
-from clientcoach.reflection import Answer, Value
+from clientcoach.model.reflection import Answer, Value
 
 Address = tuple[str | int, ...]
 QuestionKind = Literal["answer", "info", "more"]

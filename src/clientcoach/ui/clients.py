@@ -146,7 +146,7 @@ Rows = tuple[list[str], list[list[Text]]]
 
 def print_rows(console: Console, rows: Rows) -> None:
     """A table, or on a narrow terminal one small stack per row (see render.stacked)."""
-    from clientcoach.render import NARROW, stacked
+    from clientcoach.ui.render import NARROW, stacked
 
     columns, cells = rows
     if console.width < NARROW:

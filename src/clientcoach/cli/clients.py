@@ -16,17 +16,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clientcoach.clikit import console, guard, out, report_damaged
+from clientcoach.cli.common import console, guard, out, report_damaged
 from clientcoach.errors import DataError, UsageError
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
-    from clientcoach.ask_terminal import TerminalAsker
-    from clientcoach.engine import Address, Earlier, Run
+    from clientcoach.core.engine import Address, Earlier, Run
     from clientcoach.insights.clients import Brief
-    from clientcoach.playbook import Playbook
-    from clientcoach.reflection import Reflection, Value
-    from clientcoach.store import Damaged, RecordScan, Store
+    from clientcoach.model.playbook import Playbook
+    from clientcoach.model.reflection import Reflection, Value
+    from clientcoach.storage.store import Damaged, RecordScan, Store
+    from clientcoach.ui.terminal import TerminalAsker
 
 KINDS = ("prep", "debrief", "review")
 
@@ -37,9 +37,9 @@ KINDS = ("prep", "debrief", "review")
 def complete_client(incomplete: str) -> list[str]:
     """Known client names starting like ``incomplete`` (case, accents, spaces ignored)."""
     try:
-        from clientcoach.config import data_dir
         from clientcoach.insights.clients import compact, fold, known_names
-        from clientcoach.store import Store
+        from clientcoach.storage.config import data_dir
+        from clientcoach.storage.store import Store
 
         start = compact(incomplete)
         names = Store(data_dir()).client_names(lambda slug: compact(slug).startswith(start))
@@ -55,8 +55,8 @@ def complete_client(incomplete: str) -> list[str]:
 def complete_playbook(incomplete: str) -> list[str]:
     """Playbook ids (built-in and the user's) starting with ``incomplete``."""
     try:
-        from clientcoach.clikit import library
-        from clientcoach.config import data_dir
+        from clientcoach.cli.common import library
+        from clientcoach.storage.config import data_dir
 
         return [i for i in library(data_dir()).entries() if i.startswith(incomplete)]
     except Exception:
@@ -83,7 +83,7 @@ def choose_client(store: "Store", typed: str, asker: "TerminalAsker | None") -> 
     if match.exact is not None or not match.close:
         return typed
     if asker is None:
-        from clientcoach.messages import close_clients
+        from clientcoach.ui.messages import close_clients
 
         close_clients(typed, match.close)
         return typed
@@ -122,7 +122,7 @@ class Memory:
 
     def run(self, playbook: "Playbook", included: "dict[str, Playbook]", today: date) -> "Run":
         """A run of ``playbook`` that knows what these earlier reflections give it."""
-        from clientcoach.engine import Run
+        from clientcoach.core.engine import Run
 
         return Run(
             playbook,
@@ -135,7 +135,7 @@ class Memory:
 
 
 def _roles(playbooks: "dict[str, Playbook]") -> set[str]:
-    from clientcoach.playbook import LoopStep, Step
+    from clientcoach.model.playbook import LoopStep, Step
 
     found: set[str] = set()
 
@@ -174,7 +174,7 @@ def recall(
     trolls" step; a debrief gets the linked prep's plan (read by ``plan`` steps) and the
     earlier mistakes, so a new one can be linked as a repeat.
     """
-    from clientcoach.engine import Earlier
+    from clientcoach.core.engine import Earlier
     from clientcoach.insights import recall as memory
 
     result = Memory()
@@ -205,11 +205,11 @@ def announce(memory: Memory, today: date) -> None:
     were all accepted, so that a bad answers file still gets a one-line error.
     """
     if memory.brief is None:
-        from clientcoach.messages import plan
+        from clientcoach.ui.messages import plan
 
         plan(memory.plan)  # lines of text: no Rich when no one is looking
         return
-    from clientcoach.render_clients import brief
+    from clientcoach.ui.clients import brief
 
     brief(console(), memory.brief, today, damaged=memory.damaged)
 
@@ -218,14 +218,14 @@ def announce(memory: Memory, today: date) -> None:
 
 
 def _today() -> date:
-    from clientcoach.config import now
+    from clientcoach.storage.config import now
 
     return now().date()
 
 
 def _store() -> "Store":
-    from clientcoach.config import data_dir
-    from clientcoach.store import Store
+    from clientcoach.storage.config import data_dir
+    from clientcoach.storage.store import Store
 
     return Store(data_dir())
 
@@ -273,7 +273,7 @@ def _find(store: "Store", ref: str) -> Path:
 def _day(option: str, raw: str | None, today: date) -> date | None:
     if raw is None:
         return None
-    from clientcoach.dates import AnswerError, parse_date
+    from clientcoach.core.dates import AnswerError, parse_date
 
     try:
         return parse_date(raw, today)
@@ -318,7 +318,7 @@ def followups(
     """Open follow-ups from your debriefs, overdue first."""
     with guard():
         from clientcoach.insights.clients import follow_ups, open_first
-        from clientcoach.render_clients import follow_up_table, print_rows
+        from clientcoach.ui.clients import follow_up_table, print_rows
 
         today = _today()
         scan = _store().scan_records()
@@ -419,7 +419,7 @@ def history(
     """Your reflections, newest first; filter by client, kind, dates, or text in answers."""
     with guard():
         from clientcoach.insights import clients as memory
-        from clientcoach.render_clients import history_table, print_rows
+        from clientcoach.ui.clients import history_table, print_rows
 
         if kind is not None and kind not in KINDS:
             raise UsageError(
@@ -466,7 +466,7 @@ def show(
 ) -> None:
     """Show one reflection: every question asked and its answer."""
     with guard():
-        from clientcoach.render_clients import show_markdown, show_text
+        from clientcoach.ui.clients import show_markdown, show_text
 
         if as_json and markdown:
             raise UsageError(_("--json and --markdown cannot go together"), _("pick one"))
@@ -484,7 +484,7 @@ def clients(as_json: JsonOpt = False) -> None:
     """Your clients: meetings, when you last saw them, open follow-ups."""
     with guard():
         from clientcoach.insights.clients import clients as summarise
-        from clientcoach.render_clients import clients_table, print_rows
+        from clientcoach.ui.clients import clients_table, print_rows
 
         scan = _store().scan_records()
         found = summarise(_records(scan), _today())
@@ -511,7 +511,7 @@ def brief(
     """The brief `coach prep` shows before its first question, on its own."""
     with guard():
         from clientcoach.insights.clients import client_by_prefix, compact
-        from clientcoach.render_clients import brief as show_brief
+        from clientcoach.ui.clients import brief as show_brief
 
         store = _store()
         today = _today()

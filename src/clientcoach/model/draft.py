@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
 
-from clientcoach.plain import Plain
-from clientcoach.playbook import IncludeStep, LoopStep, Playbook, Step
-from clientcoach.reflection import Links, Meeting, RecordKind, Value
+from clientcoach.model.plain import Plain
+from clientcoach.model.playbook import IncludeStep, LoopStep, Playbook, Step
+from clientcoach.model.reflection import Links, Meeting, RecordKind, Value
 
 DRAFT_SCHEMA = 1
 Address = tuple[str | int, ...]

@@ -1,7 +1,7 @@
 """Askers: the only code that reads the user's answers.
 
-An asker drives a :class:`~clientcoach.engine.Run` to the end. The terminal asker
-(:mod:`clientcoach.ask_terminal`) talks to a person; :func:`ask_from_answers` reads an
+An asker drives a :class:`~clientcoach.core.engine.Run` to the end. The terminal asker
+(:mod:`clientcoach.ui.terminal`) talks to a person; :func:`ask_from_answers` reads an
 answers file; :func:`refuse_without_terminal` stops at once when there is neither, so a
 run never hangs waiting for input. This module stays light (no Rich): a scripted run
 loads only it.
@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from clientcoach.engine import (
+from clientcoach.core.engine import (
     Address,
     AnswerError,
     Earlier,
@@ -25,7 +25,7 @@ from clientcoach.engine import (
 )
 from clientcoach.errors import AnswersError
 from clientcoach.i18n import _
-from clientcoach.playbook import (
+from clientcoach.model.playbook import (
     IncludeStep,
     InfoStep,
     LoopStep,

@@ -1,6 +1,6 @@
 """What a valid playbook file is, as pydantic models: loaded only to check a file.
 
-The program itself holds playbooks as the light classes of :mod:`clientcoach.playbook`
+The program itself holds playbooks as the light classes of :mod:`clientcoach.model.playbook`
 (the same names and fields); a playbook is checked here once, then kept checked in the
 data directory's cache, so a run whose playbooks have not changed never loads pydantic.
 Tests keep the two sets of classes in agreement, field by field.
@@ -13,9 +13,9 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from clientcoach import playbook as plain
-from clientcoach.plain import Plain
-from clientcoach.playbook import ID_PATTERN, PLAYBOOK_ID_PATTERN, Kind, Scalar, Summary
+from clientcoach.model import playbook as plain
+from clientcoach.model.plain import Plain
+from clientcoach.model.playbook import ID_PATTERN, PLAYBOOK_ID_PATTERN, Kind, Scalar, Summary
 
 
 class _Model(BaseModel):

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clientcoach.dates import MONTHS
+from clientcoach.core.dates import MONTHS
 from clientcoach.i18n import _
 from clientcoach.insights.review import Count, Headline, Period, Rate, Review
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
-    from clientcoach.store import Damaged
+    from clientcoach.storage.store import Damaged
 
 JSON_SCHEMA = 1
 BAR_WIDTH = 24
@@ -496,7 +496,7 @@ def show(console: Console, review: Review) -> None:
                 console.print(Text(block.bars_title, style="italic"))
             console.print(_bar_table(block.bars, ascii_only))
         if block.grid is not None:
-            from clientcoach.render import NARROW, stacked
+            from clientcoach.ui.render import NARROW, stacked
 
             if console.width < NARROW:
                 stacked(console, block.grid.columns, block.grid.rows)

@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 
     from rich.table import Table
 
-    from clientcoach.draft import Changes, Draft
-    from clientcoach.playbook import Condition, Entry, Playbook, Step
-    from clientcoach.store import Damaged
+    from clientcoach.model.draft import Changes, Draft
+    from clientcoach.model.playbook import Condition, Entry, Playbook, Step
+    from clientcoach.storage.store import Damaged
 
 
 def _color_allowed(no_color: bool) -> bool:
@@ -133,7 +133,7 @@ def condition_text(cond: Condition) -> str:
 
 def playbook_tree(playbook: Playbook, included: dict[str, Playbook]) -> Tree:
     """A playbook's steps as a tree: loops and includes nest, conditions shown with 'if'."""
-    from clientcoach.playbook import IncludeStep, LoopStep
+    from clientcoach.model.playbook import IncludeStep, LoopStep
 
     title = Text(playbook.id, style="bold")
     title.append(f"  {playbook.kind} · {playbook.language} · v{playbook.version}  ", style="dim")
@@ -272,7 +272,7 @@ def print_drafts(console: Console, drafts: Sequence[tuple[Path, Draft]]) -> None
 
 def resuming(console: Console, draft: Draft, changes: Changes) -> None:
     from clientcoach.i18n import _
-    from clientcoach.messages import kind_name
+    from clientcoach.ui.messages import kind_name
 
     line = Text(_("Resuming your {kind} for ").format(kind=kind_name(draft.kind)))
     line.append(client_label(draft.client), style="bold")

@@ -1,7 +1,7 @@
 """What a valid reflection or draft file is, as pydantic models: loaded only to read one.
 
-A run builds and saves the light classes of :mod:`clientcoach.reflection` and
-:mod:`clientcoach.draft` (the same names and fields). A file read back is checked here,
+A run builds and saves the light classes of :mod:`clientcoach.model.reflection` and
+:mod:`clientcoach.model.draft` (the same names and fields). A file read back is checked here,
 then handed on as those classes, so only commands that read whole records load pydantic.
 Tests keep the two sets of classes in agreement, field by field.
 """
@@ -14,11 +14,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from clientcoach import REFLECTION_SCHEMA
-from clientcoach import draft as plain_draft
-from clientcoach import reflection as plain_reflection
-from clientcoach.draft import DRAFT_SCHEMA
-from clientcoach.plain import Plain
-from clientcoach.reflection import RecordKind, Value
+from clientcoach.model import draft as plain_draft
+from clientcoach.model import reflection as plain_reflection
+from clientcoach.model.draft import DRAFT_SCHEMA
+from clientcoach.model.plain import Plain
+from clientcoach.model.reflection import RecordKind, Value
 
 __all__ = ["ValidationError", "draft", "reflection", "review_info"]
 

@@ -2,7 +2,7 @@
 
 Importing the Typer application costs several times Python's own start-up, and a version
 check (by a user, a script or a package manager) needs none of it. Everything else goes
-to :func:`clientcoach.cli.main` unchanged.
+to :func:`clientcoach.cli.main.main` unchanged.
 """
 
 from __future__ import annotations
@@ -30,6 +30,6 @@ def main() -> None:
         except BrokenPipeError:
             pass
         return
-    from clientcoach.cli import main as cli_main
+    from clientcoach.cli.main import main as cli_main
 
     cli_main()

@@ -37,8 +37,8 @@ if TYPE_CHECKING:
     # Drafts need the playbook models; commands that only read records never load them.
     from pydantic import ValidationError
 
-    from clientcoach.draft import Draft
-    from clientcoach.reflection import Reflection
+    from clientcoach.model.draft import Draft
+    from clientcoach.model.reflection import Reflection
 
 _NO_LINKS = {errno.EPERM, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}
 DIR_MODE = 0o700
@@ -509,7 +509,7 @@ class Store:
 
     def save(self, reflection: Reflection) -> tuple[Reflection, Path]:
         """Save a new reflection; returns it (its id may change on a clash) and its path."""
-        from clientcoach.reflection import new_id
+        from clientcoach.model.reflection import new_id
 
         for _attempt in range(10):
             path = self.path_for(reflection)
@@ -560,8 +560,8 @@ class Store:
         return sorted(p for p in self.drafts.glob("*.json") if not p.name.startswith("."))
 
     def load_draft(self, path: Path) -> Draft:
-        from clientcoach.draft import DRAFT_SCHEMA
-        from clientcoach.record_schema import ValidationError, draft
+        from clientcoach.model.draft import DRAFT_SCHEMA
+        from clientcoach.model.record_schema import ValidationError, draft
 
         data = parse_json_file(path, "draft", DRAFT_SCHEMA)
         try:
@@ -667,13 +667,13 @@ class Store:
 
     def load(self, path: Path) -> Reflection:
         """Read one reflection (older schemas migrated in memory); DamagedFile if damaged."""
-        from clientcoach.reflection import from_data
+        from clientcoach.model.reflection import from_data
 
         data = migrate(parse_json_file(path, "reflection", current_schema()), path)
         found = from_data(data)  # the usual file, read without loading pydantic
         if found is not None:
             return found
-        from clientcoach.record_schema import ValidationError, reflection
+        from clientcoach.model.record_schema import ValidationError, reflection
 
         try:
             return reflection(data)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from clientcoach.clikit import guard, library, out, report_damaged
+from clientcoach.cli.common import guard, library, out, report_damaged
 from clientcoach.i18n import _
 
 
@@ -35,14 +35,14 @@ def register(app: typer.Typer) -> None:
             else:
                 _show(report)
             if not quarantine:
-                from clientcoach.store import Damaged
+                from clientcoach.storage.store import Damaged
 
                 report_damaged([Damaged(Path(d["path"]), d["reason"]) for d in report["damaged"]])
 
 
 def _mode_problems(root: Path) -> list[dict[str, str]]:
     """Files not 0600 and folders not 0700 anywhere in the data directory."""
-    from clientcoach.store import DIR_MODE, FILE_MODE
+    from clientcoach.storage.store import DIR_MODE, FILE_MODE
 
     problems: list[dict[str, str]] = []
     if not root.is_dir():
@@ -64,9 +64,9 @@ def _mode_problems(root: Path) -> list[dict[str, str]]:
 
 
 def _examine(quarantine: bool) -> dict[str, Any]:
-    from clientcoach.config import data_dir
-    from clientcoach.playbook import builtin_dir
-    from clientcoach.store import PlaybookCache, Store
+    from clientcoach.model.playbook import builtin_dir
+    from clientcoach.storage.config import data_dir
+    from clientcoach.storage.store import PlaybookCache, Store
 
     root = data_dir()
     store = Store(root)

@@ -13,18 +13,21 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from clientcoach import cmd_clients, cmd_config, cmd_playbooks, cmd_review, typer_params
-from clientcoach.clikit import STATE, console, guard, library, silence_stdout
+from clientcoach.cli import clients as cmd_clients
+from clientcoach.cli import config as cmd_config
+from clientcoach.cli import playbooks as cmd_playbooks
+from clientcoach.cli import review as cmd_review
+from clientcoach.cli.common import STATE, console, guard, library, silence_stdout
 from clientcoach.errors import CoachError, PlaybookError, UsageError
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
-    from clientcoach import session
-    from clientcoach.ask_terminal import TerminalAsker
-    from clientcoach.engine import Run
-    from clientcoach.playbook import Library, Playbook
-    from clientcoach.reflection import Reflection
-    from clientcoach.store import Store
+    from clientcoach.app import session
+    from clientcoach.core.engine import Run
+    from clientcoach.model.playbook import Library, Playbook
+    from clientcoach.model.reflection import Reflection
+    from clientcoach.storage.store import Store
+    from clientcoach.ui.terminal import TerminalAsker
 
 
 def _help_width() -> int:
@@ -47,7 +50,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from clientcoach.entry import version_line
+        from clientcoach.cli.entry import version_line
 
         typer.echo(version_line())
         raise typer.Exit()
@@ -159,11 +162,12 @@ def _meeting_run(
     meeting_title: str | None,
     prep_ref: str | None,
 ) -> None:
-    from clientcoach import ask, session
-    from clientcoach.config import data_dir
-    from clientcoach.config import now as clock
-    from clientcoach.engine import AnswerError, parse_date
-    from clientcoach.store import Store
+    from clientcoach.app import scripted as ask
+    from clientcoach.app import session
+    from clientcoach.core.engine import AnswerError, parse_date
+    from clientcoach.storage.config import data_dir
+    from clientcoach.storage.config import now as clock
+    from clientcoach.storage.store import Store
 
     now = clock()
     today = now.date()
@@ -178,11 +182,11 @@ def _meeting_run(
         raise UsageError(_("--date: {reason}").format(reason=exc)) from None
 
     answers = ask.load_answers(answers_path) if answers_path is not None else None
-    from clientcoach.clikit import is_terminal  # looked up now: tests stand in for it
+    from clientcoach.cli.common import is_terminal  # looked up now: tests stand in for it
 
     asker = None
     if answers is None and is_terminal():
-        from clientcoach.ask_terminal import TerminalAsker
+        from clientcoach.ui.terminal import TerminalAsker
 
         asker = TerminalAsker(console())
 
@@ -199,7 +203,7 @@ def _meeting_run(
         prep = _linked_prep(store, client, prep_ref, day)
         if prep is not None:
             meeting_title = meeting_title or prep.meeting.title
-            from clientcoach.messages import linked
+            from clientcoach.ui.messages import linked
 
             linked(prep)
 
@@ -247,7 +251,8 @@ def walk_and_save(
     the questions (the client brief): on a terminal before the first question, in a
     scripted run once the answers file is accepted.
     """
-    from clientcoach import ask, session
+    from clientcoach.app import scripted as ask
+    from clientcoach.app import session
 
     draft = None
     if answers is not None:
@@ -283,7 +288,7 @@ def _linked_prep(
 ) -> "Reflection | None":
     """The prep a debrief follows: ``--prep ID``, none, or the client's latest recent prep."""
     from clientcoach.errors import DataError
-    from clientcoach.store import client_key
+    from clientcoach.storage.store import client_key
 
     if prep_ref is not None and prep_ref.strip().lower() == "none":
         return None
@@ -308,16 +313,16 @@ def _linked_prep(
 def pick_playbook(library: "Library", ref: str | None, kind: str) -> "Playbook":
     """The playbook a command walks: ``--playbook``, else the config file's, else the
     built-in one; a PlaybookError or UsageError says why it cannot be used."""
-    from clientcoach.config import DEFAULT_PLAYBOOKS
+    from clientcoach.storage.config import DEFAULT_PLAYBOOKS
 
     if ref is not None and (ref.endswith(".toml") or "/" in ref or "\\" in ref):
         playbook = library.load_path(Path(ref))
     else:
-        from clientcoach.config import default_playbook
+        from clientcoach.storage.config import default_playbook
 
         configured = default_playbook(kind) if ref is None else None
         if configured is not None:
-            from clientcoach.config import configured_hint
+            from clientcoach.storage.config import configured_hint
 
             try:
                 return pick_playbook(library, configured, kind)
@@ -347,7 +352,8 @@ cmd_playbooks.register(app)
 cmd_config.register(app)
 
 
-from clientcoach import cmd_doctor, cmd_drafts  # noqa: E402  (commands register after the app)
+from clientcoach.cli import doctor as cmd_doctor  # noqa: E402
+from clientcoach.cli import drafts as cmd_drafts  # noqa: E402  (commands register after the app)
 
 cmd_drafts.register(app)
 cmd_doctor.register(app)
@@ -415,12 +421,11 @@ def main() -> None:
     try:
         language = i18n.init_language(lang)
     except CoachError as error:
-        from clientcoach.render import error_line
+        from clientcoach.ui.render import error_line
 
         error_line(console(), error.message, error.hint)
         raise SystemExit(int(error.exit_code)) from None
     command = typer.main.get_command(app)
-    typer_params.install(command)
     if language != i18n.DEFAULT:
         import typer.core as typer_core
 

@@ -5,14 +5,15 @@ from typing import Annotated, Any
 
 import typer
 
-from clientcoach.clikit import console, guard, out
+from clientcoach.cli.common import console, guard, out
 from clientcoach.i18n import _
 
 
 def _effective(key: str, file: dict[str, Any]) -> tuple[str, str]:
     """The value in force for ``key`` and where it comes from, as a stable code: an
     environment variable's name, ``config``, ``locale`` or ``default``."""
-    from clientcoach import config, i18n
+    from clientcoach import i18n
+    from clientcoach.storage import config
 
     setting = config.settings()[key]
     env = os.environ.get(setting.env, "").strip() if setting.env else ""
@@ -32,9 +33,9 @@ def _check_playbook(command: str, ref: str) -> None:
     """Refuse, before saving it, a playbook that `coach {command}` could not walk."""
     from pathlib import Path
 
-    from clientcoach.clikit import library
-    from clientcoach.config import data_dir
+    from clientcoach.cli.common import library
     from clientcoach.errors import PlaybookError, UsageError
+    from clientcoach.storage.config import data_dir
 
     lib = library(data_dir())
     try:
@@ -75,7 +76,7 @@ def register(app: typer.Typer) -> None:
             from rich.table import Table
             from rich.text import Text
 
-            from clientcoach import config
+            from clientcoach.storage import config
 
             file = config.read_file()
             rows = [(key, *_effective(key, file)) for key in config.settings()]
@@ -110,7 +111,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Print the value in force for one setting."""
         with guard():
-            from clientcoach import config
+            from clientcoach.storage import config
 
             config.check_key(key)
             typer.echo(_effective(key, config.read_file())[0])
@@ -122,7 +123,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Save a setting in the config file."""
         with guard():
-            from clientcoach import config
+            from clientcoach.storage import config
 
             values = config.read_file()
             values[key] = config.validate(key, value)
@@ -139,7 +140,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Remove a setting from the config file, so its default applies again."""
         with guard():
-            from clientcoach import config
+            from clientcoach.storage import config
 
             config.check_key(key)
             values = config.read_file()
@@ -154,6 +155,6 @@ def register(app: typer.Typer) -> None:
     def config_file_path() -> None:
         """Print where the config file is (it may not exist yet)."""
         with guard():
-            from clientcoach import config
+            from clientcoach.storage import config
 
             typer.echo(str(config.config_path()))

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clientcoach.clikit import console, guard, library, out
+from clientcoach.cli.common import console, guard, library, out
 from clientcoach.errors import ExitCode, UsageError
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
     from clientcoach.insights.review import Period, Review
-    from clientcoach.store import Store
+    from clientcoach.storage.store import Store
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -86,11 +86,11 @@ def _review(
     no_reflect: bool,
     answers_path: Path | None,
 ) -> ExitCode:
-    from clientcoach import render_review
-    from clientcoach.config import data_dir
-    from clientcoach.config import now as clock
     from clientcoach.insights.review import build, reading_window
-    from clientcoach.store import Damaged, Store
+    from clientcoach.storage.config import data_dir
+    from clientcoach.storage.config import now as clock
+    from clientcoach.storage.store import Damaged, Store
+    from clientcoach.ui import review as render_review
 
     now = clock()
     period = _period(month, last, since, until, now.date())
@@ -116,7 +116,7 @@ def _review(
         )
     answers: dict[str, Any] | None = None
     if answers_path is not None:
-        from clientcoach.ask import load_answers
+        from clientcoach.app.scripted import load_answers
 
         answers = load_answers(answers_path)
     if client is not None and not client.strip():
@@ -149,7 +149,7 @@ def _review(
     if markdown is not None:
         _write_report(markdown, render_review.markdown(result, damaged), force)
     if damaged:
-        from clientcoach.render import damaged as name_damaged
+        from clientcoach.ui.render import damaged as name_damaged
 
         name_damaged(console(), damaged)
 
@@ -208,7 +208,7 @@ def _day(option: str, text: str, today: date) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         pass  # today, -30d...: the engine reads those (and loads the playbook models)
-    from clientcoach.dates import AnswerError, parse_date
+    from clientcoach.core.dates import AnswerError, parse_date
 
     try:
         return parse_date(text, today)
@@ -218,7 +218,7 @@ def _day(option: str, text: str, today: date) -> date:
 
 def _write_report(path: Path, text: str, force: bool) -> None:
     from clientcoach.errors import StorageError
-    from clientcoach.store import write_file
+    from clientcoach.storage.store import write_file
 
     try:
         write_file(path, text, replace=force)
@@ -243,12 +243,13 @@ def _reflect(
     answers_path: Path | None,
 ) -> None:
     """Offer the monthly reflection after the figures; saved as a reflection of kind review."""
-    from clientcoach import render_review, session
-    from clientcoach.ask_terminal import TerminalAsker
-    from clientcoach.cli import pick_playbook, walk_and_save
-    from clientcoach.clikit import is_terminal
-    from clientcoach.engine import AnswerError, Run, coerce_bool
-    from clientcoach.reflection import ReviewInfo
+    from clientcoach.app import session
+    from clientcoach.cli.common import is_terminal
+    from clientcoach.cli.main import pick_playbook, walk_and_save
+    from clientcoach.core.engine import AnswerError, Run, coerce_bool
+    from clientcoach.model.reflection import ReviewInfo
+    from clientcoach.ui import review as render_review
+    from clientcoach.ui.terminal import TerminalAsker
 
     asker: TerminalAsker | None = None
     if answers is None and (result.empty or not (is_terminal() and sys.stdout.isatty())):

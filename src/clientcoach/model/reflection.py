@@ -3,7 +3,7 @@
 A reflection carries the prompts as they were asked, the step types and roles, so it
 can be read, shown and aggregated years later without the playbook that produced it.
 These are the light classes a run builds and saves; a file read back is checked by the
-pydantic models of :mod:`clientcoach.record_schema` first. Unknown keys are kept, not
+pydantic models of :mod:`clientcoach.model.record_schema` first. Unknown keys are kept, not
 dropped: a file must never lose data it was given.
 """
 
@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from typing import ClassVar, Literal
 
 from clientcoach import REFLECTION_SCHEMA
-from clientcoach.plain import Plain
+from clientcoach.model.plain import Plain
 
 __all__ = ["REFLECTION_SCHEMA", "Answer", "Reflection", "new_id"]
 Value = str | int | float | bool | list[str] | None
@@ -104,7 +104,7 @@ class _Unusual(Exception):
 
 def from_data(data: object) -> Reflection | None:
     """The reflection in ``data`` (a parsed file) when it has exactly the shape clientcoach
-    writes; None for anything else, which :func:`clientcoach.record_schema.reflection` then
+    writes; None for anything else, which :func:`clientcoach.model.record_schema.reflection` then
     checks. Reading a prep or showing a reflection so needs no pydantic, and what is read
     this way is what the models would have read (a test compares the two)."""
     try:

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
-    from clientcoach.playbook import Library
-    from clientcoach.store import Damaged
+    from clientcoach.model.playbook import Library
+    from clientcoach.storage.store import Damaged
 
 
 class _State:
@@ -38,14 +38,14 @@ STATE = _State()
 
 def console() -> Console:
     """The message console (stderr), honouring --no-color, NO_COLOR and TERM=dumb."""
-    from clientcoach.render import err_console
+    from clientcoach.ui.render import err_console
 
     return err_console(STATE.no_color)
 
 
 def out() -> Console:
     """The data console (stdout)."""
-    from clientcoach.render import out_console
+    from clientcoach.ui.render import out_console
 
     return out_console(STATE.no_color)
 
@@ -56,7 +56,7 @@ def is_terminal() -> bool:
 
 
 def fail(error: CoachError) -> NoReturn:
-    from clientcoach.render import error_line
+    from clientcoach.ui.render import error_line
 
     error_line(console(), error.message, error.hint)
     raise typer.Exit(int(error.exit_code))
@@ -83,7 +83,7 @@ def guard() -> Iterator[None]:
     except Exception as error:
         if STATE.debug:
             traceback.print_exc()
-        from clientcoach.render import error_line
+        from clientcoach.ui.render import error_line
 
         error_line(
             console(),
@@ -95,15 +95,15 @@ def guard() -> Iterator[None]:
 
 def report_damaged(files: Sequence[Damaged]) -> None:
     """After a command's work: name each damaged file once and exit 7 if there were any."""
-    from clientcoach.render import damaged
+    from clientcoach.ui.render import damaged
 
     if damaged(console(), files):
         raise typer.Exit(int(ExitCode.DAMAGED))
 
 
 def library(root: Path) -> Library:
-    from clientcoach.playbook import Library, user_playbook_dirs
-    from clientcoach.store import PlaybookCache
+    from clientcoach.model.playbook import Library, user_playbook_dirs
+    from clientcoach.storage.store import PlaybookCache
 
     return Library(user_playbook_dirs(root), kept=PlaybookCache(root))
 

@@ -6,17 +6,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clientcoach.clikit import console, guard, out, report_damaged
+from clientcoach.cli.common import console, guard, out, report_damaged
 from clientcoach.errors import AnswersError, CoachError, UsageError
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from clientcoach.cmd_clients import Memory
-    from clientcoach.draft import Draft
-    from clientcoach.playbook import Playbook
-    from clientcoach.store import Store
+    from clientcoach.cli.clients import Memory
+    from clientcoach.model.draft import Draft
+    from clientcoach.model.playbook import Playbook
+    from clientcoach.storage.store import Store
 
 JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print the drafts as JSON."))]
 
@@ -74,9 +74,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _list(as_json: bool) -> None:
-    from clientcoach.config import data_dir
-    from clientcoach.render import print_drafts
-    from clientcoach.store import Store
+    from clientcoach.storage.config import data_dir
+    from clientcoach.storage.store import Store
+    from clientcoach.ui.render import print_drafts
 
     drafts, damaged = Store(data_dir()).scan_drafts()
     if as_json:
@@ -106,10 +106,10 @@ def _list(as_json: bool) -> None:
 
 
 def _discard(ref: str, yes: bool) -> None:
-    from clientcoach.clikit import is_terminal
-    from clientcoach.config import data_dir
-    from clientcoach.render import client_label
-    from clientcoach.store import Store
+    from clientcoach.cli.common import is_terminal
+    from clientcoach.storage.config import data_dir
+    from clientcoach.storage.store import Store
+    from clientcoach.ui.render import client_label
 
     store = Store(data_dir())
     _path, draft = store.find_draft(ref)
@@ -129,16 +129,16 @@ def _discard(ref: str, yes: bool) -> None:
 
 
 def _resume(ref: str | None) -> None:
-    from clientcoach import session
-    from clientcoach.ask_terminal import TerminalAsker
-    from clientcoach.clikit import is_terminal
-    from clientcoach.config import data_dir
-    from clientcoach.config import now as clock
-    from clientcoach.draft import compare
-    from clientcoach.engine import Run
+    from clientcoach.app import session
+    from clientcoach.cli.common import is_terminal
+    from clientcoach.core.engine import Run
     from clientcoach.errors import PlaybookError
-    from clientcoach.render import client_label, resuming
-    from clientcoach.store import Store
+    from clientcoach.model.draft import compare
+    from clientcoach.storage.config import data_dir
+    from clientcoach.storage.config import now as clock
+    from clientcoach.storage.store import Store
+    from clientcoach.ui.render import client_label, resuming
+    from clientcoach.ui.terminal import TerminalAsker
 
     root = data_dir()
     store = Store(root)
@@ -152,7 +152,7 @@ def _resume(ref: str | None) -> None:
                     _("name one: coach resume ID"),
                 )
             return
-        from clientcoach.render import damaged as name_damaged
+        from clientcoach.ui.render import damaged as name_damaged
 
         name_damaged(console(), damaged)  # named, but they do not stop the resume
         _path, draft = drafts[0]
@@ -166,8 +166,8 @@ def _resume(ref: str | None) -> None:
             _("run coach resume in a terminal"),
         )
     from clientcoach import i18n
-    from clientcoach.playbook import Library, user_playbook_dirs
-    from clientcoach.store import PlaybookCache
+    from clientcoach.model.playbook import Library, user_playbook_dirs
+    from clientcoach.storage.store import PlaybookCache
 
     # A resumed run goes on in the language it was started in (unless --lang says
     # otherwise): its questions, and the prompts saved with its answers, stay in one.
@@ -212,7 +212,7 @@ def _resume(ref: str | None) -> None:
     # a debrief's plan-versus-outcome steps would vanish and their answers with them.
     memory = _memory(store, draft, playbook, included, today)
     if memory is not None and memory.plan:
-        from clientcoach.messages import plan
+        from clientcoach.ui.messages import plan
 
         plan(memory.plan)  # shown again: the steps ahead compare the meeting with it
     asker.intro(playbook, client_label(draft.client), draft.meeting.title)
@@ -233,7 +233,7 @@ def _memory(
     today: date,
 ) -> "Memory | None":
     """A prep's or debrief's memory of earlier reflections, rebuilt for a resumed run."""
-    from clientcoach.cmd_clients import recall
+    from clientcoach.cli.clients import recall
 
     if draft.kind not in ("prep", "debrief"):
         return None
@@ -251,7 +251,7 @@ def _kept_fields(draft: "Draft") -> dict[str, Any]:
 
     Only known ones, checked now: a hand-edited draft must not fail at the final save.
     """
-    from clientcoach.record_schema import ValidationError, review_info
+    from clientcoach.model.record_schema import ValidationError, review_info
 
     review = draft.extra().get("review")
     if draft.kind != "review" or review is None:

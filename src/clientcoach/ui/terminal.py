@@ -1,6 +1,6 @@
 """The terminal asker: asks a person, one step at a time, on standard error.
 
-Kept apart from :mod:`clientcoach.ask` (answers files), so a scripted run never loads
+Kept apart from :mod:`clientcoach.app.scripted` (answers files), so a scripted run never loads
 Rich or line editing.
 """
 
@@ -15,11 +15,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from clientcoach.ask import _one_line
-from clientcoach.dates import long_date
-from clientcoach.engine import Address, AnswerError, Earlier, Question, Run
+from clientcoach.app.scripted import _one_line
+from clientcoach.core.dates import long_date
+from clientcoach.core.engine import Address, AnswerError, Earlier, Question, Run
 from clientcoach.i18n import _
-from clientcoach.playbook import (
+from clientcoach.model.playbook import (
     ChoiceStep,
     ConfirmStep,
     DateStep,
@@ -31,7 +31,7 @@ from clientcoach.playbook import (
     RatingStep,
     Step,
 )
-from clientcoach.reflection import Value
+from clientcoach.model.reflection import Value
 
 # --- the terminal ---------------------------------------------------------------------
 
@@ -82,7 +82,7 @@ class TerminalAsker:
         title.append(" · ", style="dim")
         title.append(client)
         if meeting:
-            from clientcoach.messages import printable
+            from clientcoach.ui.messages import printable
 
             title.append(" · ", style="dim")
             title.append(printable(meeting))

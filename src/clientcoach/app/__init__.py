@@ -1,0 +1,1 @@
+"""Use cases: no Typer, no printing; they return results and raise CoachError."""

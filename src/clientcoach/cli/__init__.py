@@ -1,0 +1,1 @@
+"""The Typer application: parse, call app, render, map errors to exit codes."""

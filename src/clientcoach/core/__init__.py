@@ -1,0 +1,1 @@
+"""Pure rules: the engine, answer coercion, dates, text folding."""

@@ -1,0 +1,1 @@
+"""The data shapes: playbook, reflection, draft, settings."""
