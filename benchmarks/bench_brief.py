@@ -62,7 +62,7 @@ def busiest_client(root: Path) -> str:
 
 
 def _slug(name: str) -> str:
-    from clientcoach.storage.store import slug
+    from clientcoach.core.text import slug
 
     return slug(name)
 

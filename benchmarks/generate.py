@@ -26,7 +26,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from clientcoach.storage.store import NO_CLIENT_SLUG, slug  # noqa: E402
+from clientcoach.core.text import slug  # noqa: E402
+from clientcoach.storage.store import NO_CLIENT_SLUG  # noqa: E402
 
 Answer = dict[str, Any]
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"

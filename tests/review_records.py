@@ -100,7 +100,7 @@ def debrief(client: str, day: str, *answers: dict[str, Any], prep: str | None = 
 
 def write(home: Path, rec: Record) -> Path:
     """Save a record where the store keeps it, with the name the store would give it."""
-    from clientcoach.storage.store import slug
+    from clientcoach.core.text import slug
 
     day = rec["meeting"]["date"]
     folder = home / "reflections" / day[:7]

@@ -339,7 +339,7 @@ def test_cli_runner_drives_the_terminal_asker(
         '[[steps]]\nid = "notes"\ntype = "list"\nprompt = "Notes?"\nrequired = false\n',
         encoding="utf-8",
     )
-    monkeypatch.setattr("clientcoach.cli.common.is_terminal", lambda: True)
+    monkeypatch.setattr("clientcoach.ui.console.is_terminal", lambda: True)
     keys = "\n".join(["?", "First goal", "<", "Second goal", "7", "4", "2", "a", "b", "", ""])
     result = CliRunner().invoke(app, ["prep", "Acme", "--playbook", "short"], input=keys + "\n")
     assert result.exit_code == 0, result.output
@@ -357,7 +357,7 @@ def test_cli_runner_drives_the_terminal_asker(
 
 
 def test_cli_runner_end_of_input_keeps_a_draft(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("clientcoach.cli.common.is_terminal", lambda: True)
+    monkeypatch.setattr("clientcoach.ui.console.is_terminal", lambda: True)
     result = CliRunner().invoke(app, ["prep", "Acme"], input="My goal\n")
     assert result.exit_code == 130
     assert "coach resume " in result.stderr

@@ -328,7 +328,8 @@ def test_a_new_name_close_to_known_ones_is_noted_in_scripted_runs(home: Path) ->
 
 
 def test_completion_functions_offer_clients_and_playbooks(home: Path) -> None:
-    from clientcoach.cli.clients import complete_client, complete_playbook
+    from clientcoach.cli.completion import client as complete_client
+    from clientcoach.cli.completion import playbook as complete_playbook
 
     ok("prep", "Acme", "--answers", str(PREP))
     ok("prep", "Société Générale", "--answers", str(PREP))

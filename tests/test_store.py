@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from clientcoach.core.text import fold, slug
 from clientcoach.errors import DataError
 from clientcoach.model.reflection import Answer, Links, Meeting, PlaybookRef, Reflection, new_id
-from clientcoach.storage.store import Store, client_key, slug
+from clientcoach.storage.store import Store
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 
@@ -68,12 +69,12 @@ def test_hostile_client_names_give_safe_names_inside_the_data_dir(home: Path, cl
     assert saved.client == client
 
 
-def test_slug_and_client_key() -> None:
+def test_slug_and_fold() -> None:
     assert slug("../../etc") == "etc"
     assert slug("🦄") == "client"
     assert slug("Société  Générale") == "societe-generale"
     assert len(slug("y" * 300)) <= 32
-    assert client_key("Société Générale") == client_key("  societe   GENERALE ")
+    assert fold("Société Générale") == fold("  societe   GENERALE ")
 
 
 def test_private_permissions_whatever_the_umask(home: Path, umask_zero: None) -> None:

@@ -71,3 +71,21 @@ class StorageError(CoachError):
     """The data directory could not be written."""
 
     exit_code = ExitCode.STORAGE
+
+
+class RunStopped(Exception):
+    """A run was stopped by the user or a signal after saying so; its draft is kept.
+
+    Not a :class:`CoachError`: the asker has already told the user what happened and how
+    to resume, so the command line only turns it into its exit code.
+    """
+
+    def __init__(self, exit_code: ExitCode | int) -> None:
+        super().__init__(int(exit_code))
+        self.exit_code = int(exit_code)
+
+
+class DamagedSkipped(Exception):
+    """A command did its work, but skipped damaged files (already named): exit 7."""
+
+    exit_code = ExitCode.DAMAGED

@@ -6,9 +6,8 @@ JSON object (English text -> translation) shipped in ``clientcoach/locales/<lang
 it is read only when a language other than English is chosen, so English start-up pays
 nothing for it.
 
-The language comes from, in order: ``--lang``, ``CLIENTCOACH_LANG``, ``language`` in the
-config file, then the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else English. The
-locale is only read as text: nothing here needs the locale to be installed.
+Which language a run speaks is chosen by :mod:`clientcoach.cli.language`; the locale is
+only read as text here: nothing needs the locale to be installed.
 """
 
 from __future__ import annotations
@@ -79,54 +78,3 @@ def from_locale(environ: dict[str, str] | None = None) -> str | None:
             # "C" and "POSIX" mean "no language chosen": English.
             return normalise(value) if value not in ("C", "POSIX") else None
     return None
-
-
-def choose(argv_lang: str | None) -> tuple[str, str]:
-    """The language to use and where it came from; raises UsageError for a bad choice.
-
-    An explicit choice (option, environment, config file) must be a supported language;
-    a locale in another language quietly means English.
-    """
-    from clientcoach.errors import UsageError
-
-    choices = ", ".join(SUPPORTED)
-    if argv_lang is not None:
-        code = normalise(argv_lang)
-        if code is None:
-            raise UsageError(
-                _("--lang {value}: unknown language").format(value=argv_lang),
-                _("use one of: {choices}").format(choices=choices),
-            )
-        return code, "option"
-    env = os.environ.get("CLIENTCOACH_LANG", "").strip()
-    if env:
-        code = normalise(env)
-        if code is None:
-            raise UsageError(
-                _("CLIENTCOACH_LANG={value}: unknown language").format(value=env),
-                _("use one of: {choices}, or unset it").format(choices=choices),
-            )
-        return code, "environment"
-    from clientcoach.storage import config
-
-    configured = config.file_value("language")
-    if isinstance(configured, str):
-        return configured, "config"
-    return (from_locale() or DEFAULT), "locale"
-
-
-_chosen_by_option = False
-
-
-def init_language(argv_lang: str | None) -> str:
-    """Pick the language at start-up (see the module docstring) and switch to it."""
-    global _chosen_by_option
-    code, source = choose(argv_lang)
-    _chosen_by_option = source == "option"
-    set_language(code)
-    return code
-
-
-def chosen_by_option() -> bool:
-    """Whether this run's language was given with ``--lang`` (it then wins over a draft's)."""
-    return _chosen_by_option

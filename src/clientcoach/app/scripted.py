@@ -166,7 +166,7 @@ def ask_from_answers(run: Run, data: Mapping[str, Any], source: str) -> None:
             else:
                 raise AnswersError(
                     _("{source}: no answer for required step {step!r} ({prompt})").format(
-                        source=source, step=question.path, prompt=_one_line(question.step.prompt)
+                        source=source, step=question.path, prompt=one_line(question.step.prompt)
                     ),
                     _("add it to the answers file"),
                 )
@@ -225,7 +225,7 @@ def refuse_without_terminal(run: Run) -> None:
             raise AnswersError(
                 _(
                     "standard input is not a terminal, so step {step!r} ({prompt}) cannot be asked"
-                ).format(step=question.path, prompt=_one_line(question.step.prompt)),
+                ).format(step=question.path, prompt=one_line(question.step.prompt)),
                 _("run it in a terminal, or pass --answers FILE"),
             )
         simulated.skip()
@@ -235,6 +235,6 @@ def refuse_without_terminal(run: Run) -> None:
     )
 
 
-def _one_line(text: str | None) -> str:
+def one_line(text: str | None) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= 70 else text[:67] + "..."

@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
-
-import typer
+from typing import Any, Protocol
 
 from clientcoach import __version__
 from clientcoach.core.engine import Run
-from clientcoach.errors import CoachError, ExitCode
+from clientcoach.errors import CoachError, ExitCode, RunStopped
 from clientcoach.i18n import _
 from clientcoach.model.draft import (
     Address,
@@ -46,10 +43,20 @@ from clientcoach.model.reflection import (
 )
 from clientcoach.storage.config import now as clock
 from clientcoach.storage.store import Store
-from clientcoach.ui import messages
 
-if TYPE_CHECKING:
-    from clientcoach.ui.terminal import TerminalAsker
+
+class Asker(Protocol):
+    """Who answers a run step by step (a person at a terminal), told after each answer."""
+
+    on_change: Callable[[list[tuple[Address, Value]], list[tuple[Address, Value]]], None] | None
+
+    def ask(self, run: Run) -> None: ...
+
+    def review(self, run: Run) -> None: ...
+
+    def stopped(self, draft: Draft | None) -> None:
+        """Say the run stopped, and how to resume it when ``draft`` keeps its answers."""
+
 
 EXIT_HANGUP = int(ExitCode.HANGUP)
 EXIT_TERMINATED = int(ExitCode.TERMINATED)
@@ -159,9 +166,7 @@ def new_draft(meta: Meta) -> Draft:
     )
 
 
-def walk(
-    asker: TerminalAsker, run: Run, store: Store, meta: Meta, draft: Draft | None = None
-) -> Draft:
+def walk(asker: Asker, run: Run, store: Store, meta: Meta, draft: Draft | None = None) -> Draft:
     """Ask every step, then the summary, keeping a draft; returns the last draft."""
     current = draft or new_draft(meta)
     written = draft is not None
@@ -182,37 +187,17 @@ def walk(
         except (KeyboardInterrupt, EOFError, Stopped) as stop:
             signals.defer_all = True  # a second Ctrl-C must not garble the way out
             code = stop.code if isinstance(stop, Stopped) else int(ExitCode.INTERRUPTED)
-            _say_stopped(asker, current if written else None)
-            raise typer.Exit(code) from None
+            # After SIGHUP the terminal may be gone: the draft is on disk, the word a bonus.
+            with contextlib.suppress(OSError, ValueError):
+                asker.stopped(current if written else None)
+            raise RunStopped(code) from None
         finally:
             asker.on_change = None
     return current
 
 
-def _say_stopped(asker: TerminalAsker, draft: Draft | None) -> None:
-    from rich.text import Text
-
-    if draft is None:
-        message = Text(
-            _("\nStopped. Nothing from this run was saved; earlier reflections are untouched.")
-        )
-    else:
-        message = Text(
-            _("\nStopped. Your {count} answer(s) so far are kept as draft {id}.").format(
-                count=draft.count, id=draft.id
-            )
-        )
-        message.append(
-            _("\nTo continue where you stopped, run: coach resume {id}").format(id=draft.id),
-            style="bold",
-        )
-    # After SIGHUP the terminal may be gone: the draft is on disk, the message is a bonus.
-    with contextlib.suppress(OSError, ValueError):
-        asker.console.print(message)
-
-
-def save(store: Store, run: Run, meta: Meta, draft: Draft | None) -> Path:
-    """Save the finished run, then forget its draft; print where it went."""
+def save(store: Store, run: Run, meta: Meta, draft: Draft | None) -> tuple[Reflection, Path]:
+    """Save the finished run, then forget its draft; the reflection and its path."""
     finished = max(clock(), meta.started_at)
     reflection = Reflection(
         id=new_id(finished),
@@ -242,7 +227,4 @@ def save(store: Store, run: Run, meta: Meta, draft: Draft | None) -> Path:
             raise type(exc)(exc.message, hint) from None
         if draft is not None:
             store.remove_draft(draft.id)
-    messages.saved(reflection, path, show_path=sys.stdout.isatty())
-    if not sys.stdout.isatty():
-        typer.echo(str(path))  # for scripts: path=$(coach prep ACME --answers a.toml)
-    return path
+    return reflection, path

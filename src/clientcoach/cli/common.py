@@ -1,70 +1,120 @@
-"""What every command shares: global flags, the error guard, consoles, the library.
+"""What every command shares: the root application, the one way to declare a command,
+and the one place where errors become exit codes.
 
 Kept light (typer and the error classes only) because every command module imports it,
 and ``coach --help`` must not pay for pydantic, Rich tables or the store.
 """
 
-from __future__ import annotations
-
+import functools
 import os
+import shutil
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from clientcoach.errors import CoachError, ExitCode
+from clientcoach.errors import CoachError, DamagedSkipped, ExitCode, RunStopped
 from clientcoach.i18n import _
+from clientcoach.ui.console import console
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from rich.console import Console
-
-    from clientcoach.model.playbook import Library
     from clientcoach.storage.store import Damaged
 
 
 class _State:
     debug = False
-    no_color = False
 
 
 STATE = _State()
 
 
-def console() -> Console:
-    """The message console (stderr), honouring --no-color, NO_COLOR and TERM=dumb."""
-    from clientcoach.ui.render import err_console
-
-    return err_console(STATE.no_color)
-
-
-def out() -> Console:
-    """The data console (stdout)."""
-    from clientcoach.ui.render import out_console
-
-    return out_console(STATE.no_color)
+def _help_width() -> int:
+    # Help text is wrapped to the terminal, at most 80 columns wide. Click's own default
+    # never goes below 50 columns, which garbles a narrow terminal; giving the width here
+    # lifts that floor.
+    return max(min(shutil.get_terminal_size().columns, 80) - 2, 20)
 
 
-def is_terminal() -> bool:
-    """Whether a person can be asked: standard input is a terminal."""
-    return sys.stdin.isatty()
+def settings() -> dict[str, Any]:
+    """Context settings shared by the application and its groups."""
+    return {"help_option_names": ["-h", "--help"], "terminal_width": _help_width()}
 
 
-def fail(error: CoachError) -> NoReturn:
+app = typer.Typer(
+    name="coach",
+    help=_("Self-coaching for client meetings: prep before, debrief after, review monthly."),
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings=settings(),
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def group(name: str, help: str, *, invoke_without_command: bool = False) -> typer.Typer:
+    """A group of commands (``coach playbooks ...``), added to the application."""
+    sub = typer.Typer(
+        help=help,
+        invoke_without_command=invoke_without_command,
+        no_args_is_help=not invoke_without_command,
+        rich_markup_mode=None,
+        context_settings=settings(),
+    )
+    app.add_typer(sub, name=name)
+    return sub
+
+
+def command(
+    name: str | None = None, *, parent: typer.Typer | None = None, **options: Any
+) -> Callable[[F], F]:
+    """Declare a command: the one way every command of coach is declared.
+
+    The function runs inside :func:`guard`, so every error it raises becomes one line
+    and its documented exit code; ``parent`` is a :func:`group`, else the application.
+    """
+
+    def declare(function: F) -> F:
+        (parent or app).command(name, **options)(_guarded(function))
+        return function
+
+    return declare
+
+
+def callback(parent: typer.Typer) -> Callable[[F], F]:
+    """Declare what a group does when called without a command (``coach drafts``)."""
+
+    def declare(function: F) -> F:
+        parent.callback()(_guarded(function))
+        return function
+
+    return declare
+
+
+def _guarded(function: F) -> F:
+    @functools.wraps(function)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with guard():
+            return function(*args, **kwargs)
+
+    return run  # type: ignore[return-value]  # same signature, through functools.wraps
+
+
+def fail(error: CoachError) -> typer.Exit:
+    """Print ``error`` as one line; the exit to raise for it."""
     from clientcoach.ui.render import error_line
 
     error_line(console(), error.message, error.hint)
-    raise typer.Exit(int(error.exit_code))
+    return typer.Exit(int(error.exit_code))
 
 
 @contextmanager
 def guard() -> Iterator[None]:
-    """Turn every failure into one line and its documented exit code."""
+    """Turn every failure into one line and its documented exit code: the only place."""
     try:
         yield
     except typer.Exit:
@@ -74,7 +124,11 @@ def guard() -> Iterator[None]:
         silence_stdout()
         raise typer.Exit(int(ExitCode.OK)) from None
     except CoachError as error:
-        fail(error)
+        raise fail(error) from None
+    except RunStopped as stop:
+        raise typer.Exit(stop.exit_code) from None
+    except DamagedSkipped:
+        raise typer.Exit(int(ExitCode.DAMAGED)) from None
     except (KeyboardInterrupt, EOFError):
         console().print(
             "\n" + _("Stopped. Nothing from this run was saved; earlier reflections are untouched.")
@@ -93,21 +147,36 @@ def guard() -> Iterator[None]:
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
-def report_damaged(files: Sequence[Damaged]) -> None:
-    """After a command's work: name each damaged file once and exit 7 if there were any."""
+def report_damaged(files: "Sequence[Damaged]") -> None:
+    """After a command's work: name each damaged file once; exit 7 if there were any."""
     from clientcoach.ui.render import damaged
 
     if damaged(console(), files):
-        raise typer.Exit(int(ExitCode.DAMAGED))
+        raise DamagedSkipped()
 
 
-def library(root: Path) -> Library:
-    from clientcoach.model.playbook import Library, user_playbook_dirs
-    from clientcoach.storage.store import PlaybookCache
+def one_format(**chosen: bool) -> None:
+    """Refuse two output formats at once (``--json`` with ``--markdown``)."""
+    from clientcoach.errors import UsageError
 
-    return Library(user_playbook_dirs(root), kept=PlaybookCache(root))
+    given = [f"--{name}" for name, on in chosen.items() if on]
+    if len(given) > 1:
+        raise UsageError(
+            _("{first} and {second} cannot go together").format(first=given[0], second=given[1]),
+            _("pick one"),
+        )
+
+
+def print_json(data: object) -> None:
+    """``data`` as indented JSON on standard output."""
+    import json  # here, not at the top: `coach --help` need not load it
+
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def silence_stdout() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # no real descriptor (a test's captured stream): nothing more to write anyway

@@ -5,20 +5,21 @@ from typing import Annotated, Any
 
 import typer
 
-from clientcoach.cli.common import console, guard, out
+from clientcoach.cli.common import command, group
 from clientcoach.i18n import _
+from clientcoach.ui.console import console, out
 
 
 def _effective(key: str, file: dict[str, Any]) -> tuple[str, str]:
     """The value in force for ``key`` and where it comes from, as a stable code: an
     environment variable's name, ``config``, ``locale`` or ``default``."""
-    from clientcoach import i18n
+    from clientcoach.cli import language
     from clientcoach.storage import config
 
     setting = config.settings()[key]
     env = os.environ.get(setting.env, "").strip() if setting.env else ""
     if key == "language":
-        code, source = i18n.choose(None)
+        code, source = language.choose(None)
         return code, {"environment": "CLIENTCOACH_LANG"}.get(source, source)
     if env:
         return env, setting.env or ""
@@ -33,7 +34,7 @@ def _check_playbook(command: str, ref: str) -> None:
     """Refuse, before saving it, a playbook that `coach {command}` could not walk."""
     from pathlib import Path
 
-    from clientcoach.cli.common import library
+    from clientcoach.app.workspace import library
     from clientcoach.errors import PlaybookError, UsageError
     from clientcoach.storage.config import data_dir
 
@@ -60,101 +61,96 @@ def _source_text(source: str) -> str:
     return names.get(source, source)
 
 
-def register(app: typer.Typer) -> None:
-    config_app = typer.Typer(
-        help=_("Show and change settings: language, data folder, default playbooks."),
-        no_args_is_help=True,
+config_app = group(
+    "config", _("Show and change settings: language, data folder, default playbooks.")
+)
+
+
+@command("list", parent=config_app)
+def list_settings(
+    as_json: Annotated[bool, typer.Option("--json", help=_("Output JSON."))] = False,
+) -> None:
+    """Every setting, its value in force and where the value comes from."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from clientcoach.storage import config
+
+    file = config.read_file()
+    rows = [(key, *_effective(key, file)) for key in config.settings()]
+    if as_json:
+        import json  # only the commands that print JSON pay for it
+
+        typer.echo(
+            json.dumps(
+                {
+                    "file": str(config.config_path()),
+                    "settings": {k: {"value": v, "source": s} for k, v, s in rows},
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    table.add_column(_("key"), no_wrap=True)
+    table.add_column(_("value"))
+    table.add_column(_("from"))
+    for key, value, source in rows:
+        table.add_row(Text(key), Text(value), Text(_source_text(source)))
+    out().print(table)
+    console().print(Text(_("Config file: {path}").format(path=config.config_path()), style="dim"))
+
+
+@command("get", parent=config_app)
+def get_setting(
+    key: Annotated[str, typer.Argument(metavar="KEY", help=_("A setting, e.g. language."))],
+) -> None:
+    """Print the value in force for one setting."""
+    from clientcoach.storage import config
+
+    config.check_key(key)
+    typer.echo(_effective(key, config.read_file())[0])
+
+
+@command("set", parent=config_app)
+def set_setting(
+    key: Annotated[str, typer.Argument(metavar="KEY", help=_("A setting, e.g. language."))],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help=_("Its new value."))],
+) -> None:
+    """Save a setting in the config file."""
+    from clientcoach.storage import config
+
+    values = config.read_file()
+    values[key] = config.validate(key, value)
+    if key.startswith("playbook."):
+        _check_playbook(key.partition(".")[2], values[key])
+    path = config.write_file(values)
+    console().print(
+        _("Set {key} = {value} in {path}").format(key=key, value=values[key], path=path)
     )
-    app.add_typer(config_app, name="config")
 
-    @config_app.command("list")
-    def list_settings(
-        as_json: Annotated[bool, typer.Option("--json", help=_("Output JSON."))] = False,
-    ) -> None:
-        """Every setting, its value in force and where the value comes from."""
-        with guard():
-            from rich.table import Table
-            from rich.text import Text
 
-            from clientcoach.storage import config
+@command("unset", parent=config_app)
+def unset_setting(
+    key: Annotated[str, typer.Argument(metavar="KEY", help=_("A setting, e.g. language."))],
+) -> None:
+    """Remove a setting from the config file, so its default applies again."""
+    from clientcoach.storage import config
 
-            file = config.read_file()
-            rows = [(key, *_effective(key, file)) for key in config.settings()]
-            if as_json:
-                import json  # only the commands that print JSON pay for it
+    config.check_key(key)
+    values = config.read_file()
+    if key in values:
+        del values[key]
+        config.write_file(values)
+        console().print(_("Removed {key} from the config file.").format(key=key))
+    else:
+        console().print(_("{key} is not set in the config file.").format(key=key))
 
-                typer.echo(
-                    json.dumps(
-                        {
-                            "file": str(config.config_path()),
-                            "settings": {k: {"value": v, "source": s} for k, v, s in rows},
-                        },
-                        ensure_ascii=False,
-                        indent=2,
-                    )
-                )
-                return
-            table = Table(show_edge=False, pad_edge=False, box=None)
-            table.add_column(_("key"), no_wrap=True)
-            table.add_column(_("value"))
-            table.add_column(_("from"))
-            for key, value, source in rows:
-                table.add_row(Text(key), Text(value), Text(_source_text(source)))
-            out().print(table)
-            console().print(
-                Text(_("Config file: {path}").format(path=config.config_path()), style="dim")
-            )
 
-    @config_app.command("get")
-    def get_setting(
-        key: Annotated[str, typer.Argument(metavar="KEY", help=_("A setting, e.g. language."))],
-    ) -> None:
-        """Print the value in force for one setting."""
-        with guard():
-            from clientcoach.storage import config
+@command("path", parent=config_app)
+def config_file_path() -> None:
+    """Print where the config file is (it may not exist yet)."""
+    from clientcoach.storage import config
 
-            config.check_key(key)
-            typer.echo(_effective(key, config.read_file())[0])
-
-    @config_app.command("set")
-    def set_setting(
-        key: Annotated[str, typer.Argument(metavar="KEY", help=_("A setting, e.g. language."))],
-        value: Annotated[str, typer.Argument(metavar="VALUE", help=_("Its new value."))],
-    ) -> None:
-        """Save a setting in the config file."""
-        with guard():
-            from clientcoach.storage import config
-
-            values = config.read_file()
-            values[key] = config.validate(key, value)
-            if key.startswith("playbook."):
-                _check_playbook(key.partition(".")[2], values[key])
-            path = config.write_file(values)
-            console().print(
-                _("Set {key} = {value} in {path}").format(key=key, value=values[key], path=path)
-            )
-
-    @config_app.command("unset")
-    def unset_setting(
-        key: Annotated[str, typer.Argument(metavar="KEY", help=_("A setting, e.g. language."))],
-    ) -> None:
-        """Remove a setting from the config file, so its default applies again."""
-        with guard():
-            from clientcoach.storage import config
-
-            config.check_key(key)
-            values = config.read_file()
-            if key in values:
-                del values[key]
-                config.write_file(values)
-                console().print(_("Removed {key} from the config file.").format(key=key))
-            else:
-                console().print(_("{key} is not set in the config file.").format(key=key))
-
-    @config_app.command("path")
-    def config_file_path() -> None:
-        """Print where the config file is (it may not exist yet)."""
-        with guard():
-            from clientcoach.storage import config
-
-            typer.echo(str(config.config_path()))
+    typer.echo(str(config.config_path()))

@@ -1,106 +1,41 @@
 """``coach doctor``: where the data lives, whether it is private, what is damaged."""
 
-import os
-import stat
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from clientcoach.cli.common import guard, library, out, report_damaged
+from clientcoach.cli.common import command, report_damaged
 from clientcoach.i18n import _
+from clientcoach.ui.console import out
 
 
-def register(app: typer.Typer) -> None:
-    @app.command()
-    def doctor(
-        as_json: Annotated[
-            bool, typer.Option("--json", help=_("Print the report as JSON."))
-        ] = False,
-        quarantine: Annotated[
-            bool,
-            typer.Option(
-                "--quarantine",
-                help=_("Move damaged files to quarantine/ in the data directory (never deletes)."),
-            ),
-        ] = False,
-    ) -> None:
-        """Check the data directory: folders, permissions, counts and damaged files."""
-        with guard():
-            report = _examine(quarantine)
-            if as_json:
-                import json  # only the commands that print JSON pay for it
-
-                out().print_json(json.dumps(report))
-            else:
-                _show(report)
-            if not quarantine:
-                from clientcoach.storage.store import Damaged
-
-                report_damaged([Damaged(Path(d["path"]), d["reason"]) for d in report["damaged"]])
-
-
-def _mode_problems(root: Path) -> list[dict[str, str]]:
-    """Files not 0600 and folders not 0700 anywhere in the data directory."""
-    from clientcoach.storage.store import DIR_MODE, FILE_MODE
-
-    problems: list[dict[str, str]] = []
-    if not root.is_dir():
-        return problems
-    for folder, dirs, files in os.walk(root):
-        here = Path(folder)
-        for name, wanted in [(".", DIR_MODE)] + [(f, FILE_MODE) for f in files]:
-            path = here if name == "." else here / name
-            try:
-                mode = stat.S_IMODE(path.lstat().st_mode)
-            except OSError:
-                continue
-            if mode != wanted:
-                problems.append(
-                    {"path": str(path), "mode": f"{mode:04o}", "expected": f"{wanted:04o}"}
-                )
-        dirs.sort()
-    return problems
-
-
-def _examine(quarantine: bool) -> dict[str, Any]:
-    from clientcoach.model.playbook import builtin_dir
+@command("doctor")
+def doctor(
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print the report as JSON."))] = False,
+    quarantine: Annotated[
+        bool,
+        typer.Option(
+            "--quarantine",
+            help=_("Move damaged files to quarantine/ in the data directory (never deletes)."),
+        ),
+    ] = False,
+) -> None:
+    """Check the data directory: folders, permissions, counts and damaged files."""
+    from clientcoach.app.doctor import examine
     from clientcoach.storage.config import data_dir
-    from clientcoach.storage.store import PlaybookCache, Store
 
-    root = data_dir()
-    store = Store(root)
-    records = store.scan_records()
-    drafts, damaged_drafts = store.scan_drafts()
-    by_kind: dict[str, int] = {}
-    for _path, record in records.items:
-        by_kind[record["kind"]] = by_kind.get(record["kind"], 0) + 1
-    damaged = [*records.damaged, *damaged_drafts]
-    moved: list[dict[str, str]] = []
-    if quarantine:
-        for item in damaged:
-            moved.append({"from": str(item.path), "to": str(store.quarantine(item.path))})
-    lib = library(root)
-    kept = PlaybookCache(root)
-    quarantined = (
-        sum(1 for p in store.quarantine_dir.rglob("*") if p.is_file())
-        if store.quarantine_dir.is_dir()
-        else 0
-    )
-    return {
-        "data_dir": str(root),
-        "exists": root.is_dir(),
-        "playbook_dirs": [{"path": str(d), "exists": d.is_dir()} for d in lib.user_dirs],
-        "builtin_playbooks": str(builtin_dir()),
-        "permissions": _mode_problems(root),
-        "reflections": {"total": len(records.items), "by_kind": dict(sorted(by_kind.items()))},
-        "drafts": len(drafts),
-        "damaged": [{"path": str(d.path), "reason": d.reason} for d in damaged],
-        "quarantined": moved,
-        "in_quarantine": quarantined,
-        "unfinished_saves": [str(p) for p in store.leftovers()],
-        "playbook_cache": {"path": str(kept.folder), "entries": kept.count()},
-    }
+    report = examine(data_dir(), quarantine)
+    if as_json:
+        import json  # only the commands that print JSON pay for it
+
+        out().print_json(json.dumps(report))
+    else:
+        _show(report)
+    if not quarantine:
+        from clientcoach.storage.store import Damaged
+
+        report_damaged([Damaged(Path(d["path"]), d["reason"]) for d in report["damaged"]])
 
 
 def _show(report: dict[str, Any]) -> None:

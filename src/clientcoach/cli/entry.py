@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import sys
 
-from clientcoach import __version__
+from clientcoach import version_line
 
 # Flags that may stand beside --version without changing what it prints.
 _QUIET_FLAGS = frozenset({"--version", "--debug", "--no-color"})
-
-
-def version_line() -> str:
-    return f"coach (clientcoach) {__version__}"
 
 
 def main() -> None:

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clientcoach.cli.common import console, guard, library, out
+from clientcoach.cli.common import callback, command, group
 from clientcoach.errors import ExitCode, PlaybookError, UsageError
 from clientcoach.i18n import _
+from clientcoach.ui.console import console, out
 
 if TYPE_CHECKING:
     from clientcoach.model.playbook import Entry, Library, Playbook
@@ -18,87 +19,91 @@ SCHEMA_FILE = "playbook.schema.json"
 JsonOpt = Annotated[bool, typer.Option("--json", help=_("Output JSON."))]
 
 
-def register(app: typer.Typer) -> None:
-    playbooks_app = typer.Typer(
-        help=_("List, show, check and create playbooks (built-in and your own)."),
-        invoke_without_command=True,
-        no_args_is_help=False,
-    )
-    app.add_typer(playbooks_app, name="playbooks")
+playbooks = group(
+    "playbooks",
+    _("List, show, check and create playbooks (built-in and your own)."),
+    invoke_without_command=True,
+)
 
-    @playbooks_app.callback()
-    def _default(ctx: typer.Context) -> None:
-        if ctx.invoked_subcommand is None:
-            list_playbooks(as_json=False)
 
-    @playbooks_app.command(
-        "list",
-        help=_(
-            "Id, kind, language, title and origin of every playbook; "
-            "your own override built-ins by id."
+@callback(playbooks)
+def _default(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand is None:
+        _list(as_json=False)
+
+
+@command(
+    "list",
+    parent=playbooks,
+    help=_(
+        "Id, kind, language, title and origin of every playbook; your own override built-ins by id."
+    ),
+)
+def list_playbooks(as_json: JsonOpt = False) -> None:
+    _list(as_json)
+
+
+@command("show", parent=playbooks, help=_("The steps of a playbook as a tree."))
+def show(
+    ref: Annotated[str, typer.Argument(metavar="ID", help=_("Playbook id or .toml file."))],
+) -> None:
+    from clientcoach.app.workspace import library
+    from clientcoach.storage.config import data_dir
+    from clientcoach.ui.render import playbook_tree
+
+    lib = library(data_dir())
+    playbook = _load(lib, ref)
+    out().print(playbook_tree(playbook, lib.resolve(playbook)))
+
+
+@command(
+    "check",
+    parent=playbooks,
+    help=_("Check playbook files and list every problem, with file and line."),
+)
+def check(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="FILE|ID",
+            help=_("Files or playbook ids to check; none: every playbook of your own."),
+            show_default=False,
         ),
-    )
-    def list_playbooks(as_json: JsonOpt = False) -> None:
-        with guard():
-            _list(as_json)
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    _check(files or [], as_json)
 
-    @playbooks_app.command("show", help=_("The steps of a playbook as a tree."))
-    def show(
-        ref: Annotated[str, typer.Argument(metavar="ID", help=_("Playbook id or .toml file."))],
-    ) -> None:
-        with guard():
-            from clientcoach.storage.config import data_dir
-            from clientcoach.ui.render import playbook_tree
 
-            lib = library(data_dir())
-            playbook = _load(lib, ref)
-            out().print(playbook_tree(playbook, lib.resolve(playbook)))
+@command(
+    "new",
+    parent=playbooks,
+    help=_(
+        "Create a playbook in your playbook folder: a commented starter, "
+        "or a copy of another playbook to adapt."
+    ),
+)
+def new(
+    playbook_id: Annotated[
+        str, typer.Argument(metavar="ID", help=_("Id of the new playbook, e.g. my-debrief."))
+    ],
+    source: Annotated[
+        str | None, typer.Option("--from", help=_("Start from a copy of this playbook."))
+    ] = None,
+) -> None:
+    _new(playbook_id, source)
 
-    @playbooks_app.command(
-        "check", help=_("Check playbook files and list every problem, with file and line.")
-    )
-    def check(
-        files: Annotated[
-            list[Path] | None,
-            typer.Argument(
-                metavar="FILE|ID",
-                help=_("Files or playbook ids to check; none: every playbook of your own."),
-                show_default=False,
-            ),
-        ] = None,
-        as_json: JsonOpt = False,
-    ) -> None:
-        with guard():
-            _check(files or [], as_json)
 
-    @playbooks_app.command(
-        "new",
-        help=_(
-            "Create a playbook in your playbook folder: a commented starter, "
-            "or a copy of another playbook to adapt."
-        ),
-    )
-    def new(
-        playbook_id: Annotated[
-            str, typer.Argument(metavar="ID", help=_("Id of the new playbook, e.g. my-debrief."))
-        ],
-        source: Annotated[
-            str | None, typer.Option("--from", help=_("Start from a copy of this playbook."))
-        ] = None,
-    ) -> None:
-        with guard():
-            _new(playbook_id, source)
-
-    @playbooks_app.command(
-        "schema",
-        help=_(
-            "Print the JSON Schema of the playbook format, for editors that complete "
-            "and check TOML files."
-        ),
-    )
-    def schema() -> None:
-        with guard():
-            typer.echo(schema_text())
+@command(
+    "schema",
+    parent=playbooks,
+    help=_(
+        "Print the JSON Schema of the playbook format, for editors that complete "
+        "and check TOML files."
+    ),
+)
+def schema() -> None:
+    typer.echo(schema_text())
 
 
 def _load(lib: "Library", ref: str) -> "Playbook":
@@ -115,6 +120,8 @@ def _list(as_json: bool) -> None:
     from clientcoach.ui.render import playbook_table
 
     root = data_dir()
+    from clientcoach.app.workspace import library
+
     lib = library(root)
     rows: list[tuple[Entry, Playbook | None, str | None]] = []
     for entry in lib.entries().values():
@@ -204,6 +211,7 @@ def _targets(refs: list[Path], lib: "Library") -> list[Path]:
 
 
 def _check(refs: list[Path], as_json: bool) -> None:
+    from clientcoach.app.workspace import library
     from clientcoach.storage.config import data_dir
 
     lib = library(data_dir())
@@ -253,6 +261,8 @@ def _new(playbook_id: str, source: str | None) -> None:
             _("use lowercase letters, digits, '-' and '_', starting with a letter"),
         )
     root = data_dir()
+    from clientcoach.app.workspace import library
+
     lib = library(root)
     folder = root / "playbooks"
     target = folder / f"{playbook_id}.toml"

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from clientcoach.i18n import _
 
-__all__ = ["MONTHS", "AnswerError", "long_date", "parse_date"]
+__all__ = ["MONTHS", "AnswerError", "day_option", "long_date", "parse_date"]
 
 # Names as written in English; the catalogue gives them in the current language.
 MONTHS = [
@@ -91,3 +91,19 @@ def long_date(day: date) -> str:
         month=_(MONTHS[day.month - 1]),
         year=day.year,
     )
+
+
+def day_option(option: str, raw: str | None, today: date) -> date | None:
+    """The day given to an option (``--date``, ``--since``, ``--until``); None if not given.
+
+    The one reader of day options, so every command accepts the same forms and says the
+    same thing about a day it cannot read.
+    """
+    if raw is None:
+        return None
+    from clientcoach.errors import UsageError
+
+    try:
+        return parse_date(raw, today)
+    except AnswerError as exc:
+        raise UsageError(_("{option}: {reason}").format(option=option, reason=exc)) from None

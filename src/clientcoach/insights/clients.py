@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from clientcoach.core.text import compact as compact
+from clientcoach.core.text import fold as fold
 from clientcoach.insights.names import ClientMatch as ClientMatch
 from clientcoach.insights.names import client_by_prefix as client_by_prefix
-from clientcoach.insights.names import compact as compact
-from clientcoach.insights.names import fold as fold
 from clientcoach.insights.names import known_names as known_names
 from clientcoach.insights.names import match_client as match_client
 from clientcoach.insights.recall import EarlierAnswer as EarlierAnswer

@@ -6,21 +6,10 @@ typed name against the known clients before their first question, and load only 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-
-def fold(text: str) -> str:
-    """Text compared without case, accents or extra spaces (as client names are)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
-
-
-def compact(text: str) -> str:
-    """Only the letters and digits of :func:`fold`: ``Acme-Corp`` is ``acmecorp``."""
-    return "".join(c for c in fold(text) if c.isalnum())
+from clientcoach.core.text import compact, fold
 
 
 @dataclass(frozen=True)

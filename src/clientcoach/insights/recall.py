@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from clientcoach.insights.names import fold
+from clientcoach.core.text import fold
 from clientcoach.insights.records import AnswerDict, Record, by_role, items
 
 

@@ -6,11 +6,9 @@ pydantic model per file would cost more than parsing it, and the review reads th
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 Record = dict[str, Any]
@@ -73,16 +71,6 @@ def role_items(answers: list[AnswerDict], role: str) -> Iterator[dict[str, Answe
 
 
 RoleMap = dict[str, list[AnswerDict]]
-
-
-@lru_cache(maxsize=4096)
-def fold(text: str) -> str:
-    """Text as it is compared: case, accents and spacing do not matter."""
-    if text.isascii():
-        return " ".join(text.casefold().split())
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
 
 
 # Declared summaries counted by (role or step id, summary, value); lists become tuples.

@@ -18,13 +18,13 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
+from clientcoach.core.text import fold
 from clientcoach.insights.records import (
     NO,
     YES,
     Record,
     RoleMap,
     SummaryTally,
-    fold,
     walk,
 )
 

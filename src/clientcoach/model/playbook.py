@@ -687,11 +687,12 @@ def builtin_dir() -> Path:
     """The folder of built-in playbooks shipped in the package."""
     # The package is always a folder on disk (the playbooks are read as files), so its
     # own location is found without importlib.resources.
-    packaged = Path(__file__).resolve().parent / "playbooks"
+    package = Path(__file__).resolve().parents[1]  # clientcoach/, above this sub-package
+    packaged = package / "playbooks"
     if packaged.is_dir():
         return packaged
     # An editable install runs from the source tree, where the playbooks sit at the top.
-    return Path(__file__).resolve().parents[3] / "playbooks"
+    return package.parents[1] / "playbooks"
 
 
 Origin = Literal["built-in", "user"]

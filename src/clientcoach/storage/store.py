@@ -20,7 +20,6 @@ import json
 import os
 import platform
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import orjson
 
 import clientcoach
+from clientcoach.core.text import fold, slug
 from clientcoach.errors import DataError, StorageError, UsageError
 from clientcoach.i18n import _
 
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 _NO_LINKS = {errno.EPERM, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}
 DIR_MODE = 0o700
 FILE_MODE = 0o600
-SLUG_MAX = 32
 # A prep older than this belongs to an earlier meeting, not to the one being debriefed.
 PREP_WINDOW_DAYS = 30
 # Deeper than any playbook nests answers; deeper files are damaged, not recursed into.
@@ -74,20 +73,6 @@ def _name_date(name: str) -> date | None:
         return date.fromisoformat(name[:10])
     except ValueError:
         return None
-
-
-def slug(text: str) -> str:
-    """A file-name-safe ASCII form of user text; never empty, never a path."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return cleaned[:SLUG_MAX].rstrip("-") or "client"
-
-
-def client_key(name: str) -> str:
-    """How client names are compared: case, accents and spacing do not matter."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
 
 
 def ensure_dir(path: Path) -> None:
@@ -709,7 +694,7 @@ class Store:
     def scan(self, kind: str | None = None, client: str | None = None) -> Scan:
         """Every readable reflection (filtered), and every damaged file, named once."""
         result = Scan()
-        wanted = client_key(client) if client is not None else None
+        wanted = fold(client) if client is not None else None
         for path in self._named(kind, client):
             try:
                 reflection = self.load(path)
@@ -718,7 +703,7 @@ class Store:
                 continue
             if kind is not None and reflection.kind != kind:
                 continue
-            if wanted is not None and client_key(reflection.client) != wanted:
+            if wanted is not None and fold(reflection.client) != wanted:
                 continue
             result.items.append((path, reflection))
         return result
@@ -773,7 +758,7 @@ class Store:
         dates them outside the range; a file whose name carries no date is always read.
         Reading one file at a time keeps memory flat however many years of data there are.
         """
-        wanted = client_key(client) if client is not None else None
+        wanted = fold(client) if client is not None else None
         for path in self._named(kind, client, since, until):
             try:
                 record = self.read_record(path)
@@ -782,7 +767,7 @@ class Store:
                 continue
             if kind is not None and record["kind"] != kind:
                 continue
-            if wanted is not None and client_key(record["client"]) != wanted:
+            if wanted is not None and fold(record["client"]) != wanted:
                 continue
             yield path, record
 

@@ -38,7 +38,7 @@ def emit(*segments: Segment, soft_wrap: bool = False) -> None:
     if sys.stderr.isatty():
         from rich.text import Text
 
-        from clientcoach.cli.common import console
+        from clientcoach.ui.console import console
 
         console().print(Text.assemble(*clean), soft_wrap=soft_wrap)
     else:

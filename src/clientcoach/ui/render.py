@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,30 +20,6 @@ if TYPE_CHECKING:
     from clientcoach.model.draft import Changes, Draft
     from clientcoach.model.playbook import Condition, Entry, Playbook, Step
     from clientcoach.storage.store import Damaged
-
-
-def _color_allowed(no_color: bool) -> bool:
-    return not (no_color or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb")
-
-
-def err_console(no_color: bool = False) -> Console:
-    """Messages and prompts, on standard error."""
-    color = _color_allowed(no_color)
-    return Console(
-        stderr=True,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-        color_system="auto" if color else None,
-    )
-
-
-def out_console(no_color: bool = False) -> Console:
-    """Data, on standard output; plain whenever it is not a terminal."""
-    color = _color_allowed(no_color)
-    return Console(
-        highlight=False, emoji=False, no_color=not color, color_system="auto" if color else None
-    )
 
 
 def error_line(console: Console, message: str, hint: str | None = None) -> None:

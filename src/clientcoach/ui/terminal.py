@@ -15,10 +15,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from clientcoach.app.scripted import _one_line
+from clientcoach.app.scripted import one_line
 from clientcoach.core.dates import long_date
 from clientcoach.core.engine import Address, AnswerError, Earlier, Question, Run
 from clientcoach.i18n import _
+from clientcoach.model.draft import Draft
 from clientcoach.model.playbook import (
     ChoiceStep,
     ConfirmStep,
@@ -75,6 +76,24 @@ class TerminalAsker:
             # prompt itself; without this the next message lands on the prompt line.
             self.console.print()
         return line
+
+    def stopped(self, draft: Draft | None) -> None:
+        """Say the run stopped, and how to go on when ``draft`` keeps its answers."""
+        if draft is None:
+            message = Text(
+                _("\nStopped. Nothing from this run was saved; earlier reflections are untouched.")
+            )
+        else:
+            message = Text(
+                _("\nStopped. Your {count} answer(s) so far are kept as draft {id}.").format(
+                    count=draft.count, id=draft.id
+                )
+            )
+            message.append(
+                _("\nTo continue where you stopped, run: coach resume {id}").format(id=draft.id),
+                style="bold",
+            )
+        self.console.print(message)
 
     def intro(self, playbook: Playbook, client: str, meeting: str | None = None) -> None:
         self.console.print()
@@ -189,7 +208,7 @@ class TerminalAsker:
                 if context:
                     self.console.print(Text(" \u203a ".join(context), style="cyan"))
             line = Text(f"{number:>3}. ", style="dim")
-            line.append(_one_line(question.step.prompt or question.step.id))
+            line.append(one_line(question.step.prompt or question.step.id))
             line.append(": ", style="dim")
             value = run.answers.get(question.address)
             line.append(_shown(question.step, value), style="dim" if value is None else "bold")
@@ -349,6 +368,16 @@ class TerminalAsker:
         if picked is not None:
             self.console.print(Text("  Linked as a repeat.", style="dim"))
 
+    def pick_client(self, typed: str, close: list[str]) -> int | None:
+        """Which known client a new name meant, by its index; None for a new client."""
+        return self.ask_pick(
+            _("{typed!r} is not a client you have met yet. Did you mean one of these?").format(
+                typed=typed
+            ),
+            close,
+            _("Enter = a new client named {typed!r}").format(typed=typed),
+        )
+
     def ask_pick(self, title: str, options: list[str], none_hint: str) -> int | None:
         """A number from a list (0-based), or None for Enter; asked until one fits."""
         self.console.print(Text(title, style="bold"))
@@ -460,7 +489,7 @@ def _shown(step: Step, value: Value) -> str:
         return "; ".join(value)
     text = str(value)
     first = text.split("\n", 1)[0]
-    return _one_line(first + (" ..." if first != text else ""))
+    return one_line(first + (" ..." if first != text else ""))
 
 
 def _prompt_text(question: Question) -> str:

@@ -1,0 +1,197 @@
+"""The client memory as use cases: follow-ups, marking one done, history, one
+reflection, the clients, a brief. Each returns what the command shows and the damaged
+files it skipped; nothing here prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clientcoach.app.memory import client_brief, records_of, slug_near
+from clientcoach.core.text import fold
+from clientcoach.errors import DataError, UsageError
+from clientcoach.i18n import _
+from clientcoach.storage.store import Damaged, Store
+
+if TYPE_CHECKING:
+    from clientcoach.insights.clients import Brief, ClientSummary, FollowUp, Hit
+
+KINDS = ("prep", "debrief", "review")
+
+
+def for_client(records: list[dict[str, Any]], typed: str | None) -> list[dict[str, Any]]:
+    """The records of the one client ``typed`` names (a unique start of a name will do)."""
+    if typed is None:
+        return records
+    from clientcoach.insights.clients import client_by_prefix, newest_first
+
+    names = [r["client"] for r in reversed(newest_first(records))]
+    found = client_by_prefix(typed, names)
+    if not found:
+        raise DataError(
+            _("no client matches {typed!r}").format(typed=typed),
+            _("run `coach clients` to list them"),
+        )
+    if len(found) > 1:
+        raise _ambiguous(typed, found)
+    key = fold(found[0])
+    return [r for r in records if fold(r["client"]) == key]
+
+
+def _ambiguous(typed: str, found: list[str]) -> UsageError:
+    return UsageError(
+        _("{typed!r} could be {names}").format(typed=typed, names=", ".join(found)),
+        _("give more of the name"),
+    )
+
+
+def find(store: Store, ref: str) -> Path:
+    """A reflection's file by id (or a unique start of it), file path, or the short
+    random end of its id (what follow-up ids start with)."""
+    try:
+        path, _model = store.find(ref)
+    except DataError:
+        needle = ref.strip().lower()
+        tails = [p for p in store.files() if p.stem.rsplit("-", 1)[-1].startswith(needle)]
+        if len(tails) != 1 or not needle:
+            raise
+        return tails[0]
+    return path
+
+
+def followups(
+    store: Store, client: str | None, today: date, *, overdue: bool, show_all: bool
+) -> tuple[list[FollowUp], list[Damaged]]:
+    """Open follow-ups, overdue first (and the done ones after, with ``show_all``)."""
+    from clientcoach.insights.clients import follow_ups, open_first
+
+    scan = store.scan_records()
+    found = follow_ups(for_client(records_of(scan), client))
+    shown = open_first(found, today)
+    if show_all:
+        shown += sorted((f for f in found if f.done), key=lambda f: f.done or "")
+    if overdue:
+        shown = [f for f in shown if f.overdue(today)]
+    return shown, scan.damaged
+
+
+@dataclass
+class Marked:
+    """A follow-up marked done: which, whether anything changed, on which day."""
+
+    follow_up: FollowUp
+    changed: bool
+    day: str
+
+
+def mark_done(store: Store, ref: str, today: date) -> tuple[Marked, list[Damaged]]:
+    """Mark the follow-up ``ref`` names done, in the debrief that holds it."""
+    from clientcoach.insights.clients import FollowUpNotFound, find_follow_up, follow_ups
+    from clientcoach.insights.clients import mark_done as mark
+
+    if not ref.strip():
+        raise UsageError(
+            _("the follow-up id is empty"), _("run `coach followups --all` to see the ids")
+        )
+    scan = store.scan_records()
+    paths = {record["id"]: path for path, record in scan.items}
+    try:
+        found = find_follow_up(follow_ups(records_of(scan)), ref)
+    except FollowUpNotFound as exc:
+        if exc.candidates:
+            ids = ", ".join(f.short_id for f in exc.candidates[:5])
+            raise DataError(
+                _("follow-up id {ref!r} matches {n} follow-ups ({ids})").format(
+                    ref=ref, n=len(exc.candidates), ids=ids
+                ),
+                _("give more of the id"),
+            ) from None
+        raise DataError(
+            _("no follow-up with id {ref!r}").format(ref=ref),
+            _("run `coach followups --all` to see the ids"),
+        ) from None
+
+    def change(record: dict[str, Any]) -> tuple[bool, str]:
+        try:
+            return mark(record, found.number, today)
+        except IndexError:
+            raise DataError(
+                _("follow-up {id} is no longer in its debrief").format(id=found.id)
+            ) from None
+
+    (changed, day), _written = store.update(paths[found.reflection], change)
+    return Marked(found, changed, day), scan.damaged
+
+
+@dataclass
+class Found:
+    """One reflection a history search found, where it is, and what matched in it."""
+
+    record: dict[str, Any]
+    path: Path
+    hits: list[Hit]
+
+    def to_json(self) -> dict[str, Any]:
+        record = self.record
+        return {
+            "id": record["id"],
+            "kind": record["kind"],
+            "client": record["client"],
+            "date": record["meeting"]["date"],
+            "title": record["meeting"].get("title"),
+            "path": str(self.path),
+            "matches": [{"where": h.where, "text": h.text} for h in self.hits],
+        }
+
+
+def history(
+    store: Store,
+    today: date,
+    *,
+    client: str | None,
+    kind: str | None,
+    since: date | None,
+    until: date | None,
+    grep: str | None,
+) -> tuple[list[Found], list[Damaged]]:
+    """Reflections, newest first, filtered by client, kind, dates and text."""
+    from clientcoach.insights import clients as memory
+
+    if kind is not None and kind not in KINDS:
+        raise UsageError(
+            _("--kind {kind!r} is not a kind").format(kind=kind),
+            _("use one of: {kinds}").format(kinds=", ".join(KINDS)),
+        )
+    scan = store.scan_records()
+    paths = {record["id"]: path for path, record in scan.items}
+    found = memory.history(
+        for_client(records_of(scan), client), kind=kind, since=since, until=until, grep=grep
+    )
+    return [Found(r, paths[r["id"]], hits) for r, hits in found], scan.damaged
+
+
+def show(store: Store, ref: str) -> dict[str, Any]:
+    """One reflection, as the plain record it was saved as."""
+    return store.read_record(find(store, ref))
+
+
+def clients(store: Store, today: date) -> tuple[list[ClientSummary], list[Damaged]]:
+    """Every client: meetings, when last seen, open follow-ups."""
+    from clientcoach.insights.clients import clients as summarise
+
+    scan = store.scan_records()
+    return summarise(records_of(scan), today), scan.damaged
+
+
+def brief(store: Store, client: str, today: date) -> tuple[Brief, list[Damaged]]:
+    """The brief of the client ``client`` names (a unique start will do)."""
+    from clientcoach.core.text import compact
+    from clientcoach.insights.clients import client_by_prefix
+
+    names = store.client_names(slug_near(compact(client)))
+    found = client_by_prefix(client, names)
+    if len(found) > 1:
+        raise _ambiguous(client, found)
+    return client_brief(store, found[0] if found else client, today)

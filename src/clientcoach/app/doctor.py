@@ -1,0 +1,71 @@
+"""``coach doctor`` as a use case: where the data lives, whether it is private, what is
+damaged, and the quarantine of damaged files. Returns a report; nothing here prints."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from clientcoach.app.workspace import library
+from clientcoach.model.playbook import builtin_dir
+from clientcoach.storage.store import DIR_MODE, FILE_MODE, PlaybookCache, Store
+
+
+def mode_problems(root: Path) -> list[dict[str, str]]:
+    """Files not 0600 and folders not 0700 anywhere in the data directory."""
+    problems: list[dict[str, str]] = []
+    if not root.is_dir():
+        return problems
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        for name, wanted in [(".", DIR_MODE)] + [(f, FILE_MODE) for f in files]:
+            path = here if name == "." else here / name
+            try:
+                mode = stat.S_IMODE(path.lstat().st_mode)
+            except OSError:
+                continue
+            if mode != wanted:
+                problems.append(
+                    {"path": str(path), "mode": f"{mode:04o}", "expected": f"{wanted:04o}"}
+                )
+        dirs.sort()
+    return problems
+
+
+def examine(root: Path, quarantine: bool) -> dict[str, Any]:
+    """The doctor's report on the data directory ``root``; with ``quarantine``, damaged
+    files are moved to its quarantine folder first."""
+    store = Store(root)
+    records = store.scan_records()
+    drafts, damaged_drafts = store.scan_drafts()
+    by_kind: dict[str, int] = {}
+    for _path, record in records.items:
+        by_kind[record["kind"]] = by_kind.get(record["kind"], 0) + 1
+    damaged = [*records.damaged, *damaged_drafts]
+    moved: list[dict[str, str]] = []
+    if quarantine:
+        for item in damaged:
+            moved.append({"from": str(item.path), "to": str(store.quarantine(item.path))})
+    lib = library(root)
+    kept = PlaybookCache(root)
+    quarantined = (
+        sum(1 for p in store.quarantine_dir.rglob("*") if p.is_file())
+        if store.quarantine_dir.is_dir()
+        else 0
+    )
+    return {
+        "data_dir": str(root),
+        "exists": root.is_dir(),
+        "playbook_dirs": [{"path": str(d), "exists": d.is_dir()} for d in lib.user_dirs],
+        "builtin_playbooks": str(builtin_dir()),
+        "permissions": mode_problems(root),
+        "reflections": {"total": len(records.items), "by_kind": dict(sorted(by_kind.items()))},
+        "drafts": len(drafts),
+        "damaged": [{"path": str(d.path), "reason": d.reason} for d in damaged],
+        "quarantined": moved,
+        "in_quarantine": quarantined,
+        "unfinished_saves": [str(p) for p in store.leftovers()],
+        "playbook_cache": {"path": str(kept.folder), "entries": kept.count()},
+    }

@@ -1,0 +1,223 @@
+"""A prep or a debrief from start to save: the use case behind ``coach prep`` and
+``coach debrief``, and the walk-and-save shared with ``coach review``.
+
+No Typer and no printing: what a person must see goes through the :class:`Presenter`
+the command line passes in, and questions through its asker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from clientcoach.app import scripted, session
+from clientcoach.app.memory import Memory, Pick, choose_client, recall
+from clientcoach.app.session import Asker
+from clientcoach.core.dates import day_option
+from clientcoach.core.engine import Run
+from clientcoach.core.text import fold
+from clientcoach.errors import DataError, PlaybookError, UsageError
+from clientcoach.i18n import _
+from clientcoach.model.playbook import Library, Playbook
+from clientcoach.model.reflection import Reflection
+from clientcoach.storage import config
+from clientcoach.storage.store import Store
+
+
+class MeetingAsker(Asker, Protocol):
+    """A person at a terminal, as a prep or debrief needs one."""
+
+    def ask_text(self, label: str) -> str: ...
+
+    def intro(self, playbook: Playbook, client: str, meeting: str | None = None) -> None: ...
+
+
+class Presenter(Protocol):
+    """What a meeting run shows, drawn by the command line."""
+
+    def close_clients(self, typed: str, close: list[str]) -> None: ...
+
+    def linked(self, prep: Reflection) -> None: ...
+
+    def before_questions(self, memory: Memory, today: date) -> None: ...
+
+
+@dataclass
+class MeetingRequest:
+    """A prep or debrief as the command line was given it."""
+
+    kind: Literal["prep", "debrief"]
+    client: str | None
+    playbook: str | None
+    answers: Path | None
+    date: str | None
+    title: str | None
+    prep: str | None = None
+
+
+def meet(
+    request: MeetingRequest,
+    *,
+    root: Path,
+    library: Library,
+    asker: MeetingAsker | None,
+    pick: Pick | None,
+    show: Presenter,
+    now: datetime,
+) -> tuple[Reflection, Path]:
+    """Walk the prep or debrief playbook and save the reflection; its path."""
+    kind = request.kind
+    today = now.date()
+    store = Store(root)
+    playbook = pick_playbook(library, request.playbook, kind)
+    included = library.resolve(playbook)
+    day = day_option("--date", request.date, today) or today
+
+    answers = scripted.load_answers(request.answers) if request.answers is not None else None
+    if answers is not None:
+        asker = None  # an answers file wins over a terminal
+    client = request.client
+    if client is None:
+        if asker is None:
+            raise UsageError(
+                _("no client given"), _("name the client: coach {kind} CLIENT").format(kind=kind)
+            )
+        client = asker.ask_text(_("Which client is this meeting with?"))
+    choice = choose_client(store, clean_client(client), pick if asker is not None else None)
+    if choice.close:
+        show.close_clients(choice.name, list(choice.close))
+    client = choice.name
+
+    title = request.title
+    prep: Reflection | None = None
+    if kind == "debrief":
+        prep = linked_prep(store, client, request.prep, day)
+        if prep is not None:
+            title = title or prep.meeting.title
+            show.linked(prep)
+
+    memory = recall(kind, store, client, playbook, included, prep, today)
+    run = memory.run(playbook, included, today)
+    meta = session.Meta(
+        kind=kind,
+        client=client,
+        title=title,
+        day=day,
+        playbook=playbook,
+        included=included,
+        prep=prep.id if prep else None,
+        started_at=now,
+        source=session.source_of(request.playbook),
+    )
+    return walk_and_save(
+        store,
+        run,
+        meta,
+        answers=answers,
+        answers_path=request.answers,
+        asker=asker,
+        heading=client,
+        before=lambda: show.before_questions(memory, today),
+    )
+
+
+def walk_and_save(
+    store: Store,
+    run: Run,
+    meta: session.Meta,
+    *,
+    answers: dict[str, Any] | None,
+    answers_path: Path | None,
+    asker: MeetingAsker | None,
+    heading: str,
+    before: Callable[[], None] | None = None,
+) -> tuple[Reflection, Path]:
+    """Walk a run (from an answers file, or asking with drafts) and save the reflection.
+
+    Shared by every command that saves a reflection (prep, debrief, the monthly review),
+    so they all ask, keep drafts and save the same way. ``before`` shows what comes before
+    the questions (the client brief): on a terminal before the first question, in a
+    scripted run once the answers file is accepted.
+    """
+    draft = None
+    if answers is not None:
+        assert answers_path is not None
+        scripted.ask_from_answers(run, answers, str(answers_path))
+        if before is not None:
+            before()  # only once the file is accepted: a bad file gets its one-line error
+    elif asker is None:
+        scripted.refuse_without_terminal(run)
+    else:
+        if before is not None:
+            before()
+        asker.intro(meta.playbook, heading, meta.title)
+        draft = session.walk(asker, run, store, meta)
+    return session.save(store, run, meta, draft)
+
+
+def clean_client(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise UsageError(_("the client name is empty"), _("give a name, e.g. coach prep ACME"))
+    if any(ord(c) < 32 or ord(c) == 127 for c in name if c not in "\t\n"):
+        raise UsageError(
+            _("the client name contains control characters"), _("type it as plain text")
+        )
+    if len(cleaned) > 1000:
+        raise UsageError(_("the client name is longer than 1000 characters"), _("shorten it"))
+    return cleaned
+
+
+def linked_prep(store: Store, client: str, prep_ref: str | None, day: date) -> Reflection | None:
+    """The prep a debrief follows: ``--prep ID``, none, or the client's latest recent prep."""
+    if prep_ref is not None and prep_ref.strip().lower() == "none":
+        return None
+    if prep_ref is None:
+        return store.latest_prep(client, day)
+    _path, found = store.find(prep_ref)
+    if found.kind != "prep":
+        raise DataError(
+            _("{id} is a {kind}, not a prep").format(id=found.id, kind=found.kind),
+            _("give the id of a prep"),
+        )
+    if fold(found.client) != fold(client):
+        raise DataError(
+            _("prep {id} is for {found!r}, not {client!r}").format(
+                id=found.id, found=found.client, client=client
+            ),
+            _("check the id, or pass --prep none"),
+        )
+    return found
+
+
+def pick_playbook(library: Library, ref: str | None, kind: str) -> Playbook:
+    """The playbook a command walks: ``--playbook``, else the config file's, else the
+    built-in one; a PlaybookError or UsageError says why it cannot be used."""
+    if ref is not None and (ref.endswith(".toml") or "/" in ref or "\\" in ref):
+        playbook = library.load_path(Path(ref))
+    else:
+        configured = config.default_playbook(kind) if ref is None else None
+        if configured is not None:
+            try:
+                return pick_playbook(library, configured, kind)
+            except (PlaybookError, UsageError) as exc:
+                raise type(exc)(exc.message, config.configured_hint(kind)) from None
+        playbook = library.get(ref or config.DEFAULT_PLAYBOOKS[kind])
+    if playbook.kind not in (kind, "any"):
+        hint = (
+            _('give your own {id}.toml kind = "review"').format(id=playbook.id)
+            if kind == "review"  # `coach review` has no --playbook
+            else _("use `coach {actual}` or pick a {kind} playbook with --playbook").format(
+                actual=playbook.kind, kind=kind
+            )
+        )
+        raise UsageError(
+            _("playbook {id!r} is a {actual} playbook, not a {kind} one").format(
+                id=playbook.id, actual=playbook.kind, kind=kind
+            ),
+            hint,
+        )
+    return playbook

@@ -1,0 +1,152 @@
+"""What a prep or debrief knows before its first question: who the client is, their
+brief, the linked prep's plan, the earlier answers a new one may repeat.
+
+Use cases, with no printing: what is to be shown goes back to the command line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from clientcoach.core.engine import Address, Earlier, Run
+from clientcoach.core.text import compact
+from clientcoach.insights import recall as memory
+from clientcoach.insights.names import match_client
+from clientcoach.model.playbook import LoopStep, Playbook, Step
+from clientcoach.model.reflection import Reflection, Value
+from clientcoach.storage.store import Damaged, RecordScan, Store
+
+if TYPE_CHECKING:
+    # The whole client memory is loaded only for a prep's brief: a debrief needs none of it.
+    from clientcoach.insights.clients import Brief
+
+# Offers the names close to a typed one; the index of the one picked, None for a new one.
+Pick = Callable[[str, list[str]], "int | None"]
+
+
+class ClientChoice(NamedTuple):
+    """The name a run is saved under, and known names close to a new one (not picked)."""
+
+    name: str
+    close: tuple[str, ...] = ()
+
+
+def records_of(scan: RecordScan) -> list[dict[str, Any]]:
+    return [record for _, record in scan.items]
+
+
+def choose_client(store: Store, typed: str, pick: Pick | None) -> ClientChoice:
+    """The client a prep or debrief is about: the typed name, or a known one it is close to.
+
+    A name that matches a known client (ignoring case, accents and spacing) is kept as
+    typed. One that is only close to known clients (same start) is offered to ``pick``
+    (a person at a terminal); without one, the new name is kept and the close names are
+    returned, for the command to say which they were.
+    """
+    start = compact(typed)
+    if not start:
+        return ClientChoice(typed)
+    names = store.client_names(slug_near(start))
+    match = match_client(typed, names)
+    if match.exact is not None or not match.close:
+        return ClientChoice(typed)
+    if pick is None:
+        return ClientChoice(typed, tuple(match.close))
+    picked = pick(typed, match.close)
+    return ClientChoice(typed if picked is None else match.close[picked])
+
+
+def slug_near(start: str) -> Callable[[str], bool]:
+    """File-name slugs worth reading for a name whose letters and digits are ``start``:
+    those that start like it, and those it starts like (slugs are cut at 32 characters)."""
+
+    def near(slug: str) -> bool:
+        letters = compact(slug)
+        return bool(letters) and (letters.startswith(start) or start.startswith(letters))
+
+    return near
+
+
+@dataclass
+class Memory:
+    """What earlier reflections give a run: defaults, the linked prep's plan, offers,
+    and what to show the user before the first question (see :func:`announce`)."""
+
+    defaults: dict[Address, Value] = field(default_factory=dict)
+    plan: dict[str, Any] = field(default_factory=dict)
+    earlier: dict[str, list[Earlier]] = field(default_factory=dict)
+    brief: Brief | None = None
+    damaged: int = 0
+
+    def run(self, playbook: Playbook, included: dict[str, Playbook], today: date) -> Run:
+        """A run of ``playbook`` that knows what these earlier reflections give it."""
+        return Run(
+            playbook,
+            included,
+            today,
+            defaults=self.defaults,
+            plan=self.plan,
+            earlier=self.earlier,
+        )
+
+
+def _roles(playbooks: dict[str, Playbook]) -> set[str]:
+    found: set[str] = set()
+
+    def walk(steps: list[Step]) -> None:
+        for step in steps:
+            if step.role:
+                found.add(step.role)
+            if isinstance(step, LoopStep):
+                walk(list(step.steps))
+
+    for playbook in playbooks.values():
+        walk(list(playbook.steps))
+    return found
+
+
+def client_brief(store: Store, client: str, today: date) -> tuple[Brief, list[Damaged]]:
+    """The client's brief from their records, and the damaged files that were skipped."""
+    from clientcoach.insights.clients import brief
+
+    scan = store.scan_records(client=client)
+    return brief(client, records_of(scan), today), scan.damaged
+
+
+def recall(
+    kind: str,
+    store: Store,
+    client: str,
+    playbook: Playbook,
+    playbooks: dict[str, Playbook],
+    prep: Reflection | None,
+    today: date,
+) -> Memory:
+    """What a run should know from earlier reflections, before its first question.
+
+    A prep gets the client's brief and the trolls seen as the default of its "expected
+    trolls" step; a debrief gets the linked prep's plan (read by ``plan`` steps) and the
+    earlier mistakes, so a new one can be linked as a repeat.
+    """
+    result = Memory()
+    if kind == "prep":
+        result.brief, skipped = client_brief(store, client, today)
+        result.damaged = len(skipped)
+        trolls = result.brief.troll_defaults()
+        step = next((s for s in playbook.steps if s.role == "troll_expected"), None)
+        if trolls and step is not None:
+            result.defaults[(step.id,)] = trolls
+        return result
+    if prep is not None:
+        answers = [a.data() for a in prep.answers]
+        result.plan = memory.plan_of({"answers": answers})
+    if "mistake" in _roles(playbooks):
+        records = records_of(store.scan_records("debrief"))
+        result.earlier["mistake"] = [
+            Earlier(e.reflection, e.text, e.client, e.day.isoformat())
+            for e in memory.earlier_answers(records, "mistake")
+        ]
+    return result

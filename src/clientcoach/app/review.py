@@ -1,0 +1,158 @@
+"""``coach review`` as use cases: which period, the figures over it, the Markdown
+report's file, and the monthly reflection that follows. Nothing here prints."""
+
+from __future__ import annotations
+
+import gc
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from clientcoach.core.dates import day_option
+from clientcoach.errors import StorageError, UsageError
+from clientcoach.i18n import _
+from clientcoach.storage.store import Damaged, Store
+
+if TYPE_CHECKING:
+    from clientcoach.app import session
+    from clientcoach.core.engine import Run
+    from clientcoach.insights.review import Period, Review
+    from clientcoach.model.playbook import Library
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def period(
+    month: str | None, last: bool, since: str | None, until: str | None, today: date
+) -> Period:
+    """The period ``--month``, ``--last`` or ``--since``/``--until`` name (default: this
+    month so far)."""
+    from clientcoach.insights.review import current_month, last_month, month_period, range_period
+
+    chosen = [name for name, given in (("--month", month), ("--last", last)) if given]
+    if since is not None or until is not None:
+        chosen.append("--since/--until")
+    if len(chosen) > 1:
+        raise UsageError(
+            _("{options} cannot be used together").format(options=" and ".join(chosen)),
+            _("pick one way to say which period to review"),
+        )
+    if month is not None:
+        match = _MONTH.match(month.strip())
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise UsageError(
+                _("--month: {value!r} is not a month").format(value=month),
+                _("use YYYY-MM, e.g. 2026-11"),
+            )
+        return month_period(int(match.group(1)), int(match.group(2)), today)
+    if last:
+        return last_month(today)
+    if since is None and until is None:
+        return current_month(today)
+    end = day_option("--until", until, today) or today
+    start = day_option("--since", since, today) or end.replace(day=1)
+    if start > end:
+        if until is None:  # only --since was given, and it is still to come
+            raise UsageError(
+                _("--since {start} is in the future").format(start=start),
+                _("give a day up to today, e.g. --since -30d"),
+            )
+        raise UsageError(
+            _("--since {start} is after --until {end}").format(start=start, end=end),
+            _("swap the dates"),
+        )
+    return range_period(start, end, today)
+
+
+def check_report(path: Path, force: bool) -> None:
+    """Refuse a report file that cannot be written, before any work is done."""
+    if path.is_dir():
+        raise UsageError(
+            _("--markdown {path} is a folder").format(path=path),
+            _("give a file name, e.g. {path}").format(path=path / "review.md"),
+        )
+    if not path.parent.is_dir():
+        raise UsageError(
+            _("--markdown: there is no folder {path}").format(path=path.parent),
+            _("create it first, or write the report elsewhere"),
+        )
+    if path.exists() and not force:
+        raise _exists(path)
+
+
+def _exists(path: Path) -> UsageError:
+    return UsageError(
+        _("{path} already exists").format(path=path),
+        _("add --force to replace it, or choose another file name"),
+    )
+
+
+def write_report(path: Path, text: str, force: bool) -> None:
+    """Write the Markdown report, never replacing a file without ``force``."""
+    from clientcoach.storage.store import write_file
+
+    try:
+        write_file(path, text, replace=force)
+    except FileExistsError:
+        raise _exists(path) from None  # created since the check: still not replaced
+    except OSError as exc:
+        raise StorageError(
+            _("cannot write {path}: {reason}").format(path=path, reason=exc.strerror),
+            _("check the folder exists and is writable"),
+        ) from exc
+
+
+def figures(
+    store: Store, chosen: Period, now: datetime, client: str | None
+) -> tuple[Review, list[Damaged]]:
+    """The review of ``chosen`` (and its trends), and the damaged files skipped."""
+    from clientcoach.insights.review import build, reading_window
+
+    if client is not None and not client.strip():
+        raise UsageError(_("--client is empty"), _("give a client name"))
+    damaged: list[Damaged] = []
+    start, end = reading_window(chosen)
+    records = (record for _path, record in store.iter_records(damaged, None, client, start, end))
+    # Parsed JSON holds no reference cycles, and each record is dropped once read: the
+    # cycle collector would only walk the facts kept so far again and again.
+    gc.disable()
+    try:
+        result = build(records, chosen, now, client.strip() if client else None)
+    finally:
+        gc.enable()
+    return result, damaged
+
+
+def monthly(
+    library: Library, result: Review, now: datetime, title: str
+) -> tuple[Run, session.Meta]:
+    """The monthly reflection that follows the figures, as a run and its record fields."""
+    from clientcoach.app import session
+    from clientcoach.app.meeting import pick_playbook
+    from clientcoach.core.engine import Run
+    from clientcoach.model.reflection import ReviewInfo
+
+    playbook = pick_playbook(library, None, "review")
+    top = result.mistakes.repeated_list[:1]
+    included = library.resolve(playbook)
+    meta = session.Meta(
+        # A review of all clients belongs to no client: "" says so, and the file name
+        # says "all-clients" (see Store.path_for).
+        kind="review",
+        client=result.client or "",
+        title=title,
+        day=now.date(),
+        playbook=playbook,
+        included=included,
+        prep=None,
+        started_at=now,
+        extra={
+            "review": ReviewInfo(
+                start=result.period.start,
+                end=result.period.end,
+                top_repeated_mistake=top[0].mistake if top else None,
+            )
+        },
+    )
+    return Run(playbook, included, now.date()), meta

@@ -1,0 +1,13 @@
+"""Where a use case finds the user's things: the playbook library of a data directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clientcoach.model.playbook import Library, user_playbook_dirs
+from clientcoach.storage.store import PlaybookCache
+
+
+def library(root: Path, language: str | None = None) -> Library:
+    """The user's playbooks over the built-in ones, in ``language`` (default: the run's)."""
+    return Library(user_playbook_dirs(root), language=language, kept=PlaybookCache(root))

@@ -1,0 +1,59 @@
+"""Which language a run speaks: ``--lang``, then ``CLIENTCOACH_LANG``, the config file,
+the locale. Here, in the command line, because it reads the config file (storage) and
+the catalogue (``i18n``) must stay below every layer that prints a message.
+"""
+
+from __future__ import annotations
+
+import os
+
+from clientcoach.errors import UsageError
+from clientcoach.i18n import DEFAULT, SUPPORTED, _, from_locale, normalise, set_language
+from clientcoach.storage import config
+
+
+def choose(argv_lang: str | None) -> tuple[str, str]:
+    """The language to use and where it came from; raises UsageError for a bad choice.
+
+    An explicit choice (option, environment, config file) must be a supported language;
+    a locale in another language quietly means English.
+    """
+    choices = ", ".join(SUPPORTED)
+    if argv_lang is not None:
+        code = normalise(argv_lang)
+        if code is None:
+            raise UsageError(
+                _("--lang {value}: unknown language").format(value=argv_lang),
+                _("use one of: {choices}").format(choices=choices),
+            )
+        return code, "option"
+    env = os.environ.get("CLIENTCOACH_LANG", "").strip()
+    if env:
+        code = normalise(env)
+        if code is None:
+            raise UsageError(
+                _("CLIENTCOACH_LANG={value}: unknown language").format(value=env),
+                _("use one of: {choices}, or unset it").format(choices=choices),
+            )
+        return code, "environment"
+    configured = config.file_value("language")
+    if isinstance(configured, str):
+        return configured, "config"
+    return (from_locale() or DEFAULT), "locale"
+
+
+_chosen_by_option = False
+
+
+def init_language(argv_lang: str | None) -> str:
+    """Pick the language at start-up (see the module docstring) and switch to it."""
+    global _chosen_by_option
+    code, source = choose(argv_lang)
+    _chosen_by_option = source == "option"
+    set_language(code)
+    return code
+
+
+def chosen_by_option() -> bool:
+    """Whether this run's language was given with ``--lang`` (it then wins over a draft's)."""
+    return _chosen_by_option

@@ -1,0 +1,152 @@
+"""``coach prep`` and ``coach debrief``: parse, call :func:`clientcoach.app.meeting.meet`,
+say where the reflection went."""
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from clientcoach.cli import completion
+from clientcoach.cli.common import command
+from clientcoach.i18n import _
+
+if TYPE_CHECKING:
+    from clientcoach.app.memory import Memory
+    from clientcoach.model.reflection import Reflection
+
+ClientArg = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="CLIENT",
+        help=_("The client's name (asked for when not given)."),
+        show_default=False,
+        autocompletion=completion.client,
+    ),
+]
+PlaybookOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--playbook",
+        "-p",
+        help=_("Playbook id or .toml file to walk instead of the default."),
+        autocompletion=completion.playbook,
+    ),
+]
+AnswersOpt = Annotated[
+    Path | None,
+    typer.Option("--answers", "-a", help=_("Answers file (TOML or JSON): run without asking.")),
+]
+DateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date", "-d", help=_("Meeting date: YYYY-MM-DD, yesterday, -2d... (default today).")
+    ),
+]
+MeetingOpt = Annotated[str | None, typer.Option("--meeting", "-m", help=_("Meeting title."))]
+
+
+@command(help=_("Prepare a client meeting: walk the prep playbook and save it."))
+def prep(
+    client: ClientArg = None,
+    playbook: PlaybookOpt = None,
+    answers: AnswersOpt = None,
+    meeting_date: DateOpt = None,
+    meeting: MeetingOpt = None,
+) -> None:
+    _meet("prep", client, playbook, answers, meeting_date, meeting, None)
+
+
+@command(help=_("Debrief a client meeting right after it: walk the debrief playbook and save it."))
+def debrief(
+    client: ClientArg = None,
+    playbook: PlaybookOpt = None,
+    answers: AnswersOpt = None,
+    meeting_date: DateOpt = None,
+    meeting: MeetingOpt = None,
+    prep_id: Annotated[
+        str | None,
+        typer.Option(
+            "--prep",
+            help=_(
+                "Id of the prep this debrief follows; 'none' for no link "
+                "(default: the client's latest prep)."
+            ),
+        ),
+    ] = None,
+) -> None:
+    _meet("debrief", client, playbook, answers, meeting_date, meeting, prep_id)
+
+
+class _Shown:
+    """What a meeting run shows around its questions, drawn for the terminal or a pipe."""
+
+    def close_clients(self, typed: str, close: list[str]) -> None:
+        from clientcoach.ui.messages import close_clients
+
+        close_clients(typed, close)
+
+    def linked(self, prep: "Reflection") -> None:
+        from clientcoach.ui.messages import linked
+
+        linked(prep)
+
+    def before_questions(self, memory: "Memory", today: date) -> None:
+        """The brief (prep) or the plan (debrief), on standard error.
+
+        A terminal run shows it before the first question; a scripted run once its
+        answers were all accepted, so that a bad answers file still gets a one-line error.
+        """
+        if memory.brief is None:
+            from clientcoach.ui.messages import plan
+
+            plan(memory.plan)  # lines of text: no Rich when no one is looking
+            return
+        from clientcoach.ui.clients import brief
+        from clientcoach.ui.console import console
+
+        brief(console(), memory.brief, today, damaged=memory.damaged)
+
+
+def _meet(
+    kind: Literal["prep", "debrief"],
+    client: str | None,
+    playbook: str | None,
+    answers: Path | None,
+    meeting_date: str | None,
+    title: str | None,
+    prep: str | None,
+) -> None:
+    from clientcoach.app.meeting import MeetingRequest, meet
+    from clientcoach.app.workspace import library
+    from clientcoach.storage.config import data_dir, now
+    from clientcoach.ui import console as terminal
+
+    asker = None
+    if answers is None and terminal.is_terminal():
+        from clientcoach.ui.terminal import TerminalAsker
+
+        asker = TerminalAsker(terminal.console())
+    root = data_dir()
+    request = MeetingRequest(kind, client, playbook, answers, meeting_date, title, prep)
+    reflection, path = meet(
+        request,
+        root=root,
+        library=library(root),
+        asker=asker,
+        pick=asker.pick_client if asker is not None else None,
+        show=_Shown(),
+        now=now(),
+    )
+    saved(reflection, path)
+
+
+def saved(reflection: "Reflection", path: Path) -> None:
+    """Say where the reflection went; its path alone on stdout when that is a pipe."""
+    import sys
+
+    from clientcoach.ui.messages import saved as say_saved
+
+    say_saved(reflection, path, show_path=sys.stdout.isatty())
+    if not sys.stdout.isatty():
+        typer.echo(str(path))  # for scripts: path=$(coach prep ACME --answers a.toml)

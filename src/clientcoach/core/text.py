@@ -1,0 +1,38 @@
+"""How user text is compared and named: one fold for client names and searches, the
+letters-and-digits form used to match names loosely, the slug used in file names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# File names hold at most this much of a client's name.
+SLUG_MAX = 32
+
+
+# The same few names and answers are folded again and again over a review: remember them.
+@lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """Text as it is compared: case, accents and spacing do not matter.
+
+    The one rule for client names (``Société  Générale`` is ``societe generale``) and
+    for searching answers.
+    """
+    if text.isascii():  # most text: no accents to strip, and a tenth of the cost
+        return " ".join(text.casefold().split())
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def compact(text: str) -> str:
+    """Only the letters and digits of :func:`fold`: ``Acme-Corp`` is ``acmecorp``."""
+    return "".join(c for c in fold(text) if c.isalnum())
+
+
+def slug(text: str) -> str:
+    """A file-name-safe ASCII form of user text; never empty, never a path."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return cleaned[:SLUG_MAX].rstrip("-") or "client"

@@ -1,0 +1,62 @@
+"""The two consoles every view prints to, and whether a person is there to answer.
+
+Data goes to standard output (:func:`out`), everything else to standard error
+(:func:`console`). Colour is off for ``--no-color``, ``NO_COLOR``, ``TERM=dumb`` and
+non-terminals. Rich is imported only when a console is asked for, so a scripted run
+that prints nothing through Rich never loads it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class _Style:
+    """What the global ``--no-color`` flag asked for, for this run."""
+
+    no_color = False
+
+
+STYLE = _Style()
+
+
+def _color_allowed(no_color: bool) -> bool:
+    return not (no_color or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb")
+
+
+def console() -> Console:
+    """The message console (stderr), honouring --no-color, NO_COLOR and TERM=dumb."""
+    from rich.console import Console
+
+    color = _color_allowed(STYLE.no_color)
+    return Console(
+        stderr=True,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+        color_system="auto" if color else None,
+    )
+
+
+def out() -> Console:
+    """The data console (stdout): plain whenever it is not a terminal."""
+    from rich.console import Console
+
+    color = _color_allowed(STYLE.no_color)
+    return Console(
+        highlight=False, emoji=False, no_color=not color, color_system="auto" if color else None
+    )
+
+
+def is_terminal() -> bool:
+    """Whether a person can be asked: standard input is an open terminal."""
+    stream = sys.stdin
+    try:
+        return stream is not None and not stream.closed and stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
