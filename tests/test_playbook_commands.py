@@ -176,7 +176,7 @@ def test_schema_comes_from_the_models() -> None:
 def test_the_starter_rates_a_role_on_the_scale_the_built_ins_use() -> None:
     """The review reads a role as one figure (energy from -2 to +2): a starter step with
     that role must use the same scale, or its answers would skew the figure."""
-    from clientcoach.cli.playbooks import starter_text
+    from clientcoach.app.playbooks import starter_text
     from clientcoach.model.playbook import Library, RatingStep, _walk
 
     lib = Library([])

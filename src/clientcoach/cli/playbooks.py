@@ -1,20 +1,14 @@
 """``coach playbooks``: list, show, check and create playbooks, and export their schema."""
 
-import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
-from clientcoach.cli.common import callback, command, group
-from clientcoach.errors import ExitCode, PlaybookError, UsageError
+from clientcoach.cli.common import callback, command, group, print_json
+from clientcoach.errors import ExitCode
 from clientcoach.i18n import _
 from clientcoach.ui.console import console, out
-
-if TYPE_CHECKING:
-    from clientcoach.model.playbook import Entry, Library, Playbook
-
-SCHEMA_FILE = "playbook.schema.json"
 
 JsonOpt = Annotated[bool, typer.Option("--json", help=_("Output JSON."))]
 
@@ -47,12 +41,13 @@ def list_playbooks(as_json: JsonOpt = False) -> None:
 def show(
     ref: Annotated[str, typer.Argument(metavar="ID", help=_("Playbook id or .toml file."))],
 ) -> None:
+    from clientcoach.app import playbooks as use
     from clientcoach.app.workspace import library
     from clientcoach.storage.config import data_dir
     from clientcoach.ui.render import playbook_tree
 
     lib = library(data_dir())
-    playbook = _load(lib, ref)
+    playbook = use.load(lib, ref)
     out().print(playbook_tree(playbook, lib.resolve(playbook)))
 
 
@@ -103,126 +98,41 @@ def new(
     ),
 )
 def schema() -> None:
+    from clientcoach.app.playbooks import schema_text
+
     typer.echo(schema_text())
-
-
-def _load(lib: "Library", ref: str) -> "Playbook":
-    if ref.endswith(".toml") or "/" in ref or "\\" in ref:
-        return lib.load_path(Path(ref))
-    return lib.get(ref)
 
 
 # --- list -------------------------------------------------------------------------------
 
 
 def _list(as_json: bool) -> None:
+    from clientcoach.app import playbooks as use
+    from clientcoach.app.workspace import library
     from clientcoach.storage.config import data_dir
     from clientcoach.ui.render import playbook_table
 
     root = data_dir()
-    from clientcoach.app.workspace import library
-
-    lib = library(root)
-    rows: list[tuple[Entry, Playbook | None, str | None]] = []
-    for entry in lib.entries().values():
-        try:
-            rows.append((entry, lib.get(entry.id), None))
-        except PlaybookError as exc:
-            rows.append((entry, None, exc.message))
+    rows = use.listing(library(root))
     if as_json:
-        listed = [
-            {
-                "id": entry.id,
-                "kind": playbook.kind if playbook else None,
-                "language": playbook.language if playbook else None,
-                "title": playbook.title if playbook else None,
-                "origin": entry.origin,
-                "path": str(entry.path),
-                "shadows": str(entry.shadows) if entry.shadows else None,
-                "problem": problem,
-            }
-            for entry, playbook, problem in rows
-        ]
-        import json  # only the commands that print JSON pay for it
-
-        typer.echo(json.dumps(listed, ensure_ascii=False, indent=2))
+        print_json([row.to_json() for row in rows])
         return
     data = out()
-    data.print(playbook_table(rows, root, data.width))
+    data.print(playbook_table([(r.entry, r.playbook, r.problem) for r in rows], root, data.width))
 
 
 # --- check ------------------------------------------------------------------------------
 
 
-def file_problems(path: Path, lib: "Library") -> list[str]:
-    """Every problem of one playbook file, each naming the file (and line when known)."""
-    from clientcoach.model.playbook import playbook_problems
-
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        if isinstance(exc, FileNotFoundError) and len(path.parts) == 1 and not path.suffix:
-            return [
-                _(
-                    "{path}: no such file, nor a playbook with that id (run `coach playbooks`)"
-                ).format(path=path)
-            ]
-        return [_("{path}: cannot read ({reason})").format(path=path, reason=exc.strerror)]
-    except UnicodeDecodeError as exc:
-        return [_("{path}: not UTF-8 text (byte {byte})").format(path=path, byte=exc.start)]
-    found = playbook_problems(text, str(path))
-    if isinstance(found, list):
-        return found
-    problems: list[str] = []
-    if found.id != path.stem:
-        problems.append(
-            _("{path}: id {id!r} does not match the file name; name the file {id}.toml").format(
-                path=path, id=found.id
-            )
-        )
-    try:
-        lib.resolve(found, str(path))
-    except PlaybookError as exc:
-        problems.append(exc.message)
-    return problems
-
-
-def _targets(refs: list[Path], lib: "Library") -> list[Path]:
-    """The files to check: each a file, or a playbook's id; none given: the user's own."""
-    from clientcoach.model.playbook import toml_files
-
-    entries = lib.entries()
-    if not refs:
-        # Every file, not only those that win their id: a file hidden by another of the
-        # same id (CLIENTCOACH_PLAYBOOKS comes first) is still yours to fix.
-        own = [path for folder in lib.user_dirs for path in toml_files(folder)]
-        if not own:
-            raise UsageError(
-                _("you have no playbooks of your own to check"),
-                _("give a file, or create one with: coach playbooks new ID"),
-            )
-        return own
-    found: list[Path] = []
-    for ref in refs:
-        entry = entries.get(str(ref))
-        is_id = len(ref.parts) == 1 and not ref.suffix and not ref.is_file()
-        found.append(entry.path if is_id and entry is not None else ref)
-    return found
-
-
 def _check(refs: list[Path], as_json: bool) -> None:
+    from clientcoach.app import playbooks as use
     from clientcoach.app.workspace import library
     from clientcoach.storage.config import data_dir
 
-    lib = library(data_dir())
-    files = _targets(refs, lib)
-    results = {path: file_problems(path, lib) for path in files}
+    results = use.check(refs, library(data_dir()))
     failed = [path for path, problems in results.items() if problems]
     if as_json:
-        report = [{"file": str(p), "ok": not pr, "problems": pr} for p, pr in results.items()]
-        import json  # only the commands that print JSON pay for it
-
-        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        print_json([{"file": str(p), "ok": not pr, "problems": pr} for p, pr in results.items()])
     else:
         from rich.text import Text
 
@@ -236,7 +146,7 @@ def _check(refs: list[Path], as_json: bool) -> None:
             console().print(
                 Text(
                     _("{count} problem(s) in {files} of {total} file(s).").format(
-                        count=count, files=len(failed), total=len(files)
+                        count=count, files=len(failed), total=len(results)
                     ),
                     style="red",
                 )
@@ -249,41 +159,12 @@ def _check(refs: list[Path], as_json: bool) -> None:
 
 
 def _new(playbook_id: str, source: str | None) -> None:
-    import re
-
-    from clientcoach.model.playbook import PLAYBOOK_ID_PATTERN
-    from clientcoach.storage.config import data_dir
-    from clientcoach.storage.store import ensure_dir, write_new
-
-    if not re.fullmatch(PLAYBOOK_ID_PATTERN, playbook_id) or len(playbook_id) > 64:
-        raise UsageError(
-            _("{id!r} is not a playbook id").format(id=playbook_id),
-            _("use lowercase letters, digits, '-' and '_', starting with a letter"),
-        )
-    root = data_dir()
+    from clientcoach.app import playbooks as use
     from clientcoach.app.workspace import library
+    from clientcoach.storage.config import data_dir
 
-    lib = library(root)
-    folder = root / "playbooks"
-    target = folder / f"{playbook_id}.toml"
-    # The hint names the id, unless the id leads to another file of yours (a folder in
-    # CLIENTCOACH_PLAYBOOKS comes first): then it names this file.
-    winner = lib.entries().get(playbook_id)
-    hidden = winner is not None and winner.origin == "user" and winner.path != target
-    check = str(target) if hidden else playbook_id
-    if source is not None:
-        text = copy_text(_load(lib, source), playbook_id, check)
-    else:
-        text = starter_text(playbook_id, check)
-    ensure_dir(folder)
-    try:
-        write_new(target, text)
-    except FileExistsError:
-        raise UsageError(
-            _("{path} already exists").format(path=target),
-            _("choose another id, or edit that file"),
-        ) from None
-    _write_schema(folder)
+    root = data_dir()
+    target, check = use.create(root, library(root), playbook_id, source)
     console().print(_("Created {path}").format(path=target), soft_wrap=True)
     # Not wrapped: the command is meant to be copied whole.
     console().print(
@@ -293,173 +174,3 @@ def _new(playbook_id: str, source: str | None) -> None:
     )
     if not console().is_terminal:
         typer.echo(str(target))
-
-
-def _write_schema(folder: Path) -> None:
-    """Keep the schema that the ``#:schema`` line points to beside the playbooks."""
-    from clientcoach.storage.store import write_new
-
-    path = folder / SCHEMA_FILE
-    text = schema_text() + "\n"
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return
-        path.unlink()
-    except OSError:
-        pass
-    # The schema helps editors; the playbook is written either way.
-    with contextlib.suppress(OSError):
-        write_new(path, text)
-
-
-def _header(playbook_id: str, check: str | None = None) -> list[str]:
-    return [
-        f"#:schema ./{SCHEMA_FILE}",
-        "# "
-        + _("Playbook {id}: edit the texts, steps and conditions to suit you.").format(
-            id=playbook_id
-        ),
-        "# " + _("Check it with: coach playbooks check {id}").format(id=check or playbook_id),
-        "# " + _("Keep step ids and roles stable: your past reflections are grouped by them."),
-        "",
-    ]
-
-
-def copy_text(playbook: "Playbook", new_id: str, check: str | None = None) -> str:
-    """A copy of ``playbook`` under a new id, as TOML that parses back to the same steps."""
-    import tomli_w
-
-    data = playbook.data()
-    data["id"] = new_id
-    return "\n".join(_header(new_id, check)) + "\n" + tomli_w.dumps(_ordered(data))
-
-
-def _ordered(data: dict[str, Any]) -> dict[str, Any]:
-    """``id`` and ``type`` first, steps last, so the file reads like the built-ins."""
-    first = {"schema": -1, "id": 0, "type": 1}
-    ordered = dict(
-        sorted(
-            data.items(),
-            key=lambda kv: (kv[0] == "steps", first.get(kv[0], 2)),
-        )
-    )
-    if isinstance(ordered.get("steps"), list):
-        ordered["steps"] = [_ordered(s) if isinstance(s, dict) else s for s in ordered["steps"]]
-    return ordered
-
-
-def starter_text(playbook_id: str, check: str | None = None) -> str:
-    """A small working playbook with a comment above each step saying what it shows.
-
-    tomli-w writes no comments, so the data is written by tomli-w and a comment line is
-    then put above each ``[[steps]]`` header, in the order the steps were written.
-    """
-    import tomli_w
-
-    from clientcoach import i18n
-
-    steps: list[tuple[str, dict[str, Any]]] = [
-        (
-            _("A one-line answer; 'why' is shown when the user types '?'."),
-            {
-                "id": "goal",
-                "type": "text",
-                "prompt": _("What do you want from this meeting?"),
-                "why": _("A clear goal makes the meeting easier to steer."),
-                "role": "goal",
-            },
-        ),
-        (
-            _("A yes/no question; its answer can switch later steps on or off."),
-            {
-                "id": "agreed",
-                "type": "confirm",
-                "prompt": _("Did you agree on next steps?"),
-                "role": "next_steps_agreed",
-                "summary": "rate",
-            },
-        ),
-        (
-            _("Asked only when the condition in 'when' holds; 'required = false' allows a skip."),
-            {
-                "id": "why_not",
-                "type": "text",
-                "prompt": _("What stopped you?"),
-                "required": False,
-                "when": {"step": "agreed", "equals": False},
-            },
-        ),
-        (
-            _("A scale with labelled ends; the review averages steps with summary = 'mean'."),
-            {
-                "id": "energy",
-                "type": "rating",
-                "prompt": _("How much energy did this give you?"),
-                # The scale of the built-in debrief: the review reads every answer with
-                # the role "energy" as one figure from -2 to +2.
-                "min": -2,
-                "max": 2,
-                "low": _("drained"),
-                "high": _("energised"),
-                "role": "energy",
-                "summary": "mean",
-            },
-        ),
-        (
-            _("One of several stable values; labels are what the user sees."),
-            {
-                "id": "outcome",
-                "type": "choice",
-                "prompt": _("Where does it stand?"),
-                "choices": [
-                    {"value": "progressing", "label": _("Progressing")},
-                    {"value": "stalled", "label": _("Stalled")},
-                ],
-                "role": "outcome",
-                "summary": "distribution",
-            },
-        ),
-    ]
-    data: dict[str, Any] = {
-        "schema": 1,
-        "id": playbook_id,
-        "kind": "debrief",
-        "version": "1",
-        "language": i18n.language(),
-        "title": _("My playbook"),
-        "summary": _("A starting point: change it to suit you."),
-        "steps": [step for _comment, step in steps],
-    }
-    lines = tomli_w.dumps(data).splitlines()
-    comments = iter(comment for comment, _step in steps)
-    body: list[str] = []
-    for line in lines:
-        if line.strip() == "[[steps]]":
-            while body and not body[-1]:
-                body.pop()
-            body.extend(["", "", "# " + next(comments)])
-        body.append(line)
-    intro = [
-        "# " + _("kind: prep, debrief, review or any. Step types: text, longtext, confirm,"),
-        "# " + _("rating, choice, multichoice, number, date, list, info, loop, include."),
-        "# " + _("Run `coach playbooks show debrief` to see a full playbook as a tree."),
-    ]
-    return "\n".join([*_header(playbook_id, check), *intro, *body]) + "\n"
-
-
-# --- schema -----------------------------------------------------------------------------
-
-
-def schema_text() -> str:
-    """The JSON Schema of a playbook file, generated from the models."""
-    from clientcoach.model.playbook_schema import json_schema
-
-    schema = json_schema()
-    schema = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "clientcoach playbook",
-        **{k: v for k, v in schema.items() if k != "title"},
-    }
-    import json  # only the commands that print JSON pay for it
-
-    return json.dumps(schema, ensure_ascii=False, indent=2)
