@@ -115,6 +115,25 @@ def check(refs: list[Path], lib: Library) -> dict[Path, list[str]]:
     return {path: file_problems(path, lib) for path in targets(refs, lib)}
 
 
+def check_default(command: str, ref: str, lib: Library) -> None:
+    """Refuse, before it is saved as a default, a playbook `coach {command}` could not walk."""
+    try:
+        playbook = lib.load_path(Path(ref)) if ref.endswith(".toml") else lib.get(ref)
+        lib.resolve(playbook)
+    except PlaybookError as exc:
+        raise UsageError(
+            _("playbook.{command}: {reason}").format(command=command, reason=exc.message),
+            exc.hint or _("run `coach playbooks list` to see the ids"),
+        ) from None
+    if playbook.kind not in (command, "any"):
+        raise UsageError(
+            _("playbook.{command}: {id!r} is a {kind} playbook").format(
+                command=command, id=playbook.id, kind=playbook.kind
+            ),
+            _("pick a {command} playbook: coach playbooks list").format(command=command),
+        )
+
+
 def create(root: Path, lib: Library, playbook_id: str, source: str | None) -> tuple[Path, str]:
     """Write a new playbook in the data directory's playbook folder: a commented starter,
     or a copy of ``source``. Its path, and what to give ``coach playbooks check``."""

@@ -30,32 +30,6 @@ def _effective(key: str, file: dict[str, Any]) -> tuple[str, str]:
     return config.DEFAULT_PLAYBOOKS[key.partition(".")[2]], "default"
 
 
-def _check_playbook(command: str, ref: str) -> None:
-    """Refuse, before saving it, a playbook that `coach {command}` could not walk."""
-    from pathlib import Path
-
-    from clientcoach.app.workspace import library
-    from clientcoach.errors import PlaybookError, UsageError
-    from clientcoach.storage.config import data_dir
-
-    lib = library(data_dir())
-    try:
-        playbook = lib.load_path(Path(ref)) if ref.endswith(".toml") else lib.get(ref)
-        lib.resolve(playbook)
-    except PlaybookError as exc:
-        raise UsageError(
-            _("playbook.{command}: {reason}").format(command=command, reason=exc.message),
-            exc.hint or _("run `coach playbooks list` to see the ids"),
-        ) from None
-    if playbook.kind not in (command, "any"):
-        raise UsageError(
-            _("playbook.{command}: {id!r} is a {kind} playbook").format(
-                command=command, id=playbook.id, kind=playbook.kind
-            ),
-            _("pick a {command} playbook: coach playbooks list").format(command=command),
-        )
-
-
 def _source_text(source: str) -> str:
     names = {"config": _("config file"), "locale": _("locale"), "default": _("default")}
     return names.get(source, source)
@@ -124,7 +98,10 @@ def set_setting(
     values = config.read_file()
     values[key] = config.validate(key, value)
     if key.startswith("playbook."):
-        _check_playbook(key.partition(".")[2], values[key])
+        from clientcoach.app.playbooks import check_default
+        from clientcoach.app.workspace import library
+
+        check_default(key.partition(".")[2], values[key], library(config.data_dir()))
     path = config.write_file(values)
     console().print(
         _("Set {key} = {value} in {path}").format(key=key, value=values[key], path=path)
