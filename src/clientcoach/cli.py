@@ -408,10 +408,11 @@ def _translate_help(command: object) -> None:
         _translate_help(sub)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Run ``coach`` with ``argv`` (default: the process's own arguments)."""
     from clientcoach import i18n
 
-    flags, rest, lang = _split_global(sys.argv[1:])
+    flags, rest, lang = _split_global(sys.argv[1:] if argv is None else list(argv))
     try:
         language = i18n.init_language(lang)
     except CoachError as error:
@@ -420,6 +421,8 @@ def main() -> None:
         error_line(console(), error.message, error.hint)
         raise SystemExit(int(error.exit_code)) from None
     command = typer.main.get_command(app)
+    # Help is wrapped to the terminal of this run (the app was built at import time).
+    command.context_settings = {**command.context_settings, "terminal_width": _help_width()}
     typer_params.install(command)
     if language != i18n.DEFAULT:
         import typer.core as typer_core

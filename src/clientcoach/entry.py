@@ -19,8 +19,9 @@ def version_line() -> str:
     return f"coach (clientcoach) {__version__}"
 
 
-def main() -> None:
-    args = sys.argv[1:]
+def main(argv: list[str] | None = None) -> None:
+    """Run ``coach`` with ``argv`` (default: the process's own arguments)."""
+    args = sys.argv[1:] if argv is None else list(argv)
     if "--version" in args and _QUIET_FLAGS.issuperset(args):
         # Only the exact shapes Typer would answer eagerly; any other argument (a command,
         # an unknown option) goes through the full parser and its error messages.
@@ -32,4 +33,4 @@ def main() -> None:
         return
     from clientcoach.cli import main as cli_main
 
-    cli_main()
+    cli_main(args)
