@@ -23,7 +23,8 @@ import pexpect
 REPO = Path(__file__).resolve().parents[1]
 BUILTIN = REPO / "playbooks"
 
-TIMEOUT = 15
+# Generous: a loaded machine may take seconds to start Python; a wait only ends early.
+TIMEOUT = 60
 # The console may wrap long lines, so only a prefix of a prompt is looked for.
 NEEDLE = 40
 # What the program prints when it waits for a line: "> ", or "» " for several lines.
@@ -132,6 +133,9 @@ class Coach:
     """One run of ``python -m clientcoach ARGS`` in a pseudo-terminal."""
 
     def __init__(self, *args: str, cwd: Path | None = None) -> None:
+        from tests.helpers import require_e2e
+
+        require_e2e("a pseudo-terminal")
         env = dict(os.environ)  # CLIENTCOACH_HOME and NO_COLOR come from the fixture
         env["TERM"] = "xterm"
         self.args = args

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import REPO, reflection_files, run_coach
 from tests.pty_helpers import Spawn, Tree, answer_tree, needle, prompt_of
 from tests.test_terminal import walk_prep_quietly
+
+pytestmark = pytest.mark.e2e  # every test drives coach in a pseudo-terminal
 
 P = "prep"
 D = "debrief"

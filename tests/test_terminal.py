@@ -28,6 +28,8 @@ from tests.pty_helpers import (
     saved_files,
 )
 
+pytestmark = pytest.mark.e2e  # every test drives coach in a pseudo-terminal
+
 P = "prep"
 D = "debrief"
 T = "troll-bridge"

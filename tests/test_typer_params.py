@@ -41,6 +41,7 @@ def test_every_parameter_of_coach_gets_the_light_converter() -> None:
     assert plain == params
 
 
+@pytest.mark.e2e  # modules loaded by a fresh interpreter
 @pytest.mark.parametrize(
     "args",
     [
