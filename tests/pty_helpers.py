@@ -129,6 +129,18 @@ def load_json(path: Path) -> dict[str, Any]:
 # --- the terminal ---------------------------------------------------------------------
 
 
+def wait_until_reading(child: pexpect.spawn) -> None:
+    """Wait until the program really waits for a line, before a key or signal stops it.
+
+    Line editing (readline) turns the terminal's echo off while it waits. A SIGINT,
+    SIGTERM or SIGHUP that arrives after the input mark is printed but before readline
+    waits is only acted on at the next key: CPython's readline then sleeps in select()
+    without seeing the signal, and the run would hang (the cause of a flaky test).
+    """
+    if not child.waitnoecho(timeout=TIMEOUT):
+        raise AssertionError(f"the program never waited for a line within {TIMEOUT} s")
+
+
 class Coach:
     """One run of ``python -m clientcoach ARGS`` in a pseudo-terminal."""
 
@@ -192,6 +204,21 @@ class Coach:
 
     def type(self, line: str) -> None:
         self.child.sendline(line)
+
+    def interrupt(self) -> None:
+        """Ctrl-C, once the program waits for a line (see :func:`wait_until_reading`)."""
+        wait_until_reading(self.child)
+        self.child.sendintr()
+
+    def end_input(self) -> None:
+        """Ctrl-D on an empty line, once the program waits for one."""
+        wait_until_reading(self.child)
+        self.child.sendeof()
+
+    def signal(self, signum: int) -> None:
+        """Send a signal (SIGTERM, SIGHUP) once the program waits for a line."""
+        wait_until_reading(self.child)
+        self.child.kill(signum)
 
     def finish(self) -> int:
         """Wait for the program to end; its exit status."""

@@ -26,6 +26,7 @@ from clientcoach.cli import app
 from clientcoach.errors import ExitCode
 from clientcoach.store import Store
 from tests.helpers import REPO, Result, reflection_files, run_coach
+from tests.pty_helpers import wait_until_reading
 
 COACH = Path(sys.executable).parent / "coach"
 PREP_ANSWERS = REPO / "examples" / "prep-answers.toml"
@@ -184,6 +185,8 @@ def test_prompts_are_on_stderr_when_stdout_goes_to_a_file(tmp_path: Path) -> Non
     try:
         child.expect_exact("\n> ")  # waiting for the first answer, on the terminal
         assert "Step 1 of about" in child.before
+        # (stdout is not a terminal, so Python reads without line editing: the echo
+        # stays on and the signal interrupts a plain read at once.)
         child.sendintr()
         child.expect(pexpect.EOF)
     finally:
@@ -323,6 +326,7 @@ def _interrupted(tmp: Path, home: Path) -> Result:
     )
     try:
         child.expect_exact("\n> ")
+        wait_until_reading(child)
         child.sendintr()
         child.expect(pexpect.EOF)
         screen = child.before
@@ -343,6 +347,7 @@ def _signalled(signum: int) -> Callable[[Path, Path], Result]:
             child.expect_exact("\n> ")
             child.sendline("Agree the pilot scope")  # one answer, so there is a draft to keep
             child.expect_exact("\n> ")
+            wait_until_reading(child)
             child.kill(signum)
             child.expect(pexpect.EOF)
             screen = child.before

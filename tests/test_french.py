@@ -251,7 +251,7 @@ def test_a_run_started_in_french_resumes_in_french(home: Path) -> None:
         coach.type("Cadrer le pilote")
         coach.expect(steps[1]["prompt"])
         coach.expect_input()
-        coach.child.sendintr()
+        coach.interrupt()
         assert coach.finish() == 130
     finally:
         coach.kill()
@@ -264,7 +264,7 @@ def test_a_run_started_in_french_resumes_in_french(home: Path) -> None:
         resumed.type("Ils envoient les données vendredi")
         resumed.expect(steps[2]["prompt"])
         resumed.expect_input()
-        resumed.child.sendintr()
+        resumed.interrupt()
         assert resumed.finish() == 130
     finally:
         resumed.kill()

@@ -406,7 +406,7 @@ def _stop_monthly_at_keep(home: Path, *typed_keep: str) -> dict[str, Any]:
         for line in typed_keep:
             session.type(line)
             session.expect("» ")
-        session.child.sendintr()
+        session.interrupt()
         assert session.finish() == 130
     finally:
         session.kill()
