@@ -11,7 +11,7 @@ from tests.pty_helpers import Spawn
 
 
 @pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private data directory and config file; the user's real ones are never touched.
 
     The language is English unless a test asks otherwise: no CLIENTCOACH_LANG, and a
@@ -29,8 +29,40 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
     i18n.set_language("en")
-    yield data
-    i18n.set_language("en")  # a CliRunner test that chose French must not leak it
+    return data
+
+
+@pytest.fixture(autouse=True)
+def e2e_only_starts_processes(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Only a test marked e2e may start ``coach`` in a process or a pseudo-terminal."""
+    from tests.helpers import E2E
+
+    E2E["allowed"] = request.node.get_closest_marker("e2e") is not None
+    yield
+    E2E["allowed"] = True
+
+
+@pytest.fixture(autouse=True)
+def fresh_process_state() -> Iterator[None]:
+    """What a run of ``coach`` in this process may change is put back after each test.
+
+    Most tests run the command in this process (``tests.helpers.run_coach``) or through
+    a CliRunner: a French run, ``--debug`` or ``--no-color`` must not leak into the next
+    test. Signal handlers are checked rather than reset: a run that left its own in place
+    is a bug the test should show.
+    """
+    import signal
+
+    from tests.helpers import reset_global_state
+
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    handlers = {name: signal.getsignal(getattr(signal, name)) for name in names}
+    yield
+    reset_global_state()
+    left = [name for name in names if signal.getsignal(getattr(signal, name)) != handlers[name]]
+    for name in left:
+        signal.signal(getattr(signal, name), handlers[name])  # type: ignore[arg-type]
+    assert left == [], f"a run left its signal handlers in place: {left}"
 
 
 @pytest.fixture

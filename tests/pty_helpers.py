@@ -23,7 +23,8 @@ import pexpect
 REPO = Path(__file__).resolve().parents[1]
 BUILTIN = REPO / "playbooks"
 
-TIMEOUT = 15
+# Generous: a loaded machine may take seconds to start Python; a wait only ends early.
+TIMEOUT = 60
 # The console may wrap long lines, so only a prefix of a prompt is looked for.
 NEEDLE = 40
 # What the program prints when it waits for a line: "> ", or "» " for several lines.
@@ -128,10 +129,25 @@ def load_json(path: Path) -> dict[str, Any]:
 # --- the terminal ---------------------------------------------------------------------
 
 
+def wait_until_reading(child: pexpect.spawn) -> None:
+    """Wait until the program really waits for a line, before a key or signal stops it.
+
+    Line editing (readline) turns the terminal's echo off while it waits. A SIGINT,
+    SIGTERM or SIGHUP that arrives after the input mark is printed but before readline
+    waits is only acted on at the next key: CPython's readline then sleeps in select()
+    without seeing the signal, and the run would hang (the cause of a flaky test).
+    """
+    if not child.waitnoecho(timeout=TIMEOUT):
+        raise AssertionError(f"the program never waited for a line within {TIMEOUT} s")
+
+
 class Coach:
     """One run of ``python -m clientcoach ARGS`` in a pseudo-terminal."""
 
     def __init__(self, *args: str, cwd: Path | None = None) -> None:
+        from tests.helpers import require_e2e
+
+        require_e2e("a pseudo-terminal")
         env = dict(os.environ)  # CLIENTCOACH_HOME and NO_COLOR come from the fixture
         env["TERM"] = "xterm"
         self.args = args
@@ -188,6 +204,21 @@ class Coach:
 
     def type(self, line: str) -> None:
         self.child.sendline(line)
+
+    def interrupt(self) -> None:
+        """Ctrl-C, once the program waits for a line (see :func:`wait_until_reading`)."""
+        wait_until_reading(self.child)
+        self.child.sendintr()
+
+    def end_input(self) -> None:
+        """Ctrl-D on an empty line, once the program waits for one."""
+        wait_until_reading(self.child)
+        self.child.sendeof()
+
+    def signal(self, signum: int) -> None:
+        """Send a signal (SIGTERM, SIGHUP) once the program waits for a line."""
+        wait_until_reading(self.child)
+        self.child.kill(signum)
 
     def finish(self) -> int:
         """Wait for the program to end; its exit status."""

@@ -1,8 +1,10 @@
 """Command-line citizenship: streams, colour, widths, exit codes, --debug and completion.
 
-Everything runs the installed ``coach`` console script in a real subprocess (or a real
-pseudo-terminal), as a shell would. The commands are read from the Typer application,
-so commands added later are checked too.
+Commands run in this process with standard streams that are not terminals, as a shell
+script would run them (``run``). What only a real process can show (a terminal's colours,
+signals, the installed console script called back by a shell's completion) runs the
+installed ``coach`` in a pseudo-terminal or a shell, in tests marked ``e2e``. The commands
+are read from the Typer application, so commands added later are checked too.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ import typer.main
 
 from clientcoach.cli.main import app
 from clientcoach.errors import ExitCode
-from tests.helpers import REPO, Result, reflection_files
+from clientcoach.storage.store import Store
+from tests.helpers import REPO, Result, reflection_files, run_coach
+from tests.pty_helpers import wait_until_reading
 
 COACH = Path(sys.executable).parent / "coach"
 PREP_ANSWERS = REPO / "examples" / "prep-answers.toml"
@@ -56,17 +60,14 @@ def user_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> Result:
-    proc = subprocess.run(
-        [str(COACH), *args],
-        input="",
-        capture_output=True,
-        text=True,
-        env=env if env is not None else user_env(),
-        timeout=timeout,
-        check=False,
-    )
-    return Result(proc.returncode, proc.stdout, proc.stderr)
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    """Run ``coach ARGS`` in this process with exactly the environment ``env`` (default:
+    :func:`user_env`), no terminal anywhere and an empty standard input."""
+    wanted = env if env is not None else user_env()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in set(os.environ) - set(wanted):
+            patch.delenv(name)
+        return run_coach(*args, env=wanted)
 
 
 def in_terminal(*args: str, env: dict[str, str]) -> tuple[int, str]:
@@ -137,7 +138,7 @@ def test_playbook_table_fits_the_width_without_cutting_words(columns: int) -> No
 def test_every_command_ends_promptly_without_a_terminal(path: tuple[str, ...]) -> None:
     # No arguments, no terminal, an empty data directory: whatever the command does, it
     # must finish (never wait for a keyboard), with a documented code and no traceback.
-    result = run(*path, timeout=30)
+    result = run(*path)
     assert result.code in {int(code) for code in ExitCode}, result.stderr
     assert_no_traceback(result)
     assert "\x1b" not in result.stdout + result.stderr
@@ -170,6 +171,7 @@ def test_listings_are_data_on_stdout_with_a_quiet_stderr() -> None:
     assert "debrief" in result.stdout
 
 
+@pytest.mark.e2e  # a pseudo-terminal with stdout redirected by a shell
 def test_prompts_are_on_stderr_when_stdout_goes_to_a_file(tmp_path: Path) -> None:
     # The prompt shows on the terminal while stdout goes to a file: prompts use stderr.
     out = tmp_path / "out.txt"
@@ -183,6 +185,8 @@ def test_prompts_are_on_stderr_when_stdout_goes_to_a_file(tmp_path: Path) -> Non
     try:
         child.expect_exact("\n> ")  # waiting for the first answer, on the terminal
         assert "Step 1 of about" in child.before
+        # (stdout is not a terminal, so Python reads without line editing: the echo
+        # stays on and the signal interrupts a plain read at once.)
         child.sendintr()
         child.expect(pexpect.EOF)
     finally:
@@ -212,11 +216,13 @@ def _colour_runs(env: dict[str, str], *flags: str) -> str:
     return saved + error
 
 
+@pytest.mark.e2e  # in a pseudo-terminal
 def test_a_terminal_gets_colour() -> None:
     screen = _colour_runs(user_env())
     assert SGR.search(screen), screen
 
 
+@pytest.mark.e2e  # in a pseudo-terminal
 @pytest.mark.parametrize(
     ("extra", "flags"),
     [({"NO_COLOR": "1"}, ()), ({"TERM": "dumb"}, ()), ({}, ("--no-color",))],
@@ -320,6 +326,7 @@ def _interrupted(tmp: Path, home: Path) -> Result:
     )
     try:
         child.expect_exact("\n> ")
+        wait_until_reading(child)
         child.sendintr()
         child.expect(pexpect.EOF)
         screen = child.before
@@ -340,6 +347,7 @@ def _signalled(signum: int) -> Callable[[Path, Path], Result]:
             child.expect_exact("\n> ")
             child.sendline("Agree the pilot scope")  # one answer, so there is a draft to keep
             child.expect_exact("\n> ")
+            wait_until_reading(child)
             child.kill(signum)
             child.expect(pexpect.EOF)
             screen = child.before
@@ -367,7 +375,15 @@ SCENARIOS: dict[ExitCode, Callable[[Path, Path], Result]] = {
 }
 
 
-@pytest.mark.parametrize("code", list(ExitCode), ids=lambda c: f"{int(c)}-{c.name}")
+# Stopping a run takes a terminal and its keys, or a real signal: those scenarios are e2e.
+_IN_A_TERMINAL = (ExitCode.INTERRUPTED, ExitCode.HANGUP, ExitCode.TERMINATED)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [pytest.param(c, marks=pytest.mark.e2e) if c in _IN_A_TERMINAL else c for c in ExitCode],
+    ids=lambda c: f"{int(c)}-{c.name}",
+)
 def test_each_exit_code_comes_from_a_real_scenario(
     code: ExitCode, tmp_path: Path, home: Path
 ) -> None:
@@ -385,34 +401,20 @@ def test_each_exit_code_comes_from_a_real_scenario(
 # --- --debug ---------------------------------------------------------------------------
 
 # An unexpected error inside a command, forced from outside the product: the saving
-# function is replaced by one that fails before the real entry point runs.
-_BUGGY = """
-import sys
-import clientcoach.storage.store
+# function is replaced by one that fails, then the real entry point runs.
 
-def broken_save(self, reflection):
+
+def broken_save(self: Store, reflection: object) -> None:
     raise RuntimeError("a gremlin in the disk")
-
-clientcoach.storage.store.Store.save = broken_save
-from clientcoach.cli.entry import main
-sys.argv = ["coach", *sys.argv[1:]]
-main()
-"""
 
 
 def _with_a_bug(debug: bool, before: bool = True) -> Result:
     args = ["prep", "Acme", "--answers", str(PREP_ANSWERS)]
     if debug:
         args = ["--debug", *args] if before else [*args, "--debug"]
-    proc = subprocess.run(
-        [sys.executable, "-c", _BUGGY, *args],
-        capture_output=True,
-        text=True,
-        env=user_env(),
-        timeout=60,
-        check=False,
-    )
-    return Result(proc.returncode, proc.stdout, proc.stderr)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Store, "save", broken_save)
+        return run(*args)
 
 
 def test_an_unexpected_error_is_one_line_pointing_to_debug() -> None:
@@ -464,6 +466,7 @@ BASH = ["bash", "--norc", "--noprofile", "-c"]
 ZSH = ["zsh", "-f", "-c"]
 
 
+@pytest.mark.e2e  # a real shell calls the installed console script back
 def test_install_completion_for_bash(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
@@ -483,6 +486,7 @@ def test_install_completion_for_bash(tmp_path: Path) -> None:
     assert completed.stdout.split() == ["debrief"]
 
 
+@pytest.mark.e2e  # a real shell and the installed console script
 @pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed")
 def test_install_completion_for_zsh(tmp_path: Path) -> None:
     home = tmp_path / "home"
@@ -502,6 +506,7 @@ def test_install_completion_for_zsh(tmp_path: Path) -> None:
     assert '"prep"' in answer.stdout
 
 
+@pytest.mark.e2e  # the shell is detected from the real parent process
 def test_show_completion_prints_the_script(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import REPO, reflection_files, run_coach
 from tests.pty_helpers import Spawn, Tree, answer_tree, needle, prompt_of
 from tests.test_terminal import walk_prep_quietly
+
+pytestmark = pytest.mark.e2e  # every test drives coach in a pseudo-terminal
 
 P = "prep"
 D = "debrief"
@@ -115,14 +119,14 @@ def test_a_resumed_debrief_keeps_the_plan_of_its_prep(home: Path, spawn: Spawn) 
     coach.answer(D, "no_next_steps", "Send a proposal by email", tree)
     coach.answer(D, "goal_reached", "2", tree, "partly")
     coach.at_step(D, "next_step_reached")
-    coach.child.sendintr()
+    coach.interrupt()
     assert coach.finish() == 130
 
     resumed = spawn("resume")
     # The plan is shown with the question again, and the run goes on where it stopped.
     resumed.answer(D, "next_step_reached", "3", tree, "none")
     resumed.at_step(D, "expected_trolls_seen")
-    resumed.child.sendintr()
+    resumed.interrupt()
     assert resumed.finish() == 130
     (draft_file,) = (home / "drafts").glob("*.json")
     draft = json.loads(draft_file.read_text(encoding="utf-8"))

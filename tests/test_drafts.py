@@ -39,16 +39,17 @@ def draft_values(draft: dict[str, Any]) -> dict[str, Any]:
 
 def stop(coach: Coach, how: str) -> None:
     if how == "ctrl-c":
-        coach.child.sendintr()
+        coach.interrupt()
     elif how == "ctrl-d":
-        coach.child.sendeof()
+        coach.end_input()
     else:
-        coach.child.kill(getattr(signal, how))
+        coach.signal(getattr(signal, how))
 
 
 STOPS = [("ctrl-c", 130), ("ctrl-d", 130), ("SIGHUP", 129), ("SIGTERM", 143)]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(("how", "code"), STOPS)
 def test_a_stopped_run_keeps_its_answers_and_resume_finishes_it(
     home: Path, spawn: Spawn, how: str, code: int
@@ -84,12 +85,13 @@ def test_a_stopped_run_keeps_its_answers_and_resume_finishes_it(
     assert drafts(home) == []
 
 
+@pytest.mark.e2e
 def test_stopping_at_the_summary_resumes_at_the_summary(home: Path, spawn: Spawn) -> None:
     coach = spawn("prep", "Acme")
     expected: Tree = {}
     walk_prep_quietly(coach, expected)
     coach.summary()
-    coach.child.sendintr()
+    coach.interrupt()
     assert coach.finish() == 130
     draft = only_draft(home)
 
@@ -132,6 +134,7 @@ def write_playbook(home: Path, data: dict[str, Any]) -> Path:
     return path
 
 
+@pytest.mark.e2e
 def test_summary_changes_an_answer_and_asks_what_it_opens(home: Path, spawn: Spawn) -> None:
     write_playbook(home, SMALL)
     coach = spawn("prep", "Acme", "--playbook", "small")
@@ -169,6 +172,7 @@ def test_summary_changes_an_answer_and_asks_what_it_opens(home: Path, spawn: Spa
     assert drafts(home) == []
 
 
+@pytest.mark.e2e
 def test_resume_after_the_playbook_changed_maps_answers_by_step_id(
     home: Path, spawn: Spawn
 ) -> None:
@@ -177,7 +181,7 @@ def test_resume_after_the_playbook_changed_maps_answers_by_step_id(
     coach.answer(path, "goal", "Sign", {})
     coach.answer(path, "worried", "n", {})
     coach.at_step(path, "old_step")
-    coach.child.sendintr()
+    coach.interrupt()
     assert coach.finish() == 130
 
     changed = json.loads(json.dumps(SMALL))
@@ -206,11 +210,12 @@ def test_resume_after_the_playbook_changed_maps_answers_by_step_id(
     assert data["playbook"]["version"] == "2"
 
 
+@pytest.mark.e2e
 def test_drafts_list_json_discard_and_resume_without_terminal(home: Path, spawn: Spawn) -> None:
     coach = spawn("prep", "Acme")
     coach.answer(P, "goal", "Agree the pilot scope", {})
     coach.at_step(P, "next_step_target")
-    coach.child.sendintr()
+    coach.interrupt()
     assert coach.finish() == 130
     draft = only_draft(home)
 
@@ -258,6 +263,7 @@ def test_scripted_runs_leave_no_draft(home: Path) -> None:
     assert len(saved_files(home)) == 1
 
 
+@pytest.mark.e2e
 def test_answers_gone_back_past_are_offered_again_after_a_resume(home: Path, spawn: Spawn) -> None:
     coach = spawn("prep", "Acme")
     expected: Tree = {}
@@ -293,6 +299,7 @@ def test_answers_gone_back_past_are_offered_again_after_a_resume(home: Path, spa
     assert draft_values(only_draft(home)) == expected
 
 
+@pytest.mark.e2e
 def test_a_save_that_fails_says_the_answers_are_kept_as_a_draft(
     home: Path, spawn: Spawn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -313,6 +320,7 @@ def test_a_save_that_fails_says_the_answers_are_kept_as_a_draft(
     assert expected.items() <= draft_values(draft).items()  # (info steps are kept too)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("columns", ["40", "80", "200"])
 def test_the_draft_list_never_cuts_the_id(home: Path, spawn: Spawn, columns: str) -> None:
     coach = spawn("prep", "Société Générale Assurances")
@@ -327,6 +335,7 @@ def test_the_draft_list_never_cuts_the_id(home: Path, spawn: Spawn, columns: str
     assert max(len(line) for line in listed.stdout.splitlines()) <= int(columns)
 
 
+@pytest.mark.e2e
 def test_going_back_after_a_resume_offers_the_replayed_answers(home: Path, spawn: Spawn) -> None:
     coach = spawn("prep", "Acme")
     expected: Tree = {}
@@ -352,6 +361,7 @@ def test_going_back_after_a_resume_offers_the_replayed_answers(home: Path, spawn
     assert draft_values(only_draft(home)) == expected
 
 
+@pytest.mark.e2e
 def test_going_back_to_add_another_keeps_the_items_on_enter(home: Path, spawn: Spawn) -> None:
     coach = spawn("debrief", "Zeta", "--prep", "none")
     coach.at_step("debrief", "next_steps_agreed")
@@ -376,6 +386,7 @@ def test_going_back_to_add_another_keeps_the_items_on_enter(home: Path, spawn: S
     assert values["next_steps.1.what"] == "Item two"
 
 
+@pytest.mark.e2e
 def test_a_resumed_debrief_shows_its_plan_and_meeting_again(home: Path, spawn: Spawn) -> None:
     prep_answers = Path(__file__).resolve().parents[1] / "examples" / "prep-answers.toml"
     made = run_coach("prep", "Acme", "-m", "Kick-off", "--answers", str(prep_answers))
@@ -399,11 +410,13 @@ def test_a_resumed_debrief_shows_its_plan_and_meeting_again(home: Path, spawn: S
     again.kill()
 
 
+@pytest.mark.e2e
 def test_a_resumed_run_names_its_kind_in_french(home: Path, spawn: Spawn) -> None:
     coach = spawn("--lang", "fr", "prep", "Acme")
     coach.expect("Qu'attendez-vous de ce rendez-vous ?")
     coach.type("Signer")
     coach.expect("Étape 2 sur environ")
+    coach.expect_input()  # the draft is kept; Ctrl-C once the next line is awaited
     stop(coach, "ctrl-c")
     assert coach.finish() == 130, coach.screen
     again = spawn("resume")
@@ -411,6 +424,7 @@ def test_a_resumed_run_names_its_kind_in_french(home: Path, spawn: Spawn) -> Non
     again.kill()
 
 
+@pytest.mark.e2e
 def test_an_escape_sequence_in_a_meeting_title_never_reaches_the_terminal(
     home: Path, spawn: Spawn
 ) -> None:

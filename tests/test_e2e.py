@@ -20,6 +20,8 @@ import pytest
 from tests.pty_helpers import TIMEOUT, Coach, answer_tree, load_json, saved_files
 from tests.test_terminal import run_debrief, run_prep
 
+pytestmark = pytest.mark.e2e  # a new user's whole first session, in a real terminal
+
 BIN = Path(sys.executable).parent
 
 

@@ -221,6 +221,7 @@ def test_global_flags_work_after_the_command(home: Path) -> None:
     assert result.code == 0, result.stderr
 
 
+@pytest.mark.e2e  # a real pipe closed by its reader
 def test_a_closed_pipe_is_not_an_error(home: Path) -> None:
     proc = subprocess.run(
         f"{sys.executable} -m clientcoach playbooks | head -c 10 > /dev/null",

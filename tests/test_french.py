@@ -14,7 +14,7 @@ import pytest
 
 from clientcoach.i18n import catalogue_path
 from tests.helpers import REPO, run_coach
-from tests.pty_helpers import Coach, answer_tree, load_json, saved_files
+from tests.pty_helpers import TIMEOUT, Coach, answer_tree, load_json, saved_files
 
 ENGLISH = sorted((REPO / "playbooks").glob("*.toml"))
 # What must be identical between languages: everything but the words people read.
@@ -165,7 +165,7 @@ def _walk(coach: Coach) -> str:
 
     child = coach.child
     for _count in range(MOST_INPUTS):
-        index = child.expect(["\n> ", "\n» ", pexpect.EOF], timeout=20)
+        index = child.expect(["\n> ", "\n» ", pexpect.EOF], timeout=TIMEOUT)
         if index == 2:
             return coach.screen
         before = child.before
@@ -195,6 +195,7 @@ def _walk(coach: Coach) -> str:
     raise AssertionError(f"still asking after {MOST_INPUTS} answers:\n{coach.screen[-2000:]}")
 
 
+@pytest.mark.e2e  # in a pseudo-terminal
 @pytest.mark.parametrize("how", ["option", "locale"])
 def test_prep_and_debrief_entirely_in_french_in_a_terminal(
     how: str, home: Path, monkeypatch: pytest.MonkeyPatch
@@ -240,6 +241,7 @@ def test_prep_and_debrief_entirely_in_french_in_a_terminal(
         assert TYPED in raw or json.dumps(TYPED)[1:-1] in raw
 
 
+@pytest.mark.e2e  # in a pseudo-terminal
 def test_a_run_started_in_french_resumes_in_french(home: Path) -> None:
     steps = FRENCH["prep"]["steps"]
     coach = Coach("prep", "Société Générale", "--lang", "fr")
@@ -249,7 +251,7 @@ def test_a_run_started_in_french_resumes_in_french(home: Path) -> None:
         coach.type("Cadrer le pilote")
         coach.expect(steps[1]["prompt"])
         coach.expect_input()
-        coach.child.sendintr()
+        coach.interrupt()
         assert coach.finish() == 130
     finally:
         coach.kill()
@@ -262,7 +264,7 @@ def test_a_run_started_in_french_resumes_in_french(home: Path) -> None:
         resumed.type("Ils envoient les données vendredi")
         resumed.expect(steps[2]["prompt"])
         resumed.expect_input()
-        resumed.child.sendintr()
+        resumed.interrupt()
         assert resumed.finish() == 130
     finally:
         resumed.kill()

@@ -220,6 +220,7 @@ def _french_review(how: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Coach, st
     return coach, coach.screen, summary
 
 
+@pytest.mark.e2e  # in a pseudo-terminal
 @pytest.mark.parametrize("how", ["option", "locale"])
 def test_a_review_and_its_reflection_entirely_in_french_in_a_terminal(
     how: str, mixed: Path, monkeypatch: pytest.MonkeyPatch
@@ -276,6 +277,7 @@ def test_a_review_and_its_reflection_entirely_in_french_in_a_terminal(
         assert typed in raw or json.dumps(typed)[1:-1] in raw
 
 
+@pytest.mark.e2e  # in a pseudo-terminal
 def test_the_answers_shown_before_saving_are_in_french(
     mixed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -125,6 +125,7 @@ def as_json(source: Path, folder: Path) -> Path:
     return path
 
 
+@pytest.mark.e2e  # modules loaded by a fresh interpreter
 def test_a_second_scripted_run_loads_neither_pydantic_nor_rich(home: Path, tmp_path: Path) -> None:
     prep_answers = as_json(PREP_ANSWERS, tmp_path)
     debrief_answers = as_json(DEBRIEF_ANSWERS, tmp_path)

@@ -10,7 +10,11 @@ import venv
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import REPO
+
+pytestmark = pytest.mark.e2e  # builds a wheel and installs it in a fresh virtualenv
 
 BUILTINS = {"prep", "debrief", "troll-bridge", "healthy-help", "lost-deal"}
 

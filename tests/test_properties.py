@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
+import tomllib
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,7 +17,7 @@ from clientcoach.app.scripted import ask_from_answers, load_answers
 from clientcoach.core.engine import Run
 from clientcoach.errors import AnswersError, PlaybookError
 from clientcoach.model import record_schema
-from clientcoach.model.playbook import Library, parse_playbook
+from clientcoach.model.playbook import Library, Playbook, parse_playbook
 from clientcoach.model.reflection import Answer, Links, Meeting, PlaybookRef, Reflection, from_data
 
 SETTINGS = settings(
@@ -91,15 +92,25 @@ def test_random_steps_give_a_playbook_or_a_playbook_error(steps: list[dict[str, 
         text = tomli_w.dumps(playbook_like({"steps": steps}))
     except (TypeError, ValueError):
         return
-    with contextlib.suppress(PlaybookError):
-        parse_playbook(text, "steps.toml")
+    playbook: Playbook | None = None
+    message = ""
+    try:
+        playbook = parse_playbook(text, "steps.toml")
+    except PlaybookError as exc:
+        message = exc.message
+    if playbook is None:
+        assert message.startswith("steps.toml"), message  # the error names the file
+    else:
+        assert [step.id for step in playbook.steps] == [step["id"] for step in steps]
 
 
 @SETTINGS
 @given(st.text(max_size=300))
 def test_random_text_gives_a_playbook_error(text: str) -> None:
-    with contextlib.suppress(PlaybookError):
+    # Random text never has the keys a playbook needs (schema, id, kind, title, steps).
+    with pytest.raises(PlaybookError) as raised:
         parse_playbook(text, "text.toml")
+    assert raised.value.message.startswith("text.toml"), raised.value.message
 
 
 @SETTINGS
@@ -107,8 +118,9 @@ def test_random_text_gives_a_playbook_error(text: str) -> None:
 def test_random_bytes_in_a_playbook_file_give_a_playbook_error(tmp_path: Path, raw: bytes) -> None:
     path = tmp_path / "raw.toml"
     path.write_bytes(raw)
-    with contextlib.suppress(PlaybookError):
+    with pytest.raises(PlaybookError) as raised:
         Library([]).load_path(path)
+    assert raised.value.message.startswith(str(path)), raised.value.message
 
 
 # --- reflections ----------------------------------------------------------------------
@@ -268,5 +280,19 @@ def test_random_answers_files_give_an_answers_error(
 ) -> None:
     path = tmp_path / f"answers{suffix}"
     path.write_bytes(raw)
-    with contextlib.suppress(AnswersError):
-        load_answers(path)
+    data: dict[str, Any] | None = None
+    message = ""
+    try:
+        data = load_answers(path)
+    except AnswersError as exc:
+        message = exc.message
+    if data is None:
+        assert message.startswith(str(path)), message  # the error names the file
+    else:
+        # Only bytes that are a table in the file's format load, and as that table
+        # (b"" is an empty TOML table): JSON for .json, or for another suffix when the
+        # text starts with "{"; else TOML.
+        text = raw.decode("utf-8")
+        as_json = suffix == ".json" or (suffix != ".toml" and text.lstrip().startswith("{"))
+        expected = json.loads(text) if as_json else tomllib.loads(text)
+        assert repr(data) == repr(expected)  # repr: a NaN value equals itself

@@ -335,6 +335,7 @@ def test_generator_writes_valid_reflections_in_the_store_layout(tmp_path: Path) 
 # --- in a real terminal ---------------------------------------------------------------
 
 
+@pytest.mark.e2e  # in a pseudo-terminal
 def test_monthly_reflection_in_a_real_terminal(
     november: list[Path], home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -367,6 +368,7 @@ def test_monthly_reflection_in_a_real_terminal(
     assert data["review"]["top_repeated_mistake"] == "Talked too LONG"
 
 
+@pytest.mark.e2e  # in a pseudo-terminal
 def test_declining_the_reflection_saves_nothing(
     november: list[Path], home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -404,7 +406,7 @@ def _stop_monthly_at_keep(home: Path, *typed_keep: str) -> dict[str, Any]:
         for line in typed_keep:
             session.type(line)
             session.expect("» ")
-        session.child.sendintr()
+        session.interrupt()
         assert session.finish() == 130
     finally:
         session.kill()
@@ -413,6 +415,7 @@ def _stop_monthly_at_keep(home: Path, *typed_keep: str) -> dict[str, Any]:
     return draft
 
 
+@pytest.mark.e2e  # in a pseudo-terminal
 def test_a_stopped_monthly_reflection_resumes_with_its_period(
     november: list[Path], home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -450,6 +453,7 @@ def test_a_stopped_monthly_reflection_resumes_with_its_period(
     assert data["client"] == ""
 
 
+@pytest.mark.e2e  # in a pseudo-terminal
 def test_a_hand_edited_review_draft_still_saves(
     november: list[Path], home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -482,6 +486,7 @@ def test_a_hand_edited_review_draft_still_saves(
     assert data["finished_at"] != "junk"
 
 
+@pytest.mark.e2e  # in a pseudo-terminal
 def test_a_broken_configured_review_playbook_is_told_before_the_offer(
     november: list[Path], home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -504,6 +509,7 @@ def test_a_broken_configured_review_playbook_is_told_before_the_offer(
     assert coach("review", "--no-reflect").code == 0  # the figures alone need no playbook
 
 
+@pytest.mark.e2e  # in a pseudo-terminal
 def test_lines_typed_in_a_list_before_a_stop_are_kept(
     november: list[Path], home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -243,18 +243,17 @@ def test_an_older_record_is_migrated_on_read_and_never_written_back(home: Path) 
     assert path.read_bytes() == original
 
 
-def test_a_record_whose_migration_fails_is_damaged_and_left_alone(
-    home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(clientcoach, "REFLECTION_SCHEMA", 3)
-    monkeypatch.setitem(store_module.MIGRATIONS, 1, lambda data: {**data, "x": data["nope"]})
+def test_a_record_whose_migration_fails_is_damaged_and_left_alone(home: Path) -> None:
     path = copy_fixture(home, "schema1-debrief.json")
     original = path.read_bytes()
-    with pytest.raises(DamagedFile, match="cannot migrate it from schema 1"):
-        Store(home).load(path)
-    monkeypatch.setitem(store_module.MIGRATIONS, 1, lambda data: data)  # no step 2 -> 3
-    with pytest.raises(DamagedFile, match="schema 2 cannot be read"):
-        Store(home).read_record(path)
+    with pytest.MonkeyPatch.context() as patch:  # a later schema, for this part only
+        patch.setattr(clientcoach, "REFLECTION_SCHEMA", 3)
+        patch.setitem(store_module.MIGRATIONS, 1, lambda data: {**data, "x": data["nope"]})
+        with pytest.raises(DamagedFile, match="cannot migrate it from schema 1"):
+            Store(home).load(path)
+        patch.setitem(store_module.MIGRATIONS, 1, lambda data: data)  # no step 2 -> 3
+        with pytest.raises(DamagedFile, match="schema 2 cannot be read"):
+            Store(home).read_record(path)
     result = run_coach("doctor", "--json")  # schema 1 is current in a real run: readable
     assert result.code == 0, result.stderr
     assert path.read_bytes() == original
@@ -312,6 +311,7 @@ for index in range(50):
 """
 
 
+@pytest.mark.e2e  # two real processes
 def test_two_processes_saving_50_each_leave_100_valid_files(home: Path) -> None:
     procs = [
         subprocess.Popen([sys.executable, "-c", WRITER, str(home), name]) for name in ("a", "b")
@@ -368,35 +368,19 @@ def test_umask_zero_still_gives_private_files_and_folders(home: Path, umask_zero
 
 @pytest.mark.parametrize("xdg", ["", "relative/data"])
 def test_an_empty_or_relative_xdg_data_home_never_writes_to_the_current_folder(
-    tmp_path: Path, xdg: str
+    tmp_path: Path, xdg: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     user_home = tmp_path / "home"
     cwd = tmp_path / "cwd"
     user_home.mkdir()
     cwd.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "CLIENTCOACH_HOME"}
-    env.update({"HOME": str(user_home), "XDG_DATA_HOME": xdg})
-    proc = subprocess.run(
-        [sys.executable, "-m", "clientcoach", "prep", "Acme", "--answers", str(PREP_ANSWERS)],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert proc.returncode == 0, proc.stderr
-    saved = Path(proc.stdout.strip())
+    monkeypatch.delenv("CLIENTCOACH_HOME")
+    env = {"HOME": str(user_home), "XDG_DATA_HOME": xdg}
+    result = run_coach("prep", "Acme", "--answers", str(PREP_ANSWERS), env=env, cwd=cwd)
+    assert result.code == 0, result.stderr
+    saved = Path(result.stdout.strip())
     assert saved.is_relative_to(user_home / ".local" / "share" / "clientcoach")
     assert list(cwd.rglob("*")) == []
-    doctor = subprocess.run(
-        [sys.executable, "-m", "clientcoach", "doctor", "--json"],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    doctor = run_coach("doctor", "--json", env=env, cwd=cwd)
     assert json.loads(doctor.stdout)["data_dir"] == str(user_home / ".local/share/clientcoach")
     assert list(cwd.rglob("*")) == []

@@ -28,6 +28,8 @@ from tests.pty_helpers import (
     saved_files,
 )
 
+pytestmark = pytest.mark.e2e  # every test drives coach in a pseudo-terminal
+
 P = "prep"
 D = "debrief"
 T = "troll-bridge"
@@ -317,9 +319,9 @@ def test_stopping_before_any_answer_saves_nothing(home: Path, spawn: Spawn, key:
     coach = spawn("prep", "Acme")
     coach.at_step(P, "goal")
     if key == "ctrl-c":
-        coach.child.sendintr()
+        coach.interrupt()
     else:
-        coach.child.sendeof()
+        coach.end_input()
     coach.expect_re(r"[Nn]othing[^\r\n]* saved")
     assert coach.finish() == 130
     left = [p for p in home.rglob("*") if p.is_file()] if home.exists() else []
@@ -548,5 +550,5 @@ def test_help_on_optional_steps_loop_questions_and_why_only_steps(spawn: Spawn) 
     coach.type("?")
     coach.expect("Why it matters: " + needle(str(find_step(D, "process")["why"])))
     coach.expect_input()
-    coach.child.sendintr()
+    coach.interrupt()
     assert coach.finish() == 130

@@ -31,7 +31,7 @@ class _State:
 STATE = _State()
 
 
-def _help_width() -> int:
+def help_width() -> int:
     # Help text is wrapped to the terminal, at most 80 columns wide. Click's own default
     # never goes below 50 columns, which garbles a narrow terminal; giving the width here
     # lifts that floor.
@@ -40,7 +40,7 @@ def _help_width() -> int:
 
 def settings() -> dict[str, Any]:
     """Context settings shared by the application and its groups."""
-    return {"help_option_names": ["-h", "--help"], "terminal_width": _help_width()}
+    return {"help_option_names": ["-h", "--help"], "terminal_width": help_width()}
 
 
 app = typer.Typer(
@@ -63,8 +63,7 @@ def group(name: str, help: str, *, invoke_without_command: bool = False) -> type
         invoke_without_command=invoke_without_command,
         no_args_is_help=not invoke_without_command,
         rich_markup_mode=None,
-        context_settings=settings(),
-    )
+    )  # context settings (help options, width) come from the application's context
     app.add_typer(sub, name=name)
     return sub
 

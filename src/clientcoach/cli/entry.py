@@ -15,8 +15,9 @@ from clientcoach import version_line
 _QUIET_FLAGS = frozenset({"--version", "--debug", "--no-color"})
 
 
-def main() -> None:
-    args = sys.argv[1:]
+def main(argv: list[str] | None = None) -> None:
+    """Run ``coach`` with ``argv`` (default: the process's own arguments)."""
+    args = sys.argv[1:] if argv is None else list(argv)
     if "--version" in args and _QUIET_FLAGS.issuperset(args):
         # Only the exact shapes Typer would answer eagerly; any other argument (a command,
         # an unknown option) goes through the full parser and its error messages.
@@ -28,4 +29,4 @@ def main() -> None:
         return
     from clientcoach.cli.main import main as cli_main
 
-    cli_main()
+    cli_main(args)

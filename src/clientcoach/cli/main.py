@@ -21,7 +21,7 @@ from clientcoach.cli import (  # noqa: F401
     playbooks,
     review,
 )
-from clientcoach.cli.common import STATE, app, guard, silence_stdout
+from clientcoach.cli.common import STATE, app, guard, help_width, silence_stdout
 from clientcoach.errors import CoachError
 from clientcoach.i18n import _
 from clientcoach.ui.console import STYLE
@@ -139,6 +139,8 @@ def main(argv: list[str] | None = None) -> None:
 
         raise SystemExit(fail(error).exit_code) from None
     command = typer.main.get_command(app)
+    # Help is wrapped to the terminal of this run (the app was built at import time).
+    command.context_settings = {**command.context_settings, "terminal_width": help_width()}
     if chosen != i18n.DEFAULT:
         from clientcoach.cli import compat
 

@@ -156,7 +156,7 @@ class Meetings:
 
 
 @dataclass(frozen=True)
-class FollowUp:
+class LateFollowUp:
     client: str
     what: str
     owner: str | None
@@ -171,7 +171,7 @@ class FollowUps:
     created: int
     done: int
     open: int
-    overdue: list[FollowUp]
+    overdue: list[LateFollowUp]
 
 
 @dataclass(frozen=True)
@@ -763,7 +763,7 @@ def _follow_ups(current: _Tally, history: list[_Facts], period: Period, today: d
     # Overdue promises from earlier months still matter, so the list covers the whole
     # window up to the period's end, not only the follow-ups created in the period.
     overdue = [
-        FollowUp(
+        LateFollowUp(
             f.client,
             u.what,
             u.owner,
