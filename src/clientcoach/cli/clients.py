@@ -174,7 +174,6 @@ def recall(
     trolls" step; a debrief gets the linked prep's plan (read by ``plan`` steps) and the
     earlier mistakes, so a new one can be linked as a repeat.
     """
-    from clientcoach.core.engine import Earlier
     from clientcoach.insights import recall as memory
 
     result = Memory()
@@ -191,10 +190,7 @@ def recall(
         result.plan = memory.plan_of({"answers": answers})
     if "mistake" in _roles(playbooks):
         records = _records(store.scan_records("debrief"))
-        result.earlier["mistake"] = [
-            Earlier(e.reflection, e.text, e.client, e.day.isoformat())
-            for e in memory.earlier_answers(records, "mistake")
-        ]
+        result.earlier["mistake"] = memory.earlier_answers(records, "mistake")
     return result
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
-    from clientcoach.model.playbook import Library
+    from clientcoach.storage.playbooks import Library
     from clientcoach.storage.store import Damaged
 
 
@@ -102,10 +102,9 @@ def report_damaged(files: Sequence[Damaged]) -> None:
 
 
 def library(root: Path) -> Library:
-    from clientcoach.model.playbook import Library, user_playbook_dirs
-    from clientcoach.storage.store import PlaybookCache
+    from clientcoach.storage.playbooks import Library, user_playbook_dirs
 
-    return Library(user_playbook_dirs(root), kept=PlaybookCache(root))
+    return Library(user_playbook_dirs(root))
 
 
 def silence_stdout() -> None:

@@ -166,15 +166,14 @@ def _resume(ref: str | None) -> None:
             _("run coach resume in a terminal"),
         )
     from clientcoach import i18n
-    from clientcoach.model.playbook import Library, user_playbook_dirs
-    from clientcoach.storage.store import PlaybookCache
+    from clientcoach.storage.playbooks import Library, user_playbook_dirs
 
     # A resumed run goes on in the language it was started in (unless --lang says
     # otherwise): its questions, and the prompts saved with its answers, stay in one.
     language = draft.playbook.language
     if language in i18n.SUPPORTED and not i18n.chosen_by_option():
         i18n.set_language(language)
-    lib = Library(user_playbook_dirs(root), language=i18n.language(), kept=PlaybookCache(root))
+    lib = Library(user_playbook_dirs(root), language=i18n.language())
     source = Path(draft.playbook.path) if draft.playbook.path else None
     try:
         playbook = lib.load_path(source) if source is not None else lib.get(draft.playbook.id)
@@ -251,13 +250,15 @@ def _kept_fields(draft: "Draft") -> dict[str, Any]:
 
     Only known ones, checked now: a hand-edited draft must not fail at the final save.
     """
-    from clientcoach.model.record_schema import ValidationError, review_info
+    from pydantic import ValidationError
+
+    from clientcoach.model.reflection import ReviewInfo
 
     review = draft.extra().get("review")
     if draft.kind != "review" or review is None:
         return {}
     try:
-        return {"review": review_info(review)}
+        return {"review": ReviewInfo.model_validate(review)}
     except ValidationError:
         return {}  # saved without its period, as a draft from an older version would be
 

@@ -24,8 +24,9 @@ from clientcoach.i18n import _
 if TYPE_CHECKING:
     from clientcoach.app import session
     from clientcoach.core.engine import Run
-    from clientcoach.model.playbook import Library, Playbook
+    from clientcoach.model.playbook import Playbook
     from clientcoach.model.reflection import Reflection
+    from clientcoach.storage.playbooks import Library
     from clientcoach.storage.store import Store
     from clientcoach.ui.terminal import TerminalAsker
 

@@ -11,7 +11,8 @@ from clientcoach.errors import ExitCode, PlaybookError, UsageError
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
-    from clientcoach.model.playbook import Entry, Library, Playbook
+    from clientcoach.model.playbook import Playbook
+    from clientcoach.storage.playbooks import Entry, Library
 
 SCHEMA_FILE = "playbook.schema.json"
 
@@ -149,7 +150,7 @@ def _list(as_json: bool) -> None:
 
 def file_problems(path: Path, lib: "Library") -> list[str]:
     """Every problem of one playbook file, each naming the file (and line when known)."""
-    from clientcoach.model.playbook import playbook_problems
+    from clientcoach.storage.playbooks import playbook_problems
 
     try:
         text = path.read_bytes().decode("utf-8")
@@ -182,7 +183,7 @@ def file_problems(path: Path, lib: "Library") -> list[str]:
 
 def _targets(refs: list[Path], lib: "Library") -> list[Path]:
     """The files to check: each a file, or a playbook's id; none given: the user's own."""
-    from clientcoach.model.playbook import toml_files
+    from clientcoach.storage.playbooks import toml_files
 
     entries = lib.entries()
     if not refs:
@@ -442,7 +443,7 @@ def starter_text(playbook_id: str, check: str | None = None) -> str:
 
 def schema_text() -> str:
     """The JSON Schema of a playbook file, generated from the models."""
-    from clientcoach.model.playbook_schema import json_schema
+    from clientcoach.model.playbook import json_schema
 
     schema = json_schema()
     schema = {

@@ -34,7 +34,8 @@ from clientcoach.errors import DataError, StorageError, UsageError
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
-    # Drafts need the playbook models; commands that only read records never load them.
+    # Only commands that build or read whole records load pydantic and the models;
+    # those that compute figures read plain dicts (read_record).
     from pydantic import ValidationError
 
     from clientcoach.model.draft import Draft
@@ -436,61 +437,6 @@ class Scan:
     damaged: list[Damaged] = field(default_factory=list)
 
 
-class PlaybookCache:
-    """Checked playbooks, kept in ``cache/playbooks`` of the data directory.
-
-    Only a speed-up, so it never stands in the way: a kept entry that cannot be read is
-    ignored (the playbook is checked again), a failed write is silent, and deleting the
-    folder is always safe. An entry is used only for the exact bytes it was made from.
-
-    An entry is a JSON object: the stamp, the kept playbook as JSON text, and a checksum
-    of that text, so a damaged or hand-edited entry fails the checksum and is never used.
-    """
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.folder = root / "cache" / "playbooks"
-
-    def _file(self, path: Path) -> Path:
-        import zlib
-
-        where = zlib.crc32(str(path.absolute()).encode("utf-8", "surrogateescape"))
-        return self.folder / f"{slug(path.stem)[:40]}-{where:08x}.json"
-
-    def count(self) -> int:
-        """How many checked playbooks are kept."""
-        try:
-            return sum(1 for p in self.folder.glob("*.json") if p.is_file())
-        except OSError:
-            return 0
-
-    def get(self, path: Path, stamp: str) -> Any:
-        import zlib
-
-        try:
-            entry = orjson.loads(self._file(path).read_bytes())
-            if not isinstance(entry, dict) or entry.get("stamp") != stamp:
-                return None
-            text = entry.get("playbook")
-            if not isinstance(text, str) or entry.get("check") != zlib.crc32(text.encode()):
-                return None
-            return orjson.loads(text)
-        except (OSError, orjson.JSONDecodeError, UnicodeEncodeError):
-            return None
-
-    def put(self, path: Path, stamp: str, data: Any) -> None:
-        import zlib
-
-        if not self.root.is_dir():
-            return  # the first save creates the data directory, never a look at playbooks
-        with contextlib.suppress(OSError, StorageError, TypeError):
-            text = orjson.dumps(data).decode("utf-8")
-            entry = {"stamp": stamp, "check": zlib.crc32(text.encode()), "playbook": text}
-            ensure_dir(self.folder)
-            tidy(self.folder)
-            write_replace(self._file(path), orjson.dumps(entry).decode("utf-8"))
-
-
 class Store:
     """Reflections in a data directory."""
 
@@ -560,12 +506,13 @@ class Store:
         return sorted(p for p in self.drafts.glob("*.json") if not p.name.startswith("."))
 
     def load_draft(self, path: Path) -> Draft:
-        from clientcoach.model.draft import DRAFT_SCHEMA
-        from clientcoach.model.record_schema import ValidationError, draft
+        from pydantic import ValidationError
+
+        from clientcoach.model.draft import DRAFT_SCHEMA, Draft
 
         data = parse_json_file(path, "draft", DRAFT_SCHEMA)
         try:
-            return draft(data)
+            return Draft.model_validate(data)
         except ValidationError as exc:
             raise DamagedFile(path, f"damaged draft ({_first_error(exc)})") from None
         except RecursionError:
@@ -667,16 +614,13 @@ class Store:
 
     def load(self, path: Path) -> Reflection:
         """Read one reflection (older schemas migrated in memory); DamagedFile if damaged."""
-        from clientcoach.model.reflection import from_data
+        from pydantic import ValidationError
+
+        from clientcoach.model.reflection import Reflection
 
         data = migrate(parse_json_file(path, "reflection", current_schema()), path)
-        found = from_data(data)  # the usual file, read without loading pydantic
-        if found is not None:
-            return found
-        from clientcoach.model.record_schema import ValidationError, reflection
-
         try:
-            return reflection(data)
+            return Reflection.model_validate(data)
         except ValidationError as exc:
             raise DamagedFile(path, f"damaged reflection ({_first_error(exc)})") from None
         except RecursionError:
