@@ -1,10 +1,13 @@
-"""Runs stay light: no Rich in a scripted run, no models for commands that count.
+"""Runs stay light: playbooks checked once and kept, no Rich in a scripted run, no models
+for commands that count.
 
 Playbooks, reflections and drafts are each defined once, as the pydantic models of
 ``clientcoach.model``. A scripted prep or debrief validates with them but draws
 nothing with Rich while standard error is not a terminal; the commands that only compute
 figures (review, history, follow-ups, clients) read records as plain dicts and import no
-model at all. Records written and read back through the models keep their bytes.
+model at all. Records written and read back through the models keep their bytes. A
+checked playbook's data is kept in the data directory's cache and validated again by the
+same models on the next run, which so parses no TOML.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import zlib
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -21,6 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clientcoach.model.reflection import Answer, Meeting, PlaybookRef, Reflection
+from clientcoach.storage.playbooks import PlaybookCache
 from tests.helpers import REPO, reflection_files, run_coach
 
 PREP_ANSWERS = REPO / "examples" / "prep-answers.toml"
@@ -120,15 +125,18 @@ def write_playbook(home: Path, body: str) -> Path:
     return path
 
 
-def test_an_edited_playbook_is_checked_again(home: Path, tmp_path: Path) -> None:
+def test_an_edited_playbook_is_checked_again_never_read_from_the_cache(
+    home: Path, tmp_path: Path
+) -> None:
     answers = tmp_path / "answers.toml"
     answers.write_text('goal = "Sign"\n', encoding="utf-8")
     step = '[[steps]]\nid = "goal"\ntype = "text"\nprompt = "Goal?"\n'
     path = write_playbook(home, step)
     args = ["prep", "Acme", "--playbook", "mine", "--answers", str(answers)]
     assert run_coach(*args).code == 0
+    assert list((home / "cache" / "playbooks").glob("mine-*.json"))  # kept, yet...
 
-    # Same length, one key misspelt: every run checks the file as it is now.
+    # Same length, one key misspelt: only a check of the new bytes can catch it.
     path.write_text(path.read_text(encoding="utf-8").replace("prompt", "promtp"), "utf-8")
     broken = run_coach(*args)
     assert broken.code == 3, broken.stderr
@@ -138,6 +146,83 @@ def test_an_edited_playbook_is_checked_again(home: Path, tmp_path: Path) -> None
     fixed = run_coach(*args)
     assert fixed.code == 0, fixed.stderr
     assert len(reflection_files(home)) == 2
+
+
+def test_a_second_run_reads_its_playbooks_kept_not_parsed(home: Path, tmp_path: Path) -> None:
+    debrief_answers = as_json(DEBRIEF_ANSWERS, tmp_path)
+    # The first save creates the data directory; from then on checked playbooks are kept.
+    for _ in range(2):
+        first = run_loaded("debrief", "Acme", "--answers", str(debrief_answers), "--prep", "none")
+        assert first["code"] == 0, first["stderr"]
+    assert len(list((home / "cache" / "playbooks").glob("*.json"))) == 4  # and its includes
+    again = run_loaded("debrief", "Bolt", "--answers", str(debrief_answers), "--prep", "none")
+    assert again["code"] == 0, again["stderr"]
+    assert "tomllib" not in again["loaded"], again  # validated from the kept data
+    assert "Saved your debrief for Bolt" in again["stderr"]
+
+
+def kept_after_a_prep(home: Path) -> list[Path]:
+    """Entries of the cache once a prep has run with the data directory there."""
+    home.mkdir(parents=True, exist_ok=True)
+    assert run_coach("prep", "Acme", "--answers", str(PREP_ANSWERS)).code == 0
+    entries = sorted((home / "cache" / "playbooks").glob("*.json"))
+    assert len(entries) >= 2  # the prep and what it includes
+    return entries
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"",
+        b"\x00\x01 not json",
+        b'{"stamp": "x", "playbook": {}}',
+        b"[1, 2, 3]",
+        b"null",
+    ],
+    ids=["empty", "binary", "other-stamp", "a-list", "null"],
+)
+def test_a_damaged_cache_entry_is_ignored_and_replaced(home: Path, damage: bytes) -> None:
+    entries = kept_after_a_prep(home)
+    for entry in entries:
+        entry.write_bytes(damage)
+    again = run_coach("prep", "Acme", "--answers", str(PREP_ANSWERS))
+    assert again.code == 0, again.stderr
+    assert "\nSaved your prep for Acme" in again.stderr, again.stderr
+    for entry in entries:
+        assert json.loads(entry.read_bytes())["stamp"].startswith("0.")  # written anew
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda kept: {**kept, "steps": "abc"},
+        lambda kept: {**kept, "unknown": "key"},
+        lambda kept: {**kept, "steps": [{"type": "text", "id": 3}]},
+    ],
+    ids=["steps-not-a-list", "unknown-key", "wrong-types"],
+)
+@pytest.mark.parametrize("checksum", ["kept", "made-again"])
+def test_an_edited_cache_entry_is_never_used(home: Path, edit: Any, checksum: str) -> None:
+    """The stamp is kept as it was; the kept playbook changes, and its checksum with it
+    or not: what is kept is validated by the models again, never trusted."""
+    for entry in kept_after_a_prep(home):
+        kept = json.loads(entry.read_bytes())
+        assert kept["stamp"]
+        kept["playbook"] = json.dumps(edit(json.loads(kept["playbook"])))
+        if checksum == "made-again":
+            kept["check"] = zlib.crc32(kept["playbook"].encode())
+        entry.write_text(json.dumps(kept), encoding="utf-8")
+    again = run_coach("prep", "Acme", "--answers", str(PREP_ANSWERS))
+    assert again.code == 0, again.stderr
+    assert "Saved your prep for Acme" in again.stderr
+
+
+def test_an_unwritable_cache_never_stops_a_run(home: Path) -> None:
+    home.mkdir(parents=True)
+    (home / "cache").write_text("a file where the cache folder would go", encoding="utf-8")
+    done = run_coach("prep", "Acme", "--answers", str(PREP_ANSWERS))
+    assert done.code == 0, done.stderr
+    assert len(reflection_files(home)) == 1
 
 
 def test_keys_a_record_does_not_know_are_kept_even_named_like_methods(home: Path) -> None:
@@ -193,8 +278,31 @@ def test_times_are_written_as_files_have_always_held_them(moment: datetime) -> N
     assert written["started_at"] == written["finished_at"] == iso_time(moment)
 
 
-def test_a_playbook_with_numbers_beyond_json_works(home: Path, tmp_path: Path) -> None:
-    for step, answers in (
+def test_doctor_says_where_checked_playbooks_are_kept(home: Path) -> None:
+    before = json.loads(run_coach("doctor", "--json").stdout)
+    assert before["playbook_cache"]["entries"] == 0
+    assert "Checked playbooks" not in run_coach("doctor").stdout
+    for _ in range(2):  # the first creates the data directory, the second keeps playbooks
+        assert run_coach("prep", "Acme", "--answers", str(PREP_ANSWERS)).code == 0
+    kept = len(list((home / "cache" / "playbooks").glob("*.json")))
+    assert kept >= 2  # the prep and what it includes
+    report = json.loads(run_coach("doctor", "--json").stdout)
+    assert report["playbook_cache"] == {"path": str(home / "cache" / "playbooks"), "entries": kept}
+    shown = run_coach("doctor").stdout
+    assert f"Checked playbooks kept: {kept} in {home / 'cache' / 'playbooks'}" in shown
+
+
+def test_the_stamp_changes_with_the_bytes() -> None:
+    raw = (REPO / "playbooks" / "prep.toml").read_bytes()
+    before = PlaybookCache.stamp(raw)
+    assert PlaybookCache.stamp(raw) == before
+    assert PlaybookCache.stamp(raw.replace(b"goal", b"gaol", 1)) != before  # same length
+    assert PlaybookCache.stamp(raw + b"\n") != before
+
+
+@pytest.mark.parametrize(
+    ("step", "answers"),
+    [
         (
             '[[steps]]\nid = "notes"\ntype = "list"\nprompt = "Notes?"\n'
             "max_items = 100000000000000000000\n",
@@ -206,12 +314,20 @@ def test_a_playbook_with_numbers_beyond_json_works(home: Path, tmp_path: Path) -
             'when = { step = "score", gte = inf }\n',
             "score = 5\n",
         ),
-    ):
-        write_playbook(home, step)
-        answers_file = tmp_path / "answers.toml"
-        answers_file.write_text(answers, encoding="utf-8")
-        done = run_coach("prep", "Acme", "--playbook", "mine", "--answers", str(answers_file))
+    ],
+    ids=["integer-beyond-64-bits", "infinite-bound"],
+)
+def test_a_playbook_json_cannot_keep_exactly_is_checked_every_time(
+    home: Path, tmp_path: Path, step: str, answers: str
+) -> None:
+    write_playbook(home, step)
+    answers_file = tmp_path / "answers.toml"
+    answers_file.write_text(answers, encoding="utf-8")
+    args = ["prep", "Acme", "--playbook", "mine", "--answers", str(answers_file)]
+    for _ in range(2):  # the second run behaves as the first: nothing kept changed it
+        done = run_coach(*args)
         assert done.code == 0, done.stderr
+    assert not list((home / "cache" / "playbooks").glob("mine-*.json"))
     assert len(reflection_files(home)) == 2
 
 

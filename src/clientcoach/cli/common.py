@@ -102,9 +102,9 @@ def report_damaged(files: Sequence[Damaged]) -> None:
 
 
 def library(root: Path) -> Library:
-    from clientcoach.storage.playbooks import Library, user_playbook_dirs
+    from clientcoach.storage.playbooks import Library, PlaybookCache, user_playbook_dirs
 
-    return Library(user_playbook_dirs(root))
+    return Library(user_playbook_dirs(root), kept=PlaybookCache(root))
 
 
 def silence_stdout() -> None:

@@ -65,7 +65,7 @@ def _mode_problems(root: Path) -> list[dict[str, str]]:
 
 def _examine(quarantine: bool) -> dict[str, Any]:
     from clientcoach.storage.config import data_dir
-    from clientcoach.storage.playbooks import builtin_dir
+    from clientcoach.storage.playbooks import PlaybookCache, builtin_dir
     from clientcoach.storage.store import Store
 
     root = data_dir()
@@ -81,6 +81,7 @@ def _examine(quarantine: bool) -> dict[str, Any]:
         for item in damaged:
             moved.append({"from": str(item.path), "to": str(store.quarantine(item.path))})
     lib = library(root)
+    kept = PlaybookCache(root)
     quarantined = (
         sum(1 for p in store.quarantine_dir.rglob("*") if p.is_file())
         if store.quarantine_dir.is_dir()
@@ -98,6 +99,7 @@ def _examine(quarantine: bool) -> dict[str, Any]:
         "quarantined": moved,
         "in_quarantine": quarantined,
         "unfinished_saves": [str(p) for p in store.leftovers()],
+        "playbook_cache": {"path": str(kept.folder), "entries": kept.count()},
     }
 
 
@@ -123,6 +125,10 @@ def _show(report: dict[str, Any]) -> None:
     total = _("Reflections: {total}").format(total=counts["total"])
     con.print(total + (f" ({kinds})" if kinds else ""))
     con.print(_("Drafts: {count}").format(count=report["drafts"]))
+    cache = report["playbook_cache"]
+    if cache["entries"]:
+        kept = _("Checked playbooks kept: {count} in {path} (safe to delete)")
+        con.print(Text(kept.format(count=cache["entries"], path=cache["path"])), soft_wrap=True)
     if report["in_quarantine"]:
         con.print(_("In quarantine: {count} file(s)").format(count=report["in_quarantine"]))
     problems = report["permissions"]

@@ -166,14 +166,14 @@ def _resume(ref: str | None) -> None:
             _("run coach resume in a terminal"),
         )
     from clientcoach import i18n
-    from clientcoach.storage.playbooks import Library, user_playbook_dirs
+    from clientcoach.storage.playbooks import Library, PlaybookCache, user_playbook_dirs
 
     # A resumed run goes on in the language it was started in (unless --lang says
     # otherwise): its questions, and the prompts saved with its answers, stay in one.
     language = draft.playbook.language
     if language in i18n.SUPPORTED and not i18n.chosen_by_option():
         i18n.set_language(language)
-    lib = Library(user_playbook_dirs(root), language=i18n.language())
+    lib = Library(user_playbook_dirs(root), language=i18n.language(), kept=PlaybookCache(root))
     source = Path(draft.playbook.path) if draft.playbook.path else None
     try:
         playbook = lib.load_path(source) if source is not None else lib.get(draft.playbook.id)

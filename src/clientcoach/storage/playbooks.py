@@ -8,6 +8,7 @@ built-ins shipped in the package, overridden by the user's own folders.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from clientcoach.core.checks import check_located
 from clientcoach.errors import PlaybookError
-from clientcoach.model.playbook import IncludeStep, Playbook, validate, walk
+from clientcoach.model.playbook import PLAYBOOK_SCHEMA, IncludeStep, Playbook, validate, walk
 
 if TYPE_CHECKING:
     import tomllib
@@ -60,12 +61,13 @@ def playbook_problems(text: str, source: str) -> Playbook | list[str]:
         return [toml_error(exc, text, source)]
     if not data:
         return [f"{source}: the file is empty; a playbook needs schema, id, kind, title and steps"]
-    lines = _LineMap(text)
     playbook = validate(data)
     if isinstance(playbook, list):
+        lines = _LineMap(text)  # only a file with problems is scanned for lines
         return [_at(source, lines.find(loc), line) for loc, line in playbook]
     problems = check_located(playbook)
     if problems:
+        lines = _LineMap(text)
         # The n-th step with an id is the n-th table with that id in the file: a
         # duplicate is pointed at where it is, not at the first step of that name.
         nth: dict[int, int] = {}
@@ -260,12 +262,14 @@ class Library:
         user_dirs: list[Path],
         builtins: Path | None = None,
         language: str | None = None,
+        kept: PlaybookCache | None = None,
     ) -> None:
         from clientcoach import i18n
 
         self.builtins = builtins if builtins is not None else builtin_dir()
         self.user_dirs = user_dirs
         self.language = language if language is not None else i18n.language()
+        self.kept = kept
         self._loaded: dict[str, Playbook] = {}
 
     def builtin_path(self, playbook_id: str) -> Path:
@@ -314,8 +318,17 @@ class Library:
         return playbook
 
     def _checked(self, path: Path) -> Playbook:
-        """The playbook in ``path``, parsed and checked."""
-        return parse_playbook(_text(path, _raw(path)), str(path))
+        """The playbook in ``path``: rebuilt from the data kept when these bytes were
+        checked before, else parsed and checked now (and kept)."""
+        raw = _raw(path)
+        if self.kept is not None:
+            found = self.kept.get(path, raw)
+            if found is not None:
+                return found
+        playbook = parse_playbook(_text(path, raw), str(path))
+        if self.kept is not None:
+            self.kept.put(path, raw, playbook)
+        return playbook
 
     def load_path(self, path: Path) -> Playbook:
         """A playbook given as a file, checked with its includes."""
@@ -365,3 +378,94 @@ def user_playbook_dirs(data_dir: Path) -> list[Path]:
     dirs = [Path(p) for p in os.environ.get("CLIENTCOACH_PLAYBOOKS", "").split(os.pathsep) if p]
     dirs.append(data_dir / "playbooks")
     return dirs
+
+
+# --- checked playbooks, kept ---------------------------------------------------------
+
+
+class PlaybookCache:
+    """Checked playbooks, kept in ``cache/playbooks`` of the data directory.
+
+    What is kept is the validated data of a playbook (what its author wrote, as JSON),
+    so an unchanged file is neither parsed as TOML nor checked again: the next run
+    validates the kept data with the same models (:meth:`Playbook.model_validate`),
+    never trusting it. Only a speed-up, so it never stands in the way: an entry that
+    cannot be read or validated is ignored (the file is checked again), a failed write
+    is silent, and deleting the folder is always safe.
+
+    An entry is a JSON object: a stamp (this clientcoach's version, the playbook format,
+    the file's length and two checksums of its bytes), the kept data as JSON text, and a
+    checksum of that text, so an entry is used only for the exact bytes it was made
+    from, and a damaged or hand-edited one is never used. The checksums are zlib's: an
+    edit that keeps the length and both is not a real risk.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.folder = root / "cache" / "playbooks"
+
+    @staticmethod
+    def stamp(raw: bytes) -> str:
+        import zlib
+
+        from clientcoach import __version__
+
+        content = f"{len(raw)}/{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}"
+        return f"{__version__}/{PLAYBOOK_SCHEMA}/{content}"
+
+    def _file(self, path: Path) -> Path:
+        import zlib
+
+        from clientcoach.storage.store import slug
+
+        where = zlib.crc32(str(path.absolute()).encode("utf-8", "surrogateescape"))
+        return self.folder / f"{slug(path.stem)[:40]}-{where:08x}.json"
+
+    def count(self) -> int:
+        """How many checked playbooks are kept."""
+        try:
+            return sum(1 for p in self.folder.glob("*.json") if p.is_file())
+        except OSError:
+            return 0
+
+    def get(self, path: Path, raw: bytes) -> Playbook | None:
+        """The playbook kept for these bytes of ``path``, validated again; None if none."""
+        import zlib
+
+        import orjson
+        from pydantic import ValidationError
+
+        try:
+            entry = orjson.loads(self._file(path).read_bytes())
+            if not isinstance(entry, dict) or entry.get("stamp") != self.stamp(raw):
+                return None
+            text = entry.get("playbook")
+            if not isinstance(text, str) or entry.get("check") != zlib.crc32(text.encode()):
+                return None
+            return Playbook.model_validate(orjson.loads(text))
+        except (OSError, ValueError, ValidationError, UnicodeEncodeError, RecursionError):
+            return None  # orjson's JSONDecodeError is a ValueError
+
+    def put(self, path: Path, raw: bytes, playbook: Playbook) -> None:
+        """Keep a checked playbook, when its data gives it back exactly."""
+        import zlib
+
+        import orjson
+        from pydantic import ValidationError
+
+        from clientcoach.errors import StorageError
+        from clientcoach.storage.store import ensure_dir, tidy, write_replace
+
+        if not self.root.is_dir():
+            return  # the first save creates the data directory, never a look at playbooks
+        with contextlib.suppress(OSError, StorageError, TypeError, ValueError, ValidationError):
+            text = orjson.dumps(playbook.data()).decode("utf-8")
+            # Not kept unless it reads back as the same playbook: JSON cannot hold an
+            # integer beyond 64 bits (orjson refuses it) nor an infinite bound (written
+            # as null), so such a playbook is checked from its file every time.
+            if Playbook.model_validate(orjson.loads(text)) != playbook:
+                return
+            entry = {"stamp": self.stamp(raw), "check": zlib.crc32(text.encode()), "playbook": text}
+            ensure_dir(self.folder)
+            tidy(self.folder)
+            write_replace(self._file(path), orjson.dumps(entry).decode("utf-8"))
