@@ -112,15 +112,19 @@ class _StepBase(_Model):
     )
 
 
-class TextStep(_StepBase):
-    type: Literal["text"]
+class _TextDefault(_StepBase):
+    """A step whose default is text (what a person would type)."""
+
     default: str | None = None
+
+
+class TextStep(_TextDefault):
+    type: Literal["text"]
     max_length: int = Field(default=500, ge=1)
 
 
-class LongTextStep(_StepBase):
+class LongTextStep(_TextDefault):
     type: Literal["longtext"]
-    default: str | None = None
 
 
 class ConfirmStep(_StepBase):
@@ -168,11 +172,10 @@ class NumberStep(_StepBase):
     default: float | None = None
 
 
-class DateStep(_StepBase):
+class DateStep(_TextDefault):
+    """A day; its default is an ISO date, 'today', 'tomorrow' or '+Nd' / '+Nw'."""
+
     type: Literal["date"]
-    default: str | None = Field(
-        default=None, description="An ISO date, 'today', 'tomorrow' or '+Nd' / '+Nw'."
-    )
 
 
 class ListStep(_StepBase):

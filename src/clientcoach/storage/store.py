@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import orjson
 
@@ -59,6 +59,7 @@ _TMP = re.compile(r"^\.(?P<name>.+)\.(?P<host>[a-z0-9-]+)-(?P<pid>\d+)-[0-9a-f]+
 UPDATE_ATTEMPTS = 5
 
 T = TypeVar("T")
+Item = TypeVar("Item")
 
 
 def record_text(data: dict[str, Any]) -> str:
@@ -422,19 +423,15 @@ def _first_error(exc: ValidationError) -> str:
 
 
 @dataclass
-class RecordScan:
-    """Readable records as plain dicts (light checks only), and the damaged files."""
+class Scan(Generic[Item]):
+    """What a scan could read, each with its path, and the damaged files it skipped."""
 
-    items: list[tuple[Path, dict[str, Any]]] = field(default_factory=list)
+    items: list[tuple[Path, Item]] = field(default_factory=list)
     damaged: list[Damaged] = field(default_factory=list)
 
 
-@dataclass
-class Scan:
-    """The readable reflections of a scan, and the damaged files it skipped."""
-
-    items: list[tuple[Path, Reflection]] = field(default_factory=list)
-    damaged: list[Damaged] = field(default_factory=list)
+# Readable records as plain dicts (light checks only), and the damaged files.
+RecordScan = Scan[dict[str, Any]]
 
 
 class Store:
@@ -650,9 +647,9 @@ class Store:
                     continue
             yield path
 
-    def scan(self, kind: str | None = None, client: str | None = None) -> Scan:
+    def scan(self, kind: str | None = None, client: str | None = None) -> Scan[Reflection]:
         """Every readable reflection (filtered), and every damaged file, named once."""
-        result = Scan()
+        result: Scan[Reflection] = Scan()
         wanted = client_key(client) if client is not None else None
         for path in self._named(kind, client):
             try:
