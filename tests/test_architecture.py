@@ -224,9 +224,13 @@ def private_violations(modules: dict[str, Path]) -> list[str]:
                     for alias in node.names
                     if alias.asname and alias.name.split(".")[0] in ("typer", "click")
                 }
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                if node.module.split(".")[0] in ("typer", "click"):
-                    bound |= {alias.asname or alias.name for alias in node.names}
+            elif (
+                isinstance(node, ast.ImportFrom)
+                and node.level == 0
+                and node.module
+                and node.module.split(".")[0] in ("typer", "click")
+            ):
+                bound |= {alias.asname or alias.name for alias in node.names}
         for node in ast.walk(tree):
             # `typer.core._ = ...`, `click.core._x`: private attributes reached by name.
             if (

@@ -665,10 +665,17 @@ class Store:
         return result
 
     def read_record(self, path: Path) -> dict[str, Any]:
-        """One reflection as a plain dict, with the shape checks aggregation relies on.
+        """One reflection as a plain dict, for the commands that compute figures.
 
-        Cheaper than :meth:`load` (no model is built), for commands that read thousands
-        of files. A file that fails here is damaged for every command.
+        The record's shape is defined once, by the model that :meth:`load` validates
+        with; this is not a second definition but the one light check those commands
+        share: what every one of them indexes without looking (``id``, ``kind`` and
+        ``client`` as text, ``meeting.date`` an ISO date, ``answers`` a list), so that a
+        damaged file is reported instead of crashing a count. Everything else is read
+        by the accessors of :mod:`clientcoach.insights`, which tolerate what is missing
+        or ill-typed. Cheaper than :meth:`load` (no model is built or imported), for
+        commands that read thousands of files. A file that fails here is damaged for
+        every command.
         """
         # The full depth walk would cost more than the parse; answers are checked below.
         raw, text = _parse_json_text(path, "reflection", current_schema(), check_depth=False)
