@@ -12,7 +12,7 @@ import pytest
 from clientcoach.core.engine import Earlier, Run
 from clientcoach.errors import DataError, PlaybookError
 from clientcoach.insights import clients as memory
-from clientcoach.model.playbook import parse_playbook
+from clientcoach.storage.playbooks import parse_playbook
 from clientcoach.storage.store import Store, record_text
 
 TODAY = date(2026, 11, 20)

@@ -12,7 +12,8 @@ import pytest
 
 from clientcoach.core.engine import AnswerError, Run, coerce, parse_date
 from clientcoach.errors import DataError
-from clientcoach.model.playbook import Playbook, parse_playbook
+from clientcoach.model.playbook import Playbook
+from clientcoach.storage.playbooks import parse_playbook
 from clientcoach.storage.store import Store
 from tests.helpers import REPO, reflection_files, run_coach
 

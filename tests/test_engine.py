@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from clientcoach.core.engine import AnswerError, Run, coerce
-from clientcoach.model.playbook import Playbook, parse_playbook
+from clientcoach.model.playbook import Playbook
+from clientcoach.storage.playbooks import parse_playbook
 
 TODAY = date(2026, 11, 24)
 

@@ -77,7 +77,7 @@ def test_wheel_ships_the_builtin_playbooks_and_a_fresh_venv_runs_them(tmp_path: 
     assert {row["language"] for row in json.loads(french.stdout)} == {"fr"}
     assert "Préparer" in installed("coach", "--lang", "fr", "--help").stdout
     where = installed(
-        "python", "-c", "import clientcoach.model.playbook as p; print(p.builtin_dir())"
+        "python", "-c", "import clientcoach.storage.playbooks as p; print(p.builtin_dir())"
     )
     assert "site-packages" in where.stdout
 

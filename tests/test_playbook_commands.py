@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from clientcoach.model import playbook_schema
-from clientcoach.model.playbook import load_file
+from clientcoach.model.playbook import Playbook
+from clientcoach.storage.playbooks import load_file
 from tests.helpers import REPO, run_coach
 
 BUILTINS = sorted(REPO.glob("playbooks/*.toml")) + sorted(REPO.glob("playbooks/fr/*.toml"))
@@ -168,7 +168,7 @@ def test_list_shows_language_and_shadowed_builtins(home: Path) -> None:
 def test_schema_comes_from_the_models() -> None:
     exported = json.loads(run_coach("playbooks", "schema").stdout)
     assert set(exported["properties"]) == {
-        f.alias or name for name, f in playbook_schema.Playbook.model_fields.items()
+        f.alias or name for name, f in Playbook.model_fields.items()
     }
     assert exported["additionalProperties"] is False
 
@@ -177,13 +177,14 @@ def test_the_starter_rates_a_role_on_the_scale_the_built_ins_use() -> None:
     """The review reads a role as one figure (energy from -2 to +2): a starter step with
     that role must use the same scale, or its answers would skew the figure."""
     from clientcoach.app.playbooks import starter_text
-    from clientcoach.model.playbook import Library, RatingStep, _walk
+    from clientcoach.model.playbook import RatingStep, walk
+    from clientcoach.storage.playbooks import Library
 
     lib = Library([])
     scales = {
         (step.role, step.min, step.max)
         for entry in lib.entries()
-        for step in _walk(list(lib.get(entry).steps))
+        for step in walk(list(lib.get(entry).steps))
         if isinstance(step, RatingStep) and step.role
     }
     starter = tomllib.loads(starter_text("mine"))
@@ -238,7 +239,7 @@ def test_the_playbook_table_keeps_every_origin_whole_at_every_width(
     from rich.console import Console
 
     from clientcoach import i18n
-    from clientcoach.model.playbook import Library
+    from clientcoach.storage.playbooks import Library
     from clientcoach.ui.render import playbook_table
 
     mine = home / "playbooks"

@@ -7,10 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from clientcoach.core.engine import AnswerError, Run
-from clientcoach.model import record_schema
 from clientcoach.model.draft import Draft, DraftPlaybook, compare, fingerprint, step_paths
-from clientcoach.model.playbook import Library, parse_playbook
 from clientcoach.model.reflection import Meeting
+from clientcoach.storage.playbooks import Library, parse_playbook
 
 TODAY = date(2026, 11, 24)
 TEXT = """
@@ -112,7 +111,7 @@ def test_compare_names_dropped_and_added_steps() -> None:
         updated_at=now,
         app_version="0",
     )
-    draft = record_schema.draft({**draft.data(), "answers": [
+    draft = Draft.model_validate({**draft.data(), "answers": [
         {"at": ["gone"], "value": "x"}, {"at": ["next_steps", 0, "what"], "value": "Quote"},
     ]})  # fmt: skip
     changes = compare(draft, debrief, included)
@@ -127,7 +126,7 @@ def test_compare_names_dropped_and_added_steps() -> None:
 
 def test_a_draft_counts_the_answers_given_not_skips_or_info_steps() -> None:
     now = datetime(2026, 11, 24, tzinfo=UTC)
-    draft = record_schema.draft(
+    draft = Draft.model_validate(
         {
             "schema": 1,
             "id": "x",

@@ -13,7 +13,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from clientcoach.errors import ExitCode
-from clientcoach.model import record_schema
+from clientcoach.model.reflection import Reflection
 from tests.helpers import REPO, reflection_files, run_coach
 from tests.review_records import november_set, write
 
@@ -246,7 +246,7 @@ mistake_commitment = "Stop at two minutes and ask a question"
     (path,) = [p for p in reflection_files(home) if "_review_" in p.name]
     assert path.name.startswith("2026-11-24_review_all-clients_")
     data = json.loads(path.read_text(encoding="utf-8"))
-    record_schema.reflection(data)
+    Reflection.model_validate(data)
     assert data["kind"] == "review"
     assert data["client"] == ""
     assert data["review"] == {
@@ -318,7 +318,7 @@ def test_generator_writes_valid_reflections_in_the_store_layout(tmp_path: Path) 
     kinds = set()
     for path in paths:
         data = json.loads(path.read_text(encoding="utf-8"))
-        reflection = record_schema.reflection(data)
+        reflection = Reflection.model_validate(data)
         kinds.add(reflection.kind)
         assert path.parent.name == reflection.meeting.date.strftime("%Y-%m")
         assert path.name.startswith(f"{reflection.meeting.date}_{reflection.kind}_")
@@ -525,11 +525,12 @@ def test_every_reason_area_has_the_name_the_lost_deal_playbook_gives_it(language
     """Areas no record labels (only the one believed main is) are named as the built-in
     playbook names them, in the reader's language, never shown as a bare code."""
     from clientcoach import i18n
-    from clientcoach.model.playbook import ChoiceStep, Library, _walk
+    from clientcoach.model.playbook import ChoiceStep, walk
+    from clientcoach.storage.playbooks import Library
     from clientcoach.ui.review import area_names
 
     lost = Library([], language=language).get("lost-deal")
-    (step,) = [s for s in _walk(list(lost.steps)) if s.id == "believed_reason"]
+    (step,) = [s for s in walk(list(lost.steps)) if s.id == "believed_reason"]
     assert isinstance(step, ChoiceStep)
     i18n.set_language(language)
     try:

@@ -4,21 +4,44 @@ files it skipped; nothing here prints."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clientcoach.app.memory import client_brief, records_of, slug_near
-from clientcoach.core.text import fold
+from clientcoach.core.text import compact, fold
 from clientcoach.errors import DataError, UsageError
 from clientcoach.i18n import _
-from clientcoach.storage.store import Damaged, Store
+from clientcoach.storage.store import Damaged, RecordScan, Store
 
 if TYPE_CHECKING:
     from clientcoach.insights.clients import Brief, ClientSummary, FollowUp, Hit
 
 KINDS = ("prep", "debrief", "review")
+
+
+def records_of(scan: RecordScan) -> list[dict[str, Any]]:
+    return [record for _, record in scan.items]
+
+
+def slug_near(start: str) -> Callable[[str], bool]:
+    """File-name slugs worth reading for a name whose letters and digits are ``start``:
+    those that start like it, and those it starts like (slugs are cut at 32 characters)."""
+
+    def near(slug: str) -> bool:
+        letters = compact(slug)
+        return bool(letters) and (letters.startswith(start) or start.startswith(letters))
+
+    return near
+
+
+def client_brief(store: Store, client: str, today: date) -> tuple[Brief, list[Damaged]]:
+    """The client's brief from their records, and the damaged files that were skipped."""
+    from clientcoach.insights.clients import brief
+
+    scan = store.scan_records(client=client)
+    return brief(client, records_of(scan), today), scan.damaged
 
 
 def for_client(records: list[dict[str, Any]], typed: str | None) -> list[dict[str, Any]]:

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from clientcoach.app.workspace import library
-from clientcoach.model.playbook import builtin_dir
-from clientcoach.storage.store import DIR_MODE, FILE_MODE, PlaybookCache, Store
+from clientcoach.storage.playbooks import PlaybookCache, builtin_dir
+from clientcoach.storage.store import DIR_MODE, FILE_MODE, Store
 
 
 def mode_problems(root: Path) -> list[dict[str, str]]:

@@ -21,9 +21,10 @@ from clientcoach.core.engine import Run
 from clientcoach.core.text import fold
 from clientcoach.errors import DataError, PlaybookError, UsageError
 from clientcoach.i18n import _
-from clientcoach.model.playbook import Library, Playbook
+from clientcoach.model.playbook import Playbook
 from clientcoach.model.reflection import Reflection
 from clientcoach.storage import config
+from clientcoach.storage.playbooks import Library
 from clientcoach.storage.store import Store
 
 

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from clientcoach.app.clients import client_brief, records_of, slug_near
 from clientcoach.core.engine import Address, Earlier, Run
 from clientcoach.core.text import compact
 from clientcoach.insights import recall as memory
 from clientcoach.insights.names import match_client
 from clientcoach.model.playbook import LoopStep, Playbook, Step
 from clientcoach.model.reflection import Reflection, Value
-from clientcoach.storage.store import Damaged, RecordScan, Store
+from clientcoach.storage.store import Store
 
 if TYPE_CHECKING:
     # The whole client memory is loaded only for a prep's brief: a debrief needs none of it.
@@ -32,10 +33,6 @@ class ClientChoice(NamedTuple):
 
     name: str
     close: tuple[str, ...] = ()
-
-
-def records_of(scan: RecordScan) -> list[dict[str, Any]]:
-    return [record for _, record in scan.items]
 
 
 def choose_client(store: Store, typed: str, pick: Pick | None) -> ClientChoice:
@@ -57,17 +54,6 @@ def choose_client(store: Store, typed: str, pick: Pick | None) -> ClientChoice:
         return ClientChoice(typed, tuple(match.close))
     picked = pick(typed, match.close)
     return ClientChoice(typed if picked is None else match.close[picked])
-
-
-def slug_near(start: str) -> Callable[[str], bool]:
-    """File-name slugs worth reading for a name whose letters and digits are ``start``:
-    those that start like it, and those it starts like (slugs are cut at 32 characters)."""
-
-    def near(slug: str) -> bool:
-        letters = compact(slug)
-        return bool(letters) and (letters.startswith(start) or start.startswith(letters))
-
-    return near
 
 
 @dataclass
@@ -108,14 +94,6 @@ def _roles(playbooks: dict[str, Playbook]) -> set[str]:
     return found
 
 
-def client_brief(store: Store, client: str, today: date) -> tuple[Brief, list[Damaged]]:
-    """The client's brief from their records, and the damaged files that were skipped."""
-    from clientcoach.insights.clients import brief
-
-    scan = store.scan_records(client=client)
-    return brief(client, records_of(scan), today), scan.damaged
-
-
 def recall(
     kind: str,
     store: Store,
@@ -145,8 +123,5 @@ def recall(
         result.plan = memory.plan_of({"answers": answers})
     if "mistake" in _roles(playbooks):
         records = records_of(store.scan_records("debrief"))
-        result.earlier["mistake"] = [
-            Earlier(e.reflection, e.text, e.client, e.day.isoformat())
-            for e in memory.earlier_answers(records, "mistake")
-        ]
+        result.earlier["mistake"] = memory.earlier_answers(records, "mistake")
     return result

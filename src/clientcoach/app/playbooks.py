@@ -10,7 +10,8 @@ from typing import Any, NamedTuple
 
 from clientcoach.errors import PlaybookError, UsageError
 from clientcoach.i18n import _
-from clientcoach.model.playbook import Entry, Library, Playbook
+from clientcoach.model.playbook import Playbook
+from clientcoach.storage.playbooks import Entry, Library
 
 SCHEMA_FILE = "playbook.schema.json"
 
@@ -56,7 +57,7 @@ def listing(lib: Library) -> list[Listed]:
 
 def file_problems(path: Path, lib: Library) -> list[str]:
     """Every problem of one playbook file, each naming the file (and line when known)."""
-    from clientcoach.model.playbook import playbook_problems
+    from clientcoach.storage.playbooks import playbook_problems
 
     try:
         text = path.read_bytes().decode("utf-8")
@@ -89,7 +90,7 @@ def file_problems(path: Path, lib: Library) -> list[str]:
 
 def targets(refs: list[Path], lib: Library) -> list[Path]:
     """The files to check: each a file, or a playbook's id; none given: the user's own."""
-    from clientcoach.model.playbook import toml_files
+    from clientcoach.storage.playbooks import toml_files
 
     entries = lib.entries()
     if not refs:
@@ -325,7 +326,7 @@ def starter_text(playbook_id: str, check: str | None = None) -> str:
 
 def schema_text() -> str:
     """The JSON Schema of a playbook file, generated from the models."""
-    from clientcoach.model.playbook_schema import json_schema
+    from clientcoach.model.playbook import json_schema
 
     schema = json_schema()
     schema = {

@@ -125,12 +125,14 @@ def kept_fields(draft: Draft) -> dict[str, Any]:
 
     Only known ones, checked now: a hand-edited draft must not fail at the final save.
     """
-    from clientcoach.model.record_schema import ValidationError, review_info
+    from pydantic import ValidationError
+
+    from clientcoach.model.reflection import ReviewInfo
 
     review = draft.extra().get("review")
     if draft.kind != "review" or review is None:
         return {}
     try:
-        return {"review": review_info(review)}
+        return {"review": ReviewInfo.model_validate(review)}
     except ValidationError:
         return {}  # saved without its period, as a draft from an older version would be

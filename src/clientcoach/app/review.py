@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from clientcoach.app import session
     from clientcoach.core.engine import Run
     from clientcoach.insights.review import Period, Review
-    from clientcoach.model.playbook import Library
+    from clientcoach.storage.playbooks import Library
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 

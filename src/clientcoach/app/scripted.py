@@ -25,13 +25,8 @@ from clientcoach.core.engine import (
 )
 from clientcoach.errors import AnswersError
 from clientcoach.i18n import _
-from clientcoach.model.playbook import (
-    IncludeStep,
-    InfoStep,
-    LoopStep,
-    Step,
-    toml_error,
-)
+from clientcoach.model.playbook import IncludeStep, InfoStep, LoopStep, Step
+from clientcoach.storage.playbooks import toml_error
 
 # --- answers files --------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from clientcoach import __version__
 from clientcoach.core.engine import Run
 from clientcoach.errors import CoachError, ExitCode, RunStopped
 from clientcoach.i18n import _
+from clientcoach.model.base import Model
 from clientcoach.model.draft import (
     Address,
     Draft,
@@ -30,7 +31,6 @@ from clientcoach.model.draft import (
     step_paths,
     with_answers,
 )
-from clientcoach.model.plain import Plain
 from clientcoach.model.playbook import Playbook
 from clientcoach.model.reflection import (
     Links,
@@ -162,7 +162,7 @@ def new_draft(meta: Meta) -> Draft:
         answers=[],
         app_version=__version__,
         # Kept beside the answers, so a resumed run saves the same record fields.
-        **{k: v.data() if isinstance(v, Plain) else v for k, v in meta.extra.items()},
+        **{k: v.data() if isinstance(v, Model) else v for k, v in meta.extra.items()},
     )
 
 

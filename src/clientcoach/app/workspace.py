@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clientcoach.model.playbook import Library, user_playbook_dirs
-from clientcoach.storage.store import PlaybookCache
+from clientcoach.storage.playbooks import Library, PlaybookCache, user_playbook_dirs
 
 
 def library(root: Path, language: str | None = None) -> Library:

@@ -21,6 +21,7 @@ from typing import Literal, NamedTuple
 # Re-exported: the engine is where answers are checked, and callers look for them here.
 from clientcoach.core.dates import AnswerError as AnswerError
 from clientcoach.core.dates import parse_date as parse_date
+from clientcoach.core.earlier import Earlier as Earlier
 from clientcoach.i18n import _
 from clientcoach.model.playbook import (
     ANSWER_TYPES,
@@ -48,15 +49,6 @@ QuestionKind = Literal["answer", "info", "more"]
 
 _YES = {"y", "yes", "true", "1", "o", "oui", "vrai"}
 _NO = {"n", "no", "false", "0", "non", "faux"}
-
-
-class Earlier(NamedTuple):
-    """An answer from an earlier reflection that a new answer may repeat (e.g. a mistake)."""
-
-    reflection: str
-    text: str
-    client: str | None = None
-    day: str | None = None
 
 
 # A choice step with this role, in the same loop item as an answer linked to an earlier

@@ -29,7 +29,6 @@ from clientcoach.insights.names import ClientMatch as ClientMatch
 from clientcoach.insights.names import client_by_prefix as client_by_prefix
 from clientcoach.insights.names import known_names as known_names
 from clientcoach.insights.names import match_client as match_client
-from clientcoach.insights.recall import EarlierAnswer as EarlierAnswer
 from clientcoach.insights.recall import deep as deep
 from clientcoach.insights.recall import deep_role, record_order, texts_of
 from clientcoach.insights.recall import earlier_answers as earlier_answers

@@ -9,10 +9,10 @@ a scripted debrief loads only what it uses.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from clientcoach.core.earlier import Earlier
 from clientcoach.core.text import fold
 from clientcoach.insights.records import AnswerDict, Record, by_role, items
 
@@ -82,17 +82,9 @@ def plan_of(prep: Record) -> dict[str, Any]:
     return plan
 
 
-@dataclass(frozen=True)
-class EarlierAnswer:
-    reflection: str
-    text: str
-    client: str
-    day: date
-
-
-def earlier_answers(records: Iterable[Record], role: str) -> list[EarlierAnswer]:
+def earlier_answers(records: Iterable[Record], role: str) -> list[Earlier]:
     """Answers with ``role`` from every record, newest first, each wording once."""
-    found: list[EarlierAnswer] = []
+    found: list[Earlier] = []
     seen: set[str] = set()
     for record in newest_first(records):
         for text in deep_role(record, role):
@@ -101,6 +93,8 @@ def earlier_answers(records: Iterable[Record], role: str) -> list[EarlierAnswer]
                 continue
             seen.add(key)
             found.append(
-                EarlierAnswer(record["id"], text.strip(), record["client"], meeting_day(record))
+                Earlier(
+                    record["id"], text.strip(), record["client"], meeting_day(record).isoformat()
+                )
             )
     return found

@@ -9,54 +9,53 @@ so a resume can say which steps were dropped or added since. Pure: no files, no 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar
 
-from clientcoach.model.plain import Plain
+from pydantic import Field
+
 from clientcoach.model.playbook import IncludeStep, LoopStep, Playbook, Step
-from clientcoach.model.reflection import Links, Meeting, RecordKind, Value
+from clientcoach.model.reflection import Links, Meeting, RecordKind, RecordModel, Value, file_text
 
 DRAFT_SCHEMA = 1
 Address = tuple[str | int, ...]
 
 
-class DraftAnswer(Plain):
-    at: list[str | int]  # the engine's address of the answer
+class DraftAnswer(RecordModel):
+    at: list[str | int] = Field(description="The engine's address of the answer.")
     value: Value = None
 
 
-class DraftPlaybook(Plain):
+class DraftPlaybook(RecordModel):
     id: str
     version: str
     language: str
-    path: str | None = None  # set when loaded from a .toml file
-    steps: Sequence[str] = ()  # step paths at the time
+    path: str | None = Field(default=None, description="Set when loaded from a .toml file.")
+    steps: list[str] = Field(default_factory=list, description="Step paths at the time.")
     fingerprint: str = ""
 
 
-class Draft(Plain):
-    ALIASES: ClassVar[dict[str, str]] = {"schema_": "schema"}
-
-    schema_: int = DRAFT_SCHEMA
+class Draft(RecordModel):
+    schema_: int = Field(default=DRAFT_SCHEMA, alias="schema")
     id: str
     kind: RecordKind
     client: str
     meeting: Meeting
     playbook: DraftPlaybook
-    links: Links = Links()
+    links: Links = Field(default_factory=Links)
     started_at: datetime
     updated_at: datetime
-    answers: Sequence[DraftAnswer] = ()
-    # Answers given beyond the point the user went back to: offered again as the
-    # default when their step comes up, never replayed on their own.
-    remembered: Sequence[DraftAnswer] = ()
+    answers: list[DraftAnswer] = Field(default_factory=list)
+    remembered: list[DraftAnswer] = Field(
+        default_factory=list,
+        description="Answers given beyond the point the user went back to: offered again "
+        "as the default when their step comes up, never replayed on their own.",
+    )
     app_version: str
 
     def to_json(self) -> str:
-        data = {"schema": self.schema_, **self.data()}
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return file_text({"schema": self.schema_, **self.data()})
 
     def pending(self) -> dict[Address, Value]:
         """The answers by address, in the order they were given."""

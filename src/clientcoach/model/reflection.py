@@ -2,21 +2,23 @@
 
 A reflection carries the prompts as they were asked, the step types and roles, so it
 can be read, shown and aggregated years later without the playbook that produced it.
-These are the light classes a run builds and saves; a file read back is checked by the
-pydantic models of :mod:`clientcoach.model.record_schema` first. Unknown keys are kept, not
-dropped: a file must never lose data it was given.
+These models are the record's only definition: a run builds one and saves it, a file
+read back is validated by them. Unknown keys are kept, not dropped: a file must never
+lose data it was given. Commands that only compute figures (the review, the history)
+read records as plain dicts and never build these models.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 from datetime import UTC, date, datetime
-from typing import ClassVar, Literal
+from typing import Literal
+
+from pydantic import ConfigDict, Field
 
 from clientcoach import REFLECTION_SCHEMA
-from clientcoach.model.plain import Plain
+from clientcoach.model.base import Model
 
 __all__ = ["REFLECTION_SCHEMA", "Answer", "Reflection", "new_id"]
 Value = str | int | float | bool | list[str] | None
@@ -25,39 +27,55 @@ RecordKind = Literal["prep", "debrief", "review", "any"]
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 
 
-class Answer(Plain):
+class RecordModel(Model):
+    # Unknown keys are kept, not dropped: a file must never lose data it was given.
+    # Validators are built on first use, by the commands that build or read a record.
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
+
+
+class Answer(RecordModel):
     step: str
     type: str
     role: str | None = None
     prompt: str | None = None
     value: Value = None
-    label: str | list[str] | None = None  # the shown label(s) of a choice
-    items: list[list[Answer]] | None = None  # loop items, in order
-    item: str | None = None  # the title of one loop item, e.g. "Next step"
-    answers: list[Answer] | None = None  # an included playbook's
-    playbook: str | None = None  # id of an included playbook
-    planned: Value = None  # what the linked prep planned, for a step with `plan`
-    repeat_of: dict[str, str] | None = None  # the earlier answer repeated: reflection, text
-    done: str | None = None  # on a follow-up's `what` answer: the day it was done
-    summary: str | None = None  # how the review sums it up, copied from the step
+    label: str | list[str] | None = Field(
+        default=None, description="The shown label(s) of a choice, beside its stable value."
+    )
+    items: list[list[Answer]] | None = Field(default=None, description="Loop items, in order.")
+    item: str | None = Field(default=None, description="The title of one loop item.")
+    answers: list[Answer] | None = Field(default=None, description="An included playbook's.")
+    playbook: str | None = Field(default=None, description="Id of an included playbook.")
+    planned: Value = Field(
+        default=None, description="What the linked prep planned, for a step with `plan`."
+    )
+    repeat_of: dict[str, str] | None = Field(
+        default=None, description="The earlier answer this one repeats: reflection id, text."
+    )
+    done: str | None = Field(
+        default=None, description="On a follow-up's `what` answer: the day it was done."
+    )
+    summary: str | None = Field(
+        default=None, description="How the review sums it up, copied from the step."
+    )
 
 
-class Meeting(Plain):
+class Meeting(RecordModel):
     title: str | None = None
     date: date
 
 
-class PlaybookRef(Plain):
+class PlaybookRef(RecordModel):
     id: str
     version: str
     language: str
 
 
-class Links(Plain):
+class Links(RecordModel):
     prep: str | None = None
 
 
-class ReviewInfo(Plain):
+class ReviewInfo(RecordModel):
     """What a monthly reflection looked back on (only on reflections of kind review)."""
 
     start: date
@@ -65,16 +83,14 @@ class ReviewInfo(Plain):
     top_repeated_mistake: str | None = None
 
 
-class Reflection(Plain):
-    ALIASES: ClassVar[dict[str, str]] = {"schema_": "schema"}
-
-    schema_: int = REFLECTION_SCHEMA
+class Reflection(RecordModel):
+    schema_: int = Field(default=REFLECTION_SCHEMA, alias="schema")
     id: str
     kind: RecordKind
     client: str
     meeting: Meeting
     playbook: PlaybookRef
-    links: Links = Links()
+    links: Links = Field(default_factory=Links)
     started_at: datetime
     finished_at: datetime
     answers: list[Answer]
@@ -82,178 +98,15 @@ class Reflection(Plain):
     review: ReviewInfo | None = None
 
     def to_json(self) -> str:
-        # Only what was given is written: explicit nulls (a skipped step, no linked prep)
-        # are kept, what was never given is left out, so a file read and written again
-        # stays the same.
-        data = {"schema": self.schema_, **self.data()}
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        """The file's text. Only what was given is written: explicit nulls (a skipped
+        step, no linked prep) are kept, what was never given is left out, so a file read
+        and written again stays the same. The schema always comes first."""
+        return file_text({"schema": self.schema_, **self.data()})
 
 
-# --- reading back, for the files this version writes ----------------------------------
-
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?(Z|[+-]\d{2}:\d{2})?")
-_KINDS = ("prep", "debrief", "review", "any")
-_REQUIRED = {"id", "kind", "client", "meeting", "playbook", "started_at", "finished_at"}
-_REQUIRED |= {"answers", "app_version"}
-
-
-class _Unusual(Exception):
-    """Data the quick reader leaves to the models (which accept it or say what is wrong)."""
-
-
-def from_data(data: object) -> Reflection | None:
-    """The reflection in ``data`` (a parsed file) when it has exactly the shape clientcoach
-    writes; None for anything else, which :func:`clientcoach.model.record_schema.reflection` then
-    checks. Reading a prep or showing a reflection so needs no pydantic, and what is read
-    this way is what the models would have read (a test compares the two)."""
-    try:
-        return _reflection(data)
-    except (_Unusual, ValueError, RecursionError):
-        return None
-
-
-def _reflection(data: object) -> Reflection:
-    given = _table(data)
-    if not given.keys() >= _REQUIRED or "schema_" in given:
-        raise _Unusual
-    values: dict[str, object] = {}
-    for key, value in given.items():
-        if key == "schema":
-            if type(value) is not int:
-                raise _Unusual
-            values["schema_"] = value
-        elif key in ("id", "client", "app_version"):
-            values[key] = _text(value)
-        elif key == "kind":
-            if value not in _KINDS:
-                raise _Unusual
-            values[key] = value
-        elif key == "meeting":
-            meeting = _table(value)
-            if "date" not in meeting:
-                raise _Unusual
-            values[key] = Meeting(
-                **{
-                    k: _day(v) if k == "date" else _opt_text(v) if k == "title" else v
-                    for k, v in meeting.items()
-                }
-            )
-        elif key == "playbook":
-            ref = _table(value)
-            if not {"id", "version", "language"} <= ref.keys():
-                raise _Unusual
-            values[key] = PlaybookRef(
-                **{k: _text(v) if k in ("id", "version", "language") else v for k, v in ref.items()}
-            )
-        elif key == "links":
-            values[key] = Links(
-                **{k: _opt_text(v) if k == "prep" else v for k, v in _table(value).items()}
-            )
-        elif key in ("started_at", "finished_at"):
-            values[key] = _moment(value)
-        elif key == "answers":
-            values[key] = _answers(value)
-        elif key == "review":
-            values[key] = None if value is None else _review(value)
-        else:
-            values[key] = value  # a key this version does not know: kept as it is
-    return Reflection(**values)
-
-
-def _review(value: object) -> ReviewInfo:
-    review = _table(value)
-    if not {"start", "end"} <= review.keys():
-        raise _Unusual
-    return ReviewInfo(
-        **{
-            k: _day(v)
-            if k in ("start", "end")
-            else _opt_text(v)
-            if k == "top_repeated_mistake"
-            else v
-            for k, v in review.items()
-        }
-    )
-
-
-def _answers(value: object) -> list[Answer]:
-    if type(value) is not list:
-        raise _Unusual
-    return [_answer(item) for item in value]
-
-
-def _answer(value: object) -> Answer:
-    given = _table(value)
-    if "step" not in given or "type" not in given:
-        raise _Unusual
-    values: dict[str, object] = {}
-    for key, item in given.items():
-        if key in ("step", "type"):
-            values[key] = _text(item)
-        elif key in ("role", "prompt", "playbook", "done", "summary", "item"):
-            values[key] = _opt_text(item)
-        elif key in ("value", "planned"):
-            values[key] = _value(item)
-        elif key == "label":
-            values[key] = item if type(item) is str else _opt_texts(item)
-        elif key == "items":
-            if item is not None and type(item) is not list:
-                raise _Unusual
-            values[key] = None if item is None else [_answers(one) for one in item]
-        elif key == "answers":
-            values[key] = None if item is None else _answers(item)
-        elif key == "repeat_of":
-            if item is not None and not all(
-                type(k) is str and type(v) is str for k, v in _table(item).items()
-            ):
-                raise _Unusual
-            values[key] = None if item is None else dict(_table(item))
-        else:
-            values[key] = item
-    return Answer(**values)
-
-
-def _table(value: object) -> dict[str, object]:
-    if type(value) is not dict:
-        raise _Unusual
-    return value
-
-
-def _text(value: object) -> str:
-    if type(value) is not str:
-        raise _Unusual
-    return value
-
-
-def _opt_text(value: object) -> str | None:
-    return None if value is None else _text(value)
-
-
-def _opt_texts(value: object) -> list[str] | None:
-    if value is None:
-        return None
-    if type(value) is not list or any(type(v) is not str for v in value):
-        raise _Unusual
-    return list(value)
-
-
-def _value(value: object) -> Value:
-    if value is None or type(value) in (str, int, float, bool):
-        return value  # type: ignore[return-value]  # one of the checked types
-    return _opt_texts(value)
-
-
-def _day(value: object) -> date:
-    if type(value) is not str or not _DAY.fullmatch(value):
-        raise _Unusual
-    return date.fromisoformat(value)
-
-
-def _moment(value: object) -> datetime:
-    if type(value) is not str or not _MOMENT.fullmatch(value):
-        raise _Unusual
-    return datetime.fromisoformat(value)
+def file_text(data: object) -> str:
+    """A record's file text: two-space indents, text as it is (not escaped)."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def new_id(now: datetime) -> str:

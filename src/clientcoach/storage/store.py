@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import orjson
 
@@ -34,7 +34,8 @@ from clientcoach.errors import DataError, StorageError, UsageError
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
-    # Drafts need the playbook models; commands that only read records never load them.
+    # Only commands that build or read whole records load pydantic and the models;
+    # those that compute figures read plain dicts (read_record).
     from pydantic import ValidationError
 
     from clientcoach.model.draft import Draft
@@ -57,6 +58,7 @@ _TMP = re.compile(r"^\.(?P<name>.+)\.(?P<host>[a-z0-9-]+)-(?P<pid>\d+)-[0-9a-f]+
 UPDATE_ATTEMPTS = 5
 
 T = TypeVar("T")
+Item = TypeVar("Item")
 
 
 def record_text(data: dict[str, Any]) -> str:
@@ -406,74 +408,15 @@ def _first_error(exc: ValidationError) -> str:
 
 
 @dataclass
-class RecordScan:
-    """Readable records as plain dicts (light checks only), and the damaged files."""
+class Scan(Generic[Item]):
+    """What a scan could read, each with its path, and the damaged files it skipped."""
 
-    items: list[tuple[Path, dict[str, Any]]] = field(default_factory=list)
+    items: list[tuple[Path, Item]] = field(default_factory=list)
     damaged: list[Damaged] = field(default_factory=list)
 
 
-@dataclass
-class Scan:
-    """The readable reflections of a scan, and the damaged files it skipped."""
-
-    items: list[tuple[Path, Reflection]] = field(default_factory=list)
-    damaged: list[Damaged] = field(default_factory=list)
-
-
-class PlaybookCache:
-    """Checked playbooks, kept in ``cache/playbooks`` of the data directory.
-
-    Only a speed-up, so it never stands in the way: a kept entry that cannot be read is
-    ignored (the playbook is checked again), a failed write is silent, and deleting the
-    folder is always safe. An entry is used only for the exact bytes it was made from.
-
-    An entry is a JSON object: the stamp, the kept playbook as JSON text, and a checksum
-    of that text, so a damaged or hand-edited entry fails the checksum and is never used.
-    """
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.folder = root / "cache" / "playbooks"
-
-    def _file(self, path: Path) -> Path:
-        import zlib
-
-        where = zlib.crc32(str(path.absolute()).encode("utf-8", "surrogateescape"))
-        return self.folder / f"{slug(path.stem)[:40]}-{where:08x}.json"
-
-    def count(self) -> int:
-        """How many checked playbooks are kept."""
-        try:
-            return sum(1 for p in self.folder.glob("*.json") if p.is_file())
-        except OSError:
-            return 0
-
-    def get(self, path: Path, stamp: str) -> Any:
-        import zlib
-
-        try:
-            entry = orjson.loads(self._file(path).read_bytes())
-            if not isinstance(entry, dict) or entry.get("stamp") != stamp:
-                return None
-            text = entry.get("playbook")
-            if not isinstance(text, str) or entry.get("check") != zlib.crc32(text.encode()):
-                return None
-            return orjson.loads(text)
-        except (OSError, orjson.JSONDecodeError, UnicodeEncodeError):
-            return None
-
-    def put(self, path: Path, stamp: str, data: Any) -> None:
-        import zlib
-
-        if not self.root.is_dir():
-            return  # the first save creates the data directory, never a look at playbooks
-        with contextlib.suppress(OSError, StorageError, TypeError):
-            text = orjson.dumps(data).decode("utf-8")
-            entry = {"stamp": stamp, "check": zlib.crc32(text.encode()), "playbook": text}
-            ensure_dir(self.folder)
-            tidy(self.folder)
-            write_replace(self._file(path), orjson.dumps(entry).decode("utf-8"))
+# Readable records as plain dicts (light checks only), and the damaged files.
+RecordScan = Scan[dict[str, Any]]
 
 
 class Store:
@@ -545,12 +488,13 @@ class Store:
         return sorted(p for p in self.drafts.glob("*.json") if not p.name.startswith("."))
 
     def load_draft(self, path: Path) -> Draft:
-        from clientcoach.model.draft import DRAFT_SCHEMA
-        from clientcoach.model.record_schema import ValidationError, draft
+        from pydantic import ValidationError
+
+        from clientcoach.model.draft import DRAFT_SCHEMA, Draft
 
         data = parse_json_file(path, "draft", DRAFT_SCHEMA)
         try:
-            return draft(data)
+            return Draft.model_validate(data)
         except ValidationError as exc:
             raise DamagedFile(path, f"damaged draft ({_first_error(exc)})") from None
         except RecursionError:
@@ -652,16 +596,13 @@ class Store:
 
     def load(self, path: Path) -> Reflection:
         """Read one reflection (older schemas migrated in memory); DamagedFile if damaged."""
-        from clientcoach.model.reflection import from_data
+        from pydantic import ValidationError
+
+        from clientcoach.model.reflection import Reflection
 
         data = migrate(parse_json_file(path, "reflection", current_schema()), path)
-        found = from_data(data)  # the usual file, read without loading pydantic
-        if found is not None:
-            return found
-        from clientcoach.model.record_schema import ValidationError, reflection
-
         try:
-            return reflection(data)
+            return Reflection.model_validate(data)
         except ValidationError as exc:
             raise DamagedFile(path, f"damaged reflection ({_first_error(exc)})") from None
         except RecursionError:
@@ -691,9 +632,9 @@ class Store:
                     continue
             yield path
 
-    def scan(self, kind: str | None = None, client: str | None = None) -> Scan:
+    def scan(self, kind: str | None = None, client: str | None = None) -> Scan[Reflection]:
         """Every readable reflection (filtered), and every damaged file, named once."""
-        result = Scan()
+        result: Scan[Reflection] = Scan()
         wanted = fold(client) if client is not None else None
         for path in self._named(kind, client):
             try:
@@ -709,10 +650,17 @@ class Store:
         return result
 
     def read_record(self, path: Path) -> dict[str, Any]:
-        """One reflection as a plain dict, with the shape checks aggregation relies on.
+        """One reflection as a plain dict, for the commands that compute figures.
 
-        Cheaper than :meth:`load` (no model is built), for commands that read thousands
-        of files. A file that fails here is damaged for every command.
+        The record's shape is defined once, by the model that :meth:`load` validates
+        with; this is not a second definition but the one light check those commands
+        share: what every one of them indexes without looking (``id``, ``kind`` and
+        ``client`` as text, ``meeting.date`` an ISO date, ``answers`` a list), so that a
+        damaged file is reported instead of crashing a count. Everything else is read
+        by the accessors of :mod:`clientcoach.insights`, which tolerate what is missing
+        or ill-typed. Cheaper than :meth:`load` (no model is built or imported), for
+        commands that read thousands of files. A file that fails here is damaged for
+        every command.
         """
         # The full depth walk would cost more than the parse; answers are checked below.
         raw, text = _parse_json_text(path, "reflection", current_schema(), check_depth=False)

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from clientcoach.model.draft import Changes, Draft
-    from clientcoach.model.playbook import Condition, Entry, Playbook, Step
+    from clientcoach.model.playbook import Condition, Playbook, Step
+    from clientcoach.storage.playbooks import Entry
     from clientcoach.storage.store import Damaged
 
 
