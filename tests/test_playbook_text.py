@@ -1,0 +1,124 @@
+"""The words of the built-in playbooks: French that reads as French, refs that name what
+each step carries, and the sources' ideas said the way the sources say them."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clientcoach.core.dates import parse_date
+from tests.helpers import REPO
+
+FRENCH = sorted((REPO / "playbooks" / "fr").glob("*.toml"))
+# The keys whose text a person reads (the other keys are ids, values and conditions).
+READ = {"prompt", "help", "why", "label", "low", "high", "item", "title", "summary"}
+
+
+def _load(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _texts(node: Any, where: str = "") -> Iterator[tuple[str, str]]:
+    """Every text a person reads in a playbook, with where it is."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{where}.{node.get('id', key)}" if "id" in node else f"{where}.{key}"
+            if key in READ and isinstance(value, str):
+                yield f"{here}.{key}", value
+            else:
+                yield from _texts(value, here)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _texts(item, where)
+
+
+def _all_french() -> list[tuple[str, str]]:
+    return [(f"{p.name}{w}", t) for p in FRENCH for w, t in _texts(_load(p))]
+
+
+def _steps(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for step in node.get("steps", []):
+        yield step
+        yield from _steps(step)
+
+
+def _step(path: Path, step_id: str) -> dict[str, Any]:
+    (found,) = [s for s in _steps(_load(path)) if s["id"] == step_id]
+    return found
+
+
+# Wording that was wrong or not French; none may come back.
+BAD_FRENCH = [
+    "Pas assez confiance",
+    "pas assez confiance",
+    "ou nous sommes retirés",
+    "Êtes-vous sûr de la vraie raison",
+    "vidé ou donné de l'énergie",
+    "timing",
+    "au lieu de la coûter",
+    "quelqu'un d'ignoré",
+    "c'est bon à remarquer",
+    "c'est bon à savoir",
+    "potasser",
+    "les rend plus petits",
+    "la garde saine",
+    "maquette",
+    "tour de boucle",
+    "tours courts",
+    "refait un tour",
+]
+
+
+def test_no_wrong_or_borrowed_wording_in_the_french_playbooks() -> None:
+    found = [(w, bad) for w, text in _all_french() for bad in BAD_FRENCH if bad in text]
+    assert not found
+
+
+def test_the_french_playbooks_speak_of_the_client_in_the_singular() -> None:
+    # « le client » / « son », never « leur » for the client (« de leur mieux » is people
+    # in general, not the client).
+    plural = re.compile(r"\bleurs?\b")
+    found = [(w, t) for w, t in _all_french() if plural.search(t.replace("de leur mieux", ""))]
+    assert not found
+    prep = REPO / "playbooks" / "fr" / "prep.toml"
+    assert "son nom" in _step(prep, "help_offered")["help"]
+    assert "du client" in _step(prep, "technically_prepared")["prompt"]
+
+
+def test_french_date_hints_use_the_french_units_the_parser_accepts() -> None:
+    from datetime import date
+
+    hints = [(w, t) for w, t in _all_french() if "relative" in t]
+    assert len(hints) >= 2
+    for where, text in hints:
+        units = re.findall(r"(?<![\w-])[+-]\d+[a-z]\b", text)
+        assert units, where
+        for unit in units:
+            assert unit[-1] in "js", f"{where}: {unit} (French hints say +7j, +2s)"
+            parse_date(unit, date(2026, 1, 5))  # raises if not accepted
+
+
+def test_a_troll_bridge_pass_has_one_french_name() -> None:
+    bridge = [t for w, t in _all_french() if w.startswith("troll-bridge")]
+    assert any("passage" in t for t in bridge)
+    assert not any(re.search(r"\btours?\b", t) for t in bridge)
+
+
+def test_the_confidence_in_the_real_reason_is_asked_as_a_degree() -> None:
+    step = _step(REPO / "playbooks" / "fr" / "lost-deal.toml", "reason_confidence")
+    assert step["type"] == "rating"
+    assert step["prompt"].startswith("À quel point")
+
+
+@pytest.mark.parametrize("path", FRENCH, ids=lambda p: p.stem)
+def test_a_proof_of_concept_is_named_the_same_way(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert "maquette" not in text
+    if "proof of concept" in (REPO / "playbooks" / path.name).read_text(encoding="utf-8"):
+        assert "preuve de concept" in text
