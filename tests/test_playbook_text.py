@@ -122,3 +122,27 @@ def test_a_proof_of_concept_is_named_the_same_way(path: Path) -> None:
     assert "maquette" not in text
     if "proof of concept" in (REPO / "playbooks" / path.name).read_text(encoding="utf-8"):
         assert "preuve de concept" in text
+
+
+# Refs that named an idea their step does not carry (DOMAIN.md): the goal is not the
+# meeting process (S0-02); naming the competitor does not leave the door open (S1-09);
+# the "other" reason is the believed real reason (S1-11), not a mistake analysis (S1-03);
+# the deal's stage is not "lose now, win later" (S1-23); a knowledge rating is S3-01, and
+# nothing in it asks how harmony grows knowledge (S3-07).
+REFS = [
+    ("prep", "goal", []),
+    ("debrief", "goal_reached", []),
+    ("debrief", "outcome", []),
+    ("debrief", "knowledge", ["S3-01"]),
+    ("lost-deal", "competitor", []),
+    ("lost-deal", "reason_detail", ["S1-11"]),
+]
+
+
+@pytest.mark.parametrize("folder", ["", "fr"])
+@pytest.mark.parametrize(("playbook", "step_id", "refs"), REFS)
+def test_refs_name_only_what_the_step_carries(
+    folder: str, playbook: str, step_id: str, refs: list[str]
+) -> None:
+    step = _step(REPO / "playbooks" / folder / f"{playbook}.toml", step_id)
+    assert step.get("refs", []) == refs
