@@ -146,3 +146,35 @@ def test_refs_name_only_what_the_step_carries(
 ) -> None:
     step = _step(REPO / "playbooks" / folder / f"{playbook}.toml", step_id)
     assert step.get("refs", []) == refs
+
+
+@pytest.mark.parametrize(
+    ("folder", "in_person", "soft"),
+    [("", "meet in person", "do not insist"), ("fr", "en personne", "n'insistez pas")],
+)
+def test_a_lost_client_is_pressed_to_meet_in_person(folder: str, in_person: str, soft: str) -> None:
+    # S1-06: push, sometimes hard, to meet face to face; the request stays a request (S1-08).
+    step = _step(REPO / "playbooks" / folder / "lost-deal.toml", "ask_plan")
+    assert in_person in step["help"]
+    assert soft not in step["help"].lower()
+    assert "S1-06" in step["refs"]
+
+
+@pytest.mark.parametrize(
+    ("folder", "mine", "theirs"),
+    [
+        ("", "no more than half the way yourself", "done their share"),
+        ("fr", "au plus la moitié du chemin", "fait sa part"),
+    ],
+)
+def test_rule_four_limits_my_own_effort_and_yes_still_means_kept(
+    folder: str, mine: str, theirs: str
+) -> None:
+    path = REPO / "playbooks" / folder / "healthy-help.toml"
+    rule = _step(path, "r4_half_way")
+    assert mine in rule["prompt"]
+    assert theirs not in rule["prompt"]
+    # Same id, type and role, so older reflections still count; "no" is the broken rule,
+    # the one that opens the follow-up (the review counts False answers as violations).
+    assert (rule["type"], rule["role"], rule["summary"]) == ("confirm", "help_rule", "rate")
+    assert _step(path, "r4_follow_up")["when"] == {"step": "r4_half_way", "equals": False}
