@@ -178,3 +178,30 @@ def test_rule_four_limits_my_own_effort_and_yes_still_means_kept(
     # the one that opens the follow-up (the review counts False answers as violations).
     assert (rule["type"], rule["role"], rule["summary"]) == ("confirm", "help_rule", "rate")
     assert _step(path, "r4_follow_up")["when"] == {"step": "r4_half_way", "equals": False}
+
+
+# --- French typography, and a terminal that keeps it ---------------------------------
+
+# A French space is a no-break space: U+202F (narrow) before ? ! ; and U+00A0 before :
+# and inside « »; either is accepted, an ordinary space never.
+NO_BREAK = "\u00a0\u202f"
+
+
+def test_french_punctuation_is_spaced_with_no_break_spaces() -> None:
+    wrong = []
+    for where, text in _all_french():
+        for match in re.finditer(r"(.)([?!:;»])|(«)(.)", text):
+            before, after = match.group(1), match.group(4)
+            if (before is not None and before not in NO_BREAK) or (
+                after is not None and after not in NO_BREAK
+            ):
+                wrong.append((where, text[max(0, match.start() - 20) : match.end() + 2]))
+    assert not wrong
+
+
+def test_french_playbooks_hold_no_ascii_space_before_high_punctuation() -> None:
+    # The plain test, on the files themselves (comments aside).
+    for path in FRENCH:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.lstrip().startswith("#"):
+                assert not re.search(r" [?!:;»]|« ", line), f"{path.name}:{number}: {line}"
