@@ -29,10 +29,28 @@ def _color_allowed(no_color: bool) -> bool:
     return not (no_color or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb")
 
 
+def keep_nonbreaking_spaces() -> None:
+    """Make Rich wrap lines only at spaces that may break.
+
+    Rich splits words at every Unicode space, U+00A0 and U+202F included
+    (Textualize/rich#4196), so French text, which puts them before ``? ! : ;``, could
+    start a line with a lone "?". This is the one use of Rich's private API: its word
+    pattern with those two spaces counted as part of a word. Without the pattern (a
+    Rich that changed it) nothing is done; ``tests/test_playbook_text.py`` then fails.
+    """
+    import re
+
+    from rich import _wrap
+
+    if hasattr(_wrap, "re_word"):
+        _wrap.re_word = re.compile(r"[^\S\u00a0\u202f]*[\S\u00a0\u202f]+[^\S\u00a0\u202f]*")
+
+
 def console() -> Console:
     """The message console (stderr), honouring --no-color, NO_COLOR and TERM=dumb."""
     from rich.console import Console
 
+    keep_nonbreaking_spaces()
     color = _color_allowed(STYLE.no_color)
     return Console(
         stderr=True,
@@ -47,6 +65,7 @@ def out() -> Console:
     """The data console (stdout): plain whenever it is not a terminal."""
     from rich.console import Console
 
+    keep_nonbreaking_spaces()
     color = _color_allowed(STYLE.no_color)
     return Console(
         highlight=False, emoji=False, no_color=not color, color_system="auto" if color else None

@@ -33,6 +33,7 @@ from clientcoach.model.playbook import (
     Step,
 )
 from clientcoach.model.reflection import Value
+from clientcoach.ui.console import keep_nonbreaking_spaces
 
 # --- the terminal ---------------------------------------------------------------------
 
@@ -58,6 +59,7 @@ class TerminalAsker:
     def __init__(
         self, console: Console, read: ReadLine | None = None, edit: Edit | None = None
     ) -> None:
+        keep_nonbreaking_spaces()  # whoever made the console: "?" never starts a line
         self.console = console
         self.read: ReadLine = read or self._read
         self.edit: Edit = edit or _edit
