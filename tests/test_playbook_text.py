@@ -270,3 +270,71 @@ def test_a_one_line_prompt_keeps_its_no_break_spaces() -> None:
     from clientcoach.app.scripted import one_line
 
     assert one_line("Pourquoi\u202f?\n  Et  :\u00a0ici") == "Pourquoi\u202f? Et :\u00a0ici"
+
+
+# --- the asker's own words in a French run -----------------------------------------------
+
+MINI = """
+schema = 1
+id = "mini"
+kind = "debrief"
+language = "fr"
+title = "Mini"
+
+[[steps]]
+id = "goal_met"
+type = "confirm"
+plan = "goal"
+prompt = "Objectif atteint\u202f?"
+
+[[steps]]
+id = "mistakes"
+type = "loop"
+prompt = "Une autre erreur\u202f?"
+max_items = 2
+  [[steps.steps]]
+  id = "mistake"
+  type = "text"
+  role = "mistake"
+  prompt = "Que s'est-il passé\u202f?"
+"""
+
+
+def test_the_plan_and_the_repeat_offer_are_told_in_french() -> None:
+    import io
+    from datetime import date
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from clientcoach import i18n
+    from clientcoach.core.engine import Earlier, Run
+    from clientcoach.model.playbook import parse_playbook
+    from clientcoach.ui.terminal import TerminalAsker
+
+    i18n.set_language("fr")
+    playbook = parse_playbook(MINI, "mini.toml")
+    earlier = Earlier("r1", "Parlé prix trop tôt", "Acme", "2026-10-01")
+    run = Run(
+        playbook,
+        {"mini": playbook},
+        date(2026, 11, 20),
+        plan={"goal": "Cadrer le pilote"},
+        earlier={"mistake": [earlier]},
+    )
+    typed = iter(["o", "o", "Prix annoncé trop tôt", "1", "o", "Une autre", "", "n", ""])
+
+    def read(_prompt: Text) -> str:
+        return next(typed)
+
+    buffer = io.StringIO()
+    con = Console(file=buffer, width=100, color_system=None, highlight=False)
+    TerminalAsker(con, read=read).review(run)
+    assert run.done
+    shown = buffer.getvalue()
+    assert "Prévu\u00a0: Cadrer le pilote" in shown
+    assert "Est-ce la répétition de l'une de ces réponses précédentes\u202f?" in shown
+    assert "Entrée = non, c'est nouveau" in shown
+    assert "Enregistré comme une répétition." in shown
+    for english in ("Planned", "Is it a repeat", "it is new", "Linked as"):
+        assert english not in shown
