@@ -45,6 +45,8 @@ FORBIDDEN_LIBRARIES: dict[str, set[str]] = {
 # The one module allowed to reach into a library's private API (it pins the versions and
 # its own test fails when that API changes).
 COMPAT = f"{PACKAGE}.cli.compat"
+# Libraries whose private modules and attributes no other module may reach into.
+LIBRARIES = ("typer", "click", "rich", "pydantic", "orjson", "platformdirs", "tomli_w")
 
 
 def module_name(path: Path, src: Path = SRC) -> str:
@@ -207,7 +209,7 @@ def private_violations(modules: dict[str, Path]) -> list[str]:
     reported: set[tuple[str, int]] = set()
     for module, imported, line in third_party(modules):
         parts = imported.split(".")
-        private = parts[0] in ("typer", "click") and any(p.startswith("_") for p in parts[1:])
+        private = parts[0] in LIBRARIES and any(p.startswith("_") for p in parts[1:])
         if private and module != COMPAT and (module, line) not in reported:
             reported.add((module, line))
             problems.append(f"{module}:{line} imports {imported}")
@@ -216,18 +218,18 @@ def private_violations(modules: dict[str, Path]) -> list[str]:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         # Names bound to typer or click modules: `import typer.core as typer_core` too.
-        bound = {"typer", "click"}
+        bound = set(LIBRARIES)
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 bound |= {
                     alias.asname
                     for alias in node.names
-                    if alias.asname and alias.name.split(".")[0] in ("typer", "click")
+                    if alias.asname and alias.name.split(".")[0] in LIBRARIES
                 }
             elif (
                 isinstance(node, ast.ImportFrom)
                 and node.level == 0
-                and (node.module or "").split(".")[0] in ("typer", "click")
+                and (node.module or "").split(".")[0] in LIBRARIES
             ):
                 bound |= {alias.asname or alias.name for alias in node.names}
         for node in ast.walk(tree):
@@ -362,6 +364,7 @@ def test_an_import_under_type_checking_is_no_cycle_but_still_a_layer_breach(
         ("from click._compat import x\n", "clientcoach.cli.main:1 imports click._compat"),
         ("import typer.core\ntyper.core._ = str\n", "clientcoach.cli.main:2 uses typer..._"),
         ("import typer.core as tc\ntc._ = str\n", "clientcoach.cli.main:2 uses tc..._"),
+        ("from rich import _wrap\n", "clientcoach.cli.main:1 imports rich._wrap"),
     ],
 )
 def test_a_private_import_is_found(tmp_path: Path, text: str, expected: str) -> None:

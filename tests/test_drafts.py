@@ -413,7 +413,7 @@ def test_a_resumed_debrief_shows_its_plan_and_meeting_again(home: Path, spawn: S
 @pytest.mark.e2e
 def test_a_resumed_run_names_its_kind_in_french(home: Path, spawn: Spawn) -> None:
     coach = spawn("--lang", "fr", "prep", "Acme")
-    coach.expect("Qu'attendez-vous de ce rendez-vous ?")
+    coach.expect("Qu'attendez-vous de ce rendez-vous\u202f?")  # French spacing
     coach.type("Signer")
     coach.expect("Étape 2 sur environ")
     coach.expect_input()  # the draft is kept; Ctrl-C once the next line is awaited

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -231,5 +232,6 @@ def refuse_without_terminal(run: Run) -> None:
 
 
 def one_line(text: str | None) -> str:
-    text = " ".join((text or "").split())
+    # Runs of spaces and newlines become one space; no-break spaces (French) stay.
+    text = re.sub(r"[^\S\u00a0\u202f]+", " ", text or "").strip(" ")
     return text if len(text) <= 70 else text[:67] + "..."
