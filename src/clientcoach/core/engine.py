@@ -108,12 +108,18 @@ class Run:
     plan: Mapping[str, Value] = field(default_factory=dict)
     earlier: Mapping[str, Sequence[Earlier]] = field(default_factory=dict)
     repeats: dict[Address, Earlier] = field(default_factory=dict)
+    # The next question, kept until the answers change: finding it walks the playbook
+    # from the top, and a scripted run asks for it several times per answer. Every
+    # change of ``answers`` goes through this class (others only read them).
+    _next: tuple[Question | None] | None = field(default=None, init=False, repr=False)
 
     # --- moving -------------------------------------------------------------------
 
     def current(self) -> Question | None:
         """The next question, or None when the run is complete."""
-        return self._find(list(self.playbook.steps), (), [], (), self.answers)
+        if self._next is None:
+            self._next = (self._find(list(self.playbook.steps), (), [], (), self.answers),)
+        return self._next[0]
 
     @property
     def done(self) -> bool:
@@ -150,6 +156,7 @@ class Run:
         """Undo the last answer (and any info shown after it); False if there is none."""
         if not self.can_go_back():
             return False
+        self._next = None
         while self.history:
             address = self.history.pop()
             self.answers.pop(address, None)
@@ -268,6 +275,7 @@ class Run:
         else:
             value = coerce(step, raw, self.today, by_position=typed)
         self.answers[address] = value
+        self._next = None
         return value
 
     def _require_current(self) -> Question:
@@ -279,6 +287,7 @@ class Run:
     def _record(self, address: Address, value: Value) -> None:
         self.answers[address] = value
         self.history.append(address)
+        self._next = None
 
     def _kind_at(self, address: Address) -> QuestionKind:
         if isinstance(address[-1], int):
