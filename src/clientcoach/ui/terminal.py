@@ -356,17 +356,19 @@ class TerminalAsker:
         if planned is None:
             return
         text = "; ".join(planned) if isinstance(planned, list) else str(planned)
-        self.console.print(Text("  Planned: ", style="bold").append(text, style=""))
+        self.console.print(Text("  " + _("Planned:") + " ", style="bold").append(text, style=""))
 
     def _offer_repeat(self, run: Run, question: Question, offers: Sequence[Earlier]) -> None:
         shown = list(offers[:OFFERS_SHOWN])
         options = [f"{e.text}  ({', '.join(p for p in (e.client, e.day) if p)})" for e in shown]
         picked = self.ask_pick(
-            "Is it a repeat of one of these earlier ones?", options, "Enter = no, it is new"
+            _("Is it a repeat of one of these earlier ones?"),
+            options,
+            _("Enter = no, it is new"),
         )
         run.link_repeat(question.address, None if picked is None else shown[picked])
         if picked is not None:
-            self.console.print(Text("  Linked as a repeat.", style="dim"))
+            self.console.print(Text("  " + _("Linked as a repeat."), style="dim"))
 
     def pick_client(self, typed: str, close: list[str]) -> int | None:
         """Which known client a new name meant, by its index; None for a new client."""
