@@ -338,10 +338,12 @@ def test_completion_functions_offer_clients_and_playbooks(home: Path) -> None:
     assert complete_client("zz") == []
     assert complete_playbook("") == [
         "debrief",
+        "debrief-quick",
         "healthy-help",
         "lost-deal",
         "monthly",
         "prep",
+        "prep-quick",
         "troll-bridge",
     ]
     assert complete_playbook("tr") == ["troll-bridge"]
@@ -352,7 +354,7 @@ def test_completion_functions_offer_clients_and_playbooks(home: Path) -> None:
     [
         ("coach prep A", "2", "Acme"),
         ("coach history --client Glo", "3", "Globex"),
-        ("coach debrief x --playbook de", "4", "debrief"),
+        ("coach debrief x --playbook debrief-", "4", "debrief-quick"),
     ],
 )
 def test_shell_completion_through_typer(home: Path, words: str, cword: str, expected: str) -> None:

@@ -27,6 +27,8 @@ from clientcoach.storage import config
 from clientcoach.storage.playbooks import Library
 from clientcoach.storage.store import Store
 
+Mode = Literal["quick", "full"]
+
 
 class MeetingAsker(Asker, Protocol):
     """A person at a terminal, as a prep or debrief needs one."""
@@ -57,6 +59,8 @@ class MeetingRequest:
     date: str | None
     title: str | None
     prep: str | None = None
+    # "quick" or "full" from --quick / --full; None: the config file's `mode` decides.
+    mode: Mode | None = None
 
 
 def meet(
@@ -73,7 +77,7 @@ def meet(
     kind = request.kind
     today = now.date()
     store = Store(root)
-    playbook = pick_playbook(library, request.playbook, kind)
+    playbook = pick_playbook(library, request.playbook, kind, request.mode)
     included = library.resolve(playbook)
     day = day_option("--date", request.date, today) or today
 
@@ -194,19 +198,42 @@ def linked_prep(store: Store, client: str, prep_ref: str | None, day: date) -> R
     return found
 
 
-def pick_playbook(library: Library, ref: str | None, kind: str) -> Playbook:
-    """The playbook a command walks: ``--playbook``, else the config file's, else the
-    built-in one; a PlaybookError or UsageError says why it cannot be used."""
+def pick_playbook(
+    library: Library, ref: str | None, kind: str, mode: Mode | None = None
+) -> Playbook:
+    """The playbook a command walks; a PlaybookError or UsageError says why it cannot be.
+
+    First found: ``--playbook``; ``--quick`` (the quick built-in of the kind, which a
+    playbook of your own with the same id replaces); the config file's ``playbook.KIND``
+    (``--full`` keeps to it too); the config file's ``mode``; the full built-in.
+    """
+    if ref is not None and mode is not None:
+        raise UsageError(
+            _("--playbook cannot be combined with --{mode}").format(mode=mode),
+            _("--playbook already names the playbook to walk; drop one of them"),
+        )
+    quick = config.QUICK_PLAYBOOKS.get(kind)
+    if mode == "quick" and quick is not None:
+        return _checked_kind(library.get(quick), kind)
     if ref is not None and (ref.endswith(".toml") or "/" in ref or "\\" in ref):
-        playbook = library.load_path(Path(ref))
-    else:
-        configured = config.default_playbook(kind) if ref is None else None
+        return _checked_kind(library.load_path(Path(ref)), kind)
+    if ref is None:
+        configured = config.default_playbook(kind)
         if configured is not None:
             try:
                 return pick_playbook(library, configured, kind)
             except (PlaybookError, UsageError) as exc:
                 raise type(exc)(exc.message, config.configured_hint(kind)) from None
-        playbook = library.get(ref or config.DEFAULT_PLAYBOOKS[kind])
+        if mode is None and quick is not None and config.mode() == "quick":
+            try:
+                return _checked_kind(library.get(quick), kind)
+            except (PlaybookError, UsageError) as exc:
+                raise type(exc)(exc.message, config.mode_hint()) from None
+    return _checked_kind(library.get(ref or config.DEFAULT_PLAYBOOKS[kind]), kind)
+
+
+def _checked_kind(playbook: Playbook, kind: str) -> Playbook:
+    """``playbook``, if a command of ``kind`` can walk it; a UsageError otherwise."""
     if playbook.kind not in (kind, "any"):
         hint = (
             _('give your own {id}.toml kind = "review"').format(id=playbook.id)

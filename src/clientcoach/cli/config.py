@@ -27,6 +27,8 @@ def _effective(key: str, file: dict[str, Any]) -> tuple[str, str]:
         return str(file[key]), "config"
     if key == "data_dir":
         return str(config.data_dir()), "default"
+    if key == "mode":
+        return config.DEFAULT_MODE, "default"
     return config.DEFAULT_PLAYBOOKS[key.partition(".")[2]], "default"
 
 
@@ -36,7 +38,8 @@ def _source_text(source: str) -> str:
 
 
 config_app = group(
-    "config", _("Show and change settings: language, data folder, default playbooks.")
+    "config",
+    _("Show and change settings: language, data folder, quick or full mode, default playbooks."),
 )
 
 

@@ -44,6 +44,17 @@ DateOpt = Annotated[
     ),
 ]
 MeetingOpt = Annotated[str | None, typer.Option("--meeting", "-m", help=_("Meeting title."))]
+QuickOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quick",
+        help=_("Walk the quick playbook (a few questions) this time, whatever the mode setting."),
+    ),
+]
+FullOpt = Annotated[
+    bool,
+    typer.Option("--full", help=_("Walk the full playbook this time, whatever the mode setting.")),
+]
 
 
 @command(help=_("Prepare a client meeting: walk the prep playbook and save it."))
@@ -53,8 +64,10 @@ def prep(
     answers: AnswersOpt = None,
     meeting_date: DateOpt = None,
     meeting: MeetingOpt = None,
+    quick: QuickOpt = False,
+    full: FullOpt = False,
 ) -> None:
-    _meet("prep", client, playbook, answers, meeting_date, meeting, None)
+    _meet("prep", client, playbook, answers, meeting_date, meeting, None, _mode(quick, full))
 
 
 @command(help=_("Debrief a client meeting right after it: walk the debrief playbook and save it."))
@@ -74,8 +87,19 @@ def debrief(
             ),
         ),
     ] = None,
+    quick: QuickOpt = False,
+    full: FullOpt = False,
 ) -> None:
-    _meet("debrief", client, playbook, answers, meeting_date, meeting, prep_id)
+    _meet("debrief", client, playbook, answers, meeting_date, meeting, prep_id, _mode(quick, full))
+
+
+def _mode(quick: bool, full: bool) -> Literal["quick", "full"] | None:
+    """The mode asked for on the command line; None leaves it to the config file."""
+    if quick and full:
+        from clientcoach.errors import UsageError
+
+        raise UsageError(_("--quick and --full cannot be used together"), _("pick one"))
+    return "quick" if quick else "full" if full else None
 
 
 class _Shown:
@@ -116,6 +140,7 @@ def _meet(
     meeting_date: str | None,
     title: str | None,
     prep: str | None,
+    mode: Literal["quick", "full"] | None,
 ) -> None:
     from clientcoach.app.meeting import MeetingRequest, meet
     from clientcoach.app.workspace import library
@@ -128,7 +153,7 @@ def _meet(
 
         asker = TerminalAsker(terminal.console())
     root = data_dir()
-    request = MeetingRequest(kind, client, playbook, answers, meeting_date, title, prep)
+    request = MeetingRequest(kind, client, playbook, answers, meeting_date, title, prep, mode)
     reflection, path = meet(
         request,
         root=root,

@@ -22,6 +22,11 @@ CONFIG_ENV = "CLIENTCOACH_CONFIG"
 PLAYBOOK_COMMANDS = ("prep", "debrief", "review")
 # The built-in playbook each command walks when neither --playbook nor the config names one.
 DEFAULT_PLAYBOOKS = {"prep": "prep", "debrief": "debrief", "review": "monthly"}
+# The built-in quick playbooks, walked by `--quick` or when `mode` is `quick`.
+QUICK_PLAYBOOKS = {"prep": "prep-quick", "debrief": "debrief-quick"}
+MODES = ("full", "quick")
+# Full by default: a user who never asked for the quick forms keeps the playbooks they know.
+DEFAULT_MODE = "full"
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,10 @@ def settings() -> dict[str, Setting]:
     rows = [
         Setting("language", _("language of messages and playbooks: en or fr"), "CLIENTCOACH_LANG"),
         Setting("data_dir", _("where reflections are kept (an absolute path)"), "CLIENTCOACH_HOME"),
+        Setting(
+            "mode",
+            _("quick or full: the playbooks `coach prep` and `coach debrief` walk by default"),
+        ),
     ]
     for command in PLAYBOOK_COMMANDS:
         rows.append(
@@ -169,6 +178,14 @@ def validate(key: str, value: Any) -> Any:
                 _("give an absolute path, so the data never depends on the current folder"),
             )
         return str(path)
+    if key == "mode":
+        mode = value.lower()
+        if mode not in MODES:
+            raise _config_error(
+                _("mode: {value!r} is not a mode").format(value=value),
+                _("use one of: {choices}").format(choices=", ".join(MODES)),
+            )
+        return mode
     import re
 
     if not re.fullmatch(r"[a-z][a-z0-9_-]*", value) and not value.endswith(".toml"):
@@ -221,6 +238,12 @@ def default_playbook(command: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def mode() -> str:
+    """``quick`` or ``full``: which playbooks prep and debrief walk when nothing else says."""
+    value = file_value("mode")
+    return value if isinstance(value, str) else DEFAULT_MODE
+
+
 def configured_hint(command: str) -> str:
     """What to say when the playbook the config file names for ``command`` fails."""
     return _(
@@ -228,6 +251,13 @@ def configured_hint(command: str) -> str:
         "`coach config set playbook.{command} ID`, or drop it with "
         "`coach config unset playbook.{command}`"
     ).format(command=command)
+
+
+def mode_hint() -> str:
+    """What to say when the quick playbook that ``mode = "quick"`` picks fails."""
+    return _(
+        "mode = quick in the config file picks it: run with --full, or `coach config set mode full`"
+    )
 
 
 def data_dir() -> Path:
