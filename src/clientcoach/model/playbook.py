@@ -210,21 +210,6 @@ class IncludeStep(_StepBase):
     required: bool = False
 
 
-Step = Annotated[
-    TextStep
-    | LongTextStep
-    | ConfirmStep
-    | RatingStep
-    | ChoiceStep
-    | MultiChoiceStep
-    | NumberStep
-    | DateStep
-    | ListStep
-    | InfoStep
-    | LoopStep
-    | IncludeStep,
-    Field(discriminator="type"),
-]
 AnswerStep = (
     TextStep
     | LongTextStep
@@ -236,6 +221,7 @@ AnswerStep = (
     | DateStep
     | ListStep
 )
+Step = Annotated[AnswerStep | InfoStep | LoopStep | IncludeStep, Field(discriminator="type")]
 ANSWER_TYPES = (
     TextStep,
     LongTextStep,
