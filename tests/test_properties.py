@@ -140,7 +140,7 @@ moments = st.datetimes(
 
 reflections = st.builds(
     Reflection,
-    schema_=st.just(1),
+    **{"schema": st.just(1)},
     id=texts,
     kind=st.sampled_from(["prep", "debrief", "review", "any"]),
     client=texts,

@@ -30,7 +30,8 @@ _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 class RecordModel(Model):
     # Unknown keys are kept, not dropped: a file must never lose data it was given.
     # Validators are built on first use, by the commands that build or read a record.
-    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
+    # By alias only: a key named like a field ("schema_") is a key like any other, kept.
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class Answer(RecordModel):
