@@ -367,3 +367,63 @@ def test_cli_runner_end_of_input_keeps_a_draft(home: Path, monkeypatch: pytest.M
 )
 def test_usage_lines_name_arguments_as_users_type_them(command: list[str], usage: str) -> None:
     assert run_coach(*command, "--help").stdout.splitlines()[0] == usage
+
+
+# --- found in review of the layered command line ---------------------------------------
+
+
+def test_an_empty_date_means_today(home: Path) -> None:
+    result = run_coach(
+        "prep", "Acme", "--answers", str(PREP), "--date", "", env={"CLIENTCOACH_NOW": "2026-11-24"}
+    )
+    assert result.code == 0, result.stderr
+    saved = json.loads(reflection_files(home)[0].read_text(encoding="utf-8"))
+    assert saved["meeting"]["date"] == "2026-11-24"
+
+
+def test_history_names_a_bad_kind_before_a_bad_day(home: Path) -> None:
+    result = run_coach("history", "--kind", "bogus", "--since", "nonsense")
+    assert result.code == 2
+    assert result.stderr.splitlines() == [
+        "coach: error: --kind 'bogus' is not a kind (use one of: prep, debrief, review)"
+    ]
+
+
+def test_ctrl_c_at_a_confirmation_is_a_stop_not_a_bug(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer
+
+    from clientcoach.app.session import Meta, new_draft
+    from clientcoach.storage.store import Store
+
+    Store(home).save_draft(new_draft(_meta(Meta)))
+    monkeypatch.setattr("clientcoach.ui.console.is_terminal", lambda: True)
+
+    def interrupted(*_args: object, **_kwargs: object) -> bool:
+        raise typer.Abort()
+
+    monkeypatch.setattr(typer, "confirm", interrupted)
+    draft_id = Store(home).scan_drafts()[0][0][1].id
+    result = run_coach("drafts", "discard", draft_id)
+    assert result.code == 130, result.stderr
+    assert "unexpected" not in result.stderr
+    assert Store(home).scan_drafts()[0]  # the draft is still there
+
+
+def _meta(meta: Any) -> Any:
+    from datetime import UTC, date, datetime
+
+    from clientcoach.storage.playbooks import Library
+
+    playbook = Library([]).get("prep")
+    return meta(
+        kind="prep",
+        client="Acme",
+        title=None,
+        day=date(2026, 11, 24),
+        playbook=playbook,
+        included={playbook.id: playbook},
+        prep=None,
+        started_at=datetime(2026, 11, 24, 9, 30, tzinfo=UTC),
+    )

@@ -175,11 +175,12 @@ def history(
     *,
     client: str | None,
     kind: str | None,
-    since: date | None,
-    until: date | None,
+    since: str | None,
+    until: str | None,
     grep: str | None,
 ) -> tuple[list[Found], list[Damaged]]:
-    """Reflections, newest first, filtered by client, kind, dates and text."""
+    """Reflections, newest first, filtered by client, kind, days (as typed) and text."""
+    from clientcoach.core.dates import day_option
     from clientcoach.insights import clients as memory
 
     if kind is not None and kind not in KINDS:
@@ -187,10 +188,12 @@ def history(
             _("--kind {kind!r} is not a kind").format(kind=kind),
             _("use one of: {kinds}").format(kinds=", ".join(KINDS)),
         )
+    start = day_option("--since", since, today)
+    end = day_option("--until", until, today)
     scan = store.scan_records()
     paths = {record["id"]: path for path, record in scan.items}
     found = memory.history(
-        for_client(records_of(scan), client), kind=kind, since=since, until=until, grep=grep
+        for_client(records_of(scan), client), kind=kind, since=start, until=end, grep=grep
     )
     return [Found(r, paths[r["id"]], hits) for r, hits in found], scan.damaged
 

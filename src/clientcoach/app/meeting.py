@@ -79,7 +79,7 @@ def meet(
     store = Store(root)
     playbook = pick_playbook(library, request.playbook, kind, request.mode)
     included = library.resolve(playbook)
-    day = day_option("--date", request.date, today) or today
+    day = day_option("--date", request.date or None, today) or today  # "" is today
 
     answers = scripted.load_answers(request.answers) if request.answers is not None else None
     if answers is not None:

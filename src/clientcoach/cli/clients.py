@@ -115,7 +115,6 @@ def history(
 ) -> None:
     """Your reflections, newest first; filter by client, kind, dates, or text in answers."""
     from clientcoach.app import clients as memory
-    from clientcoach.core.dates import day_option
 
     today = _today()
     found, damaged = memory.history(
@@ -123,8 +122,8 @@ def history(
         today,
         client=client,
         kind=kind,
-        since=day_option("--since", since, today),
-        until=day_option("--until", until, today),
+        since=since,
+        until=until,
         grep=grep,
     )
     if as_json:

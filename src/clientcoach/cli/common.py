@@ -128,7 +128,7 @@ def guard() -> Iterator[None]:
         raise typer.Exit(stop.exit_code) from None
     except DamagedSkipped:
         raise typer.Exit(int(ExitCode.DAMAGED)) from None
-    except (KeyboardInterrupt, EOFError):
+    except (KeyboardInterrupt, EOFError, typer.Abort):  # Abort: Ctrl-C in typer.confirm
         console().print(
             "\n" + _("Stopped. Nothing from this run was saved; earlier reflections are untouched.")
         )
