@@ -368,6 +368,8 @@ class _MistakeFact:
     text: str
     key: str
     marked: bool
+    # The key of the earlier mistake it was linked to as a repeat (``repeat_of``), if any.
+    repeats: str | None = None
     repeated: bool = False  # set once the history before it is known
 
 
@@ -391,6 +393,8 @@ class _Facts:
     client_key: str
     day: date
     linked_prep: bool
+    # The id of the prep a debrief follows (``links.prep``).
+    prep: str | None = None
     next_steps: bool | None = None
     follow_ups: list[_FollowUpFact] = field(default_factory=list)
     trolls: list[_TrollFact] = field(default_factory=list)
@@ -429,6 +433,8 @@ def _facts(record: Record, day: date, summaries: SummaryTally | None) -> _Facts:
         day=day,
         linked_prep=isinstance(links, dict) and bool(links.get("prep")),
     )
+    if isinstance(links, dict) and isinstance(links.get("prep"), str):
+        facts.prep = links["prep"]
     found = walk(record.get("answers"), summaries)
     top = found.top
     facts.next_steps = _flag(_first(top, "next_steps_agreed"))
@@ -489,8 +495,16 @@ def _episodes(facts: _Facts, roles: RoleMap) -> None:
         for answer in roles["mistake"]:
             text = _text(answer.get("value"))
             if text is not None:
-                link = bool(answer.get("repeat_of"))
-                facts.mistakes.append(_MistakeFact(text, norm(text), marked or link))
+                link = answer.get("repeat_of")
+                earlier = _text(link.get("text")) if isinstance(link, dict) else None
+                facts.mistakes.append(
+                    _MistakeFact(
+                        text,
+                        norm(text),
+                        marked or bool(link),
+                        norm(earlier) if earlier is not None else None,
+                    )
+                )
     if (
         "loss_outcome" in roles
         or "loss_reason" in roles
@@ -684,6 +698,7 @@ def build(
             continue
         history.append(_facts(record, day, summaries if day in period else None))
     history.sort(key=lambda f: (f.day, f.id))
+    _help_once(history)
     _mark_repeats(history)
 
     by_day: dict[date, _Tally] = {}
@@ -750,11 +765,31 @@ def _labels(facts: list[_Facts]) -> dict[str, dict[str, str]]:
     return by_role
 
 
+def _help_once(history: list[_Facts]) -> None:
+    """Help checked in a prep and again in the debrief that follows it is one episode:
+    the debrief's answers, the latest, are the ones counted."""
+    checked_again = {f.prep for f in history if f.kind == "debrief" and f.prep and f.help}
+    for facts in history:
+        if facts.kind == "prep" and facts.id in checked_again:
+            facts.help = []
+
+
 def _mark_repeats(history: list[_Facts]) -> None:
-    """A mistake is repeated when marked so, or logged before in another reflection."""
+    """A mistake is repeated when marked so, or logged before in another reflection.
+
+    A mistake linked as a repeat of an earlier one (``repeat_of``) takes that mistake's
+    key, so a reworded repeat is grouped with the mistake it repeats.
+    """
     seen: dict[str, str] = {}  # mistake key -> id of the first reflection that logged it
+    same: dict[str, str] = {}  # a reworded repeat's own key -> the key it repeats
     for facts in history:
         for mistake in facts.mistakes:
+            if mistake.repeats is not None and mistake.repeats != mistake.key:
+                target = same.get(mistake.repeats, mistake.repeats)
+                same[mistake.key] = target
+                mistake.key = target
+            else:
+                mistake.key = same.get(mistake.key, mistake.key)
             first = seen.setdefault(mistake.key, facts.id)
             mistake.repeated = mistake.marked or first != facts.id
 
