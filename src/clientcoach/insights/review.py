@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from clientcoach.core.text import fold
+from clientcoach.i18n import _
 from clientcoach.insights.records import (
     NO,
     YES,
@@ -102,7 +103,7 @@ def trend_months(period: Period, count: int = TREND_MONTHS) -> list[tuple[int, i
     """(year, month) of the ``count`` months ending with the period's last month."""
     year, month = period.end.year, period.end.month
     months: list[tuple[int, int]] = []
-    for _ in range(count):
+    for _step in range(count):
         months.append((year, month))
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return months[::-1]
@@ -444,6 +445,12 @@ def _facts(record: Record, day: date, summaries: SummaryTally | None) -> _Facts:
             if loop_role == "follow_up":
                 _follow_up(facts, roles, item)
             _episodes(facts, roles)
+    # A lost deal's next touchpoint is a follow-up of mine, due that day.
+    for answer in top.get("next_touchpoint", ()):
+        due = _day(answer.get("value"))
+        if due is not None:
+            what = _("Next touchpoint with {client} (lost deal)").format(client=client)
+            facts.follow_ups.append(_FollowUpFact(what, "me", due, bool(answer.get("done"))))
     # A playbook walked on its own (troll-bridge, lost-deal...) puts an episode's answers
     # at the top level rather than in a loop item: the same reading applies.
     _episodes(facts, top)
