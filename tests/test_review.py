@@ -315,3 +315,47 @@ def test_a_reworded_mistake_linked_as_a_repeat_counts_two_with_both_dates() -> N
     assert repeated.dates == [date(2026, 10, 6), date(2026, 11, 5)]
     assert repeated.mistake == "Did most of the talking"
     assert (result.mistakes.logged, result.mistakes.repeated) == (1, 1)
+
+
+def _price_loss(client: str, day: str) -> dict[str, object]:
+    return debrief(
+        client,
+        day,
+        ans("outcome", "lost", kind="choice", summary="distribution"),
+        include(
+            "lost_deal",
+            "lost-deal",
+            [
+                ans("believed_reason", "price", kind="choice"),
+                ans("loss_reasons_price", ["price-too-high"], role="loss_reason"),
+            ],
+        ),
+    )
+
+
+def test_a_loss_reason_seen_before_is_flagged_and_wins_are_split_from_losses() -> None:
+    from clientcoach.ui.review import blocks, markdown, to_json
+
+    records = [
+        _price_loss("Acme", "2026-09-10"),
+        _price_loss("Globex", "2026-11-12"),
+        debrief("Initech", "2026-11-14", ans("outcome", "won", kind="choice")),
+    ]
+    result = review(records)
+    lost = result.lost_deals
+    assert (lost.count, lost.won) == (1, 1)
+    (price,) = lost.repeated_reasons
+    assert (price.reason, price.count, price.since) == ("price", 2, date(2026, 9, 10))
+    assert price.clients == ["Acme", "Globex"]
+    line = "Price or commercial terms given as the reason in 2 losses since 2026-09-10"
+    assert line in markdown(result, [])
+    (block,) = [b for b in blocks(result) if b.title == "Lost deals"]
+    assert ("deals won", "1") in block.facts
+    assert ("reason seen before", line) in block.facts
+    document = to_json(result, [])["lost_deals"]
+    assert document["won"] == 1
+    assert document["repeated_reasons"][0]["since"] == "2026-09-10"
+
+
+def test_one_loss_on_price_is_not_a_repeated_reason() -> None:
+    assert review([_price_loss("Acme", "2026-11-12")]).lost_deals.repeated_reasons == []

@@ -226,6 +226,16 @@ class Mistakes:
 
 
 @dataclass(frozen=True)
+class RepeatedReason:
+    """A reason area given in several losses (one client or several), up to the period."""
+
+    reason: str
+    count: int
+    since: date
+    clients: list[str]
+
+
+@dataclass(frozen=True)
 class LostDeals:
     count: int
     outcomes: list[Count]
@@ -234,6 +244,9 @@ class LostDeals:
     price_stated: Rate
     price_believed: Rate
     asked_why: Rate
+    # Debriefs of the period whose outcome is "won", beside the losses.
+    won: int = 0
+    repeated_reasons: list[RepeatedReason] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -396,6 +409,7 @@ class _Facts:
     linked_prep: bool
     # The id of the prep a debrief follows (``links.prep``).
     prep: str | None = None
+    outcome: str | None = None
     next_steps: bool | None = None
     follow_ups: list[_FollowUpFact] = field(default_factory=list)
     trolls: list[_TrollFact] = field(default_factory=list)
@@ -439,6 +453,8 @@ def _facts(record: Record, day: date, summaries: SummaryTally | None) -> _Facts:
     found = walk(record.get("answers"), summaries)
     top = found.top
     facts.next_steps = _flag(_first(top, "next_steps_agreed"))
+    outcome = _first(top, "outcome")
+    facts.outcome = outcome if isinstance(outcome, str) else None
 
     for loop_role, roles, item in found.items:
         if roles:
@@ -756,7 +772,7 @@ def build(
         trolls=_trolls(current, in_period, history, period),
         help=_help(in_period),
         mistakes=_mistakes(current, history, period),
-        lost_deals=_lost_deals(in_period),
+        lost_deals=_lost_deals(in_period, history, period),
         clients_detail=_clients(in_period),
         drama_roles=_top(Counter(r for f in in_period for r in f.drama), {}, None),
         declared=_declared(summaries),
@@ -902,7 +918,30 @@ def _mistakes(current: _Tally, history: list[_Facts], period: Period) -> Mistake
     )
 
 
-def _lost_deals(in_period: list[_Facts]) -> LostDeals:
+def _repeated_reasons(history: list[_Facts], period: Period) -> list[RepeatedReason]:
+    """Reason areas given in two losses or more up to the period's end, one at least in it."""
+    seen: dict[str, list[tuple[date, str]]] = {}
+    for f in history:
+        if f.day > period.end:
+            continue
+        for loss in f.losses:
+            for area in loss.categories:
+                seen.setdefault(area, []).append((f.day, f.client))
+    found = [
+        RepeatedReason(
+            area,
+            len(losses),
+            min(d for d, _c in losses),
+            sorted({c for _d, c in losses if c}, key=str.casefold),
+        )
+        for area, losses in seen.items()
+        if len(losses) >= 2 and any(d in period for d, _c in losses)
+    ]
+    found.sort(key=lambda r: (-r.count, r.reason))
+    return found
+
+
+def _lost_deals(in_period: list[_Facts], history: list[_Facts], period: Period) -> LostDeals:
     losses = [loss for f in in_period for loss in f.losses]
     stated = [x.price_stated for x in losses if x.price_stated is not None]
     believed = [x.price_believed for x in losses if x.price_believed is not None]
@@ -915,6 +954,8 @@ def _lost_deals(in_period: list[_Facts]) -> LostDeals:
         Rate(sum(stated), len(stated)),
         Rate(sum(believed), len(believed)),
         Rate(sum(asked), len(asked)),
+        won=sum(1 for f in in_period if f.outcome == "won"),
+        repeated_reasons=_repeated_reasons(history, period),
     )
 
 
