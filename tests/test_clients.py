@@ -143,7 +143,12 @@ def _follow_ups_due(tmp_path: Path, *dues: str) -> Path:
 def test_due_yesterday_is_overdue_and_due_today_is_not(home: Path, tmp_path: Path) -> None:
     ok("debrief", "Acme", "--answers", str(_follow_ups_due(tmp_path, "2026-11-19", "2026-11-20")))
     listed = as_json("followups")
-    assert [(f["what"], f["overdue"]) for f in listed] == [("Action 1", True), ("Action 2", False)]
+    # The example's lost deal leaves the door open, with a touchpoint on 2027-01-15.
+    assert [(f["what"], f["overdue"]) for f in listed] == [
+        ("Action 1", True),
+        ("Action 2", False),
+        ("Next touchpoint with Acme (lost deal)", False),
+    ]
     assert [f["what"] for f in as_json("followups", "--overdue")] == ["Action 1"]
     # the same data a day later: both overdue
     later = as_json("followups", "--overdue", env={"CLIENTCOACH_NOW": "2026-11-21T08:00"})
@@ -179,8 +184,11 @@ def test_done_changes_only_that_item_and_is_harmless_when_repeated(
     assert "Already done" in again.stderr
     assert "2026-11-22" in again.stderr
     assert path.read_bytes() == after
-    assert [f["what"] for f in as_json("followups")] == ["Share the data sample"]
-    assert [f["done"] for f in as_json("followups", "--all")] == [None, "2026-11-22"]
+    assert [f["what"] for f in as_json("followups")] == [
+        "Share the data sample",
+        "Next touchpoint with Acme (lost deal)",
+    ]
+    assert [f["done"] for f in as_json("followups", "--all")] == [None, None, "2026-11-22"]
 
 
 def test_done_with_an_unknown_or_ambiguous_id(home: Path, tmp_path: Path) -> None:
@@ -193,7 +201,7 @@ def test_done_with_an_unknown_or_ambiguous_id(home: Path, tmp_path: Path) -> Non
     short = as_json("followups")[0]["short_id"].split(".")[0]
     ambiguous = run_coach("done", short, env=NOW)
     assert ambiguous.code == 5
-    assert "matches 2 follow-ups" in ambiguous.stderr
+    assert "matches 3 follow-ups" in ambiguous.stderr  # two items and the touchpoint
     assert path.read_bytes() == before
 
 
@@ -264,7 +272,7 @@ def test_clients_lists_meetings_last_seen_and_open_follow_ups(home: Path, tmp_pa
             "meetings": 2,
             "last_seen": "2026-11-20",
             "next_meeting": None,
-            "open_follow_ups": 1,
+            "open_follow_ups": 2,  # with the lost deal's next touchpoint
             "overdue": 1,
         },
         {
@@ -300,8 +308,8 @@ def test_client_names_match_without_case_accents_or_spacing(home: Path, tmp_path
     ok("debrief", "Société Générale", "--answers", str(debrief_answers(tmp_path)))
     brief = ok("prep", "  SOCIETE   generale ", "--answers", str(PREP))
     assert "What you know about Société Générale" in brief
-    assert len(as_json("followups", "--client", "soc")) == 2
-    assert len(as_json("followups", "--client", "SOCIÉTÉ gén")) == 2
+    assert len(as_json("followups", "--client", "soc")) == 3  # two and the touchpoint
+    assert len(as_json("followups", "--client", "SOCIÉTÉ gén")) == 3
 
 
 def test_an_ambiguous_client_prefix_lists_the_candidates(home: Path, tmp_path: Path) -> None:
@@ -423,3 +431,53 @@ def test_show_names_loop_items_as_the_run_asked_them(home: Path) -> None:
     del loops["next_steps"]["item"]
     path.write_text(json.dumps(record), encoding="utf-8")
     assert "\nNext steps 1\n" in run_coach("show", record["id"]).stdout
+
+
+# --- a lost deal's next touchpoint ----------------------------------------------------
+
+
+def test_a_lost_deals_next_touchpoint_is_a_dated_follow_up_until_done(
+    home: Path, tmp_path: Path
+) -> None:
+    answers = debrief_answers(tmp_path)
+    saved = tomllib.loads(answers.read_text(encoding="utf-8"))
+    assert saved["lost_deal"]["next_touchpoint"] == "2027-01-15"
+    ok("debrief", "Acme", "--answers", str(answers))
+    (path,) = reflection_files(home)
+    (touchpoint,) = [f for f in as_json("followups") if f["kind"] == "touchpoint"]
+    assert touchpoint["due"] == "2027-01-15"
+    assert touchpoint["owner"] == "me"
+    assert touchpoint["what"] == "Next touchpoint with Acme (lost deal)"
+    assert touchpoint["id"].endswith(".t1")
+    assert touchpoint["short_id"].endswith(".t1")
+    assert "Next touchpoint with Acme (lost deal)" in ok("followups")
+    assert "Next touchpoint with Acme (lost deal)" in ok("brief", "Acme")
+    (brief_item,) = [f for f in as_json("brief", "Acme")["follow_ups"] if f["kind"] == "touchpoint"]
+    assert brief_item["due"] == "2027-01-15"
+    (acme,) = as_json("clients")
+    assert acme["open_follow_ups"] == 3
+
+    done = run_coach("done", touchpoint["short_id"], env=NOW)
+    assert done.code == 0, done.stderr
+    saved_record = json.loads(path.read_text(encoding="utf-8"))
+    (include,) = [a for a in saved_record["answers"] if a["step"] == "lost_deal"]
+    (answer,) = [a for a in include["answers"] if a["step"] == "next_touchpoint"]
+    assert answer["done"] == "2026-11-20"
+    assert [f["kind"] for f in as_json("followups")] == ["follow_up", "follow_up"]
+    assert [f["done"] for f in as_json("followups", "--all") if f["kind"] == "touchpoint"] == [
+        "2026-11-20"
+    ]
+
+
+def test_a_touchpoint_shows_in_french_and_in_the_review(home: Path, tmp_path: Path) -> None:
+    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    french = as_json("followups", "--lang", "fr")
+    assert "Prochain contact avec Acme (affaire perdue)" in [f["what"] for f in french]
+    late = {"CLIENTCOACH_NOW": "2027-01-20T09:00"}
+    review = run_coach("review", "--month", "2026-11", "--json", env=late)
+    assert review.code == 0, review.stderr
+    overdue = json.loads(review.stdout)["follow_ups"]["overdue"]
+    assert [(u["what"], u["due"]) for u in overdue if u["owner"] == "me"][-1] == (
+        "Next touchpoint with Acme (lost deal)",
+        "2027-01-15",
+    )

@@ -279,3 +279,19 @@ def test_the_plan_and_the_repeat_offer_are_told_in_french() -> None:
     assert "Enregistré comme une répétition." in shown
     for english in ("Planned", "Is it a repeat", "it is new", "Linked as"):
         assert english not in shown
+
+
+@pytest.mark.parametrize(
+    ("folder", "claim", "fact"),
+    [
+        ("", "not a measured fact", "Sellers blame price far more often than buyers do."),
+        ("fr", "pas un fait mesuré", "Les vendeurs accusent le prix bien plus souvent"),
+    ],
+)
+def test_price_over_attribution_is_told_as_a_practitioners_claim(
+    folder: str, claim: str, fact: str
+) -> None:
+    # DOMAIN.md: the figure comes from practitioners, not from a study; it is shown as such.
+    why = _step(REPO / "playbooks" / folder / "lost-deal.toml", "price_believed")["why"]
+    assert claim in why
+    assert not why.startswith(fact)

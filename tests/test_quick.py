@@ -285,8 +285,8 @@ def _full_debrief(quick: dict[str, Any]) -> dict[str, Any]:
         for episode in quick.get("trolls", [])
     ]
     mistake = quick.get("mistake")
-    if isinstance(mistake, dict):  # linked to an earlier one: a repeat
-        full["mistakes"] = [{"mistake": mistake["value"], "repeat": "repeat", "lesson": "x"}]
+    if isinstance(mistake, dict):  # linked to an earlier one: a repeat, linked the same way
+        full["mistakes"] = [{"mistake": dict(mistake), "repeat": "repeat", "lesson": "x"}]
     elif mistake:
         full["mistakes"] = [{"mistake": mistake, "repeat": "new", "lesson": "x"}]
     for item in full.get("mistakes", []):
@@ -356,6 +356,9 @@ def test_the_review_counts_a_quick_debrief_as_a_full_one(home: Path, tmp_path: P
     assert figures["mistakes"] == 2
     assert figures["repeated_mistakes"] == 1
     assert figures["energy"] == -0.5
+    # The reworded repeat is grouped with the mistake it is linked to: both dates.
+    (repeated,) = quick["mistakes"]["repeated_list"]
+    assert (repeated["count"], repeated["dates"]) == (2, ["2026-11-10", "2026-11-20"])
     for section in ("next_steps", "follow_ups", "mistakes"):
         assert quick[section] == full[section]
     assert quick["trolls"]["top_topics"] == full["trolls"]["top_topics"]

@@ -23,6 +23,7 @@ from tests.review_records import (
     ans,
     debrief,
     follow_up,
+    include,
     loop,
     mistake,
     november_set,
@@ -269,3 +270,92 @@ def test_a_trend_month_without_any_reflection_has_no_figure() -> None:
     months = dict(zip(result.months, prepared.series, strict=True))
     assert months["2026-11"] is not None
     assert months["2026-06"] is None  # nothing at all that month: a dot, not a zero
+
+
+def _help_check(r1: bool, r2: bool) -> dict[str, object]:
+    return include(
+        "healthy_help",
+        "healthy-help",
+        [
+            ans("r1_asked", r1, role="help_rule", kind="confirm", summary="rate"),
+            ans("r2_framed", r2, role="help_rule", kind="confirm", summary="rate"),
+        ],
+    )
+
+
+def test_help_checked_in_a_prep_and_again_in_its_debrief_counts_once() -> None:
+    prep = record("prep", "Acme", "2026-11-02", [_help_check(True, True)])
+    after = debrief("Acme", "2026-11-03", _help_check(False, True), prep=prep["id"])
+    result = review([prep, after])
+    assert result.help.episodes == 1
+    # The debrief's answers, the latest, are the ones counted.
+    assert [(r.rule, r.checked, r.failed) for r in result.help.rules] == [
+        ("r1_asked", 1, 1),
+        ("r2_framed", 1, 0),
+    ]
+    assert {h.id: h.value for h in result.headline}["help_episodes"] == 1
+
+
+def test_help_in_a_prep_whose_debrief_checked_none_still_counts() -> None:
+    prep = record("prep", "Acme", "2026-11-02", [_help_check(True, True)])
+    after = debrief("Acme", "2026-11-03", prep=prep["id"])
+    assert review([prep, after]).help.episodes == 1
+
+
+def test_a_reworded_mistake_linked_as_a_repeat_counts_two_with_both_dates() -> None:
+    first = debrief(
+        "Acme", "2026-10-06", loop("mistakes", "mistakes", [mistake("Talked too long")])
+    )
+    again = mistake("Did most of the talking")
+    again[0]["repeat_of"] = {"reflection": first["id"], "text": "Talked too long"}
+    second = debrief("Acme", "2026-11-05", loop("mistakes", "mistakes", [again]))
+    result = review([first, second])
+    (repeated,) = result.mistakes.repeated_list
+    assert repeated.count == 2
+    assert repeated.dates == [date(2026, 10, 6), date(2026, 11, 5)]
+    assert repeated.mistake == "Did most of the talking"
+    assert (result.mistakes.logged, result.mistakes.repeated) == (1, 1)
+
+
+def _price_loss(client: str, day: str) -> dict[str, object]:
+    return debrief(
+        client,
+        day,
+        ans("outcome", "lost", kind="choice", summary="distribution"),
+        include(
+            "lost_deal",
+            "lost-deal",
+            [
+                ans("believed_reason", "price", kind="choice"),
+                ans("loss_reasons_price", ["price-too-high"], role="loss_reason"),
+            ],
+        ),
+    )
+
+
+def test_a_loss_reason_seen_before_is_flagged_and_wins_are_split_from_losses() -> None:
+    from clientcoach.ui.review import blocks, markdown, to_json
+
+    records = [
+        _price_loss("Acme", "2026-09-10"),
+        _price_loss("Globex", "2026-11-12"),
+        debrief("Initech", "2026-11-14", ans("outcome", "won", kind="choice")),
+    ]
+    result = review(records)
+    lost = result.lost_deals
+    assert (lost.count, lost.won) == (1, 1)
+    (price,) = lost.repeated_reasons
+    assert (price.reason, price.count, price.since) == ("price", 2, date(2026, 9, 10))
+    assert price.clients == ["Acme", "Globex"]
+    line = "Price or commercial terms given as the reason in 2 losses since 2026-09-10"
+    assert line in markdown(result, [])
+    (block,) = [b for b in blocks(result) if b.title == "Lost deals"]
+    assert ("deals won", "1") in block.facts
+    assert ("reason seen before", line) in block.facts
+    document = to_json(result, [])["lost_deals"]
+    assert document["won"] == 1
+    assert document["repeated_reasons"][0]["since"] == "2026-09-10"
+
+
+def test_one_loss_on_price_is_not_a_repeated_reason() -> None:
+    assert review([_price_loss("Acme", "2026-11-12")]).lost_deals.repeated_reasons == []

@@ -138,7 +138,7 @@ def mark_done(store: Store, ref: str, today: date) -> tuple[Marked, list[Damaged
 
     def change(record: dict[str, Any]) -> tuple[bool, str]:
         try:
-            return mark(record, found.number, today)
+            return mark(record, found.number, today, found.kind)
         except IndexError:
             raise DataError(
                 _("follow-up {id} is no longer in its debrief").format(id=found.id)

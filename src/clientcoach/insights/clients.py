@@ -12,6 +12,12 @@ form keeps the id's random tail (``k3x9ab.2``). Marking it done adds ``"done": "
 date>"`` to the item's ``what`` answer (the item's first answer when none has that
 role), so the record stays self-describing and nothing else changes.
 
+A lost deal's next touchpoint (an answer with role ``next_touchpoint``, saved by the
+lost-deal playbook when the door was left open) is a follow-up too, of kind
+``touchpoint``: mine, due on that date. Its id is the reflection's id, ``.t`` and its
+number among the record's touchpoints (``20261122T101500-k3x9ab.t1``); marking it done
+adds the ``done`` key to that answer.
+
 Client names are told apart in :mod:`.names`, and what a new run recalls (a prep's plan,
 earlier mistakes) is read in :mod:`.recall`: a prep or debrief loads only those two.
 """
@@ -25,6 +31,7 @@ from typing import Any
 
 from clientcoach.core.text import compact as compact
 from clientcoach.core.text import fold as fold
+from clientcoach.i18n import _
 from clientcoach.insights.names import ClientMatch as ClientMatch
 from clientcoach.insights.names import client_by_prefix as client_by_prefix
 from clientcoach.insights.names import known_names as known_names
@@ -38,6 +45,7 @@ from clientcoach.insights.recall import plan_of as plan_of
 from clientcoach.insights.records import AnswerDict, Record, by_role, item_roles, items
 
 FOLLOW_UP = "follow_up"
+TOUCHPOINT = "next_touchpoint"
 BRIEF_LIMIT = 3  # lessons and mistakes shown in a brief
 TROLL_DEFAULTS = 5  # known trolls offered as the prep's default
 
@@ -80,14 +88,20 @@ class FollowUp:
     owner: str | None
     due: date | None
     done: str | None
+    # "follow_up" (an item of a follow-up loop) or "touchpoint" (a lost deal's next one).
+    kind: str = "follow_up"
+
+    @property
+    def _tail(self) -> str:
+        return f"t{self.number}" if self.kind == "touchpoint" else str(self.number)
 
     @property
     def id(self) -> str:
-        return f"{self.reflection}.{self.number}"
+        return f"{self.reflection}.{self._tail}"
 
     @property
     def short_id(self) -> str:
-        return f"{self.reflection.rsplit('-', 1)[-1]}.{self.number}"
+        return f"{self.reflection.rsplit('-', 1)[-1]}.{self._tail}"
 
     def overdue(self, today: date) -> bool:
         """Still open and due before today; due today is not overdue yet."""
@@ -97,6 +111,7 @@ class FollowUp:
         return {
             "id": self.id,
             "short_id": self.short_id,
+            "kind": self.kind,
             "reflection": self.reflection,
             "client": self.client,
             "meeting_date": self.meeting.isoformat(),
@@ -106,6 +121,31 @@ class FollowUp:
             "done": self.done,
             "overdue": self.overdue(today),
         }
+
+
+def touchpoints(answers: list[AnswerDict]) -> list[AnswerDict]:
+    """The next-touchpoint answers of a record that hold a date, in order."""
+    found = by_role(answers).get(TOUCHPOINT, [])
+    return [a for a in found if isinstance(a.get("value"), str) and a["value"].strip()]
+
+
+def _touchpoint(record: Record, number: int, answer: AnswerDict) -> FollowUp | None:
+    try:
+        due = date.fromisoformat(str(answer["value"])[:10])
+    except ValueError:
+        return None
+    done = answer.get("done")
+    return FollowUp(
+        reflection=record["id"],
+        number=number,
+        client=record["client"],
+        meeting=meeting_day(record),
+        what=_("Next touchpoint with {client} (lost deal)").format(client=record["client"]),
+        owner="me",
+        due=due,
+        done=str(done) if done else None,
+        kind="touchpoint",
+    )
 
 
 def _item_follow_up(record: Record, number: int, item: list[AnswerDict]) -> FollowUp:
@@ -141,6 +181,10 @@ def follow_ups(records: Iterable[Record]) -> list[FollowUp]:
     for record in records:
         for number, item in enumerate(follow_up_items(record["answers"]), start=1):
             found.append(_item_follow_up(record, number, item))
+        for number, answer in enumerate(touchpoints(record["answers"]), start=1):
+            touchpoint = _touchpoint(record, number, answer)
+            if touchpoint is not None:
+                found.append(touchpoint)
     return found
 
 
@@ -179,15 +223,23 @@ def find_follow_up(found: Iterable[FollowUp], ref: str) -> FollowUp:
     return matches[0]
 
 
-def mark_done(record: Record, number: int, day: date) -> tuple[bool, str]:
-    """Mark follow-up ``number`` of ``record`` done on ``day``, in place.
+def mark_done(record: Record, number: int, day: date, kind: str = "follow_up") -> tuple[bool, str]:
+    """Mark follow-up ``number`` of ``record`` done on ``day``, in place; with ``kind``
+    "touchpoint", the record's touchpoint ``number`` (its answer gets the mark).
 
     Returns (changed, the day it is marked done): an item already done keeps its day.
     """
-    found = follow_up_items(record["answers"])
-    if not 1 <= number <= len(found):
-        raise IndexError(number)
-    target = done_target(found[number - 1])
+    target: AnswerDict | None
+    if kind == "touchpoint":
+        dated = touchpoints(record["answers"])
+        if not 1 <= number <= len(dated):
+            raise IndexError(number)
+        target = dated[number - 1]
+    else:
+        found = follow_up_items(record["answers"])
+        if not 1 <= number <= len(found):
+            raise IndexError(number)
+        target = done_target(found[number - 1])
     if target is None:
         raise IndexError(number)
     if target.get("done"):

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from clientcoach.core.text import fold
+from clientcoach.i18n import _
 from clientcoach.insights.records import (
     NO,
     YES,
@@ -102,7 +103,7 @@ def trend_months(period: Period, count: int = TREND_MONTHS) -> list[tuple[int, i
     """(year, month) of the ``count`` months ending with the period's last month."""
     year, month = period.end.year, period.end.month
     months: list[tuple[int, int]] = []
-    for _ in range(count):
+    for _step in range(count):
         months.append((year, month))
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return months[::-1]
@@ -225,6 +226,16 @@ class Mistakes:
 
 
 @dataclass(frozen=True)
+class RepeatedReason:
+    """A reason area given in several losses (one client or several), up to the period."""
+
+    reason: str
+    count: int
+    since: date
+    clients: list[str]
+
+
+@dataclass(frozen=True)
 class LostDeals:
     count: int
     outcomes: list[Count]
@@ -233,6 +244,9 @@ class LostDeals:
     price_stated: Rate
     price_believed: Rate
     asked_why: Rate
+    # Debriefs of the period whose outcome is "won", beside the losses.
+    won: int = 0
+    repeated_reasons: list[RepeatedReason] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -368,6 +382,8 @@ class _MistakeFact:
     text: str
     key: str
     marked: bool
+    # The key of the earlier mistake it was linked to as a repeat (``repeat_of``), if any.
+    repeats: str | None = None
     repeated: bool = False  # set once the history before it is known
 
 
@@ -391,6 +407,9 @@ class _Facts:
     client_key: str
     day: date
     linked_prep: bool
+    # The id of the prep a debrief follows (``links.prep``).
+    prep: str | None = None
+    outcome: str | None = None
     next_steps: bool | None = None
     follow_ups: list[_FollowUpFact] = field(default_factory=list)
     trolls: list[_TrollFact] = field(default_factory=list)
@@ -429,15 +448,25 @@ def _facts(record: Record, day: date, summaries: SummaryTally | None) -> _Facts:
         day=day,
         linked_prep=isinstance(links, dict) and bool(links.get("prep")),
     )
+    if isinstance(links, dict) and isinstance(links.get("prep"), str):
+        facts.prep = links["prep"]
     found = walk(record.get("answers"), summaries)
     top = found.top
     facts.next_steps = _flag(_first(top, "next_steps_agreed"))
+    outcome = _first(top, "outcome")
+    facts.outcome = outcome if isinstance(outcome, str) else None
 
     for loop_role, roles, item in found.items:
         if roles:
             if loop_role == "follow_up":
                 _follow_up(facts, roles, item)
             _episodes(facts, roles)
+    # A lost deal's next touchpoint is a follow-up of mine, due that day.
+    for answer in top.get("next_touchpoint", ()):
+        due = _day(answer.get("value"))
+        if due is not None:
+            what = _("Next touchpoint with {client} (lost deal)").format(client=client)
+            facts.follow_ups.append(_FollowUpFact(what, "me", due, bool(answer.get("done"))))
     # A playbook walked on its own (troll-bridge, lost-deal...) puts an episode's answers
     # at the top level rather than in a loop item: the same reading applies.
     _episodes(facts, top)
@@ -489,8 +518,16 @@ def _episodes(facts: _Facts, roles: RoleMap) -> None:
         for answer in roles["mistake"]:
             text = _text(answer.get("value"))
             if text is not None:
-                link = bool(answer.get("repeat_of"))
-                facts.mistakes.append(_MistakeFact(text, norm(text), marked or link))
+                link = answer.get("repeat_of")
+                earlier = _text(link.get("text")) if isinstance(link, dict) else None
+                facts.mistakes.append(
+                    _MistakeFact(
+                        text,
+                        norm(text),
+                        marked or bool(link),
+                        norm(earlier) if earlier is not None else None,
+                    )
+                )
     if (
         "loss_outcome" in roles
         or "loss_reason" in roles
@@ -684,6 +721,7 @@ def build(
             continue
         history.append(_facts(record, day, summaries if day in period else None))
     history.sort(key=lambda f: (f.day, f.id))
+    _help_once(history)
     _mark_repeats(history)
 
     by_day: dict[date, _Tally] = {}
@@ -734,7 +772,7 @@ def build(
         trolls=_trolls(current, in_period, history, period),
         help=_help(in_period),
         mistakes=_mistakes(current, history, period),
-        lost_deals=_lost_deals(in_period),
+        lost_deals=_lost_deals(in_period, history, period),
         clients_detail=_clients(in_period),
         drama_roles=_top(Counter(r for f in in_period for r in f.drama), {}, None),
         declared=_declared(summaries),
@@ -750,11 +788,31 @@ def _labels(facts: list[_Facts]) -> dict[str, dict[str, str]]:
     return by_role
 
 
+def _help_once(history: list[_Facts]) -> None:
+    """Help checked in a prep and again in the debrief that follows it is one episode:
+    the debrief's answers, the latest, are the ones counted."""
+    checked_again = {f.prep for f in history if f.kind == "debrief" and f.prep and f.help}
+    for facts in history:
+        if facts.kind == "prep" and facts.id in checked_again:
+            facts.help = []
+
+
 def _mark_repeats(history: list[_Facts]) -> None:
-    """A mistake is repeated when marked so, or logged before in another reflection."""
+    """A mistake is repeated when marked so, or logged before in another reflection.
+
+    A mistake linked as a repeat of an earlier one (``repeat_of``) takes that mistake's
+    key, so a reworded repeat is grouped with the mistake it repeats.
+    """
     seen: dict[str, str] = {}  # mistake key -> id of the first reflection that logged it
+    same: dict[str, str] = {}  # a reworded repeat's own key -> the key it repeats
     for facts in history:
         for mistake in facts.mistakes:
+            if mistake.repeats is not None and mistake.repeats != mistake.key:
+                target = same.get(mistake.repeats, mistake.repeats)
+                same[mistake.key] = target
+                mistake.key = target
+            else:
+                mistake.key = same.get(mistake.key, mistake.key)
             first = seen.setdefault(mistake.key, facts.id)
             mistake.repeated = mistake.marked or first != facts.id
 
@@ -860,7 +918,30 @@ def _mistakes(current: _Tally, history: list[_Facts], period: Period) -> Mistake
     )
 
 
-def _lost_deals(in_period: list[_Facts]) -> LostDeals:
+def _repeated_reasons(history: list[_Facts], period: Period) -> list[RepeatedReason]:
+    """Reason areas given in two losses or more up to the period's end, one at least in it."""
+    seen: dict[str, list[tuple[date, str]]] = {}
+    for f in history:
+        if f.day > period.end:
+            continue
+        for loss in f.losses:
+            for area in loss.categories:
+                seen.setdefault(area, []).append((f.day, f.client))
+    found = [
+        RepeatedReason(
+            area,
+            len(losses),
+            min(d for d, _c in losses),
+            sorted({c for _d, c in losses if c}, key=str.casefold),
+        )
+        for area, losses in seen.items()
+        if len(losses) >= 2 and any(d in period for d, _c in losses)
+    ]
+    found.sort(key=lambda r: (-r.count, r.reason))
+    return found
+
+
+def _lost_deals(in_period: list[_Facts], history: list[_Facts], period: Period) -> LostDeals:
     losses = [loss for f in in_period for loss in f.losses]
     stated = [x.price_stated for x in losses if x.price_stated is not None]
     believed = [x.price_believed for x in losses if x.price_believed is not None]
@@ -873,6 +954,8 @@ def _lost_deals(in_period: list[_Facts]) -> LostDeals:
         Rate(sum(stated), len(stated)),
         Rate(sum(believed), len(believed)),
         Rate(sum(asked), len(asked)),
+        won=sum(1 for f in in_period if f.outcome == "won"),
+        repeated_reasons=_repeated_reasons(history, period),
     )
 
 

@@ -350,12 +350,24 @@ def area_names() -> dict[str, str]:
 
 def _lost(review: Review) -> Block:
     lost = review.lost_deals
-    if not lost.count:
+    if not lost.count and not lost.won:
         return Block(_("Lost deals"), note=_("No lost deals."))
+    areas = {**review.labels.get("believed_reason", {}), **area_names()}
+    repeated = [
+        (
+            _("reason seen before"),
+            _("{reason} given as the reason in {n} losses since {date}").format(
+                reason=areas.get(r.reason, r.reason), n=r.count, date=r.since.isoformat()
+            ),
+        )
+        for r in lost.repeated_reasons
+    ]
     return Block(
         _("Lost deals"),
         facts=[
+            (_("deals won"), str(lost.won)),
             (_("deals lost"), str(lost.count)),
+            *repeated,
             (_("asked the client why"), pct(lost.asked_why)),
             (_("price stated by the client"), pct(lost.price_stated)),
             (_("price believed to be the real reason"), pct(lost.price_believed)),
