@@ -66,8 +66,11 @@ def _literals() -> dict[str, str]:
                 found.setdefault(node.args[0].value, str(path))
             if isinstance(node, ast.FunctionDef) and any(
                 isinstance(d, ast.Call)
-                and isinstance(d.func, ast.Attribute)
-                and d.func.attr in ("command", "callback")
+                # `@command(...)` of cli.common, or a Typer app's `@app.command(...)`
+                and (
+                    (isinstance(d.func, ast.Attribute) and d.func.attr in ("command", "callback"))
+                    or (isinstance(d.func, ast.Name) and d.func.id in ("command", "callback"))
+                )
                 and not any(k.arg == "help" for k in d.keywords)
                 for d in node.decorator_list
             ):
@@ -78,6 +81,11 @@ def _literals() -> dict[str, str]:
 
 
 def test_the_french_catalogue_has_every_message_with_the_same_placeholders() -> None:
+    pairs = json.loads(
+        catalogue_path("fr").read_text(encoding="utf-8"), object_pairs_hook=lambda p: p
+    )
+    keys = [key for key, _value in pairs]
+    assert len(keys) == len(set(keys)), "a message is in the catalogue twice"
     catalogue = json.loads(catalogue_path("fr").read_text(encoding="utf-8"))
     literals = _literals()
     assert len(literals) > 150
