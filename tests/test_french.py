@@ -129,11 +129,12 @@ def _meaning(answers: list[dict[str, Any]]) -> list[Any]:
 
 def test_english_and_french_debriefs_save_the_same_meaning(home: Path) -> None:
     answers = str(REPO / "examples" / "debrief-answers.toml")
+    # Two clients: a second debrief of the same one would ask about the first one's lesson.
     en = run_coach("debrief", "Acme", "--answers", answers, "--prep", "none")
-    fr = run_coach("debrief", "Acme", "--answers", answers, "--prep", "none", "--lang", "fr")
+    fr = run_coach("debrief", "Globex", "--answers", answers, "--prep", "none", "--lang", "fr")
     assert en.code == 0, en.stderr
     assert fr.code == 0, fr.stderr
-    assert "Enregistré : votre débrief pour Acme" in fr.stderr
+    assert "Enregistré : votre débrief pour Globex" in fr.stderr
     records = sorted(_records(home, "debrief"), key=lambda r: r["playbook"]["language"])
     assert [r["playbook"]["language"] for r in records] == ["en", "fr"]
     english, french = records

@@ -41,7 +41,10 @@ def client_brief(store: Store, client: str, today: date) -> tuple[Brief, list[Da
     from clientcoach.insights.clients import brief
 
     scan = store.scan_records(client=client)
-    return brief(client, records_of(scan), today), scan.damaged
+    # The monthly reviews, of all clients too, for the latest "try" they committed to.
+    reviews = store.scan_records("review")
+    damaged = scan.damaged + [d for d in reviews.damaged if d not in scan.damaged]
+    return brief(client, records_of(scan), today, records_of(reviews)), damaged
 
 
 def for_client(records: list[dict[str, Any]], typed: str | None) -> list[dict[str, Any]]:

@@ -94,6 +94,22 @@ def _roles(playbooks: dict[str, Playbook]) -> set[str]:
     return found
 
 
+def _plans(playbooks: dict[str, Playbook]) -> set[str]:
+    """The plan keys the steps of ``playbooks`` read."""
+    found: set[str] = set()
+
+    def walk(steps: list[Step]) -> None:
+        for step in steps:
+            if step.plan:
+                found.add(step.plan)
+            if isinstance(step, LoopStep):
+                walk(list(step.steps))
+
+    for playbook in playbooks.values():
+        walk(list(playbook.steps))
+    return found
+
+
 def recall(
     kind: str,
     store: Store,
@@ -106,7 +122,8 @@ def recall(
     """What a run should know from earlier reflections, before its first question.
 
     A prep gets the client's brief and the trolls seen as the default of its "expected
-    trolls" step; a debrief gets the linked prep's plan (read by ``plan`` steps) and the
+    trolls" step; a debrief gets the linked prep's plan (read by ``plan`` steps), the
+    client's latest lesson as the plan's ``commitment`` (when a step reads it), and the
     earlier mistakes, so a new one can be linked as a repeat.
     """
     result = Memory()
@@ -121,6 +138,10 @@ def recall(
     if prep is not None:
         answers = [a.data() for a in prep.answers]
         result.plan = memory.plan_of({"answers": answers})
+    if memory.COMMITMENT in _plans(playbooks):
+        # The latest lesson of this client's earlier debriefs, asked about again.
+        mine = records_of(store.scan_records("debrief", client=client))
+        result.plan.update(memory.commitment_plan(mine))
     if "mistake" in _roles(playbooks):
         records = records_of(store.scan_records("debrief"))
         result.earlier["mistake"] = memory.earlier_answers(records, "mistake")

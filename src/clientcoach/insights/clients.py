@@ -36,8 +36,17 @@ from clientcoach.insights.names import ClientMatch as ClientMatch
 from clientcoach.insights.names import client_by_prefix as client_by_prefix
 from clientcoach.insights.names import known_names as known_names
 from clientcoach.insights.names import match_client as match_client
+from clientcoach.insights.recall import (
+    HELP_FIX,
+    LESSON,
+    TROLL_PLAN,
+    TRY,
+    deep_role,
+    latest,
+    record_order,
+    texts_of,
+)
 from clientcoach.insights.recall import deep as deep
-from clientcoach.insights.recall import deep_role, record_order, texts_of
 from clientcoach.insights.recall import earlier_answers as earlier_answers
 from clientcoach.insights.recall import meeting_day as meeting_day
 from clientcoach.insights.recall import newest_first as newest_first
@@ -48,6 +57,8 @@ FOLLOW_UP = "follow_up"
 TOUCHPOINT = "next_touchpoint"
 BRIEF_LIMIT = 3  # lessons and mistakes shown in a brief
 TROLL_DEFAULTS = 5  # known trolls offered as the prep's default
+# A brief's commitments, in the order shown: what the latest debriefs and review set.
+COMMITMENT_ROLES = (LESSON, TROLL_PLAN, HELP_FIX, TRY)
 
 
 # --- ratings ---------------------------------------------------------------------------
@@ -258,6 +269,19 @@ class Dated:
 
 
 @dataclass(frozen=True)
+class Commitment:
+    """The latest answer a reflection committed to: a lesson, a troll plan, a help fix,
+    a monthly "try"; ``reflection`` is the id of the record it comes from."""
+
+    day: date
+    text: str
+    reflection: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"date": self.day.isoformat(), "text": self.text, "reflection": self.reflection}
+
+
+@dataclass(frozen=True)
 class Rating:
     value: int
     day: date
@@ -275,6 +299,8 @@ class Brief:
     mistakes: list[Dated] = field(default_factory=list)
     knowledge: Rating | None = None
     perception: Rating | None = None
+    # The latest commitments, by role: lesson, troll_plan, help_fix, try.
+    commitments: dict[str, Commitment] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -298,6 +324,10 @@ class Brief:
             "mistakes": [{"date": d.day.isoformat(), "text": d.text} for d in self.mistakes],
             "knowledge": rating(self.knowledge),
             "perception": rating(self.perception),
+            "commitments": {
+                role: (self.commitments[role].to_json() if role in self.commitments else None)
+                for role in COMMITMENT_ROLES
+            },
         }
 
 
@@ -332,11 +362,36 @@ def _dated(records: list[Record], role: str, limit: int) -> list[Dated]:
     return found
 
 
-def brief(client: str, records: Iterable[Record], today: date) -> Brief:
-    """What to know before meeting ``client``, from the client's own records."""
+def _commitments(mine: list[Record], reviews: Iterable[Record]) -> dict[str, Commitment]:
+    found: dict[str, Commitment] = {}
+    debriefs = [r for r in mine if r["kind"] == "debrief"]
+    sources = {LESSON: debriefs, TROLL_PLAN: debriefs, HELP_FIX: debriefs, TRY: list(reviews)}
+    for role in COMMITMENT_ROLES:
+        hit = latest(sources[role], role)
+        if hit is not None:
+            record, text = hit
+            found[role] = Commitment(meeting_day(record), text, record["id"])
+    return found
+
+
+def brief(
+    client: str, records: Iterable[Record], today: date, reviews: Iterable[Record] = ()
+) -> Brief:
+    """What to know before meeting ``client``, from the client's own records.
+
+    ``reviews`` are monthly reviews of any client: the latest "try" of those about all
+    clients or about this one is the brief's too.
+    """
     mine = newest_first(records)
     result = Brief(client=mine[0]["client"] if mine else client, records=len(mine))
+    key = fold(client)
+    monthly = [
+        r
+        for r in reviews
+        if r["kind"] == "review" and (not r["client"].strip() or fold(r["client"]) == key)
+    ]
     if not mine:
+        result.commitments = _commitments(mine, monthly)
         return result
     past = [meeting_day(r) for r in mine if meeting_day(r) <= today]
     result.last_meeting = max(past) if past else None
@@ -346,6 +401,7 @@ def brief(client: str, records: Iterable[Record], today: date) -> Brief:
     result.mistakes = _dated(mine, "mistake", BRIEF_LIMIT)
     result.knowledge = _last_rating(mine, "knowledge")
     result.perception = _last_rating(mine, "perception")
+    result.commitments = _commitments(mine, monthly)
     return result
 
 

@@ -82,6 +82,34 @@ def plan_of(prep: Record) -> dict[str, Any]:
     return plan
 
 
+# What a debrief or review commits to, by role: the brief shows the latest of each, and
+# the next debrief asks about the latest lesson (the plan's ``commitment``).
+LESSON = "lesson"
+TROLL_PLAN = "troll_plan"
+HELP_FIX = "help_fix"
+TRY = "try"
+COMMITMENT = "commitment"  # the plan key a debrief's ``commitment_kept`` step reads
+
+
+def latest(records: Iterable[Record], role: str) -> tuple[Record, str] | None:
+    """The newest record with an answer of ``role``, and that answer's text (the items of
+    a list joined with "; ")."""
+    for record in newest_first(records):
+        for answer in deep(record["answers"]):
+            if answer.get("role") != role:
+                continue
+            texts = [t.strip() for t in texts_of(answer.get("value")) if t.strip()]
+            if texts:
+                return record, "; ".join(texts)
+    return None
+
+
+def commitment_plan(records: Iterable[Record]) -> dict[str, Any]:
+    """The plan entry of a debrief's commitment question: the client's latest lesson."""
+    found = latest((r for r in records if r["kind"] == "debrief"), LESSON)
+    return {} if found is None else {COMMITMENT: found[1]}
+
+
 def earlier_answers(records: Iterable[Record], role: str) -> list[Earlier]:
     """Answers with ``role`` from every record, newest first, each wording once."""
     found: list[Earlier] = []

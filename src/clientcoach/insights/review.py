@@ -32,6 +32,8 @@ from clientcoach.insights.records import (
 TREND_MONTHS = 12
 TOP = 5
 GAP_FLAG = 2.0
+# The answer to "did you do what your latest lesson said?": worked, failed, not-tried.
+COMMITMENT_KEPT = "commitment_kept"
 # Values that mean "yes" for roles answered with a choice instead of a confirm.
 _CALM = {"yes"}
 _REPEAT = {"repeat", "repeated", "yes"}
@@ -250,6 +252,17 @@ class LostDeals:
 
 
 @dataclass(frozen=True)
+class Commitments:
+    """Debriefs that asked about the latest lesson (role ``commitment_kept``): ``kept``
+    counts those tried, whether it worked or not, of those answered."""
+
+    kept: Rate
+    worked: int
+    failed: int
+    not_tried: int
+
+
+@dataclass(frozen=True)
 class ClientFigures:
     client: str
     reflections: int
@@ -292,6 +305,7 @@ class Review:
     clients_detail: list[ClientFigures]
     drama_roles: list[Count]
     declared: list[Declared]
+    commitments: Commitments
     # The label last saved for each choice value of a lost deal (what happened, reasons),
     # in the language of the reflection that saved it.
     # By role: {"loss_outcome": {value: label}, "loss_reason": {...}, "believed_reason": ...}.
@@ -420,6 +434,7 @@ class _Facts:
     perception: list[float] = field(default_factory=list)
     energy: list[float] = field(default_factory=list)
     drama: list[str] = field(default_factory=list)
+    commitments: list[str] = field(default_factory=list)  # commitment_kept values
     # (role, choice value, the label shown for it), for the choices the review names.
     labels: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -475,6 +490,9 @@ def _facts(record: Record, day: date, summaries: SummaryTally | None) -> _Facts:
     facts.perception = _numbers(top, "perception")
     facts.energy = _numbers(top, "energy")
     facts.drama = [v for a in top.get("drama_role", ()) if isinstance(v := a.get("value"), str)]
+    facts.commitments = [
+        v for a in top.get(COMMITMENT_KEPT, ()) if isinstance(v := a.get("value"), str)
+    ]
     return facts
 
 
@@ -776,7 +794,16 @@ def build(
         clients_detail=_clients(in_period),
         drama_roles=_top(Counter(r for f in in_period for r in f.drama), {}, None),
         declared=_declared(summaries),
+        commitments=_commitments(in_period),
         labels=_labels(in_period),
+    )
+
+
+def _commitments(in_period: list[_Facts]) -> Commitments:
+    values = Counter(v for f in in_period for v in f.commitments)
+    worked, failed, not_tried = values["worked"], values["failed"], values["not-tried"]
+    return Commitments(
+        Rate(worked + failed, worked + failed + not_tried), worked, failed, not_tried
     )
 
 

@@ -114,6 +114,7 @@ def brief(
             line = Text(label, style="bold")
             line.append("; ".join(e.text for e in entries))
             console.print(line, soft_wrap=True)
+    _commitments(console, memory)
     ratings = [
         (_("knowledge"), memory.knowledge),
         (_("perception"), memory.perception),
@@ -126,6 +127,27 @@ def brief(
     if damaged:
         console.print(Text(_("({n} damaged file(s) skipped)").format(n=damaged), style="yellow"))
     console.print()
+
+
+def _commitments(console: Console, memory: Brief) -> None:
+    """What the latest debriefs and review committed to, each with its date."""
+    labels = {
+        "lesson": _("Latest lesson: "),
+        "troll_plan": _("Next time a troll shows up: "),
+        "help_fix": _("Help to put right: "),
+        "try": _("This month you meant to try: "),
+    }
+    shown = [
+        (labels[role], memory.commitments[role]) for role in labels if role in memory.commitments
+    ]
+    if not shown:
+        return
+    console.print(Text(_("Your commitments:"), style="bold"))
+    for label, commitment in shown:
+        line = Text(f"  {label}", style="bold")
+        line.append(commitment.text)
+        line.append(f" ({commitment.day.isoformat()})", style="dim")
+        console.print(line, soft_wrap=True)
 
 
 def _rating(name: str, rating: Rating) -> str:

@@ -88,7 +88,7 @@ def linked(prep: Reflection) -> None:
 
 
 # What a debrief shows of its prep's plan, by role, in this order.
-PLAN_ROLES = ("goal", "next_step_target", "troll_expected")
+PLAN_ROLES = ("goal", "next_step_target", "troll_expected", "commitment")
 
 
 def plan(planned: Mapping[str, Any]) -> None:
@@ -97,6 +97,7 @@ def plan(planned: Mapping[str, Any]) -> None:
         "goal": _("Goal: "),
         "next_step_target": _("Next step aimed for: "),
         "troll_expected": _("Trolls expected: "),
+        "commitment": _("Your latest lesson: "),
     }
     lines = [(labels[role], planned[role]) for role in PLAN_ROLES if role in planned]
     if not lines:

@@ -32,6 +32,7 @@ MAX_ROWS = 10
 # Roles with a section of their own are left out of the "other answers" table.
 _COVERED = {
     "next_steps_agreed",
+    "commitment_kept",
     "knowledge",
     "perception",
     "energy",
@@ -195,7 +196,8 @@ def blocks(review: Review, ascii_only: bool = False) -> list[Block]:
             numeric={1, 2},
         ),
     )
-    out = [head, _follow_ups(review), _trolls(review), _help(review), _mistakes(review)]
+    out = [head, _follow_ups(review), _commitments(review), _trolls(review), _help(review)]
+    out.append(_mistakes(review))
     out += [_lost(review), _clients(review), _drama(review), _declared(review)]
     return out
 
@@ -238,6 +240,21 @@ def _follow_ups(review: Review) -> Block:
         )
         block.grid = Grid([_("due"), _("days late"), _("client"), _("owner"), _("what")], rows, {1})
     return block
+
+
+def _commitments(review: Review) -> Block:
+    c = review.commitments
+    if not c.kept.total:
+        return Block(_("Commitments kept"), note=_("No debrief asked about a commitment."))
+    return Block(
+        _("Commitments kept"),
+        facts=[
+            (_("tried, of those asked about"), pct(c.kept)),
+            (_("tried, and it worked"), str(c.worked)),
+            (_("tried, and it did not work"), str(c.failed)),
+            (_("not tried"), str(c.not_tried)),
+        ],
+    )
 
 
 def _trolls(review: Review) -> Block:

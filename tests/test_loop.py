@@ -1,0 +1,153 @@
+"""The learning loop closes (issue 14): what a debrief or review commits to comes back in
+the brief before the next prep, as a question in the next debrief, and in the review."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from clientcoach.insights.clients import brief
+from tests.helpers import REPO, reflection_files, run_coach
+
+EXAMPLE = REPO / "examples" / "debrief-answers.toml"
+LESSON = "Restate the need before talking numbers"  # the example's first lesson
+FIRST = {"CLIENTCOACH_NOW": "2026-11-10T17:00"}
+BRIEF = {"CLIENTCOACH_NOW": "2026-11-12T09:00"}
+NEXT = {"CLIENTCOACH_NOW": "2026-11-20T17:00"}
+LATER = {"CLIENTCOACH_NOW": "2026-11-25T09:00"}
+
+
+def _answers(tmp_path: Path, name: str, **changes: Any) -> Path:
+    data = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data.update(changes)
+    path = tmp_path / name
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
+
+
+def _debrief(home: Path, day: str) -> dict[str, Any]:
+    (path,) = [p for p in reflection_files(home) if p.name.startswith(f"{day}_debrief")]
+    record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return record
+
+
+def _answer(record: dict[str, Any], step: str) -> dict[str, Any]:
+    (found,) = [a for a in record["answers"] if a["step"] == step]
+    return found
+
+
+def test_a_lesson_comes_back_in_the_brief_the_next_debrief_and_the_review(
+    home: Path, tmp_path: Path
+) -> None:
+    # 1. A debrief with a lesson.
+    first = run_coach("debrief", "Acme", "--answers", str(EXAMPLE), "--prep", "none", env=FIRST)
+    assert first.code == 0, first.stderr
+    assert "commitment_kept" not in json.dumps(_debrief(home, "2026-11-10"))  # nothing to ask
+
+    # 2. The brief shows it, as JSON and as text.
+    known = run_coach("brief", "Acme", "--json", env=BRIEF)
+    assert known.code == 0, known.stderr
+    commitments = json.loads(known.stdout)["commitments"]
+    assert commitments["lesson"]["text"] == LESSON
+    assert commitments["lesson"]["date"] == "2026-11-10"
+    assert commitments["help_fix"]["text"]  # the example's healthy-help fix
+    assert commitments["try"] is None
+    text = run_coach("brief", "Acme", env=BRIEF)
+    assert text.code == 0, text.stderr
+    shown = text.stdout + text.stderr
+    assert "Your commitments:" in shown
+    assert f"Latest lesson: {LESSON}" in shown
+
+    # 3. The next debrief asks about it; the answer keeps the lesson as planned.
+    answers = _answers(
+        tmp_path,
+        "next.toml",
+        commitment_kept="worked",
+        commitment_outcome="They named their need first, and the price talk went calmly",
+    )
+    second = run_coach("debrief", "Acme", "--answers", str(answers), "--prep", "none", env=NEXT)
+    assert second.code == 0, second.stderr
+    assert f"Your latest lesson: {LESSON}" in second.stderr
+    record = _debrief(home, "2026-11-20")
+    kept = _answer(record, "commitment_kept")
+    assert (kept["role"], kept["value"], kept["planned"]) == ("commitment_kept", "worked", LESSON)
+    assert _answer(record, "commitment_outcome")["value"].startswith("They named")
+
+    # 4. The review counts it: kept 1 of 1.
+    review = run_coach("review", "--month", "2026-11", "--json", env=LATER)
+    assert review.code == 0, review.stderr
+    figures = json.loads(review.stdout)["commitments"]
+    assert figures["kept"] == {"count": 1, "total": 1, "rate": 1.0}
+    assert (figures["worked"], figures["failed"], figures["not_tried"]) == (1, 0, 0)
+    report = tmp_path / "review.md"
+    shown = run_coach("review", "--month", "2026-11", "--markdown", str(report), env=LATER)
+    assert shown.code == 0, shown.stderr
+    assert "Commitments kept" in shown.stdout + shown.stderr
+    assert "| tried, of those asked about | 100% (1 of 1) |" in report.read_text(encoding="utf-8")
+
+
+def test_the_commitment_question_is_optional_and_french_in_a_french_run(
+    home: Path, tmp_path: Path
+) -> None:
+    first = run_coach("debrief", "Acme", "--answers", str(EXAMPLE), "--prep", "none", env=FIRST)
+    assert first.code == 0, first.stderr
+    # The example file does not answer it: the step is skipped, never refused.
+    again = run_coach(
+        "debrief", "Acme", "--answers", str(EXAMPLE), "--prep", "none", "--lang", "fr", env=NEXT
+    )
+    assert again.code == 0, again.stderr
+    assert f"Votre dernière leçon\u00a0: {LESSON}" in again.stderr
+    kept = _answer(_debrief(home, "2026-11-20"), "commitment_kept")
+    assert kept["value"] is None
+    assert kept["planned"] == LESSON
+    assert kept["prompt"].startswith("La dernière fois, vous vouliez faire ceci.")
+    # A review with a commitment skipped counts none.
+    review = run_coach("review", "--month", "2026-11", "--json", env=LATER)
+    assert json.loads(review.stdout)["commitments"]["kept"]["total"] == 0
+    shown = run_coach("--lang", "fr", "review", "--month", "2026-11", "--no-reflect", env=LATER)
+    assert "Engagements tenus" in shown.stdout + shown.stderr
+
+
+def _record(kind: str, client: str, day: str, answers: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": f"{day.replace('-', '')}T100000-{kind[:6]}",
+        "kind": kind,
+        "client": client,
+        "meeting": {"date": day},
+        "answers": answers,
+    }
+
+
+def test_the_brief_holds_the_latest_of_each_commitment() -> None:
+    troll = {"role": "troll_plan", "value": "Breathe, then ask one open question"}
+    older = _record("debrief", "Acme", "2026-10-01", [{"role": "lesson", "value": "Old lesson"}])
+    newer = _record(
+        "debrief",
+        "Acme",
+        "2026-10-20",
+        [
+            {"role": "troll", "items": [[troll]]},
+            {"role": "lesson", "value": "New lesson"},
+        ],
+    )
+    tries = [{"step": "try", "role": "try", "value": ["Ask for the agenda", "Send notes"]}]
+    monthly = _record("review", "", "2026-10-31", tries)
+    other = _record("review", "Globex", "2026-11-02", [{"role": "try", "value": ["Not ours"]}])
+    found = brief("Acme", [older, newer], date(2026, 11, 5), [monthly, other])
+    assert {k: c.text for k, c in found.commitments.items()} == {
+        "lesson": "New lesson",
+        "troll_plan": "Breathe, then ask one open question",
+        "try": "Ask for the agenda; Send notes",
+    }
+    data = found.to_json(date(2026, 11, 5))["commitments"]
+    assert data["help_fix"] is None
+    assert data["try"] == {
+        "date": "2026-10-31",
+        "text": "Ask for the agenda; Send notes",
+        "reflection": "20261031T100000-review",
+    }
