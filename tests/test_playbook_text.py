@@ -207,6 +207,63 @@ def test_french_playbooks_hold_no_ascii_space_before_high_punctuation() -> None:
                 assert not re.search(r" [?!:;»]|« ", line), f"{path.name}:{number}: {line}"
 
 
+def _starts_with_punctuation(rendered: str) -> list[str]:
+    return [line for line in rendered.splitlines() if re.match(r"\s*[?!:;»]", line)]
+
+
+def test_a_console_never_starts_a_line_with_french_punctuation() -> None:
+    import io
+
+    from rich.text import Text
+
+    from clientcoach.ui.nobreak import NoBreakConsole as Console
+
+    texts = [t for _w, t in _all_french() if re.search(f"[{NO_BREAK}]", t)]
+    assert len(texts) > 100
+    for width in (30, 40, 52):
+        buffer = io.StringIO()
+        con = Console(file=buffer, width=width, color_system=None, highlight=False)
+        for text in texts:
+            con.print(Text(text))
+        shown = buffer.getvalue()
+        assert "\u00a0" in shown  # kept as it is, never made an ordinary space
+        assert not _starts_with_punctuation(shown)
+
+
+@pytest.mark.parametrize("width", [40, *range(30, 61, 2)])
+def test_the_terminal_asker_keeps_french_spacing_on_narrow_terminals(width: int) -> None:
+    import io
+    from datetime import date
+
+    from rich.text import Text
+
+    from clientcoach import i18n
+    from clientcoach.core.engine import Run
+    from clientcoach.storage.playbooks import load_file
+    from clientcoach.ui.nobreak import NoBreakConsole as Console
+    from clientcoach.ui.terminal import TerminalAsker
+
+    # The tool's own messages in English: only the playbook's French text is checked here
+    # (the message catalogue still writes ordinary spaces before its punctuation).
+    i18n.set_language("en")
+    playbook = load_file(REPO / "playbooks" / "fr" / "healthy-help.toml")
+    run = Run(playbook, {playbook.id: playbook}, date(2026, 1, 5))
+    # Help on the first step, then every rule broken: every follow-up is asked too.
+    typed = iter(["?", "Une preuve de concept", *["n", "Rien"] * 5, "n", "Rien", ""])
+
+    def read(_prompt: Text) -> str:
+        return next(typed)
+
+    buffer = io.StringIO()
+    con = Console(file=buffer, width=width, color_system=None, highlight=False)
+    asker = TerminalAsker(con, read=read)
+    asker.review(run)  # every step, then the summary of the answers (one line each)
+    assert run.done
+    shown = buffer.getvalue()
+    assert "chemin\u202f?" in shown
+    assert not _starts_with_punctuation(shown)
+
+
 def test_a_one_line_prompt_keeps_its_no_break_spaces() -> None:
     from clientcoach.app.scripted import one_line
 

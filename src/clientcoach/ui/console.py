@@ -31,7 +31,7 @@ def _color_allowed(no_color: bool) -> bool:
 
 def console() -> Console:
     """The message console (stderr), honouring --no-color, NO_COLOR and TERM=dumb."""
-    from rich.console import Console
+    from clientcoach.ui.nobreak import NoBreakConsole as Console
 
     color = _color_allowed(STYLE.no_color)
     return Console(
@@ -45,7 +45,7 @@ def console() -> Console:
 
 def out() -> Console:
     """The data console (stdout): plain whenever it is not a terminal."""
-    from rich.console import Console
+    from clientcoach.ui.nobreak import NoBreakConsole as Console
 
     color = _color_allowed(STYLE.no_color)
     return Console(

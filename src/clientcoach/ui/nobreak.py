@@ -1,0 +1,69 @@
+"""Consoles that never end a line at a no-break space.
+
+French puts a no-break space before ``? ! : ;`` and inside « ». Rich breaks lines at
+every Unicode space, those included (Textualize/rich#4196), so a prompt could wrap with a
+lone "?" at the start of a line. This uses Rich's public API only: a text holding a
+no-break space is rendered with each of them standing in as a private-use character of
+the same width, where Rich never breaks, and put back in every segment Rich yields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from rich.console import Console, ConsoleOptions
+from rich.measure import Measurement
+from rich.segment import Segment
+from rich.text import Text
+
+NO_BREAK = "\u00a0\u202f"
+# Private-use stand-ins, one cell wide like the spaces they hold the place of.
+_HOLD = str.maketrans({"\u00a0": "\ue000", "\u202f": "\ue001"})
+_BACK = str.maketrans({"\ue000": "\u00a0", "\ue001": "\u202f"})
+
+
+class NoBreak:
+    """A text drawn like any other, but never ended at a no-break space."""
+
+    def __init__(self, text: Text) -> None:
+        self.held = Text(
+            text.plain.translate(_HOLD),
+            style=text.style,
+            justify=text.justify,
+            overflow=text.overflow,
+            no_wrap=text.no_wrap,
+            end=text.end,
+            tab_size=text.tab_size,
+            spans=list(text.spans),  # one character for one: styles stay on their cells
+        )
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        for segment in console.render(self.held, options):
+            yield Segment(segment.text.translate(_BACK), segment.style, segment.control)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.held)
+
+
+def _holds_no_break(text: str) -> bool:
+    return any(space in text for space in NO_BREAK)
+
+
+class NoBreakConsole(Console):
+    """A Rich console whose printed texts never end a line at a no-break space."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        shown = []
+        for value in objects:
+            if isinstance(value, str) and _holds_no_break(value):
+                value = self.render_str(
+                    value,
+                    markup=kwargs.get("markup"),
+                    emoji=kwargs.get("emoji"),
+                    highlight=kwargs.get("highlight"),
+                )
+            if isinstance(value, Text) and _holds_no_break(value.plain):
+                value = NoBreak(value)
+            shown.append(value)
+        super().print(*shown, **kwargs)
