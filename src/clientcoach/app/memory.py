@@ -16,7 +16,7 @@ from clientcoach.core.engine import Address, Earlier, Run
 from clientcoach.core.text import compact
 from clientcoach.insights import recall as memory
 from clientcoach.insights.names import match_client
-from clientcoach.model.playbook import LoopStep, Playbook, Step
+from clientcoach.model.playbook import Playbook, walk
 from clientcoach.model.reflection import Reflection, Value
 from clientcoach.storage.store import Store
 
@@ -80,34 +80,13 @@ class Memory:
 
 
 def _roles(playbooks: dict[str, Playbook]) -> set[str]:
-    found: set[str] = set()
-
-    def walk(steps: list[Step]) -> None:
-        for step in steps:
-            if step.role:
-                found.add(step.role)
-            if isinstance(step, LoopStep):
-                walk(list(step.steps))
-
-    for playbook in playbooks.values():
-        walk(list(playbook.steps))
-    return found
+    """The roles the steps of ``playbooks`` carry (loops walked into)."""
+    return {s.role for p in playbooks.values() for s in walk(list(p.steps)) if s.role}
 
 
 def _plans(playbooks: dict[str, Playbook]) -> set[str]:
     """The plan keys the steps of ``playbooks`` read."""
-    found: set[str] = set()
-
-    def walk(steps: list[Step]) -> None:
-        for step in steps:
-            if step.plan:
-                found.add(step.plan)
-            if isinstance(step, LoopStep):
-                walk(list(step.steps))
-
-    for playbook in playbooks.values():
-        walk(list(playbook.steps))
-    return found
+    return {s.plan for p in playbooks.values() for s in walk(list(p.steps)) if s.plan}
 
 
 def recall(
