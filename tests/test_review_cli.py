@@ -253,7 +253,15 @@ mistake_commitment = "Stop at two minutes and ask a question"
         "start": "2026-11-01",
         "end": "2026-11-30",
         "top_repeated_mistake": "Talked too LONG",
+        # The focus points shown before the first question, kept for a resumed run.
+        "focus": [
+            "Prepare a different move for your most repeated mistake: Talked too LONG",
+            "Before helping beyond the scope, check the rule you failed most: "
+            "request put into words",
+            "Turn around the figure that got worse: Follow-ups still open",
+        ],
     }
+    assert result.stderr.index("Focus for next month") < result.stderr.index("Saved your")
     by_step = {a["step"]: a for a in data["answers"]}
     assert by_step["keep"]["value"] == ["Agenda the day before"]
     assert by_step["month_rating"]["summary"] == "mean"

@@ -125,9 +125,12 @@ def figures(
 
 
 def monthly(
-    library: Library, result: Review, now: datetime, title: str
+    library: Library, result: Review, now: datetime, title: str, focus: list[str] | None = None
 ) -> tuple[Run, session.Meta]:
-    """The monthly reflection that follows the figures, as a run and its record fields."""
+    """The monthly reflection that follows the figures, as a run and its record fields.
+
+    ``focus`` holds the focus points as the reader saw them, kept with the reflection so
+    a resumed one shows them again."""
     from clientcoach.app import session
     from clientcoach.app.meeting import pick_playbook
     from clientcoach.core.engine import Run
@@ -152,6 +155,7 @@ def monthly(
                 start=result.period.start,
                 end=result.period.end,
                 top_repeated_mistake=top[0].mistake if top else None,
+                focus=focus or None,
             )
         },
     )

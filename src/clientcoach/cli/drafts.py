@@ -149,10 +149,17 @@ def _list(as_json: bool) -> None:
 
 
 def _focus(con: "Console", extra: dict[str, Any]) -> None:
-    """Remind a resumed monthly reflection of the mistake it builds on."""
+    """Remind a resumed monthly reflection of the focus points and the mistake it
+    builds on."""
     from rich.text import Text
 
     review = extra.get("review")
+    points = getattr(review, "focus", None)
+    if isinstance(points, list) and points:
+        con.print(Text(_("Focus for next month"), style="bold underline"))
+        for number, point in enumerate(points, 1):
+            if isinstance(point, str):
+                con.print(Text(f"{number}. {point}"), soft_wrap=True)
     mistake = getattr(review, "top_repeated_mistake", None)
     if isinstance(mistake, str) and mistake:
         line = Text(_("Your most repeated mistake: "), style="bold")

@@ -50,6 +50,16 @@ def review(
     force: Annotated[
         bool, typer.Option("--force", help=_("Let --markdown replace an existing file."))
     ] = False,
+    focus_only: Annotated[
+        bool,
+        typer.Option(
+            "--focus",
+            help=_(
+                "Show only the focus points for next month (with --json, only the"
+                " focus list); no reflection."
+            ),
+        ),
+    ] = False,
     no_reflect: Annotated[
         bool, typer.Option("--no-reflect", help=_("Show the figures only; no reflection."))
     ] = False,
@@ -60,8 +70,9 @@ def review(
         ),
     ] = None,
 ) -> None:
-    """Look back on a month: figures and trends, repeated mistakes, open follow-ups,
-    then a short guided reflection (default: the current month so far)."""
+    """Look back on a month: at most three focus points for next month first, then
+    figures and trends, repeated mistakes, open follow-ups, then a short guided
+    reflection (default: the current month so far)."""
     from clientcoach.app import review as use
     from clientcoach.storage.config import data_dir
     from clientcoach.storage.config import now as clock
@@ -75,6 +86,12 @@ def review(
             _("--answers runs the monthly reflection, which --json and --no-reflect skip"),
             _("drop one of them"),
         )
+    if focus_only and (markdown is not None or answers_path is not None):
+        raise UsageError(
+            _("--focus shows the focus points alone; it cannot be used with {option}").format(
+                option="--markdown" if markdown is not None else "--answers"
+            )
+        )
     if markdown is not None:
         use.check_report(markdown, force)
     answers: dict[str, Any] | None = None
@@ -85,6 +102,14 @@ def review(
 
     store = Store(data_dir())
     result, damaged = use.figures(store, chosen, now, client)
+    if focus_only:
+        _focus_only(result, as_json)
+        if damaged:
+            from clientcoach.ui.render import damaged as name_damaged
+
+            name_damaged(console(), damaged)
+            raise DamagedSkipped()
+        return
     if as_json:
         import json
 
@@ -111,6 +136,23 @@ def review(
         raise DamagedSkipped()
 
 
+def _focus_only(result: "Review", as_json: bool) -> None:
+    """``--focus``: the focus points alone, on the terminal or as ``{"focus": [...]}``."""
+    from clientcoach.ui import review as render_review
+
+    if as_json:
+        import json
+
+        document = {"focus": render_review.focus_json(result)}
+        indent = 2 if sys.stdout.isatty() else None
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=indent) + "\n")
+        sys.stdout.flush()
+    elif result.empty:
+        render_review.empty(console(), result)
+    else:
+        render_review.show_focus(out(), result)
+
+
 def _reflect(
     store: "Store",
     result: "Review",
@@ -132,7 +174,8 @@ def _reflect(
         return  # piped or scripted: the figures are the whole output
     # Found before the offer: a broken playbook.review is told now, not after "yes".
     title = _("Review of {period}").format(period=render_review.period_label(result.period))
-    run, meta = use.monthly(library(store.root), result, now, title)
+    focus = render_review.focus_texts(result)
+    run, meta = use.monthly(library(store.root), result, now, title, focus)
     if answers is None:
         asker = TerminalAsker(console())
         console().print()

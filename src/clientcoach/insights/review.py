@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
@@ -286,6 +286,26 @@ class Declared:
 
 
 @dataclass(frozen=True)
+class Focus:
+    """One point to work on next month, and the figure it is drawn from.
+
+    ``kind`` is a stable key (see :data:`FOCUS_ORDER`); ``figure`` names the figure in
+    the JSON document (``help.most_failed``, ``headline.next_steps_rate``...), with its
+    ``value`` in the period and its ``previous`` value when the figure has one.
+    ``subject`` is what the point is about (a rule, a mistake, a reason area), ``total``
+    what ``value`` is counted of, ``dates`` the days it was seen.
+    """
+
+    kind: str
+    figure: str
+    value: Number
+    previous: Number | None = None
+    subject: str | None = None
+    total: int | None = None
+    dates: list[date] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Review:
     period: Period
     previous: Period
@@ -310,6 +330,8 @@ class Review:
     # in the language of the reflection that saved it.
     # By role: {"loss_outcome": {value: label}, "loss_reason": {...}, "believed_reason": ...}.
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    # At most three points for the coming month, the most pressing first (see focus()).
+    focus: list[Focus] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -775,7 +797,7 @@ def build(
         )
         for key, kind in HEADLINE
     ]
-    return Review(
+    result = Review(
         period=period,
         previous=previous,
         months=[f"{y:04d}-{m:02d}" for y, m in months],
@@ -797,6 +819,7 @@ def build(
         commitments=_commitments(in_period),
         labels=_labels(in_period),
     )
+    return replace(result, focus=focus(result))
 
 
 def _commitments(in_period: list[_Facts]) -> Commitments:
@@ -1076,3 +1099,99 @@ def _counted(counts: Counter[str], loose: bool) -> list[Count]:
         merged[key] += times
         shown.setdefault(key, text)
     return _top(merged, shown)
+
+
+# --- the focus points -----------------------------------------------------------------
+
+FOCUS_MAX = 3
+# The ranking rule: every candidate found is ranked by this fixed order, the first three
+# kept. A habit that keeps failing comes before a figure that moved once: a repeated
+# mistake, then the most-failed rule of healthy help, then the headline figure that
+# worsened most, then a loss reason seen before, then lessons not tried, then overdue
+# follow-ups. When none is found in a period that has reflections, one "keep_reflecting"
+# point says how many there were; an empty period has no focus.
+FOCUS_ORDER = (
+    "repeated_mistake",
+    "help_rule",
+    "worsened",
+    "loss_reason",
+    "commitments_not_kept",
+    "overdue_follow_ups",
+)
+# Which way each headline figure gets worse: -1 when it goes down (a rate, energy), +1
+# when it goes up. Figures that only count activity (meetings, episodes) are left out.
+WORSE: dict[str, int] = {
+    "next_steps_rate": -1,
+    "calm_restored_rate": -1,
+    "energy": -1,
+    "follow_ups_open": +1,
+    "repeated_mistakes": +1,
+    "lost_deals": +1,
+}
+# What a change is measured against, so figures of different kinds compare: a rate's
+# change in points of 100%, energy's in its scale of 4, a count's against the count before.
+_ENERGY_SPAN = 4.0
+
+
+def worsening(h: Headline) -> float:
+    """How much a headline figure got worse against the previous period (0: not worse)."""
+    direction = WORSE.get(h.id)
+    if direction is None or h.value is None or h.previous is None:
+        return 0.0
+    change = (h.value - h.previous) * direction
+    if change <= 0:
+        return 0.0
+    if h.kind == "rate":
+        return float(change)
+    if h.kind == "mean":
+        return change / _ENERGY_SPAN
+    return change / max(abs(h.previous), 1)
+
+
+def focus(review: Review) -> list[Focus]:
+    """At most three points for the coming month, drawn from the review's figures."""
+    if review.empty:
+        return []
+    found: dict[str, Focus] = {}
+    if review.mistakes.repeated_list:
+        top = review.mistakes.repeated_list[0]
+        found["repeated_mistake"] = Focus(
+            "repeated_mistake",
+            "mistakes.repeated_list",
+            top.count,
+            subject=top.mistake,
+            dates=top.dates,
+        )
+    most = next((r for r in review.help.rules if r.rule == review.help.most_failed), None)
+    if most is not None:
+        found["help_rule"] = Focus(
+            "help_rule", "help.most_failed", most.failed, subject=most.rule, total=most.checked
+        )
+    worst = max(review.headline, key=worsening, default=None)
+    if worst is not None and worsening(worst) > 0:
+        assert worst.value is not None  # worsening() is 0 without one
+        found["worsened"] = Focus(
+            "worsened", f"headline.{worst.id}", worst.value, worst.previous, subject=worst.id
+        )
+    if review.lost_deals.repeated_reasons:
+        reason = review.lost_deals.repeated_reasons[0]
+        found["loss_reason"] = Focus(
+            "loss_reason",
+            "lost_deals.repeated_reasons",
+            reason.count,
+            subject=reason.reason,
+            dates=[reason.since],
+        )
+    if review.commitments.not_tried:
+        found["commitments_not_kept"] = Focus(
+            "commitments_not_kept",
+            "commitments.not_tried",
+            review.commitments.not_tried,
+            total=review.commitments.kept.total,
+        )
+    if review.follow_ups.overdue:
+        found["overdue_follow_ups"] = Focus(
+            "overdue_follow_ups", "follow_ups.overdue", len(review.follow_ups.overdue)
+        )
+    points = [found[kind] for kind in FOCUS_ORDER if kind in found][:FOCUS_MAX]
+    return points or [Focus("keep_reflecting", "reflections", review.reflections)]

@@ -82,6 +82,9 @@ class ReviewInfo(RecordModel):
     start: date
     end: date
     top_repeated_mistake: str | None = None
+    # The review's focus points for next month, as the sentences shown before the
+    # reflection's first question.
+    focus: list[str] | None = None
 
 
 class Reflection(RecordModel):

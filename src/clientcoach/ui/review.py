@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from clientcoach.core.dates import MONTHS
 from clientcoach.i18n import _
-from clientcoach.insights.review import Count, Headline, Period, Rate, Review
+from clientcoach.insights.review import Count, Focus, Headline, Period, Rate, Review
 
 if TYPE_CHECKING:
     # Rich is imported by the functions that draw: `coach review --json` never needs it.
@@ -482,6 +482,136 @@ def _declared(review: Review) -> Block:
     )
 
 
+# --- the focus points -----------------------------------------------------------------
+
+
+def focus_text(point: Focus, review: Review) -> str:
+    """A focus point as one sentence in the reader's language."""
+    subject = point.subject or ""
+    if point.kind == "repeated_mistake":
+        return _("Prepare a different move for your most repeated mistake: {mistake}").format(
+            mistake=subject
+        )
+    if point.kind == "help_rule":
+        rule = _rule_names().get(subject, subject)
+        return _("Before helping beyond the scope, check the rule you failed most: {rule}").format(
+            rule=rule
+        )
+    if point.kind == "worsened":
+        figure = headline_labels().get(subject, subject)
+        return _("Turn around the figure that got worse: {figure}").format(figure=figure)
+    if point.kind == "loss_reason":
+        areas = {**review.labels.get("believed_reason", {}), **area_names()}
+        return _(
+            "A reason for losing came back; check it early in your next deals: {reason}"
+        ).format(reason=areas.get(subject, subject))
+    if point.kind == "commitments_not_kept":
+        return _("Try the lesson you commit to before the next meeting.")
+    if point.kind == "overdue_follow_ups":
+        return _("Close or reschedule your overdue follow-ups.")
+    return _("Keep reflecting after each meeting.")
+
+
+def _focus_figure(point: Focus) -> str:
+    names = {
+        "mistakes.repeated_list": _("most repeated mistake"),
+        "help.most_failed": _("most-failed rule"),
+        "lost_deals.repeated_reasons": _("reason seen before"),
+        "commitments.not_tried": _("lessons not tried"),
+        "follow_ups.overdue": _("overdue follow-ups"),
+        "reflections": _("reflections"),
+    }
+    if point.figure.startswith("headline."):
+        key = point.figure.removeprefix("headline.")
+        return headline_labels().get(key, key)
+    return names.get(point.figure, point.figure)
+
+
+def _focus_value(point: Focus, review: Review) -> tuple[str, str | None]:
+    """The figure's value and, when it has one, its previous value, as shown."""
+    if point.kind == "worsened":
+        kind = next(
+            (h.kind for h in review.headline if f"headline.{h.id}" == point.figure), "count"
+        )
+        signed = point.figure == "headline.energy"
+        return _figure(point.value, kind, signed), _figure(point.previous, kind, signed)
+    if point.kind == "repeated_mistake":
+        days = ", ".join(d.isoformat() for d in point.dates)
+        return _("{n} times ({dates})").format(n=point.value, dates=days), None
+    if point.kind == "help_rule":
+        return _("failed in {failed} of {checked} checks").format(
+            failed=point.value, checked=point.total
+        ), None
+    if point.kind == "loss_reason" and point.dates:
+        return _("{n} losses since {date}").format(
+            n=point.value, date=point.dates[0].isoformat()
+        ), None
+    if point.kind == "commitments_not_kept":
+        return _("{n} of {total} not tried").format(n=point.value, total=point.total), None
+    return str(point.value), None
+
+
+def focus_evidence(point: Focus, review: Review) -> str:
+    """The figure a focus point is drawn from, its value, the one before, the period."""
+    value, previous = _focus_value(point, review)
+    if previous is not None:
+        return _("{figure}: {value} in {period}, {previous} in {before}").format(
+            figure=_focus_figure(point),
+            value=value,
+            period=period_label(review.period),
+            previous=previous,
+            before=period_label(review.previous),
+        )
+    return _("{figure}: {value} in {period}").format(
+        figure=_focus_figure(point), value=value, period=period_label(review.period)
+    )
+
+
+def focus_title() -> str:
+    return _("Focus for next month")
+
+
+def focus_texts(review: Review) -> list[str]:
+    """The focus points as sentences, as a monthly reflection keeps them."""
+    return [focus_text(p, review) for p in review.focus]
+
+
+def focus_json(review: Review) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": p.kind,
+            "text": focus_text(p, review),
+            "evidence": {
+                "figure": p.figure,
+                "value": p.value,
+                "previous": p.previous,
+                "period": period_label(review.period),
+                "subject": p.subject,
+                "total": p.total,
+                "dates": [d.isoformat() for d in p.dates],
+                "text": focus_evidence(p, review),
+            },
+        }
+        for p in review.focus
+    ]
+
+
+def show_focus(console: Console, review: Review) -> None:
+    """The focus points, numbered, each over its evidence (wrapped under its sentence)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    console.print(Text(focus_title(), style="bold underline"))
+    points = Table.grid(padding=(0, 1))
+    points.add_column(no_wrap=True)
+    points.add_column(overflow="fold")
+    for number, point in enumerate(review.focus, 1):
+        body = Text(focus_text(point, review))
+        body.append("\n" + focus_evidence(point, review), style="dim")
+        points.add_row(Text(f"{number}.", style="bold"), body)
+    console.print(points)
+
+
 # --- the terminal ---------------------------------------------------------------------
 
 
@@ -510,6 +640,9 @@ def show(console: Console, review: Review) -> None:
     ascii_only = not console.encoding.lower().startswith("utf")
     console.print(Text(title_line(review), style="bold"))
     console.print(Text(compared_line(review), style="dim"))
+    if review.focus:
+        console.print()
+        show_focus(console, review)
     for block in blocks(review, ascii_only):
         console.print()
         console.print(Text(block.title, style="bold underline"))
@@ -593,10 +726,14 @@ def offer_prompt(text: str) -> Text:
 
 
 def focus(console: Console, review: Review) -> None:
-    """What the monthly reflection builds on: the top repeated mistake."""
+    """What the monthly reflection builds on, shown before its first question: the focus
+    points, then the top repeated mistake."""
     from rich.text import Text
 
     top = review.mistakes.repeated_list[:1]
+    if review.focus:
+        console.print()
+        show_focus(console, review)
     console.print()
     if top:
         line = Text(_("Your most repeated mistake: "), style="bold")
@@ -639,6 +776,11 @@ def markdown(review: Review, damaged: list[Damaged]) -> str:
         message, hint = empty_message(review)
         lines += ["", md_escape(message), "", md_escape(hint)]
     else:
+        if review.focus:
+            lines += ["", f"## {md_escape(focus_title())}", ""]
+            for number, point in enumerate(review.focus, 1):
+                lines.append(f"{number}. {md_escape(focus_text(point, review))}  ")
+                lines.append(f"   *{md_escape(focus_evidence(point, review))}*")
         for block in blocks(review):
             lines += ["", f"## {md_escape(block.title)}", ""]
             if block.facts:
@@ -698,5 +840,6 @@ def to_json(review: Review, damaged: list[Damaged]) -> dict[str, Any]:
         h.id: {"kind": h.kind, "value": h.value, "previous": h.previous, "series": h.series}
         for h in review.headline
     }
+    data["focus"] = focus_json(review)
     data["damaged"] = [{"path": str(d.path), "reason": d.reason} for d in damaged]
     return data
