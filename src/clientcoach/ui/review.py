@@ -601,6 +601,8 @@ def show_focus(console: Console, review: Review) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from clientcoach.ui.nobreak import NoBreak
+
     console.print(Text(focus_title(), style="bold underline"))
     points = Table.grid(padding=(0, 1))
     points.add_column(no_wrap=True)
@@ -608,7 +610,8 @@ def show_focus(console: Console, review: Review) -> None:
     for number, point in enumerate(review.focus, 1):
         body = Text(focus_text(point, review))
         body.append("\n" + focus_evidence(point, review), style="dim")
-        points.add_row(Text(f"{number}.", style="bold"), body)
+        # A cell is wrapped by Rich itself: keep French no-break spaces whole there too.
+        points.add_row(Text(f"{number}.", style="bold"), NoBreak(body))
     console.print(points)
 
 
