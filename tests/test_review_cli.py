@@ -436,12 +436,20 @@ def test_a_stopped_monthly_reflection_resumes_with_its_period(
         "start": "2026-11-01",
         "end": "2026-11-30",
         "top_repeated_mistake": "Talked too LONG",
+        "focus": [
+            "Prepare a different move for your most repeated mistake: Talked too LONG",
+            "Before helping beyond the scope, check the rule you failed most: "
+            "request put into words",
+            "Turn around the figure that got worse: Follow-ups still open",
+        ],
     }
 
     assert "all clients" in coach("drafts", COLUMNS="100").stdout
     resumed = Coach("resume")
     try:
         resumed.expect("Resuming your review for all clients")
+        resumed.expect("Focus for next month")  # the focus points are shown again
+        resumed.expect("3. Turn around the figure that got worse")
         resumed.expect("Your most repeated mistake: Talked too LONG")
         resumed.lines("monthly", "keep", ["Agenda the day before"], tree)
         resumed.lines("monthly", "stop", ["Long openings"], tree)
