@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tarfile
 import sys
 import venv
 import zipfile
@@ -88,3 +89,37 @@ def test_wheel_ships_the_builtin_playbooks_and_a_fresh_venv_runs_them(tmp_path: 
     saved = Path(prep.stdout.strip())
     assert saved.is_file()
     assert saved.is_relative_to(data)
+
+
+def test_sdist_and_wheel_carry_the_licence_and_the_examples_and_pass_twine_check(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "dist"
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", str(out), str(REPO)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    (sdist,) = out.glob("clientcoach-*.tar.gz")
+    (wheel,) = out.glob("clientcoach-*.whl")
+    examples = sorted(p.name for p in (REPO / "examples").glob("*.toml"))
+    assert examples, "the README points to examples/"
+
+    with tarfile.open(sdist) as archive:
+        in_sdist = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    assert "LICENSE" in in_sdist
+    assert {f"examples/{name}" for name in examples} <= in_sdist
+
+    in_wheel = set(zipfile.ZipFile(wheel).namelist())
+    assert any(name.endswith(".dist-info/licenses/LICENSE") for name in in_wheel)
+    assert {f"clientcoach/examples/{name}" for name in examples} <= in_wheel
+
+    checked = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", str(sdist), str(wheel)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
