@@ -53,7 +53,7 @@ def reset_global_state() -> None:
     STATE.debug = False
     STYLE.no_color = False
     i18n.set_language(i18n.DEFAULT)
-    language._chosen_by_option = False
+    language.reset()
     # cli.main() points Typer's headings at our catalogue for a French run.
     compat.reset_typer_headings()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import tarfile
 import sys
+import tarfile
 import venv
 import zipfile
 from pathlib import Path

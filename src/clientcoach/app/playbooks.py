@@ -88,15 +88,22 @@ def file_problems(path: Path, lib: Library) -> list[str]:
     return problems
 
 
-def targets(refs: list[Path], lib: Library) -> list[Path]:
-    """The files to check: each a file, or a playbook's id; none given: the user's own."""
+def own_files(lib: Library) -> list[Path]:
+    """Every playbook file of the user's own.
+
+    Every file, not only those that win their id: a file hidden by another of the same
+    id (CLIENTCOACH_PLAYBOOKS comes first) is still yours to fix.
+    """
     from clientcoach.storage.playbooks import toml_files
 
+    return [path for folder in lib.user_dirs for path in toml_files(folder)]
+
+
+def targets(refs: list[Path], lib: Library) -> list[Path]:
+    """The files to check: each a file, or a playbook's id; none given: the user's own."""
     entries = lib.entries()
     if not refs:
-        # Every file, not only those that win their id: a file hidden by another of the
-        # same id (CLIENTCOACH_PLAYBOOKS comes first) is still yours to fix.
-        own = [path for folder in lib.user_dirs for path in toml_files(folder)]
+        own = own_files(lib)
         if not own:
             raise UsageError(
                 _("you have no playbooks of your own to check"),
@@ -135,9 +142,28 @@ def check_default(command: str, ref: str, lib: Library) -> None:
         )
 
 
-def create(root: Path, lib: Library, playbook_id: str, source: str | None) -> tuple[Path, str]:
-    """Write a new playbook in the data directory's playbook folder: a commented starter,
-    or a copy of ``source``. Its path, and what to give ``coach playbooks check``."""
+KINDS = ("prep", "debrief", "review", "any")
+
+
+def starter_kind(playbook_id: str, kind: str | None) -> str:
+    """The kind asked for, else the one the id names (``my-prep``), else debrief."""
+    if kind is not None:
+        if kind not in KINDS:
+            raise UsageError(
+                _("{kind!r} is not a kind of playbook").format(kind=kind),
+                _("use one of: {kinds}").format(kinds=", ".join(KINDS)),
+            )
+        return kind
+    words = set(re.split(r"[-_]", playbook_id))
+    named = [k for k in KINDS[:3] if k in words] + (["review"] if "monthly" in words else [])
+    return named[0] if len(set(named)) == 1 else "debrief"
+
+
+def create(
+    root: Path, lib: Library, playbook_id: str, source: str | None, kind: str | None = None
+) -> tuple[Path, str]:
+    """Write a new playbook in the data directory's playbook folder: a commented starter
+    of ``kind``, or a copy of ``source``. Its path, and what to give ``coach playbooks check``."""
     from clientcoach.model.playbook import PLAYBOOK_ID_PATTERN
     from clientcoach.storage.store import ensure_dir, write_new
 
@@ -154,9 +180,14 @@ def create(root: Path, lib: Library, playbook_id: str, source: str | None) -> tu
     hidden = winner is not None and winner.origin == "user" and winner.path != target
     check_ref = str(target) if hidden else playbook_id
     if source is not None:
+        if kind is not None:
+            raise UsageError(
+                _("--kind and --from do not go together"),
+                _("a copy keeps the kind of the playbook it copies"),
+            )
         text = copy_text(load(lib, source), playbook_id, check_ref)
     else:
-        text = starter_text(playbook_id, check_ref)
+        text = starter_text(playbook_id, check_ref, starter_kind(playbook_id, kind))
     ensure_dir(folder)
     try:
         write_new(target, text)
@@ -222,7 +253,7 @@ def _ordered(data: dict[str, Any]) -> dict[str, Any]:
     return ordered
 
 
-def starter_text(playbook_id: str, check: str | None = None) -> str:
+def starter_text(playbook_id: str, check: str | None = None, kind: str = "debrief") -> str:
     """A small working playbook with a comment above each step saying what it shows.
 
     tomli-w writes no comments, so the data is written by tomli-w and a comment line is
@@ -294,10 +325,14 @@ def starter_text(playbook_id: str, check: str | None = None) -> str:
             },
         ),
     ]
+    if kind != "debrief":
+        # The debrief's yes/no, scale and choice make no sense before a meeting or over a
+        # month: the same three kinds of step, asked the way this kind needs them.
+        steps = [steps[0], *_other_steps(kind, [comment for comment, _step in steps[1:]])]
     data: dict[str, Any] = {
         "schema": 1,
         "id": playbook_id,
-        "kind": "debrief",
+        "kind": kind,
         "version": "1",
         "language": i18n.language(),
         "title": _("My playbook"),
@@ -319,6 +354,51 @@ def starter_text(playbook_id: str, check: str | None = None) -> str:
         "# " + _("Run `coach playbooks show debrief` to see a full playbook as a tree."),
     ]
     return "\n".join([*_header(playbook_id, check), *intro, *body]) + "\n"
+
+
+def _other_steps(kind: str, comments: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """The starter's last four steps for a prep, a review or any kind."""
+    before = kind == "prep"
+    ask = _("Could a hot topic come up?") if before else _("Did it go as you meant it to?")
+    then = _("What will you do first if it does?") if before else _("What got in the way?")
+    scale = _("How ready do you feel?") if before else _("How much energy is left?")
+    pick = _("What do you want to leave with?") if before else _("Where do things stand?")
+    return list(
+        zip(
+            comments,
+            [
+                {"id": "asked", "type": "confirm", "prompt": ask},
+                {
+                    "id": "then",
+                    "type": "text",
+                    "prompt": then,
+                    "required": False,
+                    "when": {"step": "asked", "equals": before},
+                },
+                {
+                    "id": "scale",
+                    "type": "rating",
+                    "prompt": scale,
+                    "min": 1,
+                    "max": 5,
+                    "low": _("not at all"),
+                    "high": _("fully"),
+                    "summary": "mean",
+                },
+                {
+                    "id": "pick",
+                    "type": "choice",
+                    "prompt": pick,
+                    "choices": [
+                        {"value": "decision", "label": _("A decision")},
+                        {"value": "information", "label": _("Information")},
+                    ],
+                    "summary": "distribution",
+                },
+            ],
+            strict=True,
+        )
+    )
 
 
 # --- schema -----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from clientcoach.cli.common import command, group
+from clientcoach.cli.common import command, group, print_json
 from clientcoach.i18n import _
 from clientcoach.ui.console import console, out
 
@@ -19,8 +19,8 @@ def _effective(key: str, file: dict[str, Any]) -> tuple[str, str]:
     setting = config.settings()[key]
     env = os.environ.get(setting.env, "").strip() if setting.env else ""
     if key == "language":
-        code, source = language.choose(None)
-        return code, {"environment": "CLIENTCOACH_LANG"}.get(source, source)
+        code, source = language.in_force()
+        return code, {"environment": "CLIENTCOACH_LANG", "option": "--lang"}.get(source, source)
     if env:
         return env, setting.env or ""
     if key in file:
@@ -82,12 +82,17 @@ def list_settings(
 @command("get", parent=config_app)
 def get_setting(
     key: Annotated[str, typer.Argument(metavar="KEY", help=_("A setting, e.g. language."))],
+    as_json: Annotated[bool, typer.Option("--json", help=_("Output JSON."))] = False,
 ) -> None:
     """Print the value in force for one setting."""
     from clientcoach.storage import config
 
     config.check_key(key)
-    typer.echo(_effective(key, config.read_file())[0])
+    value, source = _effective(key, config.read_file())
+    if as_json:
+        print_json({"key": key, "value": value, "source": source})
+        return
+    typer.echo(value)
 
 
 @command("set", parent=config_app)

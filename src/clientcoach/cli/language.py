@@ -42,18 +42,29 @@ def choose(argv_lang: str | None) -> tuple[str, str]:
     return (from_locale() or DEFAULT), "locale"
 
 
-_chosen_by_option = False
+_chosen: tuple[str, str] | None = None
 
 
 def init_language(argv_lang: str | None) -> str:
     """Pick the language at start-up (see the module docstring) and switch to it."""
-    global _chosen_by_option
-    code, source = choose(argv_lang)
-    _chosen_by_option = source == "option"
-    set_language(code)
-    return code
+    global _chosen
+    _chosen = choose(argv_lang)
+    set_language(_chosen[0])
+    return _chosen[0]
 
 
 def chosen_by_option() -> bool:
     """Whether this run's language was given with ``--lang`` (it then wins over a draft's)."""
-    return _chosen_by_option
+    return _chosen is not None and _chosen[1] == "option"
+
+
+def in_force() -> tuple[str, str]:
+    """This run's language and where it came from, as chosen at start-up (``--lang``
+    included), or as it would be chosen now when the run did not start through ``main``."""
+    return _chosen if _chosen is not None else choose(None)
+
+
+def reset() -> None:
+    """Forget this run's choice: in-process runs share one interpreter."""
+    global _chosen
+    _chosen = None

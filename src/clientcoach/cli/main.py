@@ -21,16 +21,50 @@ from clientcoach.cli import (  # noqa: F401
     playbooks,
     review,
 )
-from clientcoach.cli.common import STATE, app, guard, help_width, silence_stdout
-from clientcoach.errors import CoachError
+from clientcoach.cli.common import STATE, app, command, guard, help_width, silence_stdout
+from clientcoach.errors import CoachError, UsageError
 from clientcoach.i18n import _
 from clientcoach.ui.console import STYLE
 
 __all__ = ["app", "main"]
 
+
+@command(
+    "help",
+    help=_("Show the help of a command: coach help prep, coach help playbooks check."),
+)
+def help_command(
+    ctx: typer.Context,
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="COMMAND", help=_("The command, and its subcommand if any.")),
+    ] = None,
+) -> None:
+    parent = ctx.find_root()
+    target: Any = parent.command
+    for name in names or []:
+        found = target.get_command(parent, name) if hasattr(target, "get_command") else None
+        if found is None:
+            import difflib
+
+            known = list(getattr(target, "list_commands", lambda _ctx: [])(parent))
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = (
+                _("did you mean: coach help {name}?").format(name=close[0])
+                if close
+                else _("run `coach --help` to see the commands")
+            )
+            raise UsageError(_("no command named {name!r}").format(name=name), hint)
+        parent = typer.Context(found, info_name=name, parent=parent)
+        target = found
+    text = target.get_help(parent)
+    if text:  # Typer's own help formatter prints as it goes and returns nothing
+        typer.echo(text)
+
+
 # The order `coach --help` lists commands in: the meeting loop first, groups last.
 ORDER = ["prep", "debrief", "resume", "doctor", "brief", "followups", "done", "history"]
-ORDER += ["show", "clients", "review", "playbooks", "config", "drafts"]
+ORDER += ["show", "clients", "review", "playbooks", "config", "drafts", "help"]
 app.registered_commands.sort(
     key=lambda info: ORDER.index(str(info.name or getattr(info.callback, "__name__", "")))
 )
@@ -60,7 +94,9 @@ def _root(
     lang: Annotated[
         str | None,
         typer.Option(
-            "--lang", help=_("Language of messages and playbooks: en or fr (default: locale).")
+            "--lang",
+            metavar="en|fr",
+            help=_("Language of messages and playbooks: en or fr (default: locale)."),
         ),
     ] = None,
 ) -> None:
@@ -126,6 +162,18 @@ def _translate_help(command: object) -> None:
         _translate_help(sub)
 
 
+def _add_examples(command: Any, path: str = "") -> None:
+    """Put each command's examples under its help, one per line as written."""
+    from clientcoach.cli.examples import EXAMPLES
+
+    lines = EXAMPLES.get(path)
+    if lines:
+        # "\b" keeps Click from re-flowing the lines into one paragraph.
+        command.epilog = "\b\n" + _("Examples:") + "\n" + "\n".join("  " + x for x in lines)
+    for name, sub in getattr(command, "commands", {}).items():
+        _add_examples(sub, f"{path} {name}".strip())
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run ``coach`` with ``argv`` (default: the process's arguments)."""
     from clientcoach import i18n
@@ -141,6 +189,7 @@ def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(app)
     # Help is wrapped to the terminal of this run (the app was built at import time).
     command.context_settings = {**command.context_settings, "terminal_width": help_width()}
+    _add_examples(command)
     if chosen != i18n.DEFAULT:
         from clientcoach.cli import compat
 

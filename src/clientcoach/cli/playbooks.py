@@ -40,6 +40,7 @@ def list_playbooks(as_json: JsonOpt = False) -> None:
 @command("show", parent=playbooks, help=_("The steps of a playbook as a tree."))
 def show(
     ref: Annotated[str, typer.Argument(metavar="ID", help=_("Playbook id or .toml file."))],
+    as_json: JsonOpt = False,
 ) -> None:
     from clientcoach.app import playbooks as use
     from clientcoach.app.workspace import library
@@ -48,6 +49,10 @@ def show(
 
     lib = library(data_dir())
     playbook = use.load(lib, ref)
+    if as_json:
+        # The playbook as its file says it, in the keys of the file format.
+        print_json(playbook.model_dump(mode="json", by_alias=True, exclude_none=True))
+        return
     out().print(playbook_tree(playbook, lib.resolve(playbook)))
 
 
@@ -85,8 +90,19 @@ def new(
     source: Annotated[
         str | None, typer.Option("--from", help=_("Start from a copy of this playbook."))
     ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            metavar="prep|debrief|review|any",
+            help=_(
+                "The kind of the starter: the command that walks it. Default: read from "
+                "the id (my-prep is a prep), else debrief."
+            ),
+        ),
+    ] = None,
 ) -> None:
-    _new(playbook_id, source)
+    _new(playbook_id, source, kind)
 
 
 @command(
@@ -129,7 +145,11 @@ def _check(refs: list[Path], as_json: bool) -> None:
     from clientcoach.app.workspace import library
     from clientcoach.storage.config import data_dir
 
-    results = use.check(refs, library(data_dir()))
+    lib = library(data_dir())
+    if as_json and not refs and not use.own_files(lib):
+        print_json([])  # nothing of your own to check: an empty list, not an error
+        return
+    results = use.check(refs, lib)
     failed = [path for path, problems in results.items() if problems]
     if as_json:
         print_json([{"file": str(p), "ok": not pr, "problems": pr} for p, pr in results.items()])
@@ -158,13 +178,13 @@ def _check(refs: list[Path], as_json: bool) -> None:
 # --- new --------------------------------------------------------------------------------
 
 
-def _new(playbook_id: str, source: str | None) -> None:
+def _new(playbook_id: str, source: str | None, kind: str | None) -> None:
     from clientcoach.app import playbooks as use
     from clientcoach.app.workspace import library
     from clientcoach.storage.config import data_dir
 
     root = data_dir()
-    target, check = use.create(root, library(root), playbook_id, source)
+    target, check = use.create(root, library(root), playbook_id, source, kind)
     console().print(_("Created {path}").format(path=target), soft_wrap=True)
     # Not wrapped: the command is meant to be copied whole.
     console().print(

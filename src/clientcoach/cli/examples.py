@@ -1,0 +1,46 @@
+"""One or more examples for every command's help, by command path.
+
+Kept as data in one place, rather than in each declaration, so that a test can check
+that no command is left without one, and so the examples read as a set.
+"""
+
+EXAMPLES: dict[str, list[str]] = {
+    "prep": ["coach prep ACME", "coach prep ACME --quick", "coach prep ACME -a answers.toml"],
+    "debrief": [
+        "coach debrief ACME",
+        "coach debrief ACME --full",
+        "coach debrief ACME --date yesterday",
+    ],
+    "resume": ["coach resume", "coach resume 2026-03-02-prep-acme-1a2b"],
+    "doctor": ["coach doctor", "coach doctor --quarantine"],
+    "brief": ["coach brief ACME", "coach brief ACME --json"],
+    "followups": ["coach followups", "coach followups --overdue --json"],
+    "done": ["coach done 1a2b3c.1"],
+    "history": ["coach history --client ACME", "coach history --grep price --since 2026-01-01"],
+    "show": ["coach show 1a2b3c", "coach show 1a2b3c --markdown > meeting.md"],
+    "clients": ["coach clients", "coach clients --json"],
+    "review": [
+        "coach review",
+        "coach review --month 2026-03 --markdown march.md",
+        "coach review --focus",
+    ],
+    "playbooks": ["coach playbooks", "coach playbooks show debrief"],
+    "playbooks list": ["coach playbooks list --json"],
+    "playbooks show": ["coach playbooks show troll-bridge"],
+    "playbooks check": ["coach playbooks check", "coach playbooks check my-prep.toml --json"],
+    "playbooks new": [
+        "coach playbooks new my-prep --kind prep",
+        "coach playbooks new my-debrief --from debrief",
+    ],
+    "playbooks schema": ["coach playbooks schema > playbook.schema.json"],
+    "config": ["coach config list", "coach config set mode quick"],
+    "config list": ["coach config list --json"],
+    "config get": ["coach config get language"],
+    "config set": ["coach config set language fr", "coach config set mode quick"],
+    "config unset": ["coach config unset mode"],
+    "config path": ["coach config path"],
+    "drafts": ["coach drafts", "coach drafts discard 1a2b3c"],
+    "drafts list": ["coach drafts list"],
+    "drafts discard": ["coach drafts discard 1a2b3c"],
+    "help": ["coach help prep", "coach help playbooks check"],
+}
