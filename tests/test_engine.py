@@ -287,7 +287,7 @@ def test_coerce_accepts(step_toml: str, raw: object, expected: object) -> None:
         ('type = "number"\nmin = 0', "-1", "at least 0"),
         ('type = "number"', "nan", "finite"),
         ('type = "number"', True, "number"),
-        ('type = "date"', "next tuesday", "not a date"),
+        ('type = "date"', "next tuesdy", "not a date"),
         ('type = "text"', "two\nlines", "single line"),
         ('type = "text"', "", "empty"),
         ('type = "list"', 3, "list"),

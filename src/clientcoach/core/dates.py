@@ -46,6 +46,50 @@ _DAYS_FROM_TODAY = {
 }
 # +3d / -2w, or in French +3j (jours) / +2s (semaines).
 _RELATIVE = re.compile(r"^([+-])(\d{1,4})\s*([dwjs])$")
+# Units in words, singular and plural, English and French: their length in days.
+_UNITS = {"day": 1, "days": 1, "jour": 1, "jours": 1, "week": 7, "weeks": 7}
+_UNITS |= {"semaine": 7, "semaines": 7}
+_COUNT = r"(\d{1,4}|a|an|one|un|une)"
+_UNIT = "(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + ")"
+# "in 3 days", "dans 2 semaines"; "3 days ago", "il y a 2 jours".
+_AHEAD = re.compile(rf"^(?:in|dans)\s+{_COUNT}\s+{_UNIT}$")
+_AGO = re.compile(rf"^(?:{_COUNT}\s+{_UNIT}\s+ago|il\s+y\s+a\s+{_COUNT}\s+{_UNIT})$")
+# "next friday", "friday next", "vendredi prochain"; "last friday", "vendredi dernier".
+_NEXT_WORDS = ("next ", "this ", "ce ", " prochain", " next")
+_LAST_WORDS = ("last ", " dernier")
+_END_OF_MONTH = {"end of month", "end of the month", "fin du mois", "fin de mois", "eom"}
+_END_OF_WEEK = {"end of week", "end of the week", "fin de semaine", "fin de la semaine", "eow"}
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else 1
+
+
+def _phrase(text: str, today: date) -> date | None:
+    """The day a phrase in words names, or None when it is not one of them."""
+    text = " ".join(text.replace("\u2019", "'").split())
+    if text in _END_OF_MONTH:
+        first_of_next = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return first_of_next - timedelta(days=1)
+    if text in _END_OF_WEEK:  # the working week's end: this Friday, or today if it is one
+        return today + timedelta(days=(4 - today.weekday()) % 7)
+    match = _AHEAD.match(text)
+    if match:
+        return today + timedelta(days=_count(match.group(1)) * _UNITS[match.group(2)])
+    match = _AGO.match(text)
+    if match:
+        count, unit = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
+        return today - timedelta(days=_count(count) * _UNITS[unit])
+    for words, step in ((_NEXT_WORDS, 1), (_LAST_WORDS, -1)):
+        for word in words:
+            if text.startswith(word) or text.endswith(word):
+                day = text.removeprefix(word) if text.startswith(word) else text.removesuffix(word)
+                for names in (_WEEKDAYS, _WEEKDAYS_FR):
+                    if day in names:
+                        # The next (or last) such day, never today.
+                        gap = (names.index(day) - today.weekday()) * step % 7 or 7
+                        return today + timedelta(days=step * gap)
+    return None
 
 
 class AnswerError(ValueError):
@@ -53,7 +97,9 @@ class AnswerError(ValueError):
 
 
 def parse_date(raw: object, today: date) -> date:
-    """A date from ISO text, today/tomorrow/yesterday, or +3d / -2w relative to ``today``."""
+    """A date from ISO text, today/tomorrow/yesterday, a weekday (next or last), a phrase
+    ("in 3 days", "2 weeks ago", "end of month", and their French forms), or +3d / -2w,
+    relative to ``today``."""
     if isinstance(raw, datetime):
         raise AnswerError(_("give a date without a time of day, e.g. 2026-12-01"))
     if isinstance(raw, date):
@@ -73,13 +119,17 @@ def parse_date(raw: object, today: date) -> date:
         sign = -1 if match.group(1) == "-" else 1
         amount = int(match.group(2)) * (7 if match.group(3) in "ws" else 1)
         return today + timedelta(days=sign * amount)
+    phrased = _phrase(text, today)
+    if phrased is not None:
+        return phrased
     try:
         return date.fromisoformat(text)
     except ValueError:
         raise AnswerError(
-            _("{raw!r} is not a date; use YYYY-MM-DD, today, tomorrow, friday, +3d or +2w").format(
-                raw=raw
-            )
+            _(
+                "{raw!r} is not a date; use YYYY-MM-DD, today, friday, next friday, "
+                "in 3 days, 2 weeks ago, end of month, +3d or +2w"
+            ).format(raw=raw)
         ) from None
 
 

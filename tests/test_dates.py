@@ -1,0 +1,72 @@
+"""Dates in words, as people type them, in English and French."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from clientcoach.core.dates import AnswerError, parse_date
+from tests.helpers import run_coach
+
+WEDNESDAY = date(2026, 12, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("next friday", date(2026, 12, 4)),
+        ("Friday next", date(2026, 12, 4)),
+        ("vendredi prochain", date(2026, 12, 4)),
+        ("next wednesday", date(2026, 12, 9)),  # never today
+        ("last friday", date(2026, 11, 27)),
+        ("mercredi dernier", date(2026, 11, 25)),
+        ("in 3 days", date(2026, 12, 5)),
+        ("in a week", date(2026, 12, 9)),
+        ("dans 2 semaines", date(2026, 12, 16)),
+        ("dans un jour", date(2026, 12, 3)),
+        ("3 days ago", date(2026, 11, 29)),
+        ("2  weeks   ago", date(2026, 11, 18)),
+        ("il y a 2 semaines", date(2026, 11, 18)),
+        ("end of month", date(2026, 12, 31)),
+        ("fin du mois", date(2026, 12, 31)),
+        ("end of week", date(2026, 12, 4)),
+        ("fin de semaine", date(2026, 12, 4)),
+    ],
+)
+def test_phrases_name_the_day_people_mean(text: str, expected: date) -> None:
+    assert parse_date(text, WEDNESDAY) == expected
+
+
+def test_end_of_month_knows_short_months_and_leap_years() -> None:
+    assert parse_date("end of month", date(2026, 2, 10)) == date(2026, 2, 28)
+    assert parse_date("fin du mois", date(2028, 2, 1)) == date(2028, 2, 29)
+
+
+@pytest.mark.parametrize("text", ["in 3 dayz", "next fryday", "3 days", "ago", "dans semaines"])
+def test_a_phrase_that_is_not_a_date_says_which_forms_are(text: str) -> None:
+    with pytest.raises(AnswerError, match="in 3 days, 2 weeks ago, end of month"):
+        parse_date(text, WEDNESDAY)
+
+
+def test_options_take_phrases_too(home: Path) -> None:
+    playbook = home.parent / "one.toml"
+    playbook.write_text(
+        'schema = 1\nid = "one"\nkind = "debrief"\nversion = "1"\nlanguage = "en"\n'
+        'title = "One"\n[[steps]]\nid = "energy"\ntype = "rating"\nmin = -2\nmax = 2\n'
+        'prompt = "Energy?"\nrole = "energy"\n',
+        encoding="utf-8",
+    )
+    answers = home.parent / "a.toml"
+    answers.write_text("energy = 1\n", encoding="utf-8")
+    env = {"CLIENTCOACH_NOW": "2026-12-02T10:00:00"}
+    saved = run_coach(
+        "debrief", "Acme", "-p", str(playbook), "-a", str(answers), "--date", "2 days ago", env=env
+    )
+    assert saved.code == 0, saved.stderr
+    listed = run_coach("history", "--since", "last monday", "--json", env=env)
+    (record,) = json.loads(listed.stdout)
+    assert record["date"] == "2026-11-30"
+    assert json.loads(run_coach("history", "--since", "yesterday", "--json", env=env).stdout) == []
