@@ -77,6 +77,23 @@ def test_scripted_debrief_links_to_the_latest_prep(home: Path) -> None:
     assert as_answers_file(debrief["answers"]) == load_toml(DEBRIEF)
 
 
+def test_a_second_debrief_does_not_link_to_a_prep_already_debriefed(home: Path) -> None:
+    assert run_coach("prep", "Acme", "--answers", str(PREP), "--date", "2026-11-20").code == 0
+    (prep,) = saved(home, "prep")
+    first = run_coach("debrief", "Acme", "--answers", str(DEBRIEF), "--date", "2026-11-20")
+    assert first.code == 0, first.stderr
+    second = run_coach("debrief", "Acme", "--answers", str(DEBRIEF), "--date", "2026-11-22")
+    assert second.code == 0, second.stderr
+    assert "Following your prep" not in second.stderr
+    # Said outright, a prep that has a debrief is linked again.
+    third = run_coach(
+        "debrief", "Acme", "--answers", str(DEBRIEF), "--date", "2026-11-23", "--prep", prep["id"]
+    )
+    assert third.code == 0, third.stderr
+    links = {d["meeting"]["date"]: d["links"]["prep"] for d in saved(home, "debrief")}
+    assert links == {"2026-11-20": prep["id"], "2026-11-22": None, "2026-11-23": prep["id"]}
+
+
 def test_debrief_structure_keeps_loops_and_includes_in_order(home: Path) -> None:
     assert run_coach("debrief", "Acme", "--answers", str(DEBRIEF)).code == 0
     (debrief,) = saved(home, "debrief")

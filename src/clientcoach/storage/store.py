@@ -728,11 +728,15 @@ class Store:
     def latest_prep(
         self, client: str, on_or_before: date, within_days: int = PREP_WINDOW_DAYS
     ) -> Reflection | None:
-        """The client's most recent prep for a meeting on or before a date, if recent enough."""
+        """The client's most recent prep for a meeting on or before a date, if recent enough,
+        that no debrief follows yet: a second debrief after one prep is another meeting."""
         best: Reflection | None = None
+        followed = {
+            r.links.prep for _path, r in self.iter_reflections("debrief", client) if r.links.prep
+        }
         for _path, reflection in self.iter_reflections("prep", client):
             age = (on_or_before - reflection.meeting.date).days
-            if not 0 <= age <= within_days:
+            if not 0 <= age <= within_days or reflection.id in followed:
                 continue
             key = (reflection.meeting.date, reflection.finished_at)
             if best is None or key >= (best.meeting.date, best.finished_at):
