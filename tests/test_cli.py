@@ -181,7 +181,7 @@ def test_without_terminal_a_missing_client_is_a_usage_error(home: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "suffix", "code", "needle"),
     [
-        ('goel = "x"\n', ".toml", 4, "did you mean 'goal'"),
+        ('PREP:{"goel": "x"}', ".json", 4, "did you mean 'goal'"),
         ('goal = "x"\n', ".toml", 4, "no answer for required step 'next_step_target'"),
         ('PREP:{"knowledge": 9}', ".json", 4, "step 'knowledge': give a whole number from 1"),
         (
@@ -193,7 +193,7 @@ def test_without_terminal_a_missing_client_is_a_usage_error(home: Path) -> None:
         ("goal = \n", ".toml", 4, "TOML syntax error"),
         ('{"goal": ', ".json", 4, "JSON syntax error"),
         ("[1, 2]", ".json", 4, "maps step ids"),
-        ('trolls_intro = "x"\n', ".toml", 4, "info step"),
+        ('PREP:{"trolls_intro": "x"}', ".json", 4, "info step"),
         (
             'PREP:{"help_offered": true, "healthy_help": {"r1_asked": "x"}}',
             ".json",

@@ -71,16 +71,28 @@ def _parse_answers(text: str, is_json: bool, source: str) -> object:
         raise AnswersError(toml_error(exc, text, source)) from None
 
 
-def check_answers_shape(data: Mapping[str, Any], run: Run, source: str) -> set[Address]:
-    """Refuse keys that name no step, so a typo is never silently ignored.
+def check_answers_shape(
+    data: Mapping[str, Any], run: Run, source: str, problems: list[str] | None = None
+) -> set[Address]:
+    """Find keys that name no step, so a typo is never silently ignored.
 
-    Returns the address of every answer the file gives.
+    Returns the address of every answer the file gives. Each problem is added to
+    ``problems``; without that list, the first one is raised.
     """
-    return _check_level(data, list(run.playbook.steps), run, source, ())
+    found: list[str] = [] if problems is None else problems
+    given = _check_level(data, list(run.playbook.steps), run, source, (), found)
+    if problems is None and found:
+        raise AnswersError(found[0])
+    return given
 
 
 def _check_level(
-    data: Mapping[str, Any], steps: list[Step], run: Run, source: str, prefix: Address
+    data: Mapping[str, Any],
+    steps: list[Step],
+    run: Run,
+    source: str,
+    prefix: Address,
+    problems: list[str],
 ) -> set[Address]:
     by_id = {s.id: s for s in steps}
     given: set[Address] = set()
@@ -90,24 +102,27 @@ def _check_level(
         if step is None:
             close = difflib.get_close_matches(key, list(by_id), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise AnswersError(f"{source}: no step {where!r} in playbook {run.playbook.id!r}{hint}")
-        if isinstance(step, LoopStep):
+            problems.append(f"{source}: no step {where!r} in playbook {run.playbook.id!r}{hint}")
+        elif isinstance(step, LoopStep):
             if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-                raise AnswersError(
+                problems.append(
                     f"{source}: {where!r} is a loop; give it as an array of tables ([[{key}]])"
                 )
+                continue
             for index, item in enumerate(value):
-                given |= _check_level(item, list(step.steps), run, source, (*prefix, key, index))
+                inner = (*prefix, key, index)
+                given |= _check_level(item, list(step.steps), run, source, inner, problems)
         elif isinstance(step, IncludeStep):
             if not isinstance(value, dict):
-                raise AnswersError(
+                problems.append(
                     f"{source}: {where!r} embeds playbook {step.playbook!r}; "
                     f"give its answers as a table ([{key}])"
                 )
+                continue
             target = run.playbooks[step.playbook]
-            given |= _check_level(value, list(target.steps), run, source, (*prefix, key))
+            given |= _check_level(value, list(target.steps), run, source, (*prefix, key), problems)
         elif isinstance(step, InfoStep):
-            raise AnswersError(f"{source}: {where!r} is an info step and takes no answer")
+            problems.append(f"{source}: {where!r} is an info step and takes no answer")
         elif value is not None:
             given.add((*prefix, key))
     return given
@@ -131,8 +146,30 @@ def _lookup(data: Mapping[str, Any], address: Address) -> object:
 
 
 def ask_from_answers(run: Run, data: Mapping[str, Any], source: str) -> None:
-    """Answer every question from ``data``; AnswersError names the first that cannot be."""
-    given = check_answers_shape(data, run, source)
+    """Answer every question from ``data``; AnswersError names every answer that cannot be
+    used, as far as the walk can go (past a required answer that is missing or wrong, the
+    steps that follow depend on it)."""
+    problems: list[str] = []
+    given = check_answers_shape(data, run, source, problems)
+    try:
+        _walk(run, data, source, given, problems)
+    except AnswersError as exc:
+        problems.append(exc.message if exc.hint is None else f"{exc.message} ({exc.hint})")
+    if len(problems) == 1:
+        raise AnswersError(problems[0])
+    if problems:
+        # One heading naming the file, then each problem without the file's name again.
+        raise AnswersError(
+            _("{source}: {count} problems in the answers file:").format(
+                source=source, count=len(problems)
+            )
+            + "".join("\n  " + problem.removeprefix(f"{source}: ") for problem in problems)
+        )
+
+
+def _walk(
+    run: Run, data: Mapping[str, Any], source: str, given: set[Address], problems: list[str]
+) -> None:
     used: set[Address] = set()
     while (question := run.current()) is not None:
         if question.kind == "info":
@@ -167,9 +204,18 @@ def ask_from_answers(run: Run, data: Mapping[str, Any], source: str) -> None:
                     _("add it to the answers file"),
                 )
         except AnswerError as exc:
-            raise AnswersError(f"{source}: step {question.path!r}: {exc}") from None
+            problem = f"{source}: step {question.path!r}: {exc}"
+            if question.step.required and run.default_for(question) is None:
+                raise AnswersError(problem) from None
+            # An optional step, or one with a default: note it and go on without it.
+            problems.append(problem)
+            default = run.default_for(question)
+            if default is not None:
+                run.answer(default)
+            else:
+                run.skip()
     unused = sorted(format_address(a) for a in given - used)
-    if unused:
+    if unused and not problems:  # with other problems, unused answers may be their effect
         shown = ", ".join(repr(u) for u in unused[:3]) + (" ..." if len(unused) > 3 else "")
         raise AnswersError(
             _("{source}: {count} answer(s) were never asked for: {shown}").format(
