@@ -332,48 +332,6 @@ def test_a_new_name_close_to_known_ones_is_noted_in_scripted_runs(home: Path) ->
     assert {r["client"] for r in records(home)} == {"Acme", "Acme Corporation"}
 
 
-# --- completion ------------------------------------------------------------------------------
-
-
-def test_completion_functions_offer_clients_and_playbooks(home: Path) -> None:
-    from clientcoach.cli.completion import client as complete_client
-    from clientcoach.cli.completion import playbook as complete_playbook
-
-    ok("prep", "Acme", "--answers", str(PREP))
-    ok("prep", "Société Générale", "--answers", str(PREP))
-    assert complete_client("") == ["Acme", "Société Générale"]
-    assert complete_client("soc") == ["Société Générale"]
-    assert complete_client("zz") == []
-    assert complete_playbook("") == [
-        "debrief",
-        "debrief-quick",
-        "healthy-help",
-        "lost-deal",
-        "monthly",
-        "prep",
-        "prep-quick",
-        "troll-bridge",
-    ]
-    assert complete_playbook("tr") == ["troll-bridge"]
-
-
-@pytest.mark.parametrize(
-    ("words", "cword", "expected"),
-    [
-        ("coach prep A", "2", "Acme"),
-        ("coach history --client Glo", "3", "Globex"),
-        ("coach debrief x --playbook debrief-", "4", "debrief-quick"),
-    ],
-)
-def test_shell_completion_through_typer(home: Path, words: str, cword: str, expected: str) -> None:
-    ok("prep", "Acme", "--answers", str(PREP))
-    ok("prep", "Globex", "--answers", str(PREP))
-    env = {"_COACH_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": cword}
-    result = run_coach(env=env)
-    assert result.code == 0, result.stderr
-    assert result.stdout.split() == [expected]
-
-
 def test_brief_names_damaged_files_and_exits_7(home: Path, tmp_path: Path) -> None:
     ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
     (saved,) = reflection_files(home)

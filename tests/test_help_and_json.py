@@ -52,6 +52,11 @@ def test_every_example_parses(path: str) -> None:
         command.make_context(path.split()[-1], list(rest), parent=ctx)
 
 
+def test_every_example_fits_a_40_column_help() -> None:
+    too_wide = [x for lines in EXAMPLES.values() for x in lines if len("    " + x) > 40]
+    assert too_wide == []
+
+
 def test_examples_show_under_the_help(home: Path) -> None:
     result = run_coach("review", "--help")
     assert result.code == 0

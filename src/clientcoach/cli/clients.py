@@ -25,7 +25,7 @@ ClientOpt = Annotated[
         "--client",
         "-c",
         help=_("Only this client (a unique start of the name will do)."),
-        autocompletion=completion.client,
+        shell_complete=completion.client,
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print JSON on stdout."))]
@@ -75,7 +75,11 @@ def followups(
 def done(
     follow_up: Annotated[
         str,
-        typer.Argument(metavar="ID", help=_("The follow-up's id, as `coach followups` shows it.")),
+        typer.Argument(
+            metavar="ID",
+            help=_("The follow-up's id, as `coach followups` shows it."),
+            shell_complete=completion.follow_up,
+        ),
     ],
 ) -> None:
     """Mark a follow-up done (in the debrief that holds it); harmless when repeated."""
@@ -99,7 +103,10 @@ def done(
 def history(
     client: ClientOpt = None,
     kind: Annotated[
-        str | None, typer.Option("--kind", "-k", help=_("prep, debrief or review."))
+        str | None,
+        typer.Option(
+            "--kind", "-k", help=_("prep, debrief or review."), shell_complete=completion.kind
+        ),
     ] = None,
     since: Annotated[
         str | None, typer.Option("--since", help=_("From this meeting date (YYYY-MM-DD, -30d...)."))
@@ -141,7 +148,12 @@ def history(
 @command("show")
 def show(
     reflection: Annotated[
-        str, typer.Argument(metavar="ID", help=_("Id (or a unique start of it), or a file."))
+        str,
+        typer.Argument(
+            metavar="ID",
+            help=_("Id (or a unique start of it), or a file."),
+            shell_complete=completion.reflection,
+        ),
     ],
     as_json: JsonOpt = False,
     markdown: Annotated[
@@ -190,7 +202,7 @@ def brief(
         typer.Argument(
             metavar="CLIENT",
             help=_("The client (a unique start of the name will do)."),
-            autocompletion=completion.client,
+            shell_complete=completion.client,
         ),
     ],
     as_json: JsonOpt = False,

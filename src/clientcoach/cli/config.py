@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
+from clientcoach.cli import completion
 from clientcoach.cli.common import command, group, print_json
 from clientcoach.i18n import _
 from clientcoach.ui.console import console, out
@@ -36,6 +37,13 @@ def _source_text(source: str) -> str:
     names = {"config": _("config file"), "locale": _("locale"), "default": _("default")}
     return names.get(source, source)
 
+
+KeyArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="KEY", help=_("A setting, e.g. language."), shell_complete=completion.config_key
+    ),
+]
 
 config_app = group(
     "config",
@@ -81,7 +89,7 @@ def list_settings(
 
 @command("get", parent=config_app)
 def get_setting(
-    key: Annotated[str, typer.Argument(metavar="KEY", help=_("A setting, e.g. language."))],
+    key: KeyArg,
     as_json: Annotated[bool, typer.Option("--json", help=_("Output JSON."))] = False,
 ) -> None:
     """Print the value in force for one setting."""
@@ -97,7 +105,7 @@ def get_setting(
 
 @command("set", parent=config_app)
 def set_setting(
-    key: Annotated[str, typer.Argument(metavar="KEY", help=_("A setting, e.g. language."))],
+    key: KeyArg,
     value: Annotated[str, typer.Argument(metavar="VALUE", help=_("Its new value."))],
 ) -> None:
     """Save a setting in the config file."""
@@ -118,7 +126,7 @@ def set_setting(
 
 @command("unset", parent=config_app)
 def unset_setting(
-    key: Annotated[str, typer.Argument(metavar="KEY", help=_("A setting, e.g. language."))],
+    key: KeyArg,
 ) -> None:
     """Remove a setting from the config file, so its default applies again."""
     from clientcoach.storage import config

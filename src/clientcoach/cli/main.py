@@ -14,6 +14,7 @@ import typer
 # Imported for the commands they declare, in the order `coach --help` lists them.
 from clientcoach.cli import (  # noqa: F401
     clients,
+    completion,
     config,
     doctor,
     drafts,
@@ -96,6 +97,7 @@ def _root(
         typer.Option(
             "--lang",
             metavar="en|fr",
+            shell_complete=completion.language,
             help=_("Language of messages and playbooks: en or fr (default: locale)."),
         ),
     ] = None,

@@ -21,7 +21,7 @@ ClientArg = Annotated[
         metavar="CLIENT",
         help=_("The client's name (asked for when not given)."),
         show_default=False,
-        autocompletion=completion.client,
+        shell_complete=completion.client,
     ),
 ]
 PlaybookOpt = Annotated[
@@ -30,7 +30,7 @@ PlaybookOpt = Annotated[
         "--playbook",
         "-p",
         help=_("Playbook id or .toml file to walk instead of the default."),
-        autocompletion=completion.playbook,
+        shell_complete=completion.playbook,
     ),
 ]
 AnswersOpt = Annotated[

@@ -94,10 +94,10 @@ def new(
         str | None,
         typer.Option(
             "--kind",
-            metavar="prep|debrief|review|any",
+            metavar="KIND",
             help=_(
-                "The kind of the starter: the command that walks it. Default: read from "
-                "the id (my-prep is a prep), else debrief."
+                "prep, debrief, review or any: the command that walks it. Default: read "
+                "from the id (my-prep is a prep), else debrief."
             ),
         ),
     ] = None,
