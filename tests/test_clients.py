@@ -7,7 +7,6 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import pytest
 import tomli_w
 
 from tests.helpers import REPO, reflection_files, run_coach

@@ -58,7 +58,8 @@ def test_bash_gets_names_escaped_and_other_shells_get_them_as_they_are(home: Pat
 
 def test_playbook_offers_only_playbooks_of_the_commands_kind(home: Path) -> None:
     for_prep = complete("coach prep x --playbook ")
-    assert "prep" in for_prep and "prep-quick" in for_prep
+    assert "prep" in for_prep
+    assert "prep-quick" in for_prep
     assert not [p for p in for_prep if p.startswith("debrief")]
     for_debrief = complete("coach debrief x -p DEB")
     assert for_debrief == ["debrief", "debrief-quick"]
