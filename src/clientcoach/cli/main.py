@@ -198,6 +198,22 @@ def main(argv: list[str] | None = None) -> None:
         compat.translate_typer_headings(_)
         _translate_help(command)
     try:
-        command(args=flags + rest, prog_name="coach")
+        if chosen == i18n.DEFAULT:
+            command(args=flags + rest, prog_name="coach")
+            return
+        # Another language: Click's own errors are caught here to be shown translated.
+        code = command.main(args=flags + rest, prog_name="coach", standalone_mode=False)
     except BrokenPipeError:
         silence_stdout()
+        return
+    except typer.Abort:
+        print(_("Aborted!"), file=sys.stderr)
+        raise SystemExit(1) from None
+    except Exception as error:
+        from clientcoach.cli import usage
+
+        if not usage.is_click_error(error):
+            raise
+        usage.show(error)
+        raise SystemExit(error.exit_code) from None  # type: ignore[attr-defined]
+    raise SystemExit(code if isinstance(code, int) else 0)

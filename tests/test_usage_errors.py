@@ -1,0 +1,67 @@
+"""Usage errors from the command-line parser, in English as Click writes them and in
+French from the catalogue, with the same exit code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_coach
+
+# Words Click and Typer write in their own usage errors.
+ENGLISH = [
+    "Usage",
+    "Try ",
+    "Error",
+    "Did you mean",
+    "No such",
+    "for help",
+    "requires",
+    "Missing",
+    "unexpected",
+    "Invalid value",
+    "Possible options",
+    "COMMAND",
+    "ARGS",
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "french"),
+    [
+        (["prpe"], "Commande inconnue : 'prpe'. Vouliez-vous dire 'prep'"),
+        (["prep", "--nope"], "Option inconnue : --nope"),
+        (["history", "--jsn"], "options possibles : --json"),
+        (["history", "--kind"], "L'option '--kind' attend une valeur."),
+        (["brief"], "Argument manquant : 'CLIENT'."),
+        (["brief", "a", "b"], "Argument(s) en trop : b"),
+        (["history", "--json=yes"], "ne prend pas de valeur"),
+    ],
+)
+def test_a_french_run_prints_parser_errors_in_french(
+    home: Path, args: list[str], french: str
+) -> None:
+    result = run_coach("--lang", "fr", *args)
+    english = run_coach(*args)
+    assert result.code == english.code == 2
+    text = result.stderr.replace("\u00a0", " ").replace("\u202f", " ")
+    assert french in text
+    assert "Erreur : " in text
+    assert [w for w in ENGLISH if re.search(rf"\b{re.escape(w.strip())}\b", text)] == []
+    assert result.stdout == ""
+
+
+def test_an_english_run_keeps_clicks_own_words(home: Path) -> None:
+    result = run_coach("prpe")
+    assert result.code == 2
+    assert "Usage: coach [OPTIONS] COMMAND [ARGS]..." in result.stderr
+    assert "Error: No such command 'prpe'. Did you mean 'prep'?" in result.stderr
+
+
+def test_a_french_run_still_exits_with_the_commands_own_code(home: Path) -> None:
+    assert run_coach("--lang", "fr", "show", "nope").code == 5
+    assert run_coach("--lang", "fr", "history", "--json").code == 0
+    assert run_coach("--lang", "fr", "--version").code == 0
+    assert run_coach("--lang", "fr").code == 2  # no command: the help, as in English
