@@ -47,10 +47,11 @@ _POSSIBLE = re.compile(r"^(?P<head>.*) \(Possible options: (?P<name>.+)\)$", re.
 
 def translate(message: str) -> str:
     """One of Click's messages in the run's language (unchanged when not recognised)."""
-    for pattern, wrap in (
+    wrappers: list[tuple[re.Pattern[str], Callable[[], str]]] = [
         (_SUGGESTION, lambda: _("{head}. Did you mean {name}?")),
         (_POSSIBLE, lambda: _("{head} (possible options: {name})")),
-    ):
+    ]
+    for pattern, wrap in wrappers:
         match = pattern.match(message)
         if match:
             return wrap().format(head=translate(match["head"]), name=match["name"])
