@@ -288,3 +288,31 @@ def test_a_playbook_hidden_by_another_of_the_same_id_is_still_checked(
     assert every.code == 3
     assert f"{created}:" in every.stdout
     assert f"{first / 'mine.toml'}: OK" in every.stderr
+
+
+def test_an_editors_schema_check_names_a_wrong_type_and_a_wrong_key(
+    tmp_path: Path, schema: dict[str, object], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from check_jsonschema import main as check_jsonschema
+
+    schema_file = tmp_path / "playbook.schema.json"
+    schema_file.write_text(json.dumps(schema), encoding="utf-8")
+    playbook = tmp_path / "mine.toml"
+    playbook.write_text(
+        'schema = 1\nid = "mine"\nkind = "prep"\ntitle = "Mine"\n'
+        '[[steps]]\nid = "a"\ntype = "txet"\nprompt = "A?"\n'
+        '[[steps]]\nid = "b"\ntype = "text"\nprompt = "B?"\nrequird = true\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(SystemExit) as exited:
+        check_jsonschema(["--schemafile", str(schema_file), str(playbook)])
+    assert exited.value.code == 1
+    said = capsys.readouterr().out
+    assert "$.steps[0].type: 'txet' is not one of ['choice', 'confirm'," in said
+    assert "$.steps[1]: Additional properties are not allowed ('requird' was unexpected)" in said
+    assert "not valid under any of the given schemas" not in said
+    # coach's own check says the same with the line of each.
+    checked = run_coach("playbooks", "check", str(playbook))
+    assert checked.code == 3
+    assert f"{playbook}:13: step 'b': unknown key 'requird'" in checked.stdout
+    assert "'txet'" in checked.stdout

@@ -271,7 +271,39 @@ def validate(data: dict[str, Any]) -> Playbook | list[tuple[tuple[Any, ...], str
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a playbook file, for editors."""
-    return Playbook.model_json_schema(by_alias=True)
+    return _by_type(Playbook.model_json_schema(by_alias=True))
+
+
+def _by_type(node: Any) -> Any:
+    """Each step schema selected by the step's ``type``.
+
+    pydantic writes a tagged union as ``oneOf`` with an OpenAPI ``discriminator``, which
+    JSON Schema validators ignore: a typo in ``type``, or one wrong key, then fails every
+    branch at once and editors report "not valid under any of the given schemas". With
+    the type first checked against the list of types, then one ``if``/``then`` per type,
+    a wrong type is named as such and a wrong key is named inside the step it is in.
+    """
+    if isinstance(node, list):
+        return [_by_type(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    tagged = node.get("discriminator")
+    if isinstance(tagged, dict) and "oneOf" in node:
+        name = tagged["propertyName"]
+        mapping: dict[str, str] = tagged["mapping"]
+        return {
+            "type": "object",
+            "required": [name],
+            "properties": {name: {"enum": sorted(mapping)}},
+            "allOf": [
+                {
+                    "if": {"properties": {name: {"const": tag}}, "required": [name]},
+                    "then": {"$ref": ref},
+                }
+                for tag, ref in sorted(mapping.items())
+            ],
+        }
+    return {key: _by_type(value) for key, value in node.items()}
 
 
 # --- pydantic's errors in an author's words --------------------------------------------
