@@ -271,7 +271,8 @@ def validate(data: dict[str, Any]) -> Playbook | list[tuple[tuple[Any, ...], str
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a playbook file, for editors."""
-    return _by_type(Playbook.model_json_schema(by_alias=True))
+    schema: dict[str, Any] = _by_type(Playbook.model_json_schema(by_alias=True))
+    return schema
 
 
 def _by_type(node: Any) -> Any:
