@@ -258,3 +258,16 @@ def test_whole_numbers_stay_within_what_a_record_is_read_back_with() -> None:
     free = one_step('type = "number"').steps[0]
     assert coerce(free, "1e20", TODAY) == 1e20  # type: ignore[arg-type]
     assert isinstance(coerce(free, "1e20", TODAY), float)  # type: ignore[arg-type]
+
+
+def test_a_debrief_dated_in_the_future_is_refused_without_a_terminal(home: Path) -> None:
+    now = {"CLIENTCOACH_NOW": "2026-11-20T09:00"}
+    result = run_coach("debrief", "Acme", "-a", str(DEBRIEF), "--date", "2027-11-19", env=now)
+    assert result.code == 2
+    assert "--date 2027-11-19: a debrief is about a meeting that has happened" in result.stderr
+    assert "--date today" in result.stderr
+    assert saved(home, "debrief") == []
+    # A prep is made before the meeting: a later date is what it is for.
+    ahead = run_coach("prep", "Acme", "-a", str(PREP), "--date", "next friday", env=now)
+    assert ahead.code == 0, ahead.stderr
+    assert [p["meeting"]["date"] for p in saved(home, "prep")] == ["2026-11-27"]

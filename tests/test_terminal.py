@@ -552,3 +552,20 @@ def test_help_on_optional_steps_loop_questions_and_why_only_steps(spawn: Spawn) 
     coach.expect_input()
     coach.interrupt()
     assert coach.finish() == 130
+
+
+@pytest.mark.parametrize(("typed", "saved_one"), [("y", True), ("", False)])
+def test_a_future_debrief_date_is_confirmed_on_a_terminal(
+    home: Path, spawn: Spawn, typed: str, saved_one: bool
+) -> None:
+    coach = spawn("debrief", "Acme", "--quick", "--date", "+3d")
+    coach.expect("is in the future. Debrief a meeting on that date anyway?")
+    coach.type(typed)
+    if saved_one:
+        coach.expect_input()  # the first question: the run goes on
+        coach.interrupt()
+        assert coach.finish() == 130
+    else:
+        assert coach.finish() == 2
+        assert "a debrief is about a meeting that has happened" in coach.screen
+    assert saved_files(home) == []

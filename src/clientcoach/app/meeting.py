@@ -35,6 +35,8 @@ class MeetingAsker(Asker, Protocol):
 
     def ask_text(self, label: str) -> str: ...
 
+    def confirm(self, question: str) -> bool: ...
+
     def intro(self, playbook: Playbook, client: str, meeting: str | None = None) -> None: ...
 
 
@@ -84,6 +86,8 @@ def meet(
     answers = scripted.load_answers(request.answers) if request.answers is not None else None
     if answers is not None:
         asker = None  # an answers file wins over a terminal
+    if kind == "debrief" and day > today:
+        _confirm_future(day, asker)
     client = request.client
     if client is None:
         if asker is None:
@@ -126,6 +130,25 @@ def meet(
         asker=asker,
         heading=client,
         before=lambda: show.before_questions(memory, today),
+    )
+
+
+def _confirm_future(day: date, asker: MeetingAsker | None) -> None:
+    """A debrief is about a meeting that has happened: a later date is most likely a slip
+    (2027 for 2026), asked about on a terminal and refused without one."""
+    from clientcoach.core.dates import long_date
+
+    if asker is not None and asker.confirm(
+        _("{day} is in the future. Debrief a meeting on that date anyway?").format(
+            day=long_date(day)
+        )
+    ):
+        return
+    raise UsageError(
+        _("--date {day}: a debrief is about a meeting that has happened").format(
+            day=day.isoformat()
+        ),
+        _("give the meeting's date, e.g. --date today or --date yesterday"),
     )
 
 

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from clientcoach.app.scripted import one_line
 from clientcoach.core.dates import long_date
-from clientcoach.core.engine import Address, AnswerError, Earlier, Question, Run
+from clientcoach.core.engine import Address, AnswerError, Earlier, Question, Run, coerce_bool
 from clientcoach.i18n import _
 from clientcoach.model.draft import Draft
 from clientcoach.model.playbook import (
@@ -229,6 +229,17 @@ class TerminalAsker:
             if answer:
                 return answer
             self.console.print(Text("  " + _("Please type something."), style="yellow"))
+
+    def confirm(self, question: str) -> bool:
+        """A yes or no outside any playbook; Enter means no."""
+        while True:
+            answer = self.read(Text(f"{question} [y/N] ", style="bold")).strip()
+            if not answer:
+                return False
+            try:
+                return coerce_bool(answer)
+            except AnswerError as exc:
+                self.console.print(Text(f"  {exc}", style="yellow"))
 
     def _show_context(self, question: Question) -> None:
         if question.context != self._context:
