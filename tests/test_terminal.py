@@ -7,6 +7,7 @@ holds exactly what was typed.
 
 from __future__ import annotations
 
+import json
 import stat
 from pathlib import Path
 from typing import Any
@@ -569,3 +570,28 @@ def test_a_future_debrief_date_is_confirmed_on_a_terminal(
         assert coach.finish() == 2
         assert "a debrief is about a meeting that has happened" in coach.screen
     assert saved_files(home) == []
+
+
+def test_a_choice_typed_by_number_is_echoed_by_its_label(
+    home: Path, spawn: Spawn, tmp_path: Path
+) -> None:
+    playbook = tmp_path / "pick.toml"
+    playbook.write_text(
+        'schema = 1\nid = "pick"\nkind = "debrief"\nversion = "1"\nlanguage = "en"\n'
+        'title = "Pick"\n[[steps]]\nid = "how"\ntype = "choice"\nprompt = "How did it go?"\n'
+        'choices = [{ value = "good", label = "Rather well" }, '
+        '{ value = "bad", label = "Rather badly" }]\n'
+        '[[steps]]\nid = "which"\ntype = "multichoice"\nprompt = "Which ones?"\n'
+        'choices = ["alpha", "beta", "gamma"]\n',
+        encoding="utf-8",
+    )
+    coach = spawn("debrief", "Acme", "-p", str(playbook))
+    coach.expect("How did it go?")
+    coach.type("2")
+    coach.expect("= Rather badly")
+    coach.expect("Which ones?")
+    coach.type("1,3")
+    coach.expect("= alpha; gamma")
+    assert coach.save() == 0, coach.screen
+    (record,) = [json.loads(p.read_text(encoding="utf-8")) for p in saved_files(home)]
+    assert [a["value"] for a in record["answers"]] == ["bad", ["alpha", "gamma"]]

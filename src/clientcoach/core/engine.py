@@ -436,7 +436,7 @@ class Run:
                 record = Answer(
                     step=step.id, type=step.type, role=step.role, prompt=step.prompt, value=value
                 )
-                label = _label(step, value)
+                label = label_of(step, value)
                 if label is not None:
                     record.label = label  # only set for choices, so other answers stay lean
                 if step.plan is not None:
@@ -705,7 +705,8 @@ def _fmt(number: float) -> str:
     return str(int(number)) if number.is_integer() else str(number)
 
 
-def _label(step: AnswerStep, value: Value) -> str | list[str] | None:
+def label_of(step: AnswerStep, value: Value) -> str | list[str] | None:
+    """What the user saw for a choice's value (a list for several); None for other steps."""
     if isinstance(step, ChoiceStep) and isinstance(value, str):
         return next((c.text for c in step.options if c.value == value), None)
     if isinstance(step, MultiChoiceStep) and isinstance(value, list):

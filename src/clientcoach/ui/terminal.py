@@ -17,7 +17,15 @@ from rich.text import Text
 
 from clientcoach.app.scripted import one_line
 from clientcoach.core.dates import long_date
-from clientcoach.core.engine import Address, AnswerError, Earlier, Question, Run, coerce_bool
+from clientcoach.core.engine import (
+    Address,
+    AnswerError,
+    Earlier,
+    Question,
+    Run,
+    coerce_bool,
+    label_of,
+)
 from clientcoach.i18n import _
 from clientcoach.model.draft import Draft
 from clientcoach.model.playbook import (
@@ -357,6 +365,12 @@ class TerminalAsker:
             if isinstance(step, DateStep) and isinstance(value, str) and raw.strip() != value:
                 shown = date.fromisoformat(value)
                 self.console.print(Text(f"  = {long_date(shown)}", style="dim"))
+            if isinstance(step, ChoiceStep | MultiChoiceStep):
+                # "2" or "2,3" typed: say which options that was.
+                label = label_of(step, value)
+                said = "; ".join(label) if isinstance(label, list) else label
+                if said and raw.strip() != said:
+                    self.console.print(Text(f"  = {said}", style="dim"))
             offers = run.offers(question)
             if offers:
                 self._offer_repeat(run, question, offers)
