@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tomli_w
 
 from tests.helpers import REPO, reflection_files, run_coach
@@ -438,3 +439,23 @@ def test_a_touchpoint_shows_in_french_and_in_the_review(home: Path, tmp_path: Pa
         "Next touchpoint with Acme (lost deal)",
         "2027-01-15",
     )
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_history_is_one_line_per_reflection_at_80_columns(home: Path, columns: int) -> None:
+    long_client = "Vandelay Industries International"
+    title = "Quarterly steering committee with the procurement team"
+    ok("prep", long_client, "--answers", str(PREP), "-m", title)
+    ok("prep", "Acme", "--answers", str(PREP))
+    env = {"COLUMNS": str(columns)}
+    shown = run_coach("history", env=env)
+    lines = shown.stdout.splitlines()
+    assert all(len(line) <= columns for line in lines), lines
+    assert len(lines) == 2 + 2  # heading, rule, one line each
+    ids = [r["id"] for r in json.loads(run_coach("history", "--json").stdout)]
+    assert all(any(i in line for line in lines) for i in ids)  # ids are never cut
+    assert "Vandelay" in lines[2] or "Vandelay" in lines[3]
+    found = run_coach("history", "--grep", "pilot", env=env).stdout.splitlines()
+    assert all(len(line) <= columns for line in found), found
+    assert len(found) == 2 + 2 * 2  # each reflection, then its first match, indented
+    assert found[3].startswith(" " * 12)

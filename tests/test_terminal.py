@@ -595,3 +595,34 @@ def test_a_choice_typed_by_number_is_echoed_by_its_label(
     assert coach.save() == 0, coach.screen
     (record,) = [json.loads(p.read_text(encoding="utf-8")) for p in saved_files(home)]
     assert [a["value"] for a in record["answers"]] == ["bad", ["alpha", "gamma"]]
+
+
+def test_the_summary_wraps_under_each_answer_and_groups_a_loops_items(
+    home: Path, spawn: Spawn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    long_words = " ".join(f"word{n}" for n in range(12))  # wider than the terminal
+    playbook = tmp_path / "sum.toml"
+    playbook.write_text(
+        'schema = 1\nid = "sum"\nkind = "debrief"\nversion = "1"\nlanguage = "en"\n'
+        'title = "Sum"\n[[steps]]\nid = "story"\ntype = "text"\n'
+        f'prompt = "What happened? {long_words}"\n'
+        '[[steps]]\nid = "steps"\ntype = "loop"\nprompt = "Another?"\nitem = "Step"\n'
+        "min_items = 1\nmax_items = 1\n"
+        '  [[steps.steps]]\n  id = "what"\n  type = "text"\n  prompt = "What?"\n',
+        encoding="utf-8",
+    )
+    coach = spawn("debrief", "Acme", "-p", str(playbook))
+    coach.expect("What happened?")
+    coach.type("A long story")
+    coach.expect("What?")
+    coach.type("Send the plan")
+    lines = [line.rstrip() for line in coach.summary().splitlines()]
+    first = next(i for i, line in enumerate(lines) if line.lstrip().startswith("1. What happened?"))
+    # The answer's next line starts under the text, not at the margin.
+    assert lines[first + 1].startswith(" " * 5)
+    assert lines[first + 1].strip().startswith("word")
+    heading = lines.index("Step 1")
+    assert lines[heading + 1].startswith("    2. What?: Send the plan")
+    assert coach.type("") is None
+    assert coach.finish() == 0

@@ -136,10 +136,9 @@ def history(
     if as_json:
         print_json([f.to_json() for f in found])
     elif found:
-        from clientcoach.ui.clients import history_table, print_rows
+        from clientcoach.ui.clients import print_history
 
-        rows = [(f.record, f.hits) for f in found]
-        print_rows(out(), history_table(rows, grep is not None))
+        print_history(out(), [(f.record, f.hits) for f in found], grep is not None)
     else:
         console().print(_("No reflection matches."))
     report_damaged(damaged)

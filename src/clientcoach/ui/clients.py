@@ -223,6 +223,64 @@ def history_table(found: list[tuple[dict[str, Any], list[Hit]]], grep: bool) -> 
     return columns, rows
 
 
+def print_history(
+    console: Console, found: list[tuple[dict[str, Any], list[Hit]]], grep: bool
+) -> None:
+    """One line per reflection, the client and the title cut to fit, the id whole; with
+    ``grep`` the first match on a second, indented line. A table would wrap long names and
+    titles over several lines each, and a search result into a narrow column."""
+    from clientcoach.ui.render import NARROW
+
+    if console.width < NARROW:
+        print_rows(console, history_table(found, grep))
+        return
+    kinds = max([len(_("kind")), *(len(r["kind"]) for r, _hits in found)])
+    ids = max(len(r["id"]) for r, _hits in found)
+    free = console.width - (10 + kinds + ids + 4 * 2)
+    client_width = max(len(_("client")), min(free * 2 // 5, 28))
+    title_width = max(free - client_width - 2, 0)
+
+    def line(date: str, kind: str, client: str, title: str, rid: str, style: str = "") -> Text:
+        cells = [
+            (date, 10),
+            (kind, kinds),
+            (client, client_width),
+            (title, title_width),
+        ]
+        text = Text(style=style, no_wrap=True)
+        for value, width in cells:
+            cell = Text(value)
+            cell.truncate(width, overflow="ellipsis", pad=True)
+            text.append_text(cell)
+            text.append("  ")
+        text.append(rid)
+        return text
+
+    heading = line(_("date"), _("kind"), _("client"), _("title"), _("id"), style="bold")
+    console.print(heading, soft_wrap=True)
+    full = 10 + kinds + client_width + title_width + ids + 4 * 2
+    console.print(Text("─" * min(console.width, full), style="dim"), soft_wrap=True)
+    for record, hits in found:
+        console.print(
+            line(
+                record["meeting"]["date"],
+                record["kind"],
+                record["client"],
+                str(record["meeting"].get("title") or ""),
+                record["id"],
+            ),
+            soft_wrap=True,
+        )
+        if grep and hits:
+            hit = Text(" " * 12)
+            hit.append(f"{hits[0].where}: ", style="dim")
+            hit.append(" ".join(hits[0].text.split()))
+            if len(hits) > 1:
+                hit.append(_(" (+{n} more)").format(n=len(hits) - 1), style="dim")
+            hit.truncate(console.width, overflow="ellipsis")
+            console.print(hit, soft_wrap=True)
+
+
 def clients_table(summaries: list[ClientSummary]) -> Rows:
     columns = [_("client"), _("meetings"), _("last seen"), _("open follow-ups"), _("overdue")]
     coming = any(s.next_meeting for s in summaries)

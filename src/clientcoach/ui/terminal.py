@@ -209,18 +209,26 @@ class TerminalAsker:
     def _show_summary(self, run: Run, entries: list[Question]) -> None:
         self.console.print()
         self.console.rule(Text(_("Your answers")), style="cyan")
+        from rich.table import Table
+
         context: tuple[str, ...] = ()
         for number, question in enumerate(entries, start=1):
             if question.context != context:
                 context = question.context
                 if context:
                     self.console.print(Text(" \u203a ".join(context), style="cyan"))
-            line = Text(f"{number:>3}. ", style="dim")
-            line.append(one_line(question.step.prompt or question.step.id))
+            # One grid per answer, so a long answer wraps under its own text (a hanging
+            # indent), and a loop item's answers sit indented under the item's heading.
+            row = Table.grid(padding=0)
+            row.add_column(no_wrap=True)
+            row.add_column(ratio=1)
+            line = Text(one_line(question.step.prompt or question.step.id))
             line.append(": ", style="dim")
             value = run.answers.get(question.address)
             line.append(_shown(question.step, value), style="dim" if value is None else "bold")
-            self.console.print(line)
+            indent = "  " * len(question.context)
+            row.add_row(Text(f"{indent}{number:>3}. ", style="dim"), line)
+            self.console.print(row)
         self.console.print(
             Text(
                 _(
