@@ -93,7 +93,7 @@ CASES: list[Case] = [
     ),
     Case(
         "date_default_bad.toml",
-        "default 'next friday' does not fit this step: 'next friday' is not a date",
+        "default 'next fryday' does not fit this step: 'next fryday' is not a date",
     ),
     Case(
         "multichoice_default_outside.toml", "default ['price', 'budget'] is not among the choices"

@@ -211,6 +211,8 @@ class TerminalAsker:
         self.console.rule(Text(_("Your answers")), style="cyan")
         from rich.table import Table
 
+        from clientcoach.ui.nobreak import NoBreak
+
         context: tuple[str, ...] = ()
         for number, question in enumerate(entries, start=1):
             if question.context != context:
@@ -227,7 +229,7 @@ class TerminalAsker:
             value = run.answers.get(question.address)
             line.append(_shown(question.step, value), style="dim" if value is None else "bold")
             indent = "  " * len(question.context)
-            row.add_row(Text(f"{indent}{number:>3}. ", style="dim"), line)
+            row.add_row(Text(f"{indent}{number:>3}. ", style="dim"), NoBreak(line))
             self.console.print(row)
         self.console.print(
             Text(
