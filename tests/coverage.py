@@ -181,5 +181,9 @@ def table(found: dict[str, list[str]] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":
+def main() -> None:
     sys.stdout.write(table())
+
+
+if __name__ == "__main__":
+    main()

@@ -5,8 +5,6 @@ built-in playbook step that names it in ``refs`` or by a review figure declared 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import tomllib
 from dataclasses import fields, is_dataclass
 from datetime import datetime, timedelta, timezone
@@ -84,20 +82,15 @@ def test_at_least_66_ideas_are_carried() -> None:
     assert len(found) - len(missing) >= coverage.GOAL, f"not carried: {missing}"
 
 
-def test_the_table_has_one_line_per_idea() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.coverage"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=coverage.REPO,
-    )
-    rows = [line for line in result.stdout.splitlines() if re.match(r"^\| S[0-4]-\d{2} \|", line)]
+def test_the_table_has_one_line_per_idea(capsys: pytest.CaptureFixture[str]) -> None:
+    coverage.main()  # what python -m tests.coverage prints
+    printed = capsys.readouterr().out
+    rows = [line for line in printed.splitlines() if re.match(r"^\| S[0-4]-\d{2} \|", line)]
     assert [row.split(" | ")[0].removeprefix("| ") for row in rows] == list(coverage.IDEAS)
     carried = sum("not carried" not in row for row in rows)
-    assert result.stdout.startswith(f"Carried: {carried} of 79 ideas.")
-    assert "| S0-09 | a regular rhythm with each client | monthly.rhythm_client, " in result.stdout
-    assert "review: quiet_clients" in result.stdout
+    assert printed.startswith(f"Carried: {carried} of 79 ideas.")
+    assert "| S0-09 | a regular rhythm with each client | monthly.rhythm_client, " in printed
+    assert "review: quiet_clients" in printed
 
 
 def test_the_monthly_depth_is_asked_only_for_the_topics_picked() -> None:
