@@ -4,6 +4,7 @@ built-in playbook step that names it in ``refs`` or by a review figure declared 
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import fields, is_dataclass
@@ -16,6 +17,7 @@ import pytest
 from clientcoach.insights.review import IDEAS as FIGURES
 from clientcoach.insights.review import build, month_period
 from tests import coverage
+from tests.helpers import run_coach
 from tests.review_records import november_set
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone(timedelta(hours=1)))
@@ -105,3 +107,41 @@ def test_the_monthly_depth_is_asked_only_for_the_topics_picked() -> None:
         assert step["when"]["equals"] in topics, step["id"]
     # Every topic opens at least one question.
     assert {s["when"]["equals"] for s in after} == topics
+
+
+def test_a_scripted_monthly_reflection_answers_only_the_topics_picked(
+    home: Path, tmp_path: Path
+) -> None:
+    answers = tmp_path / "monthly.toml"
+    answers.write_text(
+        """
+month_rating = 3
+keep = ["Agenda the day before"]
+stop = ["Long openings"]
+try = ["One open question first"]
+outside_practice = "Shadow a colleague"
+practice_source = "peer"
+look_closer = ["away", "habits"]
+handover = ["Acme: the discount agreed by phone in March"]
+backup_named = true
+notes_updated = false
+same_day_share = 80
+""",
+        encoding="utf-8",
+    )
+    result = run_coach(
+        "review", "--answers", str(answers), env={"CLIENTCOACH_NOW": "2026-11-24T10:00:00+01:00"}
+    )
+    assert result.code == 0, result.stderr
+    (path,) = (home / "reflections").rglob("*_review_*.json")
+    saved = {a["step"]: a.get("value") for a in json.loads(path.read_text("utf-8"))["answers"]}
+    assert saved["look_closer"] == ["away", "habits"]
+    assert saved["handover"] == ["Acme: the discount agreed by phone in March"]
+    assert (saved["backup_named"], saved["notes_updated"], saved["same_day_share"]) == (
+        True,
+        False,
+        80,
+    )
+    # Topics not picked are not asked, so nothing of them is saved.
+    for step in ("rhythm_client", "secure_rating", "engagement", "safe_signs", "process_tweak"):
+        assert step not in saved

@@ -403,8 +403,8 @@ def _understanding(review: Review, ascii_only: bool) -> list[tuple[str, str]]:
     u = review.understanding
     facts = []
     for label, value, series in (
-        (_("knowledge, month by month"), u.knowledge, u.knowledge_series),
-        (_("perception, month by month"), u.perception, u.perception_series),
+        (_("knowledge by month"), u.knowledge, u.knowledge_series),
+        (_("perception by month"), u.perception, u.perception_series),
     ):
         if any(v is not None for v in series):
             facts.append((label, f"{_figure(value, 'mean')} {sparkline(series, ascii_only)}"))
