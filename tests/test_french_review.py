@@ -215,6 +215,9 @@ def _french_review(how: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Coach, st
         coach.expect(_prompt("mistake_commitment"))
         coach.expect_input()
         coach.type(COMMITMENT)
+        coach.expect(_prompt("look_closer"))
+        coach.expect_input()
+        coach.type("")  # nothing more to look at: the reflection ends here
         summary = coach.expect_input()  # every answer, then Enter saves
         coach.type("")
         status = coach.finish()

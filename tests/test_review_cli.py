@@ -365,6 +365,11 @@ def test_monthly_reflection_in_a_real_terminal(
         session.answer("monthly", "outside_practice", "Shadow a colleague's call", tree)
         session.answer("monthly", "practice_source", "1", tree, "peer")
         session.answer("monthly", "mistake_commitment", "Ask before answering", tree)
+        # Depth on demand: two topics picked, and only their questions follow.
+        session.answer("monthly", "look_closer", "1,4", tree, ["rhythm", "away"])
+        session.answer("monthly", "rhythm_client", "Globex, a call every other week", tree)
+        session.lines("monthly", "handover", ["Acme: the SLA they signed by mail"], tree)
+        session.answer("monthly", "backup_named", "y", tree, True)
         assert "Shadow a colleague's call" in session.summary()
         session.type("")
         assert session.finish() == 0
@@ -457,6 +462,7 @@ def test_a_stopped_monthly_reflection_resumes_with_its_period(
         resumed.answer("monthly", "outside_practice", "Shadow a colleague's call", tree)
         resumed.answer("monthly", "practice_source", "1", tree, "peer")
         resumed.answer("monthly", "mistake_commitment", "Ask before answering", tree)
+        resumed.skip("monthly", "look_closer", tree)
         resumed.summary()
         resumed.type("")
         assert resumed.finish() == 0
@@ -490,6 +496,7 @@ def test_a_hand_edited_review_draft_still_saves(
         resumed.answer("monthly", "outside_practice", "Shadow a call", tree)
         resumed.answer("monthly", "practice_source", "1", tree, "peer")
         resumed.answer("monthly", "mistake_commitment", "Ask first", tree)
+        resumed.skip("monthly", "look_closer", tree)
         resumed.summary()
         resumed.type("")
         assert resumed.finish() == 0, resumed.screen[-1500:]

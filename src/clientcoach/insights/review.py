@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any, Literal
 
 from clientcoach.core.text import fold
@@ -274,6 +275,31 @@ class ClientFigures:
 
 
 @dataclass(frozen=True)
+class Understanding:
+    """How well the clients were known and sensed, this period and month by month.
+
+    Knowing and sensing are meant to grow together; the month-by-month means show
+    whether they do (the per-client gap is in :class:`ClientFigures`).
+    """
+
+    knowledge: float | None = None
+    perception: float | None = None
+    knowledge_series: list[float | None] = field(default_factory=list)
+    perception_series: list[float | None] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Quiet:
+    """A client not met for longer than usual: the usual gap is the median number of
+    days between meeting days, and the client is quiet past twice that."""
+
+    client: str
+    usual_days: int
+    last_met: date
+    days_since: int
+
+
+@dataclass(frozen=True)
 class Declared:
     """An answer summed up the way its playbook step declared (``summary``)."""
 
@@ -332,6 +358,8 @@ class Review:
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     # At most three points for the coming month, the most pressing first (see focus()).
     focus: list[Focus] = field(default_factory=list)
+    understanding: Understanding = field(default_factory=Understanding)
+    quiet_clients: list[Quiet] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -640,16 +668,24 @@ class _Tally:
         "energy_of",
         "energy_sum",
         "help",
+        "known_of",
+        "known_sum",
         "losses",
         "mistakes",
         "prepared",
         "reflections",
         "repeated",
         "reviews",
+        "sensed_of",
+        "sensed_sum",
         "trolls",
     )
 
     after_prep: int
+    known_of: int
+    known_sum: float
+    sensed_of: int
+    sensed_sum: float
     agreed: int
     agreed_of: int
     calm: int
@@ -700,6 +736,10 @@ class _Tally:
         if f.energy:
             self.energy_sum += sum(f.energy)
             self.energy_of += len(f.energy)
+        self.known_sum += sum(f.knowledge)
+        self.known_of += len(f.knowledge)
+        self.sensed_sum += sum(f.perception)
+        self.sensed_of += len(f.perception)
 
     def merge(self, other: _Tally) -> None:
         for name in self.__slots__:
@@ -819,7 +859,18 @@ def build(
         commitments=_commitments(in_period),
         labels=_labels(in_period),
     )
-    return replace(result, focus=focus(result))
+    understanding = Understanding(
+        _mean_of(current.known_sum, current.known_of),
+        _mean_of(current.sensed_sum, current.sensed_of),
+        [_mean_of(by_month[m].known_sum, by_month[m].known_of) for m in months],
+        [_mean_of(by_month[m].sensed_sum, by_month[m].sensed_of) for m in months],
+    )
+    return replace(
+        result,
+        focus=focus(result),
+        understanding=understanding,
+        quiet_clients=_quiet(history, min(today, period.end)),
+    )
 
 
 def _commitments(in_period: list[_Facts]) -> Commitments:
@@ -1036,6 +1087,53 @@ def _clients(in_period: list[_Facts]) -> list[ClientFigures]:
         )
     result.sort(key=lambda c: (-c.reflections, c.client.casefold()))
     return result
+
+
+# A rhythm needs a few meetings to be one: below this many meeting days, no usual gap.
+RHYTHM_MEETINGS = 3
+_MEETING_KINDS = {"prep", "debrief"}
+
+
+def _quiet(history: list[_Facts], on: date) -> list[Quiet]:
+    """Clients whose last meeting is further back than twice their usual gap, on ``on``."""
+    days: dict[str, set[date]] = {}
+    names: dict[str, str] = {}
+    for f in history:
+        if f.client_key and f.kind in _MEETING_KINDS and f.day <= on:
+            days.setdefault(f.client_key, set()).add(f.day)
+            names[f.client_key] = f.client
+    found: list[Quiet] = []
+    for key, met in days.items():
+        if len(met) < RHYTHM_MEETINGS:
+            continue
+        ordered = sorted(met)
+        gaps = sorted((b - a).days for a, b in pairwise(ordered))
+        usual = gaps[len(gaps) // 2]
+        since = (on - ordered[-1]).days
+        if since > 2 * usual:
+            found.append(Quiet(names[key], usual, ordered[-1], since))
+    found.sort(key=lambda q: (-q.days_since / max(q.usual_days, 1), q.client.casefold()))
+    return found
+
+
+# Which idea of the domain brief (../shared/DOMAIN.md) each review figure carries, by
+# its path in the review. tests/test_coverage.py checks every path exists and counts
+# these ideas with the playbooks' refs; a figure is listed only when it is the stat
+# the brief asks for.
+IDEAS: dict[str, tuple[str, ...]] = {
+    "headline.next_steps_rate": ("S0-05",),
+    "meetings": ("S0-08",),
+    "mistakes.repeated_list": ("S1-02",),
+    "lost_deals.asked_why": ("S1-04",),
+    "lost_deals.price_believed": ("S1-11",),
+    "help.rules": ("S2-07",),
+    "drama_roles": ("S2-04",),
+    "clients_detail.energy": ("S2-01",),
+    "clients_detail.gap": ("S3-02", "S3-12"),
+    "understanding.knowledge_series": ("S3-07",),
+    "understanding.perception_series": ("S3-07",),
+    "quiet_clients": ("S0-09",),
+}
 
 
 def _declared(summaries: SummaryTally) -> list[Declared]:

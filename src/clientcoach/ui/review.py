@@ -198,7 +198,8 @@ def blocks(review: Review, ascii_only: bool = False) -> list[Block]:
     )
     out = [head, _follow_ups(review), _commitments(review), _trolls(review), _help(review)]
     out.append(_mistakes(review))
-    out += [_lost(review), _clients(review), _drama(review), _declared(review)]
+    out += [_lost(review), _clients(review, ascii_only), _quiet(review)]
+    out += [_drama(review), _declared(review)]
     return out
 
 
@@ -397,9 +398,26 @@ def _lost(review: Review) -> Block:
     )
 
 
-def _clients(review: Review) -> Block:
+def _understanding(review: Review, ascii_only: bool) -> list[tuple[str, str]]:
+    """Knowing and sensing month by month: this period's mean, then the trend."""
+    u = review.understanding
+    facts = []
+    for label, value, series in (
+        (_("knowledge by month"), u.knowledge, u.knowledge_series),
+        (_("perception by month"), u.perception, u.perception_series),
+    ):
+        if any(v is not None for v in series):
+            facts.append((label, f"{_figure(value, 'mean')} {sparkline(series, ascii_only)}"))
+    return facts
+
+
+def _clients(review: Review, ascii_only: bool = False) -> Block:
     if not review.clients_detail:
-        return Block(_("Clients"), note=_("No client meetings."))
+        return Block(
+            _("Clients"),
+            facts=_understanding(review, ascii_only),
+            note=_("No client meetings."),
+        )
     rows = []
     for c in review.clients_detail:
         gap = _figure(c.gap, "mean", signed=True)
@@ -416,6 +434,7 @@ def _clients(review: Review) -> Block:
     flagged = sum(c.gap_flagged for c in review.clients_detail)
     return Block(
         _("Clients"),
+        facts=_understanding(review, ascii_only),
         grid=Grid(
             [
                 _("client"),
@@ -433,6 +452,29 @@ def _clients(review: Review) -> Block:
         )
         if flagged
         else None,
+    )
+
+
+def _quiet(review: Review) -> Block:
+    if not review.quiet_clients:
+        return Block(
+            _("Clients not met for longer than usual"),
+            note=_("Every client with a meeting rhythm was met within it."),
+        )
+    rows, more = _cut(
+        [
+            [q.client, q.last_met.isoformat(), str(q.days_since), str(q.usual_days)]
+            for q in review.quiet_clients
+        ]
+    )
+    return Block(
+        _("Clients not met for longer than usual"),
+        grid=Grid(
+            [_("client"), _("last met"), _("days since"), _("usual gap (days)")],
+            rows,
+            numeric={2, 3},
+        ),
+        note=more,
     )
 
 
