@@ -128,3 +128,23 @@ def test_in_bash_a_name_with_a_space_completes_and_runs(home: Path) -> None:
         bash.expect(pexpect.EOF)
     finally:
         bash.close(force=True)
+
+
+@pytest.mark.parametrize(
+    ("shell", "start"),
+    [
+        ("zsh", "#compdef coach"),
+        ("fish", "complete --command coach"),
+        ("bash", "_coach_completion"),
+    ],
+)
+def test_show_completion_prints_the_script_of_the_shell_named(
+    home: Path, shell: str, start: str
+) -> None:
+    import os
+
+    result = run_coach("--show-completion", shell)
+    assert result.code == 0, result.stderr
+    assert result.stdout.lstrip().startswith(start)
+    # Nothing of this run is left behind for the next one in the same process.
+    assert "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION" not in os.environ

@@ -7,6 +7,8 @@ quickly.
 """
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -176,6 +178,33 @@ def _add_examples(command: Any, path: str = "") -> None:
         _add_examples(sub, f"{path} {name}".strip())
 
 
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+@contextmanager
+def _shell_named(args: list[str]) -> Iterator[None]:
+    """``--show-completion zsh``: the shell named, not the one this runs from.
+
+    Typer reads the shell from the parent process unless shell detection is off when
+    the command is built, and only then do its completion options take a shell's name.
+    """
+    import os
+
+    key = "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"
+    named = any(
+        option in args[:-1] and args[args.index(option) + 1] in SHELLS
+        for option in ("--show-completion", "--install-completion")
+    )
+    before = os.environ.get(key)
+    if named:
+        os.environ[key] = "1"
+    try:
+        yield
+    finally:
+        if named and before is None:
+            del os.environ[key]
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run ``coach`` with ``argv`` (default: the process's arguments)."""
     from clientcoach import i18n
@@ -188,7 +217,8 @@ def main(argv: list[str] | None = None) -> None:
         from clientcoach.cli.common import fail
 
         raise SystemExit(fail(error).exit_code) from None
-    command = typer.main.get_command(app)
+    with _shell_named(rest):
+        command = typer.main.get_command(app)
     # Help is wrapped to the terminal of this run (the app was built at import time).
     command.context_settings = {**command.context_settings, "terminal_width": help_width()}
     _add_examples(command)
