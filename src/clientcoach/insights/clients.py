@@ -191,7 +191,11 @@ def follow_ups(records: Iterable[Record]) -> list[FollowUp]:
     found: list[FollowUp] = []
     for record in records:
         for number, item in enumerate(follow_up_items(record["answers"]), start=1):
-            found.append(_item_follow_up(record, number, item))
+            follow_up = _item_follow_up(record, number, item)
+            # An item left empty (the quick debrief's next step, Enter for none) is no
+            # follow-up; the numbers of the others stay as `coach done` knows them.
+            if follow_up.what or follow_up.owner or follow_up.due or follow_up.done:
+                found.append(follow_up)
         for number, answer in enumerate(touchpoints(record["answers"]), start=1):
             touchpoint = _touchpoint(record, number, answer)
             if touchpoint is not None:
@@ -336,14 +340,21 @@ def troll_counts(records: Iterable[Record]) -> list[tuple[str, int]]:
     counts: dict[str, int] = {}
     shown: dict[str, str] = {}
     for record in sorted(records, key=record_order):
-        for loop in by_role(record["answers"]).get("troll", []):
-            for item in items(loop):
-                topic = item_roles(item).get("troll_topic", {}).get("value")
-                if not isinstance(topic, str) or not topic.strip():
-                    continue
-                key = fold(topic)
-                counts[key] = counts.get(key, 0) + 1
-                shown[key] = topic.strip()
+        roles = by_role(record["answers"])
+        topics = [
+            item_roles(item).get("troll_topic", {}).get("value")
+            for loop in roles.get("troll", [])
+            for item in items(loop)
+        ]
+        # A hot moment noted at the top level (the quick debrief) is an episode too; the
+        # loop's own items are not in ``roles`` (a loop's answers are its items).
+        topics += [a.get("value") for a in roles.get("troll_topic", [])]
+        for topic in topics:
+            if not isinstance(topic, str) or not topic.strip():
+                continue
+            key = fold(topic)
+            counts[key] = counts.get(key, 0) + 1
+            shown[key] = topic.strip()
     ranked = sorted(counts, key=lambda k: (-counts[k], k))
     return [(shown[k], counts[k]) for k in ranked]
 
