@@ -15,6 +15,7 @@ import typer
 from clientcoach.cli import (  # noqa: F401
     clients,
     config,
+    deepdive,
     doctor,
     drafts,
     meeting,
@@ -29,7 +30,7 @@ from clientcoach.ui.console import STYLE
 __all__ = ["app", "main"]
 
 # The order `coach --help` lists commands in: the meeting loop first, groups last.
-ORDER = ["prep", "debrief", "resume", "doctor", "brief", "followups", "done", "history"]
+ORDER = ["prep", "debrief", "deepdive", "resume", "doctor", "brief", "followups", "done", "history"]
 ORDER += ["show", "clients", "review", "playbooks", "config", "drafts"]
 app.registered_commands.sort(
     key=lambda info: ORDER.index(str(info.name or getattr(info.callback, "__name__", "")))

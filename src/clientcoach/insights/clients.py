@@ -99,12 +99,15 @@ class FollowUp:
     owner: str | None
     due: date | None
     done: str | None
-    # "follow_up" (an item of a follow-up loop) or "touchpoint" (a lost deal's next one).
+    # "follow_up" (an item of a follow-up loop), "touchpoint" (a lost deal's next one)
+    # or "deep_dive" (what a debrief flagged for depth: insights.deepdives).
     kind: str = "follow_up"
+    playbook: str | None = None  # a deep-dive's: the playbook that walks it
 
     @property
     def _tail(self) -> str:
-        return f"t{self.number}" if self.kind == "touchpoint" else str(self.number)
+        prefix = {"touchpoint": "t", "deep_dive": "d"}.get(self.kind, "")
+        return f"{prefix}{self.number}"
 
     @property
     def id(self) -> str:
@@ -131,7 +134,7 @@ class FollowUp:
             "due": self.due.isoformat() if self.due else None,
             "done": self.done,
             "overdue": self.overdue(today),
-        }
+        } | ({"playbook": self.playbook} if self.kind == "deep_dive" else {})
 
 
 def touchpoints(answers: list[AnswerDict]) -> list[AnswerDict]:
@@ -305,6 +308,9 @@ class Brief:
     perception: Rating | None = None
     # The latest commitments, by role: lesson, troll_plan, help_fix, try.
     commitments: dict[str, Commitment] = field(default_factory=dict)
+    # Deep-dives still waiting (insights.deepdives), filled by the use case that knows
+    # which playbooks the library can walk.
+    deep_dives: list[FollowUp] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -332,6 +338,7 @@ class Brief:
                 role: (self.commitments[role].to_json() if role in self.commitments else None)
                 for role in COMMITMENT_ROLES
             },
+            "deep_dives": [d.to_json(today) for d in self.deep_dives],
         }
 
 

@@ -98,6 +98,10 @@ def brief(
             console.print(Text(more.format(n=hidden, client=_quote(memory.client)), style="dim"))
     else:
         console.print(Text(_("No open follow-ups."), style="dim"))
+    if memory.deep_dives:
+        from clientcoach.ui.deepdive import in_brief
+
+        in_brief(console, memory.deep_dives)
     if memory.trolls:
         line = Text(_("Trolls seen: "), style="bold")
         for index, (topic, count) in enumerate(memory.trolls[:FOLLOW_UPS_SHOWN]):
@@ -206,7 +210,8 @@ def history_table(found: list[tuple[dict[str, Any], list[Hit]]], grep: bool) -> 
     for record, hits in found:
         row = [
             Text(record["meeting"]["date"]),
-            Text(record["kind"]),
+            # A deep-dive walked later is saved with its playbook's kind, "any".
+            Text(_("deep-dive") if record["kind"] == "any" else record["kind"]),
             Text(record["client"]),
             Text(str(record["meeting"].get("title") or "")),
             Text(record["id"]),
