@@ -221,14 +221,16 @@ def test_flags_are_read_by_role_and_need_a_playbook_to_walk_them() -> None:
         {"step": "outcome", "role": "outcome", "value": "won", "type": "choice"},
     ]
     every = {"troll-bridge", "healthy-help", "lost-deal", "won-deal"}
-    found = deep_dives([debrief(flags)], every)
+    found = deep_dives([debrief(flags)], every.__contains__)
     assert [(d.number, d.playbook) for d in found] == [
         (1, "troll-bridge"),
         (2, "healthy-help"),
         (4, "won-deal"),
     ]
     # Without a won-deal playbook in the library, no won-deal deep-dive.
-    assert [d.playbook for d in deep_dives([debrief(flags)], every - {"won-deal"})] == [
+    assert [
+        d.playbook for d in deep_dives([debrief(flags)], (every - {"won-deal"}).__contains__)
+    ] == [
         "troll-bridge",
         "healthy-help",
     ]
@@ -244,10 +246,10 @@ def test_flags_are_read_by_role_and_need_a_playbook_to_walk_them() -> None:
             "items": [[{"step": "topic", "role": "troll_topic", "value": "price"}]],
         },
     ]
-    assert deep_dives([debrief(full)], every) == []
+    assert deep_dives([debrief(full)], every.__contains__) == []
     # An empty topic, or a prep, flags nothing.
-    assert deep_dives([debrief([{"role": "troll_topic", "value": None}])], every) == []
-    assert deep_dives([debrief(flags, kind="prep")], every) == []
+    assert deep_dives([debrief([{"role": "troll_topic", "value": None}])], every.__contains__) == []
+    assert deep_dives([debrief(flags, kind="prep")], every.__contains__) == []
 
 
 def test_deepdive_help_shows_an_example_in_both_languages() -> None:

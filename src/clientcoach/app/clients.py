@@ -53,10 +53,20 @@ def client_brief(store: Store, client: str, today: date) -> tuple[Brief, list[Da
 
 def deep_dives_of(store: Store, records: list[dict[str, Any]]) -> list[FollowUp]:
     """The deep-dives ``records`` flag that this data directory's library can walk."""
-    from clientcoach.app.workspace import library
     from clientcoach.insights.deepdives import deep_dives
 
-    return deep_dives(records, library(store.root).entries())
+    known: set[str] = set()
+
+    def walkable(playbook_id: str) -> bool:
+        # Listed on the first flag only: reading the library loads the playbook models,
+        # which commands that only count (followups, clients) never need otherwise.
+        if not known:
+            from clientcoach.app.workspace import library
+
+            known.update(library(store.root).entries())
+        return playbook_id in known
+
+    return deep_dives(records, walkable)
 
 
 def for_client(records: list[dict[str, Any]], typed: str | None) -> list[dict[str, Any]]:

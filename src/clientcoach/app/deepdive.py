@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clientcoach.app import session
+from clientcoach.app import scripted, session
 from clientcoach.app.clients import deep_dives_of, records_of
 from clientcoach.app.meeting import MeetingAsker, walk_and_save
 from clientcoach.core.engine import Run
@@ -95,6 +95,54 @@ def choose(store: Store, ref: str | None) -> DeepDiveChoice:
         _("no deep-dive waiting matches {ref!r}").format(ref=ref),
         _("run `coach deepdive` to list those waiting"),
     )
+
+
+Pick = Callable[[list["FollowUp"]], "FollowUp | None"]
+
+
+def deepdive(
+    store: Store,
+    library: Library,
+    ref: str | None,
+    *,
+    asker: MeetingAsker | None,
+    pick: Pick | None,
+    answers_path: Path | None,
+    now: datetime,
+    before: Callable[[FollowUp], None] | None = None,
+) -> tuple[Reflection, Path, list[Damaged]] | None:
+    """``coach deepdive [REF]`` from choosing to saving; None when nothing was picked.
+
+    Several waiting and none named: ``pick`` (a person at a terminal) chooses, or, with
+    no one to ask, the only one waiting is walked and several are a usage error.
+    """
+    choice = choose(store, ref)
+    dive = choice.found
+    if dive is None and pick is None and len(choice.pending) == 1:
+        dive = choice.pending[0]
+    if dive is None:
+        if pick is None:
+            ids = ", ".join(d.short_id for d in choice.pending[:5])
+            raise UsageError(
+                _("{n} deep-dives are waiting ({ids})").format(n=len(choice.pending), ids=ids),
+                _("name one: coach deepdive ID"),
+            )
+        dive = pick(choice.pending)
+        if dive is None:
+            return None
+    answers = scripted.load_answers(answers_path) if answers_path is not None else None
+    chosen = dive
+    reflection, path = walk_later(
+        store,
+        library,
+        dive,
+        asker=None if answers is not None else asker,
+        answers=answers,
+        answers_path=answers_path,
+        now=now,
+        before=(lambda: before(chosen)) if before is not None else None,
+    )
+    return reflection, path, choice.damaged
 
 
 def walk_later(

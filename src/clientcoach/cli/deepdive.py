@@ -39,7 +39,6 @@ def deepdive(
     ] = None,
 ) -> None:
     from clientcoach.app import deepdive as dives
-    from clientcoach.app import scripted
     from clientcoach.app.workspace import library
     from clientcoach.cli.meeting import saved
     from clientcoach.storage.config import data_dir, now
@@ -53,54 +52,44 @@ def deepdive(
 
         asker = TerminalAsker(terminal.console())
     root = data_dir()
-    store = Store(root)
     try:
-        choice = dives.choose(store, ref)
+        done = dives.deepdive(
+            Store(root),
+            library(root),
+            ref,
+            asker=asker,
+            pick=(lambda found: _pick(found, asker)) if asker is not None else None,
+            answers_path=answers,
+            now=now(),
+            before=intro,
+        )
     except dives.NoneWaiting as none:
         if ref is not None:
             raise
-        from rich.text import Text
-
-        terminal.console().print(Text(_("No deep-dive is waiting.")))
-        if none.hint:
-            terminal.console().print(Text(none.hint, style="dim"))
+        _say(_("No deep-dive is waiting."), none.hint)
         return
-    dive = choice.found
-    if dive is None and asker is None and len(choice.pending) == 1:
-        dive = choice.pending[0]  # a script with one waiting: that one; a terminal picks
-    if dive is None:
-        dive = _pick(choice.pending, asker)
-    if dive is None:
-        from rich.text import Text
-
-        terminal.console().print(Text(_("Nothing walked.")))
+    if done is None:
+        _say(_("Nothing walked."))
         return
-    given = scripted.load_answers(answers) if answers is not None else None
-    reflection, path = dives.walk_later(
-        store,
-        library(root),
-        dive,
-        asker=asker,
-        answers=given,
-        answers_path=answers,
-        now=now(),
-        before=lambda: intro(dive),
-    )
+    reflection, path, damaged = done
     saved(reflection, path)
-    report_damaged(choice.damaged)
+    report_damaged(damaged)
 
 
-def _pick(found: list["FollowUp"], asker: "TerminalAsker | None") -> "FollowUp | None":
-    """One of several deep-dives: picked at a terminal, else a usage error naming them."""
-    from clientcoach.errors import UsageError
+def _say(line: str, hint: str | None = None) -> None:
+    from rich.text import Text
+
+    from clientcoach.ui.console import console
+
+    console().print(Text(line))
+    if hint:
+        console().print(Text(hint, style="dim"))
+
+
+def _pick(found: list["FollowUp"], asker: "TerminalAsker") -> "FollowUp | None":
+    """One of several deep-dives, picked by a person at a terminal (Enter: none)."""
     from clientcoach.ui.deepdive import choice_line
 
-    if asker is None:
-        ids = ", ".join(d.short_id for d in found[:5])
-        raise UsageError(
-            _("{n} deep-dives are waiting ({ids})").format(n=len(found), ids=ids),
-            _("name one: coach deepdive ID"),
-        )
     picked = asker.ask_pick(
         _("Which deep-dive do you want to walk now?"),
         [choice_line(d) for d in found],

@@ -23,7 +23,7 @@ dismisses it). Its id is the debrief's id, ``.d`` and the flag's number
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,18 +115,19 @@ def walked(records: Iterable[Record]) -> dict[tuple[str, str], Record]:
     return found
 
 
-def deep_dives(records: Iterable[Record], playbooks: Container[str]) -> list[FollowUp]:
+def deep_dives(records: Iterable[Record], walkable: Callable[[str], bool]) -> list[FollowUp]:
     """Every deep-dive the records flag, walked (done) or not, in record order.
 
-    ``playbooks`` are the ids the library can walk: a flag whose playbook is not there
-    (a won deal before a ``won-deal`` playbook exists) is left out.
+    ``walkable`` tells the playbook ids the library can walk: a flag whose playbook is
+    not there (a won deal before a ``won-deal`` playbook exists) is left out. It is
+    asked only about a flag, so records that flag nothing never list the library.
     """
     every = list(records)
     done_by = walked(every)
     found: list[FollowUp] = []
     for record in every:
         for flag, answer in flagged(record):
-            if flag.playbook not in playbooks:
+            if not walkable(flag.playbook):
                 continue
             deeper = done_by.get((record["id"], flag.playbook))
             done: Any = answer.get("done")  # dismissed with `coach done`
