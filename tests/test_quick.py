@@ -193,8 +193,10 @@ def test_a_scripted_quick_debrief_is_saved_with_its_roles(home: Path) -> None:
     # The follow-up it created is one `coach followups` knows.
     followups = run_coach("followups", "--json", env=NOW)
     assert followups.code == 0, followups.stderr
-    [item] = json.loads(followups.stdout)
+    item, dive = json.loads(followups.stdout)
     assert (item["what"], item["owner"], item["due"]) == ("Send the pilot plan", "me", "2026-12-01")
+    # The hot moment's replay waits for later (tests/test_deepdive.py).
+    assert (dive["kind"], dive["playbook"]) == ("deep_dive", "troll-bridge")
     # The hot moment is one the next prep remembers, and offers as expected.
     brief = run_coach("brief", "Acme", "--json", env=NOW)
     assert json.loads(brief.stdout)["trolls"] == [{"topic": "supply-chain delays", "count": 1}]
