@@ -44,7 +44,29 @@ def client_brief(store: Store, client: str, today: date) -> tuple[Brief, list[Da
     # The monthly reviews, of all clients too, for the latest "try" they committed to.
     reviews = store.scan_records("review")
     damaged = scan.damaged + [d for d in reviews.damaged if d not in scan.damaged]
-    return brief(client, records_of(scan), today, records_of(reviews)), damaged
+    result = brief(client, records_of(scan), today, records_of(reviews))
+    key = fold(result.client)
+    mine = [r for r in records_of(scan) if fold(r["client"]) == key]
+    result.deep_dives = [d for d in deep_dives_of(store, mine) if d.done is None]
+    return result, damaged
+
+
+def deep_dives_of(store: Store, records: list[dict[str, Any]]) -> list[FollowUp]:
+    """The deep-dives ``records`` flag that this data directory's library can walk."""
+    from clientcoach.insights.deepdives import deep_dives
+
+    known: set[str] = set()
+
+    def walkable(playbook_id: str) -> bool:
+        # Listed on the first flag only: reading the library loads the playbook models,
+        # which commands that only count (followups, clients) never need otherwise.
+        if not known:
+            from clientcoach.app.workspace import library
+
+            known.update(library(store.root).entries())
+        return playbook_id in known
+
+    return deep_dives(records, walkable)
 
 
 def for_client(records: list[dict[str, Any]], typed: str | None) -> list[dict[str, Any]]:
@@ -94,7 +116,8 @@ def followups(
     from clientcoach.insights.clients import follow_ups, open_first
 
     scan = store.scan_records()
-    found = follow_ups(for_client(records_of(scan), client))
+    mine = for_client(records_of(scan), client)
+    found = follow_ups(mine) + deep_dives_of(store, mine)
     shown = open_first(found, today)
     if show_all:
         shown += sorted((f for f in found if f.done), key=lambda f: f.done or "")
@@ -116,6 +139,7 @@ def mark_done(store: Store, ref: str, today: date) -> tuple[Marked, list[Damaged
     """Mark the follow-up ``ref`` names done, in the debrief that holds it."""
     from clientcoach.insights.clients import FollowUpNotFound, find_follow_up, follow_ups
     from clientcoach.insights.clients import mark_done as mark
+    from clientcoach.insights.deepdives import DEEP_DIVE, flag_answer
 
     if not ref.strip():
         raise UsageError(
@@ -123,8 +147,9 @@ def mark_done(store: Store, ref: str, today: date) -> tuple[Marked, list[Damaged
         )
     scan = store.scan_records()
     paths = {record["id"]: path for path, record in scan.items}
+    every = records_of(scan)
     try:
-        found = find_follow_up(follow_ups(records_of(scan)), ref)
+        found = find_follow_up(follow_ups(every) + deep_dives_of(store, every), ref)
     except FollowUpNotFound as exc:
         if exc.candidates:
             ids = ", ".join(f.short_id for f in exc.candidates[:5])
@@ -141,6 +166,8 @@ def mark_done(store: Store, ref: str, today: date) -> tuple[Marked, list[Damaged
 
     def change(record: dict[str, Any]) -> tuple[bool, str]:
         try:
+            if found.kind == DEEP_DIVE:  # dismissed unwalked: the mark goes on its flag
+                return _dismiss(flag_answer(record, found.number), today)
             return mark(record, found.number, today, found.kind)
         except IndexError:
             raise DataError(
@@ -149,6 +176,13 @@ def mark_done(store: Store, ref: str, today: date) -> tuple[Marked, list[Damaged
 
     (changed, day), _written = store.update(paths[found.reflection], change)
     return Marked(found, changed, day), scan.damaged
+
+
+def _dismiss(answer: dict[str, Any], today: date) -> tuple[bool, str]:
+    if answer.get("done"):
+        return False, str(answer["done"])
+    answer["done"] = today.isoformat()
+    return True, today.isoformat()
 
 
 @dataclass

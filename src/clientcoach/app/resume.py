@@ -89,6 +89,7 @@ def resume(
         playbook=playbook,
         included=included,
         prep=draft.links.prep,
+        deepdive_of=draft.links.deepdive_of,
         started_at=draft.started_at,
         source=source,
         extra=kept_fields(draft),

@@ -76,6 +76,8 @@ class Meta:
     prep: str | None
     started_at: datetime
     source: Path | None = None  # the .toml file, when the playbook was given as one
+    # A deep-dive walked later: the id of the debrief it deepens (`links.deepdive_of`).
+    deepdive_of: str | None = None
     # More record fields the command knows (a review's period), saved as they are.
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -141,6 +143,13 @@ def source_of(playbook_ref: str | None) -> Path | None:
     return Path(playbook_ref).expanduser().absolute()
 
 
+def links(meta: Meta) -> Links:
+    """The record's links; a deep-dive's link is written only on a deep-dive."""
+    if meta.deepdive_of is not None:
+        return Links(prep=meta.prep, deepdive_of=meta.deepdive_of)
+    return Links(prep=meta.prep)
+
+
 def new_draft(meta: Meta) -> Draft:
     playbook = meta.playbook
     return Draft(
@@ -156,7 +165,7 @@ def new_draft(meta: Meta) -> Draft:
             steps=step_paths(playbook, meta.included),
             fingerprint=fingerprint(playbook, meta.included),
         ),
-        links=Links(prep=meta.prep),
+        links=links(meta),
         started_at=meta.started_at,
         updated_at=meta.started_at,
         answers=[],
@@ -207,7 +216,7 @@ def save(store: Store, run: Run, meta: Meta, draft: Draft | None) -> tuple[Refle
         playbook=PlaybookRef(
             id=meta.playbook.id, version=meta.playbook.version, language=meta.playbook.language
         ),
-        links=Links(prep=meta.prep),
+        links=links(meta),
         started_at=meta.started_at,
         finished_at=finished,
         answers=run.records(),

@@ -68,6 +68,8 @@ def followups(
         console().print(_("No overdue follow-ups.") if overdue else _("No open follow-ups."))
     if shown and not as_json and not overdue:
         console().print(_("Mark one done with: coach done ID"), style="dim")
+        if any(f.kind == "deep_dive" for f in shown):
+            console().print(_("Walk a deep-dive with: coach deepdive ID"), style="dim")
     report_damaged(damaged)
 
 

@@ -11,6 +11,7 @@ EXAMPLES: dict[str, list[str]] = {
         "coach debrief ACME --full",
         "coach debrief ACME -d yesterday",
     ],
+    "deepdive": ["coach deepdive", "coach deepdive ACME"],
     "resume": ["coach resume", "coach resume 1a2b"],
     "doctor": ["coach doctor", "coach doctor --quarantine"],
     "brief": ["coach brief ACME", "coach brief ACME --json"],

@@ -18,6 +18,7 @@ from clientcoach.cli import (  # noqa: F401
     clients,
     completion,
     config,
+    deepdive,
     doctor,
     drafts,
     meeting,
@@ -66,8 +67,8 @@ def help_command(
 
 
 # The order `coach --help` lists commands in: the meeting loop first, groups last.
-ORDER = ["prep", "debrief", "resume", "doctor", "brief", "followups", "done", "history"]
-ORDER += ["show", "clients", "review", "playbooks", "config", "drafts", "help"]
+ORDER = ["prep", "debrief", "deepdive", "resume", "doctor", "brief", "followups", "done"]
+ORDER += ["history", "show", "clients", "review", "playbooks", "config", "drafts", "help"]
 app.registered_commands.sort(
     key=lambda info: ORDER.index(str(info.name or getattr(info.callback, "__name__", "")))
 )

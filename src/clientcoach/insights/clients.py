@@ -99,12 +99,15 @@ class FollowUp:
     owner: str | None
     due: date | None
     done: str | None
-    # "follow_up" (an item of a follow-up loop) or "touchpoint" (a lost deal's next one).
+    # "follow_up" (an item of a follow-up loop), "touchpoint" (a lost deal's next one)
+    # or "deep_dive" (what a debrief flagged for depth: insights.deepdives).
     kind: str = "follow_up"
+    playbook: str | None = None  # a deep-dive's: the playbook that walks it
 
     @property
     def _tail(self) -> str:
-        return f"t{self.number}" if self.kind == "touchpoint" else str(self.number)
+        prefix = {"touchpoint": "t", "deep_dive": "d"}.get(self.kind, "")
+        return f"{prefix}{self.number}"
 
     @property
     def id(self) -> str:
@@ -131,7 +134,7 @@ class FollowUp:
             "due": self.due.isoformat() if self.due else None,
             "done": self.done,
             "overdue": self.overdue(today),
-        }
+        } | ({"playbook": self.playbook} if self.kind == "deep_dive" else {})
 
 
 def touchpoints(answers: list[AnswerDict]) -> list[AnswerDict]:
@@ -191,7 +194,11 @@ def follow_ups(records: Iterable[Record]) -> list[FollowUp]:
     found: list[FollowUp] = []
     for record in records:
         for number, item in enumerate(follow_up_items(record["answers"]), start=1):
-            found.append(_item_follow_up(record, number, item))
+            follow_up = _item_follow_up(record, number, item)
+            # An item left empty (the quick debrief's next step, Enter for none) is no
+            # follow-up; the numbers of the others stay as `coach done` knows them.
+            if follow_up.what or follow_up.owner or follow_up.due or follow_up.done:
+                found.append(follow_up)
         for number, answer in enumerate(touchpoints(record["answers"]), start=1):
             touchpoint = _touchpoint(record, number, answer)
             if touchpoint is not None:
@@ -301,6 +308,9 @@ class Brief:
     perception: Rating | None = None
     # The latest commitments, by role: lesson, troll_plan, help_fix, try.
     commitments: dict[str, Commitment] = field(default_factory=dict)
+    # Deep-dives still waiting (insights.deepdives), filled by the use case that knows
+    # which playbooks the library can walk.
+    deep_dives: list[FollowUp] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -328,6 +338,7 @@ class Brief:
                 role: (self.commitments[role].to_json() if role in self.commitments else None)
                 for role in COMMITMENT_ROLES
             },
+            "deep_dives": [d.to_json(today) for d in self.deep_dives],
         }
 
 
@@ -336,14 +347,21 @@ def troll_counts(records: Iterable[Record]) -> list[tuple[str, int]]:
     counts: dict[str, int] = {}
     shown: dict[str, str] = {}
     for record in sorted(records, key=record_order):
-        for loop in by_role(record["answers"]).get("troll", []):
-            for item in items(loop):
-                topic = item_roles(item).get("troll_topic", {}).get("value")
-                if not isinstance(topic, str) or not topic.strip():
-                    continue
-                key = fold(topic)
-                counts[key] = counts.get(key, 0) + 1
-                shown[key] = topic.strip()
+        roles = by_role(record["answers"])
+        topics = [
+            item_roles(item).get("troll_topic", {}).get("value")
+            for loop in roles.get("troll", [])
+            for item in items(loop)
+        ]
+        # A hot moment noted at the top level (the quick debrief) is an episode too; the
+        # loop's own items are not in ``roles`` (a loop's answers are its items).
+        topics += [a.get("value") for a in roles.get("troll_topic", [])]
+        for topic in topics:
+            if not isinstance(topic, str) or not topic.strip():
+                continue
+            key = fold(topic)
+            counts[key] = counts.get(key, 0) + 1
+            shown[key] = topic.strip()
     ranked = sorted(counts, key=lambda k: (-counts[k], k))
     return [(shown[k], counts[k]) for k in ranked]
 

@@ -473,6 +473,8 @@ class _Facts:
     linked_prep: bool
     # The id of the prep a debrief follows (``links.prep``).
     prep: str | None = None
+    # The debrief a deep-dive walked later deepens (``links.deepdive_of``).
+    deepdive_of: str | None = None
     outcome: str | None = None
     next_steps: bool | None = None
     follow_ups: list[_FollowUpFact] = field(default_factory=list)
@@ -515,17 +517,25 @@ def _facts(record: Record, day: date, summaries: SummaryTally | None) -> _Facts:
     )
     if isinstance(links, dict) and isinstance(links.get("prep"), str):
         facts.prep = links["prep"]
+    if isinstance(links, dict) and isinstance(links.get("deepdive_of"), str):
+        facts.deepdive_of = links["deepdive_of"]
     found = walk(record.get("answers"), summaries)
     top = found.top
     facts.next_steps = _flag(_first(top, "next_steps_agreed"))
     outcome = _first(top, "outcome")
     facts.outcome = outcome if isinstance(outcome, str) else None
 
+    follow_up_loop = False
     for loop_role, roles, item in found.items:
         if roles:
             if loop_role == "follow_up":
+                follow_up_loop = True
                 _follow_up(facts, roles, item)
             _episodes(facts, roles)
+    # A debrief that asks no "next step agreed?" (the quick one: the next step's own text,
+    # Enter for none) agreed one when a follow-up item says what.
+    if facts.kind == "debrief" and follow_up_loop and "next_steps_agreed" not in top:
+        facts.next_steps = bool(facts.follow_ups)
     # A lost deal's next touchpoint is a follow-up of mine, due that day.
     for answer in top.get("next_touchpoint", ()):
         due = _day(answer.get("value"))
@@ -563,7 +573,8 @@ def _follow_up(facts: _Facts, roles: RoleMap, item: object) -> None:
 
 def _episodes(facts: _Facts, roles: RoleMap) -> None:
     """The episodes one group of answers holds: a troll, a help check, mistakes, a loss."""
-    if "troll_topic" in roles or "calm_restored" in roles:
+    # An episode needs a topic or a calm answer: a hot moment's topic left empty is none.
+    if _first(roles, "troll_topic") is not None or _first(roles, "calm_restored") is not None:
         facts.trolls.append(
             _TrollFact(
                 _text(_first(roles, "troll_topic")),
@@ -802,6 +813,7 @@ def build(
         history.append(_facts(record, day, summaries if day in period else None))
     history.sort(key=lambda f: (f.day, f.id))
     _help_once(history)
+    _deepdives_once(history)
     _mark_repeats(history)
 
     by_day: dict[date, _Tally] = {}
@@ -896,6 +908,22 @@ def _help_once(history: list[_Facts]) -> None:
     for facts in history:
         if facts.kind == "prep" and facts.id in checked_again:
             facts.help = []
+
+
+def _deepdives_once(history: list[_Facts]) -> None:
+    """A deep-dive walked later replays an episode its debrief noted briefly: one episode,
+    told by the deep-dive's fuller answers (both carry the meeting's date)."""
+    by_id = {f.id: f for f in history}
+    for facts in history:
+        debrief = by_id.get(facts.deepdive_of) if facts.deepdive_of else None
+        if debrief is None:
+            continue
+        if facts.trolls:
+            debrief.trolls = []
+        if facts.help:
+            debrief.help = []
+        if facts.losses:
+            debrief.losses = []
 
 
 def _mark_repeats(history: list[_Facts]) -> None:

@@ -74,6 +74,10 @@ class PlaybookRef(RecordModel):
 
 class Links(RecordModel):
     prep: str | None = None
+    deepdive_of: str | None = Field(
+        default=None,
+        description="On a deep-dive walked later: the id of the debrief whose moment it replays.",
+    )
 
 
 class ReviewInfo(RecordModel):

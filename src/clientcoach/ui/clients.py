@@ -98,6 +98,10 @@ def brief(
             console.print(Text(more.format(n=hidden, client=_quote(memory.client)), style="dim"))
     else:
         console.print(Text(_("No open follow-ups."), style="dim"))
+    if memory.deep_dives:
+        from clientcoach.ui.deepdive import in_brief
+
+        in_brief(console, memory.deep_dives)
     if memory.trolls:
         line = Text(_("Trolls seen: "), style="bold")
         for index, (topic, count) in enumerate(memory.trolls[:FOLLOW_UPS_SHOWN]):
@@ -206,7 +210,7 @@ def history_table(found: list[tuple[dict[str, Any], list[Hit]]], grep: bool) -> 
     for record, hits in found:
         row = [
             Text(record["meeting"]["date"]),
-            Text(record["kind"]),
+            Text(_kind_label(record)),
             Text(record["client"]),
             Text(str(record["meeting"].get("title") or "")),
             Text(record["id"]),
@@ -223,6 +227,11 @@ def history_table(found: list[tuple[dict[str, Any], list[Hit]]], grep: bool) -> 
     return columns, rows
 
 
+def _kind_label(record: dict[str, Any]) -> str:
+    # A deep-dive walked later is saved with its playbook's kind, "any".
+    return _("deep-dive") if record["kind"] == "any" else str(record["kind"])
+
+
 def print_history(
     console: Console, found: list[tuple[dict[str, Any], list[Hit]]], grep: bool
 ) -> None:
@@ -234,7 +243,7 @@ def print_history(
     if console.width < NARROW:
         print_rows(console, history_table(found, grep))
         return
-    kinds = max([len(_("kind")), *(len(r["kind"]) for r, _hits in found)])
+    kinds = max([len(_("kind")), *(len(_kind_label(r)) for r, _hits in found)])
     ids = max(len(r["id"]) for r, _hits in found)
     free = console.width - (10 + kinds + ids + 4 * 2)
     client_width = max(len(_("client")), min(free * 2 // 5, 28))
@@ -264,7 +273,7 @@ def print_history(
         console.print(
             line(
                 record["meeting"]["date"],
-                record["kind"],
+                _kind_label(record),
                 record["client"],
                 str(record["meeting"].get("title") or ""),
                 record["id"],

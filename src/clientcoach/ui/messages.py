@@ -48,7 +48,13 @@ def emit(*segments: Segment, soft_wrap: bool = False) -> None:
 
 def kind_name(kind: str) -> str:
     """A reflection's kind as the reader calls it ("préparation" in French)."""
-    kinds = {"prep": _("prep"), "debrief": _("debrief"), "review": _("review")}
+    # Only a deep-dive walked later is saved with the kind "any" (its playbook's kind).
+    kinds = {
+        "prep": _("prep"),
+        "debrief": _("debrief"),
+        "review": _("review"),
+        "any": _("deep-dive"),
+    }
     return kinds.get(kind, kind)
 
 
@@ -68,7 +74,7 @@ def saved(reflection: Reflection, path: Path, show_path: bool) -> None:
     client = _quote(reflection.client)
     if reflection.kind == "prep":
         hint = _("Right after the meeting, run: coach debrief {client}").format(client=client)
-    elif reflection.kind == "debrief":
+    elif reflection.kind in ("debrief", "any"):
         hint = _("Before your next meeting with them, run: coach prep {client}").format(
             client=client
         )
