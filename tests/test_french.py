@@ -227,7 +227,10 @@ def test_prep_and_debrief_entirely_in_french_in_a_terminal(
         assert re.search(r"Étape 1 sur environ \d+", screen)
         assert FRENCH[kind]["steps"][0]["prompt"] in screen
         assert "Tapez ? pour l'aide" in screen
-        assert f"Enregistré : votre {'préparation' if kind == 'prep' else 'débrief'} pour" in screen
+        assert (
+            f"Enregistré\u00a0: votre {'préparation' if kind == 'prep' else 'débrief'} pour"
+            in screen
+        )
         assert client in screen
         assert "Step " not in screen
         (record,) = _records(home, kind)
@@ -319,7 +322,9 @@ def test_not_found_and_empty_ids_are_told_in_french(home: Path) -> None:
 
     missing = run_coach("--lang", "fr", "show", "nope")
     assert missing.code == 5
-    assert missing.stderr.startswith("coach: erreur\u00a0: aucune réflexion n'a l'identifiant 'nope'")
+    assert missing.stderr.startswith(
+        "coach: erreur\u00a0: aucune réflexion n'a l'identifiant 'nope'"
+    )
     empty = run_coach("--lang", "fr", "resume", " ")
     assert empty.code == 2
     assert "l'identifiant du brouillon est vide" in empty.stderr

@@ -36,6 +36,8 @@ def problems(text: str) -> list[str]:
         if mark.group() != "»" and before in (NARROW, NBSP):
             continue
         found.append(plain[max(0, at - 20) : at + 5])
+    # A percentage too: "50 %" could be wrapped before its sign.
+    found += [m.group() for m in re.finditer(r"\S %", plain)]
     for mark in re.finditer("«", plain):
         if plain[mark.end() : mark.end() + 1] != NBSP:
             found.append(plain[mark.start() : mark.start() + 20])
@@ -54,7 +56,7 @@ def _strings(node: Any) -> Iterator[str]:
 
 
 def test_the_check_finds_an_ordinary_space_and_a_missing_one() -> None:
-    for wrong in ("Prêt ?", "Prêt?", "Note : ceci", "« bien »", f"«{NBSP}bien »"):
+    for wrong in ("Prêt ?", "Prêt?", "Note : ceci", "« bien »", f"«{NBSP}bien »", "{n} %"):
         assert problems(wrong), wrong
     assert not problems(f"Prêt{NARROW}? Note{NBSP}: «{NBSP}bien{NBSP}»{NARROW}!")
     assert not problems("! marque un écart, {value!r} à 09:30, {day:%H:%M}, tapez '?'")
