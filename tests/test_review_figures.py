@@ -320,3 +320,10 @@ def test_other_answers_stay_short_at_40_columns(examples: Path, language: str) -
     assert max(len(line) for line in section) <= 40
     # A French question never wraps before its ? (no-break space kept whole).
     assert not [line for line in section if re.match(r"\s*[?!:;]", line)]
+
+
+@pytest.mark.parametrize("columns", ["40", "52", "60", "72", "80", "90", "100", "120"])
+def test_a_french_review_never_wraps_before_its_punctuation(examples: Path, columns: str) -> None:
+    shown = screen("--lang", "fr", columns=columns)
+    assert "\u202f?" in shown
+    assert not [line for line in shown.splitlines() if re.match(r"\s*[?!:;%»]", line)]

@@ -20,7 +20,7 @@ from clientcoach.insights.review import Count, Focus, Headline, Period, Rate, Re
 
 if TYPE_CHECKING:
     # Rich is imported by the functions that draw: `coach review --json` never needs it.
-    from rich.console import Console
+    from rich.console import Console, RenderableType
     from rich.table import Table
     from rich.text import Text
 
@@ -190,7 +190,7 @@ def _counts(counts: list[Count], labels: dict[str, str] | None = None) -> list[t
 
 def _listed(counts: list[Count], labels: dict[str, str]) -> str:
     # Labels are sentences that may hold commas: each count in brackets, then "; ".
-    return "; ".join(f"{labels.get(c.value, c.value)} ({c.count})" for c in counts) or "-"
+    return _("; ").join(f"{labels.get(c.value, c.value)} ({c.count})" for c in counts) or "-"
 
 
 def blocks(review: Review, ascii_only: bool = False) -> list[Block]:
@@ -379,7 +379,7 @@ def _help(review: Review) -> Block:
 def help_reminder() -> str:
     """What help beyond the scope is checked against: the five rules of healthy help and
     the roles of the drama triangle."""
-    rules = "; ".join(_rule_names().values())
+    rules = _("; ").join(_rule_names().values())
     roles = ", ".join(_drama_names()[r] for r in ("persecutor", "rescuer", "victim"))
     return _(
         "The five rules of healthy help: {rules}. The drama triangle's roles: {roles}."
@@ -566,7 +566,7 @@ def _declared(review: Review) -> Block:
         elif d.summary == "mean":
             value = _figure(d.mean, "mean")
         else:
-            value = "; ".join(
+            value = _("; ").join(
                 f"{_shown_value(c.value, labels)} ({c.count})" for c in d.counts[:MAX_VALUES]
             )
             if len(d.counts) > MAX_VALUES:
@@ -768,7 +768,7 @@ def show(console: Console, review: Review) -> None:
             facts.add_column()
             facts.add_column()
             for label, value in block.facts:
-                facts.add_row(Text(label), Text(value))
+                facts.add_row(_cell(label), _cell(value))
             console.print(facts)
         for title, bars in [(block.bars_title, block.bars), *block.more_bars]:
             if not bars:
@@ -790,7 +790,6 @@ def show(console: Console, review: Review) -> None:
 def _table(grid: Grid) -> Table:
     from rich import box
     from rich.table import Table
-    from rich.text import Text
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for index, name in enumerate(grid.columns):
@@ -799,8 +798,19 @@ def _table(grid: Grid) -> Table:
             name, justify="right" if numeric else "left", no_wrap=numeric, overflow="fold"
         )
     for row in grid.rows:
-        table.add_row(*(Text(cell) for cell in row))  # user text is never markup
+        table.add_row(*(_cell(cell) for cell in row))  # user text is never markup
     return table
+
+
+def _cell(text: str) -> RenderableType:
+    """A table cell: plain text (never markup), never wrapped at a French no-break space
+    (Rich wraps a cell by itself, outside the console's own guard)."""
+    from rich.text import Text
+
+    from clientcoach.ui.nobreak import NO_BREAK, NoBreak
+
+    shown = Text(text)
+    return NoBreak(shown) if any(space in text for space in NO_BREAK) else shown
 
 
 def _bar_table(bars: list[tuple[str, int]], ascii_only: bool) -> Table:
@@ -813,7 +823,7 @@ def _bar_table(bars: list[tuple[str, int]], ascii_only: bool) -> Table:
     table.add_column(justify="right", no_wrap=True)
     table.add_column(no_wrap=True)
     for label, count in bars:
-        table.add_row(Text(label), str(count), Text(bar(count, most, ascii_only=ascii_only)))
+        table.add_row(_cell(label), str(count), Text(bar(count, most, ascii_only=ascii_only)))
     return table
 
 
