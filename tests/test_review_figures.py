@@ -327,3 +327,24 @@ def test_a_french_review_never_wraps_before_its_punctuation(examples: Path, colu
     shown = screen("--lang", "fr", columns=columns)
     assert "\u202f?" in shown
     assert not [line for line in shown.splitlines() if re.match(r"\s*[?!:;%»]", line)]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_checking_help_starts_by_listing_the_five_rules_and_the_drama_roles(
+    language: str,
+) -> None:
+    from clientcoach import i18n
+    from clientcoach.ui.review import _drama_names
+
+    folder = REPO / "playbooks" / ("fr" if language == "fr" else "")
+    steps = tomllib.loads((folder / "healthy-help.toml").read_text(encoding="utf-8"))["steps"]
+    intro = steps[0]
+    assert intro["type"] == "info"
+    for rule in _rule_names(language):
+        assert rule in intro["prompt"], rule
+    i18n.set_language(language)
+    try:
+        roles = [_drama_names()[r] for r in ("persecutor", "rescuer", "victim")]
+    finally:
+        i18n.set_language("en")
+    assert ", ".join(roles) in intro["prompt"]
