@@ -104,7 +104,7 @@ def test_french_messages_and_help() -> None:
     assert "Options:" in shown.stdout
     wrong = run_coach("debrief", "Acme", "--playbook", "prep", "--lang", "fr")
     assert wrong.code == 2
-    assert "coach: erreur : le playbook 'prep' est de type prep, pas debrief" in wrong.stderr
+    assert "coach: erreur\u00a0: le playbook 'prep' est de type prep, pas debrief" in wrong.stderr
     unknown = run_coach("--lang", "de", "prep")
     assert unknown.code == 2
     assert "--lang de: unknown language" in unknown.stderr
@@ -134,7 +134,7 @@ def test_english_and_french_debriefs_save_the_same_meaning(home: Path) -> None:
     fr = run_coach("debrief", "Globex", "--answers", answers, "--prep", "none", "--lang", "fr")
     assert en.code == 0, en.stderr
     assert fr.code == 0, fr.stderr
-    assert "Enregistré : votre débrief pour Globex" in fr.stderr
+    assert "Enregistré\u00a0: votre débrief pour Globex" in fr.stderr
     records = sorted(_records(home, "debrief"), key=lambda r: r["playbook"]["language"])
     assert [r["playbook"]["language"] for r in records] == ["en", "fr"]
     english, french = records
@@ -227,7 +227,10 @@ def test_prep_and_debrief_entirely_in_french_in_a_terminal(
         assert re.search(r"Étape 1 sur environ \d+", screen)
         assert FRENCH[kind]["steps"][0]["prompt"] in screen
         assert "Tapez ? pour l'aide" in screen
-        assert f"Enregistré : votre {'préparation' if kind == 'prep' else 'débrief'} pour" in screen
+        assert (
+            f"Enregistré\u00a0: votre {'préparation' if kind == 'prep' else 'débrief'} pour"
+            in screen
+        )
         assert client in screen
         assert "Step " not in screen
         (record,) = _records(home, kind)
@@ -319,7 +322,9 @@ def test_not_found_and_empty_ids_are_told_in_french(home: Path) -> None:
 
     missing = run_coach("--lang", "fr", "show", "nope")
     assert missing.code == 5
-    assert missing.stderr.startswith("coach: erreur : aucune réflexion n'a l'identifiant 'nope'")
+    assert missing.stderr.startswith(
+        "coach: erreur\u00a0: aucune réflexion n'a l'identifiant 'nope'"
+    )
     empty = run_coach("--lang", "fr", "resume", " ")
     assert empty.code == 2
     assert "l'identifiant du brouillon est vide" in empty.stderr

@@ -157,7 +157,7 @@ def test_french_figures_use_a_decimal_comma_and_a_spaced_percent(mixed: Path) ->
     assert re.search(r"[+-]\d,\d", energy), energy
     assert not re.search(r"\d\.\d", energy), energy
     agreed = next(li for li in shown.splitlines() if li.startswith("Terminés sur une suite"))
-    assert re.search(r"\d %", agreed), agreed
+    assert re.search("\\d\u202f%", agreed), agreed
 
 
 # --- the whole review in French, in a terminal ----------------------------------------
@@ -235,18 +235,18 @@ def test_a_review_and_its_reflection_entirely_in_french_in_a_terminal(
     _coach, screen, summary = _french_review(how, monkeypatch)
     # The figures, with their French labels and accents as typed in the catalogue.
     for label in (
-        "Revue : novembre 2026, jusqu'ici (au 2026-11-24)",
-        "Période précédente : octobre 2026",
+        "Revue\u00a0: novembre 2026, jusqu'ici (au 2026-11-24)",
+        "Période précédente\u00a0: octobre 2026",
         "Chiffres clés",
         "Rendez-vous débriefés",
         "Terminés sur une suite convenue",
         "Moments difficiles (trolls)",
         "Énergie (-2 à +2)",
         "Rôles pris dans le triangle dramatique",
-        "Faire le point sur cette période maintenant ? [O/n]",
+        "Faire le point sur cette période maintenant\u202f? [O/n]",
         "Étape 1 sur environ",
-        "Enregistré : votre revue",
-        "Le mois prochain, lancez : coach review --last",
+        "Enregistré\u00a0: votre revue",
+        "Le mois prochain, lancez\u00a0: coach review --last",
     ):
         assert label in screen, f"{label!r} not on the screen:\n{screen[-3000:]}"
     assert FR_TOPIC in screen
@@ -268,7 +268,7 @@ def test_a_review_and_its_reflection_entirely_in_french_in_a_terminal(
     assert record["playbook"]["id"] == "monthly"
     assert record["playbook"]["language"] == "fr"
     assert record["client"] == ""
-    assert record["meeting"]["title"] == "Revue : novembre 2026, jusqu'ici (au 2026-11-24)"
+    assert record["meeting"]["title"] == "Revue\u00a0: novembre 2026, jusqu'ici (au 2026-11-24)"
     prompts = {a["step"]: a["prompt"] for a in record["answers"]}
     assert prompts["month_rating"] == MONTHLY_FR["steps"][1]["prompt"]
     tree = answer_tree(record["answers"])
@@ -301,14 +301,17 @@ def test_a_french_review_names_every_reason_area_in_french(home: Path) -> None:
     assert run_coach("debrief", "Acme", "--answers", str(answers)).code == 0
     shown = run_coach("--lang", "fr", "review", "--no-reflect")
     assert shown.code == 0, shown.stderr
-    bars = shown.stdout.split("Raisons par domaine", 1)[1].split("\n\n", 1)[0]
+    bars = shown.stdout.split("Raison principale, par domaine", 1)[1].split("\n\n", 1)[0]
+    main, others = bars.split("Autres raisons qui ont joué, par domaine")
     # The names, without the bars and counts (a long name wraps onto the next line).
     words = " ".join(w for w in bars.replace("█", " ").split() if not w.isdigit())
-    for name in (
-        "Notre conduite de la vente",
-        "La compréhension du besoin",
-        "Le prix ou les conditions commerciales",
-    ):
-        assert name in words, bars
+
+    def names(chart: str) -> str:
+        return " ".join(w for w in chart.replace("█", " ").split() if not w.isdigit())
+
+    assert "Notre conduite de la vente" in names(main), bars
+    for name in ("La compréhension du besoin", "Le prix ou les conditions commerciales"):
+        assert name in names(others), bars
+        assert name not in names(main), bars
     assert "How we ran" not in words
     assert not re.search(r"\b(need|price|execution)\b", words), bars

@@ -415,7 +415,7 @@ def test_a_quick_debrief_in_french_saves_french_prompts(home: Path) -> None:
         "--lang", "fr", "debrief", "Acme", "--quick", "-a", str(QUICK_DEBRIEF), "--prep", "none"
     )
     assert result.code == 0, result.stderr
-    assert "Enregistré : votre débrief pour Acme" in result.stderr
+    assert "Enregistré\u00a0: votre débrief pour Acme" in result.stderr
     record = _only(home, "debrief")
     assert record["playbook"] == {"id": "debrief-quick", "version": "2.0", "language": "fr"}
     french = tomllib.loads((REPO / "playbooks/fr/debrief-quick.toml").read_text("utf-8"))

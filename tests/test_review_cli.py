@@ -178,12 +178,14 @@ role = "next_steps_agreed"
     assert declared["mood"]["mean"] == 3.0  # no role: summed up under its step id
     assert data["next_steps"]["count"] == 2
     shown = coach("review", "--no-reflect", **env).stdout
-    assert "demo_done" in shown
-    assert "67% (2 of 3)" in shown
+    # Each answer is named by the question it was asked with, never by its step id.
+    assert "demo_done" not in shown
+    assert "\nmood" not in shown
+    row = next(line for line in shown.splitlines() if line.startswith("Did the demo happen?"))
+    assert "67% (2 of 3)" in row, row
     french = coach("review", "--no-reflect", "--lang", "fr", COLUMNS="100", **env).stdout
-    row = next(line for line in french.splitlines() if line.startswith("demo_done"))
-    assert " taux " in row, row  # the kind of summary, named in French
-    assert "67 % (2 sur 3)" in row, row
+    row = next(line for line in french.splitlines() if line.startswith("Did the demo happen?"))
+    assert "67\u202f% (2 sur 3)" in row, row  # the figure in French, the question as asked
 
 
 def test_empty_month_says_so_and_exits_0(home: Path) -> None:

@@ -37,11 +37,15 @@ def load_answers(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise AnswersError(f"{path}: cannot read answers file ({exc.strerror})") from exc
+        raise AnswersError(
+            _("{path}: cannot read answers file ({reason})").format(path=path, reason=exc.strerror)
+        ) from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise AnswersError(f"{path}: the answers file is not UTF-8 text") from None
+        raise AnswersError(
+            _("{path}: the answers file is not UTF-8 text").format(path=path)
+        ) from None
     is_json = path.suffix.lower() == ".json" or (
         path.suffix.lower() != ".toml" and text.lstrip().startswith("{")
     )
@@ -49,9 +53,15 @@ def load_answers(path: Path) -> dict[str, Any]:
         data = _parse_answers(text, is_json, str(path))
     except (ValueError, RecursionError) as exc:
         # e.g. an integer of thousands of digits, or nesting deeper than Python allows
-        raise AnswersError(f"{path}: cannot read answers file ({exc})") from None
+        raise AnswersError(
+            _("{path}: cannot read answers file ({reason})").format(path=path, reason=exc)
+        ) from None
     if not isinstance(data, dict):
-        raise AnswersError(f"{path}: an answers file maps step ids to answers (a table / object)")
+        raise AnswersError(
+            _("{path}: an answers file maps step ids to answers (a table / object)").format(
+                path=path
+            )
+        )
     return data
 
 
@@ -62,7 +72,9 @@ def _parse_answers(text: str, is_json: bool, source: str) -> object:
             return json.loads(text)
         except json.JSONDecodeError as exc:
             where = f"{source}:{exc.lineno}:{exc.colno}"
-            raise AnswersError(f"{where}: JSON syntax error: {exc.msg}") from None
+            raise AnswersError(
+                _("{where}: JSON syntax error: {reason}").format(where=where, reason=exc.msg)
+            ) from None
     import tomllib  # only TOML answers files pay for it
 
     try:
@@ -101,12 +113,18 @@ def _check_level(
         where = format_address((*prefix, key))
         if step is None:
             close = difflib.get_close_matches(key, list(by_id), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append(f"{source}: no step {where!r} in playbook {run.playbook.id!r}{hint}")
+            hint = _(" (did you mean {step!r}?)").format(step=close[0]) if close else ""
+            problems.append(
+                _("{source}: no step {step!r} in playbook {playbook!r}{hint}").format(
+                    source=source, step=where, playbook=run.playbook.id, hint=hint
+                )
+            )
         elif isinstance(step, LoopStep):
             if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
                 problems.append(
-                    f"{source}: {where!r} is a loop; give it as an array of tables ([[{key}]])"
+                    _(
+                        "{source}: {step!r} is a loop; give it as an array of tables ([[{key}]])"
+                    ).format(source=source, step=where, key=key)
                 )
                 continue
             for index, item in enumerate(value):
@@ -115,14 +133,20 @@ def _check_level(
         elif isinstance(step, IncludeStep):
             if not isinstance(value, dict):
                 problems.append(
-                    f"{source}: {where!r} embeds playbook {step.playbook!r}; "
-                    f"give its answers as a table ([{key}])"
+                    _(
+                        "{source}: {step!r} embeds playbook {playbook!r}; "
+                        "give its answers as a table ([{key}])"
+                    ).format(source=source, step=where, playbook=step.playbook, key=key)
                 )
                 continue
             target = run.playbooks[step.playbook]
             given |= _check_level(value, list(target.steps), run, source, (*prefix, key), problems)
         elif isinstance(step, InfoStep):
-            problems.append(f"{source}: {where!r} is an info step and takes no answer")
+            problems.append(
+                _("{source}: {step!r} is an info step and takes no answer").format(
+                    source=source, step=where
+                )
+            )
         elif value is not None:
             given.add((*prefix, key))
     return given
@@ -204,7 +228,9 @@ def _walk(
                     _("add it to the answers file"),
                 )
         except AnswerError as exc:
-            problem = f"{source}: step {question.path!r}: {exc}"
+            problem = _("{source}: step {step!r}: {reason}").format(
+                source=source, step=question.path, reason=exc
+            )
             if question.step.required and run.default_for(question) is None:
                 raise AnswersError(problem) from None
             # An optional step, or one with a default: note it and go on without it.
@@ -233,8 +259,10 @@ def _annotated(value: dict[str, Any], question: Question, source: str) -> tuple[
     extra = sorted(set(value) - {"value", "repeat_of"})
     if extra or "value" not in value or not isinstance(value.get("repeat_of"), str):
         raise AnswersError(
-            f"{source}: step {question.path!r}: give the answer as text, or as a table "
-            "with 'value' and 'repeat_of' (the id of the reflection it repeats)"
+            _(
+                "{source}: step {step!r}: give the answer as text, or as a table "
+                "with 'value' and 'repeat_of' (the id of the reflection it repeats)"
+            ).format(source=source, step=question.path)
         )
     return value["value"], value["repeat_of"]
 
@@ -250,12 +278,16 @@ def _earlier_named(run: Run, question: Question, ref: str, source: str) -> Earli
         return found[0]
     if not found:
         raise AnswersError(
-            f"{source}: step {question.path!r}: repeat_of {ref!r} names no earlier answer",
-            "give the id of an earlier reflection with this kind of answer, or its exact text",
+            _("{source}: step {step!r}: repeat_of {ref!r} names no earlier answer").format(
+                source=source, step=question.path, ref=ref
+            ),
+            _("give the id of an earlier reflection with this kind of answer, or its exact text"),
         )
     raise AnswersError(
-        f"{source}: step {question.path!r}: repeat_of {ref!r} names {len(found)} earlier answers",
-        "give more of the id, or the exact text of the one it repeats",
+        _("{source}: step {step!r}: repeat_of {ref!r} names {n} earlier answers").format(
+            source=source, step=question.path, ref=ref, n=len(found)
+        ),
+        _("give more of the id, or the exact text of the one it repeats"),
     )
 
 

@@ -195,7 +195,7 @@ class Run:
     def link_repeat(self, address: Address, earlier: Earlier | None) -> None:
         """Record that the answer at ``address`` repeats ``earlier`` (None: it does not)."""
         if address not in self.answers:
-            raise AnswerError("there is no answer to link yet")
+            raise AnswerError(_("there is no answer to link yet"))
         if earlier is None:
             self.repeats.pop(address, None)
         else:
@@ -245,7 +245,7 @@ class Run:
                     self.answer(None)
                 elif question.kind == "more":
                     if not isinstance(value, bool):
-                        raise AnswerError("not a yes or no")
+                        raise AnswerError(_("not a yes or no"))
                     self.answer(value)
                 elif value is None:
                     self.skip()
@@ -267,10 +267,10 @@ class Run:
         """
         step = self.step_at(address)
         if address not in self.answers or not isinstance(step, ANSWER_TYPES):
-            raise AnswerError("there is no answer there to change")
+            raise AnswerError(_("there is no answer there to change"))
         if raw is None:
             if step.required:
-                raise AnswerError("this step is required")
+                raise AnswerError(_("this step is required"))
             value: Value = None
         else:
             value = coerce(step, raw, self.today, by_position=typed)

@@ -26,6 +26,15 @@ def fold(text: str) -> str:
     return " ".join(bare.casefold().split())
 
 
+_BREAKABLE = re.compile(r"[^\S\u00a0\u202f\u2007]+")
+
+
+def single_line(text: str) -> str:
+    """``text`` on one line, runs of spaces made one; no-break spaces are kept, for French
+    puts them before ? ! : ; (``str.split`` would break them)."""
+    return _BREAKABLE.sub(" ", text).strip(" ")
+
+
 def compact(text: str) -> str:
     """Only the letters and digits of :func:`fold`: ``Acme-Corp`` is ``acmecorp``."""
     return "".join(c for c in fold(text) if c.isalnum())

@@ -80,6 +80,9 @@ SummaryKey = tuple[Any, Any, Hashable]
 SummaryTally = Counter[SummaryKey]
 # True == 1 for a dict key; yes/no answers are counted under these instead.
 YES, NO = ("yes", True), ("no", False)
+# What a summed-up answer was shown as: its name -> the prompt saved with it, and
+# (name, choice value) -> the label saved beside the value.
+Shown = dict[Hashable, str]
 
 
 @dataclass
@@ -94,15 +97,18 @@ class Walk:
     items: list[tuple[str | None, RoleMap, object]] = field(default_factory=list)
 
 
-def walk(answers: object, summaries: SummaryTally | None = None) -> Walk:
+def walk(
+    answers: object, summaries: SummaryTally | None = None, shown: Shown | None = None
+) -> Walk:
     """Gather a reflection's answers by role in one pass; malformed parts are ignored.
 
-    With ``summaries``, every answer that declares a ``summary`` is counted there too.
+    With ``summaries``, every answer that declares a ``summary`` is counted there too, and
+    its prompt and choice labels are kept in ``shown`` when given.
     """
     result = Walk()
     if isinstance(answers, list):
         bag: list[SummaryKey] | None = [] if summaries is not None else None
-        _collect(answers, result.top, result, bag)
+        _collect(answers, result.top, result, bag, shown)
         if summaries is not None and bag:
             summaries.update(bag)  # counted in C, all at once
     return result
@@ -113,6 +119,7 @@ def _collect(
     into: RoleMap,
     result: Walk,
     summaries: list[SummaryKey] | None,
+    shown: Shown | None = None,
 ) -> None:
     # The review's hot loop: plain `type() is` tests and dict lookups on purpose.
     for answer in answers:
@@ -122,7 +129,7 @@ def _collect(
         if kind == "include":
             nested = answer.get("answers")
             if type(nested) is list:
-                _collect(nested, into, result, summaries)
+                _collect(nested, into, result, summaries, shown)
             continue
         role = answer.get("role")
         if summaries is not None and (summary := answer.get("summary")) is not None:
@@ -137,6 +144,8 @@ def _collect(
                 summaries.append((role or answer.get("step"), summary, flat))
             # Anything else (null, a table) has nothing to sum up. Names and summaries that
             # are not text are dropped when the counts are read.
+            if shown is not None:
+                _remember(answer, role or answer.get("step"), value, shown)
         if role is not None and type(role) is str:
             found = into.get(role)
             if found is None:
@@ -156,4 +165,20 @@ def _collect(
                 continue
             roles: RoleMap = {}
             result.items.append((role if type(role) is str else None, roles, item))
-            _collect(inner, roles, result, summaries)
+            _collect(inner, roles, result, summaries, shown)
+
+
+def _remember(answer: AnswerDict, name: Any, value: Any, shown: Shown) -> None:
+    """The words a summed-up answer was shown with: its prompt, its choices' labels."""
+    if type(name) is not str:
+        return
+    prompt = answer.get("prompt")
+    if type(prompt) is str:
+        shown[name] = prompt
+    label = answer.get("label")
+    if type(value) is str and type(label) is str:
+        shown[(name, value)] = label
+    elif type(value) is list and type(label) is list and len(value) == len(label):
+        for one, text in zip(value, label, strict=True):
+            if type(one) is str and type(text) is str:
+                shown[(name, one)] = text

@@ -19,13 +19,14 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any, Literal
 
-from clientcoach.core.text import fold
+from clientcoach.core.text import fold, single_line
 from clientcoach.i18n import _
 from clientcoach.insights.records import (
     NO,
     YES,
     Record,
     RoleMap,
+    Shown,
     SummaryTally,
     walk,
 )
@@ -39,6 +40,12 @@ COMMITMENT_KEPT = "commitment_kept"
 _CALM = {"yes"}
 _REPEAT = {"repeat", "repeated", "yes"}
 _RECURRING = {"recurring", "yes"}
+# Roles the built-in playbooks give to questions that do not mean the same thing: each
+# question gets a figure of its own (Intent, Trolls), never one pooled summary.
+SPLIT_ROLES = frozenset({"bad_intent", "trigger"})
+# The step of the built-in lost-deal playbook that holds the reasons that played a part
+# besides the main one; every other loss_reason answer holds the main reason.
+CONTRIBUTING_STEP = "loss_reasons"
 
 Number = int | float
 FigureKind = Literal["count", "rate", "mean"]
@@ -194,6 +201,21 @@ class Trolls:
     said_too_much: Rate
     top_topics: list[Count]
     recurring: list[Recurring]
+    # What set me off in an exchange (the troll replay's choice, role ``trigger``)...
+    triggers: list[Count] = field(default_factory=list)
+    # ...and what I expected could set me off, listed in a prep (same role, free text).
+    triggers_expected: list[Count] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """Assuming bad intent, one figure per question (all three have the role ``bad_intent``):
+    before the meeting (a prep), looking back on it (a debrief), and in the heat of one
+    difficult exchange (a troll replay)."""
+
+    before_meeting: Rate
+    looking_back: Rate
+    in_exchange: Rate
 
 
 @dataclass(frozen=True)
@@ -240,6 +262,11 @@ class RepeatedReason:
 
 @dataclass(frozen=True)
 class LostDeals:
+    """``categories`` and ``reasons``: the main reason of each loss (its area, and the
+    reasons picked in that area); ``contributing_*``: the other reasons that played a part.
+    ``price_excuse``: of the losses where the client named price, those where I did not
+    believe price decided it."""
+
     count: int
     outcomes: list[Count]
     categories: list[Count]
@@ -250,6 +277,9 @@ class LostDeals:
     # Debriefs of the period whose outcome is "won", beside the losses.
     won: int = 0
     repeated_reasons: list[RepeatedReason] = field(default_factory=list)
+    contributing_categories: list[Count] = field(default_factory=list)
+    contributing_reasons: list[Count] = field(default_factory=list)
+    price_excuse: Rate = Rate(0, 0)
 
 
 @dataclass(frozen=True)
@@ -309,6 +339,9 @@ class Declared:
     rate: Rate | None = None
     mean: float | None = None
     counts: list[Count] = field(default_factory=list)
+    # The prompt it was asked with, and the labels of its choice values, by language.
+    prompts: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -360,6 +393,7 @@ class Review:
     focus: list[Focus] = field(default_factory=list)
     understanding: Understanding = field(default_factory=Understanding)
     quiet_clients: list[Quiet] = field(default_factory=list)
+    intent: Intent = Intent(Rate(0, 0), Rate(0, 0), Rate(0, 0))
 
     @property
     def empty(self) -> bool:
@@ -394,7 +428,7 @@ def _flag(value: object, yes: set[str] | None = None) -> bool | None:
 
 def _text(value: object) -> str | None:
     if isinstance(value, str) and value.strip():
-        return " ".join(value.split())
+        return single_line(value)
     return None
 
 
@@ -439,6 +473,8 @@ class _TrollFact:
     paused_first: bool | None
     said_too_much: bool | None
     recurring: bool
+    trigger: str | None = None
+    bad_intent: bool | None = None
 
 
 @dataclass(slots=True)
@@ -454,11 +490,12 @@ class _MistakeFact:
 @dataclass(slots=True)
 class _LossFact:
     outcome: str | None
-    categories: set[str]
-    reasons: list[str]
+    categories: set[str]  # the main reason's area
+    reasons: list[str]  # the main reasons
     price_stated: bool | None
     price_believed: bool | None
     asked_why: bool | None
+    contributing: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -487,6 +524,10 @@ class _Facts:
     energy: list[float] = field(default_factory=list)
     drama: list[str] = field(default_factory=list)
     commitments: list[str] = field(default_factory=list)  # commitment_kept values
+    # Assuming bad intent, asked outside a troll replay: in a prep or in a debrief.
+    bad_intent: list[bool] = field(default_factory=list)
+    # What could set me off, listed in a prep.
+    triggers_expected: list[str] = field(default_factory=list)
     # (role, choice value, the label shown for it), for the choices the review names.
     labels: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -503,8 +544,11 @@ def _labels_of(roles: RoleMap, role: str, into: list[tuple[str, str, str]]) -> N
             ]
 
 
-def _facts(record: Record, day: date, summaries: SummaryTally | None) -> _Facts:
-    """The record's facts; its declared summaries are counted into ``summaries``."""
+def _facts(
+    record: Record, day: date, summaries: SummaryTally | None, shown: Shown | None = None
+) -> _Facts:
+    """The record's facts; its declared summaries are counted into ``summaries``, the
+    words they were asked with kept in ``shown``."""
     links = record.get("links")
     client = record.get("client") or ""
     facts = _Facts(
@@ -519,7 +563,7 @@ def _facts(record: Record, day: date, summaries: SummaryTally | None) -> _Facts:
         facts.prep = links["prep"]
     if isinstance(links, dict) and isinstance(links.get("deepdive_of"), str):
         facts.deepdive_of = links["deepdive_of"]
-    found = walk(record.get("answers"), summaries)
+    found = walk(record.get("answers"), summaries, shown)
     top = found.top
     facts.next_steps = _flag(_first(top, "next_steps_agreed"))
     outcome = _first(top, "outcome")
@@ -545,6 +589,15 @@ def _facts(record: Record, day: date, summaries: SummaryTally | None) -> _Facts:
     # A playbook walked on its own (troll-bridge, lost-deal...) puts an episode's answers
     # at the top level rather than in a loop item: the same reading applies.
     _episodes(facts, top)
+    if not _troll_episode(top):
+        for answer in top.get("bad_intent", ()):
+            if isinstance(value := answer.get("value"), bool):
+                facts.bad_intent.append(value)
+        for answer in top.get("trigger", ()):
+            value = answer.get("value")
+            for text in value if isinstance(value, list) else [value]:
+                if (shown_text := _text(text)) is not None:
+                    facts.triggers_expected.append(shown_text)
 
     facts.knowledge = _numbers(top, "knowledge")
     facts.perception = _numbers(top, "perception")
@@ -571,10 +624,15 @@ def _follow_up(facts: _Facts, roles: RoleMap, item: object) -> None:
     )
 
 
+def _troll_episode(roles: RoleMap) -> bool:
+    # An episode needs a topic or a calm answer: a hot moment's topic left empty is none.
+    return _first(roles, "troll_topic") is not None or _first(roles, "calm_restored") is not None
+
+
 def _episodes(facts: _Facts, roles: RoleMap) -> None:
     """The episodes one group of answers holds: a troll, a help check, mistakes, a loss."""
-    # An episode needs a topic or a calm answer: a hot moment's topic left empty is none.
-    if _first(roles, "troll_topic") is not None or _first(roles, "calm_restored") is not None:
+    if _troll_episode(roles):
+        trigger = _first(roles, "trigger")
         facts.trolls.append(
             _TrollFact(
                 _text(_first(roles, "troll_topic")),
@@ -582,8 +640,11 @@ def _episodes(facts: _Facts, roles: RoleMap) -> None:
                 _flag(_first(roles, "paused_first")),
                 _flag(_first(roles, "said_too_much")),
                 _flag(_first(roles, "troll_recurring"), _RECURRING) is True,
+                trigger if isinstance(trigger, str) else None,
+                _flag(_first(roles, "bad_intent")),
             )
         )
+        _labels_of(roles, "trigger", facts.labels)
     if "help_rule" in roles:
         checks = [
             (str(a.get("step", "?")), _text(a.get("prompt")), v)
@@ -621,15 +682,18 @@ def _episodes(facts: _Facts, roles: RoleMap) -> None:
 
 def _loss(roles: RoleMap) -> _LossFact:
     reasons: list[str] = []
+    contributing: list[str] = []
     for answer in roles.get("loss_reason", ()):
         value = answer.get("value")
+        into = contributing if answer.get("step") == CONTRIBUTING_STEP else reasons
         for code in value if isinstance(value, list) else [value]:
-            if isinstance(code, str) and code not in reasons:
-                reasons.append(code)
-    categories = {code.split("-", 1)[0] for code in reasons}
+            if isinstance(code, str) and code not in into:
+                into.append(code)
     believed = _first(roles, "believed_reason")
     if isinstance(believed, str):
-        categories.add(believed)
+        categories = {believed}
+    else:  # a record without the main area: the areas of its main reasons
+        categories = {code.split("-", 1)[0] for code in reasons}
     outcome = _first(roles, "loss_outcome")
     return _LossFact(
         outcome if isinstance(outcome, str) else None,
@@ -638,6 +702,7 @@ def _loss(roles: RoleMap) -> _LossFact:
         _flag(_first(roles, "price_stated")),
         _flag(_first(roles, "price_believed")),
         _flag(_first(roles, "asked_why")),
+        [code for code in contributing if code not in reasons],
     )
 
 
@@ -805,12 +870,17 @@ def build(
 
     history: list[_Facts] = []
     summaries: SummaryTally = Counter()
+    shown: dict[str, Shown] = {}  # by the language of the reflections that showed them
     for record in records:
         meeting = record.get("meeting")
         day = _day(meeting.get("date")) if isinstance(meeting, dict) else None
         if day is None or not window_start <= day <= window_end:
             continue
-        history.append(_facts(record, day, summaries if day in period else None))
+        if day in period:
+            words = shown.setdefault(_language(record), {})
+            history.append(_facts(record, day, summaries, words))
+        else:
+            history.append(_facts(record, day, None))
     history.sort(key=lambda f: (f.day, f.id))
     _help_once(history)
     _deepdives_once(history)
@@ -867,9 +937,10 @@ def build(
         lost_deals=_lost_deals(in_period, history, period),
         clients_detail=_clients(in_period),
         drama_roles=_top(Counter(r for f in in_period for r in f.drama), {}, None),
-        declared=_declared(summaries),
+        declared=_declared(summaries, shown),
         commitments=_commitments(in_period),
         labels=_labels(in_period),
+        intent=_intent(in_period),
     )
     understanding = Understanding(
         _mean_of(current.known_sum, current.known_of),
@@ -882,6 +953,21 @@ def build(
         focus=focus(result),
         understanding=understanding,
         quiet_clients=_quiet(history, min(today, period.end)),
+    )
+
+
+def _language(record: Record) -> str:
+    playbook = record.get("playbook")
+    language = playbook.get("language") if isinstance(playbook, dict) else None
+    return language if isinstance(language, str) else "en"
+
+
+def _intent(in_period: list[_Facts]) -> Intent:
+    before = [v for f in in_period if f.kind == "prep" for v in f.bad_intent]
+    after = [v for f in in_period if f.kind != "prep" for v in f.bad_intent]
+    heat = [t.bad_intent for f in in_period for t in f.trolls if t.bad_intent is not None]
+    return Intent(
+        Rate(sum(before), len(before)), Rate(sum(after), len(after)), Rate(sum(heat), len(heat))
     )
 
 
@@ -997,6 +1083,13 @@ def _trolls(
         if any(d in period for d, _ in seen) and (len(seen) >= 2 or any(r for _, r in seen))
     ]
     recurring.sort(key=lambda r: (-r.count, r.client.casefold(), r.topic.casefold()))
+    triggers = Counter(t.trigger for f in in_period for t in f.trolls if t.trigger)
+    expected: Counter[str] = Counter()
+    expected_shown: dict[str, str] = {}
+    for f in in_period:
+        for text in f.triggers_expected:
+            expected[norm(text)] += 1
+            expected_shown.setdefault(norm(text), text)
     return Trolls(
         current.trolls,
         Rate(current.calm, current.calm_of),
@@ -1004,6 +1097,8 @@ def _trolls(
         Rate(sum(too_much), len(too_much)),
         _top(topics, shown),
         recurring,
+        triggers=_top(triggers, {}, None),
+        triggers_expected=_top(expected, expected_shown),
     )
 
 
@@ -1075,6 +1170,14 @@ def _lost_deals(in_period: list[_Facts], history: list[_Facts], period: Period) 
     stated = [x.price_stated for x in losses if x.price_stated is not None]
     believed = [x.price_believed for x in losses if x.price_believed is not None]
     asked = [x.asked_why for x in losses if x.asked_why is not None]
+    # Price named by the client, and my answer on whether it really decided: not
+    # believed means price served as the excuse.
+    judged = [x.price_believed for x in losses if x.price_stated and x.price_believed is not None]
+    contributing_areas = Counter(
+        area
+        for x in losses
+        for area in {code.split("-", 1)[0] for code in x.contributing} - x.categories
+    )
     return LostDeals(
         len(losses),
         _top(Counter(x.outcome for x in losses if x.outcome), {}, None),
@@ -1085,6 +1188,9 @@ def _lost_deals(in_period: list[_Facts], history: list[_Facts], period: Period) 
         Rate(sum(asked), len(asked)),
         won=sum(1 for f in in_period if f.outcome == "won"),
         repeated_reasons=_repeated_reasons(history, period),
+        contributing_categories=_top(contributing_areas, {}, None),
+        contributing_reasons=_top(Counter(r for x in losses for r in x.contributing), {}, None),
+        price_excuse=Rate(sum(not b for b in judged), len(judged)),
     )
 
 
@@ -1164,12 +1270,18 @@ IDEAS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _declared(summaries: SummaryTally) -> list[Declared]:
-    """Declared summaries from the counts of each distinct value, interpreted once."""
+def _declared(summaries: SummaryTally, shown: dict[str, Shown] | None = None) -> list[Declared]:
+    """Declared summaries from the counts of each distinct value, interpreted once.
+
+    A role that names different questions (:data:`SPLIT_ROLES`) has figures of its own
+    and is never pooled here.
+    """
     slots: dict[tuple[str, str], dict[str, Any]] = {}
     for (name, summary, value), times in summaries.items():
         if not isinstance(name, str) or not isinstance(summary, str):
             continue  # a damaged answer: a role or summary that is not text
+        if name in SPLIT_ROLES:
+            continue
         slot = slots.setdefault(
             (name, summary), {"answered": 0, "yes": 0, "total": 0.0, "counts": Counter()}
         )
@@ -1194,15 +1306,34 @@ def _declared(summaries: SummaryTally) -> list[Declared]:
         answered: int = slot["answered"]
         if not answered:
             continue
+        words = _words(name, (shown or {}))
         if summary == "rate":
-            result.append(Declared(name, summary, answered, rate=Rate(slot["yes"], answered)))
+            rate = Rate(slot["yes"], answered)
+            result.append(Declared(name, summary, answered, rate=rate, **words))
         elif summary == "mean":
-            result.append(Declared(name, summary, answered, mean=_mean_of(slot["total"], answered)))
+            mean = _mean_of(slot["total"], answered)
+            result.append(Declared(name, summary, answered, mean=mean, **words))
         else:
-            result.append(
-                Declared(name, summary, answered, counts=_counted(slot["counts"], summary == "top"))
-            )
+            counts = _counted(slot["counts"], summary == "top")
+            result.append(Declared(name, summary, answered, counts=counts, **words))
     return result
+
+
+def _words(name: str, shown: dict[str, Shown]) -> dict[str, Any]:
+    """The prompt and choice labels one summed-up answer was asked with, by language."""
+    prompts: dict[str, str] = {}
+    labels: dict[str, dict[str, str]] = {}
+    for language, words in shown.items():
+        if isinstance(prompt := words.get(name), str):
+            prompts[language] = prompt
+        found = {
+            key[1]: text
+            for key, text in words.items()
+            if isinstance(key, tuple) and key[0] == name and isinstance(key[1], str)
+        }
+        if found:
+            labels[language] = found
+    return {"prompts": prompts, "labels": labels}
 
 
 def _shown(value: object) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from clientcoach.core.checks import check_located
 from clientcoach.errors import PlaybookError
+from clientcoach.i18n import _
 from clientcoach.model.playbook import PLAYBOOK_SCHEMA, IncludeStep, Playbook, validate, walk
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ def parse_playbook(text: str, source: str) -> Playbook:
     if isinstance(problems, Playbook):
         return problems
     first, *rest = problems
-    more = f" (and {len(rest)} more problem{'s' if len(rest) > 1 else ''})" if rest else ""
+    more = _(" (and {n} more problem(s))").format(n=len(rest)) if rest else ""
     raise PlaybookError(f"{first}{more}")
 
 
@@ -211,14 +212,18 @@ def _raw(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise PlaybookError(f"{path}: cannot read playbook ({exc.strerror})") from exc
+        raise PlaybookError(
+            _("{path}: cannot read playbook ({reason})").format(path=path, reason=exc.strerror)
+        ) from exc
 
 
 def _text(path: Path, raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise PlaybookError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+        raise PlaybookError(
+            _("{path}: not UTF-8 text (byte {byte})").format(path=path, byte=exc.start)
+        ) from exc
 
 
 # --- the library: built-ins plus the user's folders ---------------------------------
@@ -299,10 +304,12 @@ class Library:
             return self._loaded[playbook_id]
         entry = self.entries().get(playbook_id)
         if entry is None:
-            known = ", ".join(self.entries()) or "none"
+            known = ", ".join(self.entries()) or _("none")
             raise PlaybookError(
-                f"no playbook with id {playbook_id!r}",
-                f"known playbooks: {known}; run `coach playbooks` to list them",
+                _("no playbook with id {id!r}").format(id=playbook_id),
+                _("known playbooks: {known}; run `coach playbooks` to list them").format(
+                    known=known
+                ),
             )
         playbook = self._read(entry.path)
         self._loaded[playbook_id] = playbook
@@ -312,8 +319,10 @@ class Library:
         playbook = self._checked(path)
         if playbook.id != path.stem:
             raise PlaybookError(
-                f"{path}: id {playbook.id!r} does not match the file name; "
-                f"name the file {playbook.id}.toml or set id = {path.stem!r}"
+                _(
+                    "{path}: id {id!r} does not match the file name; "
+                    "name the file {id}.toml or set id = {stem!r}"
+                ).format(path=path, id=playbook.id, stem=path.stem)
             )
         return playbook
 
@@ -348,17 +357,20 @@ class Library:
                     continue
                 if step.playbook in chain:
                     cycle = " -> ".join([*chain, step.playbook])
-                    raise PlaybookError(f"{where}: include cycle {cycle}")
-                try:
-                    target = resolved.get(step.playbook) or self.get(step.playbook)
-                except PlaybookError as exc:
-                    if exc.message.startswith("no playbook"):
-                        raise PlaybookError(
-                            f"{where}: step {step.id!r} includes unknown playbook "
-                            f"{step.playbook!r}",
-                            exc.hint,
-                        ) from exc
-                    raise
+                    raise PlaybookError(
+                        _("{where}: include cycle {cycle}").format(where=where, cycle=cycle)
+                    )
+                if step.playbook not in resolved and step.playbook not in self.entries():
+                    known = ", ".join(self.entries()) or _("none")
+                    raise PlaybookError(
+                        _("{where}: step {step!r} includes unknown playbook {playbook!r}").format(
+                            where=where, step=step.id, playbook=step.playbook
+                        ),
+                        _("known playbooks: {known}; run `coach playbooks` to list them").format(
+                            known=known
+                        ),
+                    )
+                target = resolved.get(step.playbook) or self.get(step.playbook)
                 resolved[step.playbook] = target
                 visit(target, [*chain, step.playbook])
 

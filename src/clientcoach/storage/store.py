@@ -171,12 +171,13 @@ def replace_if_unchanged(path: Path, expected: bytes, new_text: str) -> None:
             current = path.read_bytes()
         except FileNotFoundError:
             raise ChangedError(
-                f"{path}: removed since it was read", "nothing was written; run it again"
+                _("{path}: removed since it was read").format(path=path),
+                _("nothing was written; run it again"),
             ) from None
         if current != expected:
             raise ChangedError(
-                f"{path}: changed by another program since it was read",
-                "nothing was written; run the command again to work on the new version",
+                _("{path}: changed by another program since it was read").format(path=path),
+                _("nothing was written; run the command again to work on the new version"),
             )
         write_replace(path, new_text)
 
@@ -442,7 +443,9 @@ class Store:
         for _attempt in range(10):
             path = self.path_for(reflection)
             if not path.resolve().is_relative_to(self.root.resolve()):
-                raise StorageError(f"refusing to write outside the data directory: {path}")
+                raise StorageError(
+                    _("refusing to write outside the data directory: {path}").format(path=path)
+                )
             ensure_dir(path.parent)
             tidy(path.parent)
             try:
@@ -456,7 +459,9 @@ class Store:
                     _("nothing was written; check free space and permissions"),
                 ) from exc
             return reflection, path
-        raise StorageError(f"could not find a free file name in {path.parent}")
+        raise StorageError(
+            _("could not find a free file name in {folder}").format(folder=path.parent)
+        )
 
     # --- drafts -----------------------------------------------------------------------
 
@@ -571,7 +576,9 @@ class Store:
                 continue
             except OSError as exc:
                 if exc.errno not in _NO_LINKS:
-                    raise StorageError(f"cannot move {path}: {exc.strerror}") from exc
+                    raise StorageError(
+                        _("cannot move {path}: {reason}").format(path=path, reason=exc.strerror)
+                    ) from exc
                 if candidate.exists():
                     continue
                 path.rename(candidate)
@@ -581,7 +588,11 @@ class Store:
             _sync_dir(candidate.parent)
             _sync_dir(path.parent)
             return candidate
-        raise StorageError(f"no free name for {relative} in {self.quarantine_dir}")
+        raise StorageError(
+            _("no free name for {file} in {folder}").format(
+                file=relative, folder=self.quarantine_dir
+            )
+        )
 
     # --- reflections ------------------------------------------------------------------
 
@@ -811,13 +822,19 @@ class Store:
                     original = path.read_bytes()
                     data = json.loads(original)
                 except OSError as exc:
-                    raise DataError(f"{path}: cannot read ({exc.strerror})") from exc
+                    raise DataError(
+                        _("{path}: cannot read ({reason})").format(path=path, reason=exc.strerror)
+                    ) from exc
                 except ValueError as exc:
-                    raise DataError(f"{path}: not valid JSON ({exc})") from exc
+                    raise DataError(
+                        _("{path}: not valid JSON ({reason})").format(path=path, reason=exc)
+                    ) from exc
                 if not isinstance(data, dict) or record_text(data).encode() != original:
                     raise DataError(
-                        f"{path}: not laid out as clientcoach writes it (edited by hand?)",
-                        "the file is left as it is; change it by hand, or restore its layout",
+                        _("{path}: not laid out as clientcoach writes it (edited by hand?)").format(
+                            path=path
+                        ),
+                        _("the file is left as it is; change it by hand, or restore its layout"),
                     )
                 result = change(data)
                 text = record_text(data)
@@ -826,8 +843,8 @@ class Store:
                 if self._replace(path, text, original):
                     return result, True
         raise StorageError(
-            f"{path} kept changing while it was being updated",
-            "nothing was written; try again",
+            _("{path} kept changing while it was being updated").format(path=path),
+            _("nothing was written; try again"),
         )
 
     def _replace(self, path: Path, text: str, expected: bytes) -> bool:
@@ -838,8 +855,8 @@ class Store:
             return False
         except OSError as exc:
             raise StorageError(
-                f"cannot update {path}: {exc.strerror}",
-                "the file is unchanged; check free space and permissions",
+                _("cannot update {path}: {reason}").format(path=path, reason=exc.strerror),
+                _("the file is unchanged; check free space and permissions"),
             ) from exc
         return True
 

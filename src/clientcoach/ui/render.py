@@ -201,7 +201,7 @@ def stacked(console: Console, columns: Sequence[str], rows: Sequence[Sequence[Te
         for name, cell in zip(columns[1:], row[1:], strict=True):
             text = cell if isinstance(cell, Text) else Text(cell)
             if text.plain:
-                line = Text(f"  {name}: ", style="dim")
+                line = Text("  " + _("{name}: ").format(name=name), style="dim")
                 line.append_text(text)
                 console.print(line)
 

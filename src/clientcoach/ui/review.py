@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clientcoach.core.dates import MONTHS
+from clientcoach.core.text import single_line
 from clientcoach.i18n import _
 from clientcoach.insights.review import Count, Focus, Headline, Period, Rate, Review
 
 if TYPE_CHECKING:
     # Rich is imported by the functions that draw: `coach review --json` never needs it.
-    from rich.console import Console
+    from rich.console import Console, RenderableType
     from rich.table import Table
     from rich.text import Text
 
@@ -51,7 +52,14 @@ _COVERED = {
     "loss_outcome",
     "loss_reason",
     "believed_reason",
+    # Shared by questions that mean different things: each has its own figure instead.
+    "bad_intent",
+    "trigger",
 }
+# "Other answers" in the terminal and the report: the most answered first, each with its
+# few most frequent values; the JSON document has them all.
+MAX_OTHER = 8
+MAX_VALUES = 3
 _SPARKS = "▁▂▃▄▅▆▇█"
 _SPARKS_ASCII = "_.-=+*#@"
 _BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -163,6 +171,8 @@ class Block:
     bars: list[tuple[str, int]] = field(default_factory=list)
     bars_title: str | None = None
     note: str | None = None
+    # More bar charts, each with its title, drawn after the first one.
+    more_bars: list[tuple[str, list[tuple[str, int]]]] = field(default_factory=list)
 
 
 def _cut(rows: list[list[str]]) -> tuple[list[list[str]], str | None]:
@@ -180,7 +190,7 @@ def _counts(counts: list[Count], labels: dict[str, str] | None = None) -> list[t
 
 def _listed(counts: list[Count], labels: dict[str, str]) -> str:
     # Labels are sentences that may hold commas: each count in brackets, then "; ".
-    return "; ".join(f"{labels.get(c.value, c.value)} ({c.count})" for c in counts) or "-"
+    return _("; ").join(f"{labels.get(c.value, c.value)} ({c.count})" for c in counts) or "-"
 
 
 def blocks(review: Review, ascii_only: bool = False) -> list[Block]:
@@ -196,8 +206,8 @@ def blocks(review: Review, ascii_only: bool = False) -> list[Block]:
             numeric={1, 2},
         ),
     )
-    out = [head, _follow_ups(review), _commitments(review), _trolls(review), _help(review)]
-    out.append(_mistakes(review))
+    out = [head, _follow_ups(review), _commitments(review), _trolls(review), _intent(review)]
+    out += [_help(review), _mistakes(review)]
     out += [_lost(review), _clients(review, ascii_only), _quiet(review)]
     out += [_drama(review), _declared(review)]
     return out
@@ -273,6 +283,15 @@ def _trolls(review: Review) -> Block:
         bars=_counts(t.top_topics),
         bars_title=_("Top topics"),
     )
+    if t.triggers:
+        triggers = {**review.labels.get("trigger", {}), **trigger_names()}
+        block.more_bars.append(
+            (_("What set you off, in the exchange"), _counts(t.triggers, triggers))
+        )
+    if t.triggers_expected:
+        block.more_bars.append(
+            (_("What you expected could set you off, in your preps"), _counts(t.triggers_expected))
+        )
     if t.recurring:
         rows, block.note = _cut(
             [
@@ -286,6 +305,40 @@ def _trolls(review: Review) -> Block:
             numeric={2},
         )
     return block
+
+
+def trigger_names() -> dict[str, str]:
+    """What set you off, as the built-in troll replay names it, in the reader's language."""
+    return {
+        "none": _("Nothing in particular"),
+        "topic": _("The topic itself"),
+        "tone": _("The tone of voice or the words used"),
+        "person": _("The person"),
+        "fatigue": _("My own tiredness or stress"),
+        "other": _("Something else"),
+    }
+
+
+def _intent(review: Review) -> Block:
+    i = review.intent
+    title = _("Assuming bad intent")
+    if not (i.before_meeting.total or i.looking_back.total or i.in_exchange.total):
+        return Block(title, note=_("Not asked in this period."))
+    # Three questions, three figures: they are never added together.
+    return Block(
+        title,
+        facts=[
+            (
+                _("before the meeting (preps): assumed the client wrong or difficult"),
+                pct(i.before_meeting),
+            ),
+            (
+                _("looking back (debriefs): assumed the client wrong or difficult"),
+                pct(i.looking_back),
+            ),
+            (_("in a difficult exchange: read it as aimed at you on purpose"), pct(i.in_exchange)),
+        ],
+    )
 
 
 def _rule_names() -> dict[str, str]:
@@ -312,6 +365,7 @@ def _help(review: Review) -> Block:
     return Block(
         _("Healthy help"),
         facts=facts,
+        note=help_reminder(),
         grid=Grid(
             [_("rule"), _("failed"), _("checked"), _("question")],
             [
@@ -321,6 +375,16 @@ def _help(review: Review) -> Block:
             numeric={1, 2},
         ),
     )
+
+
+def help_reminder() -> str:
+    """What help beyond the scope is checked against: the five rules of healthy help and
+    the roles of the drama triangle."""
+    rules = _("; ").join(_rule_names().values())
+    roles = ", ".join(_drama_names()[r] for r in ("persecutor", "rescuer", "victim"))
+    return _(
+        "The five rules of healthy help: {rules}. The drama triangle's roles: {roles}."
+    ).format(rules=rules, roles=roles)
 
 
 def _mistakes(review: Review) -> Block:
@@ -380,7 +444,8 @@ def _lost(review: Review) -> Block:
         )
         for r in lost.repeated_reasons
     ]
-    return Block(
+    reasons = review.labels.get("loss_reason", {})
+    block = Block(
         _("Lost deals"),
         facts=[
             (_("deals won"), str(lost.won)),
@@ -389,13 +454,29 @@ def _lost(review: Review) -> Block:
             (_("asked the client why"), pct(lost.asked_why)),
             (_("price stated by the client"), pct(lost.price_stated)),
             (_("price believed to be the real reason"), pct(lost.price_believed)),
+            (_("price stated but not believed (an excuse)"), pct(lost.price_excuse)),
             (_("what happened"), _listed(lost.outcomes, review.labels.get("loss_outcome", {}))),
-            (_("reasons"), _listed(lost.reasons, review.labels.get("loss_reason", {}))),
+            (_("main reasons"), _listed(lost.reasons, reasons)),
+            (_("other reasons that played a part"), _listed(lost.contributing_reasons, reasons)),
         ],
         # The built-in areas in the reader's language, the others as saved.
-        bars=_counts(lost.categories, {**review.labels.get("believed_reason", {}), **area_names()}),
-        bars_title=_("Reasons by area"),
+        bars=_counts(lost.categories, areas),
+        bars_title=_("Main reason, by area"),
+        note=_(
+            "Practitioners claim that sellers name price as the reason far more often than "
+            "buyers do: a claim from experience, not a measured fact."
+        )
+        if lost.price_stated.total
+        else None,
     )
+    if lost.contributing_categories:
+        block.more_bars.append(
+            (
+                _("Other reasons that played a part, by area"),
+                _counts(lost.contributing_categories, areas),
+            )
+        )
+    return block
 
 
 def _understanding(review: Review, ascii_only: bool) -> list[tuple[str, str]]:
@@ -504,24 +585,57 @@ def _summary_names() -> dict[str, str]:
     }
 
 
+def _in_language(by_language: dict[str, Any], fallback: Any) -> Any:
+    """What was saved in the reader's language, else in English, else in any language."""
+    from clientcoach.i18n import language
+
+    for wanted in (language(), "en"):
+        if wanted in by_language:
+            return by_language[wanted]
+    return next(iter(by_language.values()), fallback)
+
+
 def _declared(review: Review) -> Block:
-    rows = []
+    """The other summed-up answers, each named by the question it was asked with (never
+    its step id) and its values by their labels: the most answered first, cut short."""
+    rows: list[tuple[int, list[str]]] = []
     for d in review.declared:
         if d.key in _COVERED:
             continue
+        labels: dict[str, str] = _in_language(d.labels, {})
         if d.rate is not None:
             value = pct(d.rate)
         elif d.summary == "mean":
             value = _figure(d.mean, "mean")
         else:
-            value = ", ".join(f"{c.value} ({c.count})" for c in d.counts)
-        rows.append([d.key, _summary_names().get(d.summary, d.summary), str(d.answered), value])
+            value = _("; ").join(
+                f"{_shown_value(c.value, labels)} ({c.count})" for c in d.counts[:MAX_VALUES]
+            )
+            if len(d.counts) > MAX_VALUES:
+                value += " …"
+        prompt: str = _in_language(d.prompts, d.key)
+        rows.append((d.answered, [single_line(prompt), value]))
     if not rows:
         return Block(_("Other answers"), note=_("No other answers to sum up."))
+    rows.sort(key=lambda row: -row[0])  # stable: equal counts keep the playbooks' order
+    note = None
+    if len(rows) > MAX_OTHER:
+        note = _("... and {n} more; coach review --json lists them all.").format(
+            n=len(rows) - MAX_OTHER
+        )
     return Block(
         _("Other answers, summed up as their playbooks ask"),
-        grid=Grid([_("answer"), _("summary"), _("answered"), _("result")], rows, numeric={2}),
+        grid=Grid([_("question"), _("result")], [r for _n, r in rows[:MAX_OTHER]]),
+        note=note,
     )
+
+
+def _shown_value(value: str, labels: dict[str, str]) -> str:
+    if value == "yes":
+        return _("yes")
+    if value == "no":
+        return _("no")
+    return labels.get(value, value)
 
 
 # --- the focus points -----------------------------------------------------------------
@@ -696,12 +810,14 @@ def show(console: Console, review: Review) -> None:
             facts.add_column()
             facts.add_column()
             for label, value in block.facts:
-                facts.add_row(Text(label), Text(value))
+                facts.add_row(_cell(label), _cell(value))
             console.print(facts)
-        if block.bars:
-            if block.bars_title:
-                console.print(Text(block.bars_title, style="italic"))
-            console.print(_bar_table(block.bars, ascii_only))
+        for title, bars in [(block.bars_title, block.bars), *block.more_bars]:
+            if not bars:
+                continue
+            if title:
+                console.print(Text(title, style="italic"))
+            console.print(_bar_table(bars, ascii_only))
         if block.grid is not None:
             from clientcoach.ui.render import NARROW, stacked
 
@@ -716,7 +832,6 @@ def show(console: Console, review: Review) -> None:
 def _table(grid: Grid) -> Table:
     from rich import box
     from rich.table import Table
-    from rich.text import Text
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for index, name in enumerate(grid.columns):
@@ -725,8 +840,19 @@ def _table(grid: Grid) -> Table:
             name, justify="right" if numeric else "left", no_wrap=numeric, overflow="fold"
         )
     for row in grid.rows:
-        table.add_row(*(Text(cell) for cell in row))  # user text is never markup
+        table.add_row(*(_cell(cell) for cell in row))  # user text is never markup
     return table
+
+
+def _cell(text: str) -> RenderableType:
+    """A table cell: plain text (never markup), never wrapped at a French no-break space
+    (Rich wraps a cell by itself, outside the console's own guard)."""
+    from rich.text import Text
+
+    from clientcoach.ui.nobreak import NO_BREAK, NoBreak
+
+    shown = Text(text)
+    return NoBreak(shown) if any(space in text for space in NO_BREAK) else shown
 
 
 def _bar_table(bars: list[tuple[str, int]], ascii_only: bool) -> Table:
@@ -739,7 +865,7 @@ def _bar_table(bars: list[tuple[str, int]], ascii_only: bool) -> Table:
     table.add_column(justify="right", no_wrap=True)
     table.add_column(no_wrap=True)
     for label, count in bars:
-        table.add_row(Text(label), str(count), Text(bar(count, most, ascii_only=ascii_only)))
+        table.add_row(_cell(label), str(count), Text(bar(count, most, ascii_only=ascii_only)))
     return table
 
 
@@ -801,7 +927,7 @@ _MD_SPECIAL = set("\\`*_[]<>|~&#")
 
 def md_escape(text: str) -> str:
     """User text as literal Markdown: on one line, nothing it contains takes effect."""
-    flat = " ".join(text.split())
+    flat = single_line(text)
     return "".join(f"\\{c}" if c in _MD_SPECIAL else c for c in flat)
 
 
@@ -831,11 +957,13 @@ def markdown(review: Review, damaged: list[Damaged]) -> str:
             if block.facts:
                 lines += _md_table([_("figure"), _("value")], [list(f) for f in block.facts], {1})
                 lines.append("")
-            if block.bars:
-                most = max(n for _, n in block.bars)
-                if block.bars_title:
-                    lines += [f"**{md_escape(block.bars_title)}**", ""]
-                rows = [[label, str(n), bar(n, most)] for label, n in block.bars]
+            for title, bars in [(block.bars_title, block.bars), *block.more_bars]:
+                if not bars:
+                    continue
+                most = max(n for _, n in bars)
+                if title:
+                    lines += [f"**{md_escape(title)}**", ""]
+                rows = [[label, str(n), bar(n, most)] for label, n in bars]
                 lines += _md_table([_("value"), _("count"), ""], rows, {1})
                 lines.append("")
             if block.grid is not None:

@@ -620,7 +620,9 @@ def _edit(initial: str) -> str | None:
             subprocess.run([*shlex.split(editor), name], check=True)
         except (OSError, ValueError, subprocess.CalledProcessError) as exc:
             raise AnswerError(
-                f"could not run the editor {editor!r} ({exc}); type the answer instead"
+                _("could not run the editor {editor!r} ({reason}); type the answer instead").format(
+                    editor=editor, reason=exc
+                )
             ) from None
         text = Path(name).read_text(encoding="utf-8")
     finally:
