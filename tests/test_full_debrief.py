@@ -138,11 +138,16 @@ def _write(folder: Path, name: str, answers: dict[str, Any]) -> str:
     return str(path)
 
 
+def _saved(home: Path, client: str, day: str, answers: dict[str, Any]) -> None:
+    """A full debrief of ``client`` on ``day`` with these answers, saved."""
+    path = _write(home.parent, f"{client}-{day}.toml", answers)
+    done = run_coach("debrief", client, "--full", "-a", path, "-d", day, env=NOW)
+    assert done.code == 0, done.stderr
+
+
 def _debriefs(home: Path) -> list[dict[str, Any]]:
     found = [json.loads(p.read_text(encoding="utf-8")) for p in reflection_files(home)]
-    return sorted(
-        (r for r in found if r["kind"] == "debrief"), key=lambda r: r["meeting"]["date"]
-    )
+    return sorted((r for r in found if r["kind"] == "debrief"), key=lambda r: r["meeting"]["date"])
 
 
 def _review(*args: str, env: dict[str, str] = NOW) -> dict[str, Any]:
@@ -163,7 +168,15 @@ def _by_step(answers: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def test_the_tense_full_debrief_asks_at_most_forty_prompts(home: Path, language: str) -> None:
     answers = _write(home.parent, "tense.toml", TENSE)
     done = run_coach(
-        "--lang", language, "debrief", "ACME", "--full", "--answers", answers, "--prep", "none",
+        "--lang",
+        language,
+        "debrief",
+        "ACME",
+        "--full",
+        "--answers",
+        answers,
+        "--prep",
+        "none",
         env=NOW,
     )
     assert done.code == 0, done.stderr
@@ -384,11 +397,9 @@ def test_the_won_deal_lesson_is_asked_about_at_the_next_debrief(home: Path) -> N
 
 
 def test_the_clients_commitment_is_asked_about_at_the_next_debrief(home: Path) -> None:
-    first = _write(home.parent, "first.toml", {**PLAIN, "client_advance": "decision-maker"})
-    assert run_coach("debrief", "Acme", "--full", "-a", first, "-d", "2026-11-05", env=NOW).code == 0
+    _saved(home, "Acme", "2026-11-05", {**PLAIN, "client_advance": "decision-maker"})
     # Another client made no commitment: nothing to ask them next time.
-    other = _write(home.parent, "other.toml", PLAIN)
-    assert run_coach("debrief", "Initech", "--full", "-a", other, "-d", "2026-11-06", env=NOW).code == 0
+    _saved(home, "Initech", "2026-11-06", PLAIN)
 
     second = _write(home.parent, "second.toml", {**PLAIN, "client_follow_through": "done"})
     done = run_coach("debrief", "Acme", "--full", "-a", second, "-d", "2026-11-19", env=NOW)
@@ -404,10 +415,8 @@ def test_the_clients_commitment_is_asked_about_at_the_next_debrief(home: Path) -
     assert "client_follow_through" in refused.stderr
 
     # A third debrief: the commitment of the second (none) is a continuation, not asked.
-    third = _write(home.parent, "third.toml", {**PLAIN, "client_advance": "access"})
-    assert run_coach("debrief", "Acme", "--full", "-a", third, "-d", "2026-11-21", env=NOW).code == 0
-    fourth = _write(home.parent, "fourth.toml", {**PLAIN, "client_follow_through": "not-done"})
-    assert run_coach("debrief", "Acme", "--full", "-a", fourth, "-d", "2026-11-23", env=NOW).code == 0
+    _saved(home, "Acme", "2026-11-21", {**PLAIN, "client_advance": "access"})
+    _saved(home, "Acme", "2026-11-23", {**PLAIN, "client_follow_through": "not-done"})
 
     c = _review()["client_commitments"]
     # Advances: decision-maker and access, of five debriefs that asked.
