@@ -251,11 +251,9 @@ class _Generator:
         w, r = self.books["won-deal"], self.rng
         return [
             w.answer("win_reasons", r.sample(w.choices("win_reasons")[:-1], r.randint(1, 2))),
-            w.answer("win_confirmed", r.random() < 0.6),
             w.answer("nearly_lost", "The late security questionnaire"),
-            w.answer("lost_before", r.random() < 0.2),
             w.answer("win_repeat", r.choice(_LESSONS)),
-            w.answer("win_repeat_scope", self.pick("won-deal", "win_repeat_scope")),
+            w.answer("lost_before", r.random() < 0.2),
         ]
 
     def help(self) -> list[Answer]:

@@ -323,11 +323,9 @@ WON: dict[str, Any] = {
     "outcome": "won",
     "won_deal": {
         "win_reasons": ["need-understood", "trust-relationship"],
-        "win_confirmed": True,
         "nearly_lost": "The late security questionnaire",
         "lost_before": True,
         "win_repeat": "Confirm the need in writing before the proposal",
-        "win_repeat_scope": "universal",
     },
 }
 
@@ -363,10 +361,12 @@ def test_a_won_deal_is_analysed_and_split_from_losses_in_the_review(
     record = next(r for r in _debriefs(home) if r["client"] == "Acme")
     included = _by_step(record["answers"])["won_deal"]
     assert included["playbook"] == "won-deal"
-    assert [a["role"] for a in included["answers"]][:3] == [
+    # Short: why we won, what nearly lost it, what to repeat, lost to them before.
+    assert [a["role"] for a in included["answers"]] == [
         "win_reason",
-        "win_confirmed",
         "near_loss",
+        "lesson",
+        "won_after_loss",
     ]
 
     review = _review(*lang)
