@@ -32,7 +32,7 @@ TENSE_MOST = 40
 # A linked prep adds its goal, its closing and its expected hot topics; an earlier debrief
 # with this client adds last time's lesson (and what happened) and the client's commitment.
 PLAN_ADDS = 6
-PLAIN_MOST = 20
+PLAIN_MOST = 17
 
 TENSE: dict[str, Any] = {
     "next_steps_agreed": True,
