@@ -1071,7 +1071,9 @@ def _help(in_period: list[_Facts]) -> Help:
         for episode in f.help:
             episodes += 1
             for rule, prompt, ok in episode:
-                prompts.setdefault(rule, prompt)
+                # A checklist has no prompt per rule: a confirm's prompt names it if any.
+                if prompts.get(rule) is None:
+                    prompts[rule] = prompt
                 checked[rule] += 1
                 failed[rule] += not ok
     rules = [RuleFailures(r, prompts[r], checked[r], failed[r]) for r in prompts]
