@@ -151,7 +151,7 @@ class _Generator:
         self.end = end
         self.books = {
             b: _Book(b)
-            for b in ("prep", "debrief", "troll-bridge", "healthy-help", "lost-deal", "monthly")
+            for b in ("prep", "debrief", "healthy-help", "lost-deal", "won-deal", "monthly")
         }
         names = [f"{a} {b}" for b in _NAMES_B for a in _NAMES_A]
         self.clients = (
@@ -235,36 +235,25 @@ class _Generator:
         ]
         return self.record("prep", client, day, "prep", answers)
 
-    def troll(self, client: str) -> list[Answer]:
-        t, r = self.books["troll-bridge"], self.rng
-        passes = []
-        for index in range(r.randint(1, 3)):
-            last = index == 2 or r.random() < 0.5
-            passes.append(
-                [
-                    t.answer("spot_signs", "Raised voice" if index == 0 else None),
-                    t.answer("paused", r.random() < 0.6),
-                    t.answer("real_difficulty", "Their boss is under pressure"),
-                    t.answer("listened", "Asked what worried them most"),
-                    t.answer("said_little", r.random() < 0.6),
-                    t.answer("calm_back", r.choice(["yes", "break"]) if last else "not-yet"),
-                ]
-            )
-            if last:
-                break
+    def compact_troll(self, client: str) -> list[Answer]:
+        """One hot moment as the full debrief asks it: the compact form."""
+        b, r = self.books["debrief"], self.rng
+        steps = b.choices("loop_steps")
         return [
-            t.answer("topic", r.choice(self.topics[client])),
-            t.answer("recurring", r.choice(["recurring", "new"])),
-            t.answer("source", self.pick("troll-bridge", "source")),
-            t.answer("trigger", self.pick("troll-bridge", "trigger")),
-            t.loop("passes", passes),
-            t.answer("calm_restored", r.choice(["yes", "yes", "partly", "no", "break"])),
-            t.answer("paused_first", r.random() < 0.55),
-            t.answer("said_too_much", r.random() < 0.35),
-            t.answer("named_difficulty", r.random() < 0.6),
-            t.answer("bad_intent", r.random() < 0.2),
-            t.answer("ended_next_steps", r.random() < 0.6),
-            t.answer("troll_next_time", "Acknowledge first, then ask one question"),
+            b.answer("topic", r.choice(self.topics[client])),
+            b.answer("loop_steps", [s for s in steps if r.random() < 0.6]),
+            b.answer("passes", r.randint(1, 3)),
+            b.answer("calm_restored", r.choice(["yes", "yes", "partly", "no", "break"])),
+            b.answer("troll_next_time", "Acknowledge first, then ask one question"),
+        ]
+
+    def won(self) -> list[Answer]:
+        w, r = self.books["won-deal"], self.rng
+        return [
+            w.answer("win_reasons", r.sample(w.choices("win_reasons")[:-1], r.randint(1, 2))),
+            w.answer("nearly_lost", "The late security questionnaire"),
+            w.answer("win_repeat", r.choice(_LESSONS)),
+            w.answer("lost_before", r.random() < 0.2),
         ]
 
     def help(self) -> list[Answer]:
@@ -336,37 +325,39 @@ class _Generator:
             answers.append(b.loop("next_steps", items))
         else:
             answers.append(b.answer("no_next_steps", "Propose a follow-up call by email"))
-        productivity = self.rating(1, 5)
+        answers.append(b.answer("client_advance", self.pick("debrief", "client_advance")))
+        process, authenticity, productivity = (
+            self.rating(1, 5),
+            self.rating(2, 5),
+            self.rating(1, 5),
+        )
         answers += [
-            b.answer("process", self.rating(1, 5)),
-            b.answer("authenticity", self.rating(2, 5)),
+            b.answer("process", process),
+            b.answer("authenticity", authenticity),
             b.answer("productivity", productivity),
         ]
-        if productivity <= 2:
-            answers.append(b.answer("stuck_diagnosis", self.pick("debrief", "stuck_diagnosis")))
+        if min(process, authenticity, productivity) <= 3:
+            answers.append(b.answer("gap_cause", r.sample(b.choices("gap_cause"), 2)))
+        answers.append(b.answer("went_well", r.sample(b.choices("went_well")[:-1], 2)))
+        talk = r.randint(20, 80)
         answers += [
-            b.answer("client_room", r.random() < 0.8),
-            b.answer("asked_impressions", r.random() < 0.5),
-            b.answer("thoughtless_act", r.random() < 0.1),
+            b.answer("talk_share", talk),
+            b.answer("open_questions", r.randint(0, 8)),
+        ]
+        if talk >= 50:
+            answers.append(b.answer("longest_monologue", r.randint(2, 15)))
+        if authenticity <= 3:
+            answers += [
+                b.answer("asked_impressions", r.random() < 0.5),
+                b.answer("client_as_person", r.random() < 0.8),
+            ]
+        answers += [
             b.answer("knowledge", self.rating(1, 5, know)),
             b.answer("perception", self.rating(1, 5, feel)),
-            b.answer("bad_intent_assumed", False),
         ]
-        trolls = [
-            [b.include("troll_episode", self.books["troll-bridge"], self.troll(client))]
-            for _ in range(r.choice([0, 0, 0, 1, 1, 2]))
-        ]
-        answers.append(b.loop("trolls", trolls))
+        trolls = [self.compact_troll(client) for _ in range(r.choice([0, 0, 0, 1, 1, 2]))]
         helped = r.random() < 0.2
-        answers.append(b.answer("help_given", helped))
-        if helped:
-            answers.append(b.include("healthy_help", self.books["healthy-help"], self.help()))
         drama = r.choice(["none", "none", "none", "victim", "rescuer", "persecutor"])
-        answers += [
-            b.answer("drama_role", drama),
-            b.answer("client_drama_role", self.pick("debrief", "client_drama_role")),
-            b.answer("role_switch", False),
-        ]
         mistakes = []
         for _ in range(r.choice([0, 0, 1, 1, 2])):
             text = r.choice(_MISTAKES[: r.randint(4, len(_MISTAKES))])
@@ -378,18 +369,44 @@ class _Generator:
             ]
             if again:
                 item.append(b.answer("mistake_cause", "I rush when I am nervous"))
-            item += [
-                b.answer("lesson", r.choice(_LESSONS)),
-                b.answer("lesson_scope", self.pick("debrief", "lesson_scope")),
-            ]
+            item.append(b.answer("lesson", r.choice(_LESSONS)))
+            if not again:
+                item.append(b.answer("lesson_scope", self.pick("debrief", "lesson_scope")))
             mistakes.append(item)
-        answers.append(b.loop("mistakes", mistakes))
+        came_up = [
+            value
+            for value, happened in (
+                ("troll", bool(trolls)),
+                ("help", helped),
+                ("drama", drama != "none"),
+                ("mistake", bool(mistakes)),
+            )
+            if happened
+        ]
+        answers.append(b.answer("came_up", came_up or None))
+        if trolls:
+            answers.append(b.loop("trolls", trolls))
+        if helped:
+            met = [rule for rule in b.choices("help_rules") if r.random() < 0.65]
+            answers += [b.answer("help_what", r.choice(_HELP)), b.answer("help_rules", met)]
+            if len(met) < len(b.choices("help_rules")):
+                answers.append(b.answer("help_fix", "Ask them first next time"))
+        if drama != "none":
+            answers += [
+                b.answer("drama_role", drama),
+                b.answer("client_drama_role", self.pick("debrief", "client_drama_role")),
+                b.answer("role_switch", False),
+            ]
+        if mistakes:
+            answers.append(b.loop("mistakes", mistakes))
         outcome = r.choices(
             ["progressing", "won", "lost", "stalled", "not-a-sale"], [55, 12, 8, 15, 10]
         )[0]
         answers.append(b.answer("outcome", outcome))
         if outcome == "lost":
             answers.append(b.include("lost_deal", self.books["lost-deal"], self.lost()))
+        if outcome == "won":
+            answers.append(b.include("won_deal", self.books["won-deal"], self.won()))
         answers.append(b.answer("energy", self.rating(-2, 2, (know + feel) // 2)))
         return self.record("debrief", client, day, "debrief", answers, prep)
 

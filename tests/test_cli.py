@@ -107,19 +107,16 @@ def test_debrief_structure_keeps_loops_and_includes_in_order(home: Path) -> None
     ]
     trolls = by_step["trolls"]["items"]
     assert len(trolls) == 2
-    first = trolls[0][0]
-    assert first["type"] == "include"
-    assert first["playbook"] == "troll-bridge"
-    passes = next(a for a in first["answers"] if a["step"] == "passes")
-    assert [p[-1]["value"] for p in passes["items"]] == ["not-yet", "yes"]
-    rules = [a for a in by_step["healthy_help"]["answers"] if a["role"] == "help_rule"]
-    assert [(a["step"], a["value"]) for a in rules] == [
-        ("r1_asked", False),
-        ("r2_framed", True),
-        ("r3_counterpart", False),
-        ("r4_half_way", True),
-        ("r5_autonomy", True),
-    ]
+    # One compact form per hot moment: the loop steps taken, as one checklist.
+    first = {a["step"]: a for a in trolls[0]}
+    assert first["loop_steps"]["type"] == "multichoice"
+    assert first["loop_steps"]["value"] == ["spot", "pause", "re-aim", "say-little", "check"]
+    assert first["passes"]["value"] == 2
+    # The five rules of healthy help as one checklist: the rules met.
+    rules = by_step["help_rules"]
+    assert rules["value"] == ["r2_framed", "r4_half_way", "r5_autonomy"]
+    assert len(rules["label"]) == 3
+    assert by_step["lost_deal"]["type"] == "include"
     reasons = next(a for a in by_step["lost_deal"]["answers"] if a["step"] == "loss_reasons")
     assert reasons["value"] == ["need-misunderstood", "price-stated-excuse"]
     assert len(reasons["label"]) == 2

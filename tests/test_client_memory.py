@@ -315,9 +315,10 @@ def test_the_built_in_debrief_uses_plans_of_roles_the_prep_has() -> None:
     debrief = tomllib.loads((REPO / "playbooks" / "debrief.toml").read_text(encoding="utf-8"))
     prep_roles = {s.get("role") for s in prep["steps"]}
     plans = [s["plan"] for s in debrief["steps"] if "plan" in s]
-    assert plans == ["goal", "next_step_target", "troll_expected", "commitment"]
-    # All but the commitment, which is the latest lesson of an earlier debrief.
-    assert set(plans) - {"commitment"} <= prep_roles
+    assert plans == ["goal", "next_step_target", "troll_expected", "commitment", "client_advance"]
+    # All but the commitments, the latest lesson and the client's latest commitment of an
+    # earlier debrief.
+    assert set(plans) - {"commitment", "client_advance"} <= prep_roles
     lessons = [s for top in debrief["steps"] for s in top.get("steps", []) if s["id"] == "lesson"]
     assert [s["role"] for s in lessons] == ["lesson"]
 

@@ -113,7 +113,6 @@ def test_a_mistake_can_be_linked_to_an_earlier_one(home: Path, tmp_path: Path) -
         "mistake": {"value": "Talked price too early again", "repeat_of": earlier["id"][:20]},
         "repeat": "repeat",
         "lesson": "Ask about the need first",
-        "lesson_scope": "universal",
     }
     ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path, "m.toml", mistakes=[mistake])))
     (linked,) = [r for r in records(home, "debrief") if r["client"] == "Acme"]
@@ -232,9 +231,7 @@ def test_history_grep_finds_text_in_loop_items_and_includes(home: Path, tmp_path
     ]
     troll = as_json("history", "--grep", "supply-chain")
     debrief_hit = next(r for r in troll if r["kind"] == "debrief")
-    assert {"where": "trolls[1].troll_episode.topic", "text": "supply-chain delays"} in debrief_hit[
-        "matches"
-    ]
+    assert {"where": "trolls[1].topic", "text": "supply-chain delays"} in debrief_hit["matches"]
     assert len(troll) == 3  # both preps expected it too
 
     assert [r["client"] for r in as_json("history", "--client", "glo")] == ["Globex"]

@@ -59,23 +59,21 @@ def test_a_logged_mistake_is_offered_as_a_repeat_of_an_earlier_one(
     coach.answer(D, "next_steps_agreed", "n", {}, False)
     coach.skip(D, "no_next_steps", {})
     for step, typed in [
+        ("client_advance", "6"),
         ("process", "4"),
         ("authenticity", "4"),
         ("productivity", "4"),
-        ("client_room", "y"),
-        ("asked_impressions", "y"),
-        ("thoughtless_act", "n"),
-        ("knowledge", "3"),
-        ("perception", "3"),
-        ("bad_intent_assumed", "n"),
     ]:
         coach.answer(D, step, typed, {})
-    coach.more(D, "trolls", "n")
-    coach.answer(D, "help_given", "n", {})
-    coach.answer(D, "drama_role", "1", {})
-    coach.answer(D, "client_drama_role", "1", {})
-    coach.answer(D, "role_switch", "n", {})
-    coach.more(D, "mistakes", "y")
+    coach.skip(D, "went_well", {})
+    for step, typed in [
+        ("talk_share", "30"),
+        ("open_questions", "5"),
+        ("knowledge", "3"),
+        ("perception", "3"),
+        ("came_up", "4"),  # a mistake of mine
+    ]:
+        coach.answer(D, step, typed, {})
     coach.answer(D, "mistake", "Talked price before the need, again", {})
     offer = coach.expect_input()
     assert "Is it a repeat of one of these earlier ones?" in offer
@@ -89,7 +87,6 @@ def test_a_logged_mistake_is_offered_as_a_repeat_of_an_earlier_one(
     coach.type("")
     coach.skip(D, "mistake_cause", {})
     coach.answer(D, "lesson", "Restate the need first", {})
-    coach.answer(D, "lesson_scope", "3", {})
     coach.more(D, "mistakes", "n")
     coach.answer(D, "outcome", "1", {})
     coach.answer(D, "energy", "0", {})
@@ -117,6 +114,7 @@ def test_a_resumed_debrief_keeps_the_plan_of_its_prep(home: Path, spawn: Spawn) 
     tree: Tree = {}
     coach.answer(D, "next_steps_agreed", "n", tree, False)
     coach.answer(D, "no_next_steps", "Send a proposal by email", tree)
+    coach.answer(D, "client_advance", "6", tree, "none")
     coach.answer(D, "goal_reached", "2", tree, "partly")
     coach.at_step(D, "next_step_reached")
     coach.interrupt()

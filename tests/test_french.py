@@ -189,7 +189,7 @@ def _walk(coach: Coach) -> str:
             child.sendline("n")  # no other item
         elif kind == "confirm":
             child.sendline("o")
-        elif kind == "rating":
+        elif kind in ("rating", "number"):
             child.sendline("2")
         elif kind in ("choice", "multichoice"):
             child.sendline("1")

@@ -32,11 +32,10 @@ def _french_answers() -> dict[str, Any]:
     del answers["next_steps"]  # only asked when next steps were agreed
     answers["no_next_steps"] = "Proposer un atelier « découverte » par e-mail dès ce soir"
     answers["drama_role"] = "persecutor"
-    del answers["stance_caring"]  # only asked of a rescuer
     answers["stance_assertive"] = "Dire « non » calmement, puis proposer une autre piste"
-    episode = dict(answers["trolls"][1]["troll_episode"])
+    episode = dict(answers["trolls"][1])
     episode["topic"] = FR_TOPIC
-    answers["trolls"] = [{"troll_episode": episode}]
+    answers["trolls"] = [episode]
     answers["mistakes"] = [
         {
             "mistake": FR_MISTAKE,

@@ -17,7 +17,7 @@ from tests.helpers import REPO
 
 pytestmark = pytest.mark.e2e  # builds a wheel and installs it in a fresh virtualenv
 
-BUILTINS = {"prep", "debrief", "troll-bridge", "healthy-help", "lost-deal"}
+BUILTINS = {"prep", "debrief", "troll-bridge", "healthy-help", "lost-deal", "won-deal"}
 
 
 def test_wheel_ships_the_builtin_playbooks_and_a_fresh_venv_runs_them(tmp_path: Path) -> None:

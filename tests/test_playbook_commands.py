@@ -134,8 +134,10 @@ def test_user_playbook_includes_a_builtin_and_show_draws_the_tree(home: Path) ->
     assert "includes healthy-help" in shown.stdout
     assert "r1_asked [confirm] role=help_rule" in shown.stdout
     debrief = run_coach("playbooks", "show", "debrief").stdout
-    assert 'repeat while calm_back = "not-yet"' in debrief
+    assert 'if came_up = "troll"' in debrief
     assert "trolls [loop]" in debrief
+    replay = run_coach("playbooks", "show", "troll-bridge").stdout
+    assert 'repeat while calm_back = "not-yet"' in replay
 
 
 def test_list_shows_language_and_shadowed_builtins(home: Path) -> None:

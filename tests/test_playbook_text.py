@@ -136,6 +136,23 @@ REFS = [
     ("debrief", "knowledge", ["S3-01"]),
     ("lost-deal", "competitor", []),
     ("lost-deal", "reason_detail", ["S1-11"]),
+    # Each cause or good point of the after-action core is an idea of its own: the weak
+    # link, knowledge and perception, a hunch, pitching, the client's remarks, trust, an
+    # internal blocker; making the client's life easier, a good moment for both sides.
+    (
+        "debrief",
+        "gap_cause",
+        ["S0-01", "S3-04", "S3-13", "S3-06", "S2-10", "S4-10", "S4-03"],
+    ),
+    (
+        "debrief",
+        "went_well",
+        ["S3-06", "S2-10", "S4-08", "S2-11", "S4-10", "S0-02", "S0-03"],
+    ),
+    ("debrief", "talk_share", ["S3-06", "S3-08"]),
+    ("debrief", "longest_monologue", ["S3-08"]),
+    ("debrief", "client_advance", ["S0-05"]),
+    ("won-deal", "lost_before", ["S1-23"]),
 ]
 
 

@@ -262,19 +262,15 @@ FULL_PREP: dict[str, Any] = {
 # What a full debrief asks beyond the quick one, answered without opening a deep-dive
 # that has a headline figure of its own (help, lost deal).
 FULL_REST: dict[str, Any] = {
+    "client_advance": "none",
     "process": 4,
     "authenticity": 4,
     "productivity": 4,
-    "client_room": True,
-    "asked_impressions": True,
-    "thoughtless_act": False,
+    "went_well": ["process"],
+    "talk_share": 40,
+    "open_questions": 3,
     "knowledge": 4,
     "perception": 3,
-    "bad_intent_assumed": False,
-    "help_given": False,
-    "drama_role": "none",
-    "client_drama_role": "none",
-    "role_switch": False,
     "outcome": "progressing",
 }
 
@@ -288,31 +284,29 @@ def _full_debrief(quick: dict[str, Any]) -> dict[str, Any]:
         full["next_steps"] = agreed
     if "goal_reached" in quick:
         full["goal_reached"] = quick["goal_reached"]
-    full["trolls"] = []
+    came_up = []
     if quick.get("hot_moment"):
-        episode = {
-            "topic": quick["hot_moment"],
-            "recurring": "new",
-            "source": "client",
-            "trigger": "topic",
-            "passes": [{"paused": True, "said_little": True, "calm_back": "yes"}],
-            "calm_restored": quick["calm_restored"],
-            "paused_first": True,
-            "said_too_much": False,
-            "named_difficulty": True,
-            "bad_intent": False,
-            "ended_next_steps": True,
-            "troll_next_time": quick["troll_next_time"],
-        }
-        full["trolls"] = [{"troll_episode": episode}]
+        came_up.append("troll")
+        full["trolls"] = [
+            {
+                "topic": quick["hot_moment"],
+                "loop_steps": ["pause", "say-little"],
+                "passes": 1,
+                "calm_restored": quick["calm_restored"],
+                "troll_next_time": quick["troll_next_time"],
+            }
+        ]
     mistake = quick.get("mistake")
     if isinstance(mistake, dict):  # linked to an earlier one: a repeat, linked the same way
-        full["mistakes"] = [{"mistake": dict(mistake), "repeat": "repeat", "lesson": "x"}]
+        full["mistakes"] = [{"mistake": dict(mistake), "repeat": "repeat"}]
     elif mistake:
-        full["mistakes"] = [{"mistake": mistake, "repeat": "new", "lesson": "x"}]
+        full["mistakes"] = [{"mistake": mistake, "repeat": "new", "lesson_scope": "universal"}]
+    if mistake:
+        came_up.append("mistake")
     for item in full.get("mistakes", []):
         item["lesson"] = "Restate the need before any number"
-        item["lesson_scope"] = "universal"
+    if came_up:
+        full["came_up"] = came_up
     full["energy"] = quick["energy"]
     return full
 

@@ -93,7 +93,8 @@ def test_compare_names_dropped_and_added_steps() -> None:
     included = lib.resolve(debrief)
     paths = step_paths(debrief, included)
     assert "next_steps.owner" in paths
-    assert any(p.startswith("trolls.troll_episode.passes.") for p in paths)
+    assert "trolls.loop_steps" in paths
+    assert any(p.startswith("lost_deal.") for p in paths)  # includes walked into
     now = datetime(2026, 11, 24, tzinfo=UTC)
     draft = Draft(
         id="x",

@@ -88,27 +88,18 @@ def walk_prep_quietly(
             coach.answer(P, step_id, typed, into, value)
 
 
-def walk_debrief_quietly_from_process(coach: Coach, into: Tree) -> None:
-    """The rest of a debrief with no branch opened and empty loops."""
-    coach.answer(D, "process", "3", into, 3)
-    coach.answer(D, "authenticity", "3", into, 3)
-    coach.answer(D, "productivity", "3", into, 3)
-    coach.skip(D, "weak_link", into)
-    coach.answer(D, "client_room", "y", into, True)
-    coach.answer(D, "asked_impressions", "y", into, True)
-    coach.answer(D, "client_as_person", "y", into, True)
-    coach.answer(D, "thoughtless_act", "n", into, False)
+def walk_debrief_quietly_from_advance(coach: Coach, into: Tree) -> None:
+    """The rest of a debrief with no branch opened: good ratings, nothing came up."""
+    coach.answer(D, "client_advance", "6", into, "none")
+    coach.answer(D, "process", "4", into, 4)
+    coach.answer(D, "authenticity", "4", into, 4)
+    coach.answer(D, "productivity", "4", into, 4)
+    coach.skip(D, "went_well", into)
+    coach.answer(D, "talk_share", "40", into, 40)
+    coach.answer(D, "open_questions", "3", into, 3)
     coach.answer(D, "knowledge", "3", into, 3)
     coach.answer(D, "perception", "3", into, 3)
-    coach.answer(D, "bad_intent_assumed", "n", into, False)
-    coach.more(D, "trolls", "n")
-    into["trolls"] = []
-    coach.answer(D, "help_given", "n", into, False)
-    coach.answer(D, "drama_role", "1", into, "none")
-    coach.answer(D, "client_drama_role", "1", into, "none")
-    coach.answer(D, "role_switch", "n", into, False)
-    coach.more(D, "mistakes", "")
-    into["mistakes"] = []
+    coach.skip(D, "came_up", into)
     coach.answer(D, "outcome", "1", into, "progressing")
     coach.answer(D, "energy", "0", into, 0)
 
@@ -195,34 +186,19 @@ def run_troll_episode_one(coach: Coach) -> Tree:
     return episode
 
 
-def run_troll_episode_two(coach: Coach) -> Tree:
-    """A shorter difficult moment: calm back after one pass."""
+def run_compact_troll(coach: Coach, topic: str, ticked: str, value: list[str]) -> Tree:
+    """One hot moment in the full debrief: its compact form."""
     episode: Tree = {}
-    coach.info(T, "troll_reminder")
-    coach.answer(T, "topic", "delivery delays", episode)
-    coach.answer(T, "recurring", "2", episode, "new")
-    coach.answer(T, "source", "4", episode, "context")
-    coach.answer(T, "trigger", "1", episode, "none")
-    only: Tree = {}
-    coach.skip(T, "spot_signs", only)
-    coach.answer(T, "paused", "y", only, True)
-    coach.skip(T, "real_difficulty", only)
-    coach.skip(T, "listened", only)
-    coach.answer(T, "said_little", "n", only, False)
-    coach.answer(T, "calm_back", "1", only, "yes")
-    episode["passes"] = [only]
-    coach.answer(T, "calm_restored", "1", episode, "yes")
-    coach.answer(T, "paused_first", "y", episode, True)
-    coach.answer(T, "said_too_much", "n", episode, False)
-    coach.answer(T, "named_difficulty", "y", episode, True)
-    coach.answer(T, "bad_intent", "n", episode, False)
-    coach.answer(T, "ended_next_steps", "y", episode, True)
-    coach.skip(T, "troll_next_time", episode)
+    coach.answer(D, "topic", topic, episode)
+    coach.answer(D, "loop_steps", ticked, episode, value)
+    coach.answer(D, "passes", "2", episode, 2)
+    coach.answer(D, "calm_restored", "2", episode, "partly")
+    coach.answer(D, "troll_next_time", "Pause before the first reply", episode)
     return episode
 
 
 def run_debrief(coach: Coach) -> Tree:
-    """Two next steps, two difficult moments, one mistake."""
+    """Two next steps, plan against outcome, two hot moments, one mistake."""
     debrief: Tree = {}
     coach.answer(D, "next_steps_agreed", "y", debrief, True)
 
@@ -237,6 +213,7 @@ def run_debrief(coach: Coach) -> Tree:
     coach.skip(D, "due", second)
     coach.more(D, "next_steps", "")  # Enter = no more
     debrief["next_steps"] = [first, second]
+    coach.answer(D, "client_advance", "2", debrief, "decision-maker")
 
     # The prep it follows has a plan, so the plan-versus-outcome steps are asked.
     assert "Planned: Agree the pilot scope" in coach.at_step(D, "goal_reached")
@@ -248,35 +225,31 @@ def run_debrief(coach: Coach) -> Tree:
     coach.answer(D, "process", "4", debrief, 4)
     coach.answer(D, "authenticity", "3", debrief, 3)
     coach.answer(D, "productivity", "2", debrief, 2)
-    coach.answer(D, "stuck_diagnosis", "2", debrief, "perception")
-    coach.skip(D, "weak_link", debrief)
-    coach.answer(D, "client_room", "y", debrief, True)
+    coach.answer(D, "gap_cause", "2,3", debrief, ["perception", "hunch"])
+    coach.answer(D, "went_well", "1 8", debrief, ["listened", "other"])
+    coach.answer(D, "keep", "Asked about their month-end close first", debrief)
+    coach.answer(D, "talk_share", "60", debrief, 60)
+    coach.answer(D, "open_questions", "2", debrief, 2)
+    coach.answer(D, "longest_monologue", "10", debrief, 10)
     coach.answer(D, "asked_impressions", "n", debrief, False)
     coach.answer(D, "client_as_person", "y", debrief, True)
-    coach.answer(D, "thoughtless_act", "n", debrief, False)
     coach.answer(D, "knowledge", "4", debrief, 4)
     coach.answer(D, "perception", "3", debrief, 3)
-    coach.answer(D, "bad_intent_assumed", "n", debrief, False)
+    coach.answer(D, "came_up", "1,4", debrief, ["troll", "mistake"])
 
+    item = find_step(D, "trolls")["item"]
+    coach.expect(f"{item} 1")
+    one = run_compact_troll(coach, "the price increase", "1,2,6", ["spot", "pause", "check"])
     coach.more(D, "trolls", "y")
-    one = run_troll_episode_one(coach)
-    coach.more(D, "trolls", "y")
-    two = run_troll_episode_two(coach)
+    two = run_compact_troll(coach, "delivery delays", "5", ["say-little"])
     coach.more(D, "trolls", "n")
-    debrief["trolls"] = [{"troll_episode": one}, {"troll_episode": two}]
+    debrief["trolls"] = [one, two]
 
-    coach.answer(D, "help_given", "n", debrief, False)
-    coach.answer(D, "drama_role", "1", debrief, "none")
-    coach.answer(D, "client_drama_role", "1", debrief, "none")
-    coach.answer(D, "role_switch", "n", debrief, False)
-
-    coach.more(D, "mistakes", "y")
     mistake: Tree = {}
     coach.answer(D, "mistake", "I talked for ten minutes straight", mistake)
     coach.answer(D, "repeat", "2", mistake, "repeat")
     coach.skip(D, "mistake_cause", mistake)
     coach.answer(D, "lesson", "Stop after two sentences and ask", mistake)
-    coach.answer(D, "lesson_scope", "3", mistake, "universal")
     coach.more(D, "mistakes", "")
     debrief["mistakes"] = [mistake]
 
@@ -309,6 +282,16 @@ def test_prep_then_debrief_saves_exactly_the_answers_given(home: Path, spawn: Sp
     assert answer_tree(debrief["answers"]) == expected_debrief
     assert_private(debrief_path)
     assert len(saved_files(home)) == 2
+
+
+def test_the_pass_by_pass_troll_replay_is_walked_on_its_own(home: Path, spawn: Spawn) -> None:
+    """The full debrief asks a compact form per hot moment; the replay stays whole."""
+    coach = spawn("debrief", "Acme", "--playbook", "troll-bridge", "--prep", "none")
+    expected = run_troll_episode_one(coach)
+    assert coach.save() == 0, coach.screen
+    _, saved = only_file(home, "debrief")
+    assert saved["playbook"]["id"] == "troll-bridge"
+    assert answer_tree(saved["answers"]) == expected
 
 
 # --- 2. stopping ----------------------------------------------------------------------
@@ -513,7 +496,7 @@ def test_going_back_from_after_a_loop_reopens_it(home: Path, spawn: Spawn) -> No
     coach.answer(D, "due", "2030-02-01", first)
     coach.more(D, "next_steps", "")  # no more...
     asked_at = coach.last_step
-    coach.at_step(D, "process")
+    coach.at_step(D, "client_advance")
     coach.go_back()  # ...then yes, one more after all
     coach.more(D, "next_steps", "y")
     assert coach.last_step == asked_at
@@ -523,7 +506,7 @@ def test_going_back_from_after_a_loop_reopens_it(home: Path, spawn: Spawn) -> No
     coach.skip(D, "due", second)
     coach.more(D, "next_steps", "n")
     debrief["next_steps"] = [first, second]
-    walk_debrief_quietly_from_process(coach, debrief)
+    walk_debrief_quietly_from_advance(coach, debrief)
     assert coach.save() == 0, coach.screen
 
     _, saved = only_file(home, "debrief")
@@ -546,6 +529,7 @@ def test_help_on_optional_steps_loop_questions_and_why_only_steps(spawn: Spawn) 
     coach.at_step(D, "next_steps")
     coach.ask_help(D, "next_steps")
     coach.type("n")
+    coach.answer(D, "client_advance", "6", debrief, "none")
     coach.at_step(D, "process")
     assert help_of(D, "process") is None
     coach.type("?")

@@ -117,8 +117,9 @@ def recall(
     if prep is not None:
         answers = [a.data() for a in prep.answers]
         result.plan = memory.plan_of({"answers": answers})
-    if memory.COMMITMENT in _plans(playbooks):
-        # The latest lesson of this client's earlier debriefs, asked about again.
+    if {memory.COMMITMENT, memory.CLIENT_ADVANCE} & _plans(playbooks):
+        # The latest lesson of this client's earlier debriefs, and what the client last
+        # committed to, asked about again.
         mine = records_of(store.scan_records("debrief", client=client))
         result.plan.update(memory.commitment_plan(mine))
     if "mistake" in _roles(playbooks):

@@ -89,6 +89,10 @@ TROLL_PLAN = "troll_plan"
 HELP_FIX = "help_fix"
 TRY = "try"
 COMMITMENT = "commitment"  # the plan key a debrief's ``commitment_kept`` step reads
+# What the client committed to in the latest debrief (role and plan key alike), read by
+# the next debrief's ``client_follow_through`` step; "none" is a continuation, not asked.
+CLIENT_ADVANCE = "client_advance"
+NO_ADVANCE = "none"
 
 
 def latest(records: Iterable[Record], role: str) -> tuple[Record, str] | None:
@@ -105,9 +109,30 @@ def latest(records: Iterable[Record], role: str) -> tuple[Record, str] | None:
 
 
 def commitment_plan(records: Iterable[Record]) -> dict[str, Any]:
-    """The plan entry of a debrief's commitment question: the client's latest lesson."""
-    found = latest((r for r in records if r["kind"] == "debrief"), LESSON)
-    return {} if found is None else {COMMITMENT: found[1]}
+    """The plan entries a debrief takes from the client's earlier debriefs: the latest
+    lesson (``commitment``) and what the client last committed to (``client_advance``,
+    by its label, when it was an advance)."""
+    debriefs = [r for r in records if r["kind"] == "debrief"]
+    found = latest(debriefs, LESSON)
+    plan: dict[str, Any] = {} if found is None else {COMMITMENT: found[1]}
+    advance = client_advance(debriefs)
+    if advance is not None:
+        plan[CLIENT_ADVANCE] = advance
+    return plan
+
+
+def client_advance(records: Iterable[Record]) -> str | None:
+    """The client's commitment in the newest record that asked about it, shown by its
+    label; None when that answer was "none" (a continuation) or nothing was asked."""
+    for record in newest_first(records):
+        for answer in deep(record["answers"]):
+            if answer.get("role") != CLIENT_ADVANCE:
+                continue
+            value, label = answer.get("value"), answer.get("label")
+            if not isinstance(value, str) or value == NO_ADVANCE:
+                return None
+            return label if isinstance(label, str) and label.strip() else value
+    return None
 
 
 def earlier_answers(records: Iterable[Record], role: str) -> list[Earlier]:

@@ -46,6 +46,20 @@ SPLIT_ROLES = frozenset({"bad_intent", "trigger"})
 # The step of the built-in lost-deal playbook that holds the reasons that played a part
 # besides the main one; every other loss_reason answer holds the main reason.
 CONTRIBUTING_STEP = "loss_reasons"
+# The five rules of healthy help by their ids: the step ids of the healthy-help playbook,
+# and the values of the full debrief's one checklist (role help_rules), where a rule left
+# unticked counts as failed.
+HELP_RULES = ("r1_asked", "r2_framed", "r3_counterpart", "r4_half_way", "r5_autonomy")
+# A hot moment's compact form (role troll_loop_steps) ticks the loop steps taken: "pause"
+# is a pause before the first reply, and "say-little" left unticked is saying too much.
+_PAUSE, _SAY_LITTLE = "pause", "say-little"
+# The client's commitment (role client_advance): "none" is a continuation, any other value
+# an advance. The next debrief asks whether they did it (role client_follow_through).
+NO_ADVANCE = "none"
+FOLLOW_THROUGH = ("done", "partly", "not-done", "not-due")
+# The pitching self-measures, by role: estimated share of talking time (%), open
+# questions asked, longest monologue (minutes). Each is a mean per debrief that gave it.
+PITCHING: list[str] = ["talk_share", "open_questions", "longest_monologue"]
 
 Number = int | float
 FigureKind = Literal["count", "rate", "mean"]
@@ -280,6 +294,30 @@ class LostDeals:
     contributing_categories: list[Count] = field(default_factory=list)
     contributing_reasons: list[Count] = field(default_factory=list)
     price_excuse: Rate = Rate(0, 0)
+    # Why the deals of the period were won (won-deal playbook, role win_reason): the
+    # reason codes, and their areas (the prefix, the same areas as the loss reasons).
+    win_reasons: list[Count] = field(default_factory=list)
+    win_areas: list[Count] = field(default_factory=list)
+    wins_analysed: int = 0
+
+
+@dataclass(frozen=True)
+class ClientCommitments:
+    """What clients committed to, and whether they did it.
+
+    ``advances``: debriefs where the client committed to something that costs them (an
+    advance), of those that asked. ``follow_through``: of the earlier commitments asked
+    about again at the next debrief with that client, those done; "not due yet" answers
+    are left out of the rate and counted apart.
+    """
+
+    advances: Rate
+    kinds: list[Count]
+    follow_through: Rate
+    done: int
+    partly: int
+    not_done: int
+    not_due: int
 
 
 @dataclass(frozen=True)
@@ -385,6 +423,12 @@ class Review:
     drama_roles: list[Count]
     declared: list[Declared]
     commitments: Commitments
+    # The client's side of the commitments (client_advance, client_follow_through).
+    client_commitments: ClientCommitments = field(
+        default_factory=lambda: ClientCommitments(Rate(0, 0), [], Rate(0, 0), 0, 0, 0, 0)
+    )
+    # The pitching self-measures (see PITCHING), each with its previous value and trend.
+    pitching: list[Headline] = field(default_factory=list)
     # The label last saved for each choice value of a lost deal (what happened, reasons),
     # in the language of the reflection that saved it.
     # By role: {"loss_outcome": {value: label}, "loss_reason": {...}, "believed_reason": ...}.
@@ -528,6 +572,12 @@ class _Facts:
     bad_intent: list[bool] = field(default_factory=list)
     # What could set me off, listed in a prep.
     triggers_expected: list[str] = field(default_factory=list)
+    client_advance: str | None = None
+    client_follow_through: list[str] = field(default_factory=list)
+    # Reason codes of a won deal (role win_reason), one list per analysis.
+    wins: list[list[str]] = field(default_factory=list)
+    # The pitching self-measures given, by role (see PITCHING).
+    pitching: dict[str, list[float]] = field(default_factory=dict)
     # (role, choice value, the label shown for it), for the choices the review names.
     labels: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -606,6 +656,15 @@ def _facts(
     facts.commitments = [
         v for a in top.get(COMMITMENT_KEPT, ()) if isinstance(v := a.get("value"), str)
     ]
+    advance = _first(top, "client_advance")
+    facts.client_advance = advance if isinstance(advance, str) else None
+    _labels_of(top, "client_advance", facts.labels)
+    facts.client_follow_through = [
+        v for a in top.get("client_follow_through", ()) if isinstance(v := a.get("value"), str)
+    ]
+    for role in PITCHING:
+        if values := _numbers(top, role):
+            facts.pitching[role] = values
     return facts
 
 
@@ -633,26 +692,46 @@ def _episodes(facts: _Facts, roles: RoleMap) -> None:
     """The episodes one group of answers holds: a troll, a help check, mistakes, a loss."""
     if _troll_episode(roles):
         trigger = _first(roles, "trigger")
+        paused, too_much = (
+            _flag(_first(roles, "paused_first")),
+            _flag(_first(roles, "said_too_much")),
+        )
+        taken = _first(roles, "troll_loop_steps")
+        if isinstance(taken, list):  # the compact form: read from the loop steps ticked
+            paused = _PAUSE in taken if paused is None else paused
+            too_much = _SAY_LITTLE not in taken if too_much is None else too_much
         facts.trolls.append(
             _TrollFact(
                 _text(_first(roles, "troll_topic")),
                 _flag(_first(roles, "calm_restored"), _CALM),
-                _flag(_first(roles, "paused_first")),
-                _flag(_first(roles, "said_too_much")),
+                paused,
+                too_much,
                 _flag(_first(roles, "troll_recurring"), _RECURRING) is True,
                 trigger if isinstance(trigger, str) else None,
                 _flag(_first(roles, "bad_intent")),
             )
         )
         _labels_of(roles, "trigger", facts.labels)
-    if "help_rule" in roles:
-        checks = [
-            (str(a.get("step", "?")), _text(a.get("prompt")), v)
-            for a in roles["help_rule"]
-            if isinstance(v := a.get("value"), bool)
-        ]
-        if checks:
-            facts.help.append(checks)
+    checks = [
+        (str(a.get("step", "?")), _text(a.get("prompt")), v)
+        for a in roles.get("help_rule", ())
+        if isinstance(v := a.get("value"), bool)
+    ]
+    for answer in roles.get("help_rules", ()):
+        met = answer.get("value")
+        if isinstance(met, list):  # one checklist: each rule ticked is met, the others not
+            checks += [(rule, None, rule in met) for rule in HELP_RULES]
+    if checks:
+        facts.help.append(checks)
+    if "win_reason" in roles:
+        codes: list[str] = []
+        for answer in roles["win_reason"]:
+            value = answer.get("value")
+            for code in value if isinstance(value, list) else [value]:
+                if isinstance(code, str) and code not in codes:
+                    codes.append(code)
+        facts.wins.append(codes)
+        _labels_of(roles, "win_reason", facts.labels)
     if "mistake" in roles:
         marked = _flag(_first(roles, "mistake_repeat"), _REPEAT) is True
         for answer in roles["mistake"]:
@@ -748,12 +827,18 @@ class _Tally:
         "known_sum",
         "losses",
         "mistakes",
+        "monologue_of",
+        "monologue_sum",
         "prepared",
+        "questions_of",
+        "questions_sum",
         "reflections",
         "repeated",
         "reviews",
         "sensed_of",
         "sensed_sum",
+        "talk_of",
+        "talk_sum",
         "trolls",
     )
 
@@ -774,10 +859,16 @@ class _Tally:
     help: int
     losses: int
     mistakes: int
+    monologue_of: int
+    monologue_sum: float
     prepared: int
+    questions_of: int
+    questions_sum: float
     reflections: int
     repeated: int
     reviews: int
+    talk_of: int
+    talk_sum: float
     trolls: int
 
     def __init__(self) -> None:
@@ -816,6 +907,10 @@ class _Tally:
         self.known_of += len(f.knowledge)
         self.sensed_sum += sum(f.perception)
         self.sensed_of += len(f.perception)
+        for role, values in f.pitching.items():
+            name = _PITCHING_SLOTS[role]
+            setattr(self, f"{name}_sum", getattr(self, f"{name}_sum") + sum(values))
+            setattr(self, f"{name}_of", getattr(self, f"{name}_of") + len(values))
 
     def merge(self, other: _Tally) -> None:
         for name in self.__slots__:
@@ -836,7 +931,18 @@ class _Tally:
             "repeated_mistakes": self.repeated,
             "lost_deals": self.losses,
             "energy": _mean_of(self.energy_sum, self.energy_of),
+            # Not headline figures: the pitching self-measures (see Review.pitching).
+            "talk_share": _mean_of(self.talk_sum, self.talk_of),
+            "open_questions": _mean_of(self.questions_sum, self.questions_of),
+            "longest_monologue": _mean_of(self.monologue_sum, self.monologue_of),
         }
+
+
+_PITCHING_SLOTS = {
+    "talk_share": "talk",
+    "open_questions": "questions",
+    "longest_monologue": "monologue",
+}
 
 
 def _mean_of(total: float, count: int) -> float | None:
@@ -919,6 +1025,16 @@ def build(
         )
         for key, kind in HEADLINE
     ]
+    pitching = [
+        Headline(
+            key,
+            "mean",
+            now_figures[key],
+            before_figures[key],
+            [figures[key] if figures is not None else None for figures in month_figures],
+        )
+        for key in PITCHING
+    ]
     result = Review(
         period=period,
         previous=previous,
@@ -939,6 +1055,8 @@ def build(
         drama_roles=_top(Counter(r for f in in_period for r in f.drama), {}, None),
         declared=_declared(summaries, shown),
         commitments=_commitments(in_period),
+        client_commitments=_client_commitments(in_period),
+        pitching=pitching,
         labels=_labels(in_period),
         intent=_intent(in_period),
     )
@@ -976,6 +1094,22 @@ def _commitments(in_period: list[_Facts]) -> Commitments:
     worked, failed, not_tried = values["worked"], values["failed"], values["not-tried"]
     return Commitments(
         Rate(worked + failed, worked + failed + not_tried), worked, failed, not_tried
+    )
+
+
+def _client_commitments(in_period: list[_Facts]) -> ClientCommitments:
+    asked = [f.client_advance for f in in_period if f.client_advance is not None]
+    advances = [a for a in asked if a != NO_ADVANCE]
+    said = Counter(v for f in in_period for v in f.client_follow_through)
+    done, partly, not_done, not_due = (said[v] for v in FOLLOW_THROUGH)
+    return ClientCommitments(
+        Rate(len(advances), len(asked)),
+        _top(Counter(advances), {}, None),
+        Rate(done, done + partly + not_done),
+        done,
+        partly,
+        not_done,
+        not_due,
     )
 
 
@@ -1111,7 +1245,9 @@ def _help(in_period: list[_Facts]) -> Help:
         for episode in f.help:
             episodes += 1
             for rule, prompt, ok in episode:
-                prompts.setdefault(rule, prompt)
+                # A checklist has no prompt per rule: a confirm's prompt names it if any.
+                if prompts.get(rule) is None:
+                    prompts[rule] = prompt
                 checked[rule] += 1
                 failed[rule] += not ok
     rules = [RuleFailures(r, prompts[r], checked[r], failed[r]) for r in prompts]
@@ -1191,6 +1327,13 @@ def _lost_deals(in_period: list[_Facts], history: list[_Facts], period: Period) 
         contributing_categories=_top(contributing_areas, {}, None),
         contributing_reasons=_top(Counter(r for x in losses for r in x.contributing), {}, None),
         price_excuse=Rate(sum(not b for b in judged), len(judged)),
+        win_reasons=_top(Counter(c for f in in_period for w in f.wins for c in w), {}, None),
+        win_areas=_top(
+            Counter(a for f in in_period for w in f.wins for a in {c.split("-", 1)[0] for c in w}),
+            {},
+            None,
+        ),
+        wins_analysed=sum(len(f.wins) for f in in_period),
     )
 
 

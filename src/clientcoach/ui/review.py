@@ -55,6 +55,14 @@ _COVERED = {
     # Shared by questions that mean different things: each has its own figure instead.
     "bad_intent",
     "trigger",
+    "help_rules",
+    "troll_loop_steps",
+    "win_reason",
+    "client_advance",
+    "client_follow_through",
+    "talk_share",
+    "open_questions",
+    "longest_monologue",
 }
 # "Other answers" in the terminal and the report: the most answered first, each with its
 # few most frequent values; the JSON document has them all.
@@ -206,11 +214,69 @@ def blocks(review: Review, ascii_only: bool = False) -> list[Block]:
             numeric={1, 2},
         ),
     )
-    out = [head, _follow_ups(review), _commitments(review), _trolls(review), _intent(review)]
+    out = [head, _pitching(review, trend_title, ascii_only), _follow_ups(review)]
+    out += [_commitments(review), _client_commitments(review), _trolls(review), _intent(review)]
     out += [_help(review), _mistakes(review)]
     out += [_lost(review), _clients(review, ascii_only), _quiet(review)]
     out += [_drama(review), _declared(review)]
     return out
+
+
+def pitching_labels() -> dict[str, str]:
+    return {
+        "talk_share": _("My share of the talking (%)"),
+        "open_questions": _("Open questions asked"),
+        "longest_monologue": _("Longest monologue (minutes)"),
+    }
+
+
+def _pitching(review: Review, trend_title: str, ascii_only: bool) -> Block:
+    """The pitching self-measures: a mean per debrief, beside the previous period, with
+    their trend month by month, as the headline figures."""
+    title = _("Pitching or sharing: self-measures")
+    if not any(h.series.count(None) < len(h.series) for h in review.pitching):
+        return Block(title, note=_("No self-measures given in the trend months."))
+    labels = pitching_labels()
+    return Block(
+        title,
+        grid=Grid(
+            [_("figure"), _("this period"), _("previous"), trend_title],
+            [_headline_row(h, labels.get(h.id, h.id), ascii_only) for h in review.pitching],
+            numeric={1, 2},
+        ),
+        note=_("Estimates given in the full debrief; the trend is the mean per month."),
+    )
+
+
+def advance_names() -> dict[str, str]:
+    """The client's commitments of the built-in debrief, in the reader's language."""
+    return {
+        "access": _("access"),
+        "decision-maker": _("a decision maker"),
+        "data": _("data"),
+        "criteria": _("success criteria"),
+        "effort": _("their team's time or budget"),
+    }
+
+
+def _client_commitments(review: Review) -> Block:
+    c = review.client_commitments
+    title = _("The client's commitments")
+    if not c.advances.total and not (c.follow_through.total or c.not_due):
+        return Block(title, note=_("No debrief asked about the client's commitment."))
+    names = advance_names()
+    return Block(
+        title,
+        facts=[
+            (_("client committed to an advance"), pct(c.advances)),
+            (_("what they committed to"), _listed(c.kinds, names)),
+            (_("client follow-through (done, of those due)"), pct(c.follow_through)),
+            (
+                _("done, partly, not done, not due yet"),
+                f"{c.done}, {c.partly}, {c.not_done}, {c.not_due}",
+            ),
+        ],
+    )
 
 
 def _headline_row(h: Headline, label: str, ascii_only: bool) -> list[str]:
@@ -432,7 +498,7 @@ def area_names() -> dict[str, str]:
 
 def _lost(review: Review) -> Block:
     lost = review.lost_deals
-    if not lost.count and not lost.won:
+    if not lost.count and not lost.won and not lost.wins_analysed:
         return Block(_("Lost deals"), note=_("No lost deals."))
     areas = {**review.labels.get("believed_reason", {}), **area_names()}
     repeated = [
@@ -458,6 +524,12 @@ def _lost(review: Review) -> Block:
             (_("what happened"), _listed(lost.outcomes, review.labels.get("loss_outcome", {}))),
             (_("main reasons"), _listed(lost.reasons, reasons)),
             (_("other reasons that played a part"), _listed(lost.contributing_reasons, reasons)),
+            # Wins beside the losses: the same areas, so the two can be compared.
+            (
+                _("why deals were won"),
+                _listed(lost.win_reasons, review.labels.get("win_reason", {})),
+            ),
+            (_("wins by area"), _listed(lost.win_areas, area_names())),
         ],
         # The built-in areas in the reader's language, the others as saved.
         bars=_counts(lost.categories, areas),
