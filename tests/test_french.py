@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from clientcoach.i18n import catalogue_path
+from tests.catalogues import messages, po_path
 from tests.helpers import REPO, run_coach
 from tests.pty_helpers import TIMEOUT, Coach, answer_tree, load_json, saved_files
 
@@ -58,12 +58,14 @@ def _literals() -> dict[str, str]:
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
-                and node.func.id == "_"
+                and node.func.id in ("_", "ngettext")
                 and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
             ):
-                found.setdefault(node.args[0].value, str(path))
+                # _(text), or ngettext(singular, plural, n): both forms are in the catalogue
+                texts = node.args[:1] if node.func.id == "_" else node.args[:2]
+                for arg in texts:
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                        found.setdefault(arg.value, str(path))
             if isinstance(node, ast.FunctionDef) and any(
                 isinstance(d, ast.Call)
                 # `@command(...)` of cli.common, or a Typer app's `@app.command(...)`
@@ -81,16 +83,14 @@ def _literals() -> dict[str, str]:
 
 
 def test_the_french_catalogue_has_every_message_with_the_same_placeholders() -> None:
-    pairs = json.loads(
-        catalogue_path("fr").read_text(encoding="utf-8"), object_pairs_hook=lambda p: p
-    )
-    keys = [key for key, _value in pairs]
-    assert len(keys) == len(set(keys)), "a message is in the catalogue twice"
-    catalogue = json.loads(catalogue_path("fr").read_text(encoding="utf-8"))
+    po = po_path("fr").read_text(encoding="utf-8")
+    ids = re.findall(r'^msgid "(.+)"$', po, re.M)
+    assert len(ids) == len(set(ids)), "a message is in the catalogue twice"
+    catalogue = messages("fr")
     literals = _literals()
     assert len(literals) > 150
     missing = sorted(m for m in literals if m not in catalogue)
-    assert not missing, f"add to src/clientcoach/locales/fr.json: {missing}"
+    assert not missing, f"add to src/clientcoach/locales/the French catalogue: {missing}"
     fields = string.Formatter()
     for english, french in catalogue.items():
         wanted = sorted(f for _t, f, _s, _c in fields.parse(english) if f is not None)
@@ -297,7 +297,7 @@ def test_every_help_text_of_the_built_app_is_translated() -> None:
 
     from clientcoach.cli.main import app
 
-    catalogue = json.loads(catalogue_path("fr").read_text(encoding="utf-8"))
+    catalogue = messages("fr")
     texts: set[str] = set()
 
     def walk(command: Any) -> None:
@@ -310,7 +310,7 @@ def test_every_help_text_of_the_built_app_is_translated() -> None:
     walk(typer.main.get_command(app))
     assert len(texts) > 60
     missing = sorted(t for t in texts if t not in catalogue)
-    assert not missing, f"add to src/clientcoach/locales/fr.json: {missing}"
+    assert not missing, f"add to src/clientcoach/locales/the French catalogue: {missing}"
     shown = run_coach("--lang", "fr", "brief", "--help", env={"COLUMNS": "100"}).stdout
     assert "Le résumé que `coach prep` affiche" in shown
     assert "Afficher cette aide et quitter." in shown  # Typer's own -h/--help line
@@ -329,3 +329,41 @@ def test_not_found_and_empty_ids_are_told_in_french(home: Path) -> None:
     assert empty.code == 2
     assert "l'identifiant du brouillon est vide" in empty.stderr
     assert "lancez `coach drafts` pour les voir" in empty.stderr
+
+
+def test_the_compiled_catalogue_is_in_step_with_its_source() -> None:
+    from tests.catalogues import problems
+
+    assert problems("fr") == []
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", ["0 reflections", "1 reflection", "2 reflections"]),
+        ("fr", ["0 réflexion", "1 réflexion", "2 réflexions"]),
+    ],
+)
+def test_a_plural_message_takes_the_right_form_for_0_1_and_2(
+    language: str, expected: list[str]
+) -> None:
+    from clientcoach import i18n
+
+    i18n.set_language(language)
+    try:
+        shown = [
+            i18n.ngettext("{n} reflection", "{n} reflections", n).format(n=n) for n in (0, 1, 2)
+        ]
+    finally:
+        i18n.set_language(i18n.DEFAULT)
+    assert shown == expected
+
+
+def test_a_plural_message_on_screen_in_both_languages(home: Path) -> None:
+    answers = REPO / "examples" / "prep-answers.toml"
+    assert run_coach("prep", "Acme", "--answers", str(answers)).code == 0
+    assert "1 reflection," in run_coach("brief", "Acme").stdout
+    assert "1 réflexion," in run_coach("--lang", "fr", "brief", "Acme").stdout
+    assert run_coach("prep", "Acme", "--answers", str(answers)).code == 0
+    assert "2 reflections," in run_coach("brief", "Acme").stdout
+    assert "2 réflexions," in run_coach("--lang", "fr", "brief", "Acme").stdout

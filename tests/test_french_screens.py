@@ -1,13 +1,12 @@
 """A French run shows no English message: prep, quick debrief, full debrief and review.
 
-The English messages are read from the catalogue itself (the keys of fr.json): every one
+The English messages are read from the catalogue itself (its English side): every one
 of a few words or more, cut at its placeholders, must be absent from what a French user
-sees. A message printed without ``_()``, or missing from fr.json, fails here.
+sees. A message printed without ``_()``, or missing from the French catalogue, fails here.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import string
 from functools import cache
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from clientcoach.i18n import catalogue_path
+from tests.catalogues import messages
 from tests.helpers import REPO, run_coach
 from tests.pty_helpers import Coach
 
@@ -33,7 +32,7 @@ def _flat(text: str) -> str:
 def english_messages() -> frozenset[str]:
     """The literal pieces of every English message of a few words, placeholders cut out,
     unless the French translation holds the same words (a command line, a name)."""
-    catalogue: dict[str, str] = json.loads(catalogue_path("fr").read_text(encoding="utf-8"))
+    catalogue: dict[str, str] = messages("fr")
     pieces: set[str] = set()
     for english, french in catalogue.items():
         for literal, _field, _spec, _conv in string.Formatter().parse(english):

@@ -4,13 +4,12 @@ of the catalogue and every text of the French playbooks, and never a line broken
 from __future__ import annotations
 
 import io
-import json
 import re
 import tomllib
 from collections.abc import Iterator
 from typing import Any
 
-from clientcoach.i18n import catalogue_path
+from tests.catalogues import messages
 from tests.helpers import REPO
 
 FRENCH = sorted((REPO / "playbooks" / "fr").glob("*.toml"))
@@ -63,9 +62,9 @@ def test_the_check_finds_an_ordinary_space_and_a_missing_one() -> None:
 
 
 def test_every_french_message_has_its_no_break_spaces() -> None:
-    catalogue: dict[str, str] = json.loads(catalogue_path("fr").read_text(encoding="utf-8"))
+    catalogue: dict[str, str] = messages("fr")
     wrong = {fr: p for fr in catalogue.values() if (p := problems(fr))}
-    assert not wrong, f"{len(wrong)} message(s) in fr.json: {list(wrong.items())[:10]}"
+    assert not wrong, f"{len(wrong)} message(s) in the French catalogue: {list(wrong.items())[:10]}"
 
 
 def test_every_french_playbook_text_has_its_no_break_spaces() -> None:
@@ -81,7 +80,7 @@ def test_no_french_message_is_ever_wrapped_before_its_punctuation() -> None:
 
     from clientcoach.ui.nobreak import NoBreakConsole
 
-    catalogue: dict[str, str] = json.loads(catalogue_path("fr").read_text(encoding="utf-8"))
+    catalogue: dict[str, str] = messages("fr")
     # A message may start with a mark: a symbol ("! marks a gap"), or a separator ("; ").
     texts = [
         t

@@ -34,7 +34,7 @@ def test_wheel_ships_the_builtin_playbooks_and_a_fresh_venv_runs_them(tmp_path: 
     for playbook in BUILTINS:
         assert f"clientcoach/playbooks/{playbook}.toml" in names
         assert f"clientcoach/playbooks/fr/{playbook}.toml" in names
-    assert "clientcoach/locales/fr.json" in names
+    assert "clientcoach/locales/fr/LC_MESSAGES/clientcoach.mo" in names
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)

@@ -1,10 +1,11 @@
-"""The message catalogue: every user-facing string goes through ``_()``.
+"""The message catalogue: every user-facing string goes through ``_()`` or ``ngettext()``.
 
 English is the source language and the fallback: ``_("text")`` returns the text itself
-unless the catalogue of the current language has a translation for it. A catalogue is a
-JSON object (English text -> translation) shipped in ``clientcoach/locales/<lang>.json``;
-it is read only when a language other than English is chosen, so English start-up pays
-nothing for it.
+unless the catalogue of the current language has a translation for it. Catalogues are
+gettext catalogues (the standard library's ``gettext``): the ``.po`` sources and the
+compiled ``.mo`` files ship in ``clientcoach/locales/<lang>/LC_MESSAGES/``. A catalogue
+is read only when a language other than English is chosen, so English start-up pays
+nothing for it. ``python -m tests.catalogues`` compiles and checks them.
 
 Which language a run speaks is chosen by :mod:`clientcoach.cli.language`; the locale is
 only read as text here: nothing needs the locale to be installed.
@@ -12,21 +13,23 @@ only read as text here: nothing needs the locale to be installed.
 
 from __future__ import annotations
 
+import gettext
 import os
 from pathlib import Path
 
 SUPPORTED = ("en", "fr")
 DEFAULT = "en"
+DOMAIN = "clientcoach"
 
 _language = DEFAULT
-_catalogue: dict[str, str] = {}
+_translations: gettext.NullTranslations = gettext.NullTranslations()
 
 
 def set_language(language: str) -> None:
     """Switch language; loads its catalogue (an unknown language falls back to English)."""
-    global _language, _catalogue
+    global _language, _translations
     _language = language if language in SUPPORTED else DEFAULT
-    _catalogue = _load(_language) if _language != DEFAULT else {}
+    _translations = _load(_language) if _language != DEFAULT else gettext.NullTranslations()
 
 
 def language() -> str:
@@ -45,22 +48,27 @@ def decimal(text: str) -> str:
 
 def _(message: str) -> str:
     """The translation of ``message`` in the current language, else ``message``."""
-    return _catalogue.get(message, message)
+    return _translations.gettext(message)
 
 
-def catalogue_path(language: str) -> Path:
-    return Path(__file__).with_name("locales") / f"{language}.json"
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of a message for ``n`` in the current language (French: 0 and 1 are
+    singular, English: only 1), else the English form."""
+    return _translations.ngettext(singular, plural, n)
 
 
-def _load(language: str) -> dict[str, str]:
-    import json
+def catalogue_dir() -> Path:
+    return Path(__file__).with_name("locales")
 
+
+def _load(language: str) -> gettext.NullTranslations:
+    path = catalogue_dir() / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
     try:
-        with catalogue_path(language).open(encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError):
-        return {}  # a missing or broken catalogue must never stop the tool: show English
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        with path.open("rb") as handle:
+            return gettext.GNUTranslations(handle)
+    except (OSError, ValueError, UnicodeDecodeError):
+        # A missing or broken catalogue must never stop the tool: show English.
+        return gettext.NullTranslations()
 
 
 def normalise(value: str) -> str | None:

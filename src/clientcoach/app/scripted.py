@@ -25,7 +25,7 @@ from clientcoach.core.engine import (
     format_address,
 )
 from clientcoach.errors import AnswersError
-from clientcoach.i18n import _
+from clientcoach.i18n import _, ngettext
 from clientcoach.model.playbook import IncludeStep, InfoStep, LoopStep, Step
 from clientcoach.storage.playbooks import toml_error
 
@@ -244,9 +244,11 @@ def _walk(
     if unused and not problems:  # with other problems, unused answers may be their effect
         shown = ", ".join(repr(u) for u in unused[:3]) + (" ..." if len(unused) > 3 else "")
         raise AnswersError(
-            _("{source}: {count} answer(s) were never asked for: {shown}").format(
-                source=source, count=len(unused), shown=shown
-            ),
+            ngettext(
+                "{source}: {count} answer was never asked for: {shown}",
+                "{source}: {count} answers were never asked for: {shown}",
+                len(unused),
+            ).format(source=source, count=len(unused), shown=shown),
             _(
                 "their condition did not hold or their loop had stopped; remove them or fix "
                 "the answers they depend on"

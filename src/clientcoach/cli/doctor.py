@@ -6,7 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from clientcoach.cli.common import command, report_damaged
-from clientcoach.i18n import _
+from clientcoach.i18n import _, ngettext
 from clientcoach.ui.console import out
 
 
@@ -65,7 +65,12 @@ def _show(report: dict[str, Any]) -> None:
         kept = _("Checked playbooks kept: {count} in {path} (safe to delete)")
         con.print(Text(kept.format(count=cache["entries"], path=cache["path"])), soft_wrap=True)
     if report["in_quarantine"]:
-        con.print(_("In quarantine: {count} file(s)").format(count=report["in_quarantine"]))
+        quarantined = report["in_quarantine"]
+        con.print(
+            ngettext(
+                "In quarantine: {count} file", "In quarantine: {count} files", quarantined
+            ).format(count=quarantined)
+        )
     problems = report["permissions"]
     if problems:
         con.print(Text(_("Not private (files should be 0600, folders 0700):"), style="yellow"))

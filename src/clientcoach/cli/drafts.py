@@ -6,7 +6,7 @@ import typer
 
 from clientcoach.cli.common import callback, command, group, report_damaged
 from clientcoach.errors import UsageError
-from clientcoach.i18n import _
+from clientcoach.i18n import _, ngettext
 from clientcoach.ui import console as terminal
 from clientcoach.ui.console import console, out
 
@@ -51,9 +51,11 @@ def drafts_discard(
             raise UsageError(
                 _("discarding a draft needs a confirmation"), _("add --yes to discard it")
             )
-        question = _("Discard draft {id} ({kind} for {client}, {count} answer(s))?").format(
-            id=draft.id, kind=draft.kind, client=client_label(draft.client), count=draft.count
-        )
+        question = ngettext(
+            "Discard draft {id} ({kind} for {client}, {count} answer)?",
+            "Discard draft {id} ({kind} for {client}, {count} answers)?",
+            draft.count,
+        ).format(id=draft.id, kind=draft.kind, client=client_label(draft.client), count=draft.count)
         if not typer.confirm(question, default=False, err=True):
             console().print(_("Kept."))
             return

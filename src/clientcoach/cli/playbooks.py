@@ -7,7 +7,7 @@ import typer
 
 from clientcoach.cli.common import callback, command, group, print_json
 from clientcoach.errors import ExitCode
-from clientcoach.i18n import _
+from clientcoach.i18n import _, ngettext
 from clientcoach.ui.console import console, out
 
 JsonOpt = Annotated[bool, typer.Option("--json", help=_("Output JSON."))]
@@ -165,9 +165,14 @@ def _check(refs: list[Path], as_json: bool) -> None:
             count = sum(len(results[p]) for p in failed)
             console().print(
                 Text(
-                    _("{count} problem(s) in {files} of {total} file(s).").format(
-                        count=count, files=len(failed), total=len(results)
-                    ),
+                    (
+                        ngettext("{count} problem", "{count} problems", count)
+                        + ngettext(
+                            " in {files} of {total} file.",
+                            " in {files} of {total} files.",
+                            len(results),
+                        )
+                    ).format(count=count, files=len(failed), total=len(results)),
                     style="red",
                 )
             )

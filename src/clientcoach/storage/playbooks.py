@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from clientcoach.core.checks import check_located
 from clientcoach.errors import PlaybookError
-from clientcoach.i18n import _
+from clientcoach.i18n import _, ngettext
 from clientcoach.model.playbook import PLAYBOOK_SCHEMA, IncludeStep, Playbook, validate, walk
 
 if TYPE_CHECKING:
@@ -32,7 +32,13 @@ def parse_playbook(text: str, source: str) -> Playbook:
     if isinstance(problems, Playbook):
         return problems
     first, *rest = problems
-    more = _(" (and {n} more problem(s))").format(n=len(rest)) if rest else ""
+    more = (
+        ngettext(" (and {n} more problem)", " (and {n} more problems)", len(rest)).format(
+            n=len(rest)
+        )
+        if rest
+        else ""
+    )
     raise PlaybookError(f"{first}{more}")
 
 

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from clientcoach.i18n import _
+from clientcoach.i18n import _, ngettext
 from clientcoach.insights.clients import Brief, ClientSummary, FollowUp, Hit, Rating
 
 # --- before a meeting ------------------------------------------------------------------
@@ -75,7 +75,7 @@ def brief(
         return
     title = Text(_("What you know about "), style="bold")
     title.append(memory.client, style="bold")
-    detail = _("{n} reflection(s)").format(n=memory.records)
+    detail = ngettext("{n} reflection", "{n} reflections", memory.records).format(n=memory.records)
     if memory.last_meeting is not None:
         detail += _(", last meeting {day} ({ago})").format(
             day=memory.last_meeting.isoformat(), ago=_ago(memory.last_meeting, today)
@@ -129,7 +129,14 @@ def brief(
         line.append(", ".join(_rating(name, r) for name, r in shown))
         console.print(line)
     if damaged:
-        console.print(Text(_("({n} damaged file(s) skipped)").format(n=damaged), style="yellow"))
+        console.print(
+            Text(
+                ngettext(
+                    "({n} damaged file skipped)", "({n} damaged files skipped)", damaged
+                ).format(n=damaged),
+                style="yellow",
+            )
+        )
     console.print()
 
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
-from clientcoach.i18n import _
+from clientcoach.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -176,9 +176,12 @@ def damaged(console: Console, files: Sequence[Damaged]) -> int:
     if seen:
         console.print(
             Text(
-                _(
-                    "{count} damaged file(s) skipped and left as they are; "
-                    "`coach doctor --quarantine` moves them aside."
+                ngettext(
+                    "{count} damaged file skipped and left as it is; "
+                    "`coach doctor --quarantine` moves it aside.",
+                    "{count} damaged files skipped and left as they are; "
+                    "`coach doctor --quarantine` moves them aside.",
+                    len(seen),
                 ).format(count=len(seen)),
                 style="dim",
             ),
@@ -253,9 +256,11 @@ def resuming(console: Console, draft: Draft, changes: Changes) -> None:
     line = Text(_("Resuming your {kind} for ").format(kind=kind_name(draft.kind)))
     line.append(client_label(draft.client), style="bold")
     line.append(
-        _(" ({count} answer(s), started {started:%Y-%m-%d %H:%M}, draft {id}).").format(
-            count=draft.count, started=draft.started_at, id=draft.id
-        )
+        ngettext(
+            " ({count} answer, started {started:%Y-%m-%d %H:%M}, draft {id}).",
+            " ({count} answers, started {started:%Y-%m-%d %H:%M}, draft {id}).",
+            draft.count,
+        ).format(count=draft.count, started=draft.started_at, id=draft.id)
     )
     console.print(line, soft_wrap=True)
     if not changes.any:
@@ -267,9 +272,11 @@ def resuming(console: Console, draft: Draft, changes: Changes) -> None:
     if changes.dropped:
         text = _("Steps no longer in it: {steps}").format(steps=", ".join(changes.dropped))
         if changes.lost_answers:
-            text += _(" ({count} answer(s) to them are left out)").format(
-                count=changes.lost_answers
-            )
+            text += ngettext(
+                " ({count} answer to them is left out)",
+                " ({count} answers to them are left out)",
+                changes.lost_answers,
+            ).format(count=changes.lost_answers)
         console.print(Text("  " + text), soft_wrap=True)
     if changes.added:
         text = _("New steps, asked when you reach them: {steps}").format(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from clientcoach.core.dates import MONTHS
 from clientcoach.core.text import single_line
-from clientcoach.i18n import _
+from clientcoach.i18n import _, ngettext
 from clientcoach.insights.review import Count, Focus, Headline, Period, Rate, Review
 
 if TYPE_CHECKING:
@@ -600,9 +600,11 @@ def _clients(review: Review, ascii_only: bool = False) -> Block:
             rows,
             numeric={1, 2, 3, 4, 5},
         ),
-        note=_("! marks a gap of 2 or more between knowing and perceiving: {n} client(s).").format(
-            n=flagged
-        )
+        note=ngettext(
+            "! marks a gap of 2 or more between knowing and perceiving: {n} client.",
+            "! marks a gap of 2 or more between knowing and perceiving: {n} clients.",
+            flagged,
+        ).format(n=flagged)
         if flagged
         else None,
     )
@@ -854,9 +856,9 @@ def title_line(review: Review) -> str:
 
 
 def compared_line(review: Review) -> str:
-    counts = _("{n} reflection(s) from {c} client(s).").format(
-        n=review.reflections, c=review.clients
-    )
+    counts = ngettext(
+        "{n} reflection from {c} client.", "{n} reflections from {c} clients.", review.reflections
+    ).format(n=review.reflections, c=review.clients)
     compared = _("Previous: {previous}. Trend: one mark a month, {first} to {last}.").format(
         previous=period_label(review.previous), first=review.months[0], last=review.months[-1]
     )

@@ -26,7 +26,7 @@ from clientcoach.core.engine import (
     coerce_bool,
     label_of,
 )
-from clientcoach.i18n import _
+from clientcoach.i18n import _, ngettext
 from clientcoach.model.draft import Draft
 from clientcoach.model.playbook import (
     ChoiceStep,
@@ -93,9 +93,11 @@ class TerminalAsker:
             )
         else:
             message = Text(
-                _("\nStopped. Your {count} answer(s) so far are kept as draft {id}.").format(
-                    count=draft.count, id=draft.id
-                )
+                ngettext(
+                    "\nStopped. Your {count} answer so far is kept as draft {id}.",
+                    "\nStopped. Your {count} answers so far are kept as draft {id}.",
+                    draft.count,
+                ).format(count=draft.count, id=draft.id)
             )
             message.append(
                 _("\nTo continue where you stopped, run: coach resume {id}").format(id=draft.id),
