@@ -196,7 +196,7 @@ def test_resume_after_the_playbook_changed_maps_answers_by_step_id(
 
     coach = spawn("resume")
     coach.expect("The playbook changed")
-    coach.expect("Steps no longer in it: worried (1 answer(s) to them are left out)")
+    coach.expect("Steps no longer in it: worried (1 answer to them is left out)")
     coach.expect("New steps, asked when you reach them: budget")
     expected: Tree = {"goal": "Sign"}
     coach.answer(path, "budget", "50k", expected)  # new: asked; goal was kept
