@@ -38,7 +38,10 @@ def examine(root: Path, quarantine: bool) -> dict[str, Any]:
     """The doctor's report on the data directory ``root``; with ``quarantine``, damaged
     files are moved to its quarantine folder first."""
     store = Store(root)
+    from clientcoach.app.clients import same_id
+
     records = store.scan_records()
+    duplicates = same_id(records)
     drafts, damaged_drafts = store.scan_drafts()
     by_kind: dict[str, int] = {}
     for _path, record in records.items:
@@ -64,6 +67,9 @@ def examine(root: Path, quarantine: bool) -> dict[str, Any]:
         "reflections": {"total": len(records.items), "by_kind": dict(sorted(by_kind.items()))},
         "drafts": len(drafts),
         "damaged": [{"path": str(d.path), "reason": d.reason} for d in damaged],
+        "same_id": [
+            {"id": rid, "paths": [str(p) for p in paths]} for rid, paths in duplicates.items()
+        ],
         "quarantined": moved,
         "in_quarantine": quarantined,
         "unfinished_saves": [str(p) for p in store.leftovers()],

@@ -22,7 +22,6 @@ from clientcoach.cli import (  # noqa: F401
     review,
 )
 from clientcoach.cli.common import STATE, app, guard, help_width, silence_stdout
-from clientcoach.errors import CoachError
 from clientcoach.i18n import _
 from clientcoach.ui.console import STYLE
 
@@ -133,11 +132,12 @@ def main(argv: list[str] | None = None) -> None:
 
     flags, rest, lang = _split_global(sys.argv[1:] if argv is None else list(argv))
     try:
-        chosen = language.init_language(lang)
-    except CoachError as error:
-        from clientcoach.cli.common import fail
-
-        raise SystemExit(fail(error).exit_code) from None
+        # The config file is read here (for the language): inside the one error handler,
+        # so a damaged config is one line and its exit code, never a traceback.
+        with guard():
+            chosen = language.init_language(lang)
+    except typer.Exit as stop:
+        raise SystemExit(stop.exit_code) from None
     command = typer.main.get_command(app)
     # Help is wrapped to the terminal of this run (the app was built at import time).
     command.context_settings = {**command.context_settings, "terminal_width": help_width()}

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from clientcoach.core.dates import MONTHS
 from clientcoach.i18n import _
 from clientcoach.insights.review import Count, Focus, Headline, Period, Rate, Review
+from clientcoach.ui import escape
 
 if TYPE_CHECKING:
     # Rich is imported by the functions that draw: `coach review --json` never needs it.
@@ -754,13 +755,10 @@ def focus(console: Console, review: Review) -> None:
 
 # --- Markdown -------------------------------------------------------------------------
 
-_MD_SPECIAL = set("\\`*_[]<>|~&#")
-
 
 def md_escape(text: str) -> str:
     """User text as literal Markdown: on one line, nothing it contains takes effect."""
-    flat = " ".join(text.split())
-    return "".join(f"\\{c}" if c in _MD_SPECIAL else c for c in flat)
+    return escape.markdown(text)
 
 
 def _md_table(columns: list[str], rows: list[list[str]], numeric: set[int]) -> list[str]:
