@@ -278,3 +278,58 @@ def test_a_known_client_typed_without_accents_is_saved_under_the_known_spelling(
     assert record["client_typed"] == "societe generale"
     clients = json.loads(run_coach("clients", "--json", env=NOW).stdout)
     assert [c["client"] for c in clients] == ["Société Générale"]
+
+
+# --- seen by a new user -------------------------------------------------------------------
+
+
+def _terminal(width: int) -> tuple[Any, Any]:
+    from io import StringIO
+
+    from clientcoach.ui.nobreak import NoBreakConsole
+
+    sink = StringIO()
+    console = NoBreakConsole(
+        file=sink, width=width, force_terminal=True, no_color=True, color_system=None
+    )
+    return console, sink
+
+
+@pytest.mark.parametrize("width", [80, 40])
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_messages_printed_outside_rich_wrapping_never_break_mid_word(
+    width: int, language: str
+) -> None:
+    from datetime import UTC, date, datetime
+
+    from rich.text import Text
+
+    from clientcoach import i18n
+    from clientcoach.i18n import _
+    from clientcoach.model.draft import Draft, DraftPlaybook
+    from clientcoach.model.reflection import Meeting
+    from clientcoach.ui.terminal import TerminalAsker
+
+    i18n.set_language(language)
+    console, sink = _terminal(width)
+    message = _("No history with {client} yet: this is your first reflection about them.").format(
+        client="Société Générale"
+    )
+    console.print(Text(message), soft_wrap=True)  # as the brief prints it
+    lines = sink.getvalue().splitlines()
+    assert all(len(line) <= width for line in lines)
+    assert [w for line in lines for w in line.split(" ") if w] == message.split(" ")
+
+    console, sink = _terminal(width)
+    draft = Draft(
+        id="20261120T090000-abc123",
+        kind="prep",
+        client="Acme",
+        meeting=Meeting(date=date(2026, 11, 20)),
+        playbook=DraftPlaybook(id="prep", version="1", language="en"),
+        started_at=datetime(2026, 11, 20, tzinfo=UTC),
+        updated_at=datetime(2026, 11, 20, tzinfo=UTC),
+        app_version="0",
+    )
+    TerminalAsker(console, read=lambda prompt: "").stopped(draft)
+    assert "  coach resume 20261120T090000-abc123" in sink.getvalue().splitlines()

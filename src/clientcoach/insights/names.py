@@ -83,7 +83,8 @@ def similar_names(typed: str, names: Iterable[str], most: int = 3) -> list[str]:
         if key == fold(typed):
             continue
         parts = [compact(key), *(compact(word) for word in key.split())]
-        best = max(difflib.SequenceMatcher(None, want, part).ratio() for part in parts if part)
+        ratios = [difflib.SequenceMatcher(None, want, part).ratio() for part in parts if part]
+        best = max(ratios, default=0.0)
         if best >= SIMILAR:
             scored.append((best, name))
     scored.sort(key=lambda pair: (-pair[0], pair[1]))

@@ -74,6 +74,10 @@ class NoBreakConsole(Console):
                 yield Segment(visible(segment.text), segment.style, segment.control)
 
     def print(self, *objects: Any, **kwargs: Any) -> None:
+        if kwargs.get("soft_wrap") and self.is_terminal:
+            # soft_wrap keeps piped output one line per item; on a terminal it would let
+            # the terminal cut words ("s|ur ce client"): Rich wraps at spaces instead.
+            kwargs["soft_wrap"] = False
         shown = []
         for value in objects:
             if isinstance(value, str) and _holds_no_break(value):

@@ -90,7 +90,8 @@ class TerminalAsker:
                 )
             )
             message.append(
-                _("\nTo continue where you stopped, run: coach resume {id}").format(id=draft.id),
+                # The command alone on its line: a narrow terminal never splits it.
+                _("\nTo continue where you stopped, run:\n  coach resume {id}").format(id=draft.id),
                 style="bold",
             )
         self.console.print(message)
