@@ -333,3 +333,57 @@ def test_messages_printed_outside_rich_wrapping_never_break_mid_word(
     )
     TerminalAsker(console, read=lambda prompt: "").stopped(draft)
     assert "  coach resume 20261120T090000-abc123" in sink.getvalue().splitlines()
+
+
+def test_a_draft_that_cannot_be_saved_says_the_answers_so_far_are_kept_and_how_to_resume(
+    home: Path,
+) -> None:
+    from datetime import UTC, date, datetime
+
+    from clientcoach.app import session
+    from clientcoach.app.workspace import library
+    from clientcoach.core.engine import Run
+    from clientcoach.errors import StorageError
+    from clientcoach.storage.store import Store
+
+    lib = library(home)
+    playbook = lib.get("prep-quick")
+    included = lib.resolve(playbook)
+
+    class FullDisk(Store):
+        calls = 0
+
+        def save_draft(self, draft: Any) -> Path:
+            FullDisk.calls += 1
+            if FullDisk.calls > 1:
+                raise StorageError("cannot save the draft: No space left on device")
+            return super().save_draft(draft)
+
+    class TwoAnswers:
+        on_change: Any = None
+
+        def ask(self, run: Any) -> None:
+            self.on_change([(("goal",), "Sign")], [])
+            self.on_change([(("goal",), "Sign"), (("next_step_target",), "A pilot")], [])
+
+        def review(self, run: Any) -> None: ...
+
+        def stopped(self, draft: Any) -> None: ...
+
+    meta = session.Meta(
+        kind="prep",
+        client="Acme",
+        title=None,
+        day=date(2026, 11, 20),
+        playbook=playbook,
+        included=included,
+        prep=None,
+        started_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+    )
+    run = Run(playbook, included, date(2026, 11, 20))
+    with pytest.raises(StorageError) as raised:
+        session.walk(TwoAnswers(), run, FullDisk(home), meta)  # type: ignore[arg-type]
+    (draft,) = (home / "drafts").glob("*.json")
+    assert f"kept in draft {draft.stem}" in str(raised.value.hint)
+    assert f"coach resume {draft.stem}" in str(raised.value.hint)
+    assert '"Sign"' in draft.read_text(encoding="utf-8")

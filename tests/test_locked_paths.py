@@ -375,3 +375,39 @@ def test_fifo_and_dev_zero_as_answers_playbook_or_config_never_hang_nor_grow(
     assert "never read" in stderr
     assert len(stderr.strip().splitlines()) <= 2, stderr
     assert peak < LIMIT_KIB
+
+
+# --- size caps ---------------------------------------------------------------------------
+
+
+def test_files_past_their_documented_limit_are_refused_as_damaged_naming_them(
+    home: Path, tmp_path: Path
+) -> None:
+    from clientcoach.storage import safe
+
+    saved_debrief(home)
+    big_record = home / "reflections" / "2026-11" / "2026-11-20_prep_acme_big.json"
+    big_record.write_bytes(b" " * (safe.RECORD_LIMIT + 1))
+    history = run_coach("history", env=NOW)
+    assert history.code == 7
+    assert f"{big_record}" in history.stderr
+    assert "larger than 8 MiB" in history.stderr
+
+    answers = tmp_path / "big.toml"
+    answers.write_bytes(b"#" * (safe.ANSWERS_LIMIT + 1))
+    refused = run_coach("prep", "Acme", "-a", str(answers), env=NOW)
+    assert refused.code == 4
+    assert str(answers) in refused.stderr
+    assert "larger than 4 MiB" in refused.stderr
+
+    playbook = tmp_path / "big-playbook.toml"
+    playbook.write_bytes(b"#" * (safe.PLAYBOOK_LIMIT + 1))
+    walked = run_coach("prep", "Acme", "-p", str(playbook), "-a", str(PREP), env=NOW)
+    assert walked.code == 3
+    assert "larger than 1 MiB" in walked.stderr
+
+    config = tmp_path / "big-config.toml"
+    config.write_bytes(b"#" * (safe.CONFIG_LIMIT + 1))
+    configured = run_coach("history", env={**NOW, "CLIENTCOACH_CONFIG": str(config)})
+    assert configured.code == 2
+    assert "larger than 64 KiB" in configured.stderr

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -172,3 +173,23 @@ def test_non_utf8_bytes_in_an_argument_are_refused_and_nothing_is_saved(home: Pa
         assert b"non-UTF-8" in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
     assert reflection_files(home) == []
+
+
+def test_non_utf8_bytes_typed_at_a_prompt_are_refused_and_nothing_is_lost(
+    home: Path, spawn: Any
+) -> None:
+    from tests.pty_helpers import wait_until_reading
+
+    coach = spawn("prep", "Acme", "--quick")
+    coach.at_step("prep-quick", "goal")
+    wait_until_reading(coach.child)
+    os.write(coach.child.child_fd, b"Sign the \xff deal\r")
+    shown = coach.expect_input()
+    assert "non-UTF-8" in shown
+    assert "Traceback" not in shown
+    coach.type("Sign the deal")
+    coach.at_step("prep-quick", "next_step_target")
+    coach.interrupt()
+    assert coach.finish() == 130
+    (draft,) = (home / "drafts").glob("*.json")
+    assert "Sign the deal" in draft.read_text(encoding="utf-8")

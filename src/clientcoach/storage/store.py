@@ -293,7 +293,7 @@ MIGRATIONS: dict[int, Migration] = {}
 
 def _draft_kept_hint(draft_id: str) -> str:
     return _(
-        "your answers so far are kept in the last saved draft; free some space or fix "
+        "the draft saved before this one, if any, is unchanged; free some space or fix "
         "the permissions, then run `coach resume {id}` to go on"
     ).format(id=draft_id)
 
