@@ -201,6 +201,10 @@ def test_a_cache_link_receives_no_cache_file(home: Path, tmp_path: Path) -> None
     plant_cache(home, outside)
     assert run_coach("prep", "Acme", "--answers", str(PREP), env=NOW).code == 0
     assert list((outside / "cache").iterdir()) == []
+    doctor = run_coach("doctor", env=NOW)
+    assert doctor.code == 7
+    assert f"{home / 'cache'}" in doctor.stderr
+    assert "symbolic link leading out" in doctor.stderr
 
 
 def test_doctor_quarantine_never_follows_a_quarantine_link(home: Path, tmp_path: Path) -> None:
