@@ -193,3 +193,15 @@ def test_non_utf8_bytes_typed_at_a_prompt_are_refused_and_nothing_is_lost(
     assert coach.finish() == 130
     (draft,) = (home / "drafts").glob("*.json")
     assert "Sign the deal" in draft.read_text(encoding="utf-8")
+
+
+def test_ctrl_c_just_as_the_first_question_appears_is_honoured_every_time(
+    home: Path, spawn: Any
+) -> None:
+    # The race this guards against (a Ctrl-C landing before readline starts waiting) was
+    # lost in 1 to 5 runs of 20: each run sends it the moment the input mark shows.
+    for _run in range(20):
+        coach = spawn("prep", "Acme", "--quick")
+        coach.expect_input()
+        coach.child.sendintr()
+        assert coach.finish() == 130, coach.screen[-500:]
