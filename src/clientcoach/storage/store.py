@@ -366,25 +366,29 @@ def _answers_problem(answers: list[Any], limit: int = MAX_DEPTH) -> str | None:
     would cost more than parsing it.
     """
     stack: list[tuple[list[Any], int]] = [(answers, 0)]
+    push = stack.append
     while stack:
         level, depth = stack.pop()
         if depth > limit:
             return f"nested more than {limit} levels"
+        deeper = depth + 1
         for answer in level:
             if type(answer) is not dict:
                 return "an answer that is not an object"
-            nested = answer.get("answers")
-            if type(nested) is list:
-                stack.append((nested, depth + 1))
-            items = answer.get("items")
-            if type(items) is list:
-                for item in items:
-                    # An item is a list of answers, or an object holding them under
-                    # "answers" (a mark such as "done" may stand beside them).
-                    inner = item.get("answers") if type(item) is dict else item
-                    if type(inner) is not list:
-                        return "a loop item that is not a list of answers"
-                    stack.append((inner, depth + 1))
+            if "answers" in answer:
+                nested = answer["answers"]
+                if type(nested) is list:
+                    push((nested, deeper))
+            if "items" in answer:
+                items = answer["items"]
+                if type(items) is list:
+                    for item in items:
+                        # An item is a list of answers, or an object holding them under
+                        # "answers" (a mark such as "done" may stand beside them).
+                        inner = item.get("answers") if type(item) is dict else item
+                        if type(inner) is not list:
+                            return "a loop item that is not a list of answers"
+                        push((inner, deeper))
     return None
 
 
