@@ -158,6 +158,7 @@ class Coach:
             env=env,
             cwd=str(cwd) if cwd is not None else None,
             encoding="utf-8",
+            codec_errors="replace",  # a test may type bytes that are not UTF-8
             timeout=TIMEOUT,
             dimensions=(50, 200),
         )

@@ -310,7 +310,7 @@ def test_unknown_option_is_a_usage_error() -> None:
 def test_client_names_with_control_characters_are_refused(home: Path) -> None:
     result = run_coach("prep", "Ac\x1bme", "-a", str(PREP))
     assert result.code == 2
-    assert "control characters" in result.stderr
+    assert "client name holds a control" in result.stderr
     assert reflection_files(home) == []
 
 

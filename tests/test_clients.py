@@ -265,7 +265,7 @@ def test_clients_lists_meetings_last_seen_and_open_follow_ups(home: Path, tmp_pa
     listed = as_json("clients")
     assert listed == [
         {
-            "client": "societe generale",  # the newest spelling
+            "client": "Société Générale",  # the known spelling, whatever was typed (issue 16)
             "meetings": 2,
             "last_seen": "2026-11-20",
             "next_meeting": None,

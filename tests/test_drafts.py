@@ -430,9 +430,14 @@ def test_an_escape_sequence_in_a_meeting_title_never_reaches_the_terminal(
 ) -> None:
     prep_answers = Path(__file__).resolve().parents[1] / "examples" / "prep-answers.toml"
     title = "Kick\x1b]0;owned\x07off \x1b[31mRED"
-    assert run_coach("prep", "Acme", "-m", title, "--answers", str(prep_answers)).code == 0
+    # Typed, the title is refused (issue 16); a record edited by hand can still hold it.
+    assert run_coach("prep", "Acme", "-m", "Kickoff", "--answers", str(prep_answers)).code == 0
+    (path,) = (home / "reflections").glob("*/*.json")
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["meeting"]["title"] = title
+    path.write_text(json.dumps(record), encoding="utf-8")
     coach = spawn("debrief", "Acme")
-    coach.expect("Meeting debrief · Acme · Kick]0;ownedoff [31mRED")
+    coach.expect("Meeting debrief · Acme · Kick\u241b]0;owned\u2407off \u241b[31mRED")
     coach.at_step("debrief", "next_steps_agreed")
     assert "Following your prep of" in coach.screen
     assert "]0;owned" in coach.screen

@@ -22,7 +22,23 @@ KINDS = ("prep", "debrief", "review")
 
 
 def records_of(scan: RecordScan) -> list[dict[str, Any]]:
-    return [record for _, record in scan.items]
+    """The records of a scan, each id once: a copy a sync conflict left (same id, another
+    file name) is shown once; ``coach doctor`` names both files, ``coach done`` marks both."""
+    seen: set[str] = set()
+    unique: list[dict[str, Any]] = []
+    for _path, record in scan.items:
+        if record["id"] not in seen:
+            seen.add(record["id"])
+            unique.append(record)
+    return unique
+
+
+def same_id(scan: RecordScan) -> dict[str, list[Path]]:
+    """The ids held by more than one file, each with its files (a sync conflict's copy)."""
+    paths: dict[str, list[Path]] = {}
+    for path, record in scan.items:
+        paths.setdefault(record["id"], []).append(path)
+    return {rid: found for rid, found in paths.items() if len(found) > 1}
 
 
 def slug_near(start: str) -> Callable[[str], bool]:
@@ -78,14 +94,24 @@ def for_client(records: list[dict[str, Any]], typed: str | None) -> list[dict[st
     names = [r["client"] for r in reversed(newest_first(records))]
     found = client_by_prefix(typed, names)
     if not found:
-        raise DataError(
-            _("no client matches {typed!r}").format(typed=typed),
-            _("run `coach clients` to list them"),
-        )
+        raise no_client(typed, names)
     if len(found) > 1:
         raise _ambiguous(typed, found)
     key = fold(found[0])
     return [r for r in records if fold(r["client"]) == key]
+
+
+def no_client(typed: str, names: list[str]) -> DataError:
+    """No known client is named so: "Did you mean" the close ones, else list them."""
+    from clientcoach.insights.names import similar_names
+
+    close = similar_names(typed, names)
+    hint = (
+        _("did you mean {names}?").format(names=_(" or ").join(close))
+        if close
+        else _("run `coach clients` to list them")
+    )
+    return DataError(_("no client matches {typed!r}").format(typed=typed), hint)
 
 
 def _ambiguous(typed: str, found: list[str]) -> UsageError:
@@ -146,7 +172,9 @@ def mark_done(store: Store, ref: str, today: date) -> tuple[Marked, list[Damaged
             _("the follow-up id is empty"), _("run `coach followups --all` to see the ids")
         )
     scan = store.scan_records()
-    paths = {record["id"]: path for path, record in scan.items}
+    paths: dict[str, list[Path]] = {}
+    for path, record in scan.items:
+        paths.setdefault(record["id"], []).append(path)
     every = records_of(scan)
     try:
         found = find_follow_up(follow_ups(every) + deep_dives_of(store, every), ref)
@@ -174,7 +202,12 @@ def mark_done(store: Store, ref: str, today: date) -> tuple[Marked, list[Damaged
                 _("follow-up {id} is no longer in its debrief").format(id=found.id)
             ) from None
 
-    (changed, day), _written = store.update(paths[found.reflection], change)
+    # A copy a sync conflict left holds the same follow-up: every copy is marked, so the
+    # item never comes back from the other file.
+    changed, day = False, ""
+    for path in paths[found.reflection]:
+        (one_changed, day), _written = store.update(path, change)
+        changed = changed or one_changed
     return Marked(found, changed, day), scan.damaged
 
 
@@ -257,4 +290,10 @@ def brief(store: Store, client: str, today: date) -> tuple[Brief, list[Damaged]]
     found = client_by_prefix(client, names)
     if len(found) > 1:
         raise _ambiguous(client, found)
+    if not found:
+        from clientcoach.insights.names import similar_names
+
+        every = store.client_names()
+        if similar_names(client, every):
+            raise no_client(client, every)
     return client_brief(store, found[0] if found else client, today)

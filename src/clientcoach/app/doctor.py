@@ -10,7 +10,8 @@ from typing import Any
 
 from clientcoach.app.workspace import library
 from clientcoach.storage.playbooks import PlaybookCache, builtin_dir
-from clientcoach.storage.store import DIR_MODE, FILE_MODE, Store
+from clientcoach.storage.safe import leads_out, outside_reason
+from clientcoach.storage.store import DIR_MODE, FILE_MODE, Damaged, Store
 
 
 def mode_problems(root: Path) -> list[dict[str, str]]:
@@ -38,12 +39,21 @@ def examine(root: Path, quarantine: bool) -> dict[str, Any]:
     """The doctor's report on the data directory ``root``; with ``quarantine``, damaged
     files are moved to its quarantine folder first."""
     store = Store(root)
+    from clientcoach.app.clients import same_id
+
     records = store.scan_records()
+    duplicates = same_id(records)
     drafts, damaged_drafts = store.scan_drafts()
     by_kind: dict[str, int] = {}
     for _path, record in records.items:
         by_kind[record["kind"]] = by_kind.get(record["kind"], 0) + 1
-    damaged = [*records.damaged, *damaged_drafts]
+    # Links leading out where no scan reads (the cache, the quarantine): named too.
+    links = [
+        Damaged(path, outside_reason())
+        for path in (root / "cache", root / "cache" / "playbooks", store.quarantine_dir)
+        if leads_out(root, path)
+    ]
+    damaged = [*records.damaged, *damaged_drafts, *links]
     moved: list[dict[str, str]] = []
     if quarantine:
         for item in damaged:
@@ -52,7 +62,7 @@ def examine(root: Path, quarantine: bool) -> dict[str, Any]:
     kept = PlaybookCache(root)
     quarantined = (
         sum(1 for p in store.quarantine_dir.rglob("*") if p.is_file())
-        if store.quarantine_dir.is_dir()
+        if store.quarantine_dir.is_dir() and not leads_out(root, store.quarantine_dir)
         else 0
     )
     return {
@@ -64,6 +74,9 @@ def examine(root: Path, quarantine: bool) -> dict[str, Any]:
         "reflections": {"total": len(records.items), "by_kind": dict(sorted(by_kind.items()))},
         "drafts": len(drafts),
         "damaged": [{"path": str(d.path), "reason": d.reason} for d in damaged],
+        "same_id": [
+            {"id": rid, "paths": [str(p) for p in paths]} for rid, paths in duplicates.items()
+        ],
         "quarantined": moved,
         "in_quarantine": quarantined,
         "unfinished_saves": [str(p) for p in store.leftovers()],

@@ -18,7 +18,7 @@ from clientcoach.app.memory import Memory, Pick, choose_client, recall
 from clientcoach.app.session import Asker
 from clientcoach.core.dates import day_option
 from clientcoach.core.engine import Run
-from clientcoach.core.text import fold
+from clientcoach.core.text import fold, refused_char
 from clientcoach.errors import DataError, PlaybookError, UsageError
 from clientcoach.i18n import _
 from clientcoach.model.playbook import Playbook
@@ -100,7 +100,7 @@ def meet(
         show.close_clients(choice.name, list(choice.close))
     client = choice.name
 
-    title = request.title
+    title = clean_title(request.title)
     prep: Reflection | None = None
     if kind == "debrief":
         prep = linked_prep(store, client, request.prep, day)
@@ -120,6 +120,7 @@ def meet(
         prep=prep.id if prep else None,
         started_at=now,
         source=session.source_of(request.playbook),
+        extra={"client_typed": choice.typed} if choice.typed else {},
     )
     return walk_and_save(
         store,
@@ -190,13 +191,32 @@ def clean_client(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned:
         raise UsageError(_("the client name is empty"), _("give a name, e.g. coach prep ACME"))
-    if any(ord(c) < 32 or ord(c) == 127 for c in name if c not in "\t\n"):
+    bad = refused_char(name)
+    if bad is not None:
         raise UsageError(
-            _("the client name contains control characters"), _("type it as plain text")
+            _("the client name holds a control, bidi or non-UTF-8 character ({char})").format(
+                char=bad
+            ),
+            _("type it as plain text"),
         )
     if len(cleaned) > 1000:
         raise UsageError(_("the client name is longer than 1000 characters"), _("shorten it"))
     return cleaned
+
+
+def clean_title(title: str | None) -> str | None:
+    """The meeting title, refused under the input rule (it is shown by every view)."""
+    if title is None:
+        return None
+    bad = refused_char(title, lines=False)
+    if bad is not None:
+        raise UsageError(
+            _("the meeting title holds a control, bidi or non-UTF-8 character ({char})").format(
+                char=bad
+            ),
+            _("type it as plain text"),
+        )
+    return " ".join(title.split()) or None
 
 
 def linked_prep(store: Store, client: str, prep_ref: str | None, day: date) -> Reflection | None:

@@ -15,7 +15,7 @@ from clientcoach.app.clients import client_brief, records_of, slug_near
 from clientcoach.core.engine import Address, Earlier, Run
 from clientcoach.core.text import compact
 from clientcoach.insights import recall as memory
-from clientcoach.insights.names import match_client
+from clientcoach.insights.names import ClientMatch, match_client, similar_names
 from clientcoach.model.playbook import Playbook, walk
 from clientcoach.model.reflection import Reflection, Value
 from clientcoach.storage.store import Store
@@ -33,13 +33,17 @@ class ClientChoice(NamedTuple):
 
     name: str
     close: tuple[str, ...] = ()
+    # The name as typed, when it was saved under a known client's spelling instead.
+    typed: str | None = None
 
 
 def choose_client(store: Store, typed: str, pick: Pick | None) -> ClientChoice:
     """The client a prep or debrief is about: the typed name, or a known one it is close to.
 
-    A name that matches a known client (ignoring case, accents and spacing) is kept as
-    typed. One that is only close to known clients (same start) is offered to ``pick``
+    A name that matches a known client (ignoring case, accents and spacing) is saved
+    under the known spelling (``societe generale`` is Société Générale), the typed form
+    kept beside it, so clients, history and the review show one name. One that is only
+    close to known clients (same start, or a typo difflib finds) is offered to ``pick``
     (a person at a terminal); without one, the new name is kept and the close names are
     returned, for the command to say which they were.
     """
@@ -48,7 +52,14 @@ def choose_client(store: Store, typed: str, pick: Pick | None) -> ClientChoice:
         return ClientChoice(typed)
     names = store.client_names(slug_near(start))
     match = match_client(typed, names)
-    if match.exact is not None or not match.close:
+    if match.exact is None and not match.close:
+        # Not the same start: a typo (``Initek`` for Initech Corp) is offered too.
+        near = similar_names(typed, store.client_names())
+        if near:
+            match = ClientMatch(None, near)
+    if match.exact is not None:
+        return ClientChoice(match.exact, (), typed if typed != match.exact else None)
+    if not match.close:
         return ClientChoice(typed)
     if pick is None:
         return ClientChoice(typed, tuple(match.close))

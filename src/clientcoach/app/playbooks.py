@@ -57,10 +57,11 @@ def listing(lib: Library) -> list[Listed]:
 
 def file_problems(path: Path, lib: Library) -> list[str]:
     """Every problem of one playbook file, each naming the file (and line when known)."""
+    from clientcoach.storage import safe
     from clientcoach.storage.playbooks import playbook_problems
 
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = safe.read_bytes(path, safe.PLAYBOOK_LIMIT).decode("utf-8")
     except OSError as exc:
         if isinstance(exc, FileNotFoundError) and len(path.parts) == 1 and not path.suffix:
             return [

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from clientcoach.core.dates import day_option
+from clientcoach.core.dates import FIRST_YEAR, LAST_YEAR, day_option, year_error
 from clientcoach.errors import StorageError, UsageError
 from clientcoach.i18n import _
 from clientcoach.storage.store import Damaged, Store
@@ -43,6 +43,11 @@ def period(
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise UsageError(
                 _("--month: {value!r} is not a month").format(value=month),
+                _("use YYYY-MM, e.g. 2026-11"),
+            )
+        if not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+            raise UsageError(
+                _("--month: {reason}").format(reason=year_error(match.group(1))),
                 _("use YYYY-MM, e.g. 2026-11"),
             )
         return month_period(int(match.group(1)), int(match.group(2)), today)

@@ -34,8 +34,10 @@ from clientcoach.storage.playbooks import toml_error
 
 def load_answers(path: Path) -> dict[str, Any]:
     """Read an answers file (TOML or JSON: step id to value, loops as arrays of tables)."""
+    from clientcoach.storage import safe
+
     try:
-        raw = path.read_bytes()
+        raw = safe.read_bytes(path, safe.ANSWERS_LIMIT)
     except OSError as exc:
         raise AnswersError(
             _("{path}: cannot read answers file ({reason})").format(path=path, reason=exc.strerror)
@@ -65,15 +67,37 @@ def load_answers(path: Path) -> dict[str, Any]:
     return data
 
 
+class _TwiceError(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all different (TOML already refuses a repeated key);
+    the standard library would silently keep the last of two."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _TwiceError(key)
+        found[key] = value
+    return found
+
+
 def _parse_answers(text: str, is_json: bool, source: str) -> object:
     """The parsed file; AnswersError for a syntax error, pointing at its line."""
     if is_json:
         try:
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_once_each)
         except json.JSONDecodeError as exc:
             where = f"{source}:{exc.lineno}:{exc.colno}"
             raise AnswersError(
                 _("{where}: JSON syntax error: {reason}").format(where=where, reason=exc.msg)
+            ) from None
+        except _TwiceError as twice:
+            raise AnswersError(
+                _("{source}: the key {key!r} is given twice").format(source=source, key=twice.key),
+                _("keep one of them: the file must say which answer it means"),
             ) from None
     import tomllib  # only TOML answers files pay for it
 

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from clientcoach import __version__
 from clientcoach.core.engine import Run
-from clientcoach.errors import CoachError, ExitCode, RunStopped
+from clientcoach.errors import CoachError, ExitCode, RunStopped, StorageError
 from clientcoach.i18n import _
 from clientcoach.model.base import Model
 from clientcoach.model.draft import (
@@ -175,6 +175,16 @@ def new_draft(meta: Meta) -> Draft:
     )
 
 
+def _draft_lost_hint(draft: Draft, written: bool) -> str:
+    """What a draft that could not be written means for the answers given so far."""
+    if written:
+        return _(
+            "your answers before this one are kept in draft {id}; free some space or fix "
+            "the permissions, then run `coach resume {id}` to go on from there"
+        ).format(id=draft.id)
+    return _("no draft could be kept yet; free some space or fix the permissions, then start again")
+
+
 def walk(asker: Asker, run: Run, store: Store, meta: Meta, draft: Draft | None = None) -> Draft:
     """Ask every step, then the summary, keeping a draft; returns the last draft."""
     current = draft or new_draft(meta)
@@ -185,7 +195,10 @@ def walk(asker: Asker, run: Run, store: Store, meta: Meta, draft: Draft | None =
         nonlocal current, written
         current = with_answers(current, answers, max(clock(), current.updated_at), remembered)
         with signals.writing_file():
-            store.save_draft(current)
+            try:
+                store.save_draft(current)
+            except StorageError as exc:
+                raise StorageError(exc.message, _draft_lost_hint(current, written)) from None
             written = True
 
     asker.on_change = keep

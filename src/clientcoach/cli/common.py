@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from clientcoach.errors import CoachError, DamagedSkipped, ExitCode, RunStopped
+from clientcoach.errors import (
+    CoachError,
+    DamagedSkipped,
+    DataError,
+    ExitCode,
+    RunStopped,
+    StorageError,
+    UsageError,
+)
 from clientcoach.i18n import _
 from clientcoach.ui.console import console
 
@@ -133,6 +141,40 @@ def guard() -> Iterator[None]:
             "\n" + _("Stopped. Nothing from this run was saved; earlier reflections are untouched.")
         )
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except RecursionError:
+        raise fail(
+            DataError(
+                _("the input is nested too deeply to be read"),
+                _(
+                    "look for a file nested thousands of levels deep (a config, answers file "
+                    "or playbook) and fix it"
+                ),
+            )
+        ) from None
+    except MemoryError:
+        raise fail(
+            DataError(
+                _("the input is too large to be held in memory"),
+                _("look for a huge file given to coach, and give a smaller one"),
+            )
+        ) from None
+    except UnicodeError as error:
+        raise fail(
+            UsageError(
+                _("text that is not valid UTF-8, or cannot be written here ({reason})").format(
+                    reason=error.reason if hasattr(error, "reason") else error
+                ),
+                _("give the text as UTF-8; nothing was saved from this step"),
+            )
+        ) from None
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        raise fail(
+            StorageError(
+                _("{where}{reason}").format(where=where, reason=error.strerror or error),
+                _("check the file, free space and permissions, then run the command again"),
+            )
+        ) from None
     except Exception as error:
         if STATE.debug:
             traceback.print_exc()
@@ -170,7 +212,9 @@ def print_json(data: object) -> None:
     """``data`` as indented JSON on standard output."""
     import json  # here, not at the top: `coach --help` need not load it
 
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    from clientcoach.ui.escape import json_text
+
+    typer.echo(json_text(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
 def silence_stdout() -> None:

@@ -88,5 +88,19 @@ def _show(report: dict[str, Any]) -> None:
             Text(_("Moved to quarantine: ")).append(item["from"]).append(" -> ").append(item["to"]),
             soft_wrap=True,
         )
+    for twin in report["same_id"]:
+        line = Text(
+            _("Same id {id} in {count} files (a sync conflict's copy?): ").format(
+                id=twin["id"], count=len(twin["paths"])
+            ),
+            style="yellow",
+        )
+        line.append(", ".join(twin["paths"]), style="")
+        con.print(line, soft_wrap=True)
+    if report["same_id"]:
+        con.print(
+            Text(_("Each is shown once; `coach done` marks every copy. Keep one of the files.")),
+            soft_wrap=True,
+        )
     if not report["damaged"]:
         con.print(_("Damaged files: none."))

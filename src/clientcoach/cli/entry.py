@@ -15,8 +15,38 @@ from clientcoach import version_line
 _QUIET_FLAGS = frozenset({"--version", "--debug", "--no-color"})
 
 
+def _streams() -> None:
+    """One way with the standard streams, for every command.
+
+    A closed stream (``<&-``, ``>&-``, ``2>&-``) is None or closed: it becomes the null
+    device, so nothing is a terminal there and nothing written to it fails. Output in an
+    encoding that cannot hold a character (``PYTHONIOENCODING=ascii``) gets a
+    replacement character instead of an error; input that is not UTF-8 is kept as
+    surrogate escapes, which the input rule then refuses by name (never a crash that
+    loses what was typed).
+    """
+    import contextlib
+    import io
+    import os
+    from pathlib import Path
+
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        stream = getattr(sys, name)
+        if stream is None or getattr(stream, "closed", False):
+            # Opened here for the whole run: the null device stands in for the stream.
+            setattr(sys, name, Path(os.devnull).open(mode, encoding="utf-8"))  # noqa: SIM115
+    for stream, errors in ((sys.stdout, "replace"), (sys.stderr, "replace")):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors=errors)
+    if isinstance(sys.stdin, io.TextIOWrapper) and sys.stdin.errors == "strict":
+        with contextlib.suppress(ValueError, OSError):
+            sys.stdin.reconfigure(errors="surrogateescape")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run ``coach`` with ``argv`` (default: the process's own arguments)."""
+    _streams()
     args = sys.argv[1:] if argv is None else list(argv)
     if "--version" in args and _QUIET_FLAGS.issuperset(args):
         # Only the exact shapes Typer would answer eagerly; any other argument (a command,

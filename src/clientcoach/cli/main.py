@@ -26,7 +26,7 @@ from clientcoach.cli import (  # noqa: F401
     review,
 )
 from clientcoach.cli.common import STATE, app, command, guard, help_width, silence_stdout
-from clientcoach.errors import CoachError, UsageError
+from clientcoach.errors import UsageError
 from clientcoach.i18n import _
 from clientcoach.ui.console import STYLE
 
@@ -213,11 +213,12 @@ def main(argv: list[str] | None = None) -> None:
 
     flags, rest, lang = _split_global(sys.argv[1:] if argv is None else list(argv))
     try:
-        chosen = language.init_language(lang)
-    except CoachError as error:
-        from clientcoach.cli.common import fail
-
-        raise SystemExit(fail(error).exit_code) from None
+        # The config file is read here (for the language): inside the one error handler,
+        # so a damaged config is one line and its exit code, never a traceback.
+        with guard():
+            chosen = language.init_language(lang)
+    except typer.Exit as stop:
+        raise SystemExit(stop.exit_code) from None
     with _shell_named(rest):
         command = typer.main.get_command(app)
     # Help is wrapped to the terminal of this run (the app was built at import time).

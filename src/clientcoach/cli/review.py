@@ -15,6 +15,7 @@ from clientcoach.errors import DamagedSkipped, UsageError
 from clientcoach.i18n import _
 from clientcoach.ui import console as terminal
 from clientcoach.ui.console import console, out
+from clientcoach.ui.escape import json_text
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -116,7 +117,7 @@ def review(
         document = render_review.to_json(result, damaged)
         # Indented for a person; compact for a pipe (the C encoder only does compact).
         indent = 2 if sys.stdout.isatty() else None
-        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=indent) + "\n")
+        sys.stdout.write(json_text(json.dumps(document, ensure_ascii=False, indent=indent)) + "\n")
         sys.stdout.flush()
     elif not result.empty:
         render_review.show(out(), result)
@@ -145,7 +146,7 @@ def _focus_only(result: "Review", as_json: bool) -> None:
 
         document = {"focus": render_review.focus_json(result)}
         indent = 2 if sys.stdout.isatty() else None
-        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=indent) + "\n")
+        sys.stdout.write(json_text(json.dumps(document, ensure_ascii=False, indent=indent)) + "\n")
         sys.stdout.flush()
     elif result.empty:
         render_review.empty(console(), result)

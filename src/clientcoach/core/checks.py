@@ -13,6 +13,7 @@ from datetime import date
 from typing import NamedTuple
 
 from clientcoach.core.engine import AnswerError, coerce
+from clientcoach.core.text import refused_char
 from clientcoach.model.playbook import (
     ANSWER_TYPES,
     PLAYBOOK_SCHEMA,
@@ -201,6 +202,38 @@ def check_located(playbook: Playbook) -> list[tuple[Step | None, str]]:
     elif playbook.schema_ < 1:
         older = f"schema {playbook.schema_} is not a playbook format version; use 1"
         problems.append((None, older))
+    problems.extend(_check_text(playbook))
     problems.extend(_check_steps(list(playbook.steps), None, set(), ""))
     problems.extend(_check_plans(playbook))
     return problems
+
+
+def _refused_in(value: object, where: str) -> Iterator[str]:
+    """Each text of a playbook's data that the input rule refuses, as a message."""
+    stack: list[tuple[object, str]] = [(value, where)]
+    while stack:
+        node, at = stack.pop()
+        if isinstance(node, str):
+            bad = refused_char(node)
+            if bad is not None:
+                yield (
+                    f"{at}: holds a control, bidi or non-UTF-8 character ({bad}); "
+                    "write it as plain text"
+                )
+        elif isinstance(node, dict):
+            stack.extend((v, f"{at}.{k}" if at else str(k)) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{at}[{i}]") for i, v in enumerate(node))
+
+
+def _check_text(playbook: Playbook) -> Iterator[tuple[Step | None, str]]:
+    """Playbook text is shown on every terminal that runs it, and copied into every
+    record: it follows the same input rule as what a person types."""
+    data = playbook.data()
+    for key, value in data.items():
+        if key != "steps":
+            for problem in _refused_in(value, key):
+                yield None, problem
+    for step in playbook.steps:
+        for problem in _refused_in(step.data(), f"step {step.id!r}"):
+            yield step, problem

@@ -11,7 +11,21 @@ from datetime import date, datetime, timedelta
 
 from clientcoach.i18n import _
 
-__all__ = ["MONTHS", "AnswerError", "day_option", "long_date", "parse_date"]
+__all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "MONTHS",
+    "AnswerError",
+    "bounded",
+    "day_option",
+    "long_date",
+    "parse_date",
+]
+
+# Dates are bounded: far beyond any meeting, and far enough from Python's own limits
+# (years 1 and 9999) that a period, a trend window or "+9999w" never overflows.
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
 
 # Names as written in English; the catalogue gives them in the current language.
 MONTHS = [
@@ -96,10 +110,33 @@ class AnswerError(ValueError):
     """An answer that does not fit its step; the message says what would."""
 
 
+def year_error(year: object) -> AnswerError:
+    return AnswerError(
+        _("{year} is outside the years {first} to {last} this tool reads").format(
+            year=f"{year:04d}" if isinstance(year, int) else year, first=FIRST_YEAR, last=LAST_YEAR
+        )
+    )
+
+
+def bounded(day: date) -> date:
+    """``day`` itself, or AnswerError when its year is outside FIRST_YEAR..LAST_YEAR."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise year_error(day.year)
+    return day
+
+
 def parse_date(raw: object, today: date) -> date:
     """A date from ISO text, today/tomorrow/yesterday, a weekday (next or last), a phrase
     ("in 3 days", "2 weeks ago", "end of month", and their French forms), or +3d / -2w,
-    relative to ``today``."""
+    relative to ``today``; AnswerError past the years :data:`FIRST_YEAR` to
+    :data:`LAST_YEAR`."""
+    try:
+        return bounded(_parse_date(raw, today))
+    except OverflowError:
+        raise year_error(f"{raw}") from None
+
+
+def _parse_date(raw: object, today: date) -> date:
     if isinstance(raw, datetime):
         raise AnswerError(_("give a date without a time of day, e.g. 2026-12-01"))
     if isinstance(raw, date):

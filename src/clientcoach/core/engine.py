@@ -22,6 +22,7 @@ from typing import Literal, NamedTuple
 from clientcoach.core.dates import AnswerError as AnswerError
 from clientcoach.core.dates import parse_date as parse_date
 from clientcoach.core.earlier import Earlier as Earlier
+from clientcoach.core.text import refused_char
 from clientcoach.i18n import _
 from clientcoach.model.playbook import (
     ANSWER_TYPES,
@@ -587,17 +588,22 @@ def _number(raw: object) -> float:
 
 _INT64 = 2**63
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
 
 def _text(raw: object) -> str:
     if not isinstance(raw, str):
         raise AnswerError(_("give text"))
     raw = raw.replace("\r\n", "\n")
-    if _CONTROL.search(raw):
+    bad = refused_char(raw)
+    if bad is not None:
         # Escape sequences (an arrow key without line editing) would be replayed on
-        # every screen that shows the answer later.
-        raise AnswerError(_("the answer contains control characters; type it again as plain text"))
+        # every screen that shows the answer later; bidi controls make one text look
+        # like another; a lone surrogate is a byte that was not UTF-8.
+        raise AnswerError(
+            _(
+                "the answer holds a control, bidi or non-UTF-8 character ({char}); "
+                "type it again as plain text"
+            ).format(char=bad)
+        )
     return raw.strip()
 
 

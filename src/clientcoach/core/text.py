@@ -45,3 +45,18 @@ def slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return cleaned[:SLUG_MAX].rstrip("-") or "client"
+
+
+# The one input rule: C0 and C1 controls (tab and newline aside, where several lines are
+# allowed), DEL, bidi embeddings, overrides and isolates (one name made to look like
+# another), and lone surrogates (bytes that were not UTF-8) are refused wherever a person
+# or a playbook gives text: client names, meeting titles, answers, playbook text.
+_REFUSED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_REFUSED_IN_A_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def refused_char(text: str, *, lines: bool = True) -> str | None:
+    """The first character the input rule refuses in ``text``, as ``U+XXXX``; None if
+    there is none. With ``lines`` False, tab and newline are refused too."""
+    found = (_REFUSED if lines else _REFUSED_IN_A_LINE).search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"

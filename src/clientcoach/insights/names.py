@@ -61,3 +61,31 @@ def client_by_prefix(typed: str, names: Iterable[str]) -> list[str]:
     if by_key or not typed_compact:
         return by_key
     return [n for k, n in sorted(known.items()) if compact(k).startswith(typed_compact)]
+
+
+# How alike two names must be (difflib's ratio) for one to be offered for the other.
+SIMILAR = 0.75
+
+
+def similar_names(typed: str, names: Iterable[str], most: int = 3) -> list[str]:
+    """Known clients a typed name may have meant (``Initek`` for Initech Corp), best first.
+
+    A typed name is compared, without case, accents or punctuation, with each known name
+    whole and with each of its words, since people often type the first word only.
+    """
+    import difflib
+
+    want = compact(typed)
+    if not want:
+        return []
+    scored: list[tuple[float, str]] = []
+    for key, name in known_names(names).items():
+        if key == fold(typed):
+            continue
+        parts = [compact(key), *(compact(word) for word in key.split())]
+        ratios = [difflib.SequenceMatcher(None, want, part).ratio() for part in parts if part]
+        best = max(ratios, default=0.0)
+        if best >= SIMILAR:
+            scored.append((best, name))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    return [name for _score, name in scored[:most]]

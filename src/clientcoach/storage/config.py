@@ -95,9 +95,11 @@ def read_file(path: Path | None = None) -> dict[str, Any]:
     Unknown keys and bad values are refused with the file's path, so a typo never
     silently falls back to a default.
     """
+    from clientcoach.storage import safe
+
     path = path or config_path()
     try:
-        raw = path.read_bytes()
+        raw = safe.read_bytes(path, safe.CONFIG_LIMIT)
     except FileNotFoundError:
         return {}
     except OSError as exc:
@@ -110,6 +112,11 @@ def read_file(path: Path | None = None) -> dict[str, Any]:
 
     try:
         data = tomllib.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise _config_error(
+            _("{path}: the config file is nested too deeply").format(path=path),
+            _("fix it, or remove it and use `coach config set`"),
+        ) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise _config_error(
             _("{path}: the config file is not valid TOML ({reason})").format(path=path, reason=exc),
@@ -177,6 +184,15 @@ def validate(key: str, value: Any) -> Any:
                 _("data_dir: {value!r} is a relative path").format(value=value),
                 _("give an absolute path, so the data never depends on the current folder"),
             )
+        if _system_folder(path):
+            raise _config_error(
+                _("data_dir: {value!r} is the root, the home folder or a system folder").format(
+                    value=value
+                ),
+                _("give a folder of its own, e.g. {example}").format(
+                    example=Path("~").expanduser() / "clientcoach"
+                ),
+            )
         return str(path)
     if key == "mode":
         mode = value.lower()
@@ -194,6 +210,25 @@ def validate(key: str, value: Any) -> Any:
             _("run `coach playbooks list` to see the ids"),
         )
     return value
+
+
+# Folders a data directory must never be: the doctor walks it, quarantine moves files in
+# it, and every save tidies its folders.
+_SYSTEM: tuple[str, ...] = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/proc")
+_SYSTEM += ("/run", "/sbin", "/sys", "/usr", "/System", "/Library", "/private/etc", "/private/var")
+_SYSTEM_ITSELF = ("/", "/home", "/Users", "/var", "/opt", "/srv", "/tmp", "/mnt", "/media", "/root")
+
+
+def _system_folder(path: Path) -> bool:
+    """Whether ``path`` is the root, the home folder itself, or a system folder."""
+    try:
+        home = Path("~").expanduser().resolve()
+    except (OSError, RuntimeError):
+        home = None
+    where = Path(os.path.normpath(path))
+    if where == home or str(where) in _SYSTEM_ITSELF:
+        return True
+    return any(where == Path(top) or Path(top) in where.parents for top in _SYSTEM)
 
 
 def write_file(values: dict[str, Any], path: Path | None = None) -> Path:
@@ -278,6 +313,17 @@ def data_dir() -> Path:
                 _("CLIENTCOACH_HOME={value} is a relative path").format(value=override),
                 _("give an absolute path, so the data never depends on the current folder"),
             )
+        if _system_folder(path):
+            from clientcoach.errors import UsageError
+
+            raise UsageError(
+                _(
+                    "CLIENTCOACH_HOME={value} is the root, the home folder or a system folder"
+                ).format(value=override),
+                _("give a folder of its own, e.g. {example}").format(
+                    example=Path("~").expanduser() / "clientcoach"
+                ),
+            )
         return path
     configured = file_value("data_dir")
     if isinstance(configured, str):
@@ -307,5 +353,18 @@ def now() -> datetime:
                 _("CLIENTCOACH_NOW={value!r} is not an ISO date or time").format(value=fixed),
                 _("use e.g. 2026-11-24T09:30 or unset it"),
             ) from None
-        return moment.astimezone() if moment.tzinfo is None else moment
+        from clientcoach.core.dates import FIRST_YEAR, LAST_YEAR, year_error
+
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise UsageError(
+                _("CLIENTCOACH_NOW: {reason}").format(reason=year_error(moment.year)),
+                _("use e.g. 2026-11-24T09:30 or unset it"),
+            )
+        try:
+            return moment.astimezone() if moment.tzinfo is None else moment
+        except (OverflowError, OSError, ValueError):
+            raise UsageError(
+                _("CLIENTCOACH_NOW={value!r} is not an ISO date or time").format(value=fixed),
+                _("use e.g. 2026-11-24T09:30 or unset it"),
+            ) from None
     return datetime.now(UTC).astimezone()

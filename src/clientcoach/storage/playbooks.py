@@ -60,6 +60,14 @@ def toml_error(exc: tomllib.TOMLDecodeError, text: str, source: str) -> str:
 
 def playbook_problems(text: str, source: str) -> Playbook | list[str]:
     """The playbook, or every problem found in it, each naming ``source``."""
+    try:
+        return _problems(text, source)
+    except RecursionError:
+        # A condition or table nested thousands deep: Python's parsers recurse.
+        return [f"{source}: nested too deeply (thousands of levels); flatten it"]
+
+
+def _problems(text: str, source: str) -> Playbook | list[str]:
     import tomllib
 
     try:
@@ -215,8 +223,10 @@ def load_file(path: Path) -> Playbook:
 
 
 def _raw(path: Path) -> bytes:
+    from clientcoach.storage import safe
+
     try:
-        return path.read_bytes()
+        return safe.read_bytes(path, safe.PLAYBOOK_LIMIT)
     except OSError as exc:
         raise PlaybookError(
             _("{path}: cannot read playbook ({reason})").format(path=path, reason=exc.strerror)
@@ -441,6 +451,10 @@ class PlaybookCache:
 
     def count(self) -> int:
         """How many checked playbooks are kept."""
+        from clientcoach.storage import safe
+
+        if not safe.is_inside(self.root, self.folder):
+            return 0
         try:
             return sum(1 for p in self.folder.glob("*.json") if p.is_file())
         except OSError:
@@ -453,8 +467,12 @@ class PlaybookCache:
         import orjson
         from pydantic import ValidationError
 
+        from clientcoach.storage import safe
+
         try:
-            entry = orjson.loads(self._file(path).read_bytes())
+            entry = orjson.loads(
+                safe.read_bytes(self._file(path), safe.CACHE_LIMIT, root=self.root)
+            )
             if not isinstance(entry, dict) or entry.get("stamp") != self.stamp(raw):
                 return None
             text = entry.get("playbook")
@@ -484,6 +502,6 @@ class PlaybookCache:
             if Playbook.model_validate(orjson.loads(text)) != playbook:
                 return
             entry = {"stamp": self.stamp(raw), "check": zlib.crc32(text.encode()), "playbook": text}
-            ensure_dir(self.folder)
-            tidy(self.folder)
-            write_replace(self._file(path), orjson.dumps(entry).decode("utf-8"))
+            ensure_dir(self.folder, self.root)
+            tidy(self.folder, self.root)
+            write_replace(self._file(path), orjson.dumps(entry).decode("utf-8"), self.root)

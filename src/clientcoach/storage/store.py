@@ -32,6 +32,7 @@ import clientcoach
 from clientcoach.core.text import fold, slug
 from clientcoach.errors import DataError, StorageError, UsageError
 from clientcoach.i18n import _
+from clientcoach.storage import safe
 
 if TYPE_CHECKING:
     # Only commands that build or read whole records load pydantic and the models;
@@ -77,18 +78,25 @@ def _name_date(name: str) -> date | None:
         return None
 
 
-def ensure_dir(path: Path) -> None:
-    """Create ``path`` and its missing parents as private folders, whatever the umask."""
+def ensure_dir(path: Path, root: Path | None = None) -> None:
+    """Create ``path`` and its missing parents as private folders, whatever the umask.
+
+    With ``root`` (a folder of the data directory), ``path`` must resolve inside it: a
+    link planted at it, or above it, that leads out is refused (:mod:`.safe`).
+    """
     missing: list[Path] = []
     probe = path
     while not probe.exists():
+        if probe.is_symlink():
+            break  # a dangling link: refused below, never created through
         missing.append(probe)
         if probe.parent == probe:
             break
         probe = probe.parent
     for folder in reversed(missing):
         try:
-            folder.mkdir(mode=DIR_MODE)
+            within = root is not None and root in folder.parents
+            safe.make_folder(folder, root if within else None, DIR_MODE)
         except FileExistsError:
             pass  # another process made it first
         except OSError as exc:
@@ -96,8 +104,11 @@ def ensure_dir(path: Path) -> None:
                 _("cannot create folder {path}: {reason}").format(path=folder, reason=exc.strerror),
                 _("check CLIENTCOACH_HOME points to a writable place"),
             ) from exc
-        # mkdir's mode is filtered by the umask; chmod is not.
-        folder.chmod(DIR_MODE)
+    if root is not None and not safe.is_inside(root, path):
+        raise StorageError(
+            _("{path}: {reason}").format(path=path, reason=safe.outside_reason()),
+            _("nothing was written; replace the link with a real folder"),
+        )
     if not path.is_dir():
         raise StorageError(
             _("{path} exists and is not a folder").format(path=path),
@@ -105,10 +116,10 @@ def ensure_dir(path: Path) -> None:
         )
 
 
-def _write_tmp(path: Path, text: str) -> Path:
+def _write_tmp(path: Path, text: str, root: Path | None = None) -> Path:
     """A complete, synced, private temporary copy of ``text`` beside ``path``."""
     tmp = path.with_name(f".{path.name}.{_HOST}-{os.getpid()}-{os.urandom(3).hex()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    fd = safe.create_exclusive(tmp, root, FILE_MODE)
     try:
         os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -122,12 +133,12 @@ def _write_tmp(path: Path, text: str) -> Path:
     return tmp
 
 
-def write_new(path: Path, text: str) -> None:
+def write_new(path: Path, text: str, root: Path | None = None) -> None:
     """Write a new file atomically; FileExistsError if ``path`` already exists."""
-    tmp = _write_tmp(path, text)
+    tmp = _write_tmp(path, text, root)
     try:
         try:
-            os.link(tmp, path)
+            safe.link(tmp, path, root)
         except FileExistsError:
             raise
         except OSError as exc:
@@ -135,19 +146,19 @@ def write_new(path: Path, text: str) -> None:
                 raise
             # Some synced or foreign file systems have no hard links: reserve the name
             # exclusively, then move the complete file over our own empty placeholder.
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
-            tmp.replace(path)
+            os.close(safe.create_exclusive(path, root, FILE_MODE))
+            safe.replace(tmp, path, root)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
     _sync_dir(path.parent)
 
 
-def write_replace(path: Path, text: str) -> None:
+def write_replace(path: Path, text: str, root: Path | None = None) -> None:
     """Write ``path`` atomically, replacing it if it exists (drafts only)."""
-    tmp = _write_tmp(path, text)
+    tmp = _write_tmp(path, text, root)
     try:
-        tmp.replace(path)
+        safe.replace(tmp, path, root)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -159,16 +170,18 @@ class ChangedError(DataError):
     """A file changed between reading it and writing it back."""
 
 
-def replace_if_unchanged(path: Path, expected: bytes, new_text: str) -> None:
+def replace_if_unchanged(
+    path: Path, expected: bytes, new_text: str, root: Path | None = None
+) -> None:
     """Replace ``path`` with ``new_text`` only if it still holds ``expected``.
 
     Another process may have changed the file since it was read; writing over it would
     lose that change, so ChangedError is raised instead and nothing is written. The
     folder is locked (where the platform can) so that two updates never interleave.
     """
-    with _folder_lock(path.parent):
+    with _folder_lock(path.parent, root):
         try:
-            current = path.read_bytes()
+            current = safe.read_bytes(path, safe.RECORD_LIMIT, root=root)
         except FileNotFoundError:
             raise ChangedError(
                 _("{path}: removed since it was read").format(path=path),
@@ -179,17 +192,17 @@ def replace_if_unchanged(path: Path, expected: bytes, new_text: str) -> None:
                 _("{path}: changed by another program since it was read").format(path=path),
                 _("nothing was written; run the command again to work on the new version"),
             )
-        write_replace(path, new_text)
+        write_replace(path, new_text, root)
 
 
 @contextlib.contextmanager
-def _folder_lock(folder: Path) -> Iterator[None]:
+def _folder_lock(folder: Path, root: Path | None = None) -> Iterator[None]:
     try:
         import fcntl
     except ImportError:  # Windows: the compare still guards all but a tiny window
         yield
         return
-    fd = os.open(folder, os.O_RDONLY)
+    fd = safe.open_folder(folder, root)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -210,11 +223,13 @@ def leftover_temp_files(folder: Path) -> list[Path]:
     return found
 
 
-def tidy(folder: Path) -> None:
+def tidy(folder: Path, root: Path | None = None) -> None:
     """Remove the halfway copies killed saves left: never data, never reported as saved."""
+    if root is not None and not safe.is_inside(root, folder):
+        return
     for path in leftover_temp_files(folder):
         with contextlib.suppress(OSError):
-            path.unlink()
+            safe.unlink(path, root)
 
 
 def _alive(pid: int) -> bool:
@@ -277,6 +292,13 @@ Migration = Callable[[dict[str, Any]], dict[str, Any]]
 MIGRATIONS: dict[int, Migration] = {}
 
 
+def _draft_kept_hint(draft_id: str) -> str:
+    return _(
+        "the draft saved before this one, if any, is unchanged; free some space or fix "
+        "the permissions, then run `coach resume {id}` to go on"
+    ).format(id=draft_id)
+
+
 def _listed(ids: Iterable[str], most: int = 5) -> str:
     """The first ``most`` ids, and how many more there are."""
     every = list(ids)
@@ -335,39 +357,51 @@ def _too_deep(data: object, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
-def _answers_too_deep(answers: list[Any], limit: int = MAX_DEPTH) -> bool:
-    """Whether answers nest (through includes and loop items) deeper than ``limit``.
+def _answers_problem(answers: list[Any], limit: int = MAX_DEPTH) -> str | None:
+    """What is wrong with the shape of a record's answers, if anything: nesting (through
+    includes and loop items) deeper than ``limit``, or an answer that is not an object.
 
-    The walkers of the insights recurse along exactly these links, so this is the depth
-    that could hurt them. It costs a couple of lookups per answer, where walking every
-    value of every record would cost more than parsing it.
+    The walkers of the insights recurse along exactly these links and index each answer
+    as an object, so this is the shape that could hurt them (``"items": [[null]]``). It
+    costs a couple of lookups per answer, where walking every value of every record
+    would cost more than parsing it.
     """
     stack: list[tuple[list[Any], int]] = [(answers, 0)]
+    push = stack.append
     while stack:
         level, depth = stack.pop()
         if depth > limit:
-            return True
+            return f"nested more than {limit} levels"
+        deeper = depth + 1
         for answer in level:
             if type(answer) is not dict:
-                continue
-            nested = answer.get("answers")
-            if type(nested) is list:
-                stack.append((nested, depth + 1))
-            items = answer.get("items")
-            if type(items) is list:
-                stack.extend((item, depth + 1) for item in items if type(item) is list)
-    return False
+                return "an answer that is not an object"
+            if "answers" in answer:
+                nested = answer["answers"]
+                if type(nested) is list:
+                    push((nested, deeper))
+            if "items" in answer:
+                items = answer["items"]
+                if type(items) is list:
+                    for item in items:
+                        # An item is a list of answers, or an object holding them under
+                        # "answers" (a mark such as "done" may stand beside them).
+                        inner = item.get("answers") if type(item) is dict else item
+                        if type(inner) is not list:
+                            return "a loop item that is not a list of answers"
+                        push((inner, deeper))
+    return None
 
 
 def parse_json_file(
-    path: Path, what: str, newest: int, *, check_depth: bool = True
+    path: Path, what: str, newest: int, *, check_depth: bool = True, root: Path | None = None
 ) -> dict[str, Any]:
-    data, _text = _parse_json_text(path, what, newest, check_depth=check_depth)
+    data, _text = _parse_json_text(path, what, newest, check_depth=check_depth, root=root)
     return data
 
 
 def _parse_json_text(
-    path: Path, what: str, newest: int, *, check_depth: bool = True
+    path: Path, what: str, newest: int, *, check_depth: bool = True, root: Path | None = None
 ) -> tuple[dict[str, Any], bytes]:
     """A data file's JSON object with an int ``schema`` no newer than ``newest``.
 
@@ -376,7 +410,9 @@ def _parse_json_text(
     Returns the object and the file's bytes.
     """
     try:
-        raw = path.read_bytes()
+        raw = safe.read_bytes(path, safe.RECORD_LIMIT, root=root)
+    except safe.Refused as exc:
+        raise DamagedFile(path, exc.reason) from None
     except OSError as exc:
         raise DamagedFile(path, f"cannot read ({exc.strerror})") from exc
     try:
@@ -442,14 +478,10 @@ class Store:
 
         for _attempt in range(10):
             path = self.path_for(reflection)
-            if not path.resolve().is_relative_to(self.root.resolve()):
-                raise StorageError(
-                    _("refusing to write outside the data directory: {path}").format(path=path)
-                )
-            ensure_dir(path.parent)
-            tidy(path.parent)
+            ensure_dir(path.parent, self.root)
+            tidy(path.parent, self.root)
             try:
-                write_new(path, reflection.to_json())
+                write_new(path, reflection.to_json(), self.root)
             except FileExistsError:
                 reflection = reflection.replace(id=new_id(reflection.finished_at))
                 continue
@@ -477,17 +509,24 @@ class Store:
         """Write the draft over its previous version, atomically."""
         path = self.draft_path(draft.id)
         try:
-            ensure_dir(self.drafts)
-            tidy(self.drafts)
-            write_replace(path, draft.to_json())
+            ensure_dir(self.drafts, self.root)
+            tidy(self.drafts, self.root)
+            write_replace(path, draft.to_json(), self.root)
+        except StorageError as exc:
+            raise StorageError(
+                _("cannot save the draft {path}: {reason}").format(path=path, reason=exc.message),
+                _draft_kept_hint(draft.id),
+            ) from exc
         except OSError as exc:
             raise StorageError(
                 _("cannot save the draft {path}: {reason}").format(path=path, reason=exc.strerror),
-                _("check free space and permissions"),
+                _draft_kept_hint(draft.id),
             ) from exc
         return path
 
     def draft_files(self) -> list[Path]:
+        if safe.leads_out(self.root, self.drafts):
+            return [self.drafts]  # read as damaged: named once, never followed
         if not self.drafts.is_dir():
             return []
         return sorted(p for p in self.drafts.glob("*.json") if not p.name.startswith("."))
@@ -497,7 +536,7 @@ class Store:
 
         from clientcoach.model.draft import DRAFT_SCHEMA, Draft
 
-        data = parse_json_file(path, "draft", DRAFT_SCHEMA)
+        data = parse_json_file(path, "draft", DRAFT_SCHEMA, root=self._root_of(path))
         try:
             return Draft.model_validate(data)
         except ValidationError as exc:
@@ -545,7 +584,7 @@ class Store:
     def remove_draft(self, draft_id: str) -> None:
         """Forget a draft (its run was saved, or the user discarded it)."""
         with contextlib.suppress(FileNotFoundError):
-            self.draft_path(draft_id).unlink()
+            safe.unlink(self.draft_path(draft_id), self.root)
         _sync_dir(self.drafts)
 
     # --- checking ---------------------------------------------------------------------
@@ -556,8 +595,9 @@ class Store:
     def leftovers(self) -> list[Path]:
         """Halfway temporary copies left by killed saves, in every data folder."""
         folders = [self.drafts]
-        if self.reflections.is_dir():
+        if self.reflections.is_dir() and safe.is_inside(self.root, self.reflections):
             folders += [p for p in self.reflections.iterdir() if p.is_dir()]
+        folders = [f for f in folders if safe.is_inside(self.root, f)]
         return [t for folder in folders for t in leftover_temp_files(folder)]
 
     def quarantine(self, path: Path) -> Path:
@@ -565,26 +605,35 @@ class Store:
 
         Never deletes and never replaces: a name already taken gets ``.1``, ``.2``...
         """
-        relative = path.resolve().relative_to(self.root.resolve())
+        # The name as listed, never resolved: a record that is a link is moved as the link.
+        try:
+            relative = path.relative_to(self.root)
+        except ValueError:
+            relative = Path(path.name)
         target = self.quarantine_dir / relative
-        ensure_dir(target.parent)
+        ensure_dir(target.parent, self.root)
         for attempt in range(1000):
             candidate = target if attempt == 0 else target.with_name(f"{target.name}.{attempt}")
             try:
-                os.link(path, candidate)
+                safe.link(path, candidate, self.root)
             except FileExistsError:
                 continue
             except OSError as exc:
-                if exc.errno not in _NO_LINKS:
+                if exc.errno not in _NO_LINKS and not path.is_dir():
                     raise StorageError(
                         _("cannot move {path}: {reason}").format(path=path, reason=exc.strerror)
                     ) from exc
-                if candidate.exists():
+                if os.path.lexists(candidate):
                     continue
-                path.rename(candidate)
+                try:
+                    safe.rename(path, candidate, self.root)
+                except OSError as again:
+                    raise StorageError(
+                        _("cannot move {path}: {reason}").format(path=path, reason=again.strerror)
+                    ) from again
                 _sync_dir(candidate.parent)
                 return candidate
-            path.unlink()
+            safe.unlink(path, self.root)
             _sync_dir(candidate.parent)
             _sync_dir(path.parent)
             return candidate
@@ -597,13 +646,26 @@ class Store:
     # --- reflections ------------------------------------------------------------------
 
     def files(self) -> list[Path]:
-        """Every reflection file, oldest meeting first."""
+        """Every reflection file, oldest meeting first.
+
+        A link leading out of the data directory (at ``reflections``, a month folder or
+        the lock) is listed itself, never entered, so every reader names it as damaged.
+        """
+        if safe.leads_out(self.root, self.reflections):
+            return [self.reflections]
         if not self.reflections.is_dir():
             return []
-        return sorted(
-            (p for p in self.reflections.glob("*/*.json") if not p.name.startswith(".")),
-            key=lambda p: p.name,
-        )
+        found: list[Path] = []
+        for month in self.reflections.iterdir():
+            if safe.leads_out(self.root, month):
+                found.append(month)
+            elif month.is_dir():
+                found.extend(p for p in month.glob("*.json") if not p.name.startswith("."))
+        return sorted(found, key=lambda p: p.name)
+
+    def _root_of(self, path: Path) -> Path | None:
+        """The data directory when ``path`` is named inside it (so the policy applies)."""
+        return self.root if self.root in path.absolute().parents else None
 
     def load(self, path: Path) -> Reflection:
         """Read one reflection (older schemas migrated in memory); DamagedFile if damaged."""
@@ -611,7 +673,9 @@ class Store:
 
         from clientcoach.model.reflection import Reflection
 
-        data = migrate(parse_json_file(path, "reflection", current_schema()), path)
+        data = migrate(
+            parse_json_file(path, "reflection", current_schema(), root=self._root_of(path)), path
+        )
         try:
             return Reflection.model_validate(data)
         except ValidationError as exc:
@@ -631,6 +695,9 @@ class Store:
         marker = f"_{kind}_" if kind else None
         named = f"_{slug(client)}_" if client is not None else None
         for path in self.files():
+            if path == self.reflections or path.parent == self.reflections:
+                yield path  # a link leading out: named by every reader, whatever the filter
+                continue
             if marker and marker not in path.name:
                 continue
             if named is not None and named not in path.name:
@@ -674,7 +741,9 @@ class Store:
         every command.
         """
         # The full depth walk would cost more than the parse; answers are checked below.
-        raw, text = _parse_json_text(path, "reflection", current_schema(), check_depth=False)
+        raw, _raw_bytes = _parse_json_text(
+            path, "reflection", current_schema(), check_depth=False, root=self._root_of(path)
+        )
         data = migrate(raw, path)
         meeting = data.get("meeting")
         if (
@@ -686,11 +755,9 @@ class Store:
             or not isinstance(data.get("answers"), list)
         ):
             raise DamagedFile(path, "damaged reflection (id, kind, client, meeting or answers)")
-        # Answers nest one level per "answers" or "items" key, so a file with few of them
-        # cannot be too deep and needs no walk (the common case, and a cheap count).
-        links = text.count(b'"answers"') + text.count(b'"items"')
-        if links > MAX_DEPTH and _answers_too_deep(data["answers"]):
-            raise DamagedFile(path, f"damaged reflection (nested more than {MAX_DEPTH} levels)")
+        problem = _answers_problem(data["answers"])
+        if problem is not None:
+            raise DamagedFile(path, f"damaged reflection ({problem})")
         try:
             date.fromisoformat(meeting["date"])
         except ValueError:
@@ -819,7 +886,7 @@ class Store:
         for _attempt in range(UPDATE_ATTEMPTS):
             with self._update_lock():
                 try:
-                    original = path.read_bytes()
+                    original = safe.read_bytes(path, safe.RECORD_LIMIT, root=self.root)
                     data = json.loads(original)
                 except OSError as exc:
                     raise DataError(
@@ -850,7 +917,7 @@ class Store:
     def _replace(self, path: Path, text: str, expected: bytes) -> bool:
         """Put ``text`` in place of ``path`` if it still holds ``expected``; False if not."""
         try:
-            replace_if_unchanged(path, expected, text)
+            replace_if_unchanged(path, expected, text, self.root)
         except ChangedError:
             return False
         except OSError as exc:
@@ -868,8 +935,15 @@ class Store:
         except ImportError:  # Windows: the re-read before replacing still guards updates
             yield
             return
-        ensure_dir(self.reflections)
-        fd = os.open(self.reflections / ".update.lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
+        ensure_dir(self.reflections, self.root)
+        lock = self.reflections / ".update.lock"
+        try:
+            fd = safe.open_lock(lock, self.root, FILE_MODE)
+        except OSError as exc:
+            raise StorageError(
+                _("cannot lock {path}: {reason}").format(path=lock, reason=exc.strerror),
+                _("nothing was written; check that the data directory is writable"),
+            ) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield

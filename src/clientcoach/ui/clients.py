@@ -418,16 +418,24 @@ def show_text(console: Console, record: dict[str, Any]) -> None:
 
 
 def show_markdown(record: dict[str, Any]) -> str:
+    """One reflection as Markdown: every text from the record is escaped (``escape``)."""
+    from clientcoach.ui.escape import markdown as md
+
+    def block(text: str) -> str:
+        # Several-line answers keep their lines, each escaped.
+        return "  \n".join(md(part) for part in text.split("\n"))
+
     meeting = record["meeting"]
-    out = [f"# {record['kind'].capitalize()} · {record['client']} · {meeting['date']}", ""]
+    heading = f"{record['kind'].capitalize()} · {record['client']} · {meeting['date']}"
+    out = [f"# {md(heading)}", ""]
     for name, value in _header(record):
-        out.append(f"- **{name}**: {value}")
+        out.append(f"- **{md(name)}**: {md(value)}")
     out.append("")
     for depth, kind, text, notes in _lines(record["answers"], 0):
         if kind == "section":
-            out.extend([f"{'#' * min(depth + 2, 6)} {text}", ""])
+            out.extend([f"{'#' * min(depth + 2, 6)} {md(text)}", ""])
             continue
         prompt, value = text.split("\n", 1)
-        extra = "".join(f" _({note})_" for note in notes)
-        out.extend([f"**{prompt}**", "", f"{value}{extra}", ""])
+        extra = "".join(f" _({md(note)})_" for note in notes)
+        out.extend([f"**{md(prompt)}**", "", f"{block(value)}{extra}", ""])
     return "\n".join(out).rstrip() + "\n"

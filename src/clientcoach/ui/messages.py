@@ -7,7 +7,6 @@ so a scripted ``coach debrief --answers`` never pays for loading Rich.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,16 +19,15 @@ if TYPE_CHECKING:
 
 # A piece of a line and its Rich style ("" for none).
 Segment = tuple[str, str]
-# C0 and C1 controls but tab and newline: a client name or a meeting title typed with an
-# escape sequence must not reach a terminal that later shows the piped output.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def printable(text: str) -> str:
-    """``text`` without control characters (tab and newline kept): a title typed with an
-    escape sequence must not drive the reader's terminal, now or when piped output is
-    shown later."""
-    return _CONTROL.sub("", text)
+    """``text`` through the one output escaper (:func:`clientcoach.ui.escape.visible`): a
+    title holding an escape sequence must not drive the reader's terminal, now or when
+    piped output is shown later."""
+    from clientcoach.ui.escape import visible
+
+    return visible(text)
 
 
 def emit(*segments: Segment, soft_wrap: bool = False) -> None:

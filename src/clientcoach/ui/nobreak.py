@@ -17,6 +17,8 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.text import Text
 
+from clientcoach.ui.escape import UNSAFE, visible
+
 NO_BREAK = "\u00a0\u202f"
 # Private-use stand-ins, one cell wide like the spaces they hold the place of.
 _HOLD = str.maketrans({"\u00a0": "\ue000", "\u202f": "\ue001"})
@@ -51,9 +53,31 @@ def _holds_no_break(text: str) -> bool:
 
 
 class NoBreakConsole(Console):
-    """A Rich console whose printed texts never end a line at a no-break space."""
+    """A Rich console whose printed texts never end a line at a no-break space, and
+    whose drawn text can drive no terminal (:mod:`.escape`): markup is never parsed, and
+    every segment it draws, inside tables and trees too, passes through the escaper."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("markup", False)
+        super().__init__(*args, **kwargs)
+
+    def on_broken_pipe(self) -> None:
+        # Rich exits 1 when the reader goes away; the command line's one error handler
+        # (cli.common.guard) treats a closed pipe the same for every command: exit 0.
+        raise BrokenPipeError
+
+    def render(self, renderable: Any, options: ConsoleOptions | None = None) -> Iterator[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control or UNSAFE.search(segment.text) is None:
+                yield segment
+            else:
+                yield Segment(visible(segment.text), segment.style, segment.control)
 
     def print(self, *objects: Any, **kwargs: Any) -> None:
+        if kwargs.get("soft_wrap") and self.is_terminal:
+            # soft_wrap keeps piped output one line per item; on a terminal it would let
+            # the terminal cut words ("s|ur ce client"): Rich wraps at spaces instead.
+            kwargs["soft_wrap"] = False
         shown = []
         for value in objects:
             if isinstance(value, str) and _holds_no_break(value):

@@ -17,6 +17,7 @@ from clientcoach.core.dates import MONTHS
 from clientcoach.core.text import single_line
 from clientcoach.i18n import _, ngettext
 from clientcoach.insights.review import Count, Focus, Headline, Period, Rate, Review
+from clientcoach.ui import escape
 
 if TYPE_CHECKING:
     # Rich is imported by the functions that draw: `coach review --json` never needs it.
@@ -996,13 +997,10 @@ def focus(console: Console, review: Review) -> None:
 
 # --- Markdown -------------------------------------------------------------------------
 
-_MD_SPECIAL = set("\\`*_[]<>|~&#")
-
 
 def md_escape(text: str) -> str:
     """User text as literal Markdown: on one line, nothing it contains takes effect."""
-    flat = single_line(text)
-    return "".join(f"\\{c}" if c in _MD_SPECIAL else c for c in flat)
+    return escape.markdown(single_line(text))
 
 
 def _md_table(columns: list[str], rows: list[list[str]], numeric: set[int]) -> list[str]:

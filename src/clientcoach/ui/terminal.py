@@ -7,8 +7,9 @@ Rich or line editing.
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -78,7 +79,8 @@ class TerminalAsker:
         self.pending: dict[Address, Value] = {}
 
     def _read(self, prompt: Text) -> str:
-        line = self.console.input(prompt)
+        with _signals_seen_while_waiting():
+            line = self.console.input(prompt)
         if not line and self._line_editing:
             # readline echoes no newline for an empty line when it did not print the
             # prompt itself; without this the next message lands on the prompt line.
@@ -100,7 +102,8 @@ class TerminalAsker:
                 ).format(count=draft.count, id=draft.id)
             )
             message.append(
-                _("\nTo continue where you stopped, run: coach resume {id}").format(id=draft.id),
+                # The command alone on its line: a narrow terminal never splits it.
+                _("\nTo continue where you stopped, run:\n  coach resume {id}").format(id=draft.id),
                 style="bold",
             )
         self.console.print(message)
@@ -591,6 +594,42 @@ def _hints(question: Question, default: Value) -> list[str]:
         )
         lines.append(_("Enter = {value}").format(value=shown))
     return lines
+
+
+# How often a waiting prompt looks for a signal that arrived just before it started.
+_TICK = 0.2
+
+
+@contextlib.contextmanager
+def _signals_seen_while_waiting() -> Iterator[None]:
+    """Ctrl-C honoured at every moment, even just as a prompt appears.
+
+    Python's readline waits in ``select`` on the keyboard and looks at signals only when
+    that wait is interrupted: a Ctrl-C that lands after the signal check but before the
+    wait began is left pending until the next key (1 to 5 runs in 20 swallowed it). A
+    timer signal interrupts the wait a few times a second, so a pending Ctrl-C (or
+    SIGTERM, SIGHUP) is raised at once; its handler does nothing else.
+    """
+    if not hasattr(signal, "setitimer") or not _is_main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _tick)
+    signal.setitimer(signal.ITIMER_REAL, _TICK, _TICK)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _tick(signum: int, frame: object) -> None:
+    """Nothing: being called is what makes the prompt check for pending signals."""
+
+
+def _is_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 def _enable_line_editing() -> bool:
