@@ -65,3 +65,10 @@ def test_a_french_run_still_exits_with_the_commands_own_code(home: Path) -> None
     assert run_coach("--lang", "fr", "history", "--json").code == 0
     assert run_coach("--lang", "fr", "--version").code == 0
     assert run_coach("--lang", "fr").code == 2  # no command: the help, as in English
+
+
+def test_a_french_usage_error_shows_typed_control_characters_as_stand_ins(home: Path) -> None:
+    result = run_coach("--lang", "fr", "brief", "a", "b\x1b[31mred\u202e")
+    assert result.code == 2
+    assert "\x1b" not in result.stderr
+    assert "\u202e" not in result.stderr

@@ -85,4 +85,7 @@ def show(error: Any) -> None:
             )
         lines.append("")
     lines.append(_("Error: {message}").format(message=translate(error.format_message())))
-    print("\n".join(lines), file=sys.stderr)
+    from clientcoach.ui.escape import visible
+
+    # What was typed is in the message: shown, never able to drive the terminal.
+    print(visible("\n".join(lines)), file=sys.stderr)
