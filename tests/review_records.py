@@ -183,3 +183,9 @@ def november_set() -> list[Record]:
             ),
         ),
     ]
+
+
+def october_prep() -> Record:
+    """One prep the month before, so that November has a previous period to compare with
+    (a period with no reflection at all has nothing to compare)."""
+    return record("prep", "Acme", "2026-10-15", [], None)

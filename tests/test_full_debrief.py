@@ -239,7 +239,7 @@ def test_the_tense_debrief_keeps_every_role_the_review_reads(home: Path) -> None
     ]
     # The drama-triangle roles and the five rules are named where they are asked.
     rules = _by_step(record["answers"])["help_rules"]
-    assert rules["label"][0].startswith("2. Framed")
+    assert rules["label"][0].startswith("Framed:")
     assert "Rescuer" in _by_step(record["answers"])["drama_role"]["label"]
 
     review = _review()

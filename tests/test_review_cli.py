@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from clientcoach.errors import ExitCode
 from clientcoach.model.reflection import Reflection
 from tests.helpers import REPO, reflection_files, run_coach
-from tests.review_records import november_set, write
+from tests.review_records import november_set, october_prep, write
 
 NOW = {"CLIENTCOACH_NOW": "2026-11-24T10:00:00+01:00"}
 BENCHMARKS = REPO / "benchmarks"
@@ -27,7 +27,7 @@ def coach(*args: str, **env: str) -> Any:
 
 @pytest.fixture
 def november(home: Path) -> list[Path]:
-    return [write(home, r) for r in november_set()]
+    return [write(home, r) for r in [october_prep(), *november_set()]]
 
 
 def _numbers_in_json(data: Any) -> set[str]:

@@ -12,7 +12,7 @@ import pytest
 from clientcoach.errors import ExitCode
 from clientcoach.insights.review import FOCUS_ORDER, Headline, build, month_period, worsening
 from tests.helpers import run_coach
-from tests.review_records import november_set, write
+from tests.review_records import november_set, october_prep, write
 
 NOW = {"CLIENTCOACH_NOW": "2026-11-24T10:00:00+01:00"}
 KINDS = {*FOCUS_ORDER, "keep_reflecting"}
@@ -24,7 +24,7 @@ def coach(*args: str, **env: str) -> Any:
 
 @pytest.fixture
 def november(home: Path) -> list[Path]:
-    return [write(home, r) for r in november_set()]
+    return [write(home, r) for r in [october_prep(), *november_set()]]
 
 
 def test_the_json_document_opens_with_one_to_three_focus_points(november: list[Path]) -> None:
@@ -139,3 +139,10 @@ def test_french_focus_sentences(november: list[Path]) -> None:
     shown = coach("review", "--focus", "--lang", "fr", COLUMNS="100")
     assert shown.stdout.startswith("Points d'attention pour le mois prochain")
     assert "enfreinte 1 fois sur 1 vérifications" in shown.stdout
+
+
+def test_a_first_month_has_nothing_to_compare_with_and_nothing_got_worse() -> None:
+    # Every record is in November: October had no reflection at all.
+    review = build(november_set(), month_period(2026, 11), datetime(2026, 11, 24, 10))
+    assert [h.previous for h in review.headline] == [None] * len(review.headline)
+    assert "worsened" not in [p.kind for p in review.focus]

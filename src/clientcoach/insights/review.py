@@ -1012,7 +1012,10 @@ def build(
         if month is not None:
             month.merge(tally)
 
-    now_figures, before_figures = current.figures(), before.figures()
+    now_figures = current.figures()
+    # A previous period with no reflection at all has no figures either: nothing to
+    # compare with, rather than zeros that would read as a change.
+    before_figures = before.figures() if before.reflections else dict.fromkeys(now_figures)
     # A month with no reflection at all has no figures (a dot in the trend), not zeros.
     month_figures = [by_month[m].figures() if by_month[m].reflections else None for m in months]
     headline = [

@@ -768,7 +768,10 @@ def _focus_value(point: Focus, review: Review) -> tuple[str, str | None]:
         return _figure(point.value, kind, signed), _figure(point.previous, kind, signed)
     if point.kind == "repeated_mistake":
         days = ", ".join(d.isoformat() for d in point.dates)
-        return _("{n} times ({dates})").format(n=point.value, dates=days), None
+        count = int(point.value or 0)
+        return ngettext("{n} time ({dates})", "{n} times ({dates})", count).format(
+            n=count, dates=days
+        ), None
     if point.kind == "help_rule":
         return _("failed in {failed} of {checked} checks").format(
             failed=point.value, checked=point.total
@@ -857,8 +860,10 @@ def title_line(review: Review) -> str:
 
 
 def compared_line(review: Review) -> str:
-    counts = ngettext(
-        "{n} reflection from {c} client.", "{n} reflections from {c} clients.", review.reflections
+    counts = (
+        ngettext("{n} reflection", "{n} reflections", review.reflections)
+        + " "
+        + ngettext("from {c} client.", "from {c} clients.", review.clients)
     ).format(n=review.reflections, c=review.clients)
     compared = _("Previous: {previous}. Trend: one mark a month, {first} to {last}.").format(
         previous=period_label(review.previous), first=review.months[0], last=review.months[-1]

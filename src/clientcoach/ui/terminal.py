@@ -524,7 +524,7 @@ def _shown(step: Step, value: Value) -> str:
     if isinstance(step, ChoiceStep | MultiChoiceStep):
         labels = {c.value: c.text for c in step.options}
         picked = value if isinstance(value, list) else [str(value)]
-        return ", ".join(labels.get(v, v) for v in picked)
+        return "; ".join(labels.get(v, v) for v in picked)
     if isinstance(value, list):
         return "; ".join(value)
     text = str(value)
