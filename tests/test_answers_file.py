@@ -59,3 +59,17 @@ def test_one_problem_is_one_line(home: Path) -> None:
     assert result.code == 4
     assert result.stderr.count("\n") == 1
     assert "no step 'lessons'" in result.stderr
+
+
+def test_wrong_values_for_required_steps_are_all_reported(home: Path) -> None:
+    playbook = home.parent / "three.toml"
+    playbook.write_text(PLAYBOOK, encoding="utf-8")
+    answers = home.parent / "answers.toml"
+    # Two required steps, both wrong: the walk goes on past the first to find the second.
+    answers.write_text('outcome = "maybe"\nlesson = ""\nenergy = 1\n', encoding="utf-8")
+    result = run_coach("debrief", "Acme", "-p", str(playbook), "-a", str(answers))
+    assert result.code == 4
+    assert "2 problems in the answers file:" in result.stderr
+    assert "step 'outcome': 'maybe' is not one of" in result.stderr
+    assert "step 'lesson':" in result.stderr
+    assert not [p for p in home.rglob("*.json") if "_debrief_" in p.name]

@@ -255,15 +255,19 @@ def _walk(
             problem = _("{source}: step {step!r}: {reason}").format(
                 source=source, step=question.path, reason=exc
             )
-            if question.step.required and run.default_for(question) is None:
-                raise AnswersError(problem) from None
-            # An optional step, or one with a default: note it and go on without it.
             problems.append(problem)
             default = run.default_for(question)
             if default is not None:
                 run.answer(default)
-            else:
+            elif not question.step.required:
                 run.skip()
+            else:
+                # Nothing is saved once a problem is found: a stand-in answer only lets the
+                # walk go on, so the problems further down are reported in the same run.
+                try:
+                    run.answer(_stand_in(question.step, run), typed=False)
+                except AnswerError:
+                    break
     unused = sorted(format_address(a) for a in given - used)
     if unused and not problems:  # with other problems, unused answers may be their effect
         shown = ", ".join(repr(u) for u in unused[:3]) + (" ..." if len(unused) > 3 else "")
@@ -278,6 +282,35 @@ def _walk(
                 "the answers they depend on"
             ),
         )
+
+
+def _stand_in(step: Step, run: Run) -> object:
+    """Some valid answer for ``step``, to walk on past a wrong one (never saved)."""
+    from clientcoach.model.playbook import (
+        ChoiceStep,
+        ConfirmStep,
+        DateStep,
+        ListStep,
+        MultiChoiceStep,
+        NumberStep,
+        RatingStep,
+    )
+
+    if isinstance(step, ChoiceStep):
+        return step.options[0].value
+    if isinstance(step, MultiChoiceStep):
+        return [c.value for c in step.options[: max(step.min_selected, 1)]]
+    if isinstance(step, RatingStep):
+        return step.min
+    if isinstance(step, NumberStep):
+        return step.min if step.min is not None else 0
+    if isinstance(step, ConfirmStep):
+        return False
+    if isinstance(step, DateStep):
+        return run.today.isoformat()
+    if isinstance(step, ListStep):
+        return ["-"]
+    return "-"
 
 
 def _annotated(value: dict[str, Any], question: Question, source: str) -> tuple[object, str]:
