@@ -47,6 +47,8 @@ class Presenter(Protocol):
 
     def linked(self, prep: Reflection) -> None: ...
 
+    def not_linked(self, prep: Reflection) -> None: ...
+
     def before_questions(self, memory: Memory, today: date) -> None: ...
 
 
@@ -107,6 +109,8 @@ def meet(
         if prep is not None:
             title = title or prep.meeting.title
             show.linked(prep)
+        elif request.prep is None and (followed := _followed_prep(store, client, day)):
+            show.not_linked(followed)
 
     memory = recall(kind, store, client, playbook, included, prep, today)
     run = memory.run(playbook, included, today)
@@ -132,6 +136,19 @@ def meet(
         heading=client,
         before=lambda: show.before_questions(memory, today),
     )
+
+
+def _followed_prep(store: Store, client: str, day: date) -> Reflection | None:
+    """The client's latest recent prep when a debrief already follows it: not linked
+    again, and said so, since a second debrief is most often another meeting."""
+    from clientcoach.storage.store import PREP_WINDOW_DAYS
+
+    recent = [
+        r
+        for _path, r in store.iter_reflections("prep", client)
+        if 0 <= (day - r.meeting.date).days <= PREP_WINDOW_DAYS
+    ]
+    return max(recent, key=lambda r: (r.meeting.date, r.finished_at), default=None)
 
 
 def _confirm_future(day: date, asker: MeetingAsker | None) -> None:

@@ -115,6 +115,11 @@ class _Shown:
 
         linked(prep)
 
+    def not_linked(self, prep: "Reflection") -> None:
+        from clientcoach.ui.messages import not_linked
+
+        not_linked(prep)
+
     def before_questions(self, memory: "Memory", today: date) -> None:
         """The brief (prep) or the plan (debrief), on standard error.
 

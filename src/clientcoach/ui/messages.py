@@ -91,6 +91,20 @@ def linked(prep: Reflection) -> None:
     emit((line + ", " + _("id {id}.").format(id=prep.id), "dim"))
 
 
+def not_linked(prep: Reflection) -> None:
+    """The latest prep, not linked: a debrief already follows it."""
+    emit(
+        (
+            _(
+                "Not linked to your prep of {date}: a debrief already follows it "
+                "(to link it anyway: --prep {id})."
+            ).format(date=f"{prep.meeting.date:%Y-%m-%d}", id=prep.id),
+            "dim",
+        ),
+        soft_wrap=True,
+    )
+
+
 # What a debrief shows of its prep's plan, by role, in this order.
 PLAN_ROLES = ("goal", "next_step_target", "troll_expected", "commitment")
 
