@@ -263,6 +263,17 @@ def test_progress_counts_questions_not_info() -> None:
         ('type = "rating"\nmin = -2\nmax = 2', "-2", -2),
         ('type = "choice"\nchoices = ["a", "b"]', "2", "b"),
         ('type = "choice"\nchoices = [{ value = "x", label = "Ex" }]', "ex", "x"),
+        (
+            'type = "choice"\nchoices = [{ value = "yes", label = "Atteint" }, '
+            '{ value = "partly", label = "Partiellement atteint" }]',
+            "partiellement",
+            "partly",
+        ),
+        (
+            'type = "choice"\nchoices = [{ value = "authenticity", label = "Openness: issues" }]',
+            "OPENNESS",
+            "authenticity",
+        ),
         ('type = "multichoice"\nchoices = ["a", "b", "c"]', "1, 3", ["a", "c"]),
         ('type = "number"\ninteger = true', "12", 12),
         ('type = "number"', "2,5", 2.5),
@@ -284,6 +295,9 @@ def test_coerce_accepts(step_toml: str, raw: object, expected: object) -> None:
         ('type = "rating"', "6", "from 1 to 5"),
         ('type = "rating"', "2.5", "whole number"),
         ('type = "choice"\nchoices = ["a", "b"]', "3", "from 1 to 2"),
+        # A start shared by two labels names neither; two letters are too few to tell.
+        ('type = "choice"\nchoices = ["atteint", "attendu"]', "atte", "start of its label"),
+        ('type = "choice"\nchoices = ["alpha", "beta"]', "al", "start of its label"),
         ('type = "number"\nmin = 0', "-1", "at least 0"),
         ('type = "number"', "nan", "finite"),
         ('type = "number"', True, "number"),

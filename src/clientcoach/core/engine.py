@@ -552,13 +552,24 @@ def _pick(options: list[str], labels: list[str], raw: str, by_position: bool) ->
             return value
     if by_position and text.isdigit() and 1 <= int(text) <= len(options):
         return options[int(text) - 1]
+    # The start of one label, whatever the case and accents ("partiellement" for
+    # "Partiellement atteint"): what a person remembers of what was shown.
+    from clientcoach.core.text import fold
+
+    start = fold(text)
+    if len(start) >= 3:
+        starting = [
+            v for v, label in zip(options, labels, strict=True) if fold(label).startswith(start)
+        ]
+        if len(starting) == 1:
+            return starting[0]
     if not by_position:
         raise AnswerError(
             _("{raw!r} is not one of: {options}").format(raw=raw, options=", ".join(options))
         )
     raise AnswerError(
-        _("choose a number from 1 to {count}, or one of: {options}").format(
-            count=len(options), options=", ".join(options)
+        _("choose a number from 1 to {count}, or type the start of its label").format(
+            count=len(options)
         )
     )
 
