@@ -199,8 +199,12 @@ def test_a_cache_link_receives_no_cache_file(home: Path, tmp_path: Path) -> None
     outside = tmp_path / "outside"
     outside.mkdir()
     plant_cache(home, outside)
-    assert run_coach("prep", "Acme", "--answers", str(PREP), env=NOW).code == 0
+    prep = run_coach("prep", "Acme", "--answers", str(PREP), env=NOW)
+    assert prep.code == 0
     assert list((outside / "cache").iterdir()) == []
+    # Skipped, and said in one line naming the link.
+    (said,) = [line for line in prep.stderr.splitlines() if "Not used:" in line]
+    assert f"{home / 'cache'} is a symbolic link leading out of the data directory" in said
     doctor = run_coach("doctor", env=NOW)
     assert doctor.code == 7
     assert f"{home / 'cache'}" in doctor.stderr

@@ -29,6 +29,8 @@ from clientcoach.i18n import _
 from clientcoach.ui.console import console
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from clientcoach.storage.store import Damaged
 
 
@@ -105,10 +107,34 @@ def callback(parent: typer.Typer) -> Callable[[F], F]:
 def _guarded(function: F) -> F:
     @functools.wraps(function)
     def run(*args: Any, **kwargs: Any) -> Any:
-        with guard():
-            return function(*args, **kwargs)
+        from clientcoach.storage import safe
+
+        safe.SKIPPED.clear()  # in-process runs share one interpreter
+        try:
+            with guard():
+                return function(*args, **kwargs)
+        finally:
+            _name_skipped(safe.SKIPPED)
 
     return run  # type: ignore[return-value]  # same signature, through functools.wraps
+
+
+def _name_skipped(folders: set["Path"]) -> None:
+    """One line for each derived folder left alone because it is a link leading out."""
+    from rich.text import Text
+
+    for folder in sorted(folders):
+        console().print(
+            Text(
+                _(
+                    "Not used: {path} is a symbolic link leading out of the data directory "
+                    "(coach doctor names it; make it a plain folder)."
+                ).format(path=folder),
+                style="yellow",
+            ),
+            soft_wrap=True,
+        )
+    folders.clear()
 
 
 def fail(error: CoachError) -> typer.Exit:

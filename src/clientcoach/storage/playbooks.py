@@ -469,6 +469,8 @@ class PlaybookCache:
 
         from clientcoach.storage import safe
 
+        if safe.skip_if_out(self.root, self.folder):
+            return None
         try:
             entry = orjson.loads(
                 safe.read_bytes(self._file(path), safe.CACHE_LIMIT, root=self.root)
@@ -490,10 +492,13 @@ class PlaybookCache:
         from pydantic import ValidationError
 
         from clientcoach.errors import StorageError
+        from clientcoach.storage import safe
         from clientcoach.storage.store import ensure_dir, tidy, write_replace
 
         if not self.root.is_dir():
             return  # the first save creates the data directory, never a look at playbooks
+        if safe.skip_if_out(self.root, self.folder):
+            return
         with contextlib.suppress(OSError, StorageError, TypeError, ValueError, ValidationError):
             text = orjson.dumps(playbook.data()).decode("utf-8")
             # Not kept unless it reads back as the same playbook: JSON cannot hold an

@@ -86,6 +86,20 @@ def check_folder(root: Path, path: Path) -> None:
         raise Refused(errno.ELOOP, outside_reason(), path.parent)
 
 
+# Derived folders (the cache) found to be links leading out during this command: not
+# used, and named once at the command's end by the command line (cli.common).
+SKIPPED: set[Path] = set()
+
+
+def skip_if_out(root: Path, folder: Path) -> bool:
+    """Whether the derived ``folder`` must be left alone, noted in :data:`SKIPPED`."""
+    for where in (folder.parent, folder):
+        if leads_out(root, where):
+            SKIPPED.add(where)
+            return True
+    return False
+
+
 def outside_reason() -> str:
     return _("a symbolic link leading out of the data directory: never followed")
 
