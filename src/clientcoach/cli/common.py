@@ -121,6 +121,8 @@ def _guarded(function: F) -> F:
 
 def _name_skipped(folders: set["Path"]) -> None:
     """One line for each derived folder left alone because it is a link leading out."""
+    if not folders:
+        return  # the usual case: nothing to say, and Rich is not loaded for it
     from rich.text import Text
 
     for folder in sorted(folders):
