@@ -164,9 +164,16 @@ def forty_answers() -> dict[str, Any]:
     up with next-step items (a loop) until it holds exactly 40 answers."""
     with EXAMPLE.open("rb") as handle:
         example = tomllib.load(handle)
-    answers = {k: v for k, v in example.items() if not isinstance(v, dict | list)}
-    answers["help_given"] = False  # no healthy-help include
-    answers["outcome"] = "progressing"  # no lost-deal include
+    # The main path and one hot moment: no help, drama-role or mistake section (the
+    # checklist that opens them ticks only the hot moment), no lost-deal include.
+    deeper = ("help_", "drama_role", "client_drama_role", "role_switch")
+    answers = {
+        k: v
+        for k, v in example.items()
+        if not isinstance(v, dict) and not k.startswith(deeper) and k not in ("mistakes",)
+    }
+    answers["came_up"] = ["troll"]
+    answers["outcome"] = "progressing"
     answers["trolls"] = example["trolls"][:1]
     answers["next_steps"] = []
     steps = example["next_steps"]
@@ -268,6 +275,8 @@ def _bench(python: Path, coach: Path, work: Path, runs: int, source: Path | None
     )
     if prep.returncode != 0:
         sys.exit(f"the prep to link failed ({prep.returncode}): {prep.stderr.strip()}")
+    # Named outright: run after run, the debriefs all follow this one prep.
+    prep_id = json.loads(Path(prep.stdout.strip()).read_text(encoding="utf-8"))["id"]
     commands = {
         "python -c pass": [str(python), "-c", "pass"],
         "bare Typer --help": [str(python), str(bare), "--help"],
@@ -281,6 +290,8 @@ def _bench(python: Path, coach: Path, work: Path, runs: int, source: Path | None
             "Linked Corp",
             "--answers",
             str(linked_answers),
+            "--prep",
+            prep_id,
         ],
     }
 
