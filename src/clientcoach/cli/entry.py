@@ -28,13 +28,13 @@ def _streams() -> None:
     import contextlib
     import io
     import os
-    from pathlib import Path
 
     for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
         stream = getattr(sys, name)
         if stream is None or getattr(stream, "closed", False):
             # Opened here for the whole run: the null device stands in for the stream.
-            setattr(sys, name, Path(os.devnull).open(mode, encoding="utf-8"))  # noqa: SIM115
+            # (`open`, not pathlib: `coach --version` must not pay for importing it.)
+            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))  # noqa: SIM115, PTH123
     for stream, errors in ((sys.stdout, "replace"), (sys.stderr, "replace")):
         if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
             with contextlib.suppress(ValueError, OSError):
