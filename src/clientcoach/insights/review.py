@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
@@ -747,11 +747,7 @@ def build(
     ``records`` may hold more than the window (they are filtered by meeting date) and may
     be a stream: each record is reduced to its facts and dropped.
     """
-    today = now.date()
-    previous = previous_period(period)
     window_start, window_end = reading_window(period)
-    months = trend_months(period)
-
     history: list[_Facts] = []
     summaries: SummaryTally = Counter()
     for record in records:
@@ -760,6 +756,51 @@ def build(
         if day is None or not window_start <= day <= window_end:
             continue
         history.append(_facts(record, day, summaries if day in period else None))
+    return build_from(history, summaries, period, now, client)
+
+
+def record_facts(record: Record) -> tuple[_Facts, SummaryTally] | None:
+    """One record's facts and its own declared summaries, as :func:`build_from` takes
+    them; None for a record with no meeting day (no review counts it). The index keeps
+    these per record (see :func:`facts_to_json`)."""
+    meeting = record.get("meeting")
+    day = _day(meeting.get("date")) if isinstance(meeting, dict) else None
+    if day is None:
+        return None
+    summaries: SummaryTally = Counter()
+    return _facts(record, day, summaries), summaries
+
+
+def build_kept(
+    kept: Iterable[tuple[_Facts, SummaryTally]],
+    period: Period,
+    now: datetime,
+    client: str | None = None,
+) -> Review:
+    """:func:`build` from facts kept by :func:`record_facts`, in the order of the files."""
+    window_start, window_end = reading_window(period)
+    history: list[_Facts] = []
+    summaries: SummaryTally = Counter()
+    for facts, own in kept:
+        if not window_start <= facts.day <= window_end:
+            continue
+        history.append(facts)
+        if facts.day in period:
+            summaries.update(own)
+    return build_from(history, summaries, period, now, client)
+
+
+def build_from(
+    history: list[_Facts],
+    summaries: SummaryTally,
+    period: Period,
+    now: datetime,
+    client: str | None = None,
+) -> Review:
+    """The review from the facts of the reading window and the period's summaries."""
+    today = now.date()
+    previous = previous_period(period)
+    months = trend_months(period)
     history.sort(key=lambda f: (f.day, f.id))
     _help_once(history)
     _mark_repeats(history)
@@ -1195,3 +1236,67 @@ def focus(review: Review) -> list[Focus]:
         )
     points = [found[kind] for kind in FOCUS_ORDER if kind in found][:FOCUS_MAX]
     return points or [Focus("keep_reflecting", "reflections", review.reflections)]
+
+
+# --- facts kept by the index -----------------------------------------------------------
+#
+# Facts are written as JSON with their class named, so a field or a fact class added
+# here is kept and read back without anything else to change. The index is rebuilt
+# whenever this module's text changes, so it never reads facts of another shape.
+
+
+def _encode(value: object) -> object:
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is list:
+        return [_encode(v) for v in value]  # type: ignore[attr-defined]
+    if kind is tuple:
+        return {"t": [_encode(v) for v in value]}  # type: ignore[attr-defined]
+    if kind is set or kind is frozenset:
+        return {"s": sorted(_encode(v) for v in value)}  # type: ignore[attr-defined, type-var]
+    if kind is date:
+        return {"d": value.isoformat()}  # type: ignore[attr-defined]
+    if is_dataclass(value):
+        return {
+            "c": kind.__name__,
+            "f": {f.name: _encode(getattr(value, f.name)) for f in fields(value)},
+        }
+    raise TypeError(f"a fact cannot hold {kind.__name__}")
+
+
+def _fact_class(name: str) -> type:
+    found = globals().get(name)
+    if not (isinstance(found, type) and is_dataclass(found) and name.startswith("_")):
+        raise ValueError(f"{name} is not a fact")
+    return found
+
+
+def _decode(value: object) -> Any:
+    kind = type(value)
+    if kind is list:
+        return [_decode(v) for v in value]  # type: ignore[attr-defined]
+    if kind is not dict:
+        return value
+    tagged: dict[str, Any] = value  # type: ignore[assignment]
+    if "c" in tagged:
+        return _fact_class(tagged["c"])(**{k: _decode(v) for k, v in tagged["f"].items()})
+    if "t" in tagged:
+        return tuple(_decode(v) for v in tagged["t"])
+    if "s" in tagged:
+        return {_decode(v) for v in tagged["s"]}
+    return date.fromisoformat(tagged["d"])
+
+
+def facts_to_json(kept: tuple[_Facts, SummaryTally]) -> object:
+    """What :func:`record_facts` returned, as JSON values (:func:`facts_from_json`)."""
+    facts, summaries = kept
+    return [_encode(facts), [[_encode(key), times] for key, times in summaries.items()]]
+
+
+def facts_from_json(data: Any) -> tuple[_Facts, SummaryTally]:
+    facts, summaries = data
+    tally: SummaryTally = Counter()
+    for key, times in summaries:
+        tally[_decode(key)] = times
+    return _decode(facts), tally
