@@ -49,6 +49,8 @@ def broken_visible_files(photo: Photo) -> list[str]:
     for name, data in photo.items():
         if Path(name).name.startswith("."):
             continue  # halfway copies: hidden, never read, tidied by the next save
+        if Path(name).name.startswith("index.sqlite3"):
+            continue  # the derived index: never trusted, reconciled by every command
         try:
             json.loads(data)
         except ValueError:

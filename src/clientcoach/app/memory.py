@@ -122,6 +122,26 @@ def recall(
         mine = records_of(store.scan_records("debrief", client=client))
         result.plan.update(memory.commitment_plan(mine))
     if "mistake" in _roles(playbooks):
-        records = records_of(store.scan_records("debrief"))
-        result.earlier["mistake"] = memory.earlier_answers(records, "mistake")
+        result.earlier["mistake"] = _earlier_mistakes(store)
     return result
+
+
+def _earlier_mistakes(store: Store) -> list[Earlier]:
+    """Every debrief's mistakes, newest first: from the index when there is one."""
+    from clientcoach.app.indexed import open_index
+
+    index = open_index(store)
+    if index is None:
+        records = records_of(store.scan_records("debrief"))
+        return memory.earlier_answers(records, "mistake")
+    import orjson
+
+    from clientcoach.storage.index import NEWEST
+    from clientcoach.storage.store import named_like
+
+    like = named_like("debrief", None)
+    return memory.earlier_from(
+        (row.rid, row.client, date.fromisoformat(row.day), orjson.loads(data))
+        for row, data in index.parts("mistakes", "f.kind = 'debrief'", order=NEWEST)
+        if like(row.name)
+    )

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from clientcoach.core.dates import day_option
 from clientcoach.errors import StorageError, UsageError
@@ -113,6 +116,9 @@ def figures(
         raise UsageError(_("--client is empty"), _("give a client name"))
     damaged: list[Damaged] = []
     start, end = reading_window(chosen)
+    kept = _kept(store, damaged, client, start, end)
+    if kept is not None:
+        return kept_figures(kept, chosen, now, client), damaged
     records = (record for _path, record in store.iter_records(damaged, None, client, start, end))
     # Parsed JSON holds no reference cycles, and each record is dropped once read: the
     # cycle collector would only walk the facts kept so far again and again.
@@ -122,6 +128,49 @@ def figures(
     finally:
         gc.enable()
     return result, damaged
+
+
+def _kept(
+    store: Store, damaged: list[Damaged], client: str | None, start: date, end: date
+) -> Iterator[tuple[Any, Any]] | None:
+    """The review's facts of the files a scan would read, from the index (None without
+    one); the damaged files among them are added to ``damaged``."""
+    from clientcoach.app.indexed import open_index
+    from clientcoach.core.text import fold
+    from clientcoach.insights.review import facts_from_json
+    from clientcoach.storage.store import named_like
+
+    index = open_index(store)
+    if index is None:
+        return None
+    like = named_like(None, client, start, end)
+    damaged += [
+        Damaged(row.path, row.damaged or "")
+        for row in index.rows("f.damaged IS NOT NULL")
+        if like(row.name)
+    ]
+    key = fold(client) if client is not None else None
+    where = "f.day >= ? AND f.day <= ?"
+    args: tuple[str, ...] = (start.isoformat(), end.isoformat())
+    if key is not None:
+        where, args = where + " AND f.client_key = ?", (*args, key)
+    return (
+        facts_from_json(orjson.loads(data))
+        for row, data in index.parts("review", where, args)
+        if like(row.name)
+    )
+
+
+def kept_figures(
+    kept: Iterator[tuple[Any, Any]], chosen: Period, now: datetime, client: str | None
+) -> Review:
+    from clientcoach.insights.review import build_kept
+
+    gc.disable()
+    try:
+        return build_kept(kept, chosen, now, client.strip() if client else None)
+    finally:
+        gc.enable()
 
 
 def monthly(

@@ -107,7 +107,12 @@ _ROW = (
     " coalesce(f.finished, ''), coalesce(f.kind_order, 0), coalesce(f.day, ''),"
     " coalesce(f.title, 'null')"
 )
-ORDER = "f.date, f.finished, f.kind_order, f.rid"
+# Record order (insights.recall.record_order), ties in the order of the files as a
+# stable sort of them leaves them; and its reverse, as newest_first sorts.
+OLDEST = "f.date, f.finished, f.kind_order, f.rid, f.name"
+NEWEST = "f.date DESC, f.finished DESC, f.kind_order DESC, f.rid DESC, f.name"
+# The order of reversed(newest_first(...)): ties come out backwards.
+ASCENDING = "f.date, f.finished, f.kind_order, f.rid, f.name DESC"
 
 
 class IndexUnavailable(Exception):
@@ -398,6 +403,27 @@ class Index:
         )
         for values in self.conn.execute(sql, (part, *args)):
             yield self._row(values[:-1]), values[-1]
+
+    def part_of(self, part: str, ids: Iterable[int]) -> dict[int, bytes]:
+        """The fact ``part`` of these files, by file."""
+        found: dict[int, bytes] = {}
+        every = list(ids)
+        for start in range(0, len(every), 500):
+            chunk = every[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found.update(
+                self.conn.execute(
+                    f"SELECT file, data FROM facts WHERE part = ? AND file IN ({marks})",
+                    (part, *chunk),
+                ).fetchall()
+            )
+        return found
+
+    def column(self, column: str, where: str = "", order: str = "f.name") -> list[Any]:
+        """One column of the readable files, in ``order``."""
+        condition = "f.damaged IS NULL" + (f" AND {where}" if where else "")
+        sql = f"SELECT f.{column} FROM files f WHERE {condition} ORDER BY {order}"
+        return [value for (value,) in self.conn.execute(sql)]
 
     def matching(self, needle: str) -> set[int]:
         """Files whose folded text may contain ``needle`` (already folded): a superset,

@@ -22,7 +22,7 @@ import platform
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -75,6 +75,32 @@ def _name_date(name: str) -> date | None:
         return date.fromisoformat(name[:10])
     except ValueError:
         return None
+
+
+def named_like(
+    kind: str | None, client: str | None, since: date | None = None, until: date | None = None
+) -> Callable[[str], bool]:
+    """Whether a file's generated name can match these filters; what a name says is
+    checked again once the file is read (a client called "Prep" puts "_prep_" in a
+    debrief's name). A name dated outside ``since``/``until`` is skipped unread; a name
+    with no date always matches."""
+    marker = f"_{kind}_" if kind else None
+    named = f"_{slug(client)}_" if client is not None else None
+
+    def like(name: str) -> bool:
+        if marker and marker not in name:
+            return False
+        if named is not None and named not in name:
+            return False
+        if since is not None or until is not None:
+            day = _name_date(name)
+            if day is not None and (
+                (since is not None and day < since) or (until is not None and day > until)
+            ):
+                return False
+        return True
+
+    return like
 
 
 def ensure_dir(path: Path) -> None:
@@ -427,6 +453,15 @@ class Store:
         self.reflections = root / "reflections"
         self.drafts = root / "drafts"
         self.quarantine_dir = root / "quarantine"
+        # Set when the derived index is open (app.indexed): the reflection files as it
+        # knows them after reconciling, and what to tell it after this store wrote.
+        self.index: object | None = None
+        self.listing: Callable[[], list[Path]] | None = None
+        self.on_write: Callable[[list[Path]], None] | None = None
+
+    def _wrote(self, *paths: Path) -> None:
+        if self.on_write is not None:
+            self.on_write(list(paths))
 
     def path_for(self, reflection: Reflection) -> Path:
         day: date = reflection.meeting.date
@@ -455,6 +490,7 @@ class Store:
                     _("cannot save to {path}: {reason}").format(path=path, reason=exc.strerror),
                     _("nothing was written; check free space and permissions"),
                 ) from exc
+            self._wrote(path)
             return reflection, path
         raise StorageError(f"could not find a free file name in {path.parent}")
 
@@ -576,10 +612,12 @@ class Store:
                     continue
                 path.rename(candidate)
                 _sync_dir(candidate.parent)
+                self._wrote(path)
                 return candidate
             path.unlink()
             _sync_dir(candidate.parent)
             _sync_dir(path.parent)
+            self._wrote(path)
             return candidate
         raise StorageError(f"no free name for {relative} in {self.quarantine_dir}")
 
@@ -587,6 +625,8 @@ class Store:
 
     def files(self) -> list[Path]:
         """Every reflection file, oldest meeting first."""
+        if self.listing is not None:
+            return self.listing()
         if not self.reflections.is_dir():
             return []
         return sorted(
@@ -615,28 +655,23 @@ class Store:
         since: date | None = None,
         until: date | None = None,
     ) -> Iterator[Path]:
-        """The files whose generated name can match; what a name says is checked again
-        once the file is read (a client called "Prep" puts "_prep_" in a debrief's name)."""
-        marker = f"_{kind}_" if kind else None
-        named = f"_{slug(client)}_" if client is not None else None
+        """The files whose generated name can match (see :func:`named_like`)."""
+        like = named_like(kind, client, since, until)
         for path in self.files():
-            if marker and marker not in path.name:
-                continue
-            if named is not None and named not in path.name:
-                continue
-            if since is not None or until is not None:
-                day = _name_date(path.name)
-                if day is not None and (
-                    (since is not None and day < since) or (until is not None and day > until)
-                ):
-                    continue
-            yield path
+            if like(path.name):
+                yield path
 
-    def scan(self, kind: str | None = None, client: str | None = None) -> Scan[Reflection]:
+    def scan(
+        self,
+        kind: str | None = None,
+        client: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> Scan[Reflection]:
         """Every readable reflection (filtered), and every damaged file, named once."""
         result: Scan[Reflection] = Scan()
         wanted = fold(client) if client is not None else None
-        for path in self._named(kind, client):
+        for path in self._named(kind, client, since, until):
             try:
                 reflection = self.load(path)
             except DamagedFile as exc:
@@ -730,7 +765,9 @@ class Store:
     ) -> Reflection | None:
         """The client's most recent prep for a meeting on or before a date, if recent enough."""
         best: Reflection | None = None
-        for _path, reflection in self.iter_reflections("prep", client):
+        # Files named for days outside the window are not read (nor validated).
+        first = on_or_before - timedelta(days=within_days)
+        for _path, reflection in self.scan("prep", client, first, on_or_before).items:
             age = (on_or_before - reflection.meeting.date).days
             if not 0 <= age <= within_days:
                 continue
@@ -820,6 +857,7 @@ class Store:
                 if text.encode() == original:
                     return result, False
                 if self._replace(path, text, original):
+                    self._wrote(path)
                     return result, True
         raise StorageError(
             f"{path} kept changing while it was being updated",

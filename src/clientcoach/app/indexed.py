@@ -1,0 +1,128 @@
+"""The derived index as the reading commands use it: what each record gives it (made by
+the pure functions of ``insights``, the same ones the file scan calls), its stamp, and
+opening it reconciled with the files.
+
+``CLIENTCOACH_INDEX=0`` turns the index off: every command then reads the files, as the
+reference implementation the tests compare the index with. Where this Python's SQLite
+has no FTS5, the files are read too (``coach doctor`` says so).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+import clientcoach
+from clientcoach import i18n
+from clientcoach.core.text import fold
+from clientcoach.storage.index import Derived, Index, IndexUnavailable, Progress
+from clientcoach.storage.store import Store
+
+# Bumped when what the index keeps changes in a way its sources' text would not show.
+FACTS_VERSION = 1
+INDEX_ENV = "CLIENTCOACH_INDEX"
+# The modules whose functions derive what the index keeps: any change to their text
+# makes another stamp, so facts of another shape are never read back.
+_SOURCES = (
+    "core/text.py",
+    "insights/records.py",
+    "insights/recall.py",
+    "insights/clients.py",
+    "insights/review.py",
+    "app/indexed.py",
+)
+
+# Set by the command line when standard error is a terminal: shows the first build.
+PROGRESS: dict[str, Callable[[], Progress] | None] = {"make": None}
+
+
+def enabled() -> bool:
+    return os.environ.get(INDEX_ENV, "1").strip().lower() not in ("0", "no", "off", "false")
+
+
+def stamp() -> str:
+    """What made the index: this version, the facts' version, the text of the code that
+    derives them, and the language (a lost deal's touchpoint is named in it)."""
+    digest = hashlib.sha256()
+    package = Path(clientcoach.__file__).parent
+    for source in _SOURCES:
+        try:
+            digest.update((package / source).read_bytes())
+        except OSError:
+            digest.update(source.encode())
+    return f"{clientcoach.__version__}/{FACTS_VERSION}/{i18n.language()}/{digest.hexdigest()[:16]}"
+
+
+def index_file(store: Store) -> Path:
+    """Where the index lives: with the other derived files, in ``cache/``."""
+    return store.root / "cache" / "index.sqlite3"
+
+
+def derive(record: dict[str, Any]) -> Derived:
+    """What the index keeps of one readable record (see ``storage.index``)."""
+    from clientcoach.insights.clients import follow_ups, search_entries
+    from clientcoach.insights.recall import KIND_ORDER, deep_role
+    from clientcoach.insights.review import facts_to_json, record_facts
+
+    entries = search_entries(record)
+    meeting = record["meeting"]
+    finished = record.get("finished_at")
+    parts: dict[str, bytes] = {
+        "search": orjson.dumps(entries),
+        "follow_ups": orjson.dumps([f.to_row() for f in follow_ups([record])]),
+        "mistakes": orjson.dumps(deep_role(record, "mistake")),
+    }
+    kept = record_facts(record)
+    if kept is not None:
+        parts["review"] = orjson.dumps(facts_to_json(kept))
+    return Derived(
+        rid=record["id"],
+        kind=record["kind"],
+        client=record["client"],
+        client_key=fold(record["client"]),
+        date=meeting["date"],
+        finished=finished if isinstance(finished, str) else "",
+        kind_order=KIND_ORDER.get(record["kind"], 2),
+        day=date.fromisoformat(meeting["date"]).isoformat(),
+        title=orjson.dumps(meeting.get("title")).decode(),
+        search="\n".join(fold(text) for _where, texts in entries for text in texts),
+        parts=parts,
+    )
+
+
+def open_index(store: Store) -> Index | None:
+    """The store's index, reconciled with the files; None when it is turned off or this
+    SQLite cannot hold it (the commands then read the files)."""
+    if not enabled() or not store.reflections.is_dir():
+        return None  # nothing saved yet: nothing to index, and no folder is created
+    kept = getattr(store, "index", None)
+    if isinstance(kept, Index) and kept.db is not None:
+        kept.reconcile()
+        return kept
+    index = Index(store, index_file(store), stamp(), derive)
+    make = PROGRESS["make"]
+    try:
+        index.open(make() if make is not None and not index.file.exists() else None)
+    except IndexUnavailable:
+        return None
+    store.index = index
+    store.listing = index.files
+    store.on_write = lambda paths: _refresh(index, paths)
+    return index
+
+
+def _refresh(index: Index, paths: list[Path]) -> None:
+    """Read the files this command just wrote into the index, in the same command. The
+    write itself is done: an index that cannot follow (locked too long, full disk) is
+    corrected by the next command's reconciliation, never a reason to fail."""
+    try:
+        index.refresh(paths)
+    except sqlite3.Error:
+        index.close()
