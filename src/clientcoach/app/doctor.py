@@ -34,10 +34,14 @@ def mode_problems(root: Path) -> list[dict[str, str]]:
     return problems
 
 
-def examine(root: Path, quarantine: bool) -> dict[str, Any]:
+def examine(root: Path, quarantine: bool, reindex: bool = False) -> dict[str, Any]:
     """The doctor's report on the data directory ``root``; with ``quarantine``, damaged
-    files are moved to its quarantine folder first."""
+    files are moved to its quarantine folder first; with ``reindex``, the derived index
+    is built again from the files."""
+    from clientcoach.app.indexed import report
+
     store = Store(root)
+    index = report(store, reindex)
     records = store.scan_records()
     drafts, damaged_drafts = store.scan_drafts()
     by_kind: dict[str, int] = {}
@@ -68,4 +72,5 @@ def examine(root: Path, quarantine: bool) -> dict[str, Any]:
         "in_quarantine": quarantined,
         "unfinished_saves": [str(p) for p in store.leftovers()],
         "playbook_cache": {"path": str(kept.folder), "entries": kept.count()},
+        "index": index,
     }

@@ -126,3 +126,29 @@ def _refresh(index: Index, paths: list[Path]) -> None:
         index.refresh(paths)
     except sqlite3.Error:
         index.close()
+
+
+def report(store: Store, reindex: bool) -> dict[str, Any]:
+    """The index as ``coach doctor`` reports it; with ``reindex``, built again first."""
+    from clientcoach.storage.index import fts5_available
+
+    where = index_file(store)
+    if not enabled():
+        return {"path": str(where), "state": "off"}
+    if not fts5_available():
+        return {"path": str(where), "state": "unavailable"}
+    if reindex:
+        kept = getattr(store, "index", None)
+        if isinstance(kept, Index):
+            kept.close()
+        Index(store, where, stamp(), derive).remove()
+        store.index = None
+    index = open_index(store)
+    if index is None:
+        return {"path": str(where), "state": "none"}
+    return {
+        "path": str(where),
+        "state": "rebuilt" if index.rebuilt else "current",
+        "changed": index.changed,
+        **index.counts(),
+    }

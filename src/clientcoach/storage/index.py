@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,9 @@ from clientcoach.storage.store import DamagedFile, Store, ensure_dir
 INDEX_FORMAT = 1
 INDEX_NAME = "index.sqlite3"
 BUSY_MS = 30_000
+# Times of files written this recently are not trusted (some file systems keep them to
+# the second or two): such a file is read again until it is older.
+RACY_NS = 2_000_000_000
 # Rows of the search table are numbered per file: the file's row id, shifted.
 _SHIFT = 20
 
@@ -332,7 +336,14 @@ class Index:
         db = self.conn
         try:
             st = path.stat()
-            key: tuple[int | None, ...] = (st.st_size, st.st_mtime_ns, st.st_ino)
+            # A file changed within the clock's grain of now could change again with the
+            # same size and time: kept unconfirmed, it is read again by the next command.
+            recent = time.time_ns() - st.st_mtime_ns < RACY_NS
+            key: tuple[int | None, ...] = (
+                st.st_size,
+                None if recent else st.st_mtime_ns,
+                st.st_ino,
+            )
         except OSError:
             key = (None, None, None)
         old = db.execute("SELECT id FROM files WHERE path = ?", (relative,)).fetchone()
