@@ -362,3 +362,80 @@ def test_a_kill_while_the_index_is_updated_leaves_the_next_command_right(
         for reader in (["followups", "--json", "--all"], ["history", "--json"], ["clients"]):
             indexed, reference = coach(home, *reader), coach(home, *reader, index=False)
             assert (indexed.code, indexed.stdout) == (reference.code, reference.stdout), number
+
+
+# --- on a terminal: the first build's bar, the pager -----------------------------------
+
+
+def generated(home: Path, count: int) -> None:
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "generate.py"),
+            str(home),
+            str(count),
+            "--end",
+            "2026-11-20",
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+def in_terminal(home: Path, *args: str, pager_file: Path) -> str:
+    import sys
+
+    import pexpect
+
+    env = dict(os.environ)
+    env.update(
+        CLIENTCOACH_HOME=str(home),
+        CLIENTCOACH_NOW=NOW,
+        PAGER=f"cat > {pager_file}",
+        PYTHONPATH=str(REPO / "src"),
+        TERM="xterm",
+    )
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "clientcoach", *args],
+        env=env,
+        dimensions=(24, 100),
+        encoding="utf-8",
+        timeout=120,
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    return str(child.before)
+
+
+@pytest.mark.e2e
+def test_on_a_terminal_the_first_build_shows_a_bar_and_long_output_is_paged(
+    home: Path, tmp_path: Path
+) -> None:
+    generated(home, 300)
+    pager = tmp_path / "paged.txt"
+    screen = in_terminal(home, "history", pager_file=pager)
+    assert "Indexing your reflections" in screen
+    paged = pager.read_text(encoding="utf-8")
+    assert paged.count("\n") >= 300  # every row went to the pager, not to the screen
+    oldest = paged.strip().splitlines()[-1].split()[-1]  # the last row's id
+    assert oldest not in screen
+
+    pager.unlink()
+    screen = in_terminal(home, "--no-pager", "history", pager_file=pager)
+    assert not pager.exists()
+    assert oldest in screen
+    assert "Indexing" not in screen  # warm: nothing to build
+
+
+def test_piped_output_is_never_paged(home: Path, tmp_path: Path) -> None:
+    seeded(home)
+    pager = tmp_path / "paged.txt"
+    result = run_coach("history", env={"CLIENTCOACH_HOME": str(home), "PAGER": f"cat > {pager}"})
+    assert result.code == 0
+    assert "2026-11-10" in result.stdout
+    assert not pager.exists()

@@ -109,7 +109,7 @@ def open_index(store: Store) -> Index | None:
     index = Index(store, index_file(store), stamp(), derive)
     make = PROGRESS["make"]
     try:
-        index.open(make() if make is not None and not index.file.exists() else None)
+        index.open(make() if make is not None else None)
     except IndexUnavailable:
         return None
     store.index = index

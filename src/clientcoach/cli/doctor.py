@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from clientcoach.cli.common import command, report_damaged
+from clientcoach.cli.common import command, report_damaged, watch_index
 from clientcoach.i18n import _
 from clientcoach.ui.console import out
 
@@ -32,6 +32,7 @@ def doctor(
     from clientcoach.app.doctor import examine
     from clientcoach.storage.config import data_dir
 
+    watch_index()
     report = examine(data_dir(), quarantine, reindex)
     if as_json:
         import json  # only the commands that print JSON pay for it
