@@ -135,16 +135,18 @@ def followups(
     store: Store, client: str | None, today: date, *, overdue: bool, show_all: bool
 ) -> tuple[list[FollowUp], list[Damaged]]:
     """Open follow-ups, overdue first (and the done ones after, with ``show_all``)."""
+    from clientcoach.app.indexed import answer
     from clientcoach.insights.clients import follow_ups, open_first
 
-    index = _index(store)
-    if index is not None:
-        found = _kept_follow_ups(index, _client_key(index, client))
-        damaged = _damaged(index)
-    else:
+    def scanned() -> tuple[list[FollowUp], list[Damaged]]:
         scan = store.scan_records()
-        found = follow_ups(for_client(records_of(scan), client))
-        damaged = scan.damaged
+        return follow_ups(for_client(records_of(scan), client)), scan.damaged
+
+    found, damaged = answer(
+        store,
+        lambda index: (_kept_follow_ups(index, _client_key(index, client)), _damaged(index)),
+        scanned,
+    )
     shown = open_first(found, today)
     if show_all:
         shown += sorted((f for f in found if f.done), key=lambda f: f.done or "")
@@ -171,16 +173,18 @@ def mark_done(store: Store, ref: str, today: date) -> tuple[Marked, list[Damaged
         raise UsageError(
             _("the follow-up id is empty"), _("run `coach followups --all` to see the ids")
         )
-    index = _index(store)
-    if index is not None:
-        every = _kept_follow_ups(index, None)
+    from clientcoach.app.indexed import answer
+
+    def kept(index: Index) -> tuple[list[FollowUp], dict[str, Path], list[Damaged]]:
         paths = {row.rid: row.path for row in index.rows("f.damaged IS NULL")}
-        damaged = _damaged(index)
-    else:
+        return _kept_follow_ups(index, None), paths, _damaged(index)
+
+    def scanned() -> tuple[list[FollowUp], dict[str, Path], list[Damaged]]:
         scan = store.scan_records()
-        every = follow_ups(records_of(scan))
         paths = {record["id"]: path for path, record in scan.items}
-        damaged = scan.damaged
+        return follow_ups(records_of(scan)), paths, scan.damaged
+
+    every, paths, damaged = answer(store, kept, scanned)
     try:
         found = find_follow_up(every, ref)
     except FollowUpNotFound as exc:
@@ -251,15 +255,21 @@ def history(
         )
     start = day_option("--since", since, today)
     end = day_option("--until", until, today)
-    index = _index(store)
-    if index is not None:
-        return _history(index, client, kind, start, end, grep), _damaged(index)
-    scan = store.scan_records()
-    paths = {record["id"]: path for path, record in scan.items}
-    found = memory.history(
-        for_client(records_of(scan), client), kind=kind, since=start, until=end, grep=grep
+    from clientcoach.app.indexed import answer
+
+    def scanned() -> tuple[list[Found], list[Damaged]]:
+        scan = store.scan_records()
+        paths = {record["id"]: path for path, record in scan.items}
+        found = memory.history(
+            for_client(records_of(scan), client), kind=kind, since=start, until=end, grep=grep
+        )
+        return [Found(r, paths[r["id"]], hits) for r, hits in found], scan.damaged
+
+    return answer(
+        store,
+        lambda index: (_history(index, client, kind, start, end, grep), _damaged(index)),
+        scanned,
     )
-    return [Found(r, paths[r["id"]], hits) for r, hits in found], scan.damaged
 
 
 def _history(
@@ -319,24 +329,27 @@ def show(store: Store, ref: str) -> dict[str, Any]:
 
 def clients(store: Store, today: date) -> tuple[list[ClientSummary], list[Damaged]]:
     """Every client: meetings, when last seen, open follow-ups."""
+    from clientcoach.app.indexed import answer
     from clientcoach.insights.clients import FollowUp, clients_from
     from clientcoach.insights.clients import clients as summarise
-
-    index = _index(store)
-    if index is None:
-        scan = store.scan_records()
-        return summarise(records_of(scan), today), scan.damaged
     from clientcoach.storage.index import OLDEST
 
-    rows = (
-        (
-            row.client,
-            date.fromisoformat(row.day),
-            [FollowUp.from_row(item) for item in orjson.loads(data)],
+    def kept(index: Index) -> tuple[list[ClientSummary], list[Damaged]]:
+        rows = (
+            (
+                row.client,
+                date.fromisoformat(row.day),
+                [FollowUp.from_row(item) for item in orjson.loads(data)],
+            )
+            for row, data in index.parts("follow_ups", order=OLDEST)
         )
-        for row, data in index.parts("follow_ups", order=OLDEST)
-    )
-    return clients_from(rows, today), _damaged(index)
+        return clients_from(rows, today), _damaged(index)
+
+    def scanned() -> tuple[list[ClientSummary], list[Damaged]]:
+        scan = store.scan_records()
+        return summarise(records_of(scan), today), scan.damaged
+
+    return answer(store, kept, scanned)
 
 
 def brief(store: Store, client: str, today: date) -> tuple[Brief, list[Damaged]]:

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -118,6 +118,38 @@ def open_index(store: Store) -> Index | None:
     return index
 
 
+# What spoiled facts raise when read back: not JSON, not the shape written, a failing
+# query. The index is then dropped and the files answer (the next command rebuilds it).
+SPOILED = (sqlite3.DatabaseError, ValueError, TypeError, KeyError, IndexError)
+T = TypeVar("T")
+
+
+def answer(store: Store, kept: Callable[[Index], T], scan: Callable[[], T]) -> T:
+    """``kept(index)``, or ``scan()`` (the files) when there is no index or it turns out
+    spoiled behind its back."""
+    index = open_index(store)
+    if index is None:
+        return scan()
+    try:
+        return kept(index)
+    except SPOILED:
+        drop(store)
+        return scan()
+
+
+def drop(store: Store) -> None:
+    """Forget the store's index and delete its file: it holds nothing of its own."""
+    kept = store.index
+    if isinstance(kept, Index):
+        kept.close()
+        kept.remove()
+    else:
+        Index(store, index_file(store), stamp(), derive).remove()
+    store.index = None
+    store.listing = None
+    store.on_write = None
+
+
 def _refresh(index: Index, paths: list[Path]) -> None:
     """Read the files this command just wrote into the index, in the same command. The
     write itself is done: an index that cannot follow (locked too long, full disk) is
@@ -138,11 +170,7 @@ def report(store: Store, reindex: bool) -> dict[str, Any]:
     if not fts5_available():
         return {"path": str(where), "state": "unavailable"}
     if reindex:
-        kept = getattr(store, "index", None)
-        if isinstance(kept, Index):
-            kept.close()
-        Index(store, where, stamp(), derive).remove()
-        store.index = None
+        drop(store)
     index = open_index(store)
     if index is None:
         return {"path": str(where), "state": "none"}

@@ -128,20 +128,22 @@ def recall(
 
 def _earlier_mistakes(store: Store) -> list[Earlier]:
     """Every debrief's mistakes, newest first: from the index when there is one."""
-    from clientcoach.app.indexed import open_index
-
-    index = open_index(store)
-    if index is None:
-        records = records_of(store.scan_records("debrief"))
-        return memory.earlier_answers(records, "mistake")
     import orjson
 
-    from clientcoach.storage.index import NEWEST
+    from clientcoach.app.indexed import answer
+    from clientcoach.storage.index import NEWEST, Index
     from clientcoach.storage.store import named_like
 
-    like = named_like("debrief", None)
-    return memory.earlier_from(
-        (row.rid, row.client, date.fromisoformat(row.day), orjson.loads(data))
-        for row, data in index.parts("mistakes", "f.kind = 'debrief'", order=NEWEST)
-        if like(row.name)
-    )
+    def kept(index: Index) -> list[Earlier]:
+        like = named_like("debrief", None)
+        return memory.earlier_from(
+            (row.rid, row.client, date.fromisoformat(row.day), orjson.loads(data))
+            for row, data in index.parts("mistakes", "f.kind = 'debrief'", order=NEWEST)
+            if like(row.name)
+        )
+
+    def scanned() -> list[Earlier]:
+        records = records_of(store.scan_records("debrief"))
+        return memory.earlier_answers(records, "mistake")
+
+    return answer(store, kept, scanned)

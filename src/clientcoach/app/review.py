@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from clientcoach.app import session
     from clientcoach.core.engine import Run
     from clientcoach.insights.review import Period, Review
+    from clientcoach.storage.index import Index
     from clientcoach.storage.playbooks import Library
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -110,15 +111,28 @@ def figures(
     store: Store, chosen: Period, now: datetime, client: str | None
 ) -> tuple[Review, list[Damaged]]:
     """The review of ``chosen`` (and its trends), and the damaged files skipped."""
-    from clientcoach.insights.review import build, reading_window
+    from clientcoach.app.indexed import answer
+    from clientcoach.insights.review import reading_window
 
     if client is not None and not client.strip():
         raise UsageError(_("--client is empty"), _("give a client name"))
-    damaged: list[Damaged] = []
+
     start, end = reading_window(chosen)
-    kept = _kept(store, damaged, client, start, end)
-    if kept is not None:
-        return kept_figures(kept, chosen, now, client), damaged
+
+    def kept(index: Index) -> tuple[Review, list[Damaged]]:
+        damaged: list[Damaged] = []
+        facts = _kept(index, damaged, client, start, end)
+        return kept_figures(facts, chosen, now, client), damaged
+
+    return answer(store, kept, lambda: _scanned(store, chosen, now, client, start, end))
+
+
+def _scanned(
+    store: Store, chosen: Period, now: datetime, client: str | None, start: date, end: date
+) -> tuple[Review, list[Damaged]]:
+    from clientcoach.insights.review import build
+
+    damaged: list[Damaged] = []
     records = (record for _path, record in store.iter_records(damaged, None, client, start, end))
     # Parsed JSON holds no reference cycles, and each record is dropped once read: the
     # cycle collector would only walk the facts kept so far again and again.
@@ -131,18 +145,14 @@ def figures(
 
 
 def _kept(
-    store: Store, damaged: list[Damaged], client: str | None, start: date, end: date
-) -> Iterator[tuple[Any, Any]] | None:
-    """The review's facts of the files a scan would read, from the index (None without
-    one); the damaged files among them are added to ``damaged``."""
-    from clientcoach.app.indexed import open_index
+    index: Index, damaged: list[Damaged], client: str | None, start: date, end: date
+) -> Iterator[tuple[Any, Any]]:
+    """The review's facts of the files a scan would read, from the index; the damaged
+    files among them are added to ``damaged``."""
     from clientcoach.core.text import fold
     from clientcoach.insights.review import facts_from_json
     from clientcoach.storage.store import named_like
 
-    index = open_index(store)
-    if index is None:
-        return None
     like = named_like(None, client, start, end)
     damaged += [
         Damaged(row.path, row.damaged or "")
