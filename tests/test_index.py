@@ -439,3 +439,36 @@ def test_piped_output_is_never_paged(home: Path, tmp_path: Path) -> None:
     assert result.code == 0
     assert "2026-11-10" in result.stdout
     assert not pager.exists()
+
+
+@pytest.mark.e2e
+def test_writers_and_readers_at_once_never_corrupt_it(home: Path) -> None:
+    """Saves and reads in several processes at the same moment: every one succeeds and
+    the index then answers as the files do."""
+    import subprocess
+    import sys
+
+    seeded(home)
+    env = dict(os.environ)
+    env.update(CLIENTCOACH_HOME=str(home), CLIENTCOACH_NOW=NOW, PYTHONPATH=str(REPO / "src"))
+    prep = str(EXAMPLES / "prep-answers.toml")
+    commands = [
+        ["prep", client, "--answers", prep, "--date", day]
+        for client in ("Initech", "Hooli", "Umbrella")
+        for day in ("2026-11-03", "2026-11-04")
+    ]
+    commands += [["history", "--json"], ["followups", "--json"], ["clients", "--json"]] * 2
+    running = [
+        subprocess.Popen(
+            [sys.executable, "-m", "clientcoach", *command],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for command in commands
+    ]
+    for process in running:
+        _out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err.decode()
+    assert len(files(home)) == 3 + 6
+    assert_same_as_files(home)
