@@ -72,7 +72,7 @@ def _kept_follow_ups(index: Index, key: str | None) -> list[FollowUp]:
     where, args = ("f.client_key = ?", (key,)) if key is not None else ("", ())
     return [
         FollowUp.from_row(row)
-        for _row, data in index.parts("follow_ups", where, args)
+        for data in index.data("follow_ups", where, args)
         for row in orjson.loads(data)
     ]
 

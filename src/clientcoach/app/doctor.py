@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from clientcoach.app.workspace import library
+from clientcoach.storage.index import Index
 from clientcoach.storage.playbooks import PlaybookCache, builtin_dir
-from clientcoach.storage.store import DIR_MODE, FILE_MODE, Store
+from clientcoach.storage.store import DIR_MODE, FILE_MODE, Damaged, Store
 
 
 def mode_problems(root: Path) -> list[dict[str, str]]:
@@ -38,16 +39,13 @@ def examine(root: Path, quarantine: bool, reindex: bool = False) -> dict[str, An
     """The doctor's report on the data directory ``root``; with ``quarantine``, damaged
     files are moved to its quarantine folder first; with ``reindex``, the derived index
     is built again from the files."""
-    from clientcoach.app.indexed import report
+    from clientcoach.app.indexed import answer, report
 
     store = Store(root)
     index = report(store, reindex)
-    records = store.scan_records()
+    total, by_kind, damaged_records = answer(store, _kept_counts, lambda: _counts(store))
     drafts, damaged_drafts = store.scan_drafts()
-    by_kind: dict[str, int] = {}
-    for _path, record in records.items:
-        by_kind[record["kind"]] = by_kind.get(record["kind"], 0) + 1
-    damaged = [*records.damaged, *damaged_drafts]
+    damaged = [*damaged_records, *damaged_drafts]
     moved: list[dict[str, str]] = []
     if quarantine:
         for item in damaged:
@@ -65,7 +63,7 @@ def examine(root: Path, quarantine: bool, reindex: bool = False) -> dict[str, An
         "playbook_dirs": [{"path": str(d), "exists": d.is_dir()} for d in lib.user_dirs],
         "builtin_playbooks": str(builtin_dir()),
         "permissions": mode_problems(root),
-        "reflections": {"total": len(records.items), "by_kind": dict(sorted(by_kind.items()))},
+        "reflections": {"total": total, "by_kind": dict(sorted(by_kind.items()))},
         "drafts": len(drafts),
         "damaged": [{"path": str(d.path), "reason": d.reason} for d in damaged],
         "quarantined": moved,
@@ -74,3 +72,27 @@ def examine(root: Path, quarantine: bool, reindex: bool = False) -> dict[str, An
         "playbook_cache": {"path": str(kept.folder), "entries": kept.count()},
         "index": index,
     }
+
+
+Counts = tuple[int, dict[str, int], list[Damaged]]
+
+
+def _counts(store: Store) -> Counts:
+    records = store.scan_records()
+    by_kind: dict[str, int] = {}
+    for _path, record in records.items:
+        by_kind[record["kind"]] = by_kind.get(record["kind"], 0) + 1
+    return len(records.items), by_kind, records.damaged
+
+
+def _kept_counts(index: Index) -> Counts:
+    by_kind: dict[str, int] = {}
+    total = 0
+    damaged: list[Damaged] = []
+    for row in index.rows():
+        if row.damaged is not None:
+            damaged.append(Damaged(row.path, row.damaged))
+            continue
+        total += 1
+        by_kind[row.kind] = by_kind.get(row.kind, 0) + 1
+    return total, by_kind, damaged

@@ -1245,6 +1245,9 @@ def focus(review: Review) -> list[Focus]:
 # whenever this module's text changes, so it never reads facts of another shape.
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _encode(value: object) -> object:
     kind = type(value)
     if kind is str or kind is int or kind is float or kind is bool or value is None:
@@ -1257,11 +1260,11 @@ def _encode(value: object) -> object:
         return {"s": sorted(_encode(v) for v in value)}  # type: ignore[attr-defined, type-var]
     if kind is date:
         return {"d": value.isoformat()}  # type: ignore[attr-defined]
-    if is_dataclass(value):
-        return {
-            "c": kind.__name__,
-            "f": {f.name: _encode(getattr(value, f.name)) for f in fields(value)},
-        }
+    names = _FIELDS.get(kind)
+    if names is None and is_dataclass(value):
+        names = _FIELDS[kind] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {"c": kind.__name__, "f": {n: _encode(getattr(value, n)) for n in names}}
     raise TypeError(f"a fact cannot hold {kind.__name__}")
 
 

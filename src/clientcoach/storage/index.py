@@ -25,7 +25,6 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -86,12 +85,12 @@ Derive = Callable[[dict[str, Any]], Derived]
 Progress = Callable[[int, int], None]
 
 
-@dataclass
-class Row:
+class Row(NamedTuple):
     """One file the index knows: readable (its fields) or damaged (its reason)."""
 
+    root: Path
     id: int
-    path: Path
+    relative: str
     name: str
     damaged: str | None
     rid: str
@@ -103,6 +102,11 @@ class Row:
     kind_order: int
     day: str
     title: str
+
+    @property
+    def path(self) -> Path:
+        # Made when asked for: most rows are read for their facts, not their path.
+        return self.root / self.relative
 
 
 _ROW = (
@@ -391,8 +395,7 @@ class Index:
     # --- answering ----------------------------------------------------------------------
 
     def _row(self, values: tuple[Any, ...]) -> Row:
-        rowid, relative, *rest = values
-        return Row(rowid, self.store.reflections / relative, *rest)
+        return Row(self.store.reflections, *values)
 
     def files(self) -> list[Path]:
         """Every reflection file, sorted by name as ``Store.files`` sorts them."""
@@ -435,6 +438,16 @@ class Index:
         condition = "f.damaged IS NULL" + (f" AND {where}" if where else "")
         sql = f"SELECT f.{column} FROM files f WHERE {condition} ORDER BY {order}"
         return [value for (value,) in self.conn.execute(sql)]
+
+    def data(
+        self, part: str, where: str = "", args: tuple[Any, ...] = (), order: str = "f.name"
+    ) -> list[bytes]:
+        """The fact ``part`` of the readable files, in ``order`` (no rows made)."""
+        sql = (
+            "SELECT x.data FROM files f JOIN facts x ON x.part = ? AND x.file = f.id"
+            f" {'WHERE ' + where if where else ''} ORDER BY {order}"
+        )
+        return [data for (data,) in self.conn.execute(sql, (part, *args))]
 
     def matching(self, needle: str) -> set[int]:
         """Files whose folded text may contain ``needle`` (already folded): a superset,
