@@ -104,7 +104,7 @@ def open_index(store: Store) -> Index | None:
         return None  # nothing saved yet: nothing to index, and no folder is created
     kept = getattr(store, "index", None)
     if isinstance(kept, Index) and kept.db is not None:
-        kept.reconcile()
+        # Reconciled when this command opened it; its own writes reach it by on_write.
         return kept
     index = Index(store, index_file(store), stamp(), derive)
     make = PROGRESS["make"]
@@ -113,7 +113,7 @@ def open_index(store: Store) -> Index | None:
     except IndexUnavailable:
         return None
     store.index = index
-    store.listing = index.files
+    store.listing = index.relatives
     store.on_write = lambda paths: _refresh(index, paths)
     return index
 

@@ -176,6 +176,7 @@ class Index:
         self.db: sqlite3.Connection | None = None
         self.rebuilt = False  # built from nothing by this process
         self.changed = 0  # files read again by the last reconciliation
+        self._listed: list[str] | None = None  # relatives(), until the next change
 
     # --- opening ------------------------------------------------------------------------
 
@@ -329,6 +330,7 @@ class Index:
             raise
 
     def _forget(self, ids: list[int]) -> None:
+        self._listed = None
         db = self.conn
         for rowid in ids:
             db.execute("DELETE FROM search WHERE rowid = ?", (rowid,))
@@ -337,6 +339,7 @@ class Index:
 
     def _read(self, relative: str, path: Path) -> None:
         """Read one file (its stat taken first, so a change while reading is seen later)."""
+        self._listed = None
         db = self.conn
         try:
             st = path.stat()
@@ -397,10 +400,13 @@ class Index:
     def _row(self, values: tuple[Any, ...]) -> Row:
         return Row(self.store.reflections, *values)
 
-    def files(self) -> list[Path]:
-        """Every reflection file, sorted by name as ``Store.files`` sorts them."""
-        root = self.store.reflections
-        return [root / p for (p,) in self.conn.execute("SELECT path FROM files ORDER BY name")]
+    def relatives(self) -> list[str]:
+        """Every reflection file, relative to ``reflections/``, sorted by name as
+        ``Store.files`` sorts them."""
+        if self._listed is None:
+            found = self.conn.execute("SELECT path FROM files ORDER BY name, path")
+            self._listed = [p for (p,) in found]
+        return self._listed
 
     def rows(self, where: str = "", args: tuple[Any, ...] = (), order: str = "f.name") -> list[Row]:
         """Files the index knows (damaged ones too), filtered by an SQL condition on ``f``."""

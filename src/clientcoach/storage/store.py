@@ -456,7 +456,7 @@ class Store:
         # Set when the derived index is open (app.indexed): the reflection files as it
         # knows them after reconciling, and what to tell it after this store wrote.
         self.index: object | None = None
-        self.listing: Callable[[], list[Path]] | None = None
+        self.listing: Callable[[], list[str]] | None = None
         self.on_write: Callable[[list[Path]], None] | None = None
 
     def _wrote(self, *paths: Path) -> None:
@@ -626,13 +626,21 @@ class Store:
     def files(self) -> list[Path]:
         """Every reflection file, oldest meeting first."""
         if self.listing is not None:
-            return self.listing()
+            root = self.reflections
+            return [root / relative for relative in self.listing()]
         if not self.reflections.is_dir():
             return []
         return sorted(
             (p for p in self.reflections.glob("*/*.json") if not p.name.startswith(".")),
             key=lambda p: p.name,
         )
+
+    def _relatives(self) -> list[str]:
+        """:meth:`files` as paths relative to ``reflections/`` (``2026-11/name.json``):
+        thousands of names are matched as text, and a path is made only for a match."""
+        if self.listing is not None:
+            return self.listing()
+        return [f"{p.parent.name}/{p.name}" for p in self.files()]
 
     def load(self, path: Path) -> Reflection:
         """Read one reflection (older schemas migrated in memory); DamagedFile if damaged."""
@@ -657,9 +665,10 @@ class Store:
     ) -> Iterator[Path]:
         """The files whose generated name can match (see :func:`named_like`)."""
         like = named_like(kind, client, since, until)
-        for path in self.files():
-            if like(path.name):
-                yield path
+        root = self.reflections
+        for relative in self._relatives():
+            if like(relative[relative.rfind("/") + 1 :]):
+                yield root / relative
 
     def scan(
         self,
@@ -784,7 +793,11 @@ class Store:
         needle = ref.strip().lower()
         if not needle:
             raise UsageError(_("the id is empty"), _("run `coach history` to see the ids"))
-        matches = [p for p in self.files() if p.stem.rsplit("_", 1)[-1].lower().startswith(needle)]
+        matches = [
+            self.reflections / relative
+            for relative in self._relatives()
+            if relative[:-5].rsplit("_", 1)[-1].lower().startswith(needle)
+        ]
         if not matches:
             raise DataError(
                 _("no reflection with id {ref!r}").format(ref=ref),
@@ -808,16 +821,22 @@ class Store:
         ``slug_wanted`` picks the slugs worth reading. Two clients whose names share a
         slug (``A&B``, ``A-B``) show as the newest of them.
         """
-        newest: dict[str, Path] = {}
-        for path in self.files():
-            parts = path.stem.split("_")
+        newest: dict[str, str] = {}
+        wanted: dict[str, bool] = {}
+        for relative in self._relatives():
+            parts = relative[relative.rfind("/") + 1 : -5].split("_")
             if len(parts) != 4:
                 continue
-            if slug_wanted is not None and not slug_wanted(parts[2]):
-                continue
-            newest[parts[2]] = path  # files() is sorted by meeting date
+            if slug_wanted is not None:
+                keep = wanted.get(parts[2])
+                if keep is None:
+                    keep = wanted[parts[2]] = slug_wanted(parts[2])
+                if not keep:
+                    continue
+            newest[parts[2]] = relative  # sorted by name, so by meeting date
         names: list[str] = []
-        for path in sorted(newest.values(), key=lambda p: p.name):
+        chosen = sorted(newest.values(), key=lambda r: r[r.rfind("/") + 1 :])
+        for path in (self.reflections / relative for relative in chosen):
             try:
                 names.append(self.read_record(path)["client"])
             except DataError:
