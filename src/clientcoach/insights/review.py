@@ -1275,31 +1275,51 @@ def _fact_class(name: str) -> type:
     return found
 
 
+_NESTED = (dict, list)
+
+
 def _decode(value: object) -> Any:
+    # Most values are text or numbers: they are taken as they are, without a call.
     kind = type(value)
     if kind is list:
-        return [_decode(v) for v in value]  # type: ignore[attr-defined]
+        return [v if type(v) not in _NESTED else _decode(v) for v in value]  # type: ignore[attr-defined]
     if kind is not dict:
         return value
     tagged: dict[str, Any] = value  # type: ignore[assignment]
     if "c" in tagged:
-        return _fact_class(tagged["c"])(**{k: _decode(v) for k, v in tagged["f"].items()})
+        return _fact_class(tagged["c"])(
+            **{k: v if type(v) not in _NESTED else _decode(v) for k, v in tagged["f"].items()}
+        )
     if "t" in tagged:
-        return tuple(_decode(v) for v in tagged["t"])
+        return tuple(v if type(v) not in _NESTED else _decode(v) for v in tagged["t"])
     if "s" in tagged:
-        return {_decode(v) for v in tagged["s"]}
+        return {v if type(v) not in _NESTED else _decode(v) for v in tagged["s"]}
     return date.fromisoformat(tagged["d"])
 
 
 def facts_to_json(kept: tuple[_Facts, SummaryTally]) -> object:
     """What :func:`record_facts` returned, as JSON values (:func:`facts_from_json`)."""
     facts, summaries = kept
-    return [_encode(facts), [[_encode(key), times] for key, times in summaries.items()]]
+    # A summary's key is (role or step, summary, value), the value a tuple for a list or
+    # a yes/no: kept flat, as most of a record's facts are these.
+    return [
+        _encode(facts),
+        [
+            [
+                name,
+                summary,
+                type(value) is tuple,
+                list(value) if type(value) is tuple else value,
+                times,
+            ]
+            for (name, summary, value), times in summaries.items()
+        ],
+    ]
 
 
 def facts_from_json(data: Any) -> tuple[_Facts, SummaryTally]:
     facts, summaries = data
     tally: SummaryTally = Counter()
-    for key, times in summaries:
-        tally[_decode(key)] = times
+    for name, summary, is_tuple, value, times in summaries:
+        tally[(name, summary, tuple(value) if is_tuple else value)] = times
     return _decode(facts), tally
