@@ -477,3 +477,38 @@ def test_writers_and_readers_at_once_never_corrupt_it(home: Path) -> None:
         assert process.returncode == 0, err.decode()
     assert len(files(home)) == 3 + 6
     assert_same_as_files(home)
+
+
+# --- what main added: sync-conflict copies, the words shown, in every language ----------
+
+
+def test_a_sync_conflict_copy_turns_the_index_off_until_it_is_gone(home: Path) -> None:
+    seeded(home)
+    original = files(home)[0]
+    copy = original.with_name(original.stem.replace("_", "_x", 1) + ".json")
+    shutil.copyfile(original, copy)  # the same id in another file, as a sync leaves it
+    report = json.loads(coach(home, "doctor", "--json").stdout)
+    assert report["index"]["state"] == "bypassed"
+    assert [len(twin["paths"]) for twin in report["same_id"]] == [2]
+    assert_same_as_files(home)
+    copy.unlink()
+    report = json.loads(coach(home, "doctor", "--json").stdout)
+    assert (report["index"]["state"], report["same_id"]) == ("current", [])
+    assert_same_as_files(home)
+
+
+def test_the_review_from_kept_facts_keeps_the_words_of_each_language(home: Path) -> None:
+    save(home, "prep", "Acme", "2026-11-02")
+    env = {"CLIENTCOACH_HOME": str(home), "CLIENTCOACH_NOW": NOW}
+    answers = str(EXAMPLES / "debrief-answers.toml")
+    for day in ("2026-11-03", "2026-11-12"):
+        result = run_coach(
+            "--lang", "fr", "debrief", "Acme", "--answers", answers, "--date", day, env=env
+        )
+        assert result.code == 0, result.stderr
+    save(home, "debrief", "Globex", "2026-11-13")
+    command = ["review", "--json", "--month", "2026-11"]
+    indexed, reference = coach(home, *command), coach(home, *command, index=False)
+    assert (indexed.code, indexed.stdout) == (reference.code, reference.stdout)
+    declared = json.loads(indexed.stdout)["declared"]
+    assert declared  # the comparison above covers the words shown in both languages
