@@ -52,6 +52,7 @@ def reset_global_state() -> None:
 
     STATE.debug = False
     STYLE.no_color = False
+    STYLE.no_pager = False
     i18n.set_language(i18n.DEFAULT)
     language.reset()
     # cli.main() points Typer's headings at our catalogue for a French run.

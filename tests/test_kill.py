@@ -49,6 +49,8 @@ def broken_visible_files(photo: Photo) -> list[str]:
     for name, data in photo.items():
         if Path(name).name.startswith("."):
             continue  # halfway copies: hidden, never read, tidied by the next save
+        if Path(name).name.startswith("index.sqlite3"):
+            continue  # the derived index: never trusted, reconciled by every command
         try:
             json.loads(data)
         except ValueError:
@@ -254,7 +256,7 @@ def _stopped_save(home: Path, stop_at: int) -> str | None:
 @pytest.mark.e2e
 def test_sigkill_in_the_middle_of_saves_never_breaks_a_file_or_loses_one(home: Path) -> None:
     assert coach_process(home) == 0
-    saved = photograph(home)
+    saved = kept_files(photograph(home))
     interrupted: list[str] = []
     # A prep's save passes fsync (the file), link, then fsync (the folder): 3 points.
     for round_ in range(8):
@@ -265,14 +267,31 @@ def test_sigkill_in_the_middle_of_saves_never_breaks_a_file_or_loses_one(home: P
             photo = photograph(home)
             assert broken_visible_files(photo) == [], (round_, stop_at, where)
             assert {k: photo[k] for k in saved} == saved
-            saved = {k: v for k, v in photo.items() if not Path(k).name.startswith(".")}
+            saved = kept_files(photo)
     assert len(interrupted) >= 20, interrupted
     assert {"fsync", "link"} <= set(interrupted)
+    # The index, killed with the saves, answers as the files do.
+    from tests.helpers import run_coach
+
+    env = {"CLIENTCOACH_HOME": str(home), "CLIENTCOACH_NOW": NOW}
+    indexed = run_coach("history", "--json", env=env)
+    reference = run_coach("history", "--json", env={**env, "CLIENTCOACH_INDEX": "0"})
+    assert (indexed.code, indexed.stdout) == (reference.code, reference.stdout)
+    assert len(json.loads(indexed.stdout)) == len(reflections(photograph(home)))
 
     # Halfway copies are hidden and never read; the next save tidies them.
     assert coach_process(home) == 0
     assert Store(home).leftovers() == []
     assert broken_visible_files(photograph(home)) == []
+
+
+def kept_files(photo: Photo) -> Photo:
+    """The files a save must never change again: not the halfway copies, not the index."""
+    return {
+        k: v
+        for k, v in photo.items()
+        if not Path(k).name.startswith(".") and not Path(k).name.startswith("index.sqlite3")
+    }
 
 
 def coach_process(home: Path) -> int:

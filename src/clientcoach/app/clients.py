@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from clientcoach.core.text import compact, fold
 from clientcoach.errors import DataError, UsageError
 from clientcoach.i18n import _
@@ -17,6 +19,7 @@ from clientcoach.storage.store import Damaged, RecordScan, Store
 
 if TYPE_CHECKING:
     from clientcoach.insights.clients import Brief, ClientSummary, FollowUp, Hit
+    from clientcoach.storage.index import Index
 
 KINDS = ("prep", "debrief", "review")
 
@@ -41,6 +44,41 @@ def same_id(scan: RecordScan) -> dict[str, list[Path]]:
     return {rid: found for rid, found in paths.items() if len(found) > 1}
 
 
+def _index(store: Store) -> Index | None:
+    from clientcoach.app.indexed import open_index
+
+    return open_index(store)
+
+
+def _damaged(index: Index, like: Callable[[str], bool] | None = None) -> list[Damaged]:
+    """The damaged files the index knows, in the order a scan of the files meets them."""
+    return [
+        Damaged(row.path, row.damaged or "")
+        for row in index.rows("f.damaged IS NOT NULL")
+        if like is None or like(row.name)
+    ]
+
+
+def _client_key(index: Index, typed: str | None) -> str | None:
+    """The key of the one client ``typed`` names, as :func:`for_client` finds it."""
+    if typed is None:
+        return None
+    from clientcoach.storage.index import ASCENDING
+
+    return _named_key(typed, index.column("client", order=ASCENDING))
+
+
+def _named_key(typed: str, names: list[str]) -> str:
+    from clientcoach.insights.clients import client_by_prefix
+
+    found = client_by_prefix(typed, names)
+    if not found:
+        raise no_client(typed, names)
+    if len(found) > 1:
+        raise _ambiguous(typed, found)
+    return fold(found[0])
+
+
 def slug_near(start: str) -> Callable[[str], bool]:
     """File-name slugs worth reading for a name whose letters and digits are ``start``:
     those that start like it, and those it starts like (slugs are cut at 32 characters)."""
@@ -56,6 +94,7 @@ def client_brief(store: Store, client: str, today: date) -> tuple[Brief, list[Da
     """The client's brief from their records, and the damaged files that were skipped."""
     from clientcoach.insights.clients import brief
 
+    _index(store)  # the files to read are listed by the index, when there is one
     scan = store.scan_records(client=client)
     # The monthly reviews, of all clients too, for the latest "try" they committed to.
     reviews = store.scan_records("review")
@@ -89,15 +128,9 @@ def for_client(records: list[dict[str, Any]], typed: str | None) -> list[dict[st
     """The records of the one client ``typed`` names (a unique start of a name will do)."""
     if typed is None:
         return records
-    from clientcoach.insights.clients import client_by_prefix, newest_first
+    from clientcoach.insights.clients import newest_first
 
-    names = [r["client"] for r in reversed(newest_first(records))]
-    found = client_by_prefix(typed, names)
-    if not found:
-        raise no_client(typed, names)
-    if len(found) > 1:
-        raise _ambiguous(typed, found)
-    key = fold(found[0])
+    key = _named_key(typed, [r["client"] for r in reversed(newest_first(records))])
     return [r for r in records if fold(r["client"]) == key]
 
 
@@ -138,9 +171,13 @@ def find(store: Store, ref: str) -> Path:
 def followups(
     store: Store, client: str | None, today: date, *, overdue: bool, show_all: bool
 ) -> tuple[list[FollowUp], list[Damaged]]:
-    """Open follow-ups, overdue first (and the done ones after, with ``show_all``)."""
+    """Open follow-ups, overdue first (and the done ones after, with ``show_all``).
+
+    The files are read (the index only lists them): pending deep-dives are found in the
+    records' answers and the library, which the index does not keep."""
     from clientcoach.insights.clients import follow_ups, open_first
 
+    _index(store)  # the files to read are listed by the index, when there is one
     scan = store.scan_records()
     mine = for_client(records_of(scan), client)
     found = follow_ups(mine) + deep_dives_of(store, mine)
@@ -171,6 +208,9 @@ def mark_done(store: Store, ref: str, today: date) -> tuple[Marked, list[Damaged
         raise UsageError(
             _("the follow-up id is empty"), _("run `coach followups --all` to see the ids")
         )
+    # Read from the files (deep-dives, every copy of a sync conflict); the index lists
+    # them, and is told of the change in this command.
+    _index(store)
     scan = store.scan_records()
     paths: dict[str, list[Path]] = {}
     for path, record in scan.items:
@@ -260,25 +300,101 @@ def history(
         )
     start = day_option("--since", since, today)
     end = day_option("--until", until, today)
-    scan = store.scan_records()
-    paths = {record["id"]: path for path, record in scan.items}
-    found = memory.history(
-        for_client(records_of(scan), client), kind=kind, since=start, until=end, grep=grep
+    from clientcoach.app.indexed import answer
+
+    def scanned() -> tuple[list[Found], list[Damaged]]:
+        scan = store.scan_records()
+        paths = {record["id"]: path for path, record in scan.items}
+        found = memory.history(
+            for_client(records_of(scan), client), kind=kind, since=start, until=end, grep=grep
+        )
+        return [Found(r, paths[r["id"]], hits) for r, hits in found], scan.damaged
+
+    return answer(
+        store,
+        lambda index: (_history(index, client, kind, start, end, grep), _damaged(index)),
+        scanned,
     )
-    return [Found(r, paths[r["id"]], hits) for r, hits in found], scan.damaged
+
+
+def _history(
+    index: Index,
+    client: str | None,
+    kind: str | None,
+    since: date | None,
+    until: date | None,
+    grep: str | None,
+) -> list[Found]:
+    """:func:`history` from the index: the same filters, the same order, the same hits."""
+    from clientcoach.insights.clients import hits_in
+    from clientcoach.storage.index import NEWEST
+
+    key = _client_key(index, client)
+    rows = [
+        row
+        for row in index.rows("f.damaged IS NULL", order=NEWEST)
+        if (key is None or row.client_key == key)
+        and (kind is None or row.kind == kind)
+        and (since is None or row.day >= since.isoformat())
+        and (until is None or row.day <= until.isoformat())
+    ]
+    hits: dict[int, list[Hit]] = {}
+    if grep is not None:
+        needle = fold(grep)
+        if not needle:
+            return []
+        candidates = index.matching(needle)
+        rows = [row for row in rows if row.id in candidates]
+        entries = index.part_of("search", (row.id for row in rows))
+        for row in rows:
+            found = hits_in(orjson.loads(entries[row.id]), needle)
+            if found:
+                hits[row.id] = found
+        rows = [row for row in rows if row.id in hits]
+    return [
+        Found(
+            {
+                "id": row.rid,
+                "kind": row.kind,
+                "client": row.client,
+                "meeting": {"date": row.date, "title": orjson.loads(row.title)},
+            },
+            row.path,
+            hits.get(row.id, []),
+        )
+        for row in rows
+    ]
 
 
 def show(store: Store, ref: str) -> dict[str, Any]:
     """One reflection, as the plain record it was saved as."""
+    _index(store)
     return store.read_record(find(store, ref))
 
 
 def clients(store: Store, today: date) -> tuple[list[ClientSummary], list[Damaged]]:
     """Every client: meetings, when last seen, open follow-ups."""
+    from clientcoach.app.indexed import answer
+    from clientcoach.insights.clients import FollowUp, clients_from
     from clientcoach.insights.clients import clients as summarise
+    from clientcoach.storage.index import OLDEST
 
-    scan = store.scan_records()
-    return summarise(records_of(scan), today), scan.damaged
+    def kept(index: Index) -> tuple[list[ClientSummary], list[Damaged]]:
+        rows = (
+            (
+                row.client,
+                date.fromisoformat(row.day),
+                [FollowUp.from_row(item) for item in orjson.loads(data)],
+            )
+            for row, data in index.parts("follow_ups", order=OLDEST)
+        )
+        return clients_from(rows, today), _damaged(index)
+
+    def scanned() -> tuple[list[ClientSummary], list[Damaged]]:
+        scan = store.scan_records()
+        return summarise(records_of(scan), today), scan.damaged
+
+    return answer(store, kept, scanned)
 
 
 def brief(store: Store, client: str, today: date) -> tuple[Brief, list[Damaged]]:
@@ -286,6 +402,7 @@ def brief(store: Store, client: str, today: date) -> tuple[Brief, list[Damaged]]
     from clientcoach.core.text import compact
     from clientcoach.insights.clients import client_by_prefix
 
+    _index(store)
     names = store.client_names(slug_near(compact(client)))
     found = client_by_prefix(client, names)
     if len(found) > 1:

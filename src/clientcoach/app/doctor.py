@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from clientcoach.app.workspace import library
+from clientcoach.storage.index import Index
 from clientcoach.storage.playbooks import PlaybookCache, builtin_dir
 from clientcoach.storage.safe import leads_out, outside_reason
 from clientcoach.storage.store import DIR_MODE, FILE_MODE, Damaged, Store
@@ -35,25 +36,27 @@ def mode_problems(root: Path) -> list[dict[str, str]]:
     return problems
 
 
-def examine(root: Path, quarantine: bool) -> dict[str, Any]:
+def examine(root: Path, quarantine: bool, reindex: bool = False) -> dict[str, Any]:
     """The doctor's report on the data directory ``root``; with ``quarantine``, damaged
-    files are moved to its quarantine folder first."""
-    store = Store(root)
-    from clientcoach.app.clients import same_id
+    files are moved to its quarantine folder first; with ``reindex``, the derived index
+    is built again from the files."""
+    from clientcoach.app.indexed import answer, report
 
-    records = store.scan_records()
-    duplicates = same_id(records)
+    store = Store(root)
+    index = report(store, reindex)
+    # The index is not used when some id is held by two files (see ``open_index``): the
+    # sync conflicts are then found by the scan of the files.
+    total, by_kind, damaged_records, duplicates = answer(
+        store, _kept_counts, lambda: _counts(store)
+    )
     drafts, damaged_drafts = store.scan_drafts()
-    by_kind: dict[str, int] = {}
-    for _path, record in records.items:
-        by_kind[record["kind"]] = by_kind.get(record["kind"], 0) + 1
     # Links leading out where no scan reads (the cache, the quarantine): named too.
     links = [
         Damaged(path, outside_reason())
         for path in (root / "cache", root / "cache" / "playbooks", store.quarantine_dir)
         if leads_out(root, path)
     ]
-    damaged = [*records.damaged, *damaged_drafts, *links]
+    damaged = [*damaged_records, *damaged_drafts, *links]
     moved: list[dict[str, str]] = []
     if quarantine:
         for item in damaged:
@@ -71,7 +74,7 @@ def examine(root: Path, quarantine: bool) -> dict[str, Any]:
         "playbook_dirs": [{"path": str(d), "exists": d.is_dir()} for d in lib.user_dirs],
         "builtin_playbooks": str(builtin_dir()),
         "permissions": mode_problems(root),
-        "reflections": {"total": len(records.items), "by_kind": dict(sorted(by_kind.items()))},
+        "reflections": {"total": total, "by_kind": dict(sorted(by_kind.items()))},
         "drafts": len(drafts),
         "damaged": [{"path": str(d.path), "reason": d.reason} for d in damaged],
         "same_id": [
@@ -81,4 +84,31 @@ def examine(root: Path, quarantine: bool) -> dict[str, Any]:
         "in_quarantine": quarantined,
         "unfinished_saves": [str(p) for p in store.leftovers()],
         "playbook_cache": {"path": str(kept.folder), "entries": kept.count()},
+        "index": index,
     }
+
+
+Counts = tuple[int, dict[str, int], list[Damaged], dict[str, list[Path]]]
+
+
+def _counts(store: Store) -> Counts:
+    from clientcoach.app.clients import same_id
+
+    records = store.scan_records()
+    by_kind: dict[str, int] = {}
+    for _path, record in records.items:
+        by_kind[record["kind"]] = by_kind.get(record["kind"], 0) + 1
+    return len(records.items), by_kind, records.damaged, same_id(records)
+
+
+def _kept_counts(index: Index) -> Counts:
+    by_kind: dict[str, int] = {}
+    total = 0
+    damaged: list[Damaged] = []
+    for row in index.rows():
+        if row.damaged is not None:
+            damaged.append(Damaged(row.path, row.damaged))
+            continue
+        total += 1
+        by_kind[row.kind] = by_kind.get(row.kind, 0) + 1
+    return total, by_kind, damaged, {}  # an index holding one id twice is not used

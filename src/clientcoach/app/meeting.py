@@ -97,6 +97,9 @@ def meet(
                 _("no client given"), _("name the client: coach {kind} CLIENT").format(kind=kind)
             )
         client = asker.ask_text(_("Which client is this meeting with?"))
+    from clientcoach.app.indexed import open_index
+
+    open_index(store)  # lists the files (and keeps their facts) for what follows
     choice = choose_client(store, clean_client(client), pick if asker is not None else None)
     if choice.close:
         show.close_clients(choice.name, list(choice.close))

@@ -134,6 +134,28 @@ def recall(
         mine = records_of(store.scan_records("debrief", client=client))
         result.plan.update(memory.commitment_plan(mine))
     if "mistake" in _roles(playbooks):
-        records = records_of(store.scan_records("debrief"))
-        result.earlier["mistake"] = memory.earlier_answers(records, "mistake")
+        result.earlier["mistake"] = _earlier_mistakes(store)
     return result
+
+
+def _earlier_mistakes(store: Store) -> list[Earlier]:
+    """Every debrief's mistakes, newest first: from the index when there is one."""
+    import orjson
+
+    from clientcoach.app.indexed import answer
+    from clientcoach.storage.index import NEWEST, Index
+    from clientcoach.storage.store import named_like
+
+    def kept(index: Index) -> list[Earlier]:
+        like = named_like("debrief", None)
+        return memory.earlier_from(
+            (row.rid, row.client, date.fromisoformat(row.day), orjson.loads(data))
+            for row, data in index.parts("mistakes", "f.kind = 'debrief'", order=NEWEST)
+            if like(row.name)
+        )
+
+    def scanned() -> list[Earlier]:
+        records = records_of(store.scan_records("debrief"))
+        return memory.earlier_answers(records, "mistake")
+
+    return answer(store, kept, scanned)

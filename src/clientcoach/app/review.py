@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import orjson
 
 from clientcoach.core.dates import FIRST_YEAR, LAST_YEAR, day_option, year_error
 from clientcoach.errors import StorageError, UsageError
@@ -17,7 +20,8 @@ from clientcoach.storage.store import Damaged, Store
 if TYPE_CHECKING:
     from clientcoach.app import session
     from clientcoach.core.engine import Run
-    from clientcoach.insights.review import Period, Review
+    from clientcoach.insights.review import Kept, Period, Review
+    from clientcoach.storage.index import Index
     from clientcoach.storage.playbooks import Library
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -112,12 +116,28 @@ def figures(
     store: Store, chosen: Period, now: datetime, client: str | None
 ) -> tuple[Review, list[Damaged]]:
     """The review of ``chosen`` (and its trends), and the damaged files skipped."""
-    from clientcoach.insights.review import build, reading_window
+    from clientcoach.app.indexed import answer
+    from clientcoach.insights.review import reading_window
 
     if client is not None and not client.strip():
         raise UsageError(_("--client is empty"), _("give a client name"))
-    damaged: list[Damaged] = []
+
     start, end = reading_window(chosen)
+
+    def kept(index: Index) -> tuple[Review, list[Damaged]]:
+        damaged: list[Damaged] = []
+        facts = _kept(index, damaged, client, start, end)
+        return kept_figures(facts, chosen, now, client), damaged
+
+    return answer(store, kept, lambda: _scanned(store, chosen, now, client, start, end))
+
+
+def _scanned(
+    store: Store, chosen: Period, now: datetime, client: str | None, start: date, end: date
+) -> tuple[Review, list[Damaged]]:
+    from clientcoach.insights.review import build
+
+    damaged: list[Damaged] = []
     records = (record for _path, record in store.iter_records(damaged, None, client, start, end))
     # Parsed JSON holds no reference cycles, and each record is dropped once read: the
     # cycle collector would only walk the facts kept so far again and again.
@@ -127,6 +147,43 @@ def figures(
     finally:
         gc.enable()
     return result, damaged
+
+
+def _kept(
+    index: Index, damaged: list[Damaged], client: str | None, start: date, end: date
+) -> Iterator[Kept]:
+    """The review's facts of the files a scan would read, from the index; the damaged
+    files among them are added to ``damaged``."""
+    from clientcoach.core.text import fold
+    from clientcoach.insights.review import facts_from_json
+    from clientcoach.storage.store import named_like
+
+    like = named_like(None, client, start, end)
+    damaged += [
+        Damaged(row.path, row.damaged or "")
+        for row in index.rows("f.damaged IS NOT NULL")
+        if like(row.name)
+    ]
+    key = fold(client) if client is not None else None
+    where = "f.day >= ? AND f.day <= ?"
+    args: tuple[str, ...] = (start.isoformat(), end.isoformat())
+    if key is not None:
+        where, args = where + " AND f.client_key = ?", (*args, key)
+    return (
+        facts_from_json(orjson.loads(data))
+        for row, data in index.parts("review", where, args)
+        if like(row.name)
+    )
+
+
+def kept_figures(kept: Iterator[Kept], chosen: Period, now: datetime, client: str | None) -> Review:
+    from clientcoach.insights.review import build_kept
+
+    gc.disable()
+    try:
+        return build_kept(kept, chosen, now, client.strip() if client else None)
+    finally:
+        gc.enable()
 
 
 def monthly(

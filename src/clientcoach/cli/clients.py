@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from clientcoach.cli import completion
-from clientcoach.cli.common import command, print_json, report_damaged
+from clientcoach.cli.common import command, print_json, report_damaged, watch_index
 from clientcoach.i18n import _
-from clientcoach.ui.console import console, out
+from clientcoach.ui.console import console, out, paged
 
 if TYPE_CHECKING:
     from clientcoach.storage.store import Store
@@ -41,6 +41,7 @@ def _store() -> "Store":
     from clientcoach.storage.config import data_dir
     from clientcoach.storage.store import Store
 
+    watch_index()
     return Store(data_dir())
 
 
@@ -63,7 +64,8 @@ def followups(
     elif shown:
         from clientcoach.ui.clients import follow_up_table, print_rows
 
-        print_rows(out(), follow_up_table(shown, today))
+        with paged() as con:
+            print_rows(con, follow_up_table(shown, today))
     else:
         console().print(_("No overdue follow-ups.") if overdue else _("No open follow-ups."))
     if shown and not as_json and not overdue:
@@ -140,7 +142,8 @@ def history(
     elif found:
         from clientcoach.ui.clients import print_history
 
-        print_history(out(), [(f.record, f.hits) for f in found], grep is not None)
+        with paged() as con:
+            print_history(con, [(f.record, f.hits) for f in found], grep is not None)
     else:
         console().print(_("No reflection matches."))
     report_damaged(damaged)
@@ -176,7 +179,8 @@ def show(
     else:
         from clientcoach.ui.clients import show_text
 
-        show_text(out(), record)
+        with paged() as con:
+            show_text(con, record)
 
 
 @command("clients")
@@ -190,7 +194,8 @@ def clients(as_json: JsonOpt = False) -> None:
     elif found:
         from clientcoach.ui.clients import clients_table, print_rows
 
-        print_rows(out(), clients_table(found))
+        with paged() as con:
+            print_rows(con, clients_table(found))
     else:
         console().print(_("No clients yet: start with coach prep CLIENT."))
     report_damaged(damaged)

@@ -251,3 +251,13 @@ def silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass  # no real descriptor (a test's captured stream): nothing more to write anyway
+
+
+def watch_index() -> None:
+    """Show a bar while the index is built over many files, when a person is watching."""
+    from clientcoach.ui.progress import index_bar, on_terminal
+
+    if on_terminal():
+        from clientcoach.app import indexed
+
+        indexed.PROGRESS["make"] = index_bar

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from clientcoach.cli.common import command, report_damaged
+from clientcoach.cli.common import command, report_damaged, watch_index
 from clientcoach.i18n import _, ngettext
 from clientcoach.ui.console import out
 
@@ -20,12 +20,20 @@ def doctor(
             help=_("Move damaged files to quarantine/ in the data directory (never deletes)."),
         ),
     ] = False,
+    reindex: Annotated[
+        bool,
+        typer.Option(
+            "--reindex",
+            help=_("Build the index of your reflections again from the files (loses nothing)."),
+        ),
+    ] = False,
 ) -> None:
     """Check the data directory: folders, permissions, counts and damaged files."""
     from clientcoach.app.doctor import examine
     from clientcoach.storage.config import data_dir
 
-    report = examine(data_dir(), quarantine)
+    watch_index()
+    report = examine(data_dir(), quarantine, reindex)
     if as_json:
         import json  # only the commands that print JSON pay for it
 
@@ -64,6 +72,7 @@ def _show(report: dict[str, Any]) -> None:
     if cache["entries"]:
         kept = _("Checked playbooks kept: {count} in {path} (safe to delete)")
         con.print(Text(kept.format(count=cache["entries"], path=cache["path"])), soft_wrap=True)
+    _show_index(report["index"])
     if report["in_quarantine"]:
         quarantined = report["in_quarantine"]
         con.print(
@@ -104,3 +113,28 @@ def _show(report: dict[str, Any]) -> None:
         )
     if not report["damaged"]:
         con.print(_("Damaged files: none."))
+
+
+def _show_index(index: dict[str, Any]) -> None:
+    from rich.text import Text
+
+    state = index["state"]
+    if state == "off":
+        line = _("Index: off (CLIENTCOACH_INDEX=0): every command reads the files.")
+    elif state == "unavailable":
+        line = _(
+            "Index: unavailable (this Python's SQLite has no FTS5): every command reads the files."
+        )
+    elif state == "bypassed":
+        line = _(
+            "Index: not used (a link leading out, or one id in two files): every command"
+            " reads the files."
+        )
+    elif state == "none":
+        line = _("Index: none yet (your first save creates the data directory).")
+    else:
+        done = _("built now") if state == "rebuilt" else _("up to date")
+        line = _(
+            "Index: {state}, {files} file(s), {damaged} damaged, in {path} (safe to delete)"
+        ).format(state=done, files=index["files"], damaged=index["damaged"], path=index["path"])
+    out().print(Text(line), soft_wrap=True)

@@ -95,6 +95,9 @@ def _root(
         bool, typer.Option("--debug", help=_("Show tracebacks of unexpected errors."))
     ] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help=_("No colours or styles."))] = False,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help=_("Print long output at once, without a pager."))
+    ] = False,
     lang: Annotated[
         str | None,
         typer.Option(
@@ -107,6 +110,7 @@ def _root(
 ) -> None:
     STATE.debug = debug
     STYLE.no_color = no_color
+    STYLE.no_pager = no_pager
     if lang is not None:  # main() has applied it already; this serves CliRunner callers
         from clientcoach import i18n
         from clientcoach.cli import language
@@ -115,7 +119,7 @@ def _root(
             i18n.set_language(language.choose(lang)[0])
 
 
-_GLOBAL_FLAGS = ("--debug", "--no-color")
+_GLOBAL_FLAGS = ("--debug", "--no-color", "--no-pager")
 
 
 def _split_global(args: list[str]) -> tuple[list[str], list[str], str | None]:

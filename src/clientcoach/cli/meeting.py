@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from clientcoach.cli import completion
-from clientcoach.cli.common import command
+from clientcoach.cli.common import command, watch_index
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
@@ -159,6 +159,7 @@ def _meet(
         asker = TerminalAsker(terminal.console())
     root = data_dir()
     request = MeetingRequest(kind, client, playbook, answers, meeting_date, title, prep, mode)
+    watch_index()
     reflection, path = meet(
         request,
         root=root,

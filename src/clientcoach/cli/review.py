@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clientcoach.cli.common import command
+from clientcoach.cli.common import command, watch_index
 from clientcoach.errors import DamagedSkipped, UsageError
 from clientcoach.i18n import _
 from clientcoach.ui import console as terminal
-from clientcoach.ui.console import console, out
+from clientcoach.ui.console import console, out, paged
 from clientcoach.ui.escape import json_text
 
 if TYPE_CHECKING:
@@ -101,6 +101,7 @@ def review(
 
         answers = load_answers(answers_path)
 
+    watch_index()
     store = Store(data_dir())
     result, damaged = use.figures(store, chosen, now, client)
     if focus_only:
@@ -120,7 +121,8 @@ def review(
         sys.stdout.write(json_text(json.dumps(document, ensure_ascii=False, indent=indent)) + "\n")
         sys.stdout.flush()
     elif not result.empty:
-        render_review.show(out(), result)
+        with paged() as con:
+            render_review.show(con, result)
     if result.empty:
         render_review.empty(console(), result)
     if markdown is not None:

@@ -121,6 +121,35 @@ class FollowUp:
         """Still open and due before today; due today is not overdue yet."""
         return self.done is None and self.due is not None and self.due < today
 
+    def to_row(self) -> list[Any]:
+        """The follow-up as plain JSON values, for the index; :meth:`from_row` reads it."""
+        return [
+            self.reflection,
+            self.number,
+            self.client,
+            self.meeting.isoformat(),
+            self.what,
+            self.owner,
+            self.due.isoformat() if self.due else None,
+            self.done,
+            self.kind,
+        ]
+
+    @classmethod
+    def from_row(cls, row: list[Any]) -> FollowUp:
+        reflection, number, client, meeting, what, owner, due, done, kind = row
+        return cls(
+            reflection,
+            number,
+            client,
+            date.fromisoformat(meeting),
+            what,
+            owner,
+            date.fromisoformat(due) if due else None,
+            done,
+            kind,
+        )
+
     def to_json(self, today: date) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -434,7 +463,7 @@ class Hit:
     text: str
 
 
-def _hits(answers: list[AnswerDict], needle: str, prefix: str) -> Iterator[Hit]:
+def _entries(answers: list[AnswerDict], prefix: str, into: list[tuple[str, list[str]]]) -> None:
     for answer in answers:
         if not isinstance(answer, dict):
             continue
@@ -442,17 +471,37 @@ def _hits(answers: list[AnswerDict], needle: str, prefix: str) -> Iterator[Hit]:
         where = f"{prefix}.{step}" if prefix else step
         nested = answer.get("answers")
         if isinstance(nested, list):
-            yield from _hits(nested, needle, where)
+            _entries(nested, where, into)
             continue
         if isinstance(answer.get("items"), list):
             for index, item in enumerate(items(answer), start=1):
-                yield from _hits(item, needle, f"{where}[{index}]")
+                _entries(item, f"{where}[{index}]", into)
             continue
         texts = texts_of(answer.get("value")) + texts_of(answer.get("label"))
+        if texts:
+            into.append((where, texts))
+
+
+def search_entries(record: Record) -> list[tuple[str, list[str]]]:
+    """What a search reads in a record: its title, then every answer's texts (loop items
+    and includes too), each with where it is. The index keeps these per record."""
+    found: list[tuple[str, list[str]]] = []
+    title = record["meeting"].get("title")
+    if isinstance(title, str):
+        found.append(("meeting.title", [title]))
+    _entries(record["answers"], "", found)
+    return found
+
+
+def hits_in(entries: Iterable[tuple[str, list[str]]], needle: str) -> list[Hit]:
+    """The entries with a text containing ``needle`` (folded), the first such text each."""
+    found: list[Hit] = []
+    for where, texts in entries:
         for text in texts:
             if needle in fold(text):
-                yield Hit(where, text)
+                found.append(Hit(where, text))
                 break
+    return found
 
 
 def search(record: Record, text: str) -> list[Hit]:
@@ -460,11 +509,7 @@ def search(record: Record, text: str) -> list[Hit]:
     needle = fold(text)
     if not needle:
         return []
-    found = list(_hits(record["answers"], needle, ""))
-    title = record["meeting"].get("title")
-    if isinstance(title, str) and needle in fold(title):
-        found.insert(0, Hit("meeting.title", title))
-    return found
+    return hits_in(search_entries(record), needle)
 
 
 def history(
@@ -524,20 +569,37 @@ def group_by_client(records: Iterable[Record]) -> dict[str, list[Record]]:
     return groups
 
 
+def client_rows(records: Iterable[Record]) -> Iterator[tuple[str, date, list[FollowUp]]]:
+    """What the client list needs of each record, in record order: the name as written,
+    the meeting day and the follow-ups."""
+    for record in sorted(records, key=record_order):
+        yield record["client"], meeting_day(record), follow_ups([record])
+
+
 def clients(records: Iterable[Record], today: date) -> list[ClientSummary]:
     """One line per client: meetings (distinct meeting dates), last seen, open follow-ups.
 
     The newest spelling of a name is the one shown; the most recently seen client first.
     """
+    return clients_from(client_rows(records), today)
+
+
+def clients_from(
+    rows: Iterable[tuple[str, date, list[FollowUp]]], today: date
+) -> list[ClientSummary]:
+    """:func:`clients` from :func:`client_rows` (in record order), however they were kept."""
+    groups: dict[str, list[tuple[str, date, list[FollowUp]]]] = {}
+    for row in rows:
+        groups.setdefault(fold(row[0]), []).append(row)
     summaries: list[ClientSummary] = []
-    for group in group_by_client(records).values():
-        days = {meeting_day(r) for r in group}
+    for group in groups.values():
+        days = {day for _name, day, _found in group}
         past = [d for d in days if d <= today]
         coming = [d for d in days if d > today]
-        still = [f for f in follow_ups(group) if f.done is None]
+        still = [f for _name, _day, found in group for f in found if f.done is None]
         summaries.append(
             ClientSummary(
-                name=group[-1]["client"],
+                name=group[-1][0],
                 meetings=len(days),
                 last_seen=max(past) if past else None,
                 open_follow_ups=len(still),

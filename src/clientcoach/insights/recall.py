@@ -137,17 +137,22 @@ def client_advance(records: Iterable[Record]) -> str | None:
 
 def earlier_answers(records: Iterable[Record], role: str) -> list[Earlier]:
     """Answers with ``role`` from every record, newest first, each wording once."""
+    return earlier_from(
+        (record["id"], record["client"], meeting_day(record), deep_role(record, role))
+        for record in newest_first(records)
+    )
+
+
+def earlier_from(rows: Iterable[tuple[str, str, date, list[str]]]) -> list[Earlier]:
+    """:func:`earlier_answers` from (id, client, meeting day, the role's texts) rows,
+    newest first, however they were kept."""
     found: list[Earlier] = []
     seen: set[str] = set()
-    for record in newest_first(records):
-        for text in deep_role(record, role):
+    for rid, client, day, texts in rows:
+        for text in texts:
             key = fold(text)
             if key in seen:
                 continue
             seen.add(key)
-            found.append(
-                Earlier(
-                    record["id"], text.strip(), record["client"], meeting_day(record).isoformat()
-                )
-            )
+            found.append(Earlier(rid, text.strip(), client, day.isoformat()))
     return found

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from itertools import pairwise
@@ -969,11 +969,7 @@ def build(
     ``records`` may hold more than the window (they are filtered by meeting date) and may
     be a stream: each record is reduced to its facts and dropped.
     """
-    today = now.date()
-    previous = previous_period(period)
     window_start, window_end = reading_window(period)
-    months = trend_months(period)
-
     history: list[_Facts] = []
     summaries: SummaryTally = Counter()
     shown: dict[str, Shown] = {}  # by the language of the reflections that showed them
@@ -987,6 +983,62 @@ def build(
             history.append(_facts(record, day, summaries, words))
         else:
             history.append(_facts(record, day, None))
+    return build_from(history, summaries, shown, period, now, client)
+
+
+# What the index keeps of one record for the review: its facts, its own declared
+# summaries, its language and the words they were shown with.
+Kept = tuple[_Facts, SummaryTally, str, Shown]
+
+
+def record_facts(record: Record) -> Kept | None:
+    """One record's facts, its own declared summaries and the words they were shown
+    with, as :func:`build_kept` takes them; None for a record with no meeting day (no
+    review counts it). The index keeps these per record (see :func:`facts_to_json`)."""
+    meeting = record.get("meeting")
+    day = _day(meeting.get("date")) if isinstance(meeting, dict) else None
+    if day is None:
+        return None
+    summaries: SummaryTally = Counter()
+    words: Shown = {}
+    return _facts(record, day, summaries, words), summaries, _language(record), words
+
+
+def build_kept(
+    kept: Iterable[Kept],
+    period: Period,
+    now: datetime,
+    client: str | None = None,
+) -> Review:
+    """:func:`build` from facts kept by :func:`record_facts`, in the order of the files."""
+    window_start, window_end = reading_window(period)
+    history: list[_Facts] = []
+    summaries: SummaryTally = Counter()
+    shown: dict[str, Shown] = {}
+    for facts, own, language, words in kept:
+        if not window_start <= facts.day <= window_end:
+            continue
+        history.append(facts)
+        if facts.day in period:
+            summaries.update(own)
+            # Later records' words win, as when ``build`` walks them in this order.
+            shown.setdefault(language, {}).update(words)
+    return build_from(history, summaries, shown, period, now, client)
+
+
+def build_from(
+    history: list[_Facts],
+    summaries: SummaryTally,
+    shown: dict[str, Shown],
+    period: Period,
+    now: datetime,
+    client: str | None = None,
+) -> Review:
+    """The review from the facts of the reading window, the period's summaries and the
+    words they were shown with."""
+    today = now.date()
+    previous = previous_period(period)
+    months = trend_months(period)
     history.sort(key=lambda f: (f.day, f.id))
     _help_once(history)
     _deepdives_once(history)
@@ -1598,3 +1650,98 @@ def focus(review: Review) -> list[Focus]:
         )
     points = [found[kind] for kind in FOCUS_ORDER if kind in found][:FOCUS_MAX]
     return points or [Focus("keep_reflecting", "reflections", review.reflections)]
+
+
+# --- facts kept by the index -----------------------------------------------------------
+#
+# Facts are written as JSON with their class named, so a field or a fact class added
+# here is kept and read back without anything else to change. The index is rebuilt
+# whenever this module's text changes, so it never reads facts of another shape.
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _encode(value: object) -> object:
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is list:
+        return [_encode(v) for v in value]  # type: ignore[attr-defined]
+    if kind is tuple:
+        return {"t": [_encode(v) for v in value]}  # type: ignore[attr-defined]
+    if kind is set or kind is frozenset:
+        return {"s": sorted(_encode(v) for v in value)}  # type: ignore[attr-defined, type-var]
+    if kind is date:
+        return {"d": value.isoformat()}  # type: ignore[attr-defined]
+    if kind is dict:
+        return {"m": [[_encode(k), _encode(v)] for k, v in value.items()]}  # type: ignore[attr-defined]
+    names = _FIELDS.get(kind)
+    if names is None and is_dataclass(value):
+        names = _FIELDS[kind] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {"c": kind.__name__, "f": {n: _encode(getattr(value, n)) for n in names}}
+    raise TypeError(f"a fact cannot hold {kind.__name__}")
+
+
+def _fact_class(name: str) -> type:
+    found = globals().get(name)
+    if not (isinstance(found, type) and is_dataclass(found) and name.startswith("_")):
+        raise ValueError(f"{name} is not a fact")
+    return found
+
+
+_NESTED = (dict, list)
+
+
+def _decode(value: object) -> Any:
+    # Most values are text or numbers: they are taken as they are, without a call.
+    kind = type(value)
+    if kind is list:
+        return [v if type(v) not in _NESTED else _decode(v) for v in value]  # type: ignore[attr-defined]
+    if kind is not dict:
+        return value
+    tagged: dict[str, Any] = value  # type: ignore[assignment]
+    if "c" in tagged:
+        return _fact_class(tagged["c"])(
+            **{k: v if type(v) not in _NESTED else _decode(v) for k, v in tagged["f"].items()}
+        )
+    if "t" in tagged:
+        return tuple(v if type(v) not in _NESTED else _decode(v) for v in tagged["t"])
+    if "s" in tagged:
+        return {v if type(v) not in _NESTED else _decode(v) for v in tagged["s"]}
+    if "m" in tagged:
+        return {_decode(k): _decode(v) for k, v in tagged["m"]}
+    return date.fromisoformat(tagged["d"])
+
+
+def facts_to_json(kept: Kept) -> object:
+    """What :func:`record_facts` returned, as JSON values (:func:`facts_from_json`)."""
+    facts, summaries, language, words = kept
+    # A summary's key is (role or step, summary, value), the value a tuple for a list or
+    # a yes/no: kept flat, as most of a record's facts are these. A word's key is a name
+    # (its prompt) or a (name, choice value) pair (its label).
+    return [
+        _encode(facts),
+        [
+            [
+                name,
+                summary,
+                type(value) is tuple,
+                list(value) if type(value) is tuple else value,
+                times,
+            ]
+            for (name, summary, value), times in summaries.items()
+        ],
+        language,
+        [[*key, text] if type(key) is tuple else [key, text] for key, text in words.items()],
+    ]
+
+
+def facts_from_json(data: Any) -> Kept:
+    facts, summaries, language, words = data
+    tally: SummaryTally = Counter()
+    for name, summary, is_tuple, value, times in summaries:
+        tally[(name, summary, tuple(value) if is_tuple else value)] = times
+    shown: Shown = {(w[0], w[1]) if len(w) == 3 else w[0]: w[-1] for w in words}
+    return _decode(facts), tally, language, shown

@@ -22,7 +22,7 @@ import platform
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -76,6 +76,32 @@ def _name_date(name: str) -> date | None:
         return date.fromisoformat(name[:10])
     except ValueError:
         return None
+
+
+def named_like(
+    kind: str | None, client: str | None, since: date | None = None, until: date | None = None
+) -> Callable[[str], bool]:
+    """Whether a file's generated name can match these filters; what a name says is
+    checked again once the file is read (a client called "Prep" puts "_prep_" in a
+    debrief's name). A name dated outside ``since``/``until`` is skipped unread; a name
+    with no date always matches."""
+    marker = f"_{kind}_" if kind else None
+    named = f"_{slug(client)}_" if client is not None else None
+
+    def like(name: str) -> bool:
+        if marker and marker not in name:
+            return False
+        if named is not None and named not in name:
+            return False
+        if since is not None or until is not None:
+            day = _name_date(name)
+            if day is not None and (
+                (since is not None and day < since) or (until is not None and day > until)
+            ):
+                return False
+        return True
+
+    return like
 
 
 def ensure_dir(path: Path, root: Path | None = None) -> None:
@@ -464,6 +490,15 @@ class Store:
         self.reflections = root / "reflections"
         self.drafts = root / "drafts"
         self.quarantine_dir = root / "quarantine"
+        # Set when the derived index is open (app.indexed): the reflection files as it
+        # knows them after reconciling, and what to tell it after this store wrote.
+        self.index: object | None = None
+        self.listing: Callable[[], list[str]] | None = None
+        self.on_write: Callable[[list[Path]], None] | None = None
+
+    def _wrote(self, *paths: Path) -> None:
+        if self.on_write is not None:
+            self.on_write(list(paths))
 
     def path_for(self, reflection: Reflection) -> Path:
         day: date = reflection.meeting.date
@@ -490,6 +525,7 @@ class Store:
                     _("cannot save to {path}: {reason}").format(path=path, reason=exc.strerror),
                     _("nothing was written; check free space and permissions"),
                 ) from exc
+            self._wrote(path)
             return reflection, path
         raise StorageError(
             _("could not find a free file name in {folder}").format(folder=path.parent)
@@ -632,10 +668,12 @@ class Store:
                         _("cannot move {path}: {reason}").format(path=path, reason=again.strerror)
                     ) from again
                 _sync_dir(candidate.parent)
+                self._wrote(path)
                 return candidate
             safe.unlink(path, self.root)
             _sync_dir(candidate.parent)
             _sync_dir(path.parent)
+            self._wrote(path)
             return candidate
         raise StorageError(
             _("no free name for {file} in {folder}").format(
@@ -650,9 +688,13 @@ class Store:
 
         A link leading out of the data directory (at ``reflections``, a month folder or
         the lock) is listed itself, never entered, so every reader names it as damaged.
+        (The index is not opened then: see ``app.indexed.open_index``.)
         """
         if safe.leads_out(self.root, self.reflections):
             return [self.reflections]
+        if self.listing is not None:
+            root = self.reflections
+            return [root / relative for relative in self.listing()]
         if not self.reflections.is_dir():
             return []
         found: list[Path] = []
@@ -666,6 +708,13 @@ class Store:
     def _root_of(self, path: Path) -> Path | None:
         """The data directory when ``path`` is named inside it (so the policy applies)."""
         return self.root if self.root in path.absolute().parents else None
+
+    def _relatives(self) -> list[str]:
+        """:meth:`files` as paths relative to ``reflections/`` (``2026-11/name.json``):
+        thousands of names are matched as text, and a path is made only for a match."""
+        if self.listing is not None:
+            return self.listing()
+        return [f"{p.parent.name}/{p.name}" for p in self.files()]
 
     def load(self, path: Path) -> Reflection:
         """Read one reflection (older schemas migrated in memory); DamagedFile if damaged."""
@@ -690,31 +739,31 @@ class Store:
         since: date | None = None,
         until: date | None = None,
     ) -> Iterator[Path]:
-        """The files whose generated name can match; what a name says is checked again
-        once the file is read (a client called "Prep" puts "_prep_" in a debrief's name)."""
-        marker = f"_{kind}_" if kind else None
-        named = f"_{slug(client)}_" if client is not None else None
-        for path in self.files():
-            if path == self.reflections or path.parent == self.reflections:
-                yield path  # a link leading out: named by every reader, whatever the filter
-                continue
-            if marker and marker not in path.name:
-                continue
-            if named is not None and named not in path.name:
-                continue
-            if since is not None or until is not None:
-                day = _name_date(path.name)
-                if day is not None and (
-                    (since is not None and day < since) or (until is not None and day > until)
-                ):
-                    continue
-            yield path
+        """The files whose generated name can match (see :func:`named_like`)."""
+        like = named_like(kind, client, since, until)
+        if self.listing is None:
+            for path in self.files():
+                if path == self.reflections or path.parent == self.reflections:
+                    yield path  # a link leading out: named by every reader, whatever the filter
+                elif like(path.name):
+                    yield path
+            return
+        root = self.reflections
+        for relative in self.listing():
+            if like(relative[relative.rfind("/") + 1 :]):
+                yield root / relative
 
-    def scan(self, kind: str | None = None, client: str | None = None) -> Scan[Reflection]:
+    def scan(
+        self,
+        kind: str | None = None,
+        client: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> Scan[Reflection]:
         """Every readable reflection (filtered), and every damaged file, named once."""
         result: Scan[Reflection] = Scan()
         wanted = fold(client) if client is not None else None
-        for path in self._named(kind, client):
+        for path in self._named(kind, client, since, until):
             try:
                 reflection = self.load(path)
             except DamagedFile as exc:
@@ -812,7 +861,9 @@ class Store:
         followed = {
             r.links.prep for _path, r in self.iter_reflections("debrief", client) if r.links.prep
         }
-        for _path, reflection in self.iter_reflections("prep", client):
+        # Files named for days outside the window are not read (nor validated).
+        first = on_or_before - timedelta(days=within_days)
+        for _path, reflection in self.scan("prep", client, first, on_or_before).items:
             age = (on_or_before - reflection.meeting.date).days
             if not 0 <= age <= within_days or reflection.id in followed:
                 continue
@@ -829,7 +880,11 @@ class Store:
         needle = ref.strip().lower()
         if not needle:
             raise UsageError(_("the id is empty"), _("run `coach history` to see the ids"))
-        matches = [p for p in self.files() if p.stem.rsplit("_", 1)[-1].lower().startswith(needle)]
+        matches = [
+            self.reflections / relative
+            for relative in self._relatives()
+            if relative[:-5].rsplit("_", 1)[-1].lower().startswith(needle)
+        ]
         if not matches:
             raise DataError(
                 _("no reflection with id {ref!r}").format(ref=ref),
@@ -853,16 +908,22 @@ class Store:
         ``slug_wanted`` picks the slugs worth reading. Two clients whose names share a
         slug (``A&B``, ``A-B``) show as the newest of them.
         """
-        newest: dict[str, Path] = {}
-        for path in self.files():
-            parts = path.stem.split("_")
+        newest: dict[str, str] = {}
+        wanted: dict[str, bool] = {}
+        for relative in self._relatives():
+            parts = relative[relative.rfind("/") + 1 : -5].split("_")
             if len(parts) != 4:
                 continue
-            if slug_wanted is not None and not slug_wanted(parts[2]):
-                continue
-            newest[parts[2]] = path  # files() is sorted by meeting date
+            if slug_wanted is not None:
+                keep = wanted.get(parts[2])
+                if keep is None:
+                    keep = wanted[parts[2]] = slug_wanted(parts[2])
+                if not keep:
+                    continue
+            newest[parts[2]] = relative  # sorted by name, so by meeting date
         names: list[str] = []
-        for path in sorted(newest.values(), key=lambda p: p.name):
+        chosen = sorted(newest.values(), key=lambda r: r[r.rfind("/") + 1 :])
+        for path in (self.reflections / relative for relative in chosen):
             try:
                 names.append(self.read_record(path)["client"])
             except DataError:
@@ -908,6 +969,7 @@ class Store:
                 if text.encode() == original:
                     return result, False
                 if self._replace(path, text, original):
+                    self._wrote(path)
                     return result, True
         raise StorageError(
             _("{path} kept changing while it was being updated").format(path=path),

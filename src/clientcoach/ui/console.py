@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -20,6 +22,7 @@ class _Style:
     """What the global ``--no-color`` flag asked for, for this run."""
 
     no_color = False
+    no_pager = False
 
 
 STYLE = _Style()
@@ -60,3 +63,33 @@ def is_terminal() -> bool:
         return stream is not None and not stream.closed and stream.isatty()
     except (AttributeError, ValueError, OSError):
         return False
+
+
+def _stdout_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+@contextmanager
+def paged() -> Iterator[Console]:
+    """The data console, for long text: on a terminal, what is printed inside goes
+    through a pager (``$PAGER``, else the one Rich and pydoc use) when it is taller than
+    the window. Never when standard output is piped, nor with ``--no-pager``."""
+    con = out()
+    if STYLE.no_pager or not _stdout_terminal():
+        yield con
+        return
+    with con.capture() as captured:
+        yield con
+    text = captured.get()
+    if text.count("\n") < con.size.height - 1:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from rich.pager import SystemPager
+
+    # less shows colours (-R), and quits at once when the text fits after all (-F).
+    os.environ.setdefault("LESS", "-FRX")
+    SystemPager().show(text)

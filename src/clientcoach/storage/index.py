@@ -1,0 +1,477 @@
+"""The derived index: an SQLite file beside the reflections, so reading commands need
+not read every file again. The JSON files stay the only source of truth.
+
+What the index holds is derived, record by record, by a function the caller gives
+(``derive``, made of the pure functions of ``insights``): a record's sort key and
+fields, the folded text ``--grep`` searches (an FTS5 table with the trigram tokenizer,
+so any part of a word is found as today), and named facts kept as JSON (follow-ups,
+mistakes, the review's facts). A damaged file is kept as its reason, so commands report
+it as the scan of the files would.
+
+**Reconciled before it answers.** Every open walks the reflections folder (``scandir``
+and a ``stat`` per file) and compares each file's relative path, size, ``mtime_ns`` and
+inode with what the index saw; new and changed files are read again, rows of deleted
+ones dropped, all in one transaction. A file edited, copied in, deleted or synced by
+hand is therefore seen, and a process killed mid-update leaves at worst rows that the
+next walk corrects. An index that cannot be read, or was made by another format or
+another derivation (``stamp``), is deleted and built again: it is never trusted, and
+deleting it loses nothing. WAL mode and a busy timeout let two processes share it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from clientcoach.storage.store import DamagedFile, Store, ensure_dir
+
+# The layout of the index file itself; a different one is rebuilt, never read.
+INDEX_FORMAT = 1
+INDEX_NAME = "index.sqlite3"
+BUSY_MS = 30_000
+# Times of files written this recently are not trusted (some file systems keep them to
+# the second or two): such a file is read again until it is older.
+RACY_NS = 2_000_000_000
+# Rows of the search table are numbered per file: the file's row id, shifted.
+_SHIFT = 20
+
+_SCHEMA = (
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE files(
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        size INTEGER, mtime_ns INTEGER, inode INTEGER,
+        damaged TEXT,
+        rid TEXT, kind TEXT, client TEXT, client_key TEXT,
+        date TEXT, finished TEXT, kind_order INTEGER, day TEXT, title TEXT
+    )""",
+    "CREATE INDEX files_name ON files(name)",
+    "CREATE INDEX files_order ON files(date, finished, kind_order, rid)",
+    "CREATE INDEX files_client ON files(client_key)",
+    """CREATE TABLE facts(
+        part TEXT NOT NULL, file INTEGER NOT NULL, data BLOB NOT NULL,
+        PRIMARY KEY(part, file)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX facts_file ON facts(file)",
+    # The folded texts of a record (title, answers, loop items, includes), one row per
+    # file; trigram makes LIKE '%part%' use the index, as --grep finds any part of a word.
+    "CREATE VIRTUAL TABLE search USING fts5(text, tokenize='trigram', detail='none')",
+)
+
+
+class Derived(NamedTuple):
+    """What the index keeps of one readable record (see :func:`Index.refresh`)."""
+
+    rid: str
+    kind: str
+    client: str
+    client_key: str
+    date: str  # the meeting date as written (the sort key uses it)
+    finished: str
+    kind_order: int
+    day: str  # the meeting date as an ISO date
+    title: str  # the meeting title, as JSON
+    search: str  # folded texts, one per line
+    parts: dict[str, bytes]  # named facts, as JSON
+
+
+Derive = Callable[[dict[str, Any]], Derived]
+Progress = Callable[[int, int], None]
+
+
+class Row(NamedTuple):
+    """One file the index knows: readable (its fields) or damaged (its reason)."""
+
+    root: Path
+    id: int
+    relative: str
+    name: str
+    damaged: str | None
+    rid: str
+    kind: str
+    client: str
+    client_key: str
+    date: str
+    finished: str
+    kind_order: int
+    day: str
+    title: str
+
+    @property
+    def path(self) -> Path:
+        # Made when asked for: most rows are read for their facts, not their path.
+        return self.root / self.relative
+
+
+_ROW = (
+    "f.id, f.path, f.name, f.damaged, coalesce(f.rid, ''), coalesce(f.kind, ''),"
+    " coalesce(f.client, ''), coalesce(f.client_key, ''), coalesce(f.date, ''),"
+    " coalesce(f.finished, ''), coalesce(f.kind_order, 0), coalesce(f.day, ''),"
+    " coalesce(f.title, 'null')"
+)
+# Record order (insights.recall.record_order), ties in the order of the files as a
+# stable sort of them leaves them; and its reverse, as newest_first sorts.
+OLDEST = "f.date, f.finished, f.kind_order, f.rid, f.name"
+NEWEST = "f.date DESC, f.finished DESC, f.kind_order DESC, f.rid DESC, f.name"
+# The order of reversed(newest_first(...)): ties come out backwards.
+ASCENDING = "f.date, f.finished, f.kind_order, f.rid, f.name DESC"
+
+
+class IndexUnavailable(Exception):
+    """This Python's SQLite cannot hold the index (no FTS5 or no trigram tokenizer)."""
+
+
+def fts5_available() -> bool:
+    """Whether this Python's SQLite has FTS5 with the trigram tokenizer."""
+    try:
+        with contextlib.closing(sqlite3.connect(":memory:")) as probe:
+            probe.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='trigram')")
+    except sqlite3.Error:
+        return False
+    return True
+
+
+def listing(folder: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """The reflection files under ``folder`` as ``Store.files`` sees them (``*/*.json``,
+    no names starting with a dot), each with its path relative to ``folder``."""
+    try:
+        months = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for month in months:
+        try:
+            if not month.is_dir():
+                continue
+            entries = list(os.scandir(month.path))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.endswith(".json") and not name.startswith("."):
+                yield f"{month.name}/{name}", entry
+
+
+def _key(entry: os.DirEntry[str]) -> tuple[int, int, int] | None:
+    try:
+        st = entry.stat()
+    except OSError:
+        return None  # unreadable: read (and reported damaged) every time
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+class Index:
+    """The index of one data directory, reconciled with its files when opened."""
+
+    def __init__(self, store: Store, file: Path, stamp: str, derive: Derive) -> None:
+        self.store = store
+        self.file = file
+        self.stamp = stamp
+        self.derive = derive
+        self.db: sqlite3.Connection | None = None
+        self.rebuilt = False  # built from nothing by this process
+        self.changed = 0  # files read again by the last reconciliation
+        self._listed: list[str] | None = None  # relatives(), until the next change
+
+    # --- opening ------------------------------------------------------------------------
+
+    def open(self, progress: Progress | None = None) -> Index:
+        """Open (building or rebuilding when needed) and reconcile with the files."""
+        if not fts5_available():
+            raise IndexUnavailable("FTS5 with the trigram tokenizer")
+        try:
+            self._connect()
+            self.reconcile(progress)
+        except sqlite3.DatabaseError:
+            # Damaged, or not an index at all: it holds nothing the files do not.
+            self.close()
+            self.remove()
+            self._connect()
+            self.reconcile(progress)
+        return self
+
+    def _connect(self) -> None:
+        ensure_dir(self.file.parent)
+        if not self.file.exists():
+            # Created private before SQLite opens it; its -wal and -shm take its mode.
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(self.file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        db = sqlite3.connect(self.file, timeout=BUSY_MS / 1000, isolation_level=None)
+        self.db = db
+        db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        if not self._current(db):
+            self._create(db)
+
+    def _current(self, db: sqlite3.Connection) -> bool:
+        try:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.OperationalError as exc:
+            if "no such table" not in str(exc):
+                raise
+            return False
+        return meta.get("format") == str(INDEX_FORMAT) and meta.get("stamp") == self.stamp
+
+    def _create(self, db: sqlite3.Connection) -> None:
+        """Empty the file and lay out the tables (another version's index, or none)."""
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if self._current(db):  # another process built it while this one waited
+                db.execute("COMMIT")
+                return
+            names = db.execute(
+                "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view')"
+                " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'search_%'"
+            ).fetchall()
+            for kind, name in names:
+                db.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+            for statement in _SCHEMA:
+                db.execute(statement)
+            db.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [("format", str(INDEX_FORMAT)), ("stamp", self.stamp)],
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        self.rebuilt = True
+
+    def close(self) -> None:
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.close()
+            self.db = None
+
+    def remove(self) -> None:
+        """Delete the index file (and its WAL): the next open builds it again."""
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{self.file}{suffix}").unlink()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        assert self.db is not None, "open the index first"
+        return self.db
+
+    # --- keeping it right ---------------------------------------------------------------
+
+    def _seen(self) -> dict[str, tuple[int, int, int, int]]:
+        return {
+            path: (size, mtime, inode, rowid)
+            for rowid, path, size, mtime, inode in self.conn.execute(
+                "SELECT id, path, size, mtime_ns, inode FROM files"
+            )
+        }
+
+    def _differences(self) -> tuple[list[tuple[str, Path]], list[int]]:
+        seen = self._seen()
+        stale: list[tuple[str, Path]] = []
+        for relative, entry in listing(self.store.reflections):
+            known = seen.pop(relative, None)
+            key = _key(entry)
+            if known is None or key is None or known[:3] != key:
+                stale.append((relative, Path(entry.path)))
+        return stale, [known[3] for known in seen.values()]
+
+    def reconcile(self, progress: Progress | None = None) -> None:
+        """Bring the index in line with the files: read new and changed ones, forget
+        the deleted ones, in one transaction."""
+        stale, gone = self._differences()
+        self.changed = len(stale) + len(gone)
+        if not stale and not gone:
+            return
+        db = self.conn
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have done part of it while this one waited.
+            stale, gone = self._differences()
+            self._forget(gone)
+            total = len(stale)
+            for done, (relative, path) in enumerate(stale, start=1):
+                self._read(relative, path)
+                if progress is not None and (done % 200 == 0 or done == total):
+                    progress(done, total)
+            db.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
+
+    def refresh(self, paths: Iterable[Path]) -> None:
+        """Read these files again now (a save, ``done``, a quarantine): one transaction."""
+        root = self.store.reflections
+        db = self.conn
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for path in paths:
+                try:
+                    relative = path.relative_to(root).as_posix()
+                except ValueError:
+                    continue
+                if path.name.startswith(".") or relative.count("/") != 1:
+                    continue
+                if path.exists() or path.is_symlink():
+                    self._read(relative, path)
+                else:
+                    row = db.execute("SELECT id FROM files WHERE path = ?", (relative,)).fetchone()
+                    if row is not None:
+                        self._forget([row[0]])
+            db.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
+
+    def _forget(self, ids: list[int]) -> None:
+        self._listed = None
+        db = self.conn
+        for rowid in ids:
+            db.execute("DELETE FROM search WHERE rowid = ?", (rowid,))
+            db.execute("DELETE FROM facts WHERE file = ?", (rowid,))
+            db.execute("DELETE FROM files WHERE id = ?", (rowid,))
+
+    def _read(self, relative: str, path: Path) -> None:
+        """Read one file (its stat taken first, so a change while reading is seen later)."""
+        self._listed = None
+        db = self.conn
+        try:
+            st = path.stat()
+            # A file changed within the clock's grain of now could change again with the
+            # same size and time: kept unconfirmed, it is read again by the next command.
+            recent = time.time_ns() - st.st_mtime_ns < RACY_NS
+            key: tuple[int | None, ...] = (
+                st.st_size,
+                None if recent else st.st_mtime_ns,
+                st.st_ino,
+            )
+        except OSError:
+            key = (None, None, None)
+        old = db.execute("SELECT id FROM files WHERE path = ?", (relative,)).fetchone()
+        if old is not None:
+            self._forget([old[0]])
+        try:
+            derived: Derived | None = self.derive(self.store.read_record(path))
+            reason = None
+        except DamagedFile as exc:
+            derived, reason = None, exc.reason
+        if derived is None:
+            db.execute(
+                "INSERT INTO files(path, name, size, mtime_ns, inode, damaged)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (relative, path.name, *key, reason),
+            )
+            return
+        cursor = db.execute(
+            "INSERT INTO files(path, name, size, mtime_ns, inode, rid, kind, client,"
+            " client_key, date, finished, kind_order, day, title)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                relative,
+                path.name,
+                *key,
+                derived.rid,
+                derived.kind,
+                derived.client,
+                derived.client_key,
+                derived.date,
+                derived.finished,
+                derived.kind_order,
+                derived.day,
+                derived.title,
+            ),
+        )
+        rowid = cursor.lastrowid
+        db.executemany(
+            "INSERT INTO facts(part, file, data) VALUES (?, ?, ?)",
+            [(part, rowid, data) for part, data in derived.parts.items()],
+        )
+        if derived.search:
+            db.execute("INSERT INTO search(rowid, text) VALUES (?, ?)", (rowid, derived.search))
+
+    # --- answering ----------------------------------------------------------------------
+
+    def _row(self, values: tuple[Any, ...]) -> Row:
+        return Row(self.store.reflections, *values)
+
+    def relatives(self) -> list[str]:
+        """Every reflection file, relative to ``reflections/``, sorted by name as
+        ``Store.files`` sorts them."""
+        if self._listed is None:
+            found = self.conn.execute("SELECT path FROM files ORDER BY name, path")
+            self._listed = [p for (p,) in found]
+        return self._listed
+
+    def rows(self, where: str = "", args: tuple[Any, ...] = (), order: str = "f.name") -> list[Row]:
+        """Files the index knows (damaged ones too), filtered by an SQL condition on ``f``."""
+        sql = f"SELECT {_ROW} FROM files f {'WHERE ' + where if where else ''} ORDER BY {order}"
+        return [self._row(v) for v in self.conn.execute(sql, args)]
+
+    def parts(
+        self, part: str, where: str = "", args: tuple[Any, ...] = (), order: str = "f.name"
+    ) -> Iterator[tuple[Row, bytes]]:
+        """Readable files with their fact ``part`` (as JSON), in ``order``."""
+        sql = (
+            f"SELECT {_ROW}, x.data FROM files f JOIN facts x ON x.part = ? AND x.file = f.id"
+            f" {'WHERE ' + where if where else ''} ORDER BY {order}"
+        )
+        for values in self.conn.execute(sql, (part, *args)):
+            yield self._row(values[:-1]), values[-1]
+
+    def part_of(self, part: str, ids: Iterable[int]) -> dict[int, bytes]:
+        """The fact ``part`` of these files, by file."""
+        found: dict[int, bytes] = {}
+        every = list(ids)
+        for start in range(0, len(every), 500):
+            chunk = every[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found.update(
+                self.conn.execute(
+                    f"SELECT file, data FROM facts WHERE part = ? AND file IN ({marks})",
+                    (part, *chunk),
+                ).fetchall()
+            )
+        return found
+
+    def column(self, column: str, where: str = "", order: str = "f.name") -> list[Any]:
+        """One column of the readable files, in ``order``."""
+        condition = "f.damaged IS NULL" + (f" AND {where}" if where else "")
+        sql = f"SELECT f.{column} FROM files f WHERE {condition} ORDER BY {order}"
+        return [value for (value,) in self.conn.execute(sql)]
+
+    def data(
+        self, part: str, where: str = "", args: tuple[Any, ...] = (), order: str = "f.name"
+    ) -> list[bytes]:
+        """The fact ``part`` of the readable files, in ``order`` (no rows made)."""
+        sql = (
+            "SELECT x.data FROM files f JOIN facts x ON x.part = ? AND x.file = f.id"
+            f" {'WHERE ' + where if where else ''} ORDER BY {order}"
+        )
+        return [data for (data,) in self.conn.execute(sql, (part, *args))]
+
+    def matching(self, needle: str) -> set[int]:
+        """Files whose folded text may contain ``needle`` (already folded): a superset,
+        each is checked again against its own texts."""
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        found = self.conn.execute(
+            "SELECT rowid FROM search WHERE text LIKE ? ESCAPE '\\'", (f"%{escaped}%",)
+        )
+        return {rowid for (rowid,) in found}
+
+    def duplicated(self) -> bool:
+        """Whether some id is held by more than one readable file."""
+        found = self.conn.execute(
+            "SELECT 1 FROM files WHERE rid IS NOT NULL GROUP BY rid HAVING count(*) > 1 LIMIT 1"
+        )
+        return found.fetchone() is not None
+
+    def counts(self) -> dict[str, int]:
+        """How many files the index holds, and how many of them are damaged."""
+        total, damaged = self.conn.execute("SELECT count(*), count(damaged) FROM files").fetchone()
+        return {"files": total, "damaged": damaged}

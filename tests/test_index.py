@@ -1,0 +1,514 @@
+"""The derived index answers exactly as the files do.
+
+The reference implementation is the scan of the files (``CLIENTCOACH_INDEX=0``). A
+hypothesis test runs random sequences of saves, ``done``, hand edits, copies, deletions,
+damage and quarantines, and after each step every reading command must print, with the
+index, what the reference prints: same exit code, same standard output, same standard
+error. Other tests check that a damaged, stale or deleted index is rebuilt, that a
+process killed while updating it leaves the next command right, and what doctor says.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.helpers import Result, run_coach
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+NOW = "2026-11-24T09:30"
+CLIENTS = ["Acme", "Globex", "Élan SA", "acme"]
+DAYS = ["2026-11-02", "2026-11-10", "2026-11-20", "2026-10-05"]
+WORDS = ["PRICE", "rice", "pilot plan", "élan", "zz-nothing", "a"]
+INDEX = "index.sqlite3"
+
+
+def coach(home: Path, *args: str, index: bool = True) -> Result:
+    env = {"CLIENTCOACH_HOME": str(home), "CLIENTCOACH_NOW": NOW}
+    if not index:
+        env["CLIENTCOACH_INDEX"] = "0"
+    return run_coach(*args, env=env)
+
+
+def reading_commands(home: Path) -> list[list[str]]:
+    """Every reading command the index serves, with the options that filter."""
+    commands = [
+        ["history", "--json"],
+        ["history"],
+        ["history", "--json", "--kind", "debrief", "--since", "2026-11-05"],
+        ["history", "--json", "--client", "ac", "--until", "2026-11-15"],
+        ["followups", "--json", "--all"],
+        ["followups", "--json", "--client", "Globex"],
+        ["clients", "--json"],
+        ["brief", "Acme", "--json"],
+        ["review", "--json", "--since", "2026-01-01", "--until", "2026-11-24"],
+        ["review", "--json", "--month", "2026-11", "--client", "Acme"],
+    ]
+    commands += [["history", "--json", "--grep", word] for word in WORDS]
+    for path in sorted((home / "reflections").glob("*/*.json"))[:2]:
+        commands.append(["show", path.stem.rsplit("_", 1)[-1][:12], "--json"])
+    return commands
+
+
+def assert_same_as_files(home: Path) -> None:
+    for command in reading_commands(home):
+        indexed = coach(home, *command)
+        reference = coach(home, *command, index=False)
+        assert (indexed.code, indexed.stdout, indexed.stderr) == (
+            reference.code,
+            reference.stdout,
+            reference.stderr,
+        ), command
+
+
+def save(home: Path, kind: str, client: str, day: str) -> None:
+    answers = EXAMPLES / f"{kind}-answers.toml"
+    result = coach(home, kind, client, "--answers", str(answers), "--date", day)
+    assert result.code == 0, result.stderr
+
+
+def files(home: Path) -> list[Path]:
+    return sorted((home / "reflections").glob("*/*.json"))
+
+
+def follow_up_ids(home: Path) -> list[str]:
+    result = coach(home, "followups", "--json", "--all", index=False)
+    return [f["short_id"] for f in json.loads(result.stdout or "[]")]
+
+
+def hand_edit(path: Path, word: str) -> None:
+    """An edit in another program: new text, another layout, the same file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["meeting"]["title"] = f"Edited: {word}"
+        data["client"] = data["client"].upper()
+        path.write_text(json.dumps(data), encoding="utf-8")
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        path.write_text('{"schema": 1}', encoding="utf-8")
+
+
+def copy_in(path: Path, serial: int) -> None:
+    """A file synced in from another machine: another id, the same content otherwise."""
+    stem = path.stem.rsplit("_", 1)
+    new_id = f"{stem[1][:-6]}cp{serial:04d}"
+    text = path.read_text(encoding="utf-8", errors="replace").replace(stem[1], new_id)
+    (path.parent / f"{stem[0]}_{new_id}.json").write_text(text, encoding="utf-8")
+
+
+Step = tuple[str, int, int]
+steps = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["prep", "debrief", "done", "edit", "copy", "delete", "damage", "quarantine"]
+        ),
+        st.integers(0, 50),
+        st.integers(0, 50),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+def apply(home: Path, step: Step, serial: int) -> None:
+    what, a, b = step
+    present = files(home)
+    if what in ("prep", "debrief"):
+        save(home, what, CLIENTS[a % len(CLIENTS)], DAYS[b % len(DAYS)])
+    elif what == "done":
+        ids = follow_up_ids(home)
+        if ids:
+            result = coach(home, "done", ids[a % len(ids)])
+            assert result.code in (0, 7), result.stderr
+    elif what == "quarantine":
+        coach(home, "doctor", "--quarantine", "--json")
+    elif present:
+        path = present[a % len(present)]
+        if what == "edit":
+            hand_edit(path, WORDS[b % len(WORDS)])
+        elif what == "copy":
+            copy_in(path, serial)
+        elif what == "delete":
+            path.unlink()
+        elif what == "damage":
+            path.write_bytes(path.read_bytes()[: b * 7])
+
+
+@contextmanager
+def fresh_home() -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix="coach-index-"))
+    try:
+        yield folder / "data"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(steps)
+def test_every_reading_command_answers_as_the_files_after_any_sequence(
+    sequence: list[Step],
+) -> None:
+    with fresh_home() as home:
+        save(home, "prep", "Acme", "2026-11-10")
+        save(home, "debrief", "Acme", "2026-11-10")
+        assert_same_as_files(home)
+        for serial, step in enumerate(sequence):
+            apply(home, step, serial)
+            assert_same_as_files(home)
+
+
+# --- the index itself ------------------------------------------------------------------
+
+
+def seeded(home: Path) -> None:
+    save(home, "prep", "Acme", "2026-11-10")
+    save(home, "debrief", "Acme", "2026-11-10")
+    save(home, "debrief", "Globex", "2026-11-20")
+
+
+def index_file(home: Path) -> Path:
+    return home / "cache" / INDEX
+
+
+def test_the_index_is_built_private_beside_the_data(home: Path) -> None:
+    seeded(home)
+    assert coach(home, "history", "--json").code == 0
+    made = sorted(p.name for p in (home / "cache").iterdir() if p.name.startswith(INDEX))
+    assert INDEX in made
+    for name in made:
+        assert (home / "cache" / name).stat().st_mode & 0o777 == 0o600, name
+    assert (home / "cache").stat().st_mode & 0o777 == 0o700
+
+
+def test_nothing_is_created_before_the_first_save(home: Path) -> None:
+    assert coach(home, "history", "--json").stdout.strip() == "[]"
+    assert not home.exists()
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        pytest.param(lambda f: _bytes(f, b"not a database at all" * 100), id="garbage"),
+        pytest.param(lambda f: _bytes(f, f.read_bytes()[:3000]), id="cut-short"),
+        pytest.param(lambda f: _bytes(f, None), id="deleted"),
+        pytest.param(
+            lambda f: _sql(f, "UPDATE meta SET value = 'other' WHERE key = 'stamp'"),
+            id="another-version",
+        ),
+        pytest.param(
+            lambda f: _sql(f, "UPDATE meta SET value = '99' WHERE key = 'format'"),
+            id="newer-format",
+        ),
+        pytest.param(lambda f: _sql(f, "DELETE FROM files"), id="rows-lost"),
+        pytest.param(
+            lambda f: _sql(f, "UPDATE facts SET data = X'00' WHERE part = 'follow_ups'"),
+            id="facts-spoiled-behind-its-back",
+        ),
+    ],
+)
+def test_a_damaged_stale_or_deleted_index_is_rebuilt_never_trusted(
+    home: Path, spoil: Callable[[Path], None]
+) -> None:
+    seeded(home)
+    expected = coach(home, "clients", "--json", index=False).stdout
+    assert coach(home, "clients", "--json").stdout == expected
+    gc.collect()  # in-process runs leave their connection to the garbage collector
+    spoil(index_file(home))
+    result = coach(home, "clients", "--json")
+    assert result.code == 0, result.stderr
+    assert result.stdout == expected
+    assert coach(home, "clients", "--json").stdout == expected  # rebuilt
+    report = json.loads(coach(home, "doctor", "--json").stdout)["index"]
+    assert (report["state"], report["files"]) == ("current", 3)
+
+
+def test_doctor_reindex_builds_it_again(home: Path) -> None:
+    seeded(home)  # the saves after the first kept it up to date
+    report = json.loads(coach(home, "doctor", "--json").stdout)["index"]
+    assert (report["state"], report["files"], report["damaged"]) == ("current", 3, 0)
+    files(home)[0].write_bytes(b"")
+    result = coach(home, "doctor", "--reindex")
+    assert "Index: built now, 3 file(s), 1 damaged" in result.stdout
+    off = coach(home, "doctor", "--json", index=False)
+    assert json.loads(off.stdout)["index"]["state"] == "off"
+
+
+def _bytes(file: Path, data: bytes | None) -> None:
+    """The index file replaced by ``data`` (or removed), its WAL with it."""
+    for suffix in ("-wal", "-shm"):
+        Path(f"{file}{suffix}").unlink(missing_ok=True)
+    if data is None:
+        file.unlink()
+    else:
+        file.write_bytes(data)
+
+
+def _sql(file: Path, statement: str) -> None:
+    with sqlite3.connect(file) as db:
+        db.execute(statement)
+    db.close()
+
+
+def test_a_file_changed_by_hand_with_the_same_size_and_time_is_seen(home: Path) -> None:
+    """The size, time and inode are compared; a file rewritten in place within the
+    clock's grain of its last change is read again until it is older."""
+    seeded(home)
+    path = files(home)[0]
+    before = path.read_text(encoding="utf-8")
+    assert coach(home, "history", "--json").code == 0
+    stat = path.stat()
+    path.write_text(before.replace("Acme", "Acmf"), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    assert (
+        coach(home, "clients", "--json").stdout
+        == coach(home, "clients", "--json", index=False).stdout
+    )
+
+
+def test_done_updates_the_index_in_the_same_command(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clientcoach.storage import index as module
+
+    monkeypatch.setattr(module, "RACY_NS", 0)  # every file's time is trusted at once
+    seeded(home)
+    assert coach(home, "followups", "--json").code == 0
+    first = follow_up_ids(home)[0]
+    assert coach(home, "done", first).code == 0
+    # The next command finds nothing to read again: done told the index itself.
+    reads: list[Path] = []
+    real = module.Index._read
+    monkeypatch.setattr(
+        module.Index, "_read", lambda self, rel, path: (reads.append(path), real(self, rel, path))
+    )
+    # followups and done read the files themselves; clients reads the index's facts.
+    assert coach(home, "clients", "--json").code == 0
+    assert reads == []
+    shown = json.loads(coach(home, "followups", "--json", "--all").stdout)
+    assert [f["done"] for f in shown if f["short_id"] == first] == ["2026-11-24"]
+
+
+def photograph_index(home: Path) -> dict[str, bytes]:
+    """The index's files as a SIGKILL now would leave them (the transaction uncommitted)."""
+    cache = home / "cache"
+    return {p.name: p.read_bytes() for p in cache.glob(f"{INDEX}*") if p.is_file()}
+
+
+def restore_index(home: Path, photo: dict[str, bytes]) -> None:
+    gc.collect()
+    for old in (home / "cache").glob(f"{INDEX}*"):
+        old.unlink()
+    for name, data in photo.items():
+        (home / "cache" / name).write_bytes(data)
+
+
+@pytest.mark.parametrize("command", ["done", "prep", "quarantine"])
+def test_a_kill_while_the_index_is_updated_leaves_the_next_command_right(
+    home: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """Deterministic, as test_kill.py: the index is updated after the file is written,
+    so at each row it writes the index is photographed as a SIGKILL would leave it, with
+    the files as they end. Put back in place, every photograph must give the answers
+    the files give (file times are trusted at once, so nothing is read by chance)."""
+    from clientcoach.storage import index as module
+
+    monkeypatch.setattr(module, "RACY_NS", 0)
+    seeded(home)
+    (files(home)[-1]).write_bytes(b"{")  # damaged, for the quarantine
+    assert coach(home, "history", "--json").code == 7
+    ids = follow_up_ids(home)
+
+    photos: list[dict[str, bytes]] = []
+    read, forget = module.Index._read, module.Index._forget
+
+    def reading(self: module.Index, relative: str, path: Path) -> None:
+        photos.append(photograph_index(home))
+        read(self, relative, path)
+        photos.append(photograph_index(home))
+
+    def forgetting(self: module.Index, ids: list[int]) -> None:
+        photos.append(photograph_index(home))
+        forget(self, ids)
+        photos.append(photograph_index(home))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(module.Index, "_read", reading)
+        patch.setattr(module.Index, "_forget", forgetting)
+        if command == "done":
+            result = coach(home, "done", ids[0])
+        elif command == "quarantine":
+            result = coach(home, "doctor", "--quarantine", "--json")
+        else:
+            save(home, "prep", "Globex", "2026-11-21")
+            result = Result(0, "", "")
+    assert result.code in (0, 7), result.stderr
+    assert photos
+    for number, photo in enumerate(photos):
+        restore_index(home, photo)
+        for reader in (["followups", "--json", "--all"], ["history", "--json"], ["clients"]):
+            indexed, reference = coach(home, *reader), coach(home, *reader, index=False)
+            assert (indexed.code, indexed.stdout) == (reference.code, reference.stdout), number
+
+
+# --- on a terminal: the first build's bar, the pager -----------------------------------
+
+
+def generated(home: Path, count: int) -> None:
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "generate.py"),
+            str(home),
+            str(count),
+            "--end",
+            "2026-11-20",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    # Reflections of earlier days: their times are old enough to be trusted at once.
+    for path in files(home):
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+
+
+def in_terminal(home: Path, *args: str, pager_file: Path) -> str:
+    import sys
+
+    import pexpect
+
+    env = dict(os.environ)
+    env.update(
+        CLIENTCOACH_HOME=str(home),
+        CLIENTCOACH_NOW=NOW,
+        PAGER=f"cat > {pager_file}",
+        PYTHONPATH=str(REPO / "src"),
+        TERM="xterm",
+    )
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "clientcoach", *args],
+        env=env,
+        dimensions=(24, 100),
+        encoding="utf-8",
+        timeout=120,
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    return str(child.before)
+
+
+@pytest.mark.e2e
+def test_on_a_terminal_the_first_build_shows_a_bar_and_long_output_is_paged(
+    home: Path, tmp_path: Path
+) -> None:
+    generated(home, 300)
+    pager = tmp_path / "paged.txt"
+    screen = in_terminal(home, "history", pager_file=pager)
+    assert "Indexing your reflections" in screen
+    paged = pager.read_text(encoding="utf-8")
+    assert paged.count("\n") >= 300  # every row went to the pager, not to the screen
+    oldest = paged.strip().splitlines()[-1].split()[-1]  # the last row's id
+    assert oldest not in screen
+
+    pager.unlink()
+    screen = in_terminal(home, "--no-pager", "history", pager_file=pager)
+    assert not pager.exists()
+    assert oldest in screen
+    assert "Indexing" not in screen  # warm: nothing to build
+
+
+def test_piped_output_is_never_paged(home: Path, tmp_path: Path) -> None:
+    seeded(home)
+    pager = tmp_path / "paged.txt"
+    result = run_coach("history", env={"CLIENTCOACH_HOME": str(home), "PAGER": f"cat > {pager}"})
+    assert result.code == 0
+    assert "2026-11-10" in result.stdout
+    assert not pager.exists()
+
+
+@pytest.mark.e2e
+def test_writers_and_readers_at_once_never_corrupt_it(home: Path) -> None:
+    """Saves and reads in several processes at the same moment: every one succeeds and
+    the index then answers as the files do."""
+    import subprocess
+    import sys
+
+    seeded(home)
+    env = dict(os.environ)
+    env.update(CLIENTCOACH_HOME=str(home), CLIENTCOACH_NOW=NOW, PYTHONPATH=str(REPO / "src"))
+    prep = str(EXAMPLES / "prep-answers.toml")
+    commands = [
+        ["prep", client, "--answers", prep, "--date", day]
+        for client in ("Initech", "Hooli", "Umbrella")
+        for day in ("2026-11-03", "2026-11-04")
+    ]
+    commands += [["history", "--json"], ["followups", "--json"], ["clients", "--json"]] * 2
+    running = [
+        subprocess.Popen(
+            [sys.executable, "-m", "clientcoach", *command],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for command in commands
+    ]
+    for process in running:
+        _out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err.decode()
+    assert len(files(home)) == 3 + 6
+    assert_same_as_files(home)
+
+
+# --- what main added: sync-conflict copies, the words shown, in every language ----------
+
+
+def test_a_sync_conflict_copy_turns_the_index_off_until_it_is_gone(home: Path) -> None:
+    seeded(home)
+    original = files(home)[0]
+    copy = original.with_name(original.stem.replace("_", "_x", 1) + ".json")
+    shutil.copyfile(original, copy)  # the same id in another file, as a sync leaves it
+    report = json.loads(coach(home, "doctor", "--json").stdout)
+    assert report["index"]["state"] == "bypassed"
+    assert [len(twin["paths"]) for twin in report["same_id"]] == [2]
+    assert_same_as_files(home)
+    copy.unlink()
+    report = json.loads(coach(home, "doctor", "--json").stdout)
+    assert (report["index"]["state"], report["same_id"]) == ("current", [])
+    assert_same_as_files(home)
+
+
+def test_the_review_from_kept_facts_keeps_the_words_of_each_language(home: Path) -> None:
+    save(home, "prep", "Acme", "2026-11-02")
+    env = {"CLIENTCOACH_HOME": str(home), "CLIENTCOACH_NOW": NOW}
+    answers = str(EXAMPLES / "debrief-answers.toml")
+    for day in ("2026-11-03", "2026-11-12"):
+        result = run_coach(
+            "--lang", "fr", "debrief", "Acme", "--answers", answers, "--date", day, env=env
+        )
+        assert result.code == 0, result.stderr
+    save(home, "debrief", "Globex", "2026-11-13")
+    command = ["review", "--json", "--month", "2026-11"]
+    indexed, reference = coach(home, *command), coach(home, *command, index=False)
+    assert (indexed.code, indexed.stdout) == (reference.code, reference.stdout)
+    declared = json.loads(indexed.stdout)["declared"]
+    assert declared  # the comparison above covers the words shown in both languages
