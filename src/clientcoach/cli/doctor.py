@@ -134,7 +134,9 @@ def _show_index(index: dict[str, Any]) -> None:
         line = _("Index: none yet (your first save creates the data directory).")
     else:
         done = _("built now") if state == "rebuilt" else _("up to date")
-        line = _(
-            "Index: {state}, {files} file(s), {damaged} damaged, in {path} (safe to delete)"
+        line = ngettext(
+            "Index: {state}, {files} file, {damaged} damaged, in {path} (safe to delete)",
+            "Index: {state}, {files} files, {damaged} damaged, in {path} (safe to delete)",
+            index["files"],
         ).format(state=done, files=index["files"], damaged=index["damaged"], path=index["path"])
     out().print(Text(line), soft_wrap=True)
