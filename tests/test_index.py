@@ -246,7 +246,7 @@ def test_doctor_reindex_builds_it_again(home: Path) -> None:
     assert (report["state"], report["files"], report["damaged"]) == ("current", 3, 0)
     files(home)[0].write_bytes(b"")
     result = coach(home, "doctor", "--reindex")
-    assert "Index: built now, 3 file(s), 1 damaged" in result.stdout
+    assert "Index: built now, 3 files, 1 damaged" in result.stdout
     off = coach(home, "doctor", "--json", index=False)
     assert json.loads(off.stdout)["index"]["state"] == "off"
 
