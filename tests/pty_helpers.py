@@ -150,6 +150,9 @@ class Coach:
         require_e2e("a pseudo-terminal")
         env = dict(os.environ)  # CLIENTCOACH_HOME and NO_COLOR come from the fixture
         env["TERM"] = "xterm"
+        # Long output is paged on a terminal; `cat` as the pager keeps it on the screen the
+        # tests read (the pager itself is tested in tests/test_index.py).
+        env.setdefault("PAGER", "cat")
         self.args = args
         self.transcript = io.StringIO()
         self.child = pexpect.spawn(

@@ -120,6 +120,10 @@ def review(
         indent = 2 if sys.stdout.isatty() else None
         sys.stdout.write(json_text(json.dumps(document, ensure_ascii=False, indent=indent)) + "\n")
         sys.stdout.flush()
+    elif not result.empty and not no_reflect:
+        # The reflection that follows refers to these figures: they stay on the screen
+        # above its questions, not in a pager that closes before it.
+        render_review.show(out(), result)
     elif not result.empty:
         with paged() as con:
             render_review.show(con, result)
