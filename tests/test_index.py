@@ -19,8 +19,10 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,6 +90,26 @@ def follow_up_ids(home: Path) -> list[str]:
     return [f["short_id"] for f in json.loads(result.stdout or "[]")]
 
 
+def open_follow_ups(home: Path) -> list[dict[str, Any]]:
+    result = coach(home, "followups", "--json", index=False)
+    found: list[dict[str, Any]] = json.loads(result.stdout or "[]")
+    return found
+
+
+# A deep-dive's replay of the hot moment (troll-bridge), walked from a file.
+REPLAY: dict[str, Any] = {
+    "recurring": "new",
+    "source": "client",
+    "trigger": "topic",
+    "passes": [{"paused": True, "said_little": True, "calm_back": "yes"}],
+    "paused_first": True,
+    "said_too_much": False,
+    "named_difficulty": True,
+    "bad_intent": False,
+    "ended_next_steps": True,
+}
+
+
 def hand_edit(path: Path, word: str) -> None:
     """An edit in another program: new text, another layout, the same file."""
     try:
@@ -111,7 +133,18 @@ Step = tuple[str, int, int]
 steps = st.lists(
     st.tuples(
         st.sampled_from(
-            ["prep", "debrief", "done", "edit", "copy", "delete", "damage", "quarantine"]
+            [
+                "prep",
+                "debrief",
+                "quick",
+                "deepdive",
+                "done",
+                "edit",
+                "copy",
+                "delete",
+                "damage",
+                "quarantine",
+            ]
         ),
         st.integers(0, 50),
         st.integers(0, 50),
@@ -126,6 +159,19 @@ def apply(home: Path, step: Step, serial: int) -> None:
     present = files(home)
     if what in ("prep", "debrief"):
         save(home, what, CLIENTS[a % len(CLIENTS)], DAYS[b % len(DAYS)])
+    elif what == "quick":  # its hot moment waits as a deep-dive
+        answers = EXAMPLES / "debrief-quick-answers.toml"
+        client, day = CLIENTS[a % len(CLIENTS)], DAYS[b % len(DAYS)]
+        quick = ["debrief", client, "--quick", "--prep", "none", "-a", str(answers)]
+        result = coach(home, *quick, "--date", day)
+        assert result.code == 0, result.stderr
+    elif what == "deepdive":
+        waiting = [f for f in open_follow_ups(home) if f["kind"] == "deep_dive"]
+        if waiting:
+            replay = home.parent / "replay.toml"
+            replay.write_text(tomli_w.dumps(REPLAY), encoding="utf-8")
+            result = coach(home, "deepdive", waiting[a % len(waiting)]["id"], "-a", str(replay))
+            assert result.code in (0, 7), result.stderr
     elif what == "done":
         ids = follow_up_ids(home)
         if ids:
@@ -300,10 +346,9 @@ def test_done_updates_the_index_in_the_same_command(
     monkeypatch.setattr(
         module.Index, "_read", lambda self, rel, path: (reads.append(path), real(self, rel, path))
     )
-    # followups and done read the files themselves; clients reads the index's facts.
     assert coach(home, "clients", "--json").code == 0
-    assert reads == []
     shown = json.loads(coach(home, "followups", "--json", "--all").stdout)
+    assert reads == []
     assert [f["done"] for f in shown if f["short_id"] == first] == ["2026-11-24"]
 
 
@@ -515,3 +560,25 @@ def test_the_review_from_kept_facts_keeps_the_words_of_each_language(home: Path)
     assert (indexed.code, indexed.stdout) == (reference.code, reference.stdout)
     declared = json.loads(indexed.stdout)["declared"]
     assert declared  # the comparison above covers the words shown in both languages
+
+
+def test_deep_dives_from_the_index_are_those_of_the_files(home: Path) -> None:
+    seeded(home)
+    for step in [("quick", 0, 1), ("quick", 1, 2), ("quick", 2, 0)]:
+        apply(home, step, 0)
+    assert_same_as_files(home)
+    waiting = [f["id"] for f in open_follow_ups(home) if f["kind"] == "deep_dive"]
+    assert len(waiting) == 3
+    apply(home, ("deepdive", 0, 0), 0)  # the first walked: done on the walk's day
+    assert coach(home, "done", waiting[1]).code == 0  # the second dismissed
+    assert_same_as_files(home)
+    indexed = json.loads(coach(home, "followups", "--json", "--all").stdout)
+    done = {f["id"]: f["done"] for f in indexed if f["kind"] == "deep_dive"}
+    assert done[waiting[0]] is not None
+    assert done[waiting[1]] == "2026-11-24"
+    assert done[waiting[2]] is None
+    # What the home screen and `coach deepdive` list: the one still waiting.
+    listed = coach(home, "deepdive", "-a", str(home.parent / "replay.toml"))
+    assert listed.code == 0, listed.stderr
+    after = [f["id"] for f in open_follow_ups(home) if f["kind"] == "deep_dive"]
+    assert after == []

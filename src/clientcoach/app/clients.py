@@ -50,7 +50,7 @@ def _index(store: Store) -> Index | None:
     return open_index(store)
 
 
-def _damaged(index: Index, like: Callable[[str], bool] | None = None) -> list[Damaged]:
+def damaged_in(index: Index, like: Callable[[str], bool] | None = None) -> list[Damaged]:
     """The damaged files the index knows, in the order a scan of the files meets them."""
     return [
         Damaged(row.path, row.damaged or "")
@@ -106,10 +106,8 @@ def client_brief(store: Store, client: str, today: date) -> tuple[Brief, list[Da
     return result, damaged
 
 
-def deep_dives_of(store: Store, records: list[dict[str, Any]]) -> list[FollowUp]:
-    """The deep-dives ``records`` flag that this data directory's library can walk."""
-    from clientcoach.insights.deepdives import deep_dives
-
+def _walkable(store: Store) -> Callable[[str], bool]:
+    """Whether this data directory's library can walk a playbook id."""
     known: set[str] = set()
 
     def walkable(playbook_id: str) -> bool:
@@ -121,7 +119,46 @@ def deep_dives_of(store: Store, records: list[dict[str, Any]]) -> list[FollowUp]
             known.update(library(store.root).entries())
         return playbook_id in known
 
-    return deep_dives(records, walkable)
+    return walkable
+
+
+def deep_dives_of(store: Store, records: list[dict[str, Any]]) -> list[FollowUp]:
+    """The deep-dives ``records`` flag that this data directory's library can walk."""
+    from clientcoach.insights.deepdives import deep_dives
+
+    return deep_dives(records, _walkable(store))
+
+
+def kept_deep_dives(store: Store, index: Index, key: str | None = None) -> list[FollowUp]:
+    """:func:`deep_dives_of` the records the index keeps (of the client ``key``), settled
+    by the same rule from the flags and walks it keeps."""
+    from clientcoach.insights.clients import FollowUp
+    from clientcoach.insights.deepdives import settle
+
+    where, args = ("f.client_key = ?", (key,)) if key is not None else ("", ())
+    flags = [
+        FollowUp.from_row(item)
+        for data in index.data("deep_dives", where, args)
+        for item in orjson.loads(data)
+    ]
+    if not flags:
+        return []
+    walks = [tuple(orjson.loads(data)) for data in index.data("walk", where, args)]
+    return settle(flags, walks, _walkable(store))
+
+
+def kept_follow_ups(store: Store, index: Index, key: str | None = None) -> list[FollowUp]:
+    """Every follow-up and deep-dive the index keeps (of the client ``key``), in the
+    order a scan of the files gives them."""
+    from clientcoach.insights.clients import FollowUp
+
+    where, args = ("f.client_key = ?", (key,)) if key is not None else ("", ())
+    found = [
+        FollowUp.from_row(item)
+        for data in index.data("follow_ups", where, args)
+        for item in orjson.loads(data)
+    ]
+    return found + kept_deep_dives(store, index, key)
 
 
 def for_client(records: list[dict[str, Any]], typed: str | None) -> list[dict[str, Any]]:
@@ -171,22 +208,25 @@ def find(store: Store, ref: str) -> Path:
 def followups(
     store: Store, client: str | None, today: date, *, overdue: bool, show_all: bool
 ) -> tuple[list[FollowUp], list[Damaged]]:
-    """Open follow-ups, overdue first (and the done ones after, with ``show_all``).
-
-    The files are read (the index only lists them): pending deep-dives are found in the
-    records' answers and the library, which the index does not keep."""
+    """Open follow-ups, overdue first (and the done ones after, with ``show_all``)."""
+    from clientcoach.app.indexed import answer
     from clientcoach.insights.clients import follow_ups, open_first
 
-    _index(store)  # the files to read are listed by the index, when there is one
-    scan = store.scan_records()
-    mine = for_client(records_of(scan), client)
-    found = follow_ups(mine) + deep_dives_of(store, mine)
+    def kept(index: Index) -> tuple[list[FollowUp], list[Damaged]]:
+        return kept_follow_ups(store, index, _client_key(index, client)), damaged_in(index)
+
+    def scanned() -> tuple[list[FollowUp], list[Damaged]]:
+        scan = store.scan_records()
+        mine = for_client(records_of(scan), client)
+        return follow_ups(mine) + deep_dives_of(store, mine), scan.damaged
+
+    found, damaged = answer(store, kept, scanned)
     shown = open_first(found, today)
     if show_all:
         shown += sorted((f for f in found if f.done), key=lambda f: f.done or "")
     if overdue:
         shown = [f for f in shown if f.overdue(today)]
-    return shown, scan.damaged
+    return shown, damaged
 
 
 @dataclass
@@ -200,6 +240,7 @@ class Marked:
 
 def mark_done(store: Store, ref: str, today: date) -> tuple[Marked, list[Damaged]]:
     """Mark the follow-up ``ref`` names done, in the debrief that holds it."""
+    from clientcoach.app.indexed import answer
     from clientcoach.insights.clients import FollowUpNotFound, find_follow_up, follow_ups
     from clientcoach.insights.clients import mark_done as mark
     from clientcoach.insights.deepdives import DEEP_DIVE, flag_answer
@@ -208,29 +249,40 @@ def mark_done(store: Store, ref: str, today: date) -> tuple[Marked, list[Damaged
         raise UsageError(
             _("the follow-up id is empty"), _("run `coach followups --all` to see the ids")
         )
-    # Read from the files (deep-dives, every copy of a sync conflict); the index lists
-    # them, and is told of the change in this command.
-    _index(store)
-    scan = store.scan_records()
-    paths: dict[str, list[Path]] = {}
-    for path, record in scan.items:
-        paths.setdefault(record["id"], []).append(path)
-    every = records_of(scan)
-    try:
-        found = find_follow_up(follow_ups(every) + deep_dives_of(store, every), ref)
-    except FollowUpNotFound as exc:
-        if exc.candidates:
-            ids = ", ".join(f.short_id for f in exc.candidates[:5])
+
+    def located(found: list[FollowUp]) -> FollowUp:
+        try:
+            return find_follow_up(found, ref)
+        except FollowUpNotFound as exc:
+            if exc.candidates:
+                ids = ", ".join(f.short_id for f in exc.candidates[:5])
+                raise DataError(
+                    _("follow-up id {ref!r} matches {n} follow-ups ({ids})").format(
+                        ref=ref, n=len(exc.candidates), ids=ids
+                    ),
+                    _("give more of the id"),
+                ) from None
             raise DataError(
-                _("follow-up id {ref!r} matches {n} follow-ups ({ids})").format(
-                    ref=ref, n=len(exc.candidates), ids=ids
-                ),
-                _("give more of the id"),
+                _("no follow-up with id {ref!r}").format(ref=ref),
+                _("run `coach followups --all` to see the ids"),
             ) from None
-        raise DataError(
-            _("no follow-up with id {ref!r}").format(ref=ref),
-            _("run `coach followups --all` to see the ids"),
-        ) from None
+
+    def kept(index: Index) -> tuple[FollowUp, list[Path], list[Damaged]]:
+        # The index is open only while each id is held by one file.
+        found = located(kept_follow_ups(store, index))
+        paths = [row.path for row in index.rows("f.rid = ?", (found.reflection,))]
+        return found, paths, damaged_in(index)
+
+    def scanned() -> tuple[FollowUp, list[Path], list[Damaged]]:
+        scan = store.scan_records()
+        every = records_of(scan)
+        found = located(follow_ups(every) + deep_dives_of(store, every))
+        # A copy a sync conflict left holds the same follow-up: every copy is marked,
+        # so the item never comes back from the other file.
+        paths = [path for path, record in scan.items if record["id"] == found.reflection]
+        return found, paths, scan.damaged
+
+    found, paths, damaged = answer(store, kept, scanned)
 
     def change(record: dict[str, Any]) -> tuple[bool, str]:
         try:
@@ -242,13 +294,11 @@ def mark_done(store: Store, ref: str, today: date) -> tuple[Marked, list[Damaged
                 _("follow-up {id} is no longer in its debrief").format(id=found.id)
             ) from None
 
-    # A copy a sync conflict left holds the same follow-up: every copy is marked, so the
-    # item never comes back from the other file.
     changed, day = False, ""
-    for path in paths[found.reflection]:
+    for path in paths:
         (one_changed, day), _written = store.update(path, change)
         changed = changed or one_changed
-    return Marked(found, changed, day), scan.damaged
+    return Marked(found, changed, day), damaged
 
 
 def _dismiss(answer: dict[str, Any], today: date) -> tuple[bool, str]:
@@ -312,7 +362,7 @@ def history(
 
     return answer(
         store,
-        lambda index: (_history(index, client, kind, start, end, grep), _damaged(index)),
+        lambda index: (_history(index, client, kind, start, end, grep), damaged_in(index)),
         scanned,
     )
 
@@ -388,7 +438,7 @@ def clients(store: Store, today: date) -> tuple[list[ClientSummary], list[Damage
             )
             for row, data in index.parts("follow_ups", order=OLDEST)
         )
-        return clients_from(rows, today), _damaged(index)
+        return clients_from(rows, today), damaged_in(index)
 
     def scanned() -> tuple[list[ClientSummary], list[Damaged]]:
         scan = store.scan_records()

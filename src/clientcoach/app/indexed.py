@@ -26,7 +26,7 @@ from clientcoach.storage.index import Derived, Index, IndexUnavailable, Progress
 from clientcoach.storage.store import Store
 
 # Bumped when what the index keeps changes in a way its sources' text would not show.
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 INDEX_ENV = "CLIENTCOACH_INDEX"
 # The modules whose functions derive what the index keeps: any change to their text
 # makes another stamp, so facts of another shape are never read back.
@@ -69,6 +69,7 @@ def index_file(store: Store) -> Path:
 def derive(record: dict[str, Any]) -> Derived:
     """What the index keeps of one readable record (see ``storage.index``)."""
     from clientcoach.insights.clients import follow_ups, search_entries
+    from clientcoach.insights.deepdives import raised, walk_of
     from clientcoach.insights.recall import KIND_ORDER, deep_role
     from clientcoach.insights.review import facts_to_json, record_facts
 
@@ -80,6 +81,13 @@ def derive(record: dict[str, Any]) -> Derived:
         "follow_ups": orjson.dumps([f.to_row() for f in follow_ups([record])]),
         "mistakes": orjson.dumps(deep_role(record, "mistake")),
     }
+    # Only the few records that flag or walk a deep-dive keep these parts.
+    flags = raised(record)
+    if flags:
+        parts["deep_dives"] = orjson.dumps([f.to_row() for f in flags])
+    walk = walk_of(record)
+    if walk is not None:
+        parts["walk"] = orjson.dumps(walk)
     kept = record_facts(record)
     if kept is not None:
         parts["review"] = orjson.dumps(facts_to_json(kept))

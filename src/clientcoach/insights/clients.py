@@ -133,11 +133,12 @@ class FollowUp:
             self.due.isoformat() if self.due else None,
             self.done,
             self.kind,
+            self.playbook,
         ]
 
     @classmethod
     def from_row(cls, row: list[Any]) -> FollowUp:
-        reflection, number, client, meeting, what, owner, due, done, kind = row
+        reflection, number, client, meeting, what, owner, due, done, kind, playbook = row
         return cls(
             reflection,
             number,
@@ -148,6 +149,7 @@ class FollowUp:
             date.fromisoformat(due) if due else None,
             done,
             kind,
+            playbook,
         )
 
     def to_json(self, today: date) -> dict[str, Any]:

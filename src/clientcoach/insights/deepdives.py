@@ -24,7 +24,7 @@ dismisses it). Its id is the debrief's id, ``.d`` and the flag's number
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from clientcoach.i18n import _
@@ -102,52 +102,72 @@ def flagged(record: Record) -> list[tuple[Flag, AnswerDict]]:
     return found
 
 
-def walked(records: Iterable[Record]) -> dict[tuple[str, str], Record]:
-    """Deep-dives already walked, by (the debrief's id, the playbook's id)."""
-    found: dict[tuple[str, str], Record] = {}
-    for record in records:
-        links, playbook = record.get("links"), record.get("playbook")
-        if not (isinstance(links, dict) and isinstance(playbook, dict)):
-            continue
-        debrief, playbook_id = links.get("deepdive_of"), playbook.get("id")
-        if isinstance(debrief, str) and isinstance(playbook_id, str):
-            found.setdefault((debrief, playbook_id), record)
+def walk_of(record: Record) -> tuple[str, str, str] | None:
+    """What a deep-dive walked later settles: (the debrief's id, the playbook's id, the
+    day it was done, else the walk's id); None for any other record."""
+    links, playbook = record.get("links"), record.get("playbook")
+    if not (isinstance(links, dict) and isinstance(playbook, dict)):
+        return None
+    debrief, playbook_id = links.get("deepdive_of"), playbook.get("id")
+    if not (isinstance(debrief, str) and isinstance(playbook_id, str)):
+        return None
+    return debrief, playbook_id, str(record.get("finished_at", ""))[:10] or str(record["id"])
+
+
+def raised(record: Record) -> list[FollowUp]:
+    """Every deep-dive one debrief flags, done only when dismissed with `coach done`:
+    what the index keeps of a record, before :func:`settle` weighs the others."""
+    found: list[FollowUp] = []
+    for flag, answer in flagged(record):
+        done: Any = answer.get("done")
+        found.append(
+            FollowUp(
+                reflection=record["id"],
+                number=flag.number,
+                client=record["client"],
+                meeting=meeting_day(record),
+                what=flag.what(answer),
+                owner="me",
+                due=None,
+                done=str(done) if done else None,
+                kind=DEEP_DIVE,
+                playbook=flag.playbook,
+            )
+        )
     return found
 
 
-def deep_dives(records: Iterable[Record], walkable: Callable[[str], bool]) -> list[FollowUp]:
-    """Every deep-dive the records flag, walked (done) or not, in record order.
+def settle(
+    flags: Iterable[FollowUp],
+    walks: Iterable[tuple[str, str, str]],
+    walkable: Callable[[str], bool],
+) -> list[FollowUp]:
+    """The deep-dives ``flags`` raise that the library can walk, each done when
+    dismissed or walked (the earliest walk counts, whatever order the records came in).
 
     ``walkable`` tells the playbook ids the library can walk: a flag whose playbook is
     not there (a won deal before a ``won-deal`` playbook exists) is left out. It is
     asked only about a flag, so records that flag nothing never list the library.
     """
-    every = list(records)
-    done_by = walked(every)
+    done_by: dict[tuple[str, str], str] = {}
+    for debrief, playbook, day in walks:
+        key = (debrief, playbook)
+        done_by[key] = min(done_by.get(key, day), day)
     found: list[FollowUp] = []
-    for record in every:
-        for flag, answer in flagged(record):
-            if not walkable(flag.playbook):
-                continue
-            deeper = done_by.get((record["id"], flag.playbook))
-            done: Any = answer.get("done")  # dismissed with `coach done`
-            if not done and deeper is not None:
-                done = str(deeper.get("finished_at", ""))[:10] or deeper["id"]
-            found.append(
-                FollowUp(
-                    reflection=record["id"],
-                    number=flag.number,
-                    client=record["client"],
-                    meeting=meeting_day(record),
-                    what=flag.what(answer),
-                    owner="me",
-                    due=None,
-                    done=str(done) if done else None,
-                    kind=DEEP_DIVE,
-                    playbook=flag.playbook,
-                )
-            )
+    for flag in flags:
+        if flag.playbook is None or not walkable(flag.playbook):
+            continue
+        if flag.done is None and (flag.reflection, flag.playbook) in done_by:
+            flag = replace(flag, done=done_by[(flag.reflection, flag.playbook)])
+        found.append(flag)
     return found
+
+
+def deep_dives(records: Iterable[Record], walkable: Callable[[str], bool]) -> list[FollowUp]:
+    """Every deep-dive the records flag, walked (done) or not, in record order."""
+    every = list(records)
+    walks = [w for w in map(walk_of, every) if w is not None]
+    return settle((f for r in every for f in raised(r)), walks, walkable)
 
 
 def flag_answer(record: Record, number: int) -> AnswerDict:
