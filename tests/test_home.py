@@ -54,7 +54,15 @@ def _data(home: Path) -> dict[str, str]:
     write(home, review)
     # A quick debrief with a hot moment, run for real: its deep-dive waits.
     quick = run_coach(
-        "debrief", "Initech", "--quick", "--prep", "none", "-d", "2026-11-20", "-a", str(QUICK),
+        "debrief",
+        "Initech",
+        "--quick",
+        "--prep",
+        "none",
+        "-d",
+        "2026-11-20",
+        "-a",
+        str(QUICK),
         env=NOW,
     )
     assert quick.code == 0, quick.stderr
@@ -102,9 +110,11 @@ def test_each_item_is_shown_and_carried_by_json(home: Path) -> None:
     assert [f["short_id"] for f in data["touchpoints"]] == [ids["touchpoint"]]
     assert data["touchpoints"][0]["due"] == "2027-02-01"
     (dive,) = data["deep_dives"]
-    assert dive["kind"] == "deep_dive" and dive["client"] == "Initech"
+    assert dive["kind"] == "deep_dive"
+    assert dive["client"] == "Initech"
     assert [d["id"] for d in data["drafts"]] == [DRAFT_ID]
-    assert data["last_review"] == ids["review"] and data["days_since_review"] == 55
+    assert data["last_review"] == ids["review"]
+    assert data["days_since_review"] == 55
     assert data["review_due"] is True
     assert [(q["client"], q["usual_days"], q["days_since"]) for q in data["quiet_clients"]] == [
         ("Hooli", 14, 71)
@@ -119,11 +129,14 @@ def test_each_item_is_shown_and_carried_by_json(home: Path) -> None:
     for name in ("overdue", "upcoming", "touchpoints", "deep_dives"):
         for item in data[name]:
             assert item["short_id"] in text, (name, text)
-    assert "2026-11-10" in text and "2027-02-01" in text
+    assert "2026-11-10" in text
+    assert "2027-02-01" in text
     assert ids["done"] not in text  # a follow-up already done is not due
     assert f"coach resume {DRAFT_ID}" in text
     assert "55 days ago (2026-09-30)" in text
-    assert "Hooli" in text and "71 days ago" in text and "every 14 days" in text
+    assert "Hooli" in text
+    assert "71 days ago" in text
+    assert "every 14 days" in text
     assert text.rstrip().endswith(f"Next: coach done {ids['overdue']}")
     assert "\x1b" not in text
 
@@ -133,8 +146,9 @@ def test_the_same_ids_as_followups_deepdive_and_review(home: Path) -> None:
     data = _json()
     listed = json.loads(run_coach("followups", "--json", env=NOW).stdout)
     opened = {f["id"] for f in listed}
-    on_home = {f["id"] for name in ("overdue", "upcoming", "touchpoints", "deep_dives")
-               for f in data[name]}
+    on_home = {
+        f["id"] for name in ("overdue", "upcoming", "touchpoints", "deep_dives") for f in data[name]
+    }
     assert on_home <= opened
     assert {f["id"] for f in listed if f["kind"] == "deep_dive"} == {
         d["id"] for d in data["deep_dives"]
@@ -201,12 +215,16 @@ def test_in_french(home: Path) -> None:
     ids = _data(home)
     result = run_coach("--lang", "fr", env=NOW)
     assert result.code == 0, result.stderr
-    assert "Relances en retard" in result.stdout
+    assert "Actions en retard" in result.stdout
     assert "Prochaine étape\u00a0: coach done " + ids["overdue"] in result.stdout
-    assert "il y a 55\u00a0jours" in result.stdout
+    assert "remonte à 55 jours" in result.stdout
     english = run_coach(env=NOW).stdout
-    assert "Overdue" not in result.stdout and "Overdue" in english
-    assert "Bienvenue" in run_coach("--lang", "fr", env={**NOW, "CLIENTCOACH_HOME": str(home / "x")}).stdout
+    assert "Overdue" not in result.stdout
+    assert "Overdue" in english
+    assert (
+        "Bienvenue"
+        in run_coach("--lang", "fr", env={**NOW, "CLIENTCOACH_HOME": str(home / "x")}).stdout
+    )
 
 
 def test_help_still_lists_the_commands(home: Path) -> None:

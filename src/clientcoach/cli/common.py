@@ -55,7 +55,10 @@ def settings() -> dict[str, Any]:
 
 app = typer.Typer(
     name="coach",
-    help=_("Self-coaching for client meetings: prep before, debrief after, review monthly."),
+    help=_(
+        "Self-coaching for client meetings: prep before, debrief after, review monthly. "
+        "Run coach alone to see what is due."
+    ),
     # `coach` alone is the home screen (cli/home.py), not the help.
     no_args_is_help=False,
     add_completion=True,

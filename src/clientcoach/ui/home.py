@@ -81,7 +81,7 @@ def lines(home: Home) -> list[Line]:
         "coach followups",
     )
     if not home.overdue and not home.upcoming:
-        found.append([(_("No follow-up overdue or due this week."), "green")])
+        found.append([(_("No follow-up is overdue or due within a week."), "green")])
         found.append([])
     if home.later:
         later = ngettext(
@@ -111,12 +111,15 @@ def lines(home: Home) -> list[Line]:
         found.append(_heading(_("Unfinished drafts"), len(home.drafts), total))
         for draft in home.drafts:
             what = ngettext(
-                "{kind} for {client}, {count} answer", "{kind} for {client}, {count} answers",
+                "{kind} for {client}, {count} answer",
+                "{kind} for {client}, {count} answers",
                 draft.count,
-            ).format(kind=kind_name(draft.kind), client=printable(_client(draft.client)), count=draft.count)
-            found.append(
-                [("  ", ""), (f"coach resume {draft.id}", "cyan"), ("  " + what, "")]
+            ).format(
+                kind=kind_name(draft.kind),
+                client=printable(_client(draft.client)),
+                count=draft.count,
             )
+            found.append([("  ", ""), (f"coach resume {draft.id}", "cyan"), ("  " + what, "")])
         found.extend(_more(total, len(home.drafts), "coach drafts"))
         found.append([])
     found.append(_review_line(home))
@@ -131,9 +134,7 @@ def lines(home: Home) -> list[Line]:
             usual = ngettext(
                 "usually every {n} day", "usually every {n} days", q.usual_days
             ).format(n=q.usual_days)
-            found.append(
-                [("  ", ""), (printable(q.client), "bold"), (f"  {said} ({usual})", "")]
-            )
+            found.append([("  ", ""), (printable(q.client), "bold"), (f"  {said} ({usual})", "")])
         found.extend(_more(total, len(home.quiet), "coach review"))
         found.append([])
     found.append([(_("Next: "), "bold"), (printable(home.next_step.command), "bold cyan")])
