@@ -18,6 +18,9 @@ clientcoach`` with this tree's ``src/`` first on the path. Targets (issue 15):
 - the first build of the index <= 2.5x a bare ``json.loads`` of every file;
 - peak resident memory (``getrusage`` of the child) <= 150 MiB for every command.
 
+The home screen (``coach --json``, issue 17) is timed and its memory measured beside
+``followups``, whose one read of the files it shares; it has no target of its own.
+
 It prints the medians, the ratios and the peak memory, and exits 1 when a target is
 missed. Not part of the test suite: timings belong to a quiet machine.
 """
@@ -151,6 +154,7 @@ def bench(work: Path, n: int, runs: int) -> tuple[list[str], bool]:
         f"grep -rli {WORD}": (["grep", "-rli", WORD, str(home / "reflections")], env, None),
         f"history --grep {WORD} --json": (coach("history", "--grep", WORD, "--json"), env, None),
         "followups --json": (coach("followups", "--json"), env, None),
+        "coach --json (home screen)": (coach("--json"), env, None),
         "clients --json": (coach("clients", "--json"), env, None),
         "brief CLIENT": (coach("brief", client), env, None),
         "done ID": (coach("done", follow_up), env, None),
@@ -202,6 +206,7 @@ def bench(work: Path, n: int, runs: int) -> tuple[list[str], bool]:
     for name in (
         f"history --grep {WORD} --json",
         "followups --json",
+        "coach --json (home screen)",
         "clients --json",
         "brief CLIENT",
         "done ID",

@@ -64,7 +64,7 @@ def test_a_french_run_still_exits_with_the_commands_own_code(home: Path) -> None
     assert run_coach("--lang", "fr", "show", "nope").code == 5
     assert run_coach("--lang", "fr", "history", "--json").code == 0
     assert run_coach("--lang", "fr", "--version").code == 0
-    assert run_coach("--lang", "fr").code == 2  # no command: the help, as in English
+    assert run_coach("--lang", "fr").code == 0  # no command: the home screen, as in English
 
 
 def test_a_french_usage_error_shows_typed_control_characters_as_stand_ins(home: Path) -> None:

@@ -55,8 +55,12 @@ def settings() -> dict[str, Any]:
 
 app = typer.Typer(
     name="coach",
-    help=_("Self-coaching for client meetings: prep before, debrief after, review monthly."),
-    no_args_is_help=True,
+    help=_(
+        "Self-coaching for client meetings: prep before, debrief after, review monthly. "
+        "Run coach alone to see what is due."
+    ),
+    # `coach` alone is the home screen (cli/home.py), not the help.
+    no_args_is_help=False,
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -102,6 +106,12 @@ def callback(parent: typer.Typer) -> Callable[[F], F]:
         return function
 
     return declare
+
+
+def guarded(function: F) -> F:
+    """``function`` run as every command runs (see :func:`command`): for code that is
+    not a command itself, such as the home screen the root callback shows."""
+    return _guarded(function)
 
 
 def _guarded(function: F) -> F:

@@ -21,6 +21,7 @@ from clientcoach.cli import (  # noqa: F401
     deepdive,
     doctor,
     drafts,
+    home,
     meeting,
     playbooks,
     review,
@@ -83,8 +84,9 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -107,6 +109,9 @@ def _root(
             help=_("Language of messages and playbooks: en or fr (default: locale)."),
         ),
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help=_("With no command: the home screen as JSON."))
+    ] = False,
 ) -> None:
     STATE.debug = debug
     STYLE.no_color = no_color
@@ -117,6 +122,10 @@ def _root(
 
         with guard():
             i18n.set_language(language.choose(lang)[0])
+    if ctx.invoked_subcommand is None:
+        home.home(as_json)
+    elif as_json:
+        home.json_without_home()
 
 
 _GLOBAL_FLAGS = ("--debug", "--no-color", "--no-pager")

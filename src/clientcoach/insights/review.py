@@ -1427,13 +1427,20 @@ _MEETING_KINDS = {"prep", "debrief"}
 
 
 def _quiet(history: list[_Facts], on: date) -> list[Quiet]:
-    """Clients whose last meeting is further back than twice their usual gap, on ``on``."""
+    return quiet_clients(((f.client_key, f.client, f.kind, f.day) for f in history), on)
+
+
+def quiet_clients(meetings: Iterable[tuple[str, str, str, date]], on: date) -> list[Quiet]:
+    """Clients whose last meeting is further back than twice their usual gap, on ``on``.
+
+    ``meetings`` holds (client key, client, kind, meeting day) of each reflection: the
+    review gives its facts, the home screen the index's rows, so both share this rule."""
     days: dict[str, set[date]] = {}
     names: dict[str, str] = {}
-    for f in history:
-        if f.client_key and f.kind in _MEETING_KINDS and f.day <= on:
-            days.setdefault(f.client_key, set()).add(f.day)
-            names[f.client_key] = f.client
+    for key, client, kind, day in meetings:
+        if key and kind in _MEETING_KINDS and day <= on:
+            days.setdefault(key, set()).add(day)
+            names[key] = client
     found: list[Quiet] = []
     for key, met in days.items():
         if len(met) < RHYTHM_MEETINGS:
