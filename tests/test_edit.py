@@ -216,12 +216,7 @@ def test_an_emptied_file_changes_nothing(
     monkeypatch.setattr(console, "is_terminal", lambda: True)
     path = saved(home)
     before = path.read_bytes()
-    body = (
-        "if calls == 1:\n"
-        "    path.write_text('garbage = = =')\n"
-        "else:\n"
-        "    path.write_text('')\n"
-    )
+    body = "if calls == 1:\n    path.write_text('garbage = = =')\nelse:\n    path.write_text('')\n"
     result = run_coach("edit", rid(path), env={"EDITOR": editor(tmp_path, body)})
     assert result.code == 0, result.stderr
     assert "Nothing changed." in result.stderr

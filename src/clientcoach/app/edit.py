@@ -91,9 +91,7 @@ def save(store: Store, editing: Editing, record: dict[str, Any], now: datetime) 
     record["edited"] = now.astimezone(UTC).isoformat(timespec="seconds")
     rid = str(record.get("id") or editing.path.stem)
     try:
-        kept = store.replace_keeping(
-            editing.path, editing.original, record_text(record), rid, now
-        )
+        kept = store.replace_keeping(editing.path, editing.original, record_text(record), rid, now)
     except ChangedError as exc:
         raise DataError(
             _("{path} changed while it was being edited").format(path=editing.path),

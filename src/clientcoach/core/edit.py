@@ -34,7 +34,6 @@ from clientcoach.model.playbook import (
     Choice,
     ChoiceStep,
     DateStep,
-    IncludeStep,
     ListStep,
     LongTextStep,
     LoopStep,
@@ -146,9 +145,11 @@ def known_choices(answers: list[Any]) -> dict[tuple[str, ...], dict[str, str]]:
 
 def _made_step(answer: dict[str, Any], choices: dict[str, str]) -> AnswerStep | None:
     """A step made from what the record says of an answer, for the engine's checks."""
-    base = {"id": "step", "prompt": str(answer.get("prompt") or "?")}
+    base: dict[str, Any] = {"id": "step", "prompt": str(answer.get("prompt") or "?")}
     kind = answer.get("type")
-    options = [Choice.model_construct(value=v, label=label) for v, label in choices.items()]
+    options: list[str | Choice] = [
+        Choice.model_construct(value=v, label=label) for v, label in choices.items()
+    ]
     made: dict[str, AnswerStep] = {
         "text": TextStep.model_construct(**base, type="text", max_length=1_000_000),
         "longtext": LongTextStep.model_construct(**base, type="longtext"),
@@ -349,8 +350,9 @@ def _read(
                 )
                 continue
             inner = _inner(step, answer, known)
-            for item, edited in zip(items, given, strict=True):
-                changed |= _read(item, edited, (*path, name), inner, known, choices, today, problems)
+            for one, edited in zip(items, given, strict=True):
+                where_in = (*path, name)
+                changed |= _read(one, edited, where_in, inner, known, choices, today, problems)
             continue
         old = answer.get("value")
         if name not in table:
