@@ -178,3 +178,18 @@ def test_the_trash_lists_when_each_was_deleted(home: Path) -> None:
     assert "2026-12-02 10:00" in listed.stdout
     assert "Acme" in listed.stdout
     assert "coach restore ID" in listed.stderr
+
+
+def test_a_trash_that_leads_out_is_named_by_doctor_and_never_written_through(
+    home: Path, tmp_path: Path
+) -> None:
+    path = debrief(home)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (home / "trash").symlink_to(elsewhere)
+    result = run_coach("delete", rid(path), "--yes")
+    assert result.code == ExitCode.STORAGE, result.stderr
+    assert path.exists()
+    assert not list(elsewhere.iterdir())
+    doctor = json.loads(run_coach("doctor", "--json").stdout)
+    assert [d["path"] for d in doctor["damaged"]] == [str(home / "trash")]

@@ -43,7 +43,7 @@ EXAMPLES: dict[str, list[str]] = {
     "drafts": ["coach drafts", "coach drafts discard 1a2b3c"],
     "drafts list": ["coach drafts list"],
     "drafts discard": ["coach drafts discard 1a2b3c"],
-    "edit": ["coach edit 1a2b3c", "EDITOR=nano coach edit 1a2b3c"],
+    "edit": ["coach edit 1a2b3c"],
     "delete": ["coach delete 1a2b3c", "coach delete 1a2b3c --yes"],
     "restore": ["coach restore 1a2b3c"],
     "trash": ["coach trash", "coach trash empty"],
