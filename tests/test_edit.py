@@ -102,6 +102,7 @@ def test_changing_an_answer_saves_it_keeps_the_old_version_and_updates_the_index
     assert json.loads(run_coach("history", "--grep", "pilot plan", "--json").stdout) == []
     shown = run_coach("show", rid(path))
     assert "Send the Zanzibar plan" in shown.stdout
+    assert f"edited: {record['edited']}" in shown.stdout
     shown_json = json.loads(run_coach("show", rid(path), "--json").stdout)
     assert shown_json["edited"] == record["edited"]
 
