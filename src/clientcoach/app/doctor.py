@@ -50,10 +50,12 @@ def examine(root: Path, quarantine: bool, reindex: bool = False) -> dict[str, An
         store, _kept_counts, lambda: _counts(store)
     )
     drafts, damaged_drafts = store.scan_drafts()
-    # Links leading out where no scan reads (the cache, the quarantine): named too.
+    # Links leading out where no scan reads (the cache, the quarantine, the trash and the
+    # kept previous versions, which are never read as reflections): named too.
+    folders = (root / "cache", root / "cache" / "playbooks", store.quarantine_dir)
     links = [
         Damaged(path, outside_reason())
-        for path in (root / "cache", root / "cache" / "playbooks", store.quarantine_dir)
+        for path in (*folders, store.trash_dir, store.edits_dir)
         if leads_out(root, path)
     ]
     damaged = [*damaged_records, *damaged_drafts, *links]

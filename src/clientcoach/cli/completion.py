@@ -1,5 +1,5 @@
 """Shell completion: client names, playbook ids, kinds, languages, config keys, follow-up
-and reflection ids, never a traceback in the shell.
+and reflection ids (in the trash too), never a traceback in the shell.
 
 Each function is given to an option as ``shell_complete``: Typer's ``autocompletion``
 keeps only results that start with the typed text as typed, so ``ac`` would never offer
@@ -117,6 +117,14 @@ def _reflection_ids(_ctx: Any, incomplete: str) -> list[str]:
     return _starting([p.stem.rsplit("_", 1)[-1] for p in paths], incomplete)
 
 
+def _trashed_ids(_ctx: Any, incomplete: str) -> list[str]:
+    """Ids of the reflections in the trash, most recently deleted first."""
+    from clientcoach.storage.config import data_dir
+    from clientcoach.storage.store import Store
+
+    return _starting([item.id for item in Store(data_dir()).trash_list()], incomplete)
+
+
 client = _safe(_clients)
 playbook = _safe(_playbooks)
 kind = _safe(_kinds)
@@ -124,3 +132,4 @@ language = _safe(_languages)
 config_key = _safe(_config_keys)
 follow_up = _safe(_follow_up_ids)
 reflection = _safe(_reflection_ids)
+trashed = _safe(_trashed_ids)

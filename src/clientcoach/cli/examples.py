@@ -43,5 +43,11 @@ EXAMPLES: dict[str, list[str]] = {
     "drafts": ["coach drafts", "coach drafts discard 1a2b3c"],
     "drafts list": ["coach drafts list"],
     "drafts discard": ["coach drafts discard 1a2b3c"],
+    "edit": ["coach edit 1a2b3c"],
+    "delete": ["coach delete 1a2b3c", "coach delete 1a2b3c --yes"],
+    "restore": ["coach restore 1a2b3c"],
+    "trash": ["coach trash", "coach trash empty"],
+    "trash list": ["coach trash list --json"],
+    "trash empty": ["coach trash empty --yes"],
     "help": ["coach help prep", "coach help playbooks check"],
 }

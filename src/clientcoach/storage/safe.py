@@ -250,3 +250,11 @@ def check_folder_itself(root: Path, path: Path) -> None:
     """Refused unless the existing folder ``path`` resolves inside ``root``."""
     if not is_inside(root, path):
         raise Refused(errno.ELOOP, outside_reason(), path)
+
+
+def remove_folder(path: Path, root: Path) -> None:
+    """Remove an empty folder (OSError if it is not empty), never through a link."""
+    check_folder(root, path)
+    if path.is_symlink():
+        raise Refused(errno.ELOOP, _("a symbolic link: never followed"), path)
+    path.rmdir()

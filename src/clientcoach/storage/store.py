@@ -22,7 +22,7 @@ import platform
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -490,6 +490,8 @@ class Store:
         self.reflections = root / "reflections"
         self.drafts = root / "drafts"
         self.quarantine_dir = root / "quarantine"
+        self.trash_dir = root / "trash"
+        self.edits_dir = root / "edits"
         # Set when the derived index is open (app.indexed): the reflection files as it
         # knows them after reconciling, and what to tell it after this store wrote.
         self.index: object | None = None
@@ -789,8 +791,13 @@ class Store:
         commands that read thousands of files. A file that fails here is damaged for
         every command.
         """
+        return self.read_exact(path)[0]
+
+    def read_exact(self, path: Path) -> tuple[dict[str, Any], bytes]:
+        """:meth:`read_record` and the very bytes it was read from, so that a rewrite can
+        check the file still holds them (``coach edit``)."""
         # The full depth walk would cost more than the parse; answers are checked below.
-        raw, _raw_bytes = _parse_json_text(
+        raw, raw_bytes = _parse_json_text(
             path, "reflection", current_schema(), check_depth=False, root=self._root_of(path)
         )
         data = migrate(raw, path)
@@ -811,7 +818,7 @@ class Store:
             date.fromisoformat(meeting["date"])
         except ValueError:
             raise DamagedFile(path, "damaged reflection (meeting date)") from None
-        return data
+        return data, raw_bytes
 
     def scan_records(self, kind: str | None = None, client: str | None = None) -> RecordScan:
         """Like :meth:`scan`, but records are plain dicts (see :meth:`read_record`)."""
@@ -1011,3 +1018,223 @@ class Store:
             yield
         finally:
             os.close(fd)
+
+    # --- edits and the trash ----------------------------------------------------------
+
+    def replace_keeping(
+        self, path: Path, expected: bytes, text: str, record_id: str, when: datetime
+    ) -> Path:
+        """Replace a reflection with ``text`` after keeping its previous bytes in
+        ``edits/<id>/<time>.json``; returns the kept copy.
+
+        Done under the update lock, and only if the file still holds ``expected`` (what
+        the edit started from): otherwise :class:`ChangedError` and nothing is written,
+        so a change made meanwhile (``coach done``) is never lost.
+        """
+        folder = self.edits_dir / _folder_name(record_id)
+        with self._update_lock():
+            try:
+                ensure_dir(folder, self.root)
+                tidy(folder, self.root)
+                kept = self._new_name(folder, _stamp(when), expected.decode("utf-8"))
+            except OSError as exc:
+                raise StorageError(
+                    _("cannot keep the previous version in {path}: {reason}").format(
+                        path=folder, reason=exc.strerror
+                    ),
+                    _("nothing was changed; check free space and permissions"),
+                ) from exc
+            try:
+                replace_if_unchanged(path, expected, text, self.root)
+            except BaseException as exc:
+                # The file was not replaced: the copy only repeats what is still there.
+                with contextlib.suppress(OSError):
+                    safe.unlink(kept, self.root)
+                if isinstance(exc, OSError):
+                    raise StorageError(
+                        _("cannot update {path}: {reason}").format(path=path, reason=exc.strerror),
+                        _("the file is unchanged; check free space and permissions"),
+                    ) from exc
+                raise
+        self._wrote(path)
+        return kept
+
+    def _new_name(self, folder: Path, stamp: str, text: str) -> Path:
+        """Write ``text`` to a new file named for ``stamp`` in ``folder``."""
+        for attempt in range(1000):
+            name = stamp if attempt == 0 else f"{stamp}-{attempt}"
+            try:
+                write_new(folder / f"{name}.json", text, self.root)
+            except FileExistsError:
+                continue
+            return folder / f"{name}.json"
+        raise StorageError(_("no free name in {folder}").format(folder=folder))
+
+    def trash(self, path: Path, when: datetime) -> Path:
+        """Move a reflection file to ``trash/<time>/<month>/<name>``, byte for byte and
+        never replacing anything; returns where it went. The time says when it was
+        deleted; the rest is its place under ``reflections/``, where restore puts it."""
+        relative = self._relative(path)
+        stamp = _stamp(when)
+        with self._update_lock():
+            for attempt in range(1000):
+                name = stamp if attempt == 0 else f"{stamp}-{attempt}"
+                target = self.trash_dir / name / relative
+                if os.path.lexists(target.parent.parent):
+                    continue  # another deletion of this second: a folder of its own
+                ensure_dir(target.parent, self.root)
+                try:
+                    _move(path, target, self.root)
+                except FileExistsError:
+                    continue
+                except OSError as exc:
+                    raise StorageError(
+                        _("cannot move {path}: {reason}").format(path=path, reason=exc.strerror),
+                        _("the reflection is where it was"),
+                    ) from exc
+                self._wrote(path)
+                return target
+        raise StorageError(_("no free name in {folder}").format(folder=self.trash_dir))
+
+    def _relative(self, path: Path) -> Path:
+        """A reflection's place under ``reflections/`` (``2026-11/name.json``)."""
+        try:
+            relative = path.absolute().relative_to(self.reflections.absolute())
+        except ValueError:
+            relative = None
+        if relative is None or len(relative.parts) != 2:
+            raise UsageError(
+                _("{path} is not a reflection of the data directory").format(path=path),
+                _("give its id, as `coach history` shows it"),
+            )
+        return relative
+
+    def trash_list(self) -> list[Trashed]:
+        """What the trash holds, most recently deleted first."""
+        found: list[Trashed] = []
+        if not self.trash_dir.is_dir() or safe.leads_out(self.root, self.trash_dir):
+            return found
+        for stamp in sorted(self.trash_dir.iterdir(), reverse=True):
+            if stamp.name.startswith(".") or stamp.is_symlink() or not stamp.is_dir():
+                continue
+            for month in sorted(stamp.iterdir()):
+                if month.is_symlink() or not month.is_dir():
+                    continue
+                for file in sorted(month.glob("*.json")):
+                    if not file.name.startswith("."):
+                        found.append(Trashed(file, Path(month.name, file.name), stamp.name))
+        return found
+
+    def find_trashed(self, ref: str) -> Trashed:
+        """A reflection in the trash by id or a unique start of it."""
+        needle = ref.strip().lower()
+        if not needle:
+            raise UsageError(_("the id is empty"), _("run `coach trash` to see the ids"))
+        matches = [t for t in self.trash_list() if t.id.lower().startswith(needle)]
+        if not matches:
+            raise DataError(
+                _("no reflection with id {ref!r} in the trash").format(ref=ref),
+                _("run `coach trash` to see the ids"),
+            )
+        if len(matches) > 1:
+            raise DataError(
+                _("id {ref!r} matches {count} reflections ({ids})").format(
+                    ref=ref, count=len(matches), ids=_listed(t.id for t in matches)
+                ),
+                _("give more of the id"),
+            )
+        return matches[0]
+
+    def restore(self, item: Trashed) -> Path:
+        """Put a reflection back where it was deleted from; never over another file."""
+        target = self.reflections / item.relative
+        with self._update_lock():
+            ensure_dir(target.parent, self.root)
+            try:
+                _move(item.path, target, self.root)
+            except FileExistsError:
+                raise DataError(
+                    _("{path} already exists: nothing was moved").format(path=target),
+                    _("move that file aside first; the reflection stays in the trash"),
+                ) from None
+            except OSError as exc:
+                raise StorageError(
+                    _("cannot move {path}: {reason}").format(path=item.path, reason=exc.strerror),
+                    _("the reflection stays in the trash"),
+                ) from exc
+        self._prune(item.path.parent)
+        self._wrote(target)
+        return target
+
+    def empty_trash(self) -> int:
+        """Delete for good what the trash holds, and the kept previous versions of those
+        reflections that no longer exist; how many reflections were deleted."""
+        items = self.trash_list()
+        for item in items:
+            safe.unlink(item.path, self.root)
+            self._prune(item.path.parent)
+        remaining = {relative[:-5].rsplit("_", 1)[-1] for relative in self._relatives()}
+        for rid in {item.id for item in items} - remaining:
+            folder = self.edits_dir / _folder_name(rid)
+            if folder.is_dir() and not folder.is_symlink() and safe.is_inside(self.root, folder):
+                for kept in folder.glob("*.json"):
+                    safe.unlink(kept, self.root)
+                self._prune(folder, stop=self.edits_dir)
+        return len(items)
+
+    def _prune(self, folder: Path, stop: Path | None = None) -> None:
+        """Remove ``folder`` and its parents up to ``stop`` (the trash) while empty."""
+        stop = stop or self.trash_dir
+        while folder != stop and stop in folder.parents:
+            try:
+                safe.remove_folder(folder, self.root)
+            except OSError:
+                return  # not empty: another deletion lives there
+            folder = folder.parent
+
+
+@dataclass
+class Trashed:
+    """A reflection file in the trash: where it is, its place under ``reflections/``,
+    and the time it was deleted (``20261202T100000Z``, its folder's name)."""
+
+    path: Path
+    relative: Path
+    deleted: str
+
+    @property
+    def id(self) -> str:
+        return self.path.stem.rsplit("_", 1)[-1]
+
+    def deleted_at(self) -> datetime | None:
+        try:
+            return datetime.strptime(self.deleted[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            return None
+
+
+def _stamp(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _folder_name(record_id: str) -> str:
+    """A folder name for a record's id; an id edited into something else is slugged."""
+    return record_id if _DRAFT_ID.match(record_id) else slug(record_id) or "unnamed"
+
+
+def _move(source: Path, target: Path, root: Path) -> None:
+    """Move one file, never replacing one at ``target`` (FileExistsError), and synced."""
+    try:
+        safe.link(source, target, root)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in _NO_LINKS:
+            raise
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, "exists", str(target)) from None
+        safe.rename(source, target, root)
+    else:
+        safe.unlink(source, root)
+    _sync_dir(target.parent)
+    _sync_dir(source.parent)

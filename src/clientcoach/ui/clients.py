@@ -396,6 +396,8 @@ def _header(record: dict[str, Any]) -> list[tuple[str, str]]:
     links = record.get("links")
     if isinstance(links, dict) and links.get("prep"):
         rows.append((_("follows prep"), str(links["prep"])))
+    if isinstance(record.get("edited"), str):  # changed since by `coach edit`
+        rows.append((_("edited"), record["edited"]))
     return rows
 
 

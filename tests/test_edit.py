@@ -1,0 +1,299 @@
+"""``coach edit``: a reflection's answers in the user's editor, checked, saved safely.
+
+The editor is a small Python script written by each test (``EDITOR``): it is started as
+a process by coach, as a real editor would be, while coach itself runs in this process.
+"""
+
+from __future__ import annotations
+
+import json
+import stat
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clientcoach.errors import ExitCode
+from tests.helpers import REPO, run_coach
+from tests.pty_helpers import Spawn
+
+DEBRIEF = REPO / "examples" / "debrief-answers.toml"
+NOW = {"CLIENTCOACH_NOW": "2026-11-20T09:00"}
+
+
+@pytest.fixture(autouse=True)
+def _no_visual(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VISUAL", raising=False)
+
+
+def saved(home: Path) -> Path:
+    result = run_coach("debrief", "Acme", "--answers", str(DEBRIEF), env=NOW)
+    assert result.code == 0, result.stderr
+    (path,) = (home / "reflections").glob("*/*.json")
+    return path
+
+
+def editor(tmp_path: Path, body: str, name: str = "editor.py") -> str:
+    """An EDITOR command running ``body`` with ``path`` (the file) and ``text`` (its text)
+    set; ``calls`` counts the runs (a file beside the script)."""
+    script = tmp_path / name
+    script.write_text(
+        "import sys, pathlib\n"
+        "path = pathlib.Path(sys.argv[1])\n"
+        "text = path.read_text(encoding='utf-8')\n"
+        f"counter = pathlib.Path({str(tmp_path / (name + '.calls'))!r})\n"
+        "calls = int(counter.read_text()) + 1 if counter.exists() else 1\n"
+        "counter.write_text(str(calls))\n" + body,
+        encoding="utf-8",
+    )
+    return f"{sys.executable} {script}"
+
+
+def rid(path: Path) -> str:
+    return path.stem.rsplit("_", 1)[-1]
+
+
+def step(answers: list[dict[str, Any]], step_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(a for a in answers if a["step"] == step_id)
+    return found
+
+
+def item(record: dict[str, Any], loop: str, number: int) -> list[dict[str, Any]]:
+    items: list[list[dict[str, Any]]] = step(record["answers"], loop)["items"]
+    return items[number]
+
+
+def test_changing_an_answer_saves_it_keeps_the_old_version_and_updates_the_index(
+    home: Path, tmp_path: Path
+) -> None:
+    path = saved(home)
+    before = path.read_bytes()
+    # The index is built before the edit, so the edit must reach it to be found.
+    assert run_coach("history", "--grep", "pilot").code == 0
+    assert (home / "cache" / "index.sqlite3").is_file()
+    command = editor(
+        tmp_path,
+        "text = text.replace('\"Send the pilot plan\"', '\"Send the Zanzibar plan\"', 1)\n"
+        "text = text.replace('owner = \"me\"', 'owner = \"both\"', 1)\n"
+        "path.write_text(text, encoding='utf-8')\n",
+    )
+    result = run_coach(
+        "edit", rid(path)[:12], env={"EDITOR": command, "CLIENTCOACH_NOW": "2026-12-02T10:00"}
+    )
+    assert result.code == 0, result.stderr
+    assert "Saved your changes" in result.stderr
+
+    record = json.loads(path.read_text(encoding="utf-8"))
+    first = item(record, "next_steps", 0)
+    assert step(first, "what")["value"] == "Send the Zanzibar plan"
+    owner = step(first, "owner")
+    assert (owner["value"], owner["label"]) == ("both", "Both of us")
+    assert record["edited"].startswith("2026-12-02T")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+    (kept,) = (home / "edits" / record["id"]).glob("*.json")
+    assert kept.read_bytes() == before
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+
+    found = run_coach("history", "--grep", "zanzibar", "--json")
+    assert [f["id"] for f in json.loads(found.stdout)] == [record["id"]], found.stderr
+    assert json.loads(run_coach("history", "--grep", "pilot plan", "--json").stdout) == []
+    shown = run_coach("show", rid(path))
+    assert "Send the Zanzibar plan" in shown.stdout
+    assert f"edited: {record['edited']}" in shown.stdout
+    shown_json = json.loads(run_coach("show", rid(path), "--json").stdout)
+    assert shown_json["edited"] == record["edited"]
+
+
+def test_the_text_has_each_prompt_and_the_choices_as_comments(home: Path, tmp_path: Path) -> None:
+    path = saved(home)
+    copy = tmp_path / "seen.toml"
+    command = editor(tmp_path, f"pathlib.Path({str(copy)!r}).write_text(text)\n")
+    assert run_coach("edit", rid(path), env={"EDITOR": command}).code == 0
+    text = copy.read_text()
+    data = tomllib.loads(text)
+    assert data["process"] == 4
+    assert data["next_steps"][1]["what"] == "Share the data sample"
+    assert data["lost_deal"]["competitor"] == "Globex"
+    assert "# Who owns it?" in text
+    assert '#     "both": Both of us' in text
+    assert "# (no answer: write one after the = to give it)" in text
+    assert "# troll_next_time = " in text
+    assert "Acme" in text.splitlines()[0]
+
+
+def test_quitting_without_a_change_changes_nothing(home: Path, tmp_path: Path) -> None:
+    path = saved(home)
+    before = path.read_bytes()
+    result = run_coach("edit", rid(path), env={"EDITOR": editor(tmp_path, "")})
+    assert result.code == 0, result.stderr
+    assert "Nothing changed." in result.stderr
+    assert path.read_bytes() == before
+    assert not (home / "edits").exists()
+
+
+def test_an_edit_that_changes_no_value_changes_nothing(home: Path, tmp_path: Path) -> None:
+    path = saved(home)
+    before = path.read_bytes()
+    # Comments and layout change, values do not.
+    body = "path.write_text(text.replace('# ', '#  ') + '\\n# a note\\n')\n"
+    result = run_coach("edit", rid(path), env={"EDITOR": editor(tmp_path, body)})
+    assert result.code == 0, result.stderr
+    assert "Nothing changed." in result.stderr
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "path.write_text('}}} not toml')",
+        "path.write_text(text.replace('process = 4', 'process = 9'))",
+        "path.write_text(text.replace('process = 4', 'process = \"good\"'))",
+        "path.write_text(text.replace('owner = \"me\"', 'owner = \"nobody\"'))",
+        "path.write_text(text.replace('due = \"2026-12-01\"', 'due = \"someday\"'))",
+        "path.write_text(text.replace('next_steps_agreed = true', 'next_steps_agreed = 3'))",
+        "path.write_text(text.replace('process = 4', 'proces = 4'))",
+        "path.write_text(text.replace('process = 4', ''))",
+        "path.write_text(text + '\\n[[mistakes]]\\nmistake = \"another\"\\n')",
+    ],
+    ids=[
+        "not-toml",
+        "out-of-range",
+        "not-a-number",
+        "unknown-choice",
+        "not-a-date",
+        "not-yes-no",
+        "unknown-step",
+        "removed-step",
+        "added-item",
+    ],
+)
+def test_an_invalid_edit_without_a_terminal_changes_nothing(
+    home: Path, tmp_path: Path, body: str
+) -> None:
+    path = saved(home)
+    before = path.read_bytes()
+    result = run_coach("edit", rid(path), env={"EDITOR": editor(tmp_path, body + "\n")})
+    assert result.code == ExitCode.ANSWERS, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("coach: error: the edit was not saved: "), line
+    assert path.read_bytes() == before
+    assert not (home / "edits").exists()
+    assert (tmp_path / "editor.py.calls").read_text() == "1"  # never reopened
+
+
+def test_an_invalid_edit_on_a_terminal_reopens_with_the_problems_then_can_be_abandoned(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clientcoach.ui import console
+
+    monkeypatch.setattr(console, "is_terminal", lambda: True)
+    path = saved(home)
+    before = path.read_bytes()
+    second = tmp_path / "second.toml"
+    body = (
+        "if calls == 1:\n"
+        "    path.write_text(text.replace('process = 4', 'process = 9'))\n"
+        "else:\n"
+        f"    pathlib.Path({str(second)!r}).write_text(text)\n"  # quit without saving
+    )
+    result = run_coach("edit", rid(path), env={"EDITOR": editor(tmp_path, body)})
+    assert result.code == 0, result.stderr
+    assert "Nothing changed." in result.stderr
+    assert path.read_bytes() == before
+    reopened = second.read_text()
+    assert reopened.startswith("# ! Not saved")
+    assert "# !   process: give a whole number from 1 to 5" in reopened
+    assert "process = 9" in reopened  # the user's text is kept, to fix it
+
+
+def test_an_emptied_file_changes_nothing(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clientcoach.ui import console
+
+    monkeypatch.setattr(console, "is_terminal", lambda: True)
+    path = saved(home)
+    before = path.read_bytes()
+    body = "if calls == 1:\n    path.write_text('garbage = = =')\nelse:\n    path.write_text('')\n"
+    result = run_coach("edit", rid(path), env={"EDITOR": editor(tmp_path, body)})
+    assert result.code == 0, result.stderr
+    assert "Nothing changed." in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_a_missing_editor_is_one_clear_line(home: Path, tmp_path: Path) -> None:
+    path = saved(home)
+    before = path.read_bytes()
+    result = run_coach("edit", rid(path), env={"EDITOR": str(tmp_path / "no-such-editor")})
+    assert result.code == ExitCode.USAGE, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert "cannot start the editor" in line
+    assert "$EDITOR" in line
+    assert path.read_bytes() == before
+
+
+def test_a_skipped_answer_can_be_given_and_a_date_is_checked(home: Path, tmp_path: Path) -> None:
+    path = saved(home)
+    body = (
+        "text = text.replace('# troll_next_time = ', 'troll_next_time = \"Ask first\"')\n"
+        "text = text.replace('due = \"2026-12-01\"', 'due = 2026-12-24')\n"
+        "path.write_text(text)\n"
+    )
+    result = run_coach("edit", rid(path), env={"EDITOR": editor(tmp_path, body)})
+    assert result.code == 0, result.stderr
+    record = json.loads(path.read_text())
+    assert step(item(record, "trolls", 1), "troll_next_time")["value"] == "Ask first"
+    assert step(item(record, "next_steps", 0), "due")["value"] == "2026-12-24"
+
+
+def test_without_its_playbook_a_choice_keeps_to_the_values_the_record_knows(
+    home: Path, tmp_path: Path
+) -> None:
+    path = saved(home)
+    record = json.loads(path.read_text())
+    record["playbook"]["id"] = "gone-since"
+    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    before = path.read_bytes()
+    unknown = "path.write_text(text.replace('owner = \"me\"', 'owner = \"both\"', 1))\n"
+    refused = run_coach("edit", rid(path), env={"EDITOR": editor(tmp_path, unknown, "a.py")})
+    assert refused.code == ExitCode.ANSWERS, refused.stderr
+    assert "'both' is not one of: me, client" in refused.stderr
+    assert path.read_bytes() == before
+    # "client" is known from the other item, with its label.
+    known = "path.write_text(text.replace('owner = \"me\"', 'owner = \"client\"', 1))\n"
+    result = run_coach("edit", rid(path), env={"EDITOR": editor(tmp_path, known, "b.py")})
+    assert result.code == 0, result.stderr
+    owner = step(item(json.loads(path.read_text()), "next_steps", 0), "owner")
+    assert (owner["value"], owner["label"]) == ("client", "The client")
+
+
+def test_an_unknown_id_is_a_data_error(home: Path, tmp_path: Path) -> None:
+    saved(home)
+    result = run_coach("edit", "zzzz", env={"EDITOR": editor(tmp_path, "")})
+    assert result.code == ExitCode.DATA
+    assert not (tmp_path / "editor.py.calls").exists()
+
+
+@pytest.mark.e2e
+def test_in_a_terminal_an_invalid_edit_reopens_and_the_fix_is_saved(
+    home: Path, tmp_path: Path, spawn: Spawn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = saved(home)
+    body = (
+        "if calls == 1:\n"
+        "    path.write_text(text.replace('process = 4', 'process = 9'))\n"
+        "else:\n"
+        "    print('EDITOR SEES: ' + text.splitlines()[1], flush=True)\n"
+        "    path.write_text(text.replace('process = 9', 'process = 2'))\n"
+    )
+    monkeypatch.setenv("EDITOR", editor(tmp_path, body))
+    coach = spawn("edit", rid(path))
+    coach.expect("EDITOR SEES: # !   process: give a whole number from 1 to 5")
+    coach.expect("Saved your changes")
+    assert coach.finish() == 0
+    record = json.loads(path.read_text())
+    assert step(record["answers"], "process")["value"] == 2
+    assert "edited" in record

@@ -1,0 +1,195 @@
+"""``coach delete``, ``trash``, ``restore`` and ``trash empty``: a deleted reflection is
+moved aside byte for byte, seen by no other command, brought back exactly, and only
+``trash empty`` deletes, after asking."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from clientcoach.errors import ExitCode
+from tests.helpers import REPO, run_coach
+
+DEBRIEF = REPO / "examples" / "debrief-answers.toml"
+PREP = REPO / "examples" / "prep-answers.toml"
+NOW = {"CLIENTCOACH_NOW": "2026-11-20T09:00"}
+
+
+def saved(home: Path, *args: str) -> Path:
+    before = set((home / "reflections").glob("*/*.json"))
+    result = run_coach(*args, env=NOW)
+    assert result.code == 0, result.stderr
+    (path,) = set((home / "reflections").glob("*/*.json")) - before
+    return path
+
+
+def debrief(home: Path) -> Path:
+    return saved(home, "debrief", "Acme", "--answers", str(DEBRIEF))
+
+
+def rid(path: Path) -> str:
+    return path.stem.rsplit("_", 1)[-1]
+
+
+def on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from clientcoach.ui import console
+
+    monkeypatch.setattr(console, "is_terminal", lambda: True)
+
+
+def test_delete_and_restore_round_trip_byte_for_byte(home: Path) -> None:
+    path = debrief(home)
+    before = path.read_bytes()
+    relative = path.relative_to(home / "reflections")
+
+    deleted = run_coach("delete", rid(path), "--yes", env={"CLIENTCOACH_NOW": "2026-12-02T10:00"})
+    assert deleted.code == 0, deleted.stderr
+    assert "Moved to the trash" in deleted.stderr
+    assert not path.exists()
+    (trashed,) = (home / "trash").rglob("*.json")
+    assert trashed.read_bytes() == before
+    assert trashed.relative_to(home / "trash").parts[1:] == relative.parts
+
+    listed = run_coach("trash", "--json")
+    (row,) = json.loads(listed.stdout)["trash"]
+    assert (row["id"], row["client"], row["kind"]) == (rid(path), "Acme", "debrief")
+    assert row["deleted"].startswith("2026-12-02T")
+    assert row["from"] == relative.as_posix()
+
+    restored = run_coach("restore", rid(path)[:10])
+    assert restored.code == 0, restored.stderr
+    assert path.read_bytes() == before
+    assert path.relative_to(home / "reflections") == relative
+    assert not list((home / "trash").rglob("*.json"))
+    assert "The trash is empty." in run_coach("trash").stderr
+
+
+def test_delete_without_yes_and_without_a_terminal_refuses(home: Path) -> None:
+    path = debrief(home)
+    before = path.read_bytes()
+    result = run_coach("delete", rid(path))
+    assert result.code == ExitCode.USAGE, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert "--yes" in line
+    assert path.read_bytes() == before
+    assert not (home / "trash").exists()
+
+
+def test_delete_on_a_terminal_asks_with_the_reflection_named(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_a_terminal(monkeypatch)
+    path = debrief(home)
+    kept = run_coach("delete", rid(path), stdin="n\n")
+    assert kept.code == 0, kept.stderr
+    assert "Move debrief · Acme · 2026-11-20" in kept.stderr
+    assert "Kept." in kept.stderr
+    assert path.exists()
+    gone = run_coach("delete", rid(path), stdin="y\n")
+    assert gone.code == 0, gone.stderr
+    assert not path.exists()
+
+
+def test_trash_empty_asks_first_and_says_how_many(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = debrief(home)
+    second = saved(home, "prep", "Acme", "--answers", str(PREP))
+    for path in (first, second):
+        assert run_coach("delete", rid(path), "-y").code == 0
+    assert len(list((home / "trash").rglob("*.json"))) == 2
+
+    refused = run_coach("trash", "empty")  # no terminal, no --yes
+    assert refused.code == ExitCode.USAGE, refused.stderr
+    assert len(list((home / "trash").rglob("*.json"))) == 2
+
+    on_a_terminal(monkeypatch)
+    kept = run_coach("trash", "empty", stdin="n\n")
+    assert kept.code == 0, kept.stderr
+    assert "Delete 2 reflections for good?" in kept.stderr
+    assert len(list((home / "trash").rglob("*.json"))) == 2
+
+    emptied = run_coach("trash", "empty", stdin="y\n")
+    assert emptied.code == 0, emptied.stderr
+    assert "Deleted 2 reflections for good." in emptied.stderr
+    assert not list((home / "trash").rglob("*"))
+    assert run_coach("restore", rid(first)).code == ExitCode.DATA
+
+
+def test_restore_never_replaces_a_file_already_there(home: Path) -> None:
+    path = debrief(home)
+    before = path.read_bytes()
+    assert run_coach("delete", rid(path), "--yes").code == 0
+    path.write_text("someone else's file\n")
+    result = run_coach("restore", rid(path))
+    assert result.code == ExitCode.DATA, result.stderr
+    assert "already exists" in result.stderr
+    assert path.read_text() == "someone else's file\n"
+    (trashed,) = (home / "trash").rglob("*.json")
+    assert trashed.read_bytes() == before
+
+
+@pytest.mark.parametrize("index", ["1", "0"], ids=["index", "files"])
+def test_a_reflection_in_the_trash_is_seen_by_no_other_command(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index: str
+) -> None:
+    monkeypatch.delenv("VISUAL", raising=False)
+    env = {"CLIENTCOACH_INDEX": index, **NOW}
+    path = debrief(home)
+    # Edited first, so that a previous version is kept in edits/: no reflection either.
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text().replace('process = 4', 'process = 5'))\n"
+    )
+    edited = run_coach("edit", rid(path), env={"EDITOR": f"{sys.executable} {script}", **env})
+    assert edited.code == 0, edited.stderr
+    assert list((home / "edits").rglob("*.json"))
+    assert json.loads(run_coach("followups", "--json", env=env).stdout)  # it has some
+    assert [f["id"] for f in json.loads(run_coach("history", "--json", env=env).stdout)] == [
+        rid(path)
+    ]
+    assert run_coach("delete", rid(path), "--yes", env=env).code == 0
+
+    assert json.loads(run_coach("history", "--json", env=env).stdout) == []
+    assert json.loads(run_coach("followups", "--all", "--json", env=env).stdout) == []
+    assert "No reflection matches." in run_coach("history", "--grep", "pilot", env=env).stderr
+    review = run_coach("review", "--json", "--month", "2026-11", env=env)
+    assert review.code == 0, review.stderr
+    assert rid(path) not in review.stdout
+    doctor = json.loads(run_coach("doctor", "--json", env=env).stdout)
+    assert doctor["reflections"]["total"] == 0
+    assert doctor["damaged"] == []
+    assert doctor["permissions"] == []
+    assert run_coach("show", rid(path), env=env).code == ExitCode.DATA
+
+
+def test_the_trash_lists_when_each_was_deleted(home: Path) -> None:
+    path = debrief(home)
+    when = {"CLIENTCOACH_NOW": "2026-12-02T10:00"}
+    assert run_coach("delete", rid(path), "-y", env=when).code == 0
+    listed = run_coach("trash", env={"COLUMNS": "120"})
+    assert listed.code == 0, listed.stderr
+    assert rid(path) in listed.stdout
+    assert "2026-12-02 10:00" in listed.stdout
+    assert "Acme" in listed.stdout
+    assert "coach restore ID" in listed.stderr
+
+
+def test_a_trash_that_leads_out_is_named_by_doctor_and_never_written_through(
+    home: Path, tmp_path: Path
+) -> None:
+    path = debrief(home)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (home / "trash").symlink_to(elsewhere)
+    result = run_coach("delete", rid(path), "--yes")
+    assert result.code == ExitCode.STORAGE, result.stderr
+    assert path.exists()
+    assert not list(elsewhere.iterdir())
+    doctor = json.loads(run_coach("doctor", "--json").stdout)
+    assert [d["path"] for d in doctor["damaged"]] == [str(home / "trash")]
