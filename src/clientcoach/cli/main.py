@@ -21,6 +21,7 @@ from clientcoach.cli import (  # noqa: F401
     deepdive,
     doctor,
     drafts,
+    export,
     meeting,
     playbooks,
     review,
@@ -68,7 +69,7 @@ def help_command(
 
 # The order `coach --help` lists commands in: the meeting loop first, groups last.
 ORDER = ["prep", "debrief", "deepdive", "resume", "doctor", "brief", "followups", "done"]
-ORDER += ["history", "show", "clients", "review", "playbooks", "config", "drafts", "help"]
+ORDER += ["history", "show", "export", "clients", "review", "playbooks", "config", "drafts", "help"]
 app.registered_commands.sort(
     key=lambda info: ORDER.index(str(info.name or getattr(info.callback, "__name__", "")))
 )
