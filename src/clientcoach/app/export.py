@@ -50,7 +50,7 @@ def check_format(chosen: str) -> str:
     if chosen not in FORMATS:
         raise UsageError(
             _("--format {value!r} is not a format").format(value=chosen),
-            _("use one of: {formats}").format(formats=", ".join(FORMATS)),
+            _("use one of: {choices}").format(choices=", ".join(FORMATS)),
         )
     return chosen
 
@@ -214,9 +214,9 @@ def ics_text(found: list[FollowUp], now: datetime) -> tuple[str, int]:
             continue
         uid = f"{item.id}@clientcoach"
         summary = f"{item.what} ({item.client})" if item.client else item.what
-        description = _("From the {kind} of {day} with {client}.").format(
-            kind=item.kind.replace("_", "-"), day=item.meeting.isoformat(), client=item.client
-        )
+        description = _(
+            "From the meeting of {day} with {client}; when it is done: coach done {id}"
+        ).format(day=item.meeting.isoformat(), client=item.client, id=item.short_id)
         if item.kind == "touchpoint":
             if item.due is None:
                 continue
