@@ -158,7 +158,8 @@ def test_a_redacted_review_json_names_no_one(sensitive: list[dict[str, Any]]) ->
         assert leaks(text) == [], text
     assert leaks(result.stdout) == []
     quiet = json.dumps(document["clients_detail"])
-    assert "Client A" in quiet and "Client L" in quiet
+    assert "Client A" in quiet
+    assert "Client L" in quiet
     # The figures are the same as the unredacted review's.
     plain = json.loads(coach("review", "--month", "2026-11", "--json").stdout)
     for key in ("reflections", "clients", "meetings", "mistakes", "follow_ups"):
@@ -189,7 +190,8 @@ def test_a_redacted_review_markdown_names_no_one(
     assert leaks(with_text.read_text(encoding="utf-8")) == []
     kept_text = with_text.read_text(encoding="utf-8")
     assert "Client A pricing" in kept_text  # a troll's topic, typed as text
-    assert "pricing" not in text and "\\[text " in text
+    assert "pricing" not in text
+    assert "\\[text " in text
 
 
 def test_review_redact_refusals(sensitive: list[dict[str, Any]]) -> None:
@@ -213,7 +215,8 @@ def test_every_export_format_redacted_names_no_one(
         csv.DictReader(io.StringIO(coach("export", "-f", "csv", "-o", "-", "--redact").stdout))
     )
     free = [row for row in rows if row["step"] in ("goal", "summary")]
-    assert free and all(row["value"].startswith("[text ") for row in free)
+    assert free
+    assert all(row["value"].startswith("[text ") for row in free)
     ratings = [row["value"] for row in rows if row["step"] == "knowledge"]
     assert set(ratings) == {"3", "4"}  # numbers kept
     calendar = Calendar.from_ical(coach("export", "-f", "ics", "-o", "-", "--redact").stdout)
@@ -226,7 +229,8 @@ def test_every_export_format_redacted_names_no_one(
     files = list(folder.iterdir())
     assert len(files) == 2 * len(CLIENTS)
     for path in files:
-        assert leaks(path.name) == [] and leaks(path.name.replace("-", " ")) == []
+        assert leaks(path.name) == []
+        assert leaks(path.name.replace("-", " ")) == []
         assert leaks(path.read_text(encoding="utf-8")) == [], path.name
     assert leaks(result.stderr) == []
 
@@ -307,7 +311,9 @@ def test_aliases_speak_french(sensitive: list[dict[str, Any]], tmp_path: Path) -
     assert result.code == 0, result.stderr
     text = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "fr").iterdir())
     text = text.replace("\\", "")
-    assert "Client A" in text and "Réunion 1" in text and "[texte 1]" in text
+    assert "Client A" in text
+    assert "Réunion 1" in text
+    assert "[texte 1]" in text
     assert leaks(text) == []
 
 
