@@ -60,7 +60,7 @@ def export(
             "-o",
             help=_(
                 "Where to write it (default: clientcoach-export, .csv or .ics here);"
-                " - for standard output (csv, ics)."
+                ' "-" for standard output (csv, ics).'
             ),
         ),
     ] = None,
