@@ -20,6 +20,7 @@ from clientcoach.storage.store import Damaged, Store
 if TYPE_CHECKING:
     from clientcoach.app import session
     from clientcoach.core.engine import Run
+    from clientcoach.insights.redact import Redaction
     from clientcoach.insights.review import Kept, Period, Review
     from clientcoach.storage.index import Index
     from clientcoach.storage.playbooks import Library
@@ -113,9 +114,17 @@ def write_report(path: Path, text: str, force: bool) -> None:
 
 
 def figures(
-    store: Store, chosen: Period, now: datetime, client: str | None
+    store: Store,
+    chosen: Period,
+    now: datetime,
+    client: str | None,
+    redaction: Redaction | None = None,
 ) -> tuple[Review, list[Damaged]]:
-    """The review of ``chosen`` (and its trends), and the damaged files skipped."""
+    """The review of ``chosen`` (and its trends), and the damaged files skipped.
+
+    With ``redaction``, the review is built from the redacted records (read from the
+    files: the index keeps facts of the records as they are), so whatever draws it
+    names no client."""
     from clientcoach.app.indexed import answer
     from clientcoach.insights.review import reading_window
 
@@ -123,6 +132,8 @@ def figures(
         raise UsageError(_("--client is empty"), _("give a client name"))
 
     start, end = reading_window(chosen)
+    if redaction is not None:
+        return _scanned(store, chosen, now, client, start, end, redaction)
 
     def kept(index: Index) -> tuple[Review, list[Damaged]]:
         damaged: list[Damaged] = []
@@ -133,12 +144,21 @@ def figures(
 
 
 def _scanned(
-    store: Store, chosen: Period, now: datetime, client: str | None, start: date, end: date
+    store: Store,
+    chosen: Period,
+    now: datetime,
+    client: str | None,
+    start: date,
+    end: date,
+    redaction: Redaction | None = None,
 ) -> tuple[Review, list[Damaged]]:
     from clientcoach.insights.review import build
 
     damaged: list[Damaged] = []
     records = (record for _path, record in store.iter_records(damaged, None, client, start, end))
+    if redaction is not None:
+        records = (redaction.record(record) for record in records)
+        client = redaction.client(client.strip()) if client else None
     # Parsed JSON holds no reference cycles, and each record is dropped once read: the
     # cycle collector would only walk the facts kept so far again and again.
     gc.disable()
@@ -174,6 +194,17 @@ def _kept(
         for row, data in index.parts("review", where, args)
         if like(row.name)
     )
+
+
+def shared_damaged(damaged: list[Damaged], redaction: Redaction | None) -> list[Damaged]:
+    """The damaged files as a shared review lists them: redacted, without their names
+    (a file name holds its client's); the terminal still names them in full."""
+    if redaction is None:
+        return damaged
+    return [
+        Damaged(Path(_("damaged file {number}").format(number=number)), redaction.text(d.reason))
+        for number, d in enumerate(damaged, 1)
+    ]
 
 
 def kept_figures(kept: Iterator[Kept], chosen: Period, now: datetime, client: str | None) -> Review:

@@ -103,25 +103,32 @@ def done(
     report_damaged(damaged)
 
 
+# The filters of `coach history`, shared with `coach export`, which selects the same way.
+KindOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--kind", "-k", help=_("prep, debrief or review."), shell_complete=completion.kind
+    ),
+]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help=_("From this meeting date (YYYY-MM-DD, -30d...)."))
+]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", help=_("Up to this meeting date, included."))
+]
+GrepOpt = Annotated[
+    str | None,
+    typer.Option("--grep", "-g", help=_("Only reflections whose answers contain this text.")),
+]
+
+
 @command("history")
 def history(
     client: ClientOpt = None,
-    kind: Annotated[
-        str | None,
-        typer.Option(
-            "--kind", "-k", help=_("prep, debrief or review."), shell_complete=completion.kind
-        ),
-    ] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help=_("From this meeting date (YYYY-MM-DD, -30d...)."))
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option("--until", help=_("Up to this meeting date, included."))
-    ] = None,
-    grep: Annotated[
-        str | None,
-        typer.Option("--grep", "-g", help=_("Only reflections whose answers contain this text.")),
-    ] = None,
+    kind: KindOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    grep: GrepOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Your reflections, newest first; filter by client, kind, dates, or text in answers."""

@@ -82,6 +82,10 @@ def _kinds(_ctx: Any, incomplete: str) -> list[str]:
     return _starting(["prep", "debrief", "review"], incomplete)
 
 
+def _export_formats(_ctx: Any, incomplete: str) -> list[str]:
+    return _starting(["markdown", "csv", "ics"], incomplete)
+
+
 def _languages(_ctx: Any, incomplete: str) -> list[str]:
     from clientcoach.i18n import SUPPORTED
 
@@ -128,6 +132,7 @@ def _trashed_ids(_ctx: Any, incomplete: str) -> list[str]:
 client = _safe(_clients)
 playbook = _safe(_playbooks)
 kind = _safe(_kinds)
+export_format = _safe(_export_formats)
 language = _safe(_languages)
 config_key = _safe(_config_keys)
 follow_up = _safe(_follow_up_ids)

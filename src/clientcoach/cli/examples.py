@@ -19,6 +19,11 @@ EXAMPLES: dict[str, list[str]] = {
     "done": ["coach done 1a2b3c.1"],
     "history": ["coach history --client ACME", "coach history -g price --since -30d"],
     "show": ["coach show 1a2b3c", "coach show 1a2b3c --markdown > m.md"],
+    "export": [
+        "coach export -f csv",
+        "coach export -f ics -o due.ics",
+        "coach export -f markdown --redact",
+    ],
     "clients": ["coach clients", "coach clients --json"],
     "review": [
         "coach review",

@@ -22,6 +22,7 @@ from clientcoach.cli import (  # noqa: F401
     doctor,
     drafts,
     edit,
+    export,
     home,
     meeting,
     playbooks,
@@ -70,8 +71,8 @@ def help_command(
 
 # The order `coach --help` lists commands in: the meeting loop first, groups last.
 ORDER = ["prep", "debrief", "deepdive", "resume", "doctor", "brief", "followups", "done"]
-ORDER += ["history", "show", "edit", "delete", "restore", "clients", "review", "playbooks"]
-ORDER += ["config", "drafts", "trash", "help"]
+ORDER += ["history", "show", "edit", "delete", "restore", "export", "clients", "review"]
+ORDER += ["playbooks", "config", "drafts", "trash", "help"]
 app.registered_commands.sort(
     key=lambda info: ORDER.index(str(info.name or getattr(info.callback, "__name__", "")))
 )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from clientcoach.cli.common import command, watch_index
+from clientcoach.cli.export import RedactOpt, WithTextOpt, check_redact
 from clientcoach.errors import DamagedSkipped, UsageError
 from clientcoach.i18n import _
 from clientcoach.ui import console as terminal
@@ -70,6 +71,8 @@ def review(
             "--answers", "-a", help=_("Answers file for the monthly reflection (no questions).")
         ),
     ] = None,
+    redact: RedactOpt = False,
+    with_text: WithTextOpt = False,
 ) -> None:
     """Look back on a month: at most three focus points for next month first, then
     figures and trends, repeated mistakes, open follow-ups, then a short guided
@@ -101,9 +104,28 @@ def review(
 
         answers = load_answers(answers_path)
 
+    # --redact: the review is built from redacted records, so every output drawn from it
+    # (JSON, Markdown, the terminal) names no client; no reflection follows (it would keep
+    # the aliases).
+    check_redact(redact, with_text)
+    if redact and markdown is None and not as_json:
+        raise UsageError(
+            _("--redact is for a review to share: give --markdown FILE or --json"),
+            _("add one of them"),
+        )
+    if redact and answers_path is not None:
+        raise UsageError(_("--redact skips the monthly reflection, which --answers runs"))
+    no_reflect = no_reflect or redact
+
     watch_index()
     store = Store(data_dir())
-    result, damaged = use.figures(store, chosen, now, client)
+    redaction = None
+    if redact:
+        from clientcoach.app.export import redaction as redacting
+
+        redaction = redacting(store, with_text)
+    result, damaged = use.figures(store, chosen, now, client, redaction)
+    shown = use.shared_damaged(damaged, redaction)
     if focus_only:
         _focus_only(result, as_json)
         if damaged:
@@ -115,7 +137,7 @@ def review(
     if as_json:
         import json
 
-        document = render_review.to_json(result, damaged)
+        document = render_review.to_json(result, shown)
         # Indented for a person; compact for a pipe (the C encoder only does compact).
         indent = 2 if sys.stdout.isatty() else None
         sys.stdout.write(json_text(json.dumps(document, ensure_ascii=False, indent=indent)) + "\n")
@@ -130,7 +152,7 @@ def review(
     if result.empty:
         render_review.empty(console(), result)
     if markdown is not None:
-        use.write_report(markdown, render_review.markdown(result, damaged), force)
+        use.write_report(markdown, render_review.markdown(result, shown), force)
         console().print(_("Report written to {path}").format(path=markdown), highlight=False)
     if damaged:
         from clientcoach.ui.render import damaged as name_damaged

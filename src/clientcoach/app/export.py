@@ -1,0 +1,356 @@
+"""``coach export`` as use cases: the reflections ``history`` selects, read whole (and
+redacted when asked), their answers as spreadsheet rows, their follow-ups as a
+calendar, and the writing of a file or a folder that never replaces one unasked.
+
+Nothing here prints; the Markdown of each reflection is drawn by ``ui.export``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clientcoach.errors import StorageError, UsageError
+from clientcoach.i18n import _
+from clientcoach.storage.store import Damaged, DamagedFile, Store
+
+if TYPE_CHECKING:
+    from clientcoach.insights.clients import FollowUp
+    from clientcoach.insights.redact import Aliases, Redaction
+    from clientcoach.storage.index import Index
+
+FORMATS = ("markdown", "csv", "ics")
+# Where the export goes when no --output is given, in the current folder.
+DEFAULT_NAMES = {
+    "markdown": "clientcoach-export",
+    "csv": "clientcoach-export.csv",
+    "ics": "clientcoach-export.ics",
+}
+CSV_COLUMNS = ("reflection", "date", "client", "kind", "step", "role", "prompt", "value")
+
+
+@dataclass
+class Selection:
+    """The reflections an export holds, oldest first, as plain records (redacted when
+    asked), their follow-ups, and the damaged files skipped."""
+
+    records: list[dict[str, Any]]
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    damaged: list[Damaged] = field(default_factory=list)
+
+
+def check_format(chosen: str) -> str:
+    if chosen not in FORMATS:
+        raise UsageError(
+            _("--format {value!r} is not a format").format(value=chosen),
+            _("use one of: {choices}").format(choices=", ".join(FORMATS)),
+        )
+    return chosen
+
+
+def aliases(store: Store) -> Aliases:
+    """The aliases of every client and meeting title of the data directory, in order of
+    first appearance: a client is the same "Client A" whatever the filters."""
+    from clientcoach.app.clients import records_of
+    from clientcoach.app.indexed import answer
+    from clientcoach.insights.redact import aliases as made
+    from clientcoach.insights.redact import meetings_of
+
+    def kept(index: Index) -> Aliases:
+        import orjson
+
+        from clientcoach.storage.index import OLDEST
+
+        rows = index.rows("f.damaged IS NULL", order=OLDEST)
+        return made((row.client, orjson.loads(row.title) if row.title else None) for row in rows)
+
+    def scanned() -> Aliases:
+        return made(meetings_of(records_of(store.scan_records())))
+
+    return answer(store, kept, scanned)
+
+
+def redaction(store: Store, with_text: bool) -> Redaction:
+    from clientcoach.insights.redact import Redaction
+
+    return Redaction(aliases(store), with_text)
+
+
+def select(
+    store: Store,
+    today: date,
+    *,
+    client: str | None,
+    kind: str | None,
+    since: str | None,
+    until: str | None,
+    grep: str | None,
+    redact: Redaction | None = None,
+) -> Selection:
+    """What ``coach history`` with the same filters finds, each reflection read whole."""
+    from clientcoach.app.clients import deep_dives_of, history
+    from clientcoach.insights.clients import follow_ups
+
+    found, damaged = history(
+        store, today, client=client, kind=kind, since=since, until=until, grep=grep
+    )
+    records: list[dict[str, Any]] = []
+    for one in reversed(found):  # history is newest first; an export reads oldest first
+        try:
+            records.append(store.read_record(one.path))
+        except DamagedFile as exc:  # damaged since the index last saw it
+            damaged.append(Damaged(one.path, exc.reason))
+        except FileNotFoundError:
+            continue  # removed since it was listed
+    if redact is not None:
+        records = [redact.record(r) for r in records]
+    # Drawn from the records as exported: redacted, a follow-up names no one.
+    every = follow_ups(records) + deep_dives_of(store, records)
+    return Selection(records, every, damaged)
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+
+def answer_rows(record: dict[str, Any]) -> list[list[str]]:
+    """One row per answer: includes flattened, loop items numbered in the step column
+    (``next_steps.2.what``); loops and includes themselves hold no answer of their own."""
+    meeting = record.get("meeting") or {}
+    head = [str(record["id"]), str(meeting.get("date", "")), str(record["client"]), record["kind"]]
+    rows: list[list[str]] = []
+
+    def walk(answers: object, prefix: str) -> None:
+        if not isinstance(answers, list):
+            return
+        for answer in answers:
+            if not isinstance(answer, dict):
+                continue
+            step = f"{prefix}{answer.get('step', '?')}"
+            if isinstance(answer.get("answers"), list):
+                walk(answer["answers"], f"{step}.")
+            elif answer.get("type") == "loop" or isinstance(answer.get("items"), list):
+                for number, item in enumerate(answer.get("items") or [], start=1):
+                    inner = item.get("answers") if isinstance(item, dict) else item
+                    walk(inner, f"{step}.{number}.")
+            else:
+                role = answer.get("role")
+                prompt = answer.get("prompt")
+                rows.append(
+                    [
+                        *head,
+                        step,
+                        role if isinstance(role, str) else "",
+                        prompt if isinstance(prompt, str) else "",
+                        cell(answer.get("value")),
+                    ]
+                )
+
+    walk(record.get("answers"), "")
+    return rows
+
+
+def cell(value: object) -> str:
+    """An answer as a spreadsheet cell: lists joined with "; ", yes/no, nothing for none."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(cell(v) for v in value)
+    text = str(value)
+    # A cell starting like a formula is run by a spreadsheet: a quote makes it text.
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(text):
+        return "'" + text
+    return text
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def csv_text(records: list[dict[str, Any]], *, bom: bool) -> str:
+    """The CSV document; with ``bom``, a UTF-8 mark first, so a spreadsheet opening the
+    file reads accents right (the mark is left out on standard output)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for record in records:
+        writer.writerows(answer_rows(record))
+    return ("\ufeff" if bom else "") + buffer.getvalue()
+
+
+# --- iCalendar ------------------------------------------------------------------------
+
+
+def ics_text(found: list[FollowUp], now: datetime) -> tuple[str, int]:
+    """Open follow-ups as to-dos (due on their day) and open touchpoints as all-day events.
+
+    UIDs come from the follow-up's id, so importing a later export updates each item
+    instead of adding it twice. Returns the calendar and how many items it holds."""
+    from datetime import timedelta
+
+    from icalendar import Calendar, Event, Todo
+
+    from clientcoach import __version__
+
+    calendar = Calendar()
+    calendar.add("prodid", f"-//clientcoach//clientcoach {__version__}//EN")
+    calendar.add("version", "2.0")
+    stamp = now.astimezone().replace(microsecond=0)
+    count = 0
+    for item in found:
+        if item.done is not None:
+            continue
+        uid = f"{item.id}@clientcoach"
+        summary = f"{item.what} ({item.client})" if item.client else item.what
+        description = _(
+            "From the meeting of {day} with {client}; when it is done: coach done {id}"
+        ).format(day=item.meeting.isoformat(), client=item.client, id=item.short_id)
+        if item.kind == "touchpoint":
+            if item.due is None:
+                continue
+            event = Event()
+            event.add("uid", uid)
+            event.add("dtstamp", stamp)
+            event.add("summary", summary)
+            event.add("dtstart", item.due)
+            event.add("dtend", item.due + timedelta(days=1))
+            event.add("description", description)
+            calendar.add_component(event)
+            count += 1
+        else:
+            todo = Todo()
+            todo.add("uid", uid)
+            todo.add("dtstamp", stamp)
+            todo.add("summary", summary)
+            todo.add("status", "NEEDS-ACTION")
+            if item.due is not None:
+                todo.add("due", item.due)
+            todo.add("description", description)
+            calendar.add_component(todo)
+            count += 1
+    return calendar.to_ical().decode("utf-8"), count
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+def target(output: str | None, chosen: str, cwd: Path, data: Path) -> Path | None:
+    """Where the export goes: None for standard output ("-"); refused inside the data
+    directory, where the files would be read as data."""
+    if output == "-":
+        if chosen == "markdown":
+            raise UsageError(
+                _("a Markdown export is a folder; it cannot go to standard output"),
+                _("give a folder name with --output"),
+            )
+        return None
+    path = cwd / (output if output else DEFAULT_NAMES[chosen])
+    with contextlib.suppress(OSError):
+        resolved = path.parent.resolve() / path.name
+        if resolved.is_relative_to(data.resolve()):
+            raise UsageError(
+                _("{path} is inside the data directory").format(path=path),
+                _("write the export elsewhere"),
+            )
+    if not path.parent.is_dir():
+        raise UsageError(
+            _("there is no folder {path}").format(path=path.parent),
+            _("create it first, or write the export elsewhere"),
+        )
+    return path
+
+
+def _exists(path: Path) -> UsageError:
+    return UsageError(
+        _("{path} already exists").format(path=path),
+        _("add --force to replace it, or choose another name"),
+    )
+
+
+def check_free(path: Path, folder: bool, force: bool) -> None:
+    """Refuse, before any work, to replace without ``force``, or to replace what an
+    export would not have written."""
+    if not os.path.lexists(path):
+        return
+    if not force:
+        raise _exists(path)
+    if folder:
+        if path.is_symlink() or not path.is_dir() or not _export_folder(path):
+            raise UsageError(
+                _("{path} is not a Markdown export; it is not replaced").format(path=path),
+                _("choose another name"),
+            )
+    elif path.is_dir():
+        raise UsageError(
+            _("{path} is a folder").format(path=path),
+            _("give a file name, e.g. {path}").format(path=path / DEFAULT_NAMES["csv"]),
+        )
+
+
+def _export_folder(path: Path) -> bool:
+    """Only a folder of Markdown files alone is taken for an earlier export: --force
+    never removes anything else."""
+    with os.scandir(path) as entries:
+        return all(
+            entry.is_file(follow_symlinks=False) and entry.name.endswith(".md") for entry in entries
+        )
+
+
+def write_file(path: Path, text: str, force: bool) -> None:
+    from clientcoach.storage.store import write_file as write
+
+    check_free(path, False, force)
+    try:
+        write(path, text, replace=force)
+    except FileExistsError:
+        raise _exists(path) from None  # created since the check: still not replaced
+    except OSError as exc:
+        raise _cannot(path, exc) from exc
+
+
+def write_folder(path: Path, files: dict[str, str], force: bool) -> None:
+    """Build the folder beside ``path`` under a hidden name, then rename it into place;
+    an earlier export replaced (with ``force``) is moved aside first, then removed."""
+    from clientcoach.storage.store import write_new
+
+    check_free(path, True, force)
+    building = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    old = path.with_name(f".{path.name}.{os.getpid()}.old")
+    try:
+        building.mkdir(mode=0o700)
+        for name, text in files.items():
+            write_new(building / name, text)
+        if os.path.lexists(path):
+            path.rename(old)
+        try:
+            building.rename(path)
+        except OSError:
+            if os.path.lexists(old):
+                old.rename(path)  # put the earlier export back
+            raise
+    except FileExistsError:
+        raise _exists(path) from None
+    except OSError as exc:
+        raise _cannot(path, exc) from exc
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _cannot(path: Path, exc: OSError) -> StorageError:
+    return StorageError(
+        _("cannot write {path}: {reason}").format(path=path, reason=exc.strerror),
+        _("check the folder exists and is writable"),
+    )
