@@ -48,8 +48,12 @@ def review(
         Path | None,
         typer.Option("--markdown", help=_("Also write the review as a Markdown report.")),
     ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help=_("Also write the review as a page with charts (HTML).")),
+    ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help=_("Let --markdown replace an existing file."))
+        bool, typer.Option("--force", help=_("Let --markdown or --html replace an existing file."))
     ] = False,
     focus_only: Annotated[
         bool,
@@ -95,6 +99,18 @@ def review(
         )
     if markdown is not None:
         use.check_report(markdown, force)
+    if html is not None:
+        if focus_only:
+            raise UsageError(
+                _("--focus shows the focus points alone; it cannot be used with {option}").format(
+                    option="--html"
+                )
+            )
+        if markdown is not None and html.resolve() == markdown.resolve():
+            raise UsageError(
+                _("--markdown and --html name the same file"), _("give each its own file name")
+            )
+        use.check_report(html, force, "--html")
     answers: dict[str, Any] | None = None
     if answers_path is not None:
         from clientcoach.app.scripted import load_answers
@@ -132,6 +148,11 @@ def review(
     if markdown is not None:
         use.write_report(markdown, render_review.markdown(result, damaged), force)
         console().print(_("Report written to {path}").format(path=markdown), highlight=False)
+    if html is not None:
+        from clientcoach.ui.html import page
+
+        use.write_report(html, page(result, damaged), force)
+        console().print(_("Page written to {path}").format(path=html), highlight=False)
     if damaged:
         from clientcoach.ui.render import damaged as name_damaged
 

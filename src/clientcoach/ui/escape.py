@@ -61,3 +61,12 @@ def json_text(text: str) -> str:
     if UNSAFE.search(text) is None:
         return text
     return UNSAFE.sub(_json_escape, text)
+
+
+def html(text: str) -> str:
+    """User text as literal HTML (and SVG) text or attribute value: :func:`visible` first,
+    for a control character is not even allowed in XML, then every markup character
+    escaped, quotes included."""
+    import html as markup
+
+    return markup.escape(visible(text), quote=True)
