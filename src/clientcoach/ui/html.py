@@ -146,9 +146,9 @@ def page(review: Review, damaged: list[Damaged]) -> str:
             drawn.add(block.title)
             charted = extra(review, block)
         body += _block(block, charted, skip_bars=block.title == _("Lost deals"))
-    for title, extra in extras.items():
-        if title not in drawn:  # a block renamed: its charts still show
-            body += _block(Block(title), extra(review, Block(title)))
+    for name, extra in extras.items():
+        if name not in drawn:  # a block renamed: its charts still show
+            body += _block(Block(name), extra(review, Block(name)))
     if damaged:
         body += [f"<section><h2>{esc(_('Damaged files skipped'))}</h2><ul>"]
         body += [f"<li>{esc(str(d.path))}: {esc(d.reason)}</li>" for d in damaged]
