@@ -8,6 +8,7 @@ here:
   through :func:`visible`, tables and trees included;
 - plain-text lines (:mod:`.messages`) go through :func:`visible`;
 - Markdown goes through :func:`markdown` (visible, then every Markdown character escaped);
+- HTML and SVG (the review page) go through :func:`html` (visible, then escaped);
 - JSON goes through :func:`json_text` (the same characters as ``\\uXXXX`` escapes, so
   the data stays exact and the text stays inert).
 
