@@ -78,6 +78,7 @@ th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid #e5e7eb;
   vertical-align: top; }
 thead th { border-bottom: 2px solid #d1d5db; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.months td:first-child { min-width: 12em; }
 table.facts th { font-weight: normal; color: #374151; }
 section.block { break-inside: auto; }
 footer { margin: 2em 0 1em; color: #6b7280; font-size: 0.85em; }
@@ -194,7 +195,9 @@ def _focus(review: Review) -> list[str]:
     return out
 
 
-def _table(columns: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]) -> str:
+def _table(
+    columns: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int], kind: str = ""
+) -> str:
     def cell(tag: str, index: int, text: str) -> str:
         kind = ' class="num"' if index in numeric else ""
         scope = ' scope="col"' if tag == "th" else ""
@@ -203,7 +206,8 @@ def _table(columns: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[i
     head = "".join(cell("th", i, c) for i, c in enumerate(columns))
     lines = ["".join(cell("td", i, c) for i, c in enumerate(row)) for row in rows]
     body = "".join(f"<tr>{line}</tr>" for line in lines)
-    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    name = f' class="{kind}"' if kind else ""
+    table = f"<table{name}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     return f'<div class="scroll">{table}</div>'
 
 
@@ -280,12 +284,14 @@ def _scale(h: Headline) -> list[tuple[float, str]]:
 
 
 def _round_up(value: float) -> float:
-    """The smallest of 1, 2, 5, 10, 20, 50... at or above ``value``."""
+    """The smallest round whole number at or above ``value`` (1, 2, 3, 4, 5, 6, 8, 10,
+    15, 20, 25, 30...), so a chart's scale is never more than half empty."""
     step = 1.0
     while True:
-        for factor in (1, 2, 5):
-            if step * factor >= value:
-                return step * factor
+        for factor in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8):
+            top = step * factor
+            if top >= value and top == int(top):
+                return top
         step *= 10
 
 
@@ -319,7 +325,10 @@ def _headline(review: Review, title: str) -> list[str]:
             f'<span class="previous">{esc(previous)}</span></p>{chart}</div>'
         )
     out.append("</div>")
-    columns = [_("figure"), _("this period"), _("previous"), *names]
+    # Twelve months across: each named short, so the table stays readable on a page.
+    pairs = [(int(m[:4]), int(m[5:7])) for m in review.months]
+    short = [_("{month} {year}").format(month=short_month(m), year=y) for y, m in pairs]
+    columns = [_("figure"), _("this period"), _("previous"), *short]
     rows = [
         [
             labels.get(h.id, h.id),
@@ -329,7 +338,7 @@ def _headline(review: Review, title: str) -> list[str]:
         ]
         for h in review.headline
     ]
-    out.append(_table(columns, rows, set(range(1, len(columns)))))
+    out.append(_table(columns, rows, set(range(1, len(columns))), "months"))
     out.append("</section>")
     return out
 
