@@ -141,6 +141,10 @@ def test_the_page_parses_and_charts_the_figures_of_the_json_review(
     page = read_page(text)
     assert ("html", {"lang": "en"}) in page.tags
     assert any(t == "meta" and a.get("name") == "viewport" for t, a in page.tags)
+    style = "".join(page.styles)
+    assert "@media print" in style
+    assert "break-inside: avoid" in style  # a chart is never cut across two pages
+    assert set(re.findall(r"background:\s*([^;}]+)", style)) == {"#fff"}  # no dark page
     charts = svgs(text)
     assert len(charts) >= 5
     for chart in charts:
@@ -193,7 +197,8 @@ def test_a_french_run_gives_a_french_page(november: list[Path], tmp_path: Path) 
     assert "Les cinq règles de l'aide saine\u00a0: vérifiées et enfreintes" in names
     assert "Affaires perdues et gagnées, par domaine" in names
     shown = words(page)
-    assert "Revue de novembre 2026" in shown or "novembre 2026" in shown
+    assert page.text[0] == "Revue\u00a0: novembre 2026, jusqu'ici (au 2026-11-24)"
+    assert "Chiffres clés" in shown
     for english in ("month by month", "Deals lost and won", "no data yet", "previous:"):
         assert english not in text
     assert "nov." in text  # the months of the trend charts' axis
