@@ -194,9 +194,25 @@ def test_a_redacted_review_markdown_names_no_one(
     assert "\\[text " in text
 
 
+def test_a_redacted_review_page_names_no_one(
+    sensitive: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    import html
+
+    plain, shared = tmp_path / "plain.html", tmp_path / "shared.html"
+    assert coach("review", "--month", "2026-11", "--html", str(plain)).code == 0
+    assert set(leaks(html.unescape(plain.read_text(encoding="utf-8")))) >= set(CLIENTS)
+    result = coach("review", "--month", "2026-11", "--html", str(shared), "--redact")
+    assert result.code == 0, result.stderr
+    page = html.unescape(shared.read_text(encoding="utf-8"))
+    assert leaks(page) == []
+    assert "Client A" in page
+    assert leaks(result.stdout + result.stderr) == []
+
+
 def test_review_redact_refusals(sensitive: list[dict[str, Any]]) -> None:
     for args, words in [
-        (["--redact"], "--markdown FILE or --json"),
+        (["--redact"], "--markdown FILE, --html FILE or --json"),
         (["--json", "--with-text"], "--redact"),
     ]:
         result = coach("review", "--month", "2026-11", *args)

@@ -75,16 +75,19 @@ def period(
     return range_period(start, end, today)
 
 
-def check_report(path: Path, force: bool) -> None:
-    """Refuse a report file that cannot be written, before any work is done."""
+def check_report(path: Path, force: bool, option: str = "--markdown") -> None:
+    """Refuse a report file that cannot be written, before any work is done; ``option``
+    is the one that named it (``--markdown``, ``--html``)."""
     if path.is_dir():
         raise UsageError(
-            _("--markdown {path} is a folder").format(path=path),
-            _("give a file name, e.g. {path}").format(path=path / "review.md"),
+            _("{option} {path} is a folder").format(option=option, path=path),
+            _("give a file name, e.g. {path}").format(
+                path=path / ("review.html" if option == "--html" else "review.md")
+            ),
         )
     if not path.parent.is_dir():
         raise UsageError(
-            _("--markdown: there is no folder {path}").format(path=path.parent),
+            _("{option}: there is no folder {path}").format(option=option, path=path.parent),
             _("create it first, or write the report elsewhere"),
         )
     if path.exists() and not force:

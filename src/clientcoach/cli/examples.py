@@ -29,6 +29,7 @@ EXAMPLES: dict[str, list[str]] = {
         "coach review",
         "coach review --month 2026-03",
         "coach review --focus",
+        "coach review --last --html r.html",
     ],
     "playbooks": ["coach playbooks", "coach playbooks show debrief"],
     "playbooks list": ["coach playbooks list --json"],

@@ -49,8 +49,12 @@ def review(
         Path | None,
         typer.Option("--markdown", help=_("Also write the review as a Markdown report.")),
     ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help=_("Also write the review as a page with charts (HTML).")),
+    ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help=_("Let --markdown replace an existing file."))
+        bool, typer.Option("--force", help=_("Let --markdown or --html replace an existing file."))
     ] = False,
     focus_only: Annotated[
         bool,
@@ -98,6 +102,18 @@ def review(
         )
     if markdown is not None:
         use.check_report(markdown, force)
+    if html is not None:
+        if focus_only:
+            raise UsageError(
+                _("--focus shows the focus points alone; it cannot be used with {option}").format(
+                    option="--html"
+                )
+            )
+        if markdown is not None and html.resolve() == markdown.resolve():
+            raise UsageError(
+                _("--markdown and --html name the same file"), _("give each its own file name")
+            )
+        use.check_report(html, force, "--html")
     answers: dict[str, Any] | None = None
     if answers_path is not None:
         from clientcoach.app.scripted import load_answers
@@ -105,12 +121,12 @@ def review(
         answers = load_answers(answers_path)
 
     # --redact: the review is built from redacted records, so every output drawn from it
-    # (JSON, Markdown, the terminal) names no client; no reflection follows (it would keep
-    # the aliases).
+    # (JSON, Markdown, the HTML page, the terminal) names no client; no reflection
+    # follows (it would keep the aliases).
     check_redact(redact, with_text)
-    if redact and markdown is None and not as_json:
+    if redact and markdown is None and html is None and not as_json:
         raise UsageError(
-            _("--redact is for a review to share: give --markdown FILE or --json"),
+            _("--redact is for a review to share: give --markdown FILE, --html FILE or --json"),
             _("add one of them"),
         )
     if redact and answers_path is not None:
@@ -154,6 +170,11 @@ def review(
     if markdown is not None:
         use.write_report(markdown, render_review.markdown(result, shown), force)
         console().print(_("Report written to {path}").format(path=markdown), highlight=False)
+    if html is not None:
+        from clientcoach.ui.html import page
+
+        use.write_report(html, page(result, shown), force)
+        console().print(_("Page written to {path}").format(path=html), highlight=False)
     if damaged:
         from clientcoach.ui.render import damaged as name_damaged
 

@@ -8,6 +8,7 @@ here:
   through :func:`visible`, tables and trees included;
 - plain-text lines (:mod:`.messages`) go through :func:`visible`;
 - Markdown goes through :func:`markdown` (visible, then every Markdown character escaped);
+- HTML and SVG (the review page) go through :func:`html` (visible, then escaped);
 - JSON goes through :func:`json_text` (the same characters as ``\\uXXXX`` escapes, so
   the data stays exact and the text stays inert).
 
@@ -61,3 +62,12 @@ def json_text(text: str) -> str:
     if UNSAFE.search(text) is None:
         return text
     return UNSAFE.sub(_json_escape, text)
+
+
+def html(text: str) -> str:
+    """User text as literal HTML (and SVG) text or attribute value: :func:`visible` first,
+    for a control character is not even allowed in XML, then every markup character
+    escaped, quotes included."""
+    import html as markup
+
+    return markup.escape(visible(text), quote=True)
