@@ -116,11 +116,11 @@ def prepare(work: Path, n: int) -> Path:
     return home
 
 
-def a_client_and_follow_up(home: Path) -> tuple[str, str]:
+def a_client_and_follow_up(home: Path) -> tuple[str, str, str]:
     env = env_for(home)
     found = subprocess.run(coach("followups", "--json"), env=env, capture_output=True, text=True)
     first = json.loads(found.stdout)[0]
-    return first["client"], first["short_id"]
+    return first["client"], first["short_id"], first["reflection"]
 
 
 def bench(work: Path, n: int, runs: int) -> tuple[list[str], bool]:
@@ -139,7 +139,7 @@ def bench(work: Path, n: int, runs: int) -> tuple[list[str], bool]:
 
     # Build once (untimed), then a client and a follow-up id to look up.
     subprocess.run(coach("doctor", "--json"), env=env, capture_output=True, check=False)
-    client, follow_up = a_client_and_follow_up(home)
+    client, follow_up, reflection = a_client_and_follow_up(home)
     debrief = coach("debrief", client, "--answers", str(answers), "--prep", "none")
 
     def fresh_empty() -> list[str]:
@@ -154,6 +154,16 @@ def bench(work: Path, n: int, runs: int) -> tuple[list[str], bool]:
         f"grep -rli {WORD}": (["grep", "-rli", WORD, str(home / "reflections")], env, None),
         f"history --grep {WORD} --json": (coach("history", "--grep", WORD, "--json"), env, None),
         "followups --json": (coach("followups", "--json"), env, None),
+        # The floor every command pays before it reads anything (Typer's parameter
+        # coercion imports pydantic; the store, the index module): no records at all.
+        "followups --json, empty": (coach("followups", "--json"), env_for(empty), fresh_empty()),
+        "history (text, all)": (coach("history"), env, None),
+        "show ID": (coach("show", reflection), env, None),
+        "export csv, last month": (
+            coach("export", "-f", "csv", "-o", "-", "--since", "2026-11-01"),
+            env,
+            None,
+        ),
         "coach --json (home screen)": (coach("--json"), env, None),
         "clients --json": (coach("clients", "--json"), env, None),
         "brief CLIENT": (coach("brief", client), env, None),
@@ -186,6 +196,7 @@ def bench(work: Path, n: int, runs: int) -> tuple[list[str], bool]:
     targets = [
         (f"history --grep {WORD} --json", f"grep -rli {WORD}", grep_limit),
         ("followups --json", "coach --help", 2.0),
+        ("followups --json, empty", "coach --help", 2.0),
         ("clients --json", "coach --help", 2.0),
         ("brief CLIENT", "coach --help", 2.0),
         ("done ID", "coach --help", 2.0),
@@ -207,6 +218,9 @@ def bench(work: Path, n: int, runs: int) -> tuple[list[str], bool]:
         f"history --grep {WORD} --json",
         "followups --json",
         "coach --json (home screen)",
+        "history (text, all)",
+        "show ID",
+        "export csv, last month",
         "clients --json",
         "brief CLIENT",
         "done ID",
