@@ -193,3 +193,13 @@ def test_a_trash_that_leads_out_is_named_by_doctor_and_never_written_through(
     assert not list(elsewhere.iterdir())
     doctor = json.loads(run_coach("doctor", "--json").stdout)
     assert [d["path"] for d in doctor["damaged"]] == [str(home / "trash")]
+
+
+def test_restore_takes_the_short_end_of_the_id_as_delete_does(home: Path) -> None:
+    path = debrief(home)
+    before = path.read_bytes()
+    short = rid(path).rsplit("-", 1)[-1]  # what follow-up ids start with
+    assert run_coach("delete", short, "--yes").code == 0
+    restored = run_coach("restore", short)
+    assert restored.code == 0, restored.stderr
+    assert path.read_bytes() == before
