@@ -297,3 +297,52 @@ def test_in_a_terminal_an_invalid_edit_reopens_and_the_fix_is_saved(
     record = json.loads(path.read_text())
     assert step(record["answers"], "process")["value"] == 2
     assert "edited" in record
+
+
+@pytest.mark.e2e
+def test_ctrl_c_in_an_editor_that_keeps_running_is_the_editors(
+    home: Path, tmp_path: Path, spawn: Spawn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor that does not take the keyboard raw gets Ctrl-C as a signal, and so did
+    coach, which stopped and dropped what the editor saved after."""
+    path = saved(home)
+    body = (
+        "import signal, time\n"
+        "seen = []\n"
+        "signal.signal(signal.SIGINT, lambda *_: seen.append(1))\n"
+        "print('EDITOR READY', flush=True)\n"
+        "end = time.monotonic() + 20\n"
+        "while not seen and time.monotonic() < end:\n"
+        "    time.sleep(0.05)\n"
+        "path.write_text(text.replace('process = 4', 'process = 2'))\n"
+        "print('EDITOR SAVED', flush=True)\n"
+    )
+    monkeypatch.setenv("EDITOR", editor(tmp_path, body))
+    coach = spawn("edit", rid(path))
+    coach.expect("EDITOR READY")
+    coach.child.sendintr()
+    coach.expect("EDITOR SAVED")
+    coach.expect("Saved your changes")
+    assert coach.finish() == 0
+    assert step(json.loads(path.read_text())["answers"], "process")["value"] == 2
+
+
+@pytest.mark.e2e
+def test_an_editor_stopped_by_ctrl_c_stops_the_edit_with_nothing_changed(
+    home: Path, tmp_path: Path, spawn: Spawn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = saved(home)
+    before = path.read_bytes()
+    body = (
+        "import time\n"
+        "path.write_text(text.replace('process = 4', 'process = 2'))\n"
+        "print('EDITOR READY', flush=True)\n"
+        "time.sleep(20)\n"
+    )
+    monkeypatch.setenv("EDITOR", editor(tmp_path, body))
+    coach = spawn("edit", rid(path))
+    coach.expect("EDITOR READY")
+    coach.child.sendintr()
+    assert coach.finish() == ExitCode.INTERRUPTED
+    assert path.read_bytes() == before
+    assert not (home / "edits").exists()
