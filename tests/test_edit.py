@@ -346,3 +346,18 @@ def test_an_editor_stopped_by_ctrl_c_stops_the_edit_with_nothing_changed(
     assert coach.finish() == ExitCode.INTERRUPTED
     assert path.read_bytes() == before
     assert not (home / "edits").exists()
+
+
+def test_without_a_terminal_and_without_an_editor_set_vi_is_not_started(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = saved(home)
+    before = path.read_bytes()
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.setenv("PATH", "")  # a vi started anyway would fail in another way
+    result = run_coach("edit", rid(path))
+    assert result.code == ExitCode.USAGE, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert "no $EDITOR set" in line
+    assert "vi" not in line.split(":", 1)[1].split()
+    assert path.read_bytes() == before

@@ -30,7 +30,18 @@ if TYPE_CHECKING:
 
 def editor_command() -> list[str]:
     """``$VISUAL``, else ``$EDITOR``, else ``vi``, split as a shell would."""
-    chosen = os.environ.get("VISUAL", "").strip() or os.environ.get("EDITOR", "").strip() or "vi"
+    chosen = os.environ.get("VISUAL", "").strip() or os.environ.get("EDITOR", "").strip()
+    if not chosen:
+        from clientcoach.ui.console import is_terminal
+
+        if not is_terminal():
+            # vi on a pipe draws its screen into the output and waits for keys that
+            # never come: only an editor the user chose can run without a terminal.
+            raise UsageError(
+                _("no terminal to open the editor on, and no $EDITOR set"),
+                _("set $EDITOR to a command that edits the file it is given; nothing was changed"),
+            )
+        chosen = "vi"
     try:
         words = shlex.split(chosen)
     except ValueError as exc:
