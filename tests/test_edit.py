@@ -361,3 +361,13 @@ def test_without_a_terminal_and_without_an_editor_set_vi_is_not_started(
     assert "no $EDITOR set" in line
     assert "vi" not in line.split(":", 1)[1].split()
     assert path.read_bytes() == before
+
+
+def test_a_problem_in_a_loop_item_says_which_item(home: Path, tmp_path: Path) -> None:
+    path = saved(home)
+    before = path.read_bytes()
+    body = "path.write_text(text.replace('due = \"2026-11-28\"', 'due = \"2026-13-40\"'))\n"
+    result = run_coach("edit", rid(path), env={"EDITOR": editor(tmp_path, body)})
+    assert result.code == ExitCode.ANSWERS, result.stderr
+    assert "next_steps (item 2).due: '2026-13-40' is not a date" in result.stderr
+    assert path.read_bytes() == before
