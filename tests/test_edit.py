@@ -297,3 +297,77 @@ def test_in_a_terminal_an_invalid_edit_reopens_and_the_fix_is_saved(
     record = json.loads(path.read_text())
     assert step(record["answers"], "process")["value"] == 2
     assert "edited" in record
+
+
+@pytest.mark.e2e
+def test_ctrl_c_in_an_editor_that_keeps_running_is_the_editors(
+    home: Path, tmp_path: Path, spawn: Spawn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor that does not take the keyboard raw gets Ctrl-C as a signal, and so did
+    coach, which stopped and dropped what the editor saved after."""
+    path = saved(home)
+    body = (
+        "import signal, time\n"
+        "seen = []\n"
+        "signal.signal(signal.SIGINT, lambda *_: seen.append(1))\n"
+        "print('EDITOR READY', flush=True)\n"
+        "end = time.monotonic() + 20\n"
+        "while not seen and time.monotonic() < end:\n"
+        "    time.sleep(0.05)\n"
+        "path.write_text(text.replace('process = 4', 'process = 2'))\n"
+        "print('EDITOR SAVED', flush=True)\n"
+    )
+    monkeypatch.setenv("EDITOR", editor(tmp_path, body))
+    coach = spawn("edit", rid(path))
+    coach.expect("EDITOR READY")
+    coach.child.sendintr()
+    coach.expect("EDITOR SAVED")
+    coach.expect("Saved your changes")
+    assert coach.finish() == 0
+    assert step(json.loads(path.read_text())["answers"], "process")["value"] == 2
+
+
+@pytest.mark.e2e
+def test_an_editor_stopped_by_ctrl_c_stops_the_edit_with_nothing_changed(
+    home: Path, tmp_path: Path, spawn: Spawn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = saved(home)
+    before = path.read_bytes()
+    body = (
+        "import time\n"
+        "path.write_text(text.replace('process = 4', 'process = 2'))\n"
+        "print('EDITOR READY', flush=True)\n"
+        "time.sleep(20)\n"
+    )
+    monkeypatch.setenv("EDITOR", editor(tmp_path, body))
+    coach = spawn("edit", rid(path))
+    coach.expect("EDITOR READY")
+    coach.child.sendintr()
+    assert coach.finish() == ExitCode.INTERRUPTED
+    assert path.read_bytes() == before
+    assert not (home / "edits").exists()
+
+
+def test_without_a_terminal_and_without_an_editor_set_vi_is_not_started(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = saved(home)
+    before = path.read_bytes()
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.setenv("PATH", "")  # a vi started anyway would fail in another way
+    result = run_coach("edit", rid(path))
+    assert result.code == ExitCode.USAGE, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert "no $EDITOR set" in line
+    assert "vi" not in line.split(":", 1)[1].split()
+    assert path.read_bytes() == before
+
+
+def test_a_problem_in_a_loop_item_says_which_item(home: Path, tmp_path: Path) -> None:
+    path = saved(home)
+    before = path.read_bytes()
+    body = "path.write_text(text.replace('due = \"2026-11-28\"', 'due = \"2026-13-40\"'))\n"
+    result = run_coach("edit", rid(path), env={"EDITOR": editor(tmp_path, body)})
+    assert result.code == ExitCode.ANSWERS, result.stderr
+    assert "next_steps (item 2).due: '2026-13-40' is not a date" in result.stderr
+    assert path.read_bytes() == before

@@ -238,3 +238,10 @@ def test_damaged_files_are_named_and_exit_7(saved: list[dict[str, Any]], home: P
     assert result.code == 7
     assert str(bad) in result.stderr
     assert len(list(csv.DictReader(io.StringIO(result.stdout)))) > 1
+
+
+def test_a_touchpoint_event_names_its_client_once(saved: list[dict[str, Any]]) -> None:
+    result = coach("export", "-f", "ics", "-o", "-")
+    assert result.code == 0, result.stderr
+    summaries = [str(e["summary"]) for e in Calendar.from_ical(result.stdout).walk("VEVENT")]
+    assert summaries == ["Next touchpoint with Initech (lost deal)"] * 2

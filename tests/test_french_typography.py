@@ -95,3 +95,18 @@ def test_no_french_message_is_ever_wrapped_before_its_punctuation() -> None:
             console.print(Text(text))
         lines = buffer.getvalue().splitlines()
         assert not [line for line in lines if re.match(r"\s*[?!:;»]", line)], width
+
+
+def test_a_french_prompt_leaves_the_answer_on_its_line() -> None:
+    """``console.input`` prints its prompt with ``end=""``: a question holding a no-break
+    space must not be followed by a line break, or the answer lands under it."""
+    from rich.text import Text
+
+    from clientcoach.ui.nobreak import NoBreakConsole
+
+    buffer = io.StringIO()
+    console = NoBreakConsole(file=buffer, width=80, color_system=None)
+    console.print(Text(f"Mettre ce débrief à la corbeille{NARROW}? [o/N] "), end="")
+    assert buffer.getvalue() == f"Mettre ce débrief à la corbeille{NARROW}? [o/N] "
+    console.print(Text(f"Gardé{NARROW}!"))
+    assert buffer.getvalue().endswith(f"Gardé{NARROW}!\n")

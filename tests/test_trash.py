@@ -193,3 +193,32 @@ def test_a_trash_that_leads_out_is_named_by_doctor_and_never_written_through(
     assert not list(elsewhere.iterdir())
     doctor = json.loads(run_coach("doctor", "--json").stdout)
     assert [d["path"] for d in doctor["damaged"]] == [str(home / "trash")]
+
+
+def test_restore_takes_the_short_end_of_the_id_as_delete_does(home: Path) -> None:
+    path = debrief(home)
+    before = path.read_bytes()
+    short = rid(path).rsplit("-", 1)[-1]  # what follow-up ids start with
+    assert run_coach("delete", short, "--yes").code == 0
+    restored = run_coach("restore", short)
+    assert restored.code == 0, restored.stderr
+    assert path.read_bytes() == before
+
+
+def test_in_french_the_confirmation_asks_o_n_and_takes_oui(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_a_terminal(monkeypatch)
+    path = debrief(home)
+    unclear = run_coach("--lang", "fr", "delete", rid(path), stdin="peut-être\nnon\n")
+    assert unclear.code == 0, unclear.stderr
+    assert "[o/N]" in unclear.stderr
+    assert "répondez oui ou non" in unclear.stderr
+    assert "invalid input" not in unclear.stderr
+    assert path.exists()
+    gone = run_coach("--lang", "fr", "delete", rid(path), stdin="oui\n")
+    assert gone.code == 0, gone.stderr
+    assert not path.exists()
+    emptied = run_coach("--lang", "fr", "trash", "empty", stdin="o\n")
+    assert emptied.code == 0, emptied.stderr
+    assert not list((home / "trash").rglob("*.json"))

@@ -213,7 +213,9 @@ def ics_text(found: list[FollowUp], now: datetime) -> tuple[str, int]:
         if item.done is not None:
             continue
         uid = f"{item.id}@clientcoach"
-        summary = f"{item.what} ({item.client})" if item.client else item.what
+        # A touchpoint's text already names the client ("Next touchpoint with Acme").
+        named = item.client and item.kind != "touchpoint"
+        summary = f"{item.what} ({item.client})" if named else item.what
         description = _(
             "From the meeting of {day} with {client}; when it is done: coach done {id}"
         ).format(day=item.meeting.isoformat(), client=item.client, id=item.short_id)

@@ -56,7 +56,9 @@ def drafts_discard(
             "Discard draft {id} ({kind} for {client}, {count} answers)?",
             draft.count,
         ).format(id=draft.id, kind=draft.kind, client=client_label(draft.client), count=draft.count)
-        if not typer.confirm(question, default=False, err=True):
+        from clientcoach.ui.terminal import confirm
+
+        if not confirm(console(), question):
             console().print(_("Kept."))
             return
     store.remove_draft(draft.id)

@@ -37,12 +37,13 @@ def _confirmed(question: str, yes: bool, needed: str, hint: str) -> bool:
     """Whether to go on: ``--yes``, or a person said yes; no terminal and no ``--yes``
     is a usage error."""
     from clientcoach.ui import console as terminal
+    from clientcoach.ui.terminal import confirm
 
     if yes:
         return True
     if not terminal.is_terminal():
         raise UsageError(needed, hint)
-    return typer.confirm(question, default=False, err=True)
+    return confirm(console(), question)
 
 
 @command("edit")

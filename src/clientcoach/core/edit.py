@@ -315,7 +315,10 @@ def _read(
     choices: dict[tuple[str, ...], dict[str, str]],
     today: date,
     problems: list[str],
+    shown: tuple[str, ...] = (),
 ) -> bool:
+    """Read ``table`` into ``answers``; ``path`` finds the choices a record knows,
+    ``shown`` names a step in a problem, the loop item's number included."""
     changed = False
     names: set[str] = set()
     for answer in answers:
@@ -323,7 +326,7 @@ def _read(
             continue
         name = answer["step"]
         names.add(name)
-        where = ".".join((*path, name))
+        where = ".".join((*shown, name))
         step = _step(steps, answer)
         given = table.get(name)
         kind = answer.get("type")
@@ -333,7 +336,9 @@ def _read(
                 continue
             inner = _inner(step, answer, known)
             nested = answer.get("answers") or []
-            changed |= _read(nested, given, (*path, name), inner, known, choices, today, problems)
+            changed |= _read(
+                nested, given, (*path, name), inner, known, choices, today, problems, (*shown, name)
+            )
             continue
         if kind == "loop":
             items = _items(answer)
@@ -350,9 +355,20 @@ def _read(
                 )
                 continue
             inner = _inner(step, answer, known)
-            for one, edited in zip(items, given, strict=True):
-                where_in = (*path, name)
-                changed |= _read(one, edited, where_in, inner, known, choices, today, problems)
+            for number, (one, edited) in enumerate(zip(items, given, strict=True), 1):
+                # Several items hold the same steps: the number says which one is wrong.
+                item = _("{step} (item {number})").format(step=name, number=number)
+                changed |= _read(
+                    one,
+                    edited,
+                    (*path, name),
+                    inner,
+                    known,
+                    choices,
+                    today,
+                    problems,
+                    (*shown, item),
+                )
             continue
         old = answer.get("value")
         if name not in table:
@@ -392,6 +408,6 @@ def _read(
         changed = True
     for extra in table:
         if extra not in names:
-            where = ".".join((*path, extra))
+            where = ".".join((*shown, extra))
             problems.append(_("{step}: not a step of this reflection").format(step=where))
     return changed

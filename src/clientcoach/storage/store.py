@@ -1126,11 +1126,15 @@ class Store:
         return found
 
     def find_trashed(self, ref: str) -> Trashed:
-        """A reflection in the trash by id or a unique start of it."""
+        """A reflection in the trash by id, a unique start of it, or the short random
+        end of its id (what ``coach delete`` and the other commands also take)."""
         needle = ref.strip().lower()
         if not needle:
             raise UsageError(_("the id is empty"), _("run `coach trash` to see the ids"))
-        matches = [t for t in self.trash_list() if t.id.lower().startswith(needle)]
+        listed = self.trash_list()
+        matches = [t for t in listed if t.id.lower().startswith(needle)]
+        if not matches:
+            matches = [t for t in listed if t.id.rsplit("-", 1)[-1].lower().startswith(needle)]
         if not matches:
             raise DataError(
                 _("no reflection with id {ref!r} in the trash").format(ref=ref),

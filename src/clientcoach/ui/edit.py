@@ -6,12 +6,15 @@ the data directory, and is removed once read back, whatever happened.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +30,18 @@ if TYPE_CHECKING:
 
 def editor_command() -> list[str]:
     """``$VISUAL``, else ``$EDITOR``, else ``vi``, split as a shell would."""
-    chosen = os.environ.get("VISUAL", "").strip() or os.environ.get("EDITOR", "").strip() or "vi"
+    chosen = os.environ.get("VISUAL", "").strip() or os.environ.get("EDITOR", "").strip()
+    if not chosen:
+        from clientcoach.ui.console import is_terminal
+
+        if not is_terminal():
+            # vi on a pipe draws its screen into the output and waits for keys that
+            # never come: only an editor the user chose can run without a terminal.
+            raise UsageError(
+                _("no terminal to open the editor on, and no $EDITOR set"),
+                _("set $EDITOR to a command that edits the file it is given; nothing was changed"),
+            )
+        chosen = "vi"
     try:
         words = shlex.split(chosen)
     except ValueError as exc:
@@ -52,7 +66,8 @@ def edit_text(text: str, name: str) -> str:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         try:
-            done = subprocess.run([*command, str(path)], check=False)
+            with _ctrl_c_left_to_the_editor():
+                done = subprocess.run([*command, str(path)], check=False)
         except OSError as exc:
             raise UsageError(
                 _("cannot start the editor {command!r}: {reason}").format(
@@ -60,6 +75,8 @@ def edit_text(text: str, name: str) -> str:
                 ),
                 _("set $EDITOR (or $VISUAL) to your editor's command; nothing was changed"),
             ) from None
+        if done.returncode == -signal.SIGINT:
+            raise KeyboardInterrupt  # the editor was stopped with Ctrl-C: so is the edit
         if done.returncode != 0:
             raise UsageError(
                 _("the editor {command!r} ended with status {code}").format(
@@ -73,6 +90,26 @@ def edit_text(text: str, name: str) -> str:
             return ""  # the editor removed it: as good as emptied
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _ctrl_c_left_to_the_editor() -> Iterator[None]:
+    """While the editor runs, Ctrl-C is the editor's: an editor that does not take the
+    keyboard raw (``code --wait``, a script) gets it as a signal, and so would coach,
+    which stopped and dropped what the editor then saved. A handler that does nothing,
+    not ``SIG_IGN``: the editor, started after, gets the default one back at ``exec``."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, _ignore)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ignore(signum: int, frame: object) -> None:
+    del signum, frame
 
 
 def _kind(kind: object) -> str:

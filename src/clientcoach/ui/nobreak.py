@@ -28,14 +28,14 @@ _BACK = str.maketrans({"\ue000": "\u00a0", "\ue001": "\u202f"})
 class NoBreak:
     """A text drawn like any other, but never ended at a no-break space."""
 
-    def __init__(self, text: Text) -> None:
+    def __init__(self, text: Text, end: str | None = None) -> None:
         self.held = Text(
             text.plain.translate(_HOLD),
             style=text.style,
             justify=text.justify,
             overflow=text.overflow,
             no_wrap=text.no_wrap,
-            end=text.end,
+            end=text.end if end is None else end,
             tab_size=text.tab_size,
             spans=list(text.spans),  # one character for one: styles stay on their cells
         )
@@ -88,6 +88,8 @@ class NoBreakConsole(Console):
                     highlight=kwargs.get("highlight"),
                 )
             if isinstance(value, Text) and _holds_no_break(value.plain):
-                value = NoBreak(value)
+                # Rich applies print's ``end`` to texts only: a prompt (``end=""``, as
+                # ``input`` prints it) would otherwise be followed by a line break.
+                value = NoBreak(value, kwargs.get("end"))
             shown.append(value)
         super().print(*shown, **kwargs)

@@ -256,7 +256,7 @@ class TerminalAsker:
     def confirm(self, question: str) -> bool:
         """A yes or no outside any playbook; Enter means no."""
         while True:
-            answer = self.read(Text(f"{question} [y/N] ", style="bold")).strip()
+            answer = self.read(Text(f"{question} {_('[y/N]')} ", style="bold")).strip()
             if not answer:
                 return False
             try:
@@ -598,6 +598,12 @@ def _hints(question: Question, default: Value) -> list[str]:
 
 # How often a waiting prompt looks for a signal that arrived just before it started.
 _TICK = 0.2
+
+
+def confirm(console: Console, question: str) -> bool:
+    """A yes or no asked outside a run (delete, trash empty, discarding a draft): read
+    as a run's answers are, so "o" and "oui" count in French; Enter means no."""
+    return TerminalAsker(console).confirm(question)
 
 
 @contextlib.contextmanager
