@@ -93,6 +93,19 @@ def test_delete_on_a_terminal_asks_with_the_reflection_named(
     assert not path.exists()
 
 
+def test_ctrl_d_at_the_confirmation_stops_and_says_nothing_changed(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_a_terminal(monkeypatch)
+    path = debrief(home)
+    before = path.read_bytes()
+    stopped = run_coach("delete", rid(path), stdin="")  # end of input: Ctrl-D
+    assert stopped.code == ExitCode.INTERRUPTED, stopped.stderr
+    assert "Stopped. Nothing was changed." in stopped.stderr
+    assert "from this run" not in stopped.stderr
+    assert path.read_bytes() == before
+
+
 def test_trash_empty_asks_first_and_says_how_many(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

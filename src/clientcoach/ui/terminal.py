@@ -602,8 +602,16 @@ _TICK = 0.2
 
 def confirm(console: Console, question: str) -> bool:
     """A yes or no asked outside a run (delete, trash empty, discarding a draft): read
-    as a run's answers are, so "o" and "oui" count in French; Enter means no."""
-    return TerminalAsker(console).confirm(question)
+    as a run's answers are, so "o" and "oui" count in French; Enter means no. Ctrl-C or
+    Ctrl-D there is a no that stops the command (exit 130), said in its own words: the
+    run's "nothing from this run was saved" would speak of a run that never began."""
+    from clientcoach.errors import ExitCode, RunStopped
+
+    try:
+        return TerminalAsker(console).confirm(question)
+    except (KeyboardInterrupt, EOFError):
+        console.print(Text("\n" + _("Stopped. Nothing was changed.")))
+        raise RunStopped(ExitCode.INTERRUPTED) from None
 
 
 @contextlib.contextmanager
