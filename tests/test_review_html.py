@@ -202,6 +202,12 @@ def test_a_french_run_gives_a_french_page(november: list[Path], tmp_path: Path) 
     for english in ("month by month", "Deals lost and won", "no data yet", "previous:"):
         assert english not in text
     assert "nov." in text  # the months of the trend charts' axis
+    # Tooltips follow French typography too: a no-break space before each colon.
+    import re
+
+    tips = re.findall(r"<title>([^<]*)</title>", text)
+    assert tips
+    assert [tip for tip in tips if re.search(r"[^\u00a0]:", tip)] == []
 
 
 def test_an_empty_review_keeps_every_chart_saying_no_data_yet(home: Path, tmp_path: Path) -> None:

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from clientcoach.i18n import _
 from clientcoach.ui import escape
+
+
+def _labelled(name: str, value: str) -> str:
+    """A tooltip's "name: value", in the reader's typography (French spaces its colon)."""
+    return _("{name}: {value}").format(name=name, value=value)
+
 
 WIDTH = 480
 FONT = 13
@@ -88,7 +95,7 @@ def bars(
         length = max(0.0, (right - left) * value / most)
         middle = top + BAR / 2 + 4.5
         body += [
-            f"<g><title>{escape.html(f'{text}: {value_text}')}</title>",
+            f"<g><title>{escape.html(_labelled(text, value_text))}</title>",
             f'<text x="{_n(left - 6)}" y="{_n(middle)}" text-anchor="end">'
             f"{escape.html(_cut(text, left - 8))}</text>",
             f'<rect x="{_n(left)}" y="{top}" width="{_n(length)}" height="{BAR}" rx="2"'
@@ -139,9 +146,14 @@ def grouped(
         top = top0 + index * group
         body += [
             "<g>",
-            f"<title>{escape.html(category)}: "
+            "<title>"
             + escape.html(
-                "; ".join(f"{name} {shown[s][index]}" for s, (name, _v) in enumerate(series))
+                _labelled(
+                    category,
+                    _("; ").join(
+                        f"{name} {shown[s][index]}" for s, (name, _v) in enumerate(series)
+                    ),
+                )
             )
             + "</title>",
             f'<text x="{_n(left - 6)}" y="{_n(top + len(series) * step / 2 + 4.5)}"'
@@ -229,7 +241,7 @@ def lines(
             run.append(f"{px},{py}")
             points.append(
                 f'<circle cx="{px}" cy="{py}" r="3" fill="{colour}">'
-                f"<title>{escape.html(f'{months[index]}: {shown[s][index]}')}</title></circle>"
+                f"<title>{escape.html(_labelled(months[index], shown[s][index]))}</title></circle>"
             )
     return svg(label, height, body + strokes + points, width, desc)
 
