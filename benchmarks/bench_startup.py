@@ -67,7 +67,13 @@ def params(command):
     for p in command.params:
         if p.name in TYPER_OWN:
             continue
-        name = getattr(p.type_descriptor.annotation, "__name__", "str")
+        described = getattr(p, "type_descriptor", None)  # Typer 0.29 and later
+        if described is not None:
+            name = getattr(described.annotation, "__name__", "str")
+        else:  # Click's parameter type, as Typer before 0.29 gives it
+            name = {"integer": "int", "float": "float", "boolean": "bool", "path": "Path"}.get(
+                getattr(p.type, "name", ""), "str"
+            )
         found.append({
             "name": p.name,
             "opts": [o for o in p.opts if o.startswith("-")],
