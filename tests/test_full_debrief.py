@@ -452,3 +452,33 @@ def test_the_pitching_self_measures_have_a_trend_month_by_month(home: Path) -> N
     assert "My share of the talking (%)" in terminal.stdout
     french = run_coach("--lang", "fr", "review", env={**NOW, "COLUMNS": "120"})
     assert "Ma part du temps de parole (%)" in french.stdout
+
+
+@pytest.mark.parametrize("index", ["1", "0"])
+def test_last_times_lesson_and_commitment_come_from_the_newest_debrief_that_has_them(
+    home: Path, index: str
+) -> None:
+    """The index reads the client's debriefs newest first and stops once both are known;
+    the files (CLIENTCOACH_INDEX=0) read them all: the same plan either way."""
+
+    def mistake(lesson: str) -> dict[str, Any]:
+        item = {"mistake": "Talked too long", "repeat": "new"}
+        item["lesson_scope"] = "this-client"
+        return {"came_up": ["mistake"], "mistakes": [{**item, "lesson": lesson}]}
+
+    _saved(home, "Acme", "2026-11-02", {**PLAIN, **mistake("Oldest lesson")})
+    _saved(home, "Acme", "2026-11-09", {**PLAIN, **mistake("Latest lesson")})
+    _saved(home, "Acme", "2026-11-12", {**PLAIN, "client_advance": "access"})
+    _saved(home, "Acme", "2026-11-14", PLAIN)  # no lesson; its commitment: none
+    _saved(home, "Initech", "2026-11-16", {**PLAIN, **mistake("Another client's")})
+
+    env = {**NOW, "CLIENTCOACH_INDEX": index}
+    after = {**PLAIN, "commitment_kept": "worked", "commitment_outcome": "It went better"}
+    path = _write(home.parent, "after.toml", after)
+    done = run_coach("debrief", "Acme", "--full", "-a", path, "-d", "2026-11-19", env=env)
+    assert done.code == 0, done.stderr
+    newest = [r for r in _debriefs(home) if r["client"] == "Acme"][-1]
+    asked = _by_step(newest["answers"])
+    assert asked["commitment_kept"]["planned"] == "Latest lesson"
+    # The newest debrief asked about the client's commitment and had none: not asked.
+    assert "client_follow_through" not in asked

@@ -26,7 +26,7 @@ from clientcoach.storage.index import Derived, Index, IndexUnavailable, Progress
 from clientcoach.storage.store import Store
 
 # Bumped when what the index keeps changes in a way its sources' text would not show.
-FACTS_VERSION = 2
+FACTS_VERSION = 3
 INDEX_ENV = "CLIENTCOACH_INDEX"
 # The modules whose functions derive what the index keeps: any change to their text
 # makes another stamp, so facts of another shape are never read back.
@@ -79,9 +79,12 @@ def derive(record: dict[str, Any]) -> Derived:
     parts: dict[str, bytes] = {
         "search": orjson.dumps(entries),
         "follow_ups": orjson.dumps([f.to_row() for f in follow_ups([record])]),
-        "mistakes": orjson.dumps(deep_role(record, "mistake")),
     }
-    # Only the few records that flag or walk a deep-dive keep these parts.
+    # Only the records that hold some keep these parts: a debrief's recall reads every
+    # debrief's mistakes, and most have none.
+    mistakes = deep_role(record, "mistake")
+    if mistakes:
+        parts["mistakes"] = orjson.dumps(mistakes)
     flags = raised(record)
     if flags:
         parts["deep_dives"] = orjson.dumps([f.to_row() for f in flags])

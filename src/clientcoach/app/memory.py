@@ -131,11 +131,47 @@ def recall(
     if {memory.COMMITMENT, memory.CLIENT_ADVANCE} & _plans(playbooks):
         # The latest lesson of this client's earlier debriefs, and what the client last
         # committed to, asked about again.
-        mine = records_of(store.scan_records("debrief", client=client))
-        result.plan.update(memory.commitment_plan(mine))
+        result.plan.update(_commitments(store, client))
     if "mistake" in _roles(playbooks):
         result.earlier["mistake"] = _earlier_mistakes(store)
     return result
+
+
+def _commitments(store: Store, client: str) -> dict[str, Any]:
+    """:func:`memory.commitment_plan` of the client's debriefs. With the index, their
+    files are read newest first and only until both entries are known."""
+    from collections.abc import Iterator
+
+    from clientcoach.app.indexed import answer
+    from clientcoach.core.text import fold
+    from clientcoach.storage.index import NEWEST, Index
+    from clientcoach.storage.store import DamagedFile, named_like
+
+    def kept(index: Index) -> dict[str, Any]:
+        like = named_like("debrief", client)
+        rows = index.rows(
+            "f.damaged IS NULL AND f.kind = 'debrief' AND f.client_key = ?",
+            (fold(client),),
+            order=NEWEST,
+        )
+
+        def newest() -> Iterator[dict[str, Any]]:
+            for row in rows:
+                if not like(row.name):
+                    continue
+                try:
+                    record = store.read_record(row.path)
+                except DamagedFile:
+                    continue  # changed since the index saw it: skipped, as a scan does
+                if record["kind"] == "debrief" and fold(record["client"]) == fold(client):
+                    yield record
+
+        return memory.commitment_from_newest(newest())
+
+    def scanned() -> dict[str, Any]:
+        return memory.commitment_plan(records_of(store.scan_records("debrief", client=client)))
+
+    return answer(store, kept, scanned)
 
 
 def _earlier_mistakes(store: Store) -> list[Earlier]:

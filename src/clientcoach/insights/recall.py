@@ -112,27 +112,33 @@ def commitment_plan(records: Iterable[Record]) -> dict[str, Any]:
     """The plan entries a debrief takes from the client's earlier debriefs: the latest
     lesson (``commitment``) and what the client last committed to (``client_advance``,
     by its label, when it was an advance)."""
-    debriefs = [r for r in records if r["kind"] == "debrief"]
-    found = latest(debriefs, LESSON)
-    plan: dict[str, Any] = {} if found is None else {COMMITMENT: found[1]}
-    advance = client_advance(debriefs)
-    if advance is not None:
-        plan[CLIENT_ADVANCE] = advance
-    return plan
+    return commitment_from_newest(newest_first(r for r in records if r["kind"] == "debrief"))
 
 
-def client_advance(records: Iterable[Record]) -> str | None:
-    """The client's commitment in the newest record that asked about it, shown by its
-    label; None when that answer was "none" (a continuation) or nothing was asked."""
-    for record in newest_first(records):
+def commitment_from_newest(debriefs: Iterable[Record]) -> dict[str, Any]:
+    """:func:`commitment_plan` from the client's debriefs given newest first, read only
+    until both are known: a client met every week for years has thousands of debriefs,
+    and the latest lesson is almost always in the last one."""
+    plan: dict[str, Any] = {}
+    advance_asked = False
+    for record in debriefs:
         for answer in deep(record["answers"]):
-            if answer.get("role") != CLIENT_ADVANCE:
-                continue
-            value, label = answer.get("value"), answer.get("label")
-            if not isinstance(value, str) or value == NO_ADVANCE:
-                return None
-            return label if isinstance(label, str) and label.strip() else value
-    return None
+            role = answer.get("role")
+            if role == LESSON and COMMITMENT not in plan:
+                texts = [t.strip() for t in texts_of(answer.get("value")) if t.strip()]
+                if texts:
+                    plan[COMMITMENT] = "; ".join(texts)
+            elif role == CLIENT_ADVANCE and not advance_asked:
+                # The newest record that asked decides, "none" (a continuation) included.
+                advance_asked = True
+                value, label = answer.get("value"), answer.get("label")
+                if isinstance(value, str) and value != NO_ADVANCE:
+                    plan[CLIENT_ADVANCE] = (
+                        label if isinstance(label, str) and label.strip() else value
+                    )
+        if COMMITMENT in plan and advance_asked:
+            break
+    return plan
 
 
 def earlier_answers(records: Iterable[Record], role: str) -> list[Earlier]:
