@@ -582,3 +582,33 @@ def test_deep_dives_from_the_index_are_those_of_the_files(home: Path) -> None:
     assert listed.code == 0, listed.stderr
     after = [f["id"] for f in open_follow_ups(home) if f["kind"] == "deep_dive"]
     assert after == []
+
+
+def test_the_brief_reads_only_the_newest_files_that_hold_what_it_shows(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clientcoach.storage import index as module
+    from clientcoach.storage.store import Store
+
+    monkeypatch.setattr(module, "RACY_NS", 0)  # every file's time is trusted at once
+    save(home, "debrief", "Acme", "2026-10-05")  # a full debrief: lessons, mistakes
+    quick = ["debrief", "Acme", "--quick", "--prep", "none"]
+    answers = EXAMPLES / "debrief-quick-answers.toml"
+    for day in ("2026-11-02", "2026-11-04", "2026-11-06", "2026-11-10"):
+        assert coach(home, *quick, "-a", str(answers), "--date", day).code == 0
+        save(home, "prep", "Acme", day)
+    assert_same_as_files(home)  # `brief Acme --json` among them
+
+    reads: list[Path] = []
+    real = Store.read_record
+    monkeypatch.setattr(Store, "read_record", lambda self, p: (reads.append(p), real(self, p))[1])
+    shown = coach(home, "brief", "Acme", "--json")
+    assert shown.code == 0, shown.stderr
+    brief = json.loads(shown.stdout)
+    assert brief["reflections"] == 9
+    assert brief["lessons"]
+    assert brief["knowledge"] is not None
+    # The newest prep (ratings), the newest quick debrief (its troll plan) and the full
+    # debrief (lessons, mistakes): the three others of each kind are never opened.
+    names = {p.name for p in reads if "_review_" not in p.name}
+    assert len(names) == 3, sorted(names)

@@ -4,7 +4,7 @@ files it skipped; nothing here prints."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,8 +18,8 @@ from clientcoach.i18n import _
 from clientcoach.storage.store import Damaged, RecordScan, Store
 
 if TYPE_CHECKING:
-    from clientcoach.insights.clients import Brief, ClientSummary, FollowUp, Hit
-    from clientcoach.storage.index import Index
+    from clientcoach.insights.clients import Brief, ClientFacts, ClientSummary, FollowUp, Hit
+    from clientcoach.storage.index import Index, Row
 
 KINDS = ("prep", "debrief", "review")
 
@@ -91,19 +91,91 @@ def slug_near(start: str) -> Callable[[str], bool]:
 
 
 def client_brief(store: Store, client: str, today: date) -> tuple[Brief, list[Damaged]]:
-    """The client's brief from their records, and the damaged files that were skipped."""
-    from clientcoach.insights.clients import brief
+    """The client's brief from their records, and the damaged files that were skipped.
 
-    _index(store)  # the files to read are listed by the index, when there is one
-    scan = store.scan_records(client=client)
+    With the index, what the brief counts over every record (meetings, follow-ups,
+    trolls) comes from its facts, and the files are read newest first only as far as the
+    latest lessons, mistakes, ratings and commitments need."""
+    from clientcoach.app.indexed import answer
+    from clientcoach.insights.clients import brief, brief_from
+
     # The monthly reviews, of all clients too, for the latest "try" they committed to.
     reviews = store.scan_records("review")
-    damaged = scan.damaged + [d for d in reviews.damaged if d not in scan.damaged]
-    result = brief(client, records_of(scan), today, records_of(reviews))
-    key = fold(result.client)
-    mine = [r for r in records_of(scan) if fold(r["client"]) == key]
-    result.deep_dives = [d for d in deep_dives_of(store, mine) if d.done is None]
-    return result, damaged
+
+    def kept(index: Index) -> tuple[Brief, list[Damaged]]:
+        facts, having, like = _client_facts(store, index, client)
+        result = brief_from(client, facts, having, today, records_of(reviews))
+        waiting = kept_deep_dives(store, index, fold(result.client))
+        result.deep_dives = [d for d in waiting if d.done is None]
+        damaged = damaged_in(index, like)
+        return result, damaged + [d for d in reviews.damaged if d not in damaged]
+
+    def scanned() -> tuple[Brief, list[Damaged]]:
+        scan = store.scan_records(client=client)
+        damaged = scan.damaged + [d for d in reviews.damaged if d not in scan.damaged]
+        result = brief(client, records_of(scan), today, records_of(reviews))
+        key = fold(result.client)
+        mine = [r for r in records_of(scan) if fold(r["client"]) == key]
+        result.deep_dives = [d for d in deep_dives_of(store, mine) if d.done is None]
+        return result, damaged
+
+    return answer(store, kept, scanned)
+
+
+def _client_facts(
+    store: Store, index: Index, client: str
+) -> tuple[ClientFacts, Callable[[str], Iterable[dict[str, Any]]], Callable[[str], bool]]:
+    """What the index counts of ``client``'s records; ``having(role)``, the files of those
+    that hold an answer of ``role``, newest first, each read once and only when reached;
+    and the file-name filter a scan of the files applies."""
+    from clientcoach.insights.clients import ClientFacts, FollowUp, Newest, count_topics
+    from clientcoach.storage.index import NEWEST, OLDEST
+    from clientcoach.storage.store import DamagedFile, named_like
+
+    key = fold(client)
+    like = named_like(None, client)
+    found = index.rows("f.damaged IS NULL AND f.client_key = ?", (key,), NEWEST)
+    rows = [r for r in found if like(r.name)]
+    follow = [
+        FollowUp.from_row(item)
+        for row, data in index.parts("follow_ups", "f.client_key = ?", (key,), OLDEST)
+        if like(row.name)
+        for item in orjson.loads(data)
+    ]
+    trolls = count_topics(
+        orjson.loads(data)
+        for row, data in index.parts("trolls", "f.client_key = ?", (key,), OLDEST)
+        if like(row.name)
+    )
+    facts = ClientFacts(
+        client=rows[0].client if rows else client,
+        records=len(rows),
+        days=[date.fromisoformat(r.day) for r in rows],
+        follow_ups=follow,
+        trolls=trolls,
+    )
+    roles = {
+        row.id: set(orjson.loads(data))
+        for row, data in index.parts("brief", "f.client_key = ?", (key,), NEWEST)
+    }
+    read: dict[int, dict[str, Any] | None] = {}
+
+    def record_of(row: Row) -> dict[str, Any] | None:
+        if row.id not in read:
+            try:
+                record: dict[str, Any] | None = store.read_record(row.path)
+            except DamagedFile:
+                record = None  # changed since the index saw it: skipped, as a scan does
+            if record is not None and fold(record["client"]) != key:
+                record = None
+            read[row.id] = record
+        return read[row.id]
+
+    def having(role: str) -> Iterable[dict[str, Any]]:
+        wanted = (record_of(r) for r in rows if role in roles.get(r.id, ()))
+        return Newest(r for r in wanted if r is not None)
+
+    return facts, having, like
 
 
 def _walkable(store: Store) -> Callable[[str], bool]:

@@ -68,7 +68,7 @@ def index_file(store: Store) -> Path:
 
 def derive(record: dict[str, Any]) -> Derived:
     """What the index keeps of one readable record (see ``storage.index``)."""
-    from clientcoach.insights.clients import follow_ups, search_entries
+    from clientcoach.insights.clients import brief_roles, follow_ups, search_entries, troll_topics
     from clientcoach.insights.deepdives import raised, walk_of
     from clientcoach.insights.recall import KIND_ORDER, deep_role
     from clientcoach.insights.review import facts_to_json, record_facts
@@ -85,6 +85,12 @@ def derive(record: dict[str, Any]) -> Derived:
     mistakes = deep_role(record, "mistake")
     if mistakes:
         parts["mistakes"] = orjson.dumps(mistakes)
+    topics = troll_topics(record) if record["kind"] == "debrief" else []
+    if topics:
+        parts["trolls"] = orjson.dumps(topics)
+    roles = brief_roles(record)
+    if roles:
+        parts["brief"] = orjson.dumps(roles)
     flags = raised(record)
     if flags:
         parts["deep_dives"] = orjson.dumps([f.to_row() for f in flags])

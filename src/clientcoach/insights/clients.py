@@ -24,7 +24,7 @@ earlier mistakes) is read in :mod:`.recall`: a prep or debrief loads only those 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -42,7 +42,7 @@ from clientcoach.insights.recall import (
     TROLL_PLAN,
     TRY,
     deep_role,
-    latest,
+    latest_of_newest,
     record_order,
     texts_of,
 )
@@ -64,7 +64,7 @@ COMMITMENT_ROLES = (LESSON, TROLL_PLAN, HELP_FIX, TRY)
 # --- ratings ---------------------------------------------------------------------------
 
 
-def _last_rating(records: list[Record], role: str) -> Rating | None:
+def _last_rating(records: Iterable[Record], role: str) -> Rating | None:
     for record in records:
         for answer in deep(record["answers"]):
             value = answer.get("value")
@@ -373,23 +373,31 @@ class Brief:
         }
 
 
+def troll_topics(record: Record) -> list[str]:
+    """The troll topics one debrief noted, in order (loop items, then a hot moment noted
+    at the top level, as the quick debrief does)."""
+    roles = by_role(record["answers"])
+    topics = [
+        item_roles(item).get("troll_topic", {}).get("value")
+        for loop in roles.get("troll", [])
+        for item in items(loop)
+    ]
+    # The loop's own items are not in ``roles`` (a loop's answers are its items).
+    topics += [a.get("value") for a in roles.get("troll_topic", [])]
+    return [t for t in topics if isinstance(t, str) and t.strip()]
+
+
 def troll_counts(records: Iterable[Record]) -> list[tuple[str, int]]:
     """Troll topics seen in debriefs, most frequent first; the newest wording is shown."""
+    return count_topics(troll_topics(r) for r in sorted(records, key=record_order))
+
+
+def count_topics(topics_oldest_first: Iterable[list[str]]) -> list[tuple[str, int]]:
+    """:func:`troll_counts` from each debrief's :func:`troll_topics`, oldest first."""
     counts: dict[str, int] = {}
     shown: dict[str, str] = {}
-    for record in sorted(records, key=record_order):
-        roles = by_role(record["answers"])
-        topics = [
-            item_roles(item).get("troll_topic", {}).get("value")
-            for loop in roles.get("troll", [])
-            for item in items(loop)
-        ]
-        # A hot moment noted at the top level (the quick debrief) is an episode too; the
-        # loop's own items are not in ``roles`` (a loop's answers are its items).
-        topics += [a.get("value") for a in roles.get("troll_topic", [])]
+    for topics in topics_oldest_first:
         for topic in topics:
-            if not isinstance(topic, str) or not topic.strip():
-                continue
             key = fold(topic)
             counts[key] = counts.get(key, 0) + 1
             shown[key] = topic.strip()
@@ -397,7 +405,7 @@ def troll_counts(records: Iterable[Record]) -> list[tuple[str, int]]:
     return [(shown[k], counts[k]) for k in ranked]
 
 
-def _dated(records: list[Record], role: str, limit: int) -> list[Dated]:
+def _dated(records: Iterable[Record], role: str, limit: int) -> list[Dated]:
     found: list[Dated] = []
     seen: set[str] = set()
     for record in records:
@@ -411,16 +419,61 @@ def _dated(records: list[Record], role: str, limit: int) -> list[Dated]:
     return found
 
 
-def _commitments(mine: list[Record], reviews: Iterable[Record]) -> dict[str, Commitment]:
+def _commitments(
+    having: Callable[[str], Iterable[Record]], reviews: Iterable[Record]
+) -> dict[str, Commitment]:
     found: dict[str, Commitment] = {}
-    debriefs = [r for r in mine if r["kind"] == "debrief"]
-    sources = {LESSON: debriefs, TROLL_PLAN: debriefs, HELP_FIX: debriefs, TRY: list(reviews)}
+    monthly = newest_first(reviews)
     for role in COMMITMENT_ROLES:
-        hit = latest(sources[role], role)
+        debriefs = (r for r in having(role) if r["kind"] == "debrief")
+        hit = latest_of_newest(monthly if role == TRY else debriefs, role)
         if hit is not None:
             record, text = hit
             found[role] = Commitment(meeting_day(record), text, record["id"])
     return found
+
+
+# The roles a brief reads newest first, as far as it needs: a record holding none of
+# them adds nothing to it, so the index keeps which of them each record holds.
+BRIEF_ROLES = frozenset({"lesson", "mistake", "knowledge", "perception", TROLL_PLAN, HELP_FIX})
+
+
+def brief_roles(record: Record) -> list[str]:
+    """The :data:`BRIEF_ROLES` one record has an answer of."""
+    return sorted({str(a.get("role")) for a in deep(record["answers"])} & BRIEF_ROLES)
+
+
+class Newest:
+    """Records newest first, read from ``source`` only as far as some reader has gone:
+    the brief's lessons, ratings and commitments are near the top of a long history."""
+
+    def __init__(self, source: Iterable[Record]) -> None:
+        self._source = iter(source)
+        self._read: list[Record] = []
+
+    def __iter__(self) -> Iterator[Record]:
+        index = 0
+        while True:
+            if index < len(self._read):
+                yield self._read[index]
+                index += 1
+                continue
+            record = next(self._source, None)
+            if record is None:
+                return
+            self._read.append(record)
+
+
+@dataclass
+class ClientFacts:
+    """What a brief counts over every record of the client (the rest is read newest
+    first, as far as needed): kept by the index, or computed from the records."""
+
+    client: str  # the newest record's spelling
+    records: int
+    days: list[date]
+    follow_ups: list[FollowUp]
+    trolls: list[tuple[str, int]]
 
 
 def brief(
@@ -432,25 +485,45 @@ def brief(
     clients or about this one is the brief's too.
     """
     mine = newest_first(records)
-    result = Brief(client=mine[0]["client"] if mine else client, records=len(mine))
+    facts = ClientFacts(
+        client=mine[0]["client"] if mine else client,
+        records=len(mine),
+        days=[meeting_day(r) for r in mine],
+        follow_ups=follow_ups(mine),
+        trolls=troll_counts(r for r in mine if r["kind"] == "debrief"),
+    )
+    return brief_from(client, facts, lambda _role: mine, today, reviews)
+
+
+def brief_from(
+    client: str,
+    facts: ClientFacts,
+    having: Callable[[str], Iterable[Record]],
+    today: date,
+    reviews: Iterable[Record] = (),
+) -> Brief:
+    """:func:`brief` from the client's counted facts and ``having(role)``: the client's
+    records that may hold an answer of that role, newest first (read only as far as the
+    lessons, mistakes, ratings and commitments need)."""
+    result = Brief(client=facts.client, records=facts.records)
     key = fold(client)
     monthly = [
         r
         for r in reviews
         if r["kind"] == "review" and (not r["client"].strip() or fold(r["client"]) == key)
     ]
-    if not mine:
-        result.commitments = _commitments(mine, monthly)
+    if not facts.records:
+        result.commitments = _commitments(lambda _role: [], monthly)
         return result
-    past = [meeting_day(r) for r in mine if meeting_day(r) <= today]
+    past = [day for day in facts.days if day <= today]
     result.last_meeting = max(past) if past else None
-    result.follow_ups = open_first(follow_ups(mine), today)
-    result.trolls = troll_counts(r for r in mine if r["kind"] == "debrief")
-    result.lessons = _dated(mine, "lesson", BRIEF_LIMIT)
-    result.mistakes = _dated(mine, "mistake", BRIEF_LIMIT)
-    result.knowledge = _last_rating(mine, "knowledge")
-    result.perception = _last_rating(mine, "perception")
-    result.commitments = _commitments(mine, monthly)
+    result.follow_ups = open_first(facts.follow_ups, today)
+    result.trolls = facts.trolls
+    result.lessons = _dated(having("lesson"), "lesson", BRIEF_LIMIT)
+    result.mistakes = _dated(having("mistake"), "mistake", BRIEF_LIMIT)
+    result.knowledge = _last_rating(having("knowledge"), "knowledge")
+    result.perception = _last_rating(having("perception"), "perception")
+    result.commitments = _commitments(having, monthly)
     return result
 
 

@@ -98,7 +98,12 @@ NO_ADVANCE = "none"
 def latest(records: Iterable[Record], role: str) -> tuple[Record, str] | None:
     """The newest record with an answer of ``role``, and that answer's text (the items of
     a list joined with "; ")."""
-    for record in newest_first(records):
+    return latest_of_newest(newest_first(records), role)
+
+
+def latest_of_newest(records: Iterable[Record], role: str) -> tuple[Record, str] | None:
+    """:func:`latest` of records already newest first, read only as far as needed."""
+    for record in records:
         for answer in deep(record["answers"]):
             if answer.get("role") != role:
                 continue
