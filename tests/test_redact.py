@@ -356,3 +356,36 @@ def test_scrub_leaves_no_form_of_a_name(data: st.DataObject, name: str) -> None:
     scrubbed = found.scrub("".join(pieces))
     assert fold(name) not in fold(scrubbed)
     assert "Client A" in scrubbed
+
+
+def test_damaged_files_are_not_named_under_redact(
+    sensitive: list[dict[str, Any]], home: Path, tmp_path: Path
+) -> None:
+    """A reflection's file name holds its client's: under --redact the warnings on the
+    terminal hide it too, and still say how many were skipped and what to run."""
+    from clientcoach.core.text import slug
+
+    rid = "20261105T100000-dmgd01"
+    broken = home / "reflections" / "2026-11" / f"2026-11-05_debrief_{slug(CLIENTS[0])}_{rid}.json"
+    broken.write_text('{"schema": 1, "client": "', encoding="utf-8")
+    runs = [
+        coach("export", "-f", "csv", "-o", "-", "--redact"),
+        coach("export", "-f", "markdown", "-o", str(tmp_path / "out"), "--redact"),
+        coach("review", "--month", "2026-11", "--json", "--redact"),
+        coach("review", "--month", "2026-11", "--focus", "--json", "--redact"),
+        coach("review", "--month", "2026-11", "--markdown", str(tmp_path / "r.md"), "--redact"),
+    ]
+    for result in runs:
+        assert result.code == 7, result.stderr
+        said = result.stderr.replace("\n", " ")
+        assert leaks(said) == [], said
+        assert leaks(said.replace("-", " ")) == [], said
+        assert slug(CLIENTS[0]) not in said
+        assert "1 damaged file skipped" in said
+        assert "coach doctor" in said
+        assert rid in said  # which one, without whose
+        assert "2026-11-05" in said
+        assert leaks(result.stdout.replace("-", " ")) == []
+    assert leaks((tmp_path / "r.md").read_text(encoding="utf-8").replace("-", " ")) == []
+    # Without --redact the terminal names the file, so it can be found.
+    assert broken.name in coach("export", "-f", "csv", "-o", "-").stderr.replace("\n", "")

@@ -83,6 +83,31 @@ def redaction(store: Store, with_text: bool) -> Redaction:
     return Redaction(aliases(store), with_text)
 
 
+def shared_damaged(damaged: list[Damaged], redaction: Redaction | None) -> list[Damaged]:
+    """The damaged files as a redacted output names them, on the terminal too: a
+    reflection's file name holds its client's, so only its meeting date and id are kept
+    (any other name is left out), and the reason is scrubbed of known names."""
+    from clientcoach.storage.store import date_and_id
+
+    if redaction is None:
+        return damaged
+    reasons: dict[Path, str] = {}
+    for one in damaged:
+        reasons.setdefault(one.path, one.reason)  # each file once, as the terminal names it
+    shown: list[Damaged] = []
+    for number, (path, reason) in enumerate(reasons.items(), 1):
+        known = date_and_id(path.name)
+        label = (
+            _("damaged file {number} (of {date}, id {id})").format(
+                number=number, date=known[0], id=known[1]
+            )
+            if known
+            else _("damaged file {number}").format(number=number)
+        )
+        shown.append(Damaged(Path(label), redaction.text(reason)))
+    return shown
+
+
 def select(
     store: Store,
     today: date,

@@ -199,17 +199,6 @@ def _kept(
     )
 
 
-def shared_damaged(damaged: list[Damaged], redaction: Redaction | None) -> list[Damaged]:
-    """The damaged files as a shared review lists them: redacted, without their names
-    (a file name holds its client's); the terminal still names them in full."""
-    if redaction is None:
-        return damaged
-    return [
-        Damaged(Path(_("damaged file {number}").format(number=number)), redaction.text(d.reason))
-        for number, d in enumerate(damaged, 1)
-    ]
-
-
 def kept_figures(kept: Iterator[Kept], chosen: Period, now: datetime, client: str | None) -> Review:
     from clientcoach.insights.review import build_kept
 

@@ -226,11 +226,12 @@ def guard() -> Iterator[None]:
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
-def report_damaged(files: "Sequence[Damaged]") -> None:
-    """After a command's work: name each damaged file once; exit 7 if there were any."""
+def report_damaged(files: "Sequence[Damaged]", hidden: bool = False) -> None:
+    """After a command's work: name each damaged file once (their names left out when
+    ``hidden``, for ``--redact``); exit 7 if there were any."""
     from clientcoach.ui.render import damaged
 
-    if damaged(console(), files):
+    if damaged(console(), files, hidden):
         raise DamagedSkipped()
 
 

@@ -87,6 +87,7 @@ def export(
     if path is not None:
         use.check_free(path, chosen == "markdown", force)
     store = _store()
+    redaction = use.redaction(store, with_text) if redact else None
     selection = use.select(
         store,
         _today(),
@@ -95,7 +96,7 @@ def export(
         since=since,
         until=until,
         grep=grep,
-        redact=use.redaction(store, with_text) if redact else None,
+        redact=redaction,
     )
     if chosen == "markdown":
         from clientcoach.ui.export import markdown_files
@@ -132,4 +133,4 @@ def export(
             )
         )
         console().print(line.format(count=count, path=path), highlight=False, soft_wrap=True)
-    report_damaged(selection.damaged)
+    report_damaged(use.shared_damaged(selection.damaged, redaction), hidden=redact)

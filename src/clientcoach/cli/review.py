@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clientcoach.cli.common import command, watch_index
+from clientcoach.cli.common import command, report_damaged, watch_index
 from clientcoach.cli.export import RedactOpt, WithTextOpt, check_redact
 from clientcoach.errors import DamagedSkipped, UsageError
 from clientcoach.i18n import _
@@ -141,14 +141,15 @@ def review(
 
         redaction = redacting(store, with_text)
     result, damaged = use.figures(store, chosen, now, client, redaction)
-    shown = use.shared_damaged(damaged, redaction)
+    shown = damaged
+    if redaction is not None:
+        from clientcoach.app.export import shared_damaged
+
+        # Their names hold clients': not on the terminal either.
+        shown = shared_damaged(damaged, redaction)
     if focus_only:
         _focus_only(result, as_json)
-        if damaged:
-            from clientcoach.ui.render import damaged as name_damaged
-
-            name_damaged(console(), damaged)
-            raise DamagedSkipped()
+        report_damaged(shown, hidden=redact)
         return
     if as_json:
         import json
@@ -178,7 +179,7 @@ def review(
     if damaged:
         from clientcoach.ui.render import damaged as name_damaged
 
-        name_damaged(console(), damaged)
+        name_damaged(console(), shown, hidden=redact)
 
     if not as_json and not no_reflect:
         _reflect(store, result, now, answers, answers_path)

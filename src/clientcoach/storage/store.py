@@ -70,6 +70,17 @@ def record_text(data: dict[str, Any]) -> str:
 NO_CLIENT_SLUG = "all-clients"
 
 
+# A generated reflection file name: date, kind, the client's slug, id.
+_GENERATED = re.compile(r"^(\d{4}-\d{2}-\d{2})_[a-z]+_.*_([0-9A-Za-z-]+)\.json$")
+
+
+def date_and_id(name: str) -> tuple[str, str] | None:
+    """The meeting date and id a generated file name holds, leaving out the client's
+    name it holds too; None for a name clientcoach did not give."""
+    found = _GENERATED.match(name)
+    return (found[1], found[2]) if found else None
+
+
 def _name_date(name: str) -> date | None:
     """The meeting date a generated file name starts with, if it has one."""
     try:

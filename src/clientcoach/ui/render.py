@@ -159,8 +159,11 @@ def _short(path: Path, data_dir: Path) -> str:
         return str(path)
 
 
-def damaged(console: Console, files: Sequence[Damaged]) -> int:
-    """Name each damaged file once, with why, on the message console; how many there were."""
+def damaged(console: Console, files: Sequence[Damaged], hidden: bool = False) -> int:
+    """Name each damaged file once, with why, on the message console; how many there were.
+
+    ``hidden`` (``--redact``): the files come as :func:`app.export.shared_damaged` made
+    them, their names left out, and the line after says where to find them."""
     from clientcoach.i18n import _
 
     seen: set[str] = set()
@@ -169,9 +172,13 @@ def damaged(console: Console, files: Sequence[Damaged]) -> int:
         if key in seen:
             continue
         seen.add(key)
-        line = Text(_("skipped damaged file "), style="yellow")
-        line.append(key)
-        line.append(": " + item.reason)
+        if hidden:
+            text = _("skipped {file}: {reason}").format(file=key, reason=item.reason)
+            line = Text(text, style="yellow")
+        else:
+            line = Text(_("skipped damaged file "), style="yellow")
+            line.append(key)
+            line.append(": " + item.reason)
         console.print(line, soft_wrap=True)
     if seen:
         console.print(
@@ -183,6 +190,18 @@ def damaged(console: Console, files: Sequence[Damaged]) -> int:
                     "`coach doctor --quarantine` moves them aside.",
                     len(seen),
                 ).format(count=len(seen)),
+                style="dim",
+            ),
+            soft_wrap=True,
+        )
+    if seen and hidden:
+        console.print(
+            Text(
+                ngettext(
+                    "Its name is left out (--redact): `coach doctor` names it.",
+                    "Their names are left out (--redact): `coach doctor` names them.",
+                    len(seen),
+                ),
                 style="dim",
             ),
             soft_wrap=True,
