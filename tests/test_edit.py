@@ -371,3 +371,25 @@ def test_a_problem_in_a_loop_item_says_which_item(home: Path, tmp_path: Path) ->
     assert result.code == ExitCode.ANSWERS, result.stderr
     assert "next_steps (item 2).due: '2026-13-40' is not a date" in result.stderr
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("where", ["edits", "id"])
+def test_an_edit_refuses_a_linked_edits_folder_even_leading_inside(
+    home: Path, tmp_path: Path, where: str
+) -> None:
+    path = saved(home)
+    before = path.read_bytes()
+    inside = home / "inside"
+    inside.mkdir()
+    if where == "edits":
+        (home / "edits").symlink_to(inside, target_is_directory=True)
+    else:
+        (home / "edits").mkdir()
+        (home / "edits" / rid(path)).symlink_to(inside, target_is_directory=True)
+    command = editor(tmp_path, "path.write_text(text.replace('process = 4', 'process = 5'))\n")
+    result = run_coach("edit", rid(path), env={"EDITOR": command})
+    assert result.code == ExitCode.STORAGE, result.stderr
+    assert "symbolic link" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert path.read_bytes() == before
+    assert not list(inside.iterdir())

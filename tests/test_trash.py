@@ -235,3 +235,74 @@ def test_in_french_the_confirmation_asks_o_n_and_takes_oui(
     emptied = run_coach("--lang", "fr", "trash", "empty", stdin="o\n")
     assert emptied.code == 0, emptied.stderr
     assert not list((home / "trash").rglob("*.json"))
+
+
+def _linked(home: Path, folder: Path) -> Path:
+    """``folder`` moved to a real folder elsewhere in the data directory, a symbolic link
+    left in its place: a link that does not lead out."""
+    real = home / f"real-{folder.name}"
+    folder.rename(real)
+    folder.symlink_to(real, target_is_directory=True)
+    return real
+
+
+def test_a_linked_trash_is_refused_by_delete_even_leading_inside(home: Path) -> None:
+    path = debrief(home)
+    inside = home / "inside"
+    inside.mkdir()
+    (home / "trash").symlink_to(inside, target_is_directory=True)
+    result = run_coach("delete", rid(path), "--yes")
+    assert result.code == ExitCode.STORAGE, result.stderr
+    assert "symbolic link" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert path.exists()
+    assert not list(inside.iterdir())
+
+
+@pytest.mark.parametrize("where", ["trash", "when", "month"])
+@pytest.mark.parametrize("command", [["restore"], ["trash", "empty", "--yes"], ["trash"]])
+def test_restore_and_empty_refuse_a_link_anywhere_in_the_trash(
+    home: Path, where: str, command: list[str]
+) -> None:
+    path = debrief(home)
+    assert run_coach("delete", rid(path), "--yes").code == 0
+    (trashed,) = (home / "trash").rglob("*.json")
+    before = trashed.read_bytes()
+    folder = {
+        "trash": home / "trash",
+        "when": trashed.parent.parent,
+        "month": trashed.parent,
+    }[where]
+    real = _linked(home, folder)
+    args = [*command, rid(path)] if command == ["restore"] else command
+    result = run_coach(*args)
+    assert result.code == ExitCode.STORAGE, result.stderr
+    assert "symbolic link" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not path.exists()
+    (kept,) = real.rglob("*.json")
+    assert kept.read_bytes() == before
+    assert folder.is_symlink()
+
+
+@pytest.mark.parametrize("where", ["edits", "id"])
+def test_empty_refuses_a_link_among_the_kept_versions(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    monkeypatch.delenv("VISUAL", raising=False)
+    path = debrief(home)
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text().replace('process = 4', 'process = 5'))\n"
+    )
+    assert run_coach("edit", rid(path), env={"EDITOR": f"{sys.executable} {script}"}).code == 0
+    assert run_coach("delete", rid(path), "--yes").code == 0
+    folder = home / "edits" if where == "edits" else home / "edits" / rid(path)
+    real = _linked(home, folder)
+    result = run_coach("trash", "empty", "--yes")
+    assert result.code == ExitCode.STORAGE, result.stderr
+    assert "symbolic link" in result.stderr
+    assert list(real.rglob("*.json"))  # the kept version
+    assert list((home / "trash").rglob("*.json"))  # nothing deleted at all

@@ -57,6 +57,7 @@ def begin(store: Store, ref: str, header: Callable[[dict[str, Any]], list[str]])
 
     path = find(store, ref)
     record, original = store.read_exact(path)
+    store.kept_folder(_record_id(record, path))  # a link in edits/ refused before editing
     steps = _steps(store, record)
     return Editing(path, original, record, to_toml(record, header(record), steps), steps)
 
@@ -80,6 +81,10 @@ def refused(problems: EditProblems) -> AnswersError:
     )
 
 
+def _record_id(record: dict[str, Any], path: Path) -> str:
+    return str(record.get("id") or path.stem)
+
+
 @dataclass
 class Saved:
     path: Path
@@ -89,7 +94,7 @@ class Saved:
 def save(store: Store, editing: Editing, record: dict[str, Any], now: datetime) -> Saved:
     """Write the edited record in place of the file, the previous version kept."""
     record["edited"] = now.astimezone(UTC).isoformat(timespec="seconds")
-    rid = str(record.get("id") or editing.path.stem)
+    rid = _record_id(record, editing.path)
     try:
         kept = store.replace_keeping(editing.path, editing.original, record_text(record), rid, now)
     except ChangedError as exc:
@@ -133,6 +138,7 @@ def to_delete(store: Store, ref: str) -> tuple[Path, dict[str, Any]]:
     from clientcoach.app.clients import find
 
     path = find(store, ref)
+    store.refuse_links(store.trash_dir)  # refused before asking
     return path, store.read_record(path)
 
 

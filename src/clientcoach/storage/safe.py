@@ -108,12 +108,28 @@ def _open_flags(base: int, follow: bool) -> int:
     return base | _CLOEXEC | (0 if follow else _NOFOLLOW)
 
 
+def link_reason() -> str:
+    return _("a symbolic link: never followed")
+
+
 def _link_refusal(path: Path, exc: OSError, root: Path | None) -> OSError:
     if exc.errno == errno.ELOOP:
         if root is not None and not is_inside(root, path):
             return Refused(errno.ELOOP, outside_reason(), path)
-        return Refused(errno.ELOOP, _("a symbolic link: never followed"), path)
+        return Refused(errno.ELOOP, link_reason(), path)
     return exc
+
+
+def check_no_links(top: Path, path: Path) -> None:
+    """Refused when ``top``, or any name from it down to ``path``, is a symbolic link,
+    wherever it points (inside the data directory too). For the folders kept apart from
+    the reflections (``trash/``, ``edits/``): used only as themselves, so nothing is ever
+    moved, written or deleted through a link there."""
+    probe = top
+    for part in ("", *path.relative_to(top).parts):
+        probe = probe / part
+        if probe.is_symlink():
+            raise Refused(errno.ELOOP, link_reason(), probe)
 
 
 def read_bytes(path: Path, limit: int, *, root: Path | None = None) -> bytes:
@@ -256,5 +272,5 @@ def remove_folder(path: Path, root: Path) -> None:
     """Remove an empty folder (OSError if it is not empty), never through a link."""
     check_folder(root, path)
     if path.is_symlink():
-        raise Refused(errno.ELOOP, _("a symbolic link: never followed"), path)
+        raise Refused(errno.ELOOP, link_reason(), path)
     path.rmdir()

@@ -1042,8 +1042,9 @@ class Store:
         the edit started from): otherwise :class:`ChangedError` and nothing is written,
         so a change made meanwhile (``coach done``) is never lost.
         """
-        folder = self.edits_dir / _folder_name(record_id)
+        folder = self.kept_folder(record_id)
         with self._update_lock():
+            self.refuse_links(self.edits_dir, folder)
             try:
                 ensure_dir(folder, self.root)
                 tidy(folder, self.root)
@@ -1070,6 +1071,25 @@ class Store:
         self._wrote(path)
         return kept
 
+    def refuse_links(self, top: Path, *paths: Path) -> None:
+        """StorageError when ``top`` (``trash/`` or ``edits/``) or a name from it down to
+        one of ``paths`` is a symbolic link, wherever it points (:func:`safe.check_no_links`)."""
+        try:
+            for path in paths or (top,):
+                safe.check_no_links(top, path)
+        except safe.Refused as exc:
+            raise StorageError(
+                _("{path}: {reason}").format(path=exc.path, reason=exc.reason),
+                _("nothing was moved, changed or deleted; replace the link with a real folder"),
+            ) from None
+
+    def kept_folder(self, record_id: str) -> Path:
+        """``edits/<id>``, where ``coach edit`` keeps a record's previous versions;
+        StorageError if a link stands on the way."""
+        folder = self.edits_dir / _folder_name(record_id)
+        self.refuse_links(self.edits_dir, folder)
+        return folder
+
     def _new_name(self, folder: Path, stamp: str, text: str) -> Path:
         """Write ``text`` to a new file named for ``stamp`` in ``folder``."""
         for attempt in range(1000):
@@ -1093,6 +1113,7 @@ class Store:
                 target = self.trash_dir / name / relative
                 if os.path.lexists(target.parent.parent):
                     continue  # another deletion of this second: a folder of its own
+                self.refuse_links(self.trash_dir, target)
                 ensure_dir(target.parent, self.root)
                 try:
                     _move(path, target, self.root)
@@ -1123,16 +1144,22 @@ class Store:
     def trash_list(self) -> list[Trashed]:
         """What the trash holds, most recently deleted first."""
         found: list[Trashed] = []
-        if not self.trash_dir.is_dir() or safe.leads_out(self.root, self.trash_dir):
+        self.refuse_links(self.trash_dir)  # a link there is refused, never listed as empty
+        if not self.trash_dir.is_dir():
             return found
         for stamp in sorted(self.trash_dir.iterdir(), reverse=True):
-            if stamp.name.startswith(".") or stamp.is_symlink() or not stamp.is_dir():
+            if stamp.name.startswith("."):
+                continue
+            self.refuse_links(self.trash_dir, stamp)
+            if not stamp.is_dir():
                 continue
             for month in sorted(stamp.iterdir()):
-                if month.is_symlink() or not month.is_dir():
+                self.refuse_links(self.trash_dir, month)
+                if not month.is_dir():
                     continue
                 for file in sorted(month.glob("*.json")):
                     if not file.name.startswith("."):
+                        self.refuse_links(self.trash_dir, file)
                         found.append(Trashed(file, Path(month.name, file.name), stamp.name))
         return found
 
@@ -1164,6 +1191,7 @@ class Store:
         """Put a reflection back where it was deleted from; never over another file."""
         target = self.reflections / item.relative
         with self._update_lock():
+            self.refuse_links(self.trash_dir, item.path)
             ensure_dir(target.parent, self.root)
             try:
                 _move(item.path, target, self.root)
@@ -1185,16 +1213,22 @@ class Store:
         """Delete for good what the trash holds, and the kept previous versions of those
         reflections that no longer exist; how many reflections were deleted."""
         items = self.trash_list()
+        remaining = {relative[:-5].rsplit("_", 1)[-1] for relative in self._relatives()}
+        # Everything to delete is found, and refused if a link stands on its way, first:
+        # a refusal deletes nothing at all.
+        kept: list[Path] = []
+        folders = [self.kept_folder(rid) for rid in sorted({i.id for i in items} - remaining)]
+        for folder in folders:
+            if folder.is_dir():
+                kept += sorted(folder.glob("*.json"))
+        self.refuse_links(self.edits_dir, *kept)
         for item in items:
             safe.unlink(item.path, self.root)
             self._prune(item.path.parent)
-        remaining = {relative[:-5].rsplit("_", 1)[-1] for relative in self._relatives()}
-        for rid in {item.id for item in items} - remaining:
-            folder = self.edits_dir / _folder_name(rid)
-            if folder.is_dir() and not folder.is_symlink() and safe.is_inside(self.root, folder):
-                for kept in folder.glob("*.json"):
-                    safe.unlink(kept, self.root)
-                self._prune(folder, stop=self.edits_dir)
+        for path in kept:
+            safe.unlink(path, self.root)
+        for folder in folders:
+            self._prune(folder, stop=self.edits_dir)
         return len(items)
 
     def _prune(self, folder: Path, stop: Path | None = None) -> None:
