@@ -393,3 +393,39 @@ def test_an_edit_refuses_a_linked_edits_folder_even_leading_inside(
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert path.read_bytes() == before
     assert not list(inside.iterdir())
+
+
+@pytest.mark.parametrize("stop", ["before", "after"])
+def test_a_stop_around_the_replacement_never_loses_the_previous_version(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop: str
+) -> None:
+    """The previous version is on disk, whole, before the record is replaced; a stop
+    (Ctrl-C) just before or just after the replacement leaves it there or in the record."""
+    from clientcoach.storage import safe
+
+    path = saved(home)
+    before = path.read_bytes()
+    kept_when_replaced: list[list[bytes]] = []
+    real_replace = safe.replace
+
+    def replace(source: Path, target: Path, root: Path | None) -> None:
+        if target != path:
+            real_replace(source, target, root)
+            return
+        kept_when_replaced.append([p.read_bytes() for p in (home / "edits").rglob("*.json")])
+        if stop == "before":
+            raise KeyboardInterrupt
+        real_replace(source, target, root)
+        raise KeyboardInterrupt  # the record is replaced; what follows never runs
+
+    monkeypatch.setattr(safe, "replace", replace)
+    command = editor(tmp_path, "path.write_text(text.replace('process = 4', 'process = 5'))\n")
+    result = run_coach("edit", rid(path), env={"EDITOR": command})
+    assert result.code == ExitCode.INTERRUPTED, result.stderr
+    assert kept_when_replaced == [[before]]  # kept, whole, before the record was replaced
+    kept = [p.read_bytes() for p in (home / "edits").rglob("*.json")]
+    if stop == "before":
+        assert path.read_bytes() == before
+    else:
+        assert path.read_bytes() != before
+        assert kept == [before]

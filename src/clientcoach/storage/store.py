@@ -1036,15 +1036,15 @@ class Store:
         self, path: Path, expected: bytes, text: str, record_id: str, when: datetime
     ) -> Path:
         """Replace a reflection with ``text`` after keeping its previous bytes in
-        ``edits/<id>/<time>.json``; returns the kept copy.
+        ``edits/<id>/<time>.json``; returns the kept copy. The copy is written and synced
+        first, the record replaced atomically after, so no stop loses the previous version.
 
         Done under the update lock, and only if the file still holds ``expected`` (what
         the edit started from): otherwise :class:`ChangedError` and nothing is written,
         so a change made meanwhile (``coach done``) is never lost.
         """
-        folder = self.kept_folder(record_id)
         with self._update_lock():
-            self.refuse_links(self.edits_dir, folder)
+            folder = self.kept_folder(record_id)
             try:
                 ensure_dir(folder, self.root)
                 tidy(folder, self.root)
@@ -1056,12 +1056,16 @@ class Store:
                     ),
                     _("nothing was changed; check free space and permissions"),
                 ) from exc
+            _sync_dir(self.edits_dir)  # the folder made for it, durable too
+            # Only now, the copy whole on disk, is the record replaced (atomically).
             try:
                 replace_if_unchanged(path, expected, text, self.root)
             except BaseException as exc:
-                # The file was not replaced: the copy only repeats what is still there.
-                with contextlib.suppress(OSError):
-                    safe.unlink(kept, self.root)
+                # Stopped or failed: the copy goes only when the file is known to hold
+                # still what it repeats; a stop just after the replacement keeps it.
+                if isinstance(exc, ChangedError) or self._holds(path, expected):
+                    with contextlib.suppress(OSError):
+                        safe.unlink(kept, self.root)
                 if isinstance(exc, OSError):
                     raise StorageError(
                         _("cannot update {path}: {reason}").format(path=path, reason=exc.strerror),
@@ -1070,6 +1074,13 @@ class Store:
                 raise
         self._wrote(path)
         return kept
+
+    def _holds(self, path: Path, expected: bytes) -> bool:
+        """Whether ``path`` can be read and holds ``expected``, byte for byte."""
+        try:
+            return safe.read_bytes(path, safe.RECORD_LIMIT, root=self.root) == expected
+        except OSError:
+            return False
 
     def refuse_links(self, top: Path, *paths: Path) -> None:
         """StorageError when ``top`` (``trash/`` or ``edits/``) or a name from it down to
