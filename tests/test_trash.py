@@ -306,3 +306,37 @@ def test_empty_refuses_a_link_among_the_kept_versions(
     assert "symbolic link" in result.stderr
     assert list(real.rglob("*.json"))  # the kept version
     assert list((home / "trash").rglob("*.json"))  # nothing deleted at all
+
+
+def test_trash_empty_deletes_only_what_it_listed_and_was_confirmed(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from rich.console import Console
+
+    from clientcoach.storage.store import Store
+    from clientcoach.ui import terminal
+
+    listed = debrief(home)
+    late = saved(home, "prep", "Acme", "--answers", str(PREP))
+    late_bytes = late.read_bytes()
+    assert run_coach("delete", rid(listed), "--yes").code == 0
+    asked = terminal.confirm
+
+    def confirm(console: Console, question: str) -> bool:
+        answer = asked(console, question)
+        # Deleted by another process while the question was on the screen.
+        Store(home).trash(late, datetime(2026, 12, 3, 8, 0, tzinfo=UTC))
+        return answer
+
+    monkeypatch.setattr(terminal, "confirm", confirm)
+    on_a_terminal(monkeypatch)
+    emptied = run_coach("trash", "empty", stdin="y\n")
+    assert emptied.code == 0, emptied.stderr
+    assert "Delete 1 reflection for good?" in emptied.stderr
+    assert "Deleted 1 reflection for good." in emptied.stderr
+    (survivor,) = (home / "trash").rglob("*.json")
+    assert survivor.read_bytes() == late_bytes
+    assert run_coach("restore", rid(late)).code == 0
+    assert late.read_bytes() == late_bytes

@@ -167,5 +167,6 @@ def restore(store: Store, ref: str) -> tuple[Path, TrashItem]:
     return store.restore(item), shown
 
 
-def empty(store: Store) -> int:
-    return store.empty_trash()
+def empty(store: Store, listed: list[TrashItem]) -> int:
+    """Delete for good what was ``listed`` (and confirmed), nothing that came since."""
+    return store.empty_trash([item.trashed for item in listed])

@@ -174,7 +174,8 @@ def trash_empty(yes: YesOpt = False) -> None:
     from clientcoach.app import edit as use
 
     store = _store()
-    count = len(use.trash(store))
+    listed = use.trash(store)  # what is confirmed is what is deleted, nothing that comes later
+    count = len(listed)
     if not count:
         console().print(_("The trash is empty."))
         return
@@ -187,7 +188,7 @@ def trash_empty(yes: YesOpt = False) -> None:
     if not _confirmed(question, yes, needed, _("add --yes to empty it")):
         console().print(_("Kept."))
         return
-    deleted = use.empty(store)
+    deleted = use.empty(store, listed)
     console().print(
         ngettext(
             "Deleted {count} reflection for good.", "Deleted {count} reflections for good.", deleted

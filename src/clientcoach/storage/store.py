@@ -1220,27 +1220,36 @@ class Store:
         self._wrote(target)
         return target
 
-    def empty_trash(self) -> int:
-        """Delete for good what the trash holds, and the kept previous versions of those
-        reflections that no longer exist; how many reflections were deleted."""
-        items = self.trash_list()
+    def empty_trash(self, items: list[Trashed]) -> int:
+        """Delete for good ``items``, what :meth:`trash_list` listed (and the user
+        confirmed): nothing that came into the trash since. Then the kept previous
+        versions of those reflections that are neither back nor in the trash again. How
+        many reflections were deleted (one restored meanwhile is not)."""
+        # Everything is checked first, a link on the way refused: a refusal deletes nothing.
+        self.refuse_links(self.trash_dir, *(item.path for item in items))
+        chosen = {item.path for item in items}
         remaining = {relative[:-5].rsplit("_", 1)[-1] for relative in self._relatives()}
-        # Everything to delete is found, and refused if a link stands on its way, first:
-        # a refusal deletes nothing at all.
+        remaining |= {t.id for t in self.trash_list() if t.path not in chosen}
         kept: list[Path] = []
         folders = [self.kept_folder(rid) for rid in sorted({i.id for i in items} - remaining)]
         for folder in folders:
             if folder.is_dir():
                 kept += sorted(folder.glob("*.json"))
         self.refuse_links(self.edits_dir, *kept)
+        deleted = 0
         for item in items:
-            safe.unlink(item.path, self.root)
+            try:
+                safe.unlink(item.path, self.root)
+            except FileNotFoundError:
+                continue  # restored (or emptied) by another command since it was listed
+            deleted += 1
             self._prune(item.path.parent)
         for path in kept:
-            safe.unlink(path, self.root)
+            with contextlib.suppress(FileNotFoundError):
+                safe.unlink(path, self.root)
         for folder in folders:
             self._prune(folder, stop=self.edits_dir)
-        return len(items)
+        return deleted
 
     def _prune(self, folder: Path, stop: Path | None = None) -> None:
         """Remove ``folder`` and its parents up to ``stop`` (the trash) while empty."""
