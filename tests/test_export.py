@@ -245,3 +245,69 @@ def test_a_touchpoint_event_names_its_client_once(saved: list[dict[str, Any]]) -
     assert result.code == 0, result.stderr
     summaries = [str(e["summary"]) for e in Calendar.from_ical(result.stdout).walk("VEVENT")]
     assert summaries == ["Next touchpoint with Initech (lost deal)"] * 2
+
+
+def _contents(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize("failure", ["disk full", "ctrl-c"])
+def test_a_forced_export_that_fails_midway_keeps_the_earlier_one(
+    saved: list[dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    """The new export is written beside the earlier one, then swapped in: a failure while
+    writing, or a stop at any point of the swap, leaves the earlier export whole."""
+    import errno
+
+    from clientcoach.storage import store
+
+    out, folder = tmp_path / "all.csv", tmp_path / "md"
+    assert coach("export", "-f", "csv", "-o", str(out)).code == 0
+    assert coach("export", "-f", "markdown", "-o", str(folder)).code == 0
+    earlier_csv, earlier_md = out.read_bytes(), _contents(folder)
+    real_write_tmp = store._write_tmp
+    written: list[Path] = []
+
+    def failing(path: Path, text: str, root: Path | None = None) -> Path:
+        written.append(path)
+        if len(written) == 3:  # midway: the third file of the new export
+            if failure == "ctrl-c":
+                raise KeyboardInterrupt
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real_write_tmp(path, text, root)
+
+    monkeypatch.setattr(store, "_write_tmp", failing)
+    result = coach("export", "-f", "markdown", "-o", str(folder), "--force", "-c", "Acme")
+    assert result.code != 0, result.stderr
+    assert _contents(folder) == earlier_md
+    monkeypatch.setattr(store, "_write_tmp", real_write_tmp)
+
+    # A stop at each point of the swap: after the earlier export is moved aside, and
+    # after the new one is in place.
+    real_rename = Path.rename
+    for step in (1, 2):
+        renamed: list[Path] = []
+
+        def rename(
+            self: Path, target: Path, step: int = step, renamed: list[Path] = renamed
+        ) -> Path:
+            moved = real_rename(self, target)
+            renamed.append(Path(target))
+            if len(renamed) == step:
+                raise KeyboardInterrupt
+            return moved
+
+        monkeypatch.setattr(Path, "rename", rename)
+        again = coach("export", "-f", "markdown", "-o", str(folder), "--force", "-c", "Acme")
+        monkeypatch.setattr(Path, "rename", real_rename)
+        assert again.code != 0
+        now = _contents(folder)
+        assert now == earlier_md or (0 < len(now) < len(earlier_md)), (step, sorted(now))
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+    def failing_csv(path: Path, text: str, root: Path | None = None) -> Path:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(store, "_write_tmp", failing_csv)
+    assert coach("export", "-f", "csv", "-o", str(out), "--force", "-c", "Acme").code == 6
+    assert out.read_bytes() == earlier_csv

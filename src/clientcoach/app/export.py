@@ -349,31 +349,35 @@ def write_file(path: Path, text: str, force: bool) -> None:
 
 def write_folder(path: Path, files: dict[str, str], force: bool) -> None:
     """Build the folder beside ``path`` under a hidden name, then rename it into place;
-    an earlier export replaced (with ``force``) is moved aside first, then removed."""
+    an earlier export replaced (with ``force``) is moved aside just before, and removed
+    only once the new one is in place. A failure or a stop (Ctrl-C) at any point leaves
+    the earlier export whole, where it was."""
     from clientcoach.storage.store import write_new
 
     check_free(path, True, force)
     building = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     old = path.with_name(f".{path.name}.{os.getpid()}.old")
+    built = False
     try:
         building.mkdir(mode=0o700)
+        built = True
         for name, text in files.items():
             write_new(building / name, text)
         if os.path.lexists(path):
             path.rename(old)
-        try:
-            building.rename(path)
-        except OSError:
-            if os.path.lexists(old):
-                old.rename(path)  # put the earlier export back
-            raise
+        building.rename(path)
     except FileExistsError:
         raise _exists(path) from None
     except OSError as exc:
         raise _cannot(path, exc) from exc
     finally:
-        shutil.rmtree(building, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+        # What is on disk says how far it went, even after a stop between two steps.
+        if built and not os.path.lexists(building):  # the new export is in place
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            if os.path.lexists(old) and not os.path.lexists(path):
+                old.rename(path)  # the earlier export back where it was
+            shutil.rmtree(building, ignore_errors=True)
 
 
 def _cannot(path: Path, exc: OSError) -> StorageError:
