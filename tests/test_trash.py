@@ -34,6 +34,20 @@ def rid(path: Path) -> str:
     return path.stem.rsplit("_", 1)[-1]
 
 
+def edit(path: Path, tmp_path: Path, env: dict[str, str] | None = None) -> None:
+    """``coach edit`` of ``path`` that changes one answer, so a previous version is kept."""
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text().replace('process = 4', 'process = 5'))\n"
+    )
+    edited = run_coach(
+        "edit", rid(path), env={"EDITOR": f"{sys.executable} {script}", **(env or {})}
+    )
+    assert edited.code == 0, edited.stderr
+
+
 def on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     from clientcoach.ui import console
 
@@ -153,14 +167,7 @@ def test_a_reflection_in_the_trash_is_seen_by_no_other_command(
     env = {"CLIENTCOACH_INDEX": index, **NOW}
     path = debrief(home)
     # Edited first, so that a previous version is kept in edits/: no reflection either.
-    script = tmp_path / "editor.py"
-    script.write_text(
-        "import sys, pathlib\n"
-        "p = pathlib.Path(sys.argv[1])\n"
-        "p.write_text(p.read_text().replace('process = 4', 'process = 5'))\n"
-    )
-    edited = run_coach("edit", rid(path), env={"EDITOR": f"{sys.executable} {script}", **env})
-    assert edited.code == 0, edited.stderr
+    edit(path, tmp_path, env)
     assert list((home / "edits").rglob("*.json"))
     assert json.loads(run_coach("followups", "--json", env=env).stdout)  # it has some
     assert [f["id"] for f in json.loads(run_coach("history", "--json", env=env).stdout)] == [
@@ -291,13 +298,7 @@ def test_empty_refuses_a_link_among_the_kept_versions(
 ) -> None:
     monkeypatch.delenv("VISUAL", raising=False)
     path = debrief(home)
-    script = tmp_path / "editor.py"
-    script.write_text(
-        "import sys, pathlib\n"
-        "p = pathlib.Path(sys.argv[1])\n"
-        "p.write_text(p.read_text().replace('process = 4', 'process = 5'))\n"
-    )
-    assert run_coach("edit", rid(path), env={"EDITOR": f"{sys.executable} {script}"}).code == 0
+    edit(path, tmp_path)
     assert run_coach("delete", rid(path), "--yes").code == 0
     folder = home / "edits" if where == "edits" else home / "edits" / rid(path)
     real = _linked(home, folder)
