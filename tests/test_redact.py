@@ -389,3 +389,20 @@ def test_damaged_files_are_not_named_under_redact(
     assert leaks((tmp_path / "r.md").read_text(encoding="utf-8").replace("-", " ")) == []
     # Without --redact the terminal names the file, so it can be found.
     assert broken.name in coach("export", "-f", "csv", "-o", "-").stderr.replace("\n", "")
+
+
+def test_a_client_filter_refused_under_redact_names_only_aliases(
+    sensitive: list[dict[str, Any]],
+) -> None:
+    """'did you mean' and 'could be' name clients: under --redact, by their aliases."""
+    typo = coach("export", "-f", "csv", "-o", "-", "--redact", "--client", "Societe Generalle")
+    assert typo.code == 5, typo.stderr
+    assert leaks(typo.stderr) == [], typo.stderr
+    assert "did you mean Client A?" in typo.stderr
+    several = coach("export", "-f", "csv", "-o", "-", "--redact", "--client", "C")
+    assert several.code == 2, several.stderr
+    assert leaks(several.stderr) == [], several.stderr
+    assert "Client B" in several.stderr
+    # Without --redact they are named, so the check above can fail.
+    named = coach("export", "-f", "csv", "-o", "-", "--client", "Societe Generalle")
+    assert leaks(named.stderr) == ["Société Générale"]

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clientcoach.errors import StorageError, UsageError
+from clientcoach.errors import CoachError, StorageError, UsageError
 from clientcoach.i18n import _
 from clientcoach.storage.store import Damaged, DamagedFile, Store
 
@@ -123,9 +123,16 @@ def select(
     from clientcoach.app.clients import deep_dives_of, history
     from clientcoach.insights.clients import follow_ups
 
-    found, damaged = history(
-        store, today, client=client, kind=kind, since=since, until=until, grep=grep
-    )
+    try:
+        found, damaged = history(
+            store, today, client=client, kind=kind, since=since, until=until, grep=grep
+        )
+    except CoachError as exc:
+        if redact is not None:  # "did you mean Acme?", "could be Acme, Acorn": aliases
+            exc.message = redact.text(exc.message)
+            exc.hint = redact.text(exc.hint) if exc.hint else exc.hint
+            exc.args = (exc.message,)
+        raise
     records: list[dict[str, Any]] = []
     for one in reversed(found):  # history is newest first; an export reads oldest first
         try:
