@@ -176,9 +176,8 @@ def damaged(console: Console, files: Sequence[Damaged], hidden: bool = False) ->
             text = _("skipped {file}: {reason}").format(file=key, reason=item.reason)
             line = Text(text, style="yellow")
         else:
-            line = Text(_("skipped damaged file "), style="yellow")
-            line.append(key)
-            line.append(": " + item.reason)
+            text = _("skipped damaged file {file}: {reason}").format(file=key, reason=item.reason)
+            line = Text(text, style="yellow")
         console.print(line, soft_wrap=True)
     if seen:
         console.print(
