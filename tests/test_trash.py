@@ -292,14 +292,40 @@ def test_restore_and_empty_refuse_a_link_anywhere_in_the_trash(
     assert folder.is_symlink()
 
 
-@pytest.mark.parametrize("where", ["edits", "id"])
-def test_empty_refuses_a_link_among_the_kept_versions(
-    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
-) -> None:
+def deleted_after_an_edit(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A debrief edited once (a previous version kept in ``edits/``), then deleted."""
     monkeypatch.delenv("VISUAL", raising=False)
     path = debrief(home)
     edit(path, tmp_path)
     assert run_coach("delete", rid(path), "--yes").code == 0
+    return path
+
+
+@pytest.mark.parametrize("where", ["trash", "month", "edits", "id"])
+def test_doctor_names_each_link_in_the_trash_or_kept_versions_even_leading_inside(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    path = deleted_after_an_edit(home, tmp_path, monkeypatch)
+    assert json.loads(run_coach("doctor", "--json").stdout)["damaged"] == []
+    (trashed,) = (home / "trash").rglob("*.json")
+    folder = {
+        "trash": home / "trash",
+        "month": trashed.parent,
+        "edits": home / "edits",
+        "id": home / "edits" / rid(path),
+    }[where]
+    _linked(home, folder)
+    result = run_coach("doctor", "--json")
+    damaged = json.loads(result.stdout)["damaged"]
+    assert [d["path"] for d in damaged] == [str(folder)]
+    assert "symbolic link" in damaged[0]["reason"]
+
+
+@pytest.mark.parametrize("where", ["edits", "id"])
+def test_empty_refuses_a_link_among_the_kept_versions(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    path = deleted_after_an_edit(home, tmp_path, monkeypatch)
     folder = home / "edits" if where == "edits" else home / "edits" / rid(path)
     real = _linked(home, folder)
     result = run_coach("trash", "empty", "--yes")

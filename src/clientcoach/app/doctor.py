@@ -11,7 +11,7 @@ from typing import Any
 from clientcoach.app.workspace import library
 from clientcoach.storage.index import Index
 from clientcoach.storage.playbooks import PlaybookCache, builtin_dir
-from clientcoach.storage.safe import leads_out, outside_reason
+from clientcoach.storage.safe import leads_out, link_reason, outside_reason
 from clientcoach.storage.store import DIR_MODE, FILE_MODE, Damaged, Store
 
 
@@ -50,14 +50,10 @@ def examine(root: Path, quarantine: bool, reindex: bool = False) -> dict[str, An
         store, _kept_counts, lambda: _counts(store)
     )
     drafts, damaged_drafts = store.scan_drafts()
-    # Links leading out where no scan reads (the cache, the quarantine, the trash and the
-    # kept previous versions, which are never read as reflections): named too.
+    # Links leading out where no scan reads (the cache, the quarantine): named too.
     folders = (root / "cache", root / "cache" / "playbooks", store.quarantine_dir)
-    links = [
-        Damaged(path, outside_reason())
-        for path in (*folders, store.trash_dir, store.edits_dir)
-        if leads_out(root, path)
-    ]
+    links = [Damaged(path, outside_reason()) for path in folders if leads_out(root, path)]
+    links += _links_kept_apart(store)
     damaged = [*damaged_records, *damaged_drafts, *links]
     moved: list[dict[str, str]] = []
     if quarantine:
@@ -88,6 +84,27 @@ def examine(root: Path, quarantine: bool, reindex: bool = False) -> dict[str, An
         "playbook_cache": {"path": str(kept.folder), "entries": kept.count()},
         "index": index,
     }
+
+
+def _links_kept_apart(store: Store) -> list[Damaged]:
+    """Every symbolic link in the trash and the kept previous versions, wherever it
+    points: the commands that use those folders refuse one (``Store.refuse_links``), so
+    the doctor names each, as the first step to replacing it."""
+    found: list[Damaged] = []
+    for top in (store.trash_dir, store.edits_dir):
+        if leads_out(store.root, top):
+            found.append(Damaged(top, outside_reason()))
+        elif top.is_symlink():
+            found.append(Damaged(top, link_reason()))
+        elif top.is_dir():
+            # os.walk lists a link to a folder among the folders and does not enter it.
+            for folder, dirs, files in os.walk(top):
+                dirs.sort()
+                for name in sorted((*dirs, *files)):
+                    path = Path(folder) / name
+                    if path.is_symlink():
+                        found.append(Damaged(path, link_reason()))
+    return found
 
 
 Counts = tuple[int, dict[str, int], list[Damaged], dict[str, list[Path]]]
