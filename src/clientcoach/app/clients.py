@@ -452,21 +452,28 @@ def _history(
     from clientcoach.storage.index import NEWEST
 
     key = _client_key(index, client)
-    rows = [
-        row
-        for row in index.rows("f.damaged IS NULL", order=NEWEST)
-        if (key is None or row.client_key == key)
-        and (kind is None or row.kind == kind)
-        and (since is None or row.day >= since.isoformat())
-        and (until is None or row.day <= until.isoformat())
-    ]
-    hits: dict[int, list[Hit]] = {}
-    if grep is not None:
-        needle = fold(grep)
+    # The filters are SQL: no row is made for a file they leave out.
+    where = ["f.damaged IS NULL"]
+    args: list[str] = []
+    for condition, value in (
+        ("f.client_key = ?", key),
+        ("f.kind = ?", kind),
+        ("f.day >= ?", None if since is None else since.isoformat()),
+        ("f.day <= ?", None if until is None else until.isoformat()),
+    ):
+        if value is not None:
+            where.append(condition)
+            args.append(value)
+    needle = None if grep is None else fold(grep)
+    if needle is not None:
         if not needle:
             return []
-        candidates = index.matching(needle)
-        rows = [row for row in rows if row.id in candidates]
+        condition, text = index.matching(needle)
+        where.append(condition)
+        args.extend(text)
+    rows = index.rows(" AND ".join(where), tuple(args), order=NEWEST)
+    hits: dict[int, list[Hit]] = {}
+    if needle is not None:
         entries = index.part_of("search", (row.id for row in rows))
         for row in rows:
             found = hits_in(orjson.loads(entries[row.id]), needle)

@@ -455,14 +455,16 @@ class Index:
         )
         return [data for (data,) in self.conn.execute(sql, (part, *args))]
 
-    def matching(self, needle: str) -> set[int]:
-        """Files whose folded text may contain ``needle`` (already folded): a superset,
-        each is checked again against its own texts."""
+    @staticmethod
+    def matching(needle: str) -> tuple[str, tuple[str]]:
+        """A condition on ``f`` (for :meth:`rows`) that holds for the files whose folded
+        text may contain ``needle`` (already folded): a superset, each is checked again
+        against its own texts."""
         escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        found = self.conn.execute(
-            "SELECT rowid FROM search WHERE text LIKE ? ESCAPE '\\'", (f"%{escaped}%",)
+        return (
+            "f.id IN (SELECT rowid FROM search WHERE text LIKE ? ESCAPE '\\')",
+            (f"%{escaped}%",),
         )
-        return {rowid for (rowid,) in found}
 
     def duplicated(self) -> bool:
         """Whether some id is held by more than one readable file."""
