@@ -352,6 +352,36 @@ def test_done_updates_the_index_in_the_same_command(
     assert [f["done"] for f in shown if f["short_id"] == first] == ["2026-11-24"]
 
 
+def test_a_copied_data_directory_is_read_again_whole_and_answers_as_its_files(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy (a new disk, a restored backup) keeps names, sizes and times, index
+    included, but every inode is new: no row holds, so the index is emptied at once
+    rather than row by row, then every file is read."""
+    import shutil
+
+    from clientcoach.storage import index as module
+
+    monkeypatch.setattr(module, "RACY_NS", 0)
+    seeded(home)
+    assert coach(home, "clients", "--json").code == 0
+    copy = tmp_path / "copy"
+    shutil.copytree(home, copy, symlinks=True)
+    forgotten: list[int] = []
+    forget = module.Index._forget
+
+    def forgetting(self: module.Index, ids: list[int]) -> None:
+        forgotten.extend(ids)
+        forget(self, ids)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(module.Index, "_forget", forgetting)
+        first = coach(copy, "clients", "--json")
+    assert first.code == 0, first.stderr
+    assert forgotten == []
+    assert_same_as_files(copy)
+
+
 def photograph_index(home: Path) -> dict[str, bytes]:
     """The index's files as a SIGKILL now would leave them (the transaction uncommitted)."""
     cache = home / "cache"

@@ -270,20 +270,24 @@ class Index:
             )
         }
 
-    def _differences(self) -> tuple[list[tuple[str, Path]], list[int]]:
+    def _differences(self) -> tuple[list[tuple[str, Path]], list[int], int]:
+        """The files to read again, the rows of files gone, and how many rows still hold."""
         seen = self._seen()
         stale: list[tuple[str, Path]] = []
+        kept = 0
         for relative, entry in listing(self.store.reflections):
             known = seen.pop(relative, None)
             key = _key(entry)
             if known is None or key is None or known[:3] != key:
                 stale.append((relative, Path(entry.path)))
-        return stale, [known[3] for known in seen.values()]
+            else:
+                kept += 1
+        return stale, [known[3] for known in seen.values()], kept
 
     def reconcile(self, progress: Progress | None = None) -> None:
         """Bring the index in line with the files: read new and changed ones, forget
         the deleted ones, in one transaction."""
-        stale, gone = self._differences()
+        stale, gone, _kept = self._differences()
         self.changed = len(stale) + len(gone)
         if not stale and not gone:
             return
@@ -291,8 +295,15 @@ class Index:
         db.execute("BEGIN IMMEDIATE")
         try:
             # Another process may have done part of it while this one waited.
-            stale, gone = self._differences()
-            self._forget(gone)
+            stale, gone, kept = self._differences()
+            if kept == 0:
+                # No row holds any more (a data directory copied or restored: every inode
+                # is new): emptied at once, for half the time of forgetting row by row.
+                self._listed = None
+                for table in ("search", "facts", "files"):
+                    db.execute(f"DELETE FROM {table}")
+            else:
+                self._forget(gone)
             total = len(stale)
             for done, (relative, path) in enumerate(stale, start=1):
                 self._read(relative, path)
