@@ -224,6 +224,33 @@ def test_an_emptied_file_changes_nothing(
     assert path.read_bytes() == before
 
 
+def test_an_optional_answer_left_out_is_cleared_as_if_skipped(home: Path, tmp_path: Path) -> None:
+    path = saved(home)
+    before = json.loads(path.read_text(encoding="utf-8"))
+    assert step(before["answers"], "gap_cause")["value"] == ["perception", "internal"]
+    command = editor(
+        tmp_path,
+        "import re\n"
+        "text = re.sub(r'\\ngap_cause = \\[[^\\]]*\\]', '', text)\n"
+        "path.write_text(text, encoding='utf-8')\n",
+    )
+    result = run_coach("edit", rid(path), env={"EDITOR": command, **NOW})
+    assert result.code == 0, result.stderr
+    record = json.loads(path.read_text(encoding="utf-8"))
+    cleared = step(record["answers"], "gap_cause")
+    assert cleared["value"] is None
+    assert "label" not in cleared
+    assert step(record["answers"], "went_well") == step(before["answers"], "went_well")
+    assert list((home / "edits" / record["id"]).glob("*.json"))
+    # The text offers it again as an answer to give, like any skipped one.
+    seen = tmp_path / "seen.toml"
+    shown = editor(tmp_path, f"pathlib.Path({str(seen)!r}).write_text(text)\n", name="show.py")
+    again = run_coach("edit", rid(path), env={"EDITOR": shown, **NOW})
+    assert again.code == 0, again.stderr
+    assert "To clear an optional answer, delete its line." in seen.read_text()
+    assert "\n# gap_cause = " in seen.read_text()
+
+
 def test_a_missing_editor_is_one_clear_line(home: Path, tmp_path: Path) -> None:
     path = saved(home)
     before = path.read_bytes()

@@ -62,6 +62,7 @@ def edit(reflection: IdArg) -> None:
             _("Change the answers below, then save and quit: the reflection is updated."),
             _("To change nothing, quit without saving or empty the file."),
             _("Only values change: steps and loop items cannot be added or removed."),
+            _("To clear an optional answer, delete its line."),
         ]
 
     store = _store()

@@ -372,10 +372,17 @@ def _read(
             continue
         old = answer.get("value")
         if name not in table:
-            if old is not None:
-                problems.append(
-                    _("{step}: missing; every answer stays (put it back)").format(step=where)
-                )
+            if old is None:
+                continue
+            if isinstance(step, ANSWER_TYPES) and not step.required:
+                # An optional answer left out is cleared, as if it had been skipped.
+                answer["value"] = None
+                answer.pop("label", None)
+                changed = True
+                continue
+            problems.append(
+                _("{step}: missing; a required answer stays (put it back)").format(step=where)
+            )
             continue
         raw = _plain(given)
         if _same(raw, old):
