@@ -262,6 +262,39 @@ def test_a_page_that_cannot_be_written_is_refused_before_any_work(
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.parametrize(("option", "start"), [("--html", "<!DOCTYPE html>"), ("--markdown", "# ")])
+def test_a_dash_sends_the_page_or_report_alone_to_standard_output(
+    november: list[Path], tmp_path: Path, option: str, start: str
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    # No --no-reflect: a report on standard output never starts the reflection.
+    result = run_coach("review", option, "-", env=NOW, cwd=out)
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith(start)
+    written = coach("review", "--no-reflect", option, str(out / "review.txt"))
+    assert written.code == 0, written.stderr
+    # The report alone: neither the terminal view nor a reflection's questions with it.
+    assert result.stdout == _written(out / "review.txt")
+    assert "written to" not in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["review.txt"]  # no file named -
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--html", "-", "--markdown", "-"],
+        ["--json", "--html", "-"],
+        ["--markdown", "-", "--json"],
+    ],
+)
+def test_only_one_output_can_take_standard_output(home: Path, args: list[str]) -> None:
+    result = coach("review", *args)
+    assert result.code == ExitCode.USAGE
+    assert "both write to standard output" in result.stderr
+    assert result.stdout == ""
+
+
 def test_the_page_follows_the_period_options(november: list[Path], tmp_path: Path) -> None:
     target = tmp_path / "october.html"
     result = coach("review", "--no-reflect", "--month", "2026-10", "--html", str(target))

@@ -47,11 +47,17 @@ def review(
     ] = False,
     markdown: Annotated[
         Path | None,
-        typer.Option("--markdown", help=_("Also write the review as a Markdown report.")),
+        typer.Option(
+            "--markdown",
+            help=_('Also write the review as a Markdown report ("-" for standard output).'),
+        ),
     ] = None,
     html: Annotated[
         Path | None,
-        typer.Option("--html", help=_("Also write the review as a page with charts (HTML).")),
+        typer.Option(
+            "--html",
+            help=_('Also write the review as a page with charts (HTML; "-" for standard output).'),
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help=_("Let --markdown or --html replace an existing file."))
@@ -100,7 +106,25 @@ def review(
                 option="--markdown" if markdown is not None else "--answers"
             )
         )
-    if markdown is not None:
+    # `-` sends the report or the page to standard output, which then carries nothing
+    # else: no terminal view, no reflection.
+    piped = [
+        (option, path)
+        for option, path in (
+            ("--json", "-" if as_json else None),
+            ("--markdown", markdown),
+            ("--html", html),
+        )
+        if path is not None and str(path) == "-"
+    ]
+    if len(piped) > 1:
+        raise UsageError(
+            _("{first} and {second} both write to standard output").format(
+                first=piped[0][0], second=piped[1][0]
+            ),
+            _("write one of them to a file"),
+        )
+    if markdown is not None and str(markdown) != "-":
         use.check_report(markdown, force)
     if html is not None:
         if focus_only:
@@ -109,11 +133,12 @@ def review(
                     option="--html"
                 )
             )
-        if markdown is not None and html.resolve() == markdown.resolve():
+        if markdown is not None and str(html) != "-" and html.resolve() == markdown.resolve():
             raise UsageError(
                 _("--markdown and --html name the same file"), _("give each its own file name")
             )
-        use.check_report(html, force, "--html")
+        if str(html) != "-":
+            use.check_report(html, force, "--html")
     answers: dict[str, Any] | None = None
     if answers_path is not None:
         from clientcoach.app.scripted import load_answers
@@ -131,7 +156,13 @@ def review(
         )
     if redact and answers_path is not None:
         raise UsageError(_("--redact skips the monthly reflection, which --answers runs"))
-    no_reflect = no_reflect or redact
+    to_stdout = any(option != "--json" for option, _path in piped)
+    if to_stdout and answers_path is not None:
+        raise UsageError(
+            _("--answers runs the monthly reflection, which a report on standard output skips"),
+            _("write the report to a file, or drop --answers"),
+        )
+    no_reflect = no_reflect or redact or to_stdout
 
     watch_index()
     store = Store(data_dir())
@@ -159,6 +190,8 @@ def review(
         indent = 2 if sys.stdout.isatty() else None
         sys.stdout.write(json_text(json.dumps(document, ensure_ascii=False, indent=indent)) + "\n")
         sys.stdout.flush()
+    elif to_stdout:
+        pass  # standard output carries the report or the page alone
     elif not result.empty and not no_reflect:
         # The reflection that follows refers to these figures: they stay on the screen
         # above its questions, not in a pager that closes before it.
@@ -169,13 +202,20 @@ def review(
     if result.empty:
         render_review.empty(console(), result)
     if markdown is not None:
-        use.write_report(markdown, render_review.markdown(result, shown), force)
-        console().print(_("Report written to {path}").format(path=markdown), highlight=False)
+        report = render_review.markdown(result, shown)
+        if str(markdown) == "-":
+            _write_stdout(report)
+        else:
+            use.write_report(markdown, report, force)
+            console().print(_("Report written to {path}").format(path=markdown), highlight=False)
     if html is not None:
         from clientcoach.ui.html import page
 
-        use.write_report(html, page(result, shown), force)
-        console().print(_("Page written to {path}").format(path=html), highlight=False)
+        if str(html) == "-":
+            _write_stdout(page(result, shown))
+        else:
+            use.write_report(html, page(result, shown), force)
+            console().print(_("Page written to {path}").format(path=html), highlight=False)
     if damaged:
         from clientcoach.ui.render import damaged as name_damaged
 
@@ -185,6 +225,11 @@ def review(
         _reflect(store, result, now, answers, answers_path)
     if damaged:
         raise DamagedSkipped()
+
+
+def _write_stdout(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
 
 
 def _focus_only(result: "Review", as_json: bool) -> None:
