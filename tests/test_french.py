@@ -367,3 +367,28 @@ def test_a_plural_message_on_screen_in_both_languages(home: Path) -> None:
     assert run_coach("prep", "Acme", "--answers", str(answers)).code == 0
     assert "2 reflections," in run_coach("brief", "Acme").stdout
     assert "2 réflexions," in run_coach("--lang", "fr", "brief", "Acme").stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "french", "english"),
+    [
+        (b"", "fichier vide", "empty file"),
+        (b"{", "JSON non valide", "not valid JSON"),
+        (b'{"schema": 99}', "version plus récente", "newer clientcoach"),
+        (b'{"schema": 1}', "réflexion abîmée", "damaged reflection"),
+        (b"[1, 2]", "pas une réflexion clientcoach", "not a clientcoach reflection"),
+    ],
+    ids=["empty", "not-json", "newer", "fields", "not-ours"],
+)
+def test_a_damaged_file_is_explained_in_french(
+    home: Path, content: bytes, french: str, english: str
+) -> None:
+    saved = run_coach("prep", "Acme", "--answers", str(REPO / "examples" / "prep-answers.toml"))
+    assert saved.code == 0, saved.stderr
+    (path,) = (home / "reflections").glob("*/*.json")
+    path.write_bytes(content)
+    for command in (["history"], ["doctor"]):
+        result = run_coach("--lang", "fr", *command)
+        assert french in result.stderr + result.stdout, command
+        assert english not in result.stderr + result.stdout, command
+    assert english in run_coach("history").stderr  # English stays English

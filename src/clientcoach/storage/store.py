@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import orjson
 
@@ -358,14 +358,39 @@ def migrate(data: dict[str, Any], path: Path) -> dict[str, Any]:
     while schema < current_schema():
         step = MIGRATIONS.get(schema)
         if step is None:
-            raise DamagedFile(path, f"schema {schema} cannot be read by this version")
+            raise DamagedFile(
+                path, _("schema {schema} cannot be read by this version").format(schema=schema)
+            )
         try:
             data = step(data)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise DamagedFile(path, f"cannot migrate it from schema {schema} ({exc})") from None
+            raise DamagedFile(
+                path,
+                _("cannot migrate it from schema {schema} ({error})").format(
+                    schema=schema, error=exc
+                ),
+            ) from None
         schema += 1
         data["schema"] = schema
     return data
+
+
+# The two kinds of data file a person may find damaged.
+DataFile = Literal["reflection", "draft"]
+
+
+def _damaged(what: DataFile, detail: str) -> str:
+    """Why a reflection or a draft is damaged, in the reader's language (whose words for
+    "damaged" agree with the kind of file)."""
+    if what == "draft":
+        return _("damaged draft ({detail})").format(detail=detail)
+    return _("damaged reflection ({detail})").format(detail=detail)
+
+
+def _not_ours(what: DataFile) -> str:
+    if what == "draft":
+        return _("not a clientcoach draft (no 'schema')")
+    return _("not a clientcoach reflection (no 'schema')")
 
 
 def _why_not_json(raw: bytes, exc: orjson.JSONDecodeError) -> str:
@@ -373,12 +398,14 @@ def _why_not_json(raw: bytes, exc: orjson.JSONDecodeError) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as bad:
-        return f"not UTF-8 text (byte {bad.start}): binary or damaged"
+        return _("not UTF-8 text (byte {byte}): binary or damaged").format(byte=bad.start)
     if not text.strip():
-        return "empty file"
+        return _("empty file")
     if "\x00" in text:
-        return "contains NUL bytes: binary or damaged"
-    return f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        return _("contains NUL bytes: binary or damaged")
+    return _("not valid JSON (line {line}, column {column}: {error})").format(
+        line=exc.lineno, column=exc.colno, error=exc.msg
+    )
 
 
 def _too_deep(data: object, limit: int = MAX_DEPTH) -> bool:
@@ -408,11 +435,11 @@ def _answers_problem(answers: list[Any], limit: int = MAX_DEPTH) -> str | None:
     while stack:
         level, depth = stack.pop()
         if depth > limit:
-            return f"nested more than {limit} levels"
+            return _("nested more than {limit} levels").format(limit=limit)
         deeper = depth + 1
         for answer in level:
             if type(answer) is not dict:
-                return "an answer that is not an object"
+                return _("an answer that is not an object")
             if "answers" in answer:
                 nested = answer["answers"]
                 if type(nested) is list:
@@ -425,20 +452,20 @@ def _answers_problem(answers: list[Any], limit: int = MAX_DEPTH) -> str | None:
                         # "answers" (a mark such as "done" may stand beside them).
                         inner = item.get("answers") if type(item) is dict else item
                         if type(inner) is not list:
-                            return "a loop item that is not a list of answers"
+                            return _("a loop item that is not a list of answers")
                         push((inner, deeper))
     return None
 
 
 def parse_json_file(
-    path: Path, what: str, newest: int, *, check_depth: bool = True, root: Path | None = None
+    path: Path, what: DataFile, newest: int, *, check_depth: bool = True, root: Path | None = None
 ) -> dict[str, Any]:
     data, _text = _parse_json_text(path, what, newest, check_depth=check_depth, root=root)
     return data
 
 
 def _parse_json_text(
-    path: Path, what: str, newest: int, *, check_depth: bool = True, root: Path | None = None
+    path: Path, what: DataFile, newest: int, *, check_depth: bool = True, root: Path | None = None
 ) -> tuple[dict[str, Any], bytes]:
     """A data file's JSON object with an int ``schema`` no newer than ``newest``.
 
@@ -451,7 +478,7 @@ def _parse_json_text(
     except safe.Refused as exc:
         raise DamagedFile(path, exc.reason) from None
     except OSError as exc:
-        raise DamagedFile(path, f"cannot read ({exc.strerror})") from exc
+        raise DamagedFile(path, _("cannot read ({reason})").format(reason=exc.strerror)) from exc
     try:
         # orjson checks UTF-8 and parses in one pass, about twice as fast as the standard
         # library, and refuses what a record never holds: NaN, infinities, lone surrogates,
@@ -460,18 +487,23 @@ def _parse_json_text(
     except orjson.JSONDecodeError as exc:
         raise DamagedFile(path, _why_not_json(raw, exc)) from None
     if not isinstance(data, dict) or "schema" not in data:
-        raise DamagedFile(path, f"not a clientcoach {what} (no 'schema')")
+        raise DamagedFile(path, _not_ours(what))
     schema = data["schema"]
     if type(schema) is not int or schema < 1:
-        raise DamagedFile(path, f"damaged {what} (schema {schema!r} is not a version)")
+        raise DamagedFile(
+            path, _damaged(what, _("schema {schema} is not a version").format(schema=repr(schema)))
+        )
     if schema > newest:
         raise DamagedFile(
             path,
-            f"written by a newer clientcoach (schema {schema})",
-            "upgrade clientcoach to read it; the file is left as it is",
+            _("written by a newer clientcoach (schema {schema})").format(schema=schema),
+            _("upgrade clientcoach to read it; the file is left as it is"),
         )
     if check_depth and _too_deep(data):
-        raise DamagedFile(path, f"damaged {what} (nested more than {MAX_DEPTH} levels)")
+        raise DamagedFile(
+            path,
+            _damaged(what, _("nested more than {limit} levels").format(limit=MAX_DEPTH)),
+        )
     return data, raw
 
 
@@ -589,9 +621,9 @@ class Store:
         try:
             return Draft.model_validate(data)
         except ValidationError as exc:
-            raise DamagedFile(path, f"damaged draft ({_first_error(exc)})") from None
+            raise DamagedFile(path, _damaged("draft", _first_error(exc))) from None
         except RecursionError:
-            raise DamagedFile(path, "damaged draft (nested too deeply)") from None
+            raise DamagedFile(path, _damaged("draft", _("nested too deeply"))) from None
 
     def scan_drafts(self) -> tuple[list[tuple[Path, Draft]], list[Damaged]]:
         """Readable drafts, newest first, and the damaged ones."""
@@ -741,9 +773,9 @@ class Store:
         try:
             return Reflection.model_validate(data)
         except ValidationError as exc:
-            raise DamagedFile(path, f"damaged reflection ({_first_error(exc)})") from None
+            raise DamagedFile(path, _damaged("reflection", _first_error(exc))) from None
         except RecursionError:
-            raise DamagedFile(path, "damaged reflection (nested too deeply)") from None
+            raise DamagedFile(path, _damaged("reflection", _("nested too deeply"))) from None
 
     def _named(
         self,
@@ -821,14 +853,16 @@ class Store:
             or not isinstance(meeting.get("date"), str)
             or not isinstance(data.get("answers"), list)
         ):
-            raise DamagedFile(path, "damaged reflection (id, kind, client, meeting or answers)")
+            raise DamagedFile(
+                path, _damaged("reflection", _("id, kind, client, meeting or answers"))
+            )
         problem = _answers_problem(data["answers"])
         if problem is not None:
-            raise DamagedFile(path, f"damaged reflection ({problem})")
+            raise DamagedFile(path, _damaged("reflection", problem))
         try:
             date.fromisoformat(meeting["date"])
         except ValueError:
-            raise DamagedFile(path, "damaged reflection (meeting date)") from None
+            raise DamagedFile(path, _damaged("reflection", _("meeting date"))) from None
         return data, raw_bytes
 
     def scan_records(self, kind: str | None = None, client: str | None = None) -> RecordScan:
