@@ -251,6 +251,49 @@ def test_an_optional_answer_left_out_is_cleared_as_if_skipped(home: Path, tmp_pa
     assert "\n# gap_cause = " in seen.read_text()
 
 
+QUICK = REPO / "examples" / "debrief-quick-answers.toml"
+
+
+@pytest.mark.parametrize(
+    ("answers", "body", "named"),
+    [
+        # The lost deal's questions would no longer be asked, their answers still counted.
+        (
+            DEBRIEF,
+            "text = text.replace('outcome = \"lost\"', 'outcome = \"progressing\"')",
+            "outcome: this change would ask or skip lost_deal",
+        ),
+        # No hot moment: whether calm came back would not have been asked.
+        (
+            QUICK,
+            "import re\ntext = re.sub(r'\\nhot_moment = .*', '', text)",
+            "hot_moment: this change would ask or skip calm_restored",
+        ),
+        # A next step with no "what" has no owner: a run never asks for one.
+        (
+            QUICK,
+            "import re\ntext = re.sub(r'\\nwhat = .*', '', text, count=1)",
+            "next_steps (item 1).what: this change would ask or skip next_steps (item 1).owner",
+        ),
+    ],
+    ids=["outcome", "hot-moment", "next-step-what"],
+)
+def test_an_edit_that_would_change_which_questions_were_asked_is_refused(
+    home: Path, tmp_path: Path, answers: Path, body: str, named: str
+) -> None:
+    quick = ["--quick"] if answers == QUICK else []
+    result = run_coach("debrief", "Acme", *quick, "--answers", str(answers), env=NOW)
+    assert result.code == 0, result.stderr
+    (path,) = (home / "reflections").glob("*/*.json")
+    before = path.read_bytes()
+    command = editor(tmp_path, body + "\npath.write_text(text, encoding='utf-8')\n")
+    refused = run_coach("edit", rid(path), env={"EDITOR": command, **NOW})
+    assert refused.code == ExitCode.ANSWERS, refused.stderr
+    assert named in refused.stderr
+    assert path.read_bytes() == before
+    assert not (home / "edits").exists()
+
+
 def test_a_missing_editor_is_one_clear_line(home: Path, tmp_path: Path) -> None:
     path = saved(home)
     before = path.read_bytes()

@@ -26,7 +26,7 @@ from typing import Any
 
 import tomli_w
 
-from clientcoach.core.engine import AnswerError, coerce, coerce_bool, label_of
+from clientcoach.core.engine import AnswerError, coerce, coerce_bool, holds, label_of
 from clientcoach.i18n import _
 from clientcoach.model.playbook import (
     ANSWER_TYPES,
@@ -316,11 +316,14 @@ def _read(
     today: date,
     problems: list[str],
     shown: tuple[str, ...] = (),
+    around: tuple[tuple[Level, Level], ...] = (),
 ) -> bool:
     """Read ``table`` into ``answers``; ``path`` finds the choices a record knows,
-    ``shown`` names a step in a problem, the loop item's number included."""
+    ``shown`` names a step in a problem, the loop item's number included, ``around``
+    holds the answers of the levels a loop item is in, as they were and as edited."""
     changed = False
     names: set[str] = set()
+    before = _level(answers)
     for answer in answers:
         if not isinstance(answer, dict) or not isinstance(answer.get("step"), str):
             continue
@@ -368,6 +371,7 @@ def _read(
                     today,
                     problems,
                     (*shown, item),
+                    ((before, _level(answers)), *around),
                 )
             continue
         old = answer.get("value")
@@ -378,6 +382,7 @@ def _read(
                 # An optional answer left out is cleared, as if it had been skipped.
                 answer["value"] = None
                 answer.pop("label", None)
+                answer.pop("repeat_of", None)
                 changed = True
                 continue
             problems.append(
@@ -417,4 +422,56 @@ def _read(
         if extra not in names:
             where = ".".join((*shown, extra))
             problems.append(_("{step}: not a step of this reflection").format(step=where))
+    after = _level(answers)
+    if steps is not None and (after != before or any(old != new for old, new in around)):
+        problems.extend(_new_path(steps, before, after, around, shown))
     return changed
+
+
+Level = dict[str, Any]
+
+
+def _level(answers: list[Any]) -> Level:
+    """The values of one level of answers, by step id."""
+    return {
+        a["step"]: a.get("value")
+        for a in answers
+        if isinstance(a, dict) and isinstance(a.get("step"), str)
+    }
+
+
+def _new_path(
+    steps: list[Step],
+    before: Level,
+    after: Level,
+    around: tuple[tuple[Level, Level], ...],
+    shown: tuple[str, ...],
+) -> list[str]:
+    """The changes that would make a run ask a question it skipped, or skip one it asked.
+
+    An edit changes answers, never which questions were asked: the answers of a path
+    no longer taken would still be counted (a lost deal's reasons after the outcome is
+    changed), and a path newly opened would have no answers."""
+    old_levels = [before, *(old for old, _new in around)]
+    new_levels = [after, *(new for _old, new in around)]
+    flipped: dict[str, list[str]] = {}  # the answer changed, and the questions it moves
+    for step in steps:
+        if step.when is None:
+            continue
+        if holds(step.when, old_levels) == holds(step.when, new_levels):
+            continue
+        causes = [
+            leaf.step
+            for leaf in step.when.leaves()
+            if leaf.step is not None and before.get(leaf.step) != after.get(leaf.step)
+        ]
+        cause = causes[0] if causes else next(step.when.leaves()).step
+        flipped.setdefault(".".join((*shown, str(cause))), []).append(".".join((*shown, step.id)))
+    return [
+        _(
+            "{step}: this change would ask or skip {others}, and an edit cannot change which "
+            "questions were asked; change it back, or record the meeting again and delete "
+            "this reflection"
+        ).format(step=cause, others=", ".join(others))
+        for cause, others in flipped.items()
+    ]

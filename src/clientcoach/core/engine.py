@@ -504,6 +504,17 @@ def _same(a: object, b: object) -> bool:
     return a == b
 
 
+def holds(cond: Condition, levels: Sequence[Mapping[str, Value]]) -> bool:
+    """Whether ``cond`` holds on answers given by step id, one mapping per level of
+    nesting, innermost first (a loop item's answers, then the steps around the loop):
+    the rule a run follows, for answers that are not a run's (``coach edit``)."""
+    scopes = [_Scope((depth,), frozenset(level)) for depth, level in enumerate(levels)]
+    answers: dict[Address, Value] = {
+        (depth, k): v for depth, level in enumerate(levels) for k, v in level.items()
+    }
+    return _holds(cond, scopes, answers)
+
+
 def _holds(cond: Condition, scopes: list[_Scope], answers: Mapping[Address, Value]) -> bool:
     if cond.all is not None:
         return all(_holds(c, scopes, answers) for c in cond.all)
