@@ -146,9 +146,9 @@ def test_summary_changes_an_answer_and_asks_what_it_opens(home: Path, spawn: Spa
     coach.answer(sb, "mood", "4", expected, 4)
 
     shown = coach.summary()
-    assert "1. Small goal?: Sign" in shown
-    assert "2. Anything worrying you?: no" in shown
-    assert "3. An old question?: (skipped)" in shown
+    assert "1. Small goal? Sign" in shown
+    assert "2. Anything worrying you? no" in shown
+    assert "3. An old question? (skipped)" in shown
     coach.type("9")
     coach.expect("Type a number from 1 to 4")
     coach.expect_input()
@@ -159,7 +159,7 @@ def test_summary_changes_an_answer_and_asks_what_it_opens(home: Path, spawn: Spa
     expected["worried"] = True
     coach.answer(sb, "worry", "Their new CTO", expected)  # opened by the change
     shown = coach.summary()
-    assert "3. What worries you?: Their new CTO" in shown
+    assert "3. What worries you? Their new CTO" in shown
     coach.type("1")
     coach.expect("Change your answer")
     coach.expect_input()

@@ -392,3 +392,44 @@ def test_a_damaged_file_is_explained_in_french(
         assert french in result.stderr + result.stdout, command
         assert english not in result.stderr + result.stdout, command
     assert english in run_coach("history").stderr  # English stays English
+
+
+def test_french_lines_built_from_parts_keep_the_space_before_a_colon(
+    home: Path, tmp_path: Path
+) -> None:
+    """Lines assembled in code (the brief's follow-ups, a refused edit's problems, the
+    review page's chart descriptions) take their colon from the catalogue too."""
+    import sys
+
+    answers = str(REPO / "examples" / "debrief-answers.toml")
+    saved = run_coach("--lang", "fr", "debrief", "Acme", "--answers", answers)
+    assert saved.code == 0, saved.stderr
+    glued = re.compile(r"[^\s\u00a0\u202f]:\s")  # a word, then its colon
+
+    brief = run_coach("--lang", "fr", "brief", "Acme")
+    assert brief.code == 0, brief.stderr
+    owners = [line for line in brief.stdout.splitlines() if "moi\u00a0: " in line]
+    assert owners, brief.stdout
+    assert not [line for line in brief.stdout.splitlines() if glued.search(line)]
+
+    page = run_coach("--lang", "fr", "review", "--html", "-")
+    assert page.code == 0, page.stderr
+    descriptions = re.findall(r"<desc>(.*?)</desc>", page.stdout)
+    assert descriptions
+    assert not [d for d in descriptions if glued.search(d)]
+
+    (path,) = (home / "reflections").glob("*/*.json")
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys, pathlib\np = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text().replace('process = 4', 'process = 9'))\n"
+    )
+    edit = run_coach(
+        "--lang",
+        "fr",
+        "edit",
+        path.stem.rsplit("_", 1)[-1],
+        env={"EDITOR": f"{sys.executable} {script}"},
+    )
+    assert edit.code == 4, edit.stderr
+    assert "process\u00a0: " in edit.stderr

@@ -607,6 +607,6 @@ def test_the_summary_wraps_under_each_answer_and_groups_a_loops_items(
     assert lines[first + 1].startswith(" " * 5)
     assert lines[first + 1].strip().startswith("word")
     heading = lines.index("Step 1")
-    assert lines[heading + 1].startswith("    2. What?: Send the plan")
+    assert lines[heading + 1].startswith("    2. What? Send the plan")
     assert coach.type("") is None
     assert coach.finish() == 0

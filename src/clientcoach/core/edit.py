@@ -408,7 +408,7 @@ def _read(
             else:
                 value = coerce(checked, raw, today, by_position=False)
         except AnswerError as exc:
-            problems.append(f"{where}: {exc}")
+            problems.append(_("{name}: {value}").format(name=where, value=exc))
             continue
         if _same(value, old):
             continue

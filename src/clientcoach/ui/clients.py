@@ -88,7 +88,7 @@ def brief(
         for item in memory.follow_ups[:FOLLOW_UPS_SHOWN]:
             line = Text("  ")
             line.append_text(_due(item, today))
-            line.append(f"  {_owner(item.owner)}: ")
+            line.append("  " + _("{name}: {value}").format(name=_owner(item.owner), value=""))
             line.append(item.what)
             line.append(f"  [{item.short_id}]", style="dim")
             console.print(line, soft_wrap=True)

@@ -315,7 +315,10 @@ def _headline(review: Review, title: str) -> list[str]:
         if all(v is None for v in h.series):
             chart = charts.no_data(chart_title, no_data(), width=320)
         else:
-            desc = _("; ").join(f"{n}: {s}" for n, s in zip(names, shown, strict=True))
+            desc = _("; ").join(
+                _("{name}: {value}").format(name=n, value=s)
+                for n, s in zip(names, shown, strict=True)
+            )
             series = [(label, [None if v is None else float(v) for v in h.series])]
             chart = charts.lines(chart_title, axis, series, [shown], _scale(h), desc=desc)
         previous = _("previous: {value}").format(value=_figure(h.previous, h.kind, signed))

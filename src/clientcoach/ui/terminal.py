@@ -229,8 +229,12 @@ class TerminalAsker:
             row = Table.grid(padding=0)
             row.add_column(no_wrap=True)
             row.add_column(ratio=1)
-            line = Text(one_line(question.step.prompt or question.step.id))
-            line.append(": ", style="dim")
+            prompt = one_line(question.step.prompt or question.step.id)
+            # A question already ends on its mark: "…this meeting? Agree the scope".
+            if prompt.endswith(("?", "!", ":")):
+                line = Text(prompt + " ")
+            else:
+                line = Text(_("{name}: {value}").format(name=prompt, value=""))
             value = run.answers.get(question.address)
             line.append(_shown(question.step, value), style="dim" if value is None else "bold")
             indent = "  " * len(question.context)
