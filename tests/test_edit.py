@@ -119,7 +119,7 @@ def test_the_text_has_each_prompt_and_the_choices_as_comments(home: Path, tmp_pa
     assert data["lost_deal"]["competitor"] == "Globex"
     assert "# Who owns it?" in text
     assert '#     "both": Both of us' in text
-    assert "# (no answer: write one after the = to give it)" in text
+    assert "# (no answer: to give one, remove the # and write it after the =)" in text
     assert "# troll_next_time = " in text
     assert "Acme" in text.splitlines()[0]
 
@@ -249,6 +249,32 @@ def test_an_optional_answer_left_out_is_cleared_as_if_skipped(home: Path, tmp_pa
     assert again.code == 0, again.stderr
     assert "To clear an optional answer, delete its line." in seen.read_text()
     assert "\n# gap_cause = " in seen.read_text()
+
+
+def test_an_optional_answer_emptied_is_cleared_and_a_required_one_refused(
+    home: Path, tmp_path: Path
+) -> None:
+    path = saved(home)
+    assert step(json.loads(path.read_text(encoding="utf-8"))["answers"], "help_fix")["value"]
+    emptied = editor(
+        tmp_path,
+        "import re\n"
+        "text = re.sub(r'\\nhelp_fix = .*', '\\nhelp_fix = \"\"', text)\n"
+        "path.write_text(text, encoding='utf-8')\n",
+    )
+    result = run_coach("edit", rid(path), env={"EDITOR": emptied, **NOW})
+    assert result.code == 0, result.stderr
+    record = json.loads(path.read_text(encoding="utf-8"))
+    assert step(record["answers"], "help_fix")["value"] is None
+    before = path.read_bytes()
+    required = editor(
+        tmp_path,
+        "path.write_text(text.replace('process = 4', 'process = \"\"'), encoding='utf-8')\n",
+        name="required.py",
+    )
+    refused = run_coach("edit", rid(path), env={"EDITOR": required, **NOW})
+    assert refused.code == ExitCode.ANSWERS, refused.stderr
+    assert path.read_bytes() == before
 
 
 QUICK = REPO / "examples" / "debrief-quick-answers.toml"

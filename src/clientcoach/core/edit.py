@@ -225,7 +225,8 @@ def _write(
             lines.extend(_comment("  " + hint))
         value = answer.get("value")
         if value is None:
-            lines.append(_comment(_("(no answer: write one after the = to give it)"))[0])
+            hint = _("(no answer: to give one, remove the # and write it after the =)")
+            lines.append(_comment(hint)[0])
             lines.append(f"# {_key(name)} = ")
         else:
             lines.append(tomli_w.dumps({name: value}, multiline_strings=True).rstrip("\n"))
@@ -375,11 +376,12 @@ def _read(
                 )
             continue
         old = answer.get("value")
-        if name not in table:
+        optional = isinstance(step, ANSWER_TYPES) and not step.required
+        # An optional answer left out, or emptied, is cleared as if it had been skipped.
+        if name not in table or (optional and given == ""):
             if old is None:
                 continue
-            if isinstance(step, ANSWER_TYPES) and not step.required:
-                # An optional answer left out is cleared, as if it had been skipped.
+            if optional:
                 answer["value"] = None
                 answer.pop("label", None)
                 answer.pop("repeat_of", None)
