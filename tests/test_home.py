@@ -250,3 +250,25 @@ def test_json_before_a_command_is_refused(home: Path) -> None:
     result = run_coach("--json", "followups")
     assert result.code == 2
     assert "coach followups --json" in result.stderr
+
+
+def test_next_is_the_first_late_item_listed_and_the_users_own_before_the_clients(
+    home: Path,
+) -> None:
+    items = [
+        follow_up("Their data sample", "2026-11-02", owner="client"),
+        follow_up("Call back about the quote", "2026-11-06"),
+        follow_up("Send the agenda", "2026-11-06", owner="both"),
+    ]
+    write(home, debrief("Acme", "2026-11-01", loop("next_steps", "follow_up", items)))
+    data = _json()
+    listed = [f["short_id"] for f in data["overdue"]]
+    assert data["overdue"][0]["what"] == "Their data sample"
+    # The oldest is the client's: the user's most overdue comes first, as listed.
+    assert data["next"]["ref"] == listed[1]
+    text = run_coach(env=NOW).stdout
+    client_line = next(line for line in text.splitlines() if "Their data sample" in line)
+    assert "(the client's)" in client_line
+    assert "(the client's)" not in next(
+        line for line in text.splitlines() if "Call back about the quote" in line
+    )

@@ -128,11 +128,15 @@ def home(store: Store, today: date) -> Home:
 
 
 def _next(home: Home, late_touchpoints: list[FollowUp]) -> NextStep:
-    """The most pressing thing: the most overdue follow-up or touchpoint, a deep-dive
+    """The most pressing thing: the most overdue follow-up or touchpoint (the user's own
+    before the client's), a deep-dive
     waiting, a draft, a review due; else a prep (of the quietest client, if any)."""
-    late = sorted([*home.overdue, *late_touchpoints], key=lambda f: (f.due or f.meeting, f.id))
+    # A stable sort: on the same day, the order of the list shown above.
+    late = sorted([*home.overdue, *late_touchpoints], key=lambda f: f.due or f.meeting)
+    # The user's own first: what the client owes is chased, not done, by the user.
+    own = [f for f in late if f.owner != "client"]
     if late:
-        return NextStep("done", late[0].short_id)
+        return NextStep("done", (own or late)[0].short_id)
     if home.deep_dives:
         return NextStep("deepdive", home.deep_dives[0].short_id)
     if home.drafts:

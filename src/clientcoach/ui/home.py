@@ -45,6 +45,8 @@ def _follow_up(f: FollowUp, today_late: bool, days: int) -> Line:
         line.append(("  ", ""))
     line.append((printable(_client(f.client)), "bold"))
     line.append(("  " + printable(" ".join(f.what.split())), ""))
+    if f.owner == "client":
+        line.append(("  " + _("(the client's)"), "dim"))
     if today_late:
         late = ngettext("({n} day late)", "({n} days late)", days).format(n=days)
         line.append(("  " + late, "red"))
