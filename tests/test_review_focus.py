@@ -72,7 +72,7 @@ def test_focus_alone(november: list[Path]) -> None:
     assert result.code == 0, result.stderr
     assert result.stdout.startswith("Focus for next month")
     assert "Headline figures" not in result.stdout
-    assert "most-failed rule: failed in 1 of 1 checks" in " ".join(result.stdout.split())
+    assert "most-failed rule: failed in 1 of 1 check in " in " ".join(result.stdout.split())
 
 
 def test_focus_as_json_prints_only_the_focus(november: list[Path]) -> None:
@@ -138,7 +138,7 @@ def test_french_focus_sentences(november: list[Path]) -> None:
     assert all("\u00a0:" in t for t in texts)
     shown = coach("review", "--focus", "--lang", "fr", COLUMNS="100")
     assert shown.stdout.startswith("Points d'attention pour le mois prochain")
-    assert "enfreinte 1 fois sur 1 vérifications" in shown.stdout
+    assert "enfreinte 1 fois sur 1 vérification " in shown.stdout
 
 
 def test_a_first_month_has_nothing_to_compare_with_and_nothing_got_worse() -> None:

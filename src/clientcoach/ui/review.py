@@ -773,12 +773,16 @@ def _focus_value(point: Focus, review: Review) -> tuple[str, str | None]:
             n=count, dates=days
         ), None
     if point.kind == "help_rule":
-        return _("failed in {failed} of {checked} checks").format(
-            failed=point.value, checked=point.total
-        ), None
+        checked = int(point.total or 0)
+        return ngettext(
+            "failed in {failed} of {checked} check",
+            "failed in {failed} of {checked} checks",
+            checked,
+        ).format(failed=point.value, checked=checked), None
     if point.kind == "loss_reason" and point.dates:
-        return _("{n} losses since {date}").format(
-            n=point.value, date=point.dates[0].isoformat()
+        losses = int(point.value or 0)
+        return ngettext("{n} loss since {date}", "{n} losses since {date}", losses).format(
+            n=losses, date=point.dates[0].isoformat()
         ), None
     if point.kind == "commitments_not_kept":
         return _("{n} of {total} not tried").format(n=point.value, total=point.total), None
