@@ -440,3 +440,13 @@ def test_chromium_renders_the_page_and_it_asks_the_network_for_nothing(
     )
     _shot, leaky_log = render(browser, leaky, leaky.parent)
     assert any("example.invalid" in url for url in page_requests(leaky_log))
+
+
+def test_an_empty_months_report_says_so_once_with_its_command_as_code(home: Path) -> None:
+    result = coach("review", "--month", "2026-10", "--markdown", "-")
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("# Review of October 2026\n")
+    assert result.stdout.count("No reflections") == 1
+    assert "0 reflections" not in result.stdout
+    assert "`coach debrief CLIENT`" in result.stdout
+    assert "\\`" not in result.stdout

@@ -1023,11 +1023,13 @@ def _md_table(columns: list[str], rows: list[list[str]], numeric: set[int]) -> l
 
 def markdown(review: Review, damaged: list[Damaged]) -> str:
     """A report to share (CommonMark with tables): the same figures as the terminal."""
-    lines = [f"# {md_escape(title_line(review))}", "", md_escape(compared_line(review))]
+    lines = [f"# {md_escape(title_line(review))}"]
     if review.empty:
         message, hint = empty_message(review)
-        lines += ["", md_escape(message), "", md_escape(hint)]
+        # The hint is the catalogue's own text, its command meant as code: not escaped.
+        lines += ["", md_escape(message), "", hint]
     else:
+        lines += ["", md_escape(compared_line(review))]
         if review.focus:
             lines += ["", f"## {md_escape(focus_title())}", ""]
             for number, point in enumerate(review.focus, 1):
