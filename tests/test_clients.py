@@ -438,6 +438,13 @@ def test_a_touchpoint_shows_in_french_and_in_the_review(home: Path, tmp_path: Pa
     )
 
 
+def test_history_gives_a_long_client_name_the_room_titles_leave(home: Path) -> None:
+    ok("prep", "Société Générale Assurances", "--answers", str(PREP))
+    lines = run_coach("history", env={"COLUMNS": "80"}).stdout.splitlines()
+    assert "Société Générale Assurances" in lines[2], lines
+    assert all(len(line) <= 80 for line in lines)
+
+
 @pytest.mark.parametrize("columns", [80, 120])
 def test_history_is_one_line_per_reflection_at_80_columns(home: Path, columns: int) -> None:
     long_client = "Vandelay Industries International"

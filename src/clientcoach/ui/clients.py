@@ -239,6 +239,10 @@ def _kind_label(record: dict[str, Any]) -> str:
     return _("deep-dive") if record["kind"] == "any" else str(record["kind"])
 
 
+def _title(record: dict[str, Any]) -> str:
+    return str(record["meeting"].get("title") or "")
+
+
 def print_history(
     console: Console, found: list[tuple[dict[str, Any], list[Hit]]], grep: bool
 ) -> None:
@@ -253,7 +257,11 @@ def print_history(
     kinds = max([len(_("kind")), *(len(_kind_label(r)) for r, _hits in found)])
     ids = max(len(r["id"]) for r, _hits in found)
     free = console.width - (10 + kinds + ids + 4 * 2)
-    client_width = max(len(_("client")), min(free * 2 // 5, 28))
+    # The client takes what it needs when titles leave room, else two fifths.
+    longest = max([len(_("client")), *(len(r["client"]) for r, _hits in found)])
+    titles = max([len(_("title")), *(len(_title(r)) for r, _hits in found)])
+    share = max(free * 2 // 5, free - 2 - titles)
+    client_width = max(len(_("client")), min(longest, share))
     title_width = max(free - client_width - 2, 0)
 
     def line(date: str, kind: str, client: str, title: str, rid: str, style: str = "") -> Text:
@@ -282,7 +290,7 @@ def print_history(
                 record["meeting"]["date"],
                 _kind_label(record),
                 record["client"],
-                str(record["meeting"].get("title") or ""),
+                _title(record),
                 record["id"],
             ),
             soft_wrap=True,
