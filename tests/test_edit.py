@@ -320,6 +320,141 @@ def test_an_edit_that_would_change_which_questions_were_asked_is_refused(
     assert not (home / "edits").exists()
 
 
+def _saved_with(home: Path, tmp_path: Path, answers: dict[str, Any], *args: str) -> Path:
+    file = tmp_path / "answers.json"
+    file.write_text(json.dumps(answers), encoding="utf-8")
+    result = run_coach("debrief", "Acme", "--prep", "none", "--answers", str(file), *args, env=NOW)
+    assert result.code == 0, result.stderr
+    (path,) = (home / "reflections").glob("*/*.json")
+    return path
+
+
+def _edited(path: Path, tmp_path: Path, body: str) -> Any:
+    command = editor(tmp_path, body + "\npath.write_text(text, encoding='utf-8')\n")
+    return run_coach("edit", rid(path), env={"EDITOR": command, **NOW})
+
+
+TROLL = {
+    "topic": "price",
+    "recurring": "new",
+    "source": "client",
+    "trigger": "other",
+    "passes": [
+        {"paused": True, "said_little": True, "calm_back": "not-yet"},
+        {"paused": True, "said_little": True, "calm_back": "yes"},
+    ],
+    "calm_restored": "yes",
+    "paused_first": True,
+    "said_too_much": False,
+    "named_difficulty": True,
+    "bad_intent": False,
+    "ended_next_steps": True,
+}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "count", "named"),
+    [
+        # Calm back at the first pass: a run would not have asked for a second one.
+        ('calm_back = "not-yet"', 'calm_back = "yes"', 1, "passes (item 1).calm_back"),
+        # Not yet calm at the last pass: a run would have asked for a third one.
+        ('calm_back = "yes"', 'calm_back = "not-yet"', 1, "passes (item 2).calm_back"),
+    ],
+    ids=["fewer-passes", "more-passes"],
+)
+def test_an_edit_that_would_change_how_many_items_a_loop_asks_is_refused(
+    home: Path, tmp_path: Path, old: str, new: str, count: int, named: str
+) -> None:
+    path = _saved_with(home, tmp_path, TROLL, "--playbook", "troll-bridge")
+    before = path.read_bytes()
+    refused = _edited(path, tmp_path, f"text = text.replace({old!r}, {new!r}, {count})")
+    assert refused.code == ExitCode.ANSWERS, refused.stderr
+    assert f"{named}: this change would ask or skip passes" in refused.stderr
+    assert path.read_bytes() == before
+    # A pass's other answers change freely.
+    fine = _edited(path, tmp_path, "text = text.replace('paused = true', 'paused = false', 1)")
+    assert fine.code == 0, fine.stderr
+
+
+GATED = """schema = 1
+id = "gated"
+kind = "debrief"
+version = "1"
+language = "en"
+title = "Gated"
+
+[[steps]]
+id = "tense"
+type = "confirm"
+prompt = "Was it tense?"
+
+[[steps]]
+id = "breathe"
+type = "info"
+prompt = "Breathe."
+when = { step = "tense", equals = true }
+
+[[steps]]
+id = "goal_reached"
+type = "choice"
+prompt = "Goal reached?"
+choices = ["yes", "no"]
+plan = "goal"
+when = { step = "tense", equals = true }
+
+[[steps]]
+id = "note"
+type = "text"
+prompt = "A note?"
+required = false
+when = { step = "tense", equals = false }
+
+[[steps]]
+id = "moments"
+type = "loop"
+prompt = "Another moment?"
+item = "Moment"
+min_items = 1
+max_items = 2
+
+  [[steps.steps]]
+  id = "what"
+  type = "text"
+  prompt = "What happened?"
+
+  [[steps.steps]]
+  id = "heat"
+  type = "text"
+  prompt = "How hot?"
+  when = { step = "tense", equals = true }
+"""
+
+
+def test_only_answers_a_run_keeps_or_needs_make_a_path_change(home: Path, tmp_path: Path) -> None:
+    # Among the user's playbooks, so the edit finds the steps that made the record.
+    (home / "playbooks").mkdir(parents=True)
+    (home / "playbooks" / "gated.toml").write_text(GATED, encoding="utf-8")
+    answers = {
+        "tense": True,
+        "moments": [{"what": "a", "heat": "high"}, {"what": "b", "heat": "low"}],
+    }
+    path = _saved_with(home, tmp_path, answers, "--playbook", "gated")
+    before = path.read_bytes()
+    # Not tense: the info step and the plan step (never asked, no prep) move nothing, the
+    # optional note may stay unanswered; each item's heat, answered, would be skipped.
+    refused = _edited(path, tmp_path, "text = text.replace('tense = true', 'tense = false')")
+    assert refused.code == ExitCode.ANSWERS, refused.stderr
+    assert "tense: this change would ask or skip moments (item 1).heat, moments (item 2).heat" in (
+        refused.stderr
+    )
+    assert "breathe" not in refused.stderr
+    assert "goal_reached" not in refused.stderr
+    assert "note" not in refused.stderr
+    assert "(item 1).tense" not in refused.stderr
+    assert refused.stderr.count("tense: this change") == 1
+    assert path.read_bytes() == before
+
+
 def test_a_missing_editor_is_one_clear_line(home: Path, tmp_path: Path) -> None:
     path = saved(home)
     before = path.read_bytes()

@@ -422,7 +422,8 @@ def test_french_lines_built_from_parts_keep_the_space_before_a_colon(
     script = tmp_path / "editor.py"
     script.write_text(
         "import sys, pathlib\np = pathlib.Path(sys.argv[1])\n"
-        "p.write_text(p.read_text().replace('process = 4', 'process = 9'))\n"
+        "t = p.read_text().replace('process = 4', 'process = 9')\n"
+        "p.write_text(t.replace('authenticity = 3', 'authenticity = 8'))\n"
     )
     edit = run_coach(
         "--lang",
@@ -433,3 +434,12 @@ def test_french_lines_built_from_parts_keep_the_space_before_a_colon(
     )
     assert edit.code == 4, edit.stderr
     assert "process\u00a0: " in edit.stderr
+    assert "\u202f; authenticity\u00a0: " in edit.stderr  # two problems, joined in French
+
+    # A damaged file, named in the report and the page.
+    path.write_bytes(b'{"schema": 1}')
+    for option in ("--markdown", "--html"):
+        shown = run_coach("--lang", "fr", "review", option, "-")
+        assert shown.code == 7, shown.stderr
+        (line,) = [x for x in shown.stdout.splitlines() if "réflexion abîmée" in x]
+        assert ".json\u00a0: réflexion abîmée" in line, line

@@ -272,3 +272,13 @@ def test_next_is_the_first_late_item_listed_and_the_users_own_before_the_clients
     assert "(the client's)" not in next(
         line for line in text.splitlines() if "Call back about the quote" in line
     )
+
+
+def test_next_finds_the_users_own_item_after_eight_of_the_clients(home: Path) -> None:
+    theirs = [follow_up(f"Their item {n}", f"2026-11-0{n}", owner="client") for n in range(1, 10)]
+    mine = follow_up("My own item", "2026-11-10")
+    write(home, debrief("Acme", "2026-11-01", loop("next_steps", "follow_up", [*theirs, mine])))
+    data = _json()
+    assert len(data["overdue"]) == 8  # cut for the screen
+    assert data["totals"]["overdue"] == 10
+    assert data["next"]["ref"].endswith(".10")

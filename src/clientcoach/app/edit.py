@@ -76,7 +76,7 @@ def check(editing: Editing, text: str, today: date) -> dict[str, Any] | None:
 def refused(problems: EditProblems) -> AnswersError:
     """An edit that cannot be reopened (no terminal), as one line."""
     return AnswersError(
-        _("the edit was not saved: {problems}").format(problems="; ".join(problems.problems)),
+        _("the edit was not saved: {problems}").format(problems=_("; ").join(problems.problems)),
         _("nothing was changed; run `coach edit` again"),
     )
 

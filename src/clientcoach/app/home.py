@@ -123,16 +123,19 @@ def home(store: Store, today: date) -> Home:
         if len(found) > SHOWN:
             result.totals[name] = len(found)
         setattr(result, name, found[:SHOWN])
-    result.next_step = _next(result, [f for f in touchpoints if f.overdue(today)])
+    # From the whole lists, not the ones cut for the screen: the user's own overdue item
+    # may come after eight of the client's.
+    late = [*overdue, *(f for f in touchpoints if f.overdue(today))]
+    result.next_step = _next(result, late)
     return result
 
 
-def _next(home: Home, late_touchpoints: list[FollowUp]) -> NextStep:
+def _next(home: Home, late: list[FollowUp]) -> NextStep:
     """The most pressing thing: the most overdue follow-up or touchpoint (the user's own
     before the client's), a deep-dive
     waiting, a draft, a review due; else a prep (of the quietest client, if any)."""
     # A stable sort: on the same day, the order of the list shown above.
-    late = sorted([*home.overdue, *late_touchpoints], key=lambda f: f.due or f.meeting)
+    late = sorted(late, key=lambda f: f.due or f.meeting)
     # The user's own first: what the client owes is chased, not done, by the user.
     own = [f for f in late if f.owner != "client"]
     if late:

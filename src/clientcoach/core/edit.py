@@ -33,7 +33,10 @@ from clientcoach.model.playbook import (
     AnswerStep,
     Choice,
     ChoiceStep,
+    Condition,
     DateStep,
+    IncludeStep,
+    InfoStep,
     ListStep,
     LongTextStep,
     LoopStep,
@@ -287,7 +290,16 @@ def read_toml(
     answers = copy.deepcopy(record.get("answers") or [])
     problems: list[str] = []
     choices = known_choices(answers)
-    changed = _read(answers, table, (), known.top(), known, choices, today, problems)
+    moved: Moved = {}
+    changed = _read(answers, table, (), known.top(), known, choices, today, problems, moved)
+    problems += [
+        _(
+            "{step}: this change would ask or skip {others}, and an edit cannot change which "
+            "questions were asked; change it back, or record the meeting again and delete "
+            "this reflection"
+        ).format(step=cause, others=", ".join(dict.fromkeys(others)))
+        for cause, others in moved.items()
+    ]
     if problems:
         raise EditProblems(problems)
     return answers if changed else None
@@ -316,8 +328,9 @@ def _read(
     choices: dict[tuple[str, ...], dict[str, str]],
     today: date,
     problems: list[str],
+    moved: Moved,
     shown: tuple[str, ...] = (),
-    around: tuple[tuple[Level, Level], ...] = (),
+    around: Around = (),
 ) -> bool:
     """Read ``table`` into ``answers``; ``path`` finds the choices a record knows,
     ``shown`` names a step in a problem, the loop item's number included, ``around``
@@ -340,8 +353,18 @@ def _read(
                 continue
             inner = _inner(step, answer, known)
             nested = answer.get("answers") or []
+            # An included playbook's conditions see its own steps only.
             changed |= _read(
-                nested, given, (*path, name), inner, known, choices, today, problems, (*shown, name)
+                nested,
+                given,
+                (*path, name),
+                inner,
+                known,
+                choices,
+                today,
+                problems,
+                moved,
+                (*shown, name),
             )
             continue
         if kind == "loop":
@@ -359,9 +382,9 @@ def _read(
                 )
                 continue
             inner = _inner(step, answer, known)
+            kept = [_level(one) for one in items]
             for number, (one, edited) in enumerate(zip(items, given, strict=True), 1):
-                # Several items hold the same steps: the number says which one is wrong.
-                item = _("{step} (item {number})").format(step=name, number=number)
+                item = _item(name, number)
                 changed |= _read(
                     one,
                     edited,
@@ -371,9 +394,16 @@ def _read(
                     choices,
                     today,
                     problems,
+                    moved,
                     (*shown, item),
                     ((before, _level(answers)), *around),
                 )
+            if isinstance(step, LoopStep) and step.repeat_while is not None:
+                # Each item decides whether a run asks for another one.
+                outer: Around = ((before, _level(answers)), *around)
+                for number, (was, one) in enumerate(zip(kept, items, strict=True), 1):
+                    in_item = (*shown, _item(name, number))
+                    _moved(step.repeat_while, was, _level(one), outer, in_item, where, moved)
             continue
         old = answer.get("value")
         optional = isinstance(step, ANSWER_TYPES) and not step.required
@@ -426,11 +456,15 @@ def _read(
             problems.append(_("{step}: not a step of this reflection").format(step=where))
     after = _level(answers)
     if steps is not None and (after != before or any(old != new for old, new in around)):
-        problems.extend(_new_path(steps, before, after, around, shown))
+        _new_path(steps, answers, before, after, around, shown, moved)
     return changed
 
 
 Level = dict[str, Any]
+# The levels a loop item is in, innermost first: (as they were, as edited).
+Around = tuple[tuple[Level, Level], ...]
+# An answer changed, named as shown, and the questions it would make a run ask or skip.
+Moved = dict[str, list[str]]
 
 
 def _level(answers: list[Any]) -> Level:
@@ -442,38 +476,94 @@ def _level(answers: list[Any]) -> Level:
     }
 
 
+def _item(loop: str, number: int) -> str:
+    """A loop item as a problem names it: several items hold the same steps."""
+    return _("{step} (item {number})").format(step=loop, number=number)
+
+
+def _given(answers: list[Any]) -> set[str]:
+    """The steps of one level that hold something: a value, loop items, included answers."""
+    return {
+        a["step"]
+        for a in answers
+        if isinstance(a, dict)
+        and isinstance(a.get("step"), str)
+        and (a.get("value") is not None or a.get("items") or a.get("answers"))
+    }
+
+
 def _new_path(
     steps: list[Step],
+    answers: list[Any],
     before: Level,
     after: Level,
-    around: tuple[tuple[Level, Level], ...],
+    around: Around,
     shown: tuple[str, ...],
-) -> list[str]:
-    """The changes that would make a run ask a question it skipped, or skip one it asked.
+    moved: Moved,
+) -> None:
+    """Note in ``moved`` the changes that would make a run skip a question that has an
+    answer here, or ask one that needs an answer.
 
     An edit changes answers, never which questions were asked: the answers of a path
     no longer taken would still be counted (a lost deal's reasons after the outcome is
-    changed), and a path newly opened would have no answers."""
-    old_levels = [before, *(old for old, _new in around)]
-    new_levels = [after, *(new for _old, new in around)]
-    flipped: dict[str, list[str]] = {}  # the answer changed, and the questions it moves
+    changed), and a required question newly opened would have no answer. A question
+    with nothing to keep (an info step, an optional one left unanswered) moves nothing;
+    nor does a step that shows the linked prep's plan, which is asked only when the
+    prep holds that answer."""
+    given = _given(answers)
     for step in steps:
-        if step.when is None:
+        if step.when is None or isinstance(step, InfoStep) or step.plan is not None:
             continue
-        if holds(step.when, old_levels) == holds(step.when, new_levels):
-            continue
-        causes = [
-            leaf.step
-            for leaf in step.when.leaves()
-            if leaf.step is not None and before.get(leaf.step) != after.get(leaf.step)
-        ]
-        cause = causes[0] if causes else next(step.when.leaves()).step
-        flipped.setdefault(".".join((*shown, str(cause))), []).append(".".join((*shown, step.id)))
-    return [
-        _(
-            "{step}: this change would ask or skip {others}, and an edit cannot change which "
-            "questions were asked; change it back, or record the meeting again and delete "
-            "this reflection"
-        ).format(step=cause, others=", ".join(others))
-        for cause, others in flipped.items()
-    ]
+        was = holds(step.when, [before, *(old for old, _new in around)])
+        now = holds(step.when, [after, *(new for _old, new in around)])
+        if was and not now and step.id not in given:
+            continue  # skipped now, and nothing was answered there
+        if now and not was and not _needs_answer(step):
+            continue  # asked now, and may be left unanswered
+        if was != now:
+            _moved(
+                step.when,
+                before,
+                after,
+                around,
+                shown,
+                ".".join((*shown, step.id)),
+                moved,
+                flipped=True,
+            )
+
+
+def _needs_answer(step: Step) -> bool:
+    if isinstance(step, LoopStep):
+        return step.min_items > 0
+    if isinstance(step, IncludeStep):
+        return True
+    return step.required
+
+
+def _moved(
+    cond: Condition,
+    was: Level,
+    now: Level,
+    around: Around,
+    shown: tuple[str, ...],
+    other: str,
+    moved: Moved,
+    *,
+    flipped: bool = False,
+) -> None:
+    """Note ``other`` under the answer that changes whether ``cond`` holds (``flipped``:
+    already known to change), named where it is: at this level, or around it."""
+    if not flipped and holds(cond, [was, *(old for old, _new in around)]) == holds(
+        cond, [now, *(new for _old, new in around)]
+    ):
+        return
+    leaves = [leaf.step for leaf in cond.leaves() if leaf.step is not None]
+    here = [s for s in leaves if was.get(s) != now.get(s)]
+    if here:
+        cause = ".".join((*shown, here[0]))
+    else:
+        # An answer around the loop item: named by its own id, once for every item.
+        outer = [s for s in leaves for old, new in around if old.get(s) != new.get(s)]
+        cause = outer[0] if outer else leaves[0]
+    moved.setdefault(cause, []).append(other)

@@ -318,7 +318,7 @@ class DamagedFile(DataError):
     """A data file that cannot be read: empty, cut short, not JSON, wrong shape, newer."""
 
     def __init__(self, path: Path, reason: str, hint: str | None = None) -> None:
-        super().__init__(f"{path}: {reason}", hint)
+        super().__init__(_("{path}: {reason}").format(path=path, reason=reason), hint)
         self.path = path
         self.reason = reason
 

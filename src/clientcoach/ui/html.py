@@ -152,7 +152,10 @@ def page(review: Review, damaged: list[Damaged]) -> str:
             body += _block(Block(name), extra(review, Block(name)))
     if damaged:
         body += [f"<section><h2>{esc(_('Damaged files skipped'))}</h2><ul>"]
-        body += [f"<li>{esc(str(d.path))}: {esc(d.reason)}</li>" for d in damaged]
+        body += [
+            f"<li>{esc(_('{name}: {value}').format(name=str(d.path), value=d.reason))}</li>"
+            for d in damaged
+        ]
         body.append("</ul></section>")
     made = _("Made with coach review (clientcoach {version}) on {day}.").format(
         version=__version__, day=review.now.date().isoformat()

@@ -1056,7 +1056,11 @@ def markdown(review: Review, damaged: list[Damaged]) -> str:
                 lines += [f"*{md_escape(block.note)}*", ""]
     if damaged:
         lines += ["", f"## {_('Damaged files skipped')}", ""]
-        lines += [f"- {md_escape(str(d.path))}: {md_escape(d.reason)}" for d in damaged]
+        named = _("{name}: {value}")
+        lines += [
+            "- " + named.format(name=md_escape(str(d.path)), value=md_escape(d.reason))
+            for d in damaged
+        ]
     lines.append("")
     return "\n".join(lines).replace("\n\n\n", "\n\n")
 
