@@ -382,6 +382,23 @@ def test_a_copied_data_directory_is_read_again_whole_and_answers_as_its_files(
     assert_same_as_files(copy)
 
 
+def test_a_file_name_that_is_not_utf8_leaves_the_files_to_answer(home: Path) -> None:
+    """The index cannot store such a name: while it is there, every command reads the
+    files, as the reference does (they exited 2 with "surrogates not allowed")."""
+    seeded(home)
+    assert coach(home, "clients", "--json").code == 0  # the index is built
+    first = files(home)[0]
+    odd = os.fsencode(first.parent) + b"/2026-11-30_prep_caf\xe9_odd.json"
+    os.link(os.fsencode(first), odd)
+    first.unlink()
+    for command in (["history"], ["review", "--json", "--month", "2026-11"], ["clients"]):
+        result = coach(home, *command)
+        assert result.code == 0, (command, result.stderr)
+    assert_same_as_files(home)
+    doctor = coach(home, "doctor")
+    assert "a file name that is not UTF-8" in doctor.stdout
+
+
 def photograph_index(home: Path) -> dict[str, bytes]:
     """The index's files as a SIGKILL now would leave them (the transaction uncommitted)."""
     cache = home / "cache"

@@ -231,7 +231,8 @@ def report(store: Store, reindex: bool) -> dict[str, Any]:
         drop(store)
     index = open_index(store)
     if index is None:
-        # No folder yet; or a link leading out, or one id in two files: the files answer.
+        # No folder yet; or a link leading out, one id in two files, a file name that is
+        # not UTF-8: the files answer.
         state = "bypassed" if store.reflections.is_dir() else "none"
         return {"path": str(where), "state": state}
     return {

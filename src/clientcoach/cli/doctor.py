@@ -127,8 +127,8 @@ def _show_index(index: dict[str, Any]) -> None:
         )
     elif state == "bypassed":
         line = _(
-            "Index: not used (a link leading out, or one id in two files): every command"
-            " reads the files."
+            "Index: not used (a link leading out, one id in two files, or a file name that"
+            " is not UTF-8): every command reads the files."
         )
     elif state == "none":
         line = _("Index: none yet (your first save creates the data directory).")

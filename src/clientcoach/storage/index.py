@@ -124,7 +124,8 @@ ASCENDING = "f.date, f.finished, f.kind_order, f.rid, f.name DESC"
 
 
 class IndexUnavailable(Exception):
-    """This Python's SQLite cannot hold the index (no FTS5 or no trigram tokenizer)."""
+    """This Python's SQLite cannot hold the index (no FTS5 or no trigram tokenizer), or
+    the index cannot hold a file's name (bytes that are not UTF-8)."""
 
 
 def fts5_available() -> bool:
@@ -187,6 +188,9 @@ class Index:
         try:
             self._connect()
             self.reconcile(progress)
+        except IndexUnavailable:
+            self.close()
+            raise
         except sqlite3.DatabaseError:
             # Damaged, or not an index at all: it holds nothing the files do not.
             self.close()
@@ -291,6 +295,13 @@ class Index:
         self.changed = len(stale) + len(gone)
         if not stale and not gone:
             return
+        # A name that is not UTF-8 cannot be stored, so it is never indexed and always
+        # stale: the files answer while it is there (they read it like any other).
+        for relative, _path in stale:
+            try:
+                relative.encode("utf-8")
+            except UnicodeEncodeError:
+                raise IndexUnavailable(f"a file name that is not UTF-8: {relative!r}") from None
         db = self.conn
         db.execute("BEGIN IMMEDIATE")
         try:
