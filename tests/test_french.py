@@ -408,6 +408,7 @@ def test_french_lines_built_from_parts_keep_the_space_before_a_colon(
 
     brief = run_coach("--lang", "fr", "brief", "Acme")
     assert brief.code == 0, brief.stderr
+    assert brief.stdout.lstrip().startswith("Ce que vous savez sur Acme")  # never "de Acme"
     owners = [line for line in brief.stdout.splitlines() if "moi\u00a0: " in line]
     assert owners, brief.stdout
     assert not [line for line in brief.stdout.splitlines() if glued.search(line)]
