@@ -288,10 +288,9 @@ def read_toml(
     except tomllib.TOMLDecodeError as exc:
         raise EditProblems([_("not valid TOML: {reason}").format(reason=exc)]) from None
     answers = copy.deepcopy(record.get("answers") or [])
-    problems: list[str] = []
-    choices = known_choices(answers)
-    moved: Moved = {}
-    changed = _read(answers, table, (), known.top(), known, choices, today, problems, moved)
+    reading = _Reading(known, known_choices(answers), today)
+    changed = _read(answers, table, (), known.top(), reading)
+    problems, moved = reading.problems, reading.moved
     problems += [
         _(
             "{step}: this change would ask or skip {others}, and an edit cannot change which "
@@ -303,6 +302,18 @@ def read_toml(
     if problems:
         raise EditProblems(problems)
     return answers if changed else None
+
+
+@dataclass
+class _Reading:
+    """What one reading of an edited text shares at every level: the steps known, the
+    choices the record knows, today, and what it finds wrong."""
+
+    known: Steps
+    choices: dict[tuple[str, ...], dict[str, str]]
+    today: date
+    problems: list[str] = field(default_factory=list)
+    moved: Moved = field(default_factory=dict)
 
 
 def _same(a: object, b: object) -> bool:
@@ -324,11 +335,7 @@ def _read(
     table: dict[str, Any],
     path: tuple[str, ...],
     steps: list[Step] | None,
-    known: Steps,
-    choices: dict[tuple[str, ...], dict[str, str]],
-    today: date,
-    problems: list[str],
-    moved: Moved,
+    reading: _Reading,
     shown: tuple[str, ...] = (),
     around: Around = (),
 ) -> bool:
@@ -349,61 +356,41 @@ def _read(
         kind = answer.get("type")
         if kind == "include":
             if not isinstance(given, dict):
-                problems.append(_("{step}: keep its section [{step}]").format(step=where))
+                reading.problems.append(_("{step}: keep its section [{step}]").format(step=where))
                 continue
-            inner = _inner(step, answer, known)
+            inner = _inner(step, answer, reading.known)
             nested = answer.get("answers") or []
             # An included playbook's conditions see its own steps only.
-            changed |= _read(
-                nested,
-                given,
-                (*path, name),
-                inner,
-                known,
-                choices,
-                today,
-                problems,
-                moved,
-                (*shown, name),
-            )
+            changed |= _read(nested, given, (*path, name), inner, reading, (*shown, name))
             continue
         if kind == "loop":
             items = _items(answer)
             given = [] if given is None else given
             if not isinstance(given, list) or not all(isinstance(g, dict) for g in given):
-                problems.append(_("{step}: keep its [[{step}]] items").format(step=where))
+                reading.problems.append(_("{step}: keep its [[{step}]] items").format(step=where))
                 continue
             if len(given) != len(items):
-                problems.append(
+                reading.problems.append(
                     _(
                         "{step}: {count} items here, {kept} in the reflection; items cannot "
                         "be added or removed"
                     ).format(step=where, count=len(given), kept=len(items))
                 )
                 continue
-            inner = _inner(step, answer, known)
+            inner = _inner(step, answer, reading.known)
             kept = [_level(one) for one in items]
+            # The steps before the loop are read by now: the items see them as edited.
+            outer: Around = ((before, _level(answers)), *around)
             for number, (one, edited) in enumerate(zip(items, given, strict=True), 1):
-                item = _item(name, number)
-                changed |= _read(
-                    one,
-                    edited,
-                    (*path, name),
-                    inner,
-                    known,
-                    choices,
-                    today,
-                    problems,
-                    moved,
-                    (*shown, item),
-                    ((before, _level(answers)), *around),
-                )
+                in_item = (*shown, _item(name, number))
+                changed |= _read(one, edited, (*path, name), inner, reading, in_item, outer)
             if isinstance(step, LoopStep) and step.repeat_while is not None:
                 # Each item decides whether a run asks for another one.
-                outer: Around = ((before, _level(answers)), *around)
                 for number, (was, one) in enumerate(zip(kept, items, strict=True), 1):
                     in_item = (*shown, _item(name, number))
-                    _moved(step.repeat_while, was, _level(one), outer, in_item, where, moved)
+                    _moved(
+                        step.repeat_while, was, _level(one), outer, in_item, where, reading.moved
+                    )
             continue
         old = answer.get("value")
         optional = isinstance(step, ANSWER_TYPES) and not step.required
@@ -417,7 +404,7 @@ def _read(
                 answer.pop("repeat_of", None)
                 changed = True
                 continue
-            problems.append(
+            reading.problems.append(
                 _("{step}: missing; a required answer stays (put it back)").format(step=where)
             )
             continue
@@ -427,7 +414,7 @@ def _read(
         if isinstance(step, ANSWER_TYPES):
             checked: AnswerStep | None = step
         else:
-            checked = _made_step(answer, choices.get((*path, name), {}))
+            checked = _made_step(answer, reading.choices.get((*path, name), {}))
         try:
             if kind == "confirm":
                 value: Any = coerce_bool(raw)
@@ -438,9 +425,9 @@ def _read(
             elif checked is None:
                 raise AnswerError(_("this answer cannot be changed here"))
             else:
-                value = coerce(checked, raw, today, by_position=False)
+                value = coerce(checked, raw, reading.today, by_position=False)
         except AnswerError as exc:
-            problems.append(_("{name}: {value}").format(name=where, value=exc))
+            reading.problems.append(_("{name}: {value}").format(name=where, value=exc))
             continue
         if _same(value, old):
             continue
@@ -453,10 +440,10 @@ def _read(
     for extra in table:
         if extra not in names:
             where = ".".join((*shown, extra))
-            problems.append(_("{step}: not a step of this reflection").format(step=where))
+            reading.problems.append(_("{step}: not a step of this reflection").format(step=where))
     after = _level(answers)
     if steps is not None and (after != before or any(old != new for old, new in around)):
-        _new_path(steps, answers, before, after, around, shown, moved)
+        _new_path(steps, answers, before, after, around, shown, reading.moved)
     return changed
 
 
