@@ -26,7 +26,7 @@ from clientcoach.storage.index import Derived, Index, IndexUnavailable, Progress
 from clientcoach.storage.store import Store
 
 # Bumped when what the index keeps changes in a way its sources' text would not show.
-FACTS_VERSION = 3
+FACTS_VERSION = 4
 INDEX_ENV = "CLIENTCOACH_INDEX"
 # The modules whose functions derive what the index keeps: any change to their text
 # makes another stamp, so facts of another shape are never read back.

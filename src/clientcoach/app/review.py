@@ -194,8 +194,8 @@ def _kept(
         where, args = where + " AND f.client_key = ?", (*args, key)
     return (
         facts_from_json(orjson.loads(data))
-        for row, data in index.parts("review", where, args)
-        if like(row.name)
+        for name, data in index.named("review", where, args)
+        if like(name)
     )
 
 

@@ -19,6 +19,8 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any, Literal
 
+import orjson
+
 from clientcoach.core.text import fold, single_line
 from clientcoach.i18n import _
 from clientcoach.insights.records import (
@@ -27,6 +29,7 @@ from clientcoach.insights.records import (
     Record,
     RoleMap,
     Shown,
+    SummaryKey,
     SummaryTally,
     walk,
 )
@@ -987,8 +990,22 @@ def build(
 
 
 # What the index keeps of one record for the review: its facts, its own declared
-# summaries, its language and the words they were shown with.
-Kept = tuple[_Facts, SummaryTally, str, Shown]
+# summaries, its language and the words they were shown with. A summary is kept as the
+# JSON text of its key, once for each time it counts: build_kept counts thousands of
+# records' summaries, and a Counter counts a list of texts in C, without making a key.
+Kept = tuple[_Facts, list[str], str, Shown]
+
+
+def _summary_text(key: SummaryKey) -> str:
+    name, summary, value = key
+    # A tuple (a list's values, a yes/no) is told from a list by the flag.
+    flat = list(value) if type(value) is tuple else value
+    return orjson.dumps([name, summary, type(value) is tuple, flat]).decode()
+
+
+def _summary_key(text: str) -> SummaryKey:
+    name, summary, is_tuple, value = orjson.loads(text)
+    return name, summary, tuple(value) if is_tuple else value
 
 
 def record_facts(record: Record) -> Kept | None:
@@ -1001,7 +1018,9 @@ def record_facts(record: Record) -> Kept | None:
         return None
     summaries: SummaryTally = Counter()
     words: Shown = {}
-    return _facts(record, day, summaries, words), summaries, _language(record), words
+    facts = _facts(record, day, summaries, words)
+    own = [_summary_text(key) for key in summaries.elements()]
+    return facts, own, _language(record), words
 
 
 def build_kept(
@@ -1013,16 +1032,20 @@ def build_kept(
     """:func:`build` from facts kept by :func:`record_facts`, in the order of the files."""
     window_start, window_end = reading_window(period)
     history: list[_Facts] = []
-    summaries: SummaryTally = Counter()
+    counted: Counter[str] = Counter()
     shown: dict[str, Shown] = {}
     for facts, own, language, words in kept:
         if not window_start <= facts.day <= window_end:
             continue
         history.append(facts)
         if facts.day in period:
-            summaries.update(own)
+            counted.update(own)
             # Later records' words win, as when ``build`` walks them in this order.
             shown.setdefault(language, {}).update(words)
+    summaries: SummaryTally = Counter()
+    for text, times in counted.items():
+        # Added, not set: 5 and 5.0 are two texts of one key.
+        summaries[_summary_key(text)] += times
     return build_from(history, summaries, shown, period, now, client)
 
 
@@ -1661,12 +1684,15 @@ def focus(review: Review) -> list[Focus]:
 
 # --- facts kept by the index -----------------------------------------------------------
 #
-# Facts are written as JSON with their class named, so a field or a fact class added
-# here is kept and read back without anything else to change. The index is rebuilt
-# whenever this module's text changes, so it never reads facts of another shape.
+# Facts are written as JSON with their class named and their fields in the order the
+# class declares them (no field names: the index reads thousands of these per review).
+# A field or a fact class added here is kept and read back without anything else to
+# change: the index is rebuilt whenever this module's text changes, so it never reads
+# facts of another shape.
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_CLASSES: dict[str, type] = {}
 
 
 def _encode(value: object) -> object:
@@ -1687,14 +1713,17 @@ def _encode(value: object) -> object:
     if names is None and is_dataclass(value):
         names = _FIELDS[kind] = tuple(f.name for f in fields(value))
     if names is not None:
-        return {"c": kind.__name__, "f": {n: _encode(getattr(value, n)) for n in names}}
+        return {"c": kind.__name__, "v": [_encode(getattr(value, n)) for n in names]}
     raise TypeError(f"a fact cannot hold {kind.__name__}")
 
 
 def _fact_class(name: str) -> type:
-    found = globals().get(name)
-    if not (isinstance(found, type) and is_dataclass(found) and name.startswith("_")):
-        raise ValueError(f"{name} is not a fact")
+    found = _CLASSES.get(name)
+    if found is None:
+        found = globals().get(name)
+        if not (isinstance(found, type) and is_dataclass(found) and name.startswith("_")):
+            raise ValueError(f"{name} is not a fact")
+        _CLASSES[name] = found
     return found
 
 
@@ -1702,19 +1731,20 @@ _NESTED = (dict, list)
 
 
 def _decode(value: object) -> Any:
-    # Most values are text or numbers: they are taken as they are, without a call.
+    # Most values are text, numbers or empty lists (no follow-up, no troll...): they are
+    # taken as they are, without a call. orjson made them for this record alone.
     kind = type(value)
     if kind is list:
-        return [v if type(v) not in _NESTED else _decode(v) for v in value]  # type: ignore[attr-defined]
+        return [v if not v or type(v) not in _NESTED else _decode(v) for v in value]  # type: ignore[attr-defined]
     if kind is not dict:
         return value
     tagged: dict[str, Any] = value  # type: ignore[assignment]
     if "c" in tagged:
         return _fact_class(tagged["c"])(
-            **{k: v if type(v) not in _NESTED else _decode(v) for k, v in tagged["f"].items()}
+            *[v if not v or type(v) not in _NESTED else _decode(v) for v in tagged["v"]]
         )
     if "t" in tagged:
-        return tuple(v if type(v) not in _NESTED else _decode(v) for v in tagged["t"])
+        return tuple(v if not v or type(v) not in _NESTED else _decode(v) for v in tagged["t"])
     if "s" in tagged:
         return {v if type(v) not in _NESTED else _decode(v) for v in tagged["s"]}
     if "m" in tagged:
@@ -1725,21 +1755,11 @@ def _decode(value: object) -> Any:
 def facts_to_json(kept: Kept) -> object:
     """What :func:`record_facts` returned, as JSON values (:func:`facts_from_json`)."""
     facts, summaries, language, words = kept
-    # A summary's key is (role or step, summary, value), the value a tuple for a list or
-    # a yes/no: kept flat, as most of a record's facts are these. A word's key is a name
-    # (its prompt) or a (name, choice value) pair (its label).
+    # The summaries are already texts (see Kept). A word's key is a name (its prompt) or
+    # a (name, choice value) pair (its label).
     return [
         _encode(facts),
-        [
-            [
-                name,
-                summary,
-                type(value) is tuple,
-                list(value) if type(value) is tuple else value,
-                times,
-            ]
-            for (name, summary, value), times in summaries.items()
-        ],
+        summaries,
         language,
         [[*key, text] if type(key) is tuple else [key, text] for key, text in words.items()],
     ]
@@ -1747,8 +1767,5 @@ def facts_to_json(kept: Kept) -> object:
 
 def facts_from_json(data: Any) -> Kept:
     facts, summaries, language, words = data
-    tally: SummaryTally = Counter()
-    for name, summary, is_tuple, value, times in summaries:
-        tally[(name, summary, tuple(value) if is_tuple else value)] = times
     shown: Shown = {(w[0], w[1]) if len(w) == 3 else w[0]: w[-1] for w in words}
-    return _decode(facts), tally, language, shown
+    return _decode(facts), summaries, language, shown
