@@ -311,3 +311,67 @@ def test_a_forced_export_that_fails_midway_keeps_the_earlier_one(
     monkeypatch.setattr(store, "_write_tmp", failing_csv)
     assert coach("export", "-f", "csv", "-o", str(out), "--force", "-c", "Acme").code == 6
     assert out.read_bytes() == earlier_csv
+
+
+def test_a_csv_is_written_as_it_is_read_and_a_stop_midway_leaves_the_earlier_file(
+    saved: list[dict[str, Any]], home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reflections are read one at a time while the CSV is written (an export of
+    thousands is never held whole): a stop while reading leaves the earlier export, and
+    no piece of the new one, behind."""
+    import os
+
+    from clientcoach.storage.store import Store
+
+    # Files written a moment ago are read again by every command (their times are not
+    # trusted yet): made older, they are read once, by the index, before the patch.
+    for path in home.glob("reflections/*/*.json"):
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    out = tmp_path / "all.csv"
+    assert coach("export", "-f", "csv", "-o", str(out)).code == 0
+    earlier = out.read_bytes()
+    real_read = Store.read_record
+    read: list[Path] = []
+
+    pieces: list[Path] = []
+
+    def stopping(self: Store, path: Path) -> dict[str, Any]:
+        read.append(path)
+        if len(read) == 3:
+            # The first reflections are already on their way to the disk.
+            pieces.extend(tmp_path.glob(".all.csv.*.tmp"))
+            raise KeyboardInterrupt
+        return real_read(self, path)
+
+    monkeypatch.setattr(Store, "read_record", stopping)
+    result = coach("export", "-f", "csv", "-o", str(out), "--force")
+    assert result.code == 130, result.stderr
+    assert len(read) == 3
+    assert len(pieces) == 1  # written while read...
+    assert not pieces[0].exists()  # ...and removed at the stop
+    assert out.read_bytes() == earlier
+    assert [p.name for p in tmp_path.iterdir() if "all.csv" in p.name] == ["all.csv"]
+
+
+def test_a_file_damaged_after_the_listing_is_named_and_not_counted(
+    saved: list[dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clientcoach.storage.store import DamagedFile, Store
+
+    real_read = Store.read_record
+    broken: list[Path] = []
+
+    def damaging(self: Store, path: Path) -> dict[str, Any]:
+        if not broken and "debrief" in path.name:
+            broken.append(path)
+            raise DamagedFile(path, "not JSON")
+        return real_read(self, path)
+
+    monkeypatch.setattr(Store, "read_record", damaging)
+    result = coach("export", "-f", "csv", "-o", str(tmp_path / "all.csv"))
+    assert result.code == 7
+    assert str(broken[0]) in result.stderr
+    assert f"{len(saved) - 1} reflections written" in result.stderr
+    ids = {row["reflection"] for row in read_csv(tmp_path / "all.csv")}
+    assert ids
+    assert not any(r["id"] in broken[0].name for r in saved if r["id"] in ids)

@@ -12,14 +12,15 @@ import csv
 import io
 import os
 import shutil
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clientcoach.errors import CoachError, StorageError, UsageError
 from clientcoach.i18n import _
-from clientcoach.storage.store import Damaged, DamagedFile, Store
+from clientcoach.storage.store import Damaged, DamagedFile, Store, Text
 
 if TYPE_CHECKING:
     from clientcoach.insights.clients import FollowUp
@@ -38,12 +39,38 @@ CSV_COLUMNS = ("reflection", "date", "client", "kind", "step", "role", "prompt",
 
 @dataclass
 class Selection:
-    """The reflections an export holds, oldest first, as plain records (redacted when
-    asked), their follow-ups, and the damaged files skipped."""
+    """The reflections an export holds, oldest first, and the damaged files skipped.
 
-    records: list[dict[str, Any]]
-    follow_ups: list[FollowUp] = field(default_factory=list)
-    damaged: list[Damaged] = field(default_factory=list)
+    The records are read one at a time (:meth:`records`), so an export of thousands
+    never holds them all; a file found damaged while reading joins ``damaged``."""
+
+    store: Store
+    paths: list[Path]
+    damaged: list[Damaged]
+    redact: Redaction | None = None
+    read: int = 0  # records handed out so far
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Each reflection as a plain record (redacted when asked), oldest first."""
+        for path in self.paths:
+            try:
+                record = self.store.read_record(path)
+            except DamagedFile as exc:  # damaged since the index last saw it
+                self.damaged.append(Damaged(path, exc.reason))
+                continue
+            except FileNotFoundError:
+                continue  # removed since it was listed
+            self.read += 1
+            yield record if self.redact is None else self.redact.record(record)
+
+    def follow_ups(self) -> list[FollowUp]:
+        """The open follow-ups and deep-dives of the reflections (read once more)."""
+        from clientcoach.app.clients import deep_dives_of
+        from clientcoach.insights.clients import follow_ups
+
+        records = list(self.records())
+        # Drawn from the records as exported: redacted, a follow-up names no one.
+        return follow_ups(records) + deep_dives_of(self.store, records)
 
 
 def check_format(chosen: str) -> str:
@@ -119,9 +146,8 @@ def select(
     grep: str | None,
     redact: Redaction | None = None,
 ) -> Selection:
-    """What ``coach history`` with the same filters finds, each reflection read whole."""
-    from clientcoach.app.clients import deep_dives_of, history
-    from clientcoach.insights.clients import follow_ups
+    """What ``coach history`` with the same filters finds, to be read whole."""
+    from clientcoach.app.clients import history
 
     try:
         found, damaged = history(
@@ -133,19 +159,8 @@ def select(
             exc.hint = redact.text(exc.hint) if exc.hint else exc.hint
             exc.args = (exc.message,)
         raise
-    records: list[dict[str, Any]] = []
-    for one in reversed(found):  # history is newest first; an export reads oldest first
-        try:
-            records.append(store.read_record(one.path))
-        except DamagedFile as exc:  # damaged since the index last saw it
-            damaged.append(Damaged(one.path, exc.reason))
-        except FileNotFoundError:
-            continue  # removed since it was listed
-    if redact is not None:
-        records = [redact.record(r) for r in records]
-    # Drawn from the records as exported: redacted, a follow-up names no one.
-    every = follow_ups(records) + deep_dives_of(store, records)
-    return Selection(records, every, damaged)
+    # history is newest first; an export reads oldest first
+    return Selection(store, [one.path for one in reversed(found)], damaged, redact)
 
 
 # --- CSV ------------------------------------------------------------------------------
@@ -211,15 +226,21 @@ def _number(text: str) -> bool:
     return True
 
 
-def csv_text(records: list[dict[str, Any]], *, bom: bool) -> str:
-    """The CSV document; with ``bom``, a UTF-8 mark first, so a spreadsheet opening the
-    file reads accents right (the mark is left out on standard output)."""
+def csv_pieces(records: Iterable[dict[str, Any]], *, bom: bool) -> Iterator[str]:
+    """The CSV document, a piece per reflection (an export of thousands is never held
+    whole); with ``bom``, a UTF-8 mark first, so a spreadsheet opening the file reads
+    accents right (the mark is left out on standard output)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    if bom:
+        buffer.write("\ufeff")
     writer.writerow(CSV_COLUMNS)
     for record in records:
         writer.writerows(answer_rows(record))
-    return ("\ufeff" if bom else "") + buffer.getvalue()
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
 
 
 # --- iCalendar ------------------------------------------------------------------------
@@ -342,7 +363,7 @@ def _export_folder(path: Path) -> bool:
         )
 
 
-def write_file(path: Path, text: str, force: bool) -> None:
+def write_file(path: Path, text: Text, force: bool) -> None:
     from clientcoach.storage.store import write_file as write
 
     check_free(path, False, force)

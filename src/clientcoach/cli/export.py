@@ -6,7 +6,7 @@ Only typer and the light command kit are imported here, so ``coach --help`` stay
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +15,9 @@ from clientcoach.cli.clients import ClientOpt, GrepOpt, KindOpt, SinceOpt, Until
 from clientcoach.cli.common import command, report_damaged
 from clientcoach.i18n import _
 from clientcoach.ui.console import console
+
+if TYPE_CHECKING:
+    from clientcoach.storage.store import Text
 
 RedactOpt = Annotated[
     bool,
@@ -102,20 +105,22 @@ def export(
         from clientcoach.ui.export import markdown_files
 
         assert path is not None  # refused by use.target
-        files = markdown_files(selection.records)
+        files = markdown_files(selection.records())
         use.write_folder(path, files, force)
         count = len(files)
-    elif chosen == "csv":
-        text = use.csv_text(selection.records, bom=path is not None)
-        count = len(selection.records)
     else:
-        text, count = use.ics_text(selection.follow_ups, clock())
-    if chosen != "markdown":
+        text: Text
+        if chosen == "csv":
+            text = use.csv_pieces(selection.records(), bom=path is not None)
+        else:
+            text, count = use.ics_text(selection.follow_ups(), clock())
         if path is None:
-            sys.stdout.write(text)
+            sys.stdout.writelines([text] if isinstance(text, str) else text)
             sys.stdout.flush()
         else:
             use.write_file(path, text, force)
+        if chosen == "csv":
+            count = selection.read
     if path is not None:
         from clientcoach.i18n import ngettext
 

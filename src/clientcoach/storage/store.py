@@ -45,6 +45,9 @@ if TYPE_CHECKING:
 _NO_LINKS = {errno.EPERM, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}
 DIR_MODE = 0o700
 FILE_MODE = 0o600
+# What a file is written from: its whole text, or its text in pieces (a long export is
+# written as it is made, never held whole).
+Text = str | Iterable[str]
 # A prep older than this belongs to an earlier meeting, not to the one being debriefed.
 PREP_WINDOW_DAYS = 30
 # Deeper than any playbook nests answers; deeper files are damaged, not recursed into.
@@ -153,14 +156,17 @@ def ensure_dir(path: Path, root: Path | None = None) -> None:
         )
 
 
-def _write_tmp(path: Path, text: str, root: Path | None = None) -> Path:
+def _write_tmp(path: Path, text: Text, root: Path | None = None) -> Path:
     """A complete, synced, private temporary copy of ``text`` beside ``path``."""
     tmp = path.with_name(f".{path.name}.{_HOST}-{os.getpid()}-{os.urandom(3).hex()}.tmp")
     fd = safe.create_exclusive(tmp, root, FILE_MODE)
     try:
         os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            if isinstance(text, str):
+                handle.write(text)
+            else:
+                handle.writelines(text)
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:
@@ -170,7 +176,7 @@ def _write_tmp(path: Path, text: str, root: Path | None = None) -> Path:
     return tmp
 
 
-def write_new(path: Path, text: str, root: Path | None = None) -> None:
+def write_new(path: Path, text: Text, root: Path | None = None) -> None:
     """Write a new file atomically; FileExistsError if ``path`` already exists."""
     tmp = _write_tmp(path, text, root)
     try:
@@ -191,7 +197,7 @@ def write_new(path: Path, text: str, root: Path | None = None) -> None:
     _sync_dir(path.parent)
 
 
-def write_replace(path: Path, text: str, root: Path | None = None) -> None:
+def write_replace(path: Path, text: Text, root: Path | None = None) -> None:
     """Write ``path`` atomically, replacing it if it exists (drafts only)."""
     tmp = _write_tmp(path, text, root)
     try:
@@ -281,7 +287,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def write_file(path: Path, text: str, *, replace: bool = False) -> None:
+def write_file(path: Path, text: Text, *, replace: bool = False) -> None:
     """Write a file outside the data directory (a report) atomically and privately.
 
     Without ``replace`` an existing file is never touched (FileExistsError); with it, the

@@ -4,6 +4,7 @@ first, then the reflection as ``coach show --markdown`` draws it."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from clientcoach.core.text import slug
@@ -39,7 +40,7 @@ def front_matter(record: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def markdown_files(records: list[dict[str, Any]]) -> dict[str, str]:
+def markdown_files(records: Iterable[dict[str, Any]]) -> dict[str, str]:
     """Each reflection's file name and text."""
     from clientcoach.ui.clients import show_markdown
 
