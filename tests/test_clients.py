@@ -204,6 +204,28 @@ def test_done_with_an_unknown_or_ambiguous_id(home: Path, tmp_path: Path) -> Non
     assert path.read_bytes() == before
 
 
+@pytest.mark.parametrize("index", ["1", "0"])
+def test_done_takes_an_id_in_any_case_or_its_unique_start(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index: str
+) -> None:
+    """The same follow-up whether the index or the files answer: a full id typed in
+    lower case (ids hold a "T"), the start of one, a short id with spaces around it;
+    signs that mean "any character" to SQL match nothing of their own."""
+    monkeypatch.setenv("CLIENTCOACH_INDEX", index)
+    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    first, second, touchpoint = (f["id"] for f in as_json("followups"))
+    assert "T" in first
+    assert ok("done", first.lower())
+    assert ok("done", second[: second.index(".") + 2])  # the reflection's id, ".2"
+    short = next(f["short_id"] for f in as_json("followups") if f["id"] == touchpoint)
+    assert ok("done", f"  {short.upper()}  ")
+    assert as_json("followups") == []
+    for wild in ("%", "_", "%.1", "2026%"):
+        result = run_coach("done", wild, env=NOW)
+        assert result.code == 5
+        assert f"no follow-up with id {wild!r}" in result.stderr
+
+
 def test_done_refuses_a_file_edited_by_hand(home: Path, tmp_path: Path) -> None:
     ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
     (path,) = reflection_files(home)

@@ -201,16 +201,23 @@ def deep_dives_of(store: Store, records: list[dict[str, Any]]) -> list[FollowUp]
     return deep_dives(records, _walkable(store))
 
 
-def kept_deep_dives(store: Store, index: Index, key: str | None = None) -> list[FollowUp]:
+# An SQL condition on the files (``f``) and its arguments.
+Where = tuple[str, tuple[Any, ...]]
+
+
+def kept_deep_dives(
+    store: Store, index: Index, key: str | None = None, *, only: Where | None = None
+) -> list[FollowUp]:
     """:func:`deep_dives_of` the records the index keeps (of the client ``key``), settled
-    by the same rule from the flags and walks it keeps."""
+    by the same rule from the flags and walks it keeps; with ``only``, the flags of the
+    files it selects alone (the walks of every file, or of ``key``'s, settle them)."""
     from clientcoach.insights.clients import FollowUp
     from clientcoach.insights.deepdives import settle
 
     where, args = ("f.client_key = ?", (key,)) if key is not None else ("", ())
     flags = [
         FollowUp.from_row(item)
-        for data in index.data("deep_dives", where, args)
+        for data in index.data("deep_dives", *(only or (where, args)))
         for item in orjson.loads(data)
     ]
     if not flags:
@@ -219,18 +226,28 @@ def kept_deep_dives(store: Store, index: Index, key: str | None = None) -> list[
     return settle(flags, walks, _walkable(store))
 
 
-def kept_follow_ups(store: Store, index: Index, key: str | None = None) -> list[FollowUp]:
-    """Every follow-up and deep-dive the index keeps (of the client ``key``), in the
-    order a scan of the files gives them."""
+def kept_follow_ups(
+    store: Store,
+    index: Index,
+    key: str | None = None,
+    *,
+    open_only: bool = False,
+    only: Where | None = None,
+) -> list[FollowUp]:
+    """Every follow-up and deep-dive the index keeps (of the client ``key``; only the
+    open ones with ``open_only``; of the files ``only`` selects), in the order a scan
+    of the files gives them."""
     from clientcoach.insights.clients import FollowUp
 
     where, args = ("f.client_key = ?", (key,)) if key is not None else ("", ())
     found = [
         FollowUp.from_row(item)
-        for data in index.data("follow_ups", where, args)
+        for data in index.data("follow_ups", *(only or (where, args)))
         for item in orjson.loads(data)
+        if not open_only or FollowUp.row_open(item)
     ]
-    return found + kept_deep_dives(store, index, key)
+    deep = kept_deep_dives(store, index, key, only=only)
+    return found + ([f for f in deep if f.done is None] if open_only else deep)
 
 
 def for_client(records: list[dict[str, Any]], typed: str | None) -> list[dict[str, Any]]:
@@ -285,7 +302,8 @@ def followups(
     from clientcoach.insights.clients import follow_ups, open_first
 
     def kept(index: Index) -> tuple[list[FollowUp], list[Damaged]]:
-        return kept_follow_ups(store, index, _client_key(index, client)), damaged_in(index)
+        key = _client_key(index, client)
+        return kept_follow_ups(store, index, key, open_only=not show_all), damaged_in(index)
 
     def scanned() -> tuple[list[FollowUp], list[Damaged]]:
         scan = store.scan_records()
@@ -340,8 +358,10 @@ def mark_done(store: Store, ref: str, today: date) -> tuple[Marked, list[Damaged
             ) from None
 
     def kept(index: Index) -> tuple[FollowUp, list[Path], list[Damaged]]:
-        # The index is open only while each id is held by one file.
-        found = located(kept_follow_ups(store, index))
+        # The index is open only while each id is held by one file. Only the files whose
+        # id could start the one given are read: a superset of the matches, which
+        # find_follow_up then picks from as it would from every follow-up.
+        found = located(kept_follow_ups(store, index, only=_could_hold(ref)))
         paths = [row.path for row in index.rows("f.rid = ?", (found.reflection,))]
         return found, paths, damaged_in(index)
 
@@ -371,6 +391,19 @@ def mark_done(store: Store, ref: str, today: date) -> tuple[Marked, list[Damaged
         (one_changed, day), _written = store.update(path, change)
         changed = changed or one_changed
     return Marked(found, changed, day), damaged
+
+
+def _could_hold(ref: str) -> Where:
+    """The files whose follow-ups' ids, or short ids, could start with ``ref``: the
+    reflection's id starts with what comes before the dot, or its short id (after its
+    last "-") does."""
+    from clientcoach.storage.index import like_escaped
+
+    escaped = like_escaped(ref.strip().split(".", 1)[0])
+    return (
+        "(f.rid LIKE ? ESCAPE '\\' OR f.rid LIKE ? ESCAPE '\\')",
+        (f"{escaped}%", f"%-{escaped}%"),
+    )
 
 
 def _dismiss(answer: dict[str, Any], today: date) -> tuple[bool, str]:
@@ -509,13 +542,16 @@ def clients(store: Store, today: date) -> tuple[list[ClientSummary], list[Damage
     from clientcoach.storage.index import OLDEST
 
     def kept(index: Index) -> tuple[list[ClientSummary], list[Damaged]]:
+        # Only the open follow-ups count: the done ones are never made.
         rows = (
             (
-                row.client,
-                date.fromisoformat(row.day),
-                [FollowUp.from_row(item) for item in orjson.loads(data)],
+                client,
+                date.fromisoformat(day),
+                [FollowUp.from_row(item) for item in orjson.loads(data) if FollowUp.row_open(item)],
             )
-            for row, data in index.parts("follow_ups", order=OLDEST)
+            for client, day, data in index.columns_with(
+                "follow_ups", ("client", "day"), order=OLDEST
+            )
         )
         return clients_from(rows, today), damaged_in(index)
 

@@ -194,7 +194,7 @@ def _kept(
         where, args = where + " AND f.client_key = ?", (*args, key)
     return (
         facts_from_json(orjson.loads(data))
-        for name, data in index.named("review", where, args)
+        for name, data in index.columns_with("review", ("name",), where, args)
         if like(name)
     )
 

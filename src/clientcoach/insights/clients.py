@@ -136,6 +136,12 @@ class FollowUp:
             self.playbook,
         ]
 
+    @staticmethod
+    def row_open(row: list[Any]) -> bool:
+        """Whether the follow-up :meth:`to_row` made is still open (not done), read
+        without making it: most follow-ups of a long history are done."""
+        return row[7] is None
+
     @classmethod
     def from_row(cls, row: list[Any]) -> FollowUp:
         reflection, number, client, meeting, what, owner, due, done, kind, playbook = row

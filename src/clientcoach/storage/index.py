@@ -138,6 +138,11 @@ def fts5_available() -> bool:
     return True
 
 
+def like_escaped(text: str) -> str:
+    """``text`` as itself inside an SQL LIKE pattern written with ``ESCAPE '\\'``."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def listing(folder: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """The reflection files under ``folder`` as ``Store.files`` sees them (``*/*.json``,
     no names starting with a dot), each with its path relative to ``folder``."""
@@ -446,16 +451,23 @@ class Index:
         for values in self.conn.execute(sql, (part, *args)):
             yield self._row(values[:-1]), values[-1]
 
-    def named(
-        self, part: str, where: str = "", args: tuple[Any, ...] = ()
-    ) -> Iterator[tuple[str, bytes]]:
-        """The file name and fact ``part`` of the readable files that hold it, in the
-        order of their names (no rows made)."""
-        # CROSS JOIN keeps the files outside, walked in the order of their names' index:
-        # otherwise every fact is sorted in a temporary tree first.
+    def columns_with(
+        self,
+        part: str,
+        columns: tuple[str, ...],
+        where: str = "",
+        args: tuple[Any, ...] = (),
+        order: str = "f.name",
+    ) -> Iterator[tuple[Any, ...]]:
+        """Some ``columns`` of the readable files that hold the fact ``part``, and that
+        part last, in ``order`` (no rows made: a long history has many)."""
+        # CROSS JOIN keeps the files outside, walked in the order of an index on them:
+        # otherwise every fact may be sorted in a temporary tree first.
+        chosen = ", ".join(f"f.{column}" for column in columns)
         sql = (
-            "SELECT f.name, x.data FROM files f CROSS JOIN facts x ON x.part = ? AND x.file = f.id"
-            f" {'WHERE ' + where if where else ''} ORDER BY f.name"
+            f"SELECT {chosen}, x.data FROM files f"
+            " CROSS JOIN facts x ON x.part = ? AND x.file = f.id"
+            f" {'WHERE ' + where if where else ''} ORDER BY {order}"
         )
         return iter(self.conn.execute(sql, (part, *args)))
 
@@ -495,10 +507,9 @@ class Index:
         """A condition on ``f`` (for :meth:`rows`) that holds for the files whose folded
         text may contain ``needle`` (already folded): a superset, each is checked again
         against its own texts."""
-        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return (
             "f.id IN (SELECT rowid FROM search WHERE text LIKE ? ESCAPE '\\')",
-            (f"%{escaped}%",),
+            (f"%{like_escaped(needle)}%",),
         )
 
     def duplicated(self) -> bool:
