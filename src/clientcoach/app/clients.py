@@ -413,13 +413,19 @@ def _dismiss(answer: dict[str, Any], today: date) -> tuple[bool, str]:
     return True, today.isoformat()
 
 
-@dataclass
+@dataclass(slots=True)
 class Found:
     """One reflection a history search found, where it is, and what matched in it."""
 
     record: dict[str, Any]
-    path: Path
+    # The file's path as text: a history of 100,000 lines holds one each, and a Path
+    # weighs several times more.
+    file: str
     hits: list[Hit]
+
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
 
     def to_json(self) -> dict[str, Any]:
         record = self.record
@@ -463,7 +469,7 @@ def history(
         found = memory.history(
             for_client(records_of(scan), client), kind=kind, since=start, until=end, grep=grep
         )
-        return [Found(r, paths[r["id"]], hits) for r, hits in found], scan.damaged
+        return [Found(r, str(paths[r["id"]]), hits) for r, hits in found], scan.damaged
 
     return answer(
         store,
@@ -504,15 +510,18 @@ def _history(
         condition, text = index.matching(needle)
         where.append(condition)
         args.extend(text)
-    rows = index.rows(" AND ".join(where), tuple(args), order=NEWEST)
+    rows: Iterable[Row] = index.walk_rows(" AND ".join(where), tuple(args), order=NEWEST)
     hits: dict[int, list[Hit]] = {}
     if needle is not None:
+        rows = list(rows)  # few: the text search chose them
         entries = index.part_of("search", (row.id for row in rows))
         for row in rows:
             found = hits_in(orjson.loads(entries[row.id]), needle)
             if found:
                 hits[row.id] = found
         rows = [row for row in rows if row.id in hits]
+    # Made row by row from the query: a whole history is never held twice.
+    root = str(index.store.reflections)
     return [
         Found(
             {
@@ -521,7 +530,7 @@ def _history(
                 "client": row.client,
                 "meeting": {"date": row.date, "title": orjson.loads(row.title)},
             },
-            row.path,
+            f"{root}/{row.relative}",  # read back through Path: separators mended
             hits.get(row.id, []),
         )
         for row in rows

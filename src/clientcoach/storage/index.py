@@ -437,8 +437,15 @@ class Index:
 
     def rows(self, where: str = "", args: tuple[Any, ...] = (), order: str = "f.name") -> list[Row]:
         """Files the index knows (damaged ones too), filtered by an SQL condition on ``f``."""
+        return list(self.walk_rows(where, args, order))
+
+    def walk_rows(
+        self, where: str = "", args: tuple[Any, ...] = (), order: str = "f.name"
+    ) -> Iterator[Row]:
+        """:meth:`rows`, one at a time (a long history is never held as rows)."""
         sql = f"SELECT {_ROW} FROM files f {'WHERE ' + where if where else ''} ORDER BY {order}"
-        return [self._row(v) for v in self.conn.execute(sql, args)]
+        for values in self.conn.execute(sql, args):
+            yield self._row(values)
 
     def parts(
         self, part: str, where: str = "", args: tuple[Any, ...] = (), order: str = "f.name"
