@@ -382,6 +382,60 @@ def test_a_copied_data_directory_is_read_again_whole_and_answers_as_its_files(
     assert_same_as_files(copy)
 
 
+def test_under_the_lock_only_what_the_walk_found_is_looked_at_again(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder is walked once per command, not again under the lock: what another
+    process did meanwhile is not done twice, and a file removed meanwhile is forgotten,
+    not read."""
+    from clientcoach.app import indexed
+    from clientcoach.storage import index as module
+    from clientcoach.storage.store import Store
+
+    monkeypatch.setattr(module, "RACY_NS", 0)
+    seeded(home)
+    save(home, "debrief", "Initech", "2026-11-21")
+    assert coach(home, "clients", "--json").code == 0
+    done_elsewhere, removed, edited = files(home)[:3]
+    for path in (done_elsewhere, removed, edited):
+        hand_edit(path, "meanwhile")
+    walks: list[Path] = []
+    reads: list[str] = []
+    listing, read, differences = module.listing, module.Index._read, module.Index._differences
+
+    def walking(folder: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+        walks.append(folder)
+        return listing(folder)
+
+    def reading(self: module.Index, relative: str, path: Path) -> None:
+        reads.append(path.name)
+        read(self, relative, path)
+
+    def meanwhile(self: module.Index) -> tuple[list[tuple[str, Path]], list[int], int]:
+        found = differences(self)
+        if len(walks) == 1:  # between this command's walk and its lock: another process
+            store = Store(home)
+            other = module.Index(store, indexed.index_file(store), self.stamp, indexed.derive)
+            with monkeypatch.context() as quiet:
+                quiet.setattr(module.Index, "_read", read)
+                quiet.setattr(module.Index, "_differences", differences)
+                quiet.setattr(module, "listing", listing)
+                other.open()
+            other.close()
+            removed.unlink()
+        return found
+
+    monkeypatch.setattr(module, "listing", walking)
+    monkeypatch.setattr(module.Index, "_read", reading)
+    monkeypatch.setattr(module.Index, "_differences", meanwhile)
+    result = coach(home, "clients", "--json")
+    assert result.code == 0, result.stderr
+    assert len(walks) == 1
+    assert reads == []  # the other process read all three; the removed one is gone
+    monkeypatch.undo()
+    assert_same_as_files(home)
+
+
 def test_a_file_name_that_is_not_utf8_leaves_the_files_to_answer(home: Path) -> None:
     """The index cannot store such a name: while it is there, every command reads the
     files, as the reference does (they exited 2 with "surrogates not allowed")."""

@@ -184,10 +184,14 @@ def _earlier_mistakes(store: Store) -> list[Earlier]:
 
     def kept(index: Index) -> list[Earlier]:
         like = named_like("debrief", None)
+        # Only the columns it needs: a long history holds tens of thousands of these.
+        found = index.columns_with(
+            "mistakes", ("name", "rid", "client", "day"), "f.kind = 'debrief'", order=NEWEST
+        )
         return memory.earlier_from(
-            (row.rid, row.client, date.fromisoformat(row.day), orjson.loads(data))
-            for row, data in index.parts("mistakes", "f.kind = 'debrief'", order=NEWEST)
-            if like(row.name)
+            (rid, client, date.fromisoformat(day), orjson.loads(data))
+            for name, rid, client, day, data in found
+            if like(name)
         )
 
     def scanned() -> list[Earlier]:

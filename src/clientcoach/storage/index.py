@@ -11,11 +11,13 @@ it as the scan of the files would.
 **Reconciled before it answers.** Every open walks the reflections folder (``scandir``
 and a ``stat`` per file) and compares each file's relative path, size, ``mtime_ns`` and
 inode with what the index saw; new and changed files are read again, rows of deleted
-ones dropped, all in one transaction. A file edited, copied in, deleted or synced by
-hand is therefore seen, and a process killed mid-update leaves at worst rows that the
-next walk corrects. An index that cannot be read, or was made by another format or
-another derivation (``stamp``), is deleted and built again: it is never trusted, and
-deleting it loses nothing. WAL mode and a busy timeout let two processes share it.
+ones dropped, all in one transaction (under its lock, only what the walk found is
+looked at again: walking twice doubled the cost of the first command after every save).
+A file edited, copied in, deleted or synced by hand is therefore seen, and a process
+killed mid-update leaves at worst rows that the next walk corrects. An index that
+cannot be read, or was made by another format or another derivation (``stamp``), is
+deleted and built again: it is never trusted, and deleting it loses nothing. WAL mode
+and a busy timeout let two processes share it.
 """
 
 from __future__ import annotations
@@ -293,10 +295,41 @@ class Index:
                 kept += 1
         return stale, [known[3] for known in seen.values()], kept
 
+    def _still(
+        self, stale: list[tuple[str, Path]], gone: list[int]
+    ) -> tuple[list[tuple[str, Path]], list[int]]:
+        """What a first look found, looked at again under the lock: another process may
+        have done part of it meanwhile. Only those files are looked at, not every one
+        again (a file added meanwhile is seen by the next command)."""
+        db = self.conn
+        fresh: list[tuple[str, Path]] = []
+        vanished: list[int] = []
+        for relative, path in stale:
+            row = db.execute(
+                "SELECT id, size, mtime_ns, inode FROM files WHERE path = ?", (relative,)
+            ).fetchone()
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                if row is not None:
+                    vanished.append(row[0])
+                continue
+            except OSError:
+                fresh.append((relative, path))  # unreadable: read, and named damaged
+                continue
+            if row is None or tuple(row[1:]) != (st.st_size, st.st_mtime_ns, st.st_ino):
+                fresh.append((relative, path))
+        held = [
+            rowid
+            for rowid in gone
+            if db.execute("SELECT 1 FROM files WHERE id = ?", (rowid,)).fetchone() is not None
+        ]
+        return fresh, held + vanished
+
     def reconcile(self, progress: Progress | None = None) -> None:
         """Bring the index in line with the files: read new and changed ones, forget
         the deleted ones, in one transaction."""
-        stale, gone, _kept = self._differences()
+        stale, gone, kept = self._differences()
         self.changed = len(stale) + len(gone)
         if not stale and not gone:
             return
@@ -311,7 +344,10 @@ class Index:
         db.execute("BEGIN IMMEDIATE")
         try:
             # Another process may have done part of it while this one waited.
-            stale, gone, kept = self._differences()
+            if kept == 0:
+                stale, gone, kept = self._differences()
+            else:
+                stale, gone = self._still(stale, gone)
             if kept == 0:
                 # No row holds any more (a data directory copied or restored: every inode
                 # is new): emptied at once, for half the time of forgetting row by row.
