@@ -226,6 +226,24 @@ def test_done_takes_an_id_in_any_case_or_its_unique_start(
         assert f"no follow-up with id {wild!r}" in result.stderr
 
 
+@pytest.mark.parametrize("index", ["1", "0"])
+@pytest.mark.parametrize(("made", "typed"), [("réunion-Été", "ÉTÉ.1"), ("a%b_c\\d", "A%B_C\\D.1")])
+def test_done_finds_a_hand_made_id_with_accents_or_signs(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index: str, made: str, typed: str
+) -> None:
+    """The index answers as the files: letters compared in any case (accented ones too),
+    and signs that mean something to SQL taken as themselves."""
+    monkeypatch.setenv("CLIENTCOACH_INDEX", index)
+    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    (path,) = reflection_files(home)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["id"] = made
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run_coach("done", typed, env=NOW)
+    assert result.code == 0, result.stderr
+    assert [f["reflection"] for f in as_json("followups", "--all") if f["done"]] == [made]
+
+
 def test_done_refuses_a_file_edited_by_hand(home: Path, tmp_path: Path) -> None:
     ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
     (path,) = reflection_files(home)

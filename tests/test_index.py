@@ -423,6 +423,7 @@ def test_under_the_lock_only_what_the_walk_found_is_looked_at_again(
                 other.open()
             other.close()
             removed.unlink()
+            hand_edit(edited, "again")  # changed once more after the other process
         return found
 
     monkeypatch.setattr(module, "listing", walking)
@@ -431,9 +432,58 @@ def test_under_the_lock_only_what_the_walk_found_is_looked_at_again(
     result = coach(home, "clients", "--json")
     assert result.code == 0, result.stderr
     assert len(walks) == 1
-    assert reads == []  # the other process read all three; the removed one is gone
+    # The other process read all three; the removed one is gone, not read; the one
+    # changed again is read again.
+    assert reads == [edited.name]
     monkeypatch.undo()
     assert_same_as_files(home)
+
+
+def test_under_the_lock_a_reused_row_and_a_dangling_link_are_not_mistaken(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row ids are reused: a row that another process gave to a moved file is not the
+    gone file's row. A dangling link is named damaged, not taken for a vanished file."""
+    from clientcoach.app import indexed
+    from clientcoach.storage import index as module
+    from clientcoach.storage.store import Store
+
+    monkeypatch.setattr(module, "RACY_NS", 0)
+    seeded(home)
+    assert coach(home, "clients", "--json").code == 0
+    newest = max(files(home), key=lambda p: p.name)  # the highest row id
+    moved = home / "reflections" / "moved" / newest.name
+    moved.parent.mkdir()
+    newest.rename(moved)
+    dangling = newest.parent / "2026-11-23_debrief_acme_zzzzzz.json"
+    dangling.symlink_to(home / "nowhere.json")
+    differences = module.Index._differences
+    calls: list[int] = []
+
+    def meanwhile(self: module.Index) -> tuple[list[tuple[str, Path]], list[Any], int]:
+        found = differences(self)
+        calls.append(1)
+        if len(calls) == 1:  # another process, between this command's walk and its lock
+            store = Store(home)
+            other = module.Index(store, indexed.index_file(store), self.stamp, indexed.derive)
+            with monkeypatch.context() as quiet:
+                quiet.setattr(module.Index, "_differences", differences)
+                other.open()
+            other.close()
+        return found
+
+    monkeypatch.setattr(module.Index, "_differences", meanwhile)
+    result = coach(home, "history", "--json")
+    monkeypatch.undo()
+    reference = coach(home, "history", "--json", index=False)
+    assert (result.code, result.stdout, result.stderr) == (
+        reference.code,
+        reference.stdout,
+        reference.stderr,
+    )
+    assert result.code == 7
+    assert "zzzzzz" in result.stderr
+    assert len(json.loads(result.stdout)) == len(files(home)) - 1  # the link aside
 
 
 def test_a_file_name_that_is_not_utf8_leaves_the_files_to_answer(home: Path) -> None:

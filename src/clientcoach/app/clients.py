@@ -396,12 +396,13 @@ def mark_done(store: Store, ref: str, today: date) -> tuple[Marked, list[Damaged
 def _could_hold(ref: str) -> Where:
     """The files whose follow-ups' ids, or short ids, could start with ``ref``: the
     reflection's id starts with what comes before the dot, or its short id (after its
-    last "-") does."""
+    last "-") does; and every file whose id is not plain ASCII, as SQL ignores the case
+    of ASCII letters only (a hand-made "Été" is matched by Python's rule alone)."""
     from clientcoach.storage.index import like_escaped
 
-    escaped = like_escaped(ref.strip().split(".", 1)[0])
+    escaped = like_escaped(ref.strip().lower().split(".", 1)[0])
     return (
-        "(f.rid LIKE ? ESCAPE '\\' OR f.rid LIKE ? ESCAPE '\\')",
+        "(f.rid LIKE ? ESCAPE '\\' OR f.rid LIKE ? ESCAPE '\\' OR f.rid GLOB '*[^ -~]*')",
         (f"{escaped}%", f"%-{escaped}%"),
     )
 

@@ -281,8 +281,9 @@ class Index:
             )
         }
 
-    def _differences(self) -> tuple[list[tuple[str, Path]], list[int], int]:
-        """The files to read again, the rows of files gone, and how many rows still hold."""
+    def _differences(self) -> tuple[list[tuple[str, Path]], list[tuple[int, str]], int]:
+        """The files to read again, the rows (id, path) of files gone, and how many rows
+        still hold."""
         seen = self._seen()
         stale: list[tuple[str, Path]] = []
         kept = 0
@@ -293,17 +294,18 @@ class Index:
                 stale.append((relative, Path(entry.path)))
             else:
                 kept += 1
-        return stale, [known[3] for known in seen.values()], kept
+        return stale, [(known[3], path) for path, known in seen.items()], kept
 
     def _still(
-        self, stale: list[tuple[str, Path]], gone: list[int]
+        self, stale: list[tuple[str, Path]], gone: list[tuple[int, str]]
     ) -> tuple[list[tuple[str, Path]], list[int]]:
         """What a first look found, looked at again under the lock: another process may
         have done part of it meanwhile. Only those files are looked at, not every one
         again (a file added meanwhile is seen by the next command)."""
         db = self.conn
+        root = self.store.reflections
         fresh: list[tuple[str, Path]] = []
-        vanished: list[int] = []
+        forget: list[int] = []
         for relative, path in stale:
             row = db.execute(
                 "SELECT id, size, mtime_ns, inode FROM files WHERE path = ?", (relative,)
@@ -311,20 +313,28 @@ class Index:
             try:
                 st = path.stat()
             except FileNotFoundError:
-                if row is not None:
-                    vanished.append(row[0])
+                if os.path.lexists(path):
+                    fresh.append((relative, path))  # a dangling link: read, named damaged
+                elif row is not None:
+                    forget.append(row[0])
                 continue
             except OSError:
                 fresh.append((relative, path))  # unreadable: read, and named damaged
                 continue
             if row is None or tuple(row[1:]) != (st.st_size, st.st_mtime_ns, st.st_ino):
                 fresh.append((relative, path))
-        held = [
-            rowid
-            for rowid in gone
-            if db.execute("SELECT 1 FROM files WHERE id = ?", (rowid,)).fetchone() is not None
-        ]
-        return fresh, held + vanished
+        for rowid, relative in gone:
+            # Row ids are reused: the row must still be this path's, and the file gone.
+            held = db.execute(
+                "SELECT 1 FROM files WHERE id = ? AND path = ?", (rowid, relative)
+            ).fetchone()
+            if held is None:
+                continue
+            if os.path.lexists(root / relative):
+                fresh.append((relative, root / relative))  # back meanwhile: read again
+            else:
+                forget.append(rowid)
+        return fresh, forget
 
     def reconcile(self, progress: Progress | None = None) -> None:
         """Bring the index in line with the files: read new and changed ones, forget
@@ -344,10 +354,13 @@ class Index:
         db.execute("BEGIN IMMEDIATE")
         try:
             # Another process may have done part of it while this one waited.
-            if kept == 0:
-                stale, gone, kept = self._differences()
+            if kept == 0 or not self._current(db):
+                # Everything to read again, or another process laid the tables out anew
+                # meanwhile (another stamp): the whole folder is looked at again.
+                stale, every_gone, kept = self._differences()
+                gone_ids = [rowid for rowid, _path in every_gone]
             else:
-                stale, gone = self._still(stale, gone)
+                stale, gone_ids = self._still(stale, gone)
             if kept == 0:
                 # No row holds any more (a data directory copied or restored: every inode
                 # is new): emptied at once, for half the time of forgetting row by row.
@@ -355,7 +368,7 @@ class Index:
                 for table in ("search", "facts", "files"):
                     db.execute(f"DELETE FROM {table}")
             else:
-                self._forget(gone)
+                self._forget(gone_ids)
             total = len(stale)
             for done, (relative, path) in enumerate(stale, start=1):
                 self._read(relative, path)
