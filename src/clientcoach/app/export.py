@@ -55,16 +55,14 @@ class Selection:
         for path in self.paths:
             try:
                 record = self.store.read_record(path)
-            except DamagedFile as exc:  # damaged since the index last saw it
+            except DamagedFile as exc:  # damaged or gone since the index last saw it
                 self.damaged.append(Damaged(path, exc.reason))
                 continue
-            except FileNotFoundError:
-                continue  # removed since it was listed
             self.read += 1
             yield record if self.redact is None else self.redact.record(record)
 
     def follow_ups(self) -> list[FollowUp]:
-        """The open follow-ups and deep-dives of the reflections (read once more)."""
+        """The open follow-ups and deep-dives of the reflections, all read for it."""
         from clientcoach.app.clients import deep_dives_of
         from clientcoach.insights.clients import follow_ups
 
