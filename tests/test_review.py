@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from clientcoach.insights.facts import norm
 from clientcoach.insights.review import (
     Count,
     Review,
@@ -13,7 +14,6 @@ from clientcoach.insights.review import (
     current_month,
     last_month,
     month_period,
-    norm,
     previous_period,
     range_period,
     reading_window,

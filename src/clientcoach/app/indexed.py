@@ -35,6 +35,7 @@ _SOURCES = (
     "insights/records.py",
     "insights/recall.py",
     "insights/clients.py",
+    "insights/facts.py",
     "insights/review.py",
     "insights/deepdives.py",
     "app/indexed.py",
@@ -70,8 +71,8 @@ def derive(record: dict[str, Any]) -> Derived:
     """What the index keeps of one readable record (see ``storage.index``)."""
     from clientcoach.insights.clients import brief_roles, follow_ups, search_entries, troll_topics
     from clientcoach.insights.deepdives import raised, walk_of
+    from clientcoach.insights.facts import facts_to_json, record_facts
     from clientcoach.insights.recall import KIND_ORDER, deep_role
-    from clientcoach.insights.review import facts_to_json, record_facts
 
     entries = search_entries(record)
     meeting = record["meeting"]

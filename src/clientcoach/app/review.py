@@ -20,8 +20,9 @@ from clientcoach.storage.store import Damaged, Store
 if TYPE_CHECKING:
     from clientcoach.app import session
     from clientcoach.core.engine import Run
+    from clientcoach.insights.facts import Kept
     from clientcoach.insights.redact import Redaction
-    from clientcoach.insights.review import Kept, Period, Review
+    from clientcoach.insights.review import Period, Review
     from clientcoach.storage.index import Index
     from clientcoach.storage.playbooks import Library
 
@@ -178,7 +179,7 @@ def _kept(
     """The review's facts of the files a scan would read, from the index; the damaged
     files among them are added to ``damaged``."""
     from clientcoach.core.text import fold
-    from clientcoach.insights.review import facts_from_json
+    from clientcoach.insights.facts import facts_from_json
     from clientcoach.storage.store import named_like
 
     like = named_like(None, client, start, end)

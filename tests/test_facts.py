@@ -1,0 +1,55 @@
+"""The review's facts of one record, as the index keeps them: written and read back
+whole, and nothing but a fact class made from what the index holds."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import orjson
+import pytest
+
+from clientcoach.insights.facts import Facts, facts_from_json, facts_to_json, record_facts
+from tests.review_records import debrief, follow_up, loop, mistake, november_set, troll
+
+
+def test_every_record_s_facts_come_back_from_the_index_as_they_were_made() -> None:
+    records = [
+        *november_set(),
+        debrief(
+            "Ünïcode Corp",
+            "2026-11-20",
+            loop("next_steps", "follow_up", [follow_up("Send the plan", "2026-11-27")]),
+            loop("trolls", "troll", [troll("Price", calm="no", paused=False, too_much=True)]),
+            loop("mistakes", "mistake", [mistake("Talked over them", repeat="repeat")]),
+        ),
+    ]
+    checked = 0
+    for record in records:
+        kept = record_facts(record)
+        if kept is None:
+            continue
+        back = facts_from_json(orjson.loads(orjson.dumps(facts_to_json(kept))))
+        assert back == kept, record["id"]
+        assert isinstance(back[0], Facts)
+        checked += 1
+    assert checked == len(records)
+
+
+def test_facts_are_rebuilt_with_their_types_not_as_lists() -> None:
+    record = debrief(
+        "Acme",
+        "2026-11-03",
+        loop("next_steps", "follow_up", [follow_up("Call back", "2026-11-10")]),
+    )
+    kept = record_facts(record)
+    assert kept is not None
+    facts = facts_from_json(orjson.loads(orjson.dumps(facts_to_json(kept))))[0]
+    assert facts.day == date(2026, 11, 3)
+    assert facts.follow_ups[0].due == date(2026, 11, 10)
+    assert facts.follow_ups[0].what == "Call back"
+
+
+@pytest.mark.parametrize("name", ["Review", "Path", "_Facts", "__class__"])
+def test_a_kept_fact_naming_another_class_is_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="is not a fact"):
+        facts_from_json([{"c": name, "v": []}, [], "en", []])
