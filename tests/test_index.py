@@ -403,7 +403,7 @@ def test_under_the_lock_only_what_the_walk_found_is_looked_at_again(
     reads: list[str] = []
     listing, read, differences = module.listing, module.Index._read, module.Index._differences
 
-    def walking(folder: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    def walking(folder: Path) -> Iterator[tuple[str, module.Key | None]]:
         walks.append(folder)
         return listing(folder)
 
@@ -763,3 +763,33 @@ def test_the_brief_reads_only_the_newest_files_that_hold_what_it_shows(
     # debrief (lessons, mistakes): the three others of each kind are never opened.
     names = {p.name for p in reads if "_review_" not in p.name}
     assert len(names) == 3, sorted(names)
+
+
+@pytest.mark.parametrize("through_descriptor", [True, False])
+def test_the_walk_sees_the_files_the_store_reads_with_their_size_time_and_inode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, through_descriptor: bool
+) -> None:
+    from clientcoach.storage import index as module
+
+    monkeypatch.setattr(module, "_AT", through_descriptor and module._AT)
+    root = tmp_path / "reflections"
+    month = root / "2026-11"
+    month.mkdir(parents=True)
+    (month / "a.json").write_text("{}", encoding="utf-8")
+    (month / "b.json").write_text("{ }", encoding="utf-8")
+    (month / ".hidden.json").write_text("{}", encoding="utf-8")
+    (month / "notes.txt").write_text("", encoding="utf-8")
+    (month / "gone.json").symlink_to(tmp_path / "nowhere.json")
+    (root / ".update.lock").write_text("", encoding="utf-8")
+    (root / "2026-12").write_text("a file, not a month", encoding="utf-8")
+    (root / "linked").symlink_to(month, target_is_directory=True)
+
+    found = dict(module.listing(root))
+
+    expected = {f"{m}/{n}" for m in ("2026-11", "linked") for n in ("a.json", "b.json")}
+    assert set(found) == expected | {"2026-11/gone.json", "linked/gone.json"}
+    assert found["2026-11/gone.json"] is None
+    for relative in expected:
+        st = (root / relative).stat()
+        assert found[relative] == (st.st_size, st.st_mtime_ns, st.st_ino)
+    assert found["2026-11/a.json"] != found["2026-11/b.json"]

@@ -229,6 +229,8 @@ def guard() -> Iterator[None]:
 def report_damaged(files: "Sequence[Damaged]", hidden: bool = False) -> None:
     """After a command's work: name each damaged file once (their names left out when
     ``hidden``, for ``--redact``); exit 7 if there were any."""
+    if not files:
+        return  # the usual case: Rich is not loaded for a command that prints JSON
     from clientcoach.ui.render import damaged
 
     if damaged(console(), files, hidden):

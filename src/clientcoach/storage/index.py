@@ -145,32 +145,49 @@ def like_escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def listing(folder: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+# Where the system can, a month's files are listed through the folder's own descriptor:
+# each one is then looked at relative to it (``fstatat``), not by a path resolved again
+# from the root, which is about a fifth of the walk.
+_AT = os.scandir in os.supports_fd
+Key = tuple[int, int, int]
+
+
+def listing(folder: Path) -> Iterator[tuple[str, Key | None]]:
     """The reflection files under ``folder`` as ``Store.files`` sees them (``*/*.json``,
-    no names starting with a dot), each with its path relative to ``folder``."""
+    no names starting with a dot): each one's path relative to ``folder`` and its (size,
+    ``mtime_ns``, inode), None when it cannot be looked at (it is then read, and
+    reported damaged, every time). One generator, no helper called per file: at
+    100,000 files every call counts."""
     try:
         months = list(os.scandir(folder))
     except (FileNotFoundError, NotADirectoryError):
         return
     for month in months:
+        fd = -1
         try:
             if not month.is_dir():
                 continue
-            entries = list(os.scandir(month.path))
+            if _AT:
+                fd = os.open(month.path, os.O_RDONLY | os.O_DIRECTORY)
+            entries = list(os.scandir(fd if fd >= 0 else month.path))
         except OSError:
+            if fd >= 0:
+                os.close(fd)
             continue
-        for entry in entries:
-            name = entry.name
-            if name.endswith(".json") and not name.startswith("."):
-                yield f"{month.name}/{name}", entry
-
-
-def _key(entry: os.DirEntry[str]) -> tuple[int, int, int] | None:
-    try:
-        st = entry.stat()
-    except OSError:
-        return None  # unreadable: read (and reported damaged) every time
-    return st.st_size, st.st_mtime_ns, st.st_ino
+        prefix = f"{month.name}/"
+        try:
+            for entry in entries:
+                name = entry.name
+                if name.endswith(".json") and not name.startswith("."):
+                    try:
+                        st = entry.stat()
+                    except OSError:
+                        yield prefix + name, None
+                    else:
+                        yield prefix + name, (st.st_size, st.st_mtime_ns, st.st_ino)
+        finally:
+            if fd >= 0:
+                os.close(fd)
 
 
 class Index:
@@ -287,11 +304,11 @@ class Index:
         seen = self._seen()
         stale: list[tuple[str, Path]] = []
         kept = 0
-        for relative, entry in listing(self.store.reflections):
+        root = self.store.reflections
+        for relative, key in listing(root):
             known = seen.pop(relative, None)
-            key = _key(entry)
             if known is None or key is None or known[:3] != key:
-                stale.append((relative, Path(entry.path)))
+                stale.append((relative, root / relative))
             else:
                 kept += 1
         return stale, [(known[3], path) for path, known in seen.items()], kept
