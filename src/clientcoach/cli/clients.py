@@ -87,9 +87,8 @@ def done(
     ],
 ) -> None:
     """Mark a follow-up done (in the debrief that holds it); harmless when repeated."""
-    from rich.text import Text
-
     from clientcoach.app import clients as memory
+    from clientcoach.ui.messages import emit
 
     marked, damaged = memory.mark_done(_store(), follow_up, _today())
     line = (
@@ -99,7 +98,7 @@ def done(
     )
     found = marked.follow_up
     text = line.format(what=found.what, client=found.client, day=marked.day)
-    console().print(Text(text), soft_wrap=True)
+    emit((text, ""), soft_wrap=True)  # piped: a plain line, without loading Rich
     report_damaged(damaged)
 
 

@@ -89,6 +89,11 @@ def done_target(item: list[AnswerDict]) -> AnswerDict | None:
     return next((a for a in item if isinstance(a, dict)), None)
 
 
+# How a follow-up's id ends, by kind: `.2` (a follow-up), `.t1` (a touchpoint), `.d1` (a
+# deep-dive).
+_TAIL_PREFIX = {"touchpoint": "t", "deep_dive": "d"}
+
+
 @dataclass(frozen=True)
 class FollowUp:
     reflection: str
@@ -106,8 +111,7 @@ class FollowUp:
 
     @property
     def _tail(self) -> str:
-        prefix = {"touchpoint": "t", "deep_dive": "d"}.get(self.kind, "")
-        return f"{prefix}{self.number}"
+        return f"{_TAIL_PREFIX.get(self.kind, '')}{self.number}"
 
     @property
     def id(self) -> str:

@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 from clientcoach.storage.store import DamagedFile, Store, ensure_dir
 
 # The layout of the index file itself; a different one is rebuilt, never read.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 INDEX_NAME = "index.sqlite3"
 BUSY_MS = 30_000
 # Times of files written this recently are not trusted (some file systems keep them to
@@ -56,6 +56,8 @@ _SCHEMA = (
     "CREATE INDEX files_name ON files(name)",
     "CREATE INDEX files_order ON files(date, finished, kind_order, rid)",
     "CREATE INDEX files_client ON files(client_key)",
+    # Asked before every answer (``duplicated``): an id held twice, found without a sort.
+    "CREATE INDEX files_rid ON files(rid)",
     """CREATE TABLE facts(
         part TEXT NOT NULL, file INTEGER NOT NULL, data BLOB NOT NULL,
         PRIMARY KEY(part, file)
