@@ -3,6 +3,7 @@ whole, and nothing but a fact class made from what the index holds."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import orjson
@@ -53,3 +54,16 @@ def test_facts_are_rebuilt_with_their_types_not_as_lists() -> None:
 def test_a_kept_fact_naming_another_class_is_refused(name: str) -> None:
     with pytest.raises(ValueError, match="is not a fact"):
         facts_from_json([{"c": name, "v": []}, [], "en", []])
+
+
+def test_an_object_that_is_not_a_fact_is_refused_when_written() -> None:
+    @dataclass
+    class Stray:
+        text: str
+
+    kept = record_facts(november_set()[0])
+    assert kept is not None
+    facts, summaries, language, words = kept
+    facts.follow_ups.append(Stray("not a fact"))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="cannot hold Stray"):
+        facts_to_json((facts, summaries, language, words))

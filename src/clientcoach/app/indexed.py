@@ -36,7 +36,6 @@ _SOURCES = (
     "insights/recall.py",
     "insights/clients.py",
     "insights/facts.py",
-    "insights/review.py",
     "insights/deepdives.py",
     "app/indexed.py",
 )

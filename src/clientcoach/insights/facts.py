@@ -9,7 +9,7 @@ Pure, like the rest of ``insights``: records come in as the plain dicts the stor
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -384,8 +384,9 @@ def _loss(roles: RoleMap) -> LossFact:
 
 # What the index keeps of one record for the review: its facts, its own declared
 # summaries, its language and the words they were shown with. A summary is kept as the
-# JSON text of its key, once for each time it counts: build_kept counts thousands of
-# records' summaries, and a Counter counts a list of texts in C, without making a key.
+# JSON text of its key, once for each time it counts: ``insights.review.build_kept``
+# counts thousands of records' summaries, and a Counter counts a list of texts in C,
+# without making a key.
 Kept = tuple[Facts, list[str], str, Shown]
 
 
@@ -403,8 +404,9 @@ def summary_key(text: str) -> SummaryKey:
 
 def record_facts(record: Record) -> Kept | None:
     """One record's facts, its own declared summaries and the words they were shown
-    with, as :func:`build_kept` takes them; None for a record with no meeting day (no
-    review counts it). The index keeps these per record (see :func:`facts_to_json`)."""
+    with, as :func:`clientcoach.insights.review.build_kept` takes them; None for a
+    record with no meeting day (no review counts it). The index keeps these per record
+    (see :func:`facts_to_json`)."""
     meeting = record.get("meeting")
     day = day_of(meeting.get("date")) if isinstance(meeting, dict) else None
     if day is None:
@@ -426,12 +428,10 @@ def language_of(record: Record) -> str:
 #
 # Facts are written as JSON with their class named and their fields in the order the
 # class declares them (no field names: the index reads thousands of these per review).
-# A field or a fact class added here is kept and read back without anything else to
-# change: the index is rebuilt whenever this module's text changes, so it never reads
-# facts of another shape.
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
+# A field added to a fact class is kept and read back without anything else to change:
+# the index is rebuilt whenever this module's text changes, so it never reads facts of
+# another shape. A new fact class goes in ``_CLASSES`` (at the end): any other object is
+# refused when written (TypeError), so a class left out fails at once, in the tests.
 
 
 def _encode(value: object) -> object:
@@ -449,8 +449,6 @@ def _encode(value: object) -> object:
     if kind is dict:
         return {"m": [[_encode(k), _encode(v)] for k, v in value.items()]}  # type: ignore[attr-defined]
     names = _FIELDS.get(kind)
-    if names is None and is_dataclass(value):
-        names = _FIELDS[kind] = tuple(f.name for f in fields(value))
     if names is not None:
         return {"c": kind.__name__, "v": [_encode(getattr(value, n)) for n in names]}
     raise TypeError(f"a fact cannot hold {kind.__name__}")
@@ -507,7 +505,10 @@ def facts_from_json(data: Any) -> Kept:
     return _decode(facts), summaries, language, shown
 
 
-# The classes a kept fact may name, and nothing else.
+# The classes a kept fact may be, and nothing else; their fields in declared order.
 _CLASSES: dict[str, type] = {
     cls.__name__: cls for cls in (Facts, FollowUpFact, TrollFact, MistakeFact, LossFact)
+}
+_FIELDS: dict[type, tuple[str, ...]] = {
+    cls: tuple(f.name for f in fields(cls)) for cls in _CLASSES.values()
 }

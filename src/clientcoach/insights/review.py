@@ -632,7 +632,8 @@ def build_kept(
     now: datetime,
     client: str | None = None,
 ) -> Review:
-    """:func:`build` from facts kept by :func:`record_facts`, in the order of the files."""
+    """:func:`build` from facts kept by :func:`clientcoach.insights.facts.record_facts`, in
+    the order of the files."""
     window_start, window_end = reading_window(period)
     history: list[Facts] = []
     counted: Counter[str] = Counter()

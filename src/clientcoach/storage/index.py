@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 from clientcoach.storage.store import DamagedFile, Store, ensure_dir
 
 # The layout of the index file itself; a different one is rebuilt, never read.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 INDEX_NAME = "index.sqlite3"
 BUSY_MS = 30_000
 # Times of files written this recently are not trusted (some file systems keep them to
@@ -53,7 +53,8 @@ _SCHEMA = (
         rid TEXT, kind TEXT, client TEXT, client_key TEXT,
         date TEXT, finished TEXT, kind_order INTEGER, day TEXT, title TEXT
     )""",
-    "CREATE INDEX files_name ON files(name)",
+    # With the path, it lists every file in order (``relatives``) without a sort or a row.
+    "CREATE INDEX files_name ON files(name, path)",
     "CREATE INDEX files_order ON files(date, finished, kind_order, rid)",
     "CREATE INDEX files_client ON files(client_key)",
     # Asked before every answer (``duplicated``): an id held twice, found without a sort.
@@ -172,12 +173,7 @@ def listing(folder: Path) -> Iterator[tuple[str, Key | None]]:
             if _AT:
                 fd = os.open(month.path, os.O_RDONLY | os.O_DIRECTORY)
             entries = list(os.scandir(fd if fd >= 0 else month.path))
-        except OSError:
-            if fd >= 0:
-                os.close(fd)
-            continue
-        prefix = f"{month.name}/"
-        try:
+            prefix = f"{month.name}/"
             for entry in entries:
                 name = entry.name
                 if name.endswith(".json") and not name.startswith("."):
@@ -187,6 +183,8 @@ def listing(folder: Path) -> Iterator[tuple[str, Key | None]]:
                         yield prefix + name, None
                     else:
                         yield prefix + name, (st.st_size, st.st_mtime_ns, st.st_ino)
+        except OSError:
+            continue  # not a folder after all (a lock file), or one that cannot be read
         finally:
             if fd >= 0:
                 os.close(fd)
