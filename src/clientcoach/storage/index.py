@@ -178,7 +178,9 @@ def listing(folder: Path) -> Iterator[tuple[str, Key | None]]:
                 name = entry.name
                 if name.endswith(".json") and not name.startswith("."):
                     try:
-                        st = entry.stat()
+                        # Through the descriptor, the entry's stat is fstatat; without
+                        # one (Windows), the stat `_read` takes: a DirEntry's has no inode there.
+                        st = entry.stat() if fd >= 0 else Path(entry.path).stat()
                     except OSError:
                         yield prefix + name, None
                     else:
