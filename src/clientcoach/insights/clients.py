@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from clientcoach.core.text import compact as compact
@@ -113,7 +114,7 @@ class FollowUp:
     def _tail(self) -> str:
         return f"{_TAIL_PREFIX.get(self.kind, '')}{self.number}"
 
-    @property
+    @cached_property  # sorting and the JSON both ask for it: made once
     def id(self) -> str:
         return f"{self.reflection}.{self._tail}"
 
