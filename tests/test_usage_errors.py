@@ -72,3 +72,24 @@ def test_a_french_usage_error_shows_typed_control_characters_as_stand_ins(home: 
     assert result.code == 2
     assert "\x1b" not in result.stderr
     assert "\u202e" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["history"],
+        ["history", "--json"],
+        ["review", "--json"],
+        ["export", "-f", "csv", "-o", "-"],
+    ],
+)
+def test_a_range_that_ends_before_it_starts_is_refused_by_every_command(
+    home: Path, command: list[str]
+) -> None:
+    result = run_coach(*command, "--since", "2026-11-10", "--until", "2026-11-01")
+    assert result.code == 2, result.stderr
+    assert "--since 2026-11-10 is after --until 2026-11-01" in result.stderr
+    assert "swap the dates" in result.stderr
+    assert result.stdout == ""
+    # The same days the right way round are a range like any other.
+    assert run_coach(*command, "--since", "2026-11-01", "--until", "2026-11-10").code == 0

@@ -452,7 +452,7 @@ def history(
     grep: str | None,
 ) -> tuple[list[Found], list[Damaged]]:
     """Reflections, newest first, filtered by client, kind, days (as typed) and text."""
-    from clientcoach.core.dates import day_option
+    from clientcoach.core.dates import day_range
     from clientcoach.insights import clients as memory
 
     if kind is not None and kind not in KINDS:
@@ -460,8 +460,7 @@ def history(
             _("--kind {kind!r} is not a kind").format(kind=kind),
             _("use one of: {kinds}").format(kinds=", ".join(KINDS)),
         )
-    start = day_option("--since", since, today)
-    end = day_option("--until", until, today)
+    start, end = day_range(since, until, today)
     from clientcoach.app.indexed import answer
 
     def scanned() -> tuple[list[Found], list[Damaged]]:

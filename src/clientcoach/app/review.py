@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from clientcoach.core.dates import FIRST_YEAR, LAST_YEAR, day_option, year_error
+from clientcoach.core.dates import FIRST_YEAR, LAST_YEAR, day_range, year_error
 from clientcoach.errors import StorageError, UsageError
 from clientcoach.i18n import _
 from clientcoach.storage.store import Damaged, Store
@@ -61,17 +61,13 @@ def period(
         return last_month(today)
     if since is None and until is None:
         return current_month(today)
-    end = day_option("--until", until, today) or today
-    start = day_option("--since", since, today) or end.replace(day=1)
-    if start > end:
-        if until is None:  # only --since was given, and it is still to come
-            raise UsageError(
-                _("--since {start} is in the future").format(start=start),
-                _("give a day up to today, e.g. --since -30d"),
-            )
+    given_start, given_end = day_range(since, until, today)
+    end = given_end or today
+    start = given_start or end.replace(day=1)
+    if start > end:  # only --since was given, and it is still to come
         raise UsageError(
-            _("--since {start} is after --until {end}").format(start=start, end=end),
-            _("swap the dates"),
+            _("--since {start} is in the future").format(start=start),
+            _("give a day up to today, e.g. --since -30d"),
         )
     return range_period(start, end, today)
 

@@ -194,3 +194,18 @@ def day_option(option: str, raw: str | None, today: date) -> date | None:
         return parse_date(raw, today)
     except AnswerError as exc:
         raise UsageError(_("{option}: {reason}").format(option=option, reason=exc)) from None
+
+
+def day_range(since: str | None, until: str | None, today: date) -> tuple[date | None, date | None]:
+    """``--since`` and ``--until`` as typed (None where not given); a range that ends
+    before it starts is refused, the same way by every command that takes one."""
+    start = day_option("--since", since, today)
+    end = day_option("--until", until, today)
+    if start is not None and end is not None and start > end:
+        from clientcoach.errors import UsageError
+
+        raise UsageError(
+            _("--since {start} is after --until {end}").format(start=start, end=end),
+            _("swap the dates"),
+        )
+    return start, end
