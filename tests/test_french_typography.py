@@ -4,9 +4,11 @@ of the catalogue and every text of the French playbooks, and never a line broken
 from __future__ import annotations
 
 import io
+import json
 import re
 import tomllib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from tests.catalogues import messages
@@ -110,3 +112,16 @@ def test_a_french_prompt_leaves_the_answer_on_its_line() -> None:
     assert buffer.getvalue() == f"Mettre ce débrief à la corbeille{NARROW}? [o/N] "
     console.print(Text(f"Gardé{NARROW}!"))
     assert buffer.getvalue().endswith(f"Gardé{NARROW}!\n")
+
+
+def test_a_reflection_shown_in_french_names_its_fields_with_a_no_break_space(home: Path) -> None:
+    from tests.helpers import run_coach
+
+    saved = run_coach("prep", "Acme", "--answers", str(REPO / "examples" / "prep-answers.toml"))
+    assert saved.code == 0, saved.stderr
+    rid = json.loads(Path(saved.stdout.strip()).read_text(encoding="utf-8"))["id"]
+    shown = run_coach("--lang", "fr", "show", rid)
+    assert shown.code == 0, shown.stderr
+    header = shown.stdout.splitlines()[:4]
+    assert [line.split(NBSP + ":")[0] for line in header] == ["type", "client", "rendez-vous", "id"]
+    assert [problems(line) for line in header] == [[], [], [], []]

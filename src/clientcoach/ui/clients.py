@@ -411,7 +411,7 @@ def _header(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 def show_text(console: Console, record: dict[str, Any]) -> None:
     for name, value in _header(record):
-        line = Text(f"{name}: ", style="bold")
+        line = Text(_("{name}: ").format(name=name), style="bold")
         line.append(value)
         console.print(line, soft_wrap=True)
     for depth, kind, text, notes in _lines(record["answers"], 0):
