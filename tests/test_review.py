@@ -359,3 +359,37 @@ def test_a_loss_reason_seen_before_is_flagged_and_wins_are_split_from_losses() -
 
 def test_one_loss_on_price_is_not_a_repeated_reason() -> None:
     assert review([_price_loss("Acme", "2026-11-12")]).lost_deals.repeated_reasons == []
+
+
+def _asked(step: str, prompt: str, value: str) -> dict[str, object]:
+    return {**ans(step, value, role="lesson", summary="top"), "prompt": prompt}
+
+
+def test_a_role_several_questions_asked_is_named_by_each_of_them_from_files_and_index() -> None:
+    import orjson
+
+    from clientcoach.insights.facts import facts_from_json, facts_to_json, record_facts
+    from clientcoach.insights.review import build_kept
+
+    differently = "What will you do differently?"
+    from_loss = "What is the lesson you take from this loss?"
+    records = [
+        record("debrief", "Acme", "2026-11-02", [_asked("lesson", differently, "Listen first")]),
+        record("debrief", "Acme", "2026-11-05", [_asked("lesson", "Reworded?", "Ask why")]),
+        record("debrief", "Globex", "2026-11-06", [_asked("loss_lesson", from_loss, "Ask why")]),
+    ]
+    by_files = {d.key: d for d in review(records).declared}["lesson"]
+    kept = []
+    for one in records:
+        facts = record_facts(one)
+        assert facts is not None
+        kept.append(facts_from_json(orjson.loads(orjson.dumps(facts_to_json(facts)))))
+    by_index = {d.key: d for d in build_kept(iter(kept), NOVEMBER, NOW).declared}["lesson"]
+    # Two steps asked it: both questions name it (a step reworded counts once, as the
+    # latest wording), and the answers are counted together.
+    assert by_files.prompts == {"en": f"Reworded? / {from_loss}"}
+    assert by_index.prompts == by_files.prompts
+    assert by_files.counts == [Count("Ask why", 2), Count("Listen first", 1)]
+    # One step only: its own (latest) question, as before.
+    alone = {d.key: d for d in review(records[:2]).declared}["lesson"]
+    assert alone.prompts == {"en": "Reworded?"}

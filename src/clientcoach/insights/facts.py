@@ -489,8 +489,9 @@ def _decode(value: object) -> Any:
 def facts_to_json(kept: Kept) -> object:
     """What :func:`record_facts` returned, as JSON values (:func:`facts_from_json`)."""
     facts, summaries, language, words = kept
-    # The summaries are already texts (see Kept). A word's key is a name (its prompt) or
-    # a (name, choice value) pair (its label).
+    # The summaries are already texts (see Kept). A word's key is a name (its prompt), a
+    # (name, choice value) pair (its label) or an (ASKED, name, step) triple (the prompt
+    # of one step that asked it): a tuple is written flat, its text last.
     return [
         _encode(facts),
         summaries,
@@ -501,7 +502,7 @@ def facts_to_json(kept: Kept) -> object:
 
 def facts_from_json(data: Any) -> Kept:
     facts, summaries, language, words = data
-    shown: Shown = {(w[0], w[1]) if len(w) == 3 else w[0]: w[-1] for w in words}
+    shown: Shown = {tuple(w[:-1]) if len(w) > 2 else w[0]: w[-1] for w in words}
     return _decode(facts), summaries, language, shown
 
 

@@ -80,9 +80,12 @@ SummaryKey = tuple[Any, Any, Hashable]
 SummaryTally = Counter[SummaryKey]
 # True == 1 for a dict key; yes/no answers are counted under these instead.
 YES, NO = ("yes", True), ("no", False)
-# What a summed-up answer was shown as: its name -> the prompt saved with it, and
-# (name, choice value) -> the label saved beside the value.
+# What a summed-up answer was shown as: its name -> the prompt saved with it (the latest),
+# (name, choice value) -> the label saved beside the value, and (ASKED, name, step) -> the
+# prompt of each step that asked it: a role several steps share (a mistake's lesson, a
+# lost deal's, a won deal's) was asked by several questions, and is named by all of them.
 Shown = dict[Hashable, str]
+ASKED = "asked"
 
 
 @dataclass
@@ -175,6 +178,9 @@ def _remember(answer: AnswerDict, name: Any, value: Any, shown: Shown) -> None:
     prompt = answer.get("prompt")
     if type(prompt) is str:
         shown[name] = prompt
+        step = answer.get("step")
+        if type(step) is str:
+            shown[(ASKED, name, step)] = prompt
     label = answer.get("label")
     if type(value) is str and type(label) is str:
         shown[(name, value)] = label

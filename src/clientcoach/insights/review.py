@@ -29,11 +29,13 @@ from clientcoach.insights.facts import (
     read_facts,
     summary_key,
 )
-from clientcoach.insights.records import NO, YES, Record, Shown, SummaryTally
+from clientcoach.insights.records import ASKED, NO, YES, Record, Shown, SummaryTally
 
 TREND_MONTHS = 12
 TOP = 5
 GAP_FLAG = 2.0
+# How the questions that asked one summed-up answer are named together (a shared role).
+PROMPTS_JOINED = " / "
 # Roles the built-in playbooks give to questions that do not mean the same thing: each
 # question gets a figure of its own (Intent, Trolls), never one pooled summary.
 SPLIT_ROLES = frozenset({"bad_intent", "trigger"})
@@ -1146,16 +1148,26 @@ def _declared(summaries: SummaryTally, shown: dict[str, Shown] | None = None) ->
 
 
 def _words(name: str, shown: dict[str, Shown]) -> dict[str, Any]:
-    """The prompt and choice labels one summed-up answer was asked with, by language."""
+    """The prompt and choice labels one summed-up answer was asked with, by language;
+    the prompts of every step that asked it, when several did (a shared role)."""
     prompts: dict[str, str] = {}
     labels: dict[str, dict[str, str]] = {}
     for language, words in shown.items():
-        if isinstance(prompt := words.get(name), str):
+        asked = list(
+            dict.fromkeys(
+                text
+                for key, text in words.items()
+                if type(key) is tuple and len(key) == 3 and key[0] == ASKED and key[1] == name
+            )
+        )
+        if len(asked) > 1:
+            prompts[language] = PROMPTS_JOINED.join(asked)
+        elif isinstance(prompt := words.get(name), str):
             prompts[language] = prompt
         found = {
             key[1]: text
             for key, text in words.items()
-            if isinstance(key, tuple) and key[0] == name and isinstance(key[1], str)
+            if type(key) is tuple and len(key) == 2 and key[0] == name and isinstance(key[1], str)
         }
         if found:
             labels[language] = found
