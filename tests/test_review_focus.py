@@ -146,3 +146,19 @@ def test_a_first_month_has_nothing_to_compare_with_and_nothing_got_worse() -> No
     review = build(november_set(), month_period(2026, 11), datetime(2026, 11, 24, 10))
     assert [h.previous for h in review.headline] == [None] * len(review.headline)
     assert "worsened" not in [p.kind for p in review.focus]
+
+
+def test_a_review_of_other_days_than_a_month_leads_to_what_comes_next(
+    november: list[Path], tmp_path: Path
+) -> None:
+    days = ("--since", "2026-11-01", "--until", "2026-11-20")
+    result = coach("review", "--focus", *days, COLUMNS="80")
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("Focus for what comes next")
+    assert "next month" not in result.stdout
+    report = tmp_path / "range.md"
+    written = coach("review", "--no-reflect", *days, "--markdown", str(report), COLUMNS="80")
+    assert written.code == 0, written.stderr
+    assert "## Focus for what comes next" in report.read_text(encoding="utf-8")
+    french = coach("--lang", "fr", "review", "--focus", *days, COLUMNS="80")
+    assert french.stdout.startswith("Points d'attention pour la suite")

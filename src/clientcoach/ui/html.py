@@ -183,7 +183,7 @@ def page(review: Review, damaged: list[Damaged]) -> str:
 
 
 def _focus(review: Review) -> list[str]:
-    out = [f"<section><h2>{esc(focus_title())}</h2>"]
+    out = [f"<section><h2>{esc(focus_title(review))}</h2>"]
     if not review.focus:
         out.append(f'<p class="note">{esc(_("No focus point for this period."))}</p>')
     else:

@@ -805,8 +805,12 @@ def focus_evidence(point: Focus, review: Review) -> str:
     )
 
 
-def focus_title() -> str:
-    return _("Focus for next month")
+def focus_title(review: Review) -> str:
+    """"Next month" for a review of a month; a review of other days leads to what comes
+    next, whenever that is."""
+    if review.period.month:
+        return _("Focus for next month")
+    return _("Focus for what comes next")
 
 
 def focus_texts(review: Review) -> list[str]:
@@ -841,7 +845,7 @@ def show_focus(console: Console, review: Review) -> None:
 
     from clientcoach.ui.nobreak import NoBreak
 
-    console.print(Text(focus_title(), style="bold underline"))
+    console.print(Text(focus_title(review), style="bold underline"))
     points = Table.grid(padding=(0, 1))
     points.add_column(no_wrap=True)
     points.add_column(overflow="fold")
@@ -1031,7 +1035,7 @@ def markdown(review: Review, damaged: list[Damaged]) -> str:
     else:
         lines += ["", md_escape(compared_line(review))]
         if review.focus:
-            lines += ["", f"## {md_escape(focus_title())}", ""]
+            lines += ["", f"## {md_escape(focus_title(review))}", ""]
             for number, point in enumerate(review.focus, 1):
                 lines.append(f"{number}. {md_escape(focus_text(point, review))}  ")
                 lines.append(f"   *{md_escape(focus_evidence(point, review))}*")
