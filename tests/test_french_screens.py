@@ -146,3 +146,20 @@ def test_a_french_prep_quick_and_full_debrief_and_review_show_no_english(
     for name, screen in screens.items():
         found = english_on(screen)
         assert not found, f"English on the French {name} screen: {found}"
+
+
+def test_a_french_table_at_80_columns_cuts_no_heading_and_no_text(home: Path) -> None:
+    examples = REPO / "examples"
+    for client in ("Société Générale", "Compagnie Nationale du Rhône"):
+        done = run_coach(
+            "--lang", "fr", "debrief", client, "--answers", str(examples / "debrief-answers.toml")
+        )
+        assert done.code == 0, done.stderr
+    shown = run_coach("--lang", "fr", "followups", env={"COLUMNS": "80"})
+    assert shown.code == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0].split() == ["id", "client", "échéance", "responsable", "quoi"]
+    assert "…" not in shown.stdout
+    # Each follow-up's text is there whole, however its column wrapped it.
+    assert shown.stdout.count("sample") == 2
+    assert shown.stdout.count("plan") == 2

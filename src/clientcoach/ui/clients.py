@@ -171,7 +171,7 @@ def _rating(name: str, rating: Rating) -> str:
 
 
 # Ids are typed back into other commands: never cut or wrapped.
-_WHOLE = {"id", "date", "due"}
+_WHOLE = {"id", "date"}
 
 
 Rows = tuple[list[str], list[list[Text]]]
@@ -188,7 +188,9 @@ def print_rows(console: Console, rows: Rows) -> None:
     table = Table(show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
     for column in columns:
         whole = column in {_(c) for c in _WHOLE}
-        table.add_column(column, no_wrap=whole, min_width=None)
+        # A heading is never cut ("responsa…"): the long texts below wrap instead.
+        widest = max((len(word) for word in column.split()), default=0)
+        table.add_column(column, no_wrap=whole, min_width=widest)
     for row in cells:
         table.add_row(*row)
     console.print(table)

@@ -806,7 +806,7 @@ def focus_evidence(point: Focus, review: Review) -> str:
 
 
 def focus_title(review: Review) -> str:
-    """"Next month" for a review of a month; a review of other days leads to what comes
+    """ "Next month" for a review of a month; a review of other days leads to what comes
     next, whenever that is."""
     if review.period.month:
         return _("Focus for next month")
