@@ -124,7 +124,7 @@ def _kept_counts(index: Index) -> Counts:
     by_kind: dict[str, int] = {}
     total = 0
     damaged: list[Damaged] = []
-    for row in index.rows():
+    for row in index.walk_rows():
         if row.damaged is not None:
             damaged.append(Damaged(row.path, row.damaged))
             continue

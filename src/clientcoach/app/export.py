@@ -93,7 +93,7 @@ def aliases(store: Store) -> Aliases:
 
         from clientcoach.storage.index import OLDEST
 
-        rows = index.rows("f.damaged IS NULL", order=OLDEST)
+        rows = index.walk_rows("f.damaged IS NULL", order=OLDEST)
         return made((row.client, orjson.loads(row.title) if row.title else None) for row in rows)
 
     def scanned() -> Aliases:

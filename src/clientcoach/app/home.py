@@ -165,7 +165,8 @@ def _history(store: Store) -> tuple[list[Meeting], date | None, date | None, int
         return meetings, max(reviews, default=None), min(days, default=None), len(meetings)
 
     def kept(index: Index) -> tuple[list[Meeting], date | None, date | None, int, list[Damaged]]:
-        rows = index.rows("f.damaged IS NULL")
+        # Row by row: a long history is never held as rows, only as its meetings.
+        rows = index.walk_rows("f.damaged IS NULL")
         found = summed(
             (row.client_key, row.client, row.kind, date.fromisoformat(row.day)) for row in rows
         )
