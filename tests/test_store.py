@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -157,3 +158,25 @@ def test_find_by_unique_id_prefix(home: Path) -> None:
     assert found.id == saved.id
     with pytest.raises(DataError, match="no reflection"):
         store.find("19990101")
+
+
+def test_doctor_names_twenty_files_that_are_not_private_and_says_how_to_fix_them(
+    home: Path,
+) -> None:
+    from tests.helpers import run_coach
+
+    notes = home / "notes"
+    notes.mkdir(mode=0o700, parents=True)
+    for number in range(30):
+        made = notes / f"note-{number:02d}.txt"
+        made.write_text("x", encoding="utf-8")
+        made.chmod(0o644)
+    every = json.loads(run_coach("doctor", "--json").stdout)["permissions"]
+    assert len([p for p in every if p["mode"] == "0644"]) == 30
+    shown = run_coach("doctor")
+    assert shown.code == 0, shown.stderr
+    listed = [line for line in shown.stdout.splitlines() if re.match(r"  0\d{3}  /", line)]
+    assert listed == [f"  {p['mode']}  {p['path']}" for p in every[:20]]
+    more = len(every) - 20
+    assert f"... and {more} more; coach doctor --json lists them all." in shown.stdout
+    assert f"Make them private with: chmod -R go-rwx {home}" in shown.stdout
