@@ -194,7 +194,7 @@ def _walkable(store: Store) -> Callable[[str], bool]:
     return walkable
 
 
-def deep_dives_of(store: Store, records: list[dict[str, Any]]) -> list[FollowUp]:
+def deep_dives_of(store: Store, records: Iterable[dict[str, Any]]) -> list[FollowUp]:
     """The deep-dives ``records`` flag that this data directory's library can walk."""
     from clientcoach.insights.deepdives import deep_dives
 

@@ -62,13 +62,22 @@ class Selection:
             yield record if self.redact is None else self.redact.record(record)
 
     def follow_ups(self) -> list[FollowUp]:
-        """The open follow-ups and deep-dives of the reflections, all read for it."""
+        """The open follow-ups and deep-dives of the reflections, read one at a time
+        (the deep-dives are settled once every walk is known; only the open ones are
+        kept, most of a long history's are done)."""
         from clientcoach.app.clients import deep_dives_of
         from clientcoach.insights.clients import follow_ups
 
-        records = list(self.records())
-        # Drawn from the records as exported: redacted, a follow-up names no one.
-        return follow_ups(records) + deep_dives_of(self.store, records)
+        found: list[FollowUp] = []
+
+        def each() -> Iterator[dict[str, Any]]:
+            for record in self.records():
+                # Drawn from the records as exported: redacted, a follow-up names no one.
+                found.extend(f for f in follow_ups([record]) if f.done is None)
+                yield record
+
+        dives = deep_dives_of(self.store, each())
+        return found + [d for d in dives if d.done is None]
 
 
 def check_format(chosen: str) -> str:
@@ -259,6 +268,11 @@ def ics_text(found: list[FollowUp], now: datetime) -> tuple[str, int]:
     calendar.add("prodid", f"-//clientcoach//clientcoach {__version__}//EN")
     calendar.add("version", "2.0")
     stamp = now.astimezone().replace(microsecond=0)
+    # Each item is written as soon as it is made, not held in the calendar: 25,000 open
+    # items of a long history held as components took about 200 MB.
+    head = calendar.to_ical().decode("utf-8")
+    end = "END:VCALENDAR\r\n"
+    pieces = [head.removesuffix(end)]
     count = 0
     for item in found:
         if item.done is not None:
@@ -280,7 +294,7 @@ def ics_text(found: list[FollowUp], now: datetime) -> tuple[str, int]:
             event.add("dtstart", item.due)
             event.add("dtend", item.due + timedelta(days=1))
             event.add("description", description)
-            calendar.add_component(event)
+            pieces.append(event.to_ical().decode("utf-8"))
             count += 1
         else:
             todo = Todo()
@@ -291,9 +305,10 @@ def ics_text(found: list[FollowUp], now: datetime) -> tuple[str, int]:
             if item.due is not None:
                 todo.add("due", item.due)
             todo.add("description", description)
-            calendar.add_component(todo)
+            pieces.append(todo.to_ical().decode("utf-8"))
             count += 1
-    return calendar.to_ical().decode("utf-8"), count
+    pieces.append(end)
+    return "".join(pieces), count
 
 
 # --- writing --------------------------------------------------------------------------

@@ -164,10 +164,16 @@ def settle(
 
 
 def deep_dives(records: Iterable[Record], walkable: Callable[[str], bool]) -> list[FollowUp]:
-    """Every deep-dive the records flag, walked (done) or not, in record order."""
-    every = list(records)
-    walks = [w for w in map(walk_of, every) if w is not None]
-    return settle((f for r in every for f in raised(r)), walks, walkable)
+    """Every deep-dive the records flag, walked (done) or not, in record order; the
+    records are read once, one at a time (an export may stream thousands)."""
+    flags: list[FollowUp] = []
+    walks: list[tuple[str, str, str]] = []
+    for record in records:
+        flags += raised(record)
+        walk = walk_of(record)
+        if walk is not None:
+            walks.append(walk)
+    return settle(flags, walks, walkable)
 
 
 def flag_answer(record: Record, number: int) -> AnswerDict:
