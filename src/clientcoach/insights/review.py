@@ -1153,22 +1153,19 @@ def _words(name: str, shown: dict[str, Shown]) -> dict[str, Any]:
     prompts: dict[str, str] = {}
     labels: dict[str, dict[str, str]] = {}
     for language, words in shown.items():
-        asked = list(
-            dict.fromkeys(
-                text
-                for key, text in words.items()
-                if type(key) is tuple and len(key) == 3 and key[0] == ASKED and key[1] == name
-            )
-        )
+        asked: dict[str, None] = {}  # distinct, in the order first asked
+        found: dict[str, str] = {}
+        for key, text in words.items():
+            if type(key) is not tuple:
+                continue
+            if len(key) == 3 and key[0] == ASKED and key[1] == name:
+                asked[text] = None
+            elif len(key) == 2 and key[0] == name and isinstance(key[1], str):
+                found[key[1]] = text
         if len(asked) > 1:
             prompts[language] = PROMPTS_JOINED.join(asked)
         elif isinstance(prompt := words.get(name), str):
             prompts[language] = prompt
-        found = {
-            key[1]: text
-            for key, text in words.items()
-            if type(key) is tuple and len(key) == 2 and key[0] == name and isinstance(key[1], str)
-        }
         if found:
             labels[language] = found
     return {"prompts": prompts, "labels": labels}

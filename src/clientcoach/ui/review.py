@@ -806,8 +806,8 @@ def focus_evidence(point: Focus, review: Review) -> str:
 
 
 def focus_title(review: Review) -> str:
-    """ "Next month" for a review of a month; a review of other days leads to what comes
-    next, whenever that is."""
+    """The focus heading: next month after a review of a month, what comes next after a
+    review of other days."""
     if review.period.month:
         return _("Focus for next month")
     return _("Focus for what comes next")
