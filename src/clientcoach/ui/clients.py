@@ -10,9 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from rich import box
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from clientcoach.i18n import _, ngettext
@@ -178,22 +176,16 @@ Rows = tuple[list[str], list[list[Text]]]
 
 
 def print_rows(console: Console, rows: Rows) -> None:
-    """A table, or on a narrow terminal one small stack per row (see render.stacked)."""
-    from clientcoach.ui.render import NARROW, stacked
+    """A grid whose long texts wrap in their column (see render.grid), or on a narrow
+    terminal one small stack per row (see render.stacked)."""
+    from clientcoach.ui.render import NARROW, grid, stacked
 
     columns, cells = rows
-    if console.width < NARROW:
+    whole = {_(c) for c in _WHOLE}
+    if console.width < NARROW or not grid(
+        console, columns, cells, [i for i, name in enumerate(columns) if name in whole]
+    ):
         stacked(console, columns, cells)
-        return
-    table = Table(show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
-    for column in columns:
-        whole = column in {_(c) for c in _WHOLE}
-        # A heading is never cut ("responsa…"): the long texts below wrap instead.
-        widest = max((len(word) for word in column.split()), default=0)
-        table.add_column(column, no_wrap=whole, min_width=widest)
-    for row in cells:
-        table.add_row(*row)
-    console.print(table)
 
 
 def follow_up_table(found: list[FollowUp], today: date) -> Rows:

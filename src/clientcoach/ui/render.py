@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
@@ -13,7 +14,7 @@ from rich.tree import Tree
 from clientcoach.i18n import _, ngettext
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Iterable, Sequence
 
     from rich.table import Table
 
@@ -301,3 +302,96 @@ def resuming(console: Console, draft: Draft, changes: Changes) -> None:
             steps=", ".join(changes.added)
         )
         console.print(Text("  " + text), soft_wrap=True)
+
+
+# Between two columns of a grid.
+GAP = 2
+# The longest word a grid's column keeps whole.
+WORD = 12
+
+
+def _longest_word(text: str) -> int:
+    return max((cell_len(word) for word in text.split()), default=0)
+
+
+def grid(
+    console: Console,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Text]],
+    whole: Collection[int] = (),
+) -> bool:
+    """Rows under their headings, each column as wide as its widest cell; when that is
+    too wide, the widest columns not in ``whole`` give way and their cells wrap.
+
+    Drawn line by line, not as a Rich table: a table measures and lays out every cell
+    of every row together, about 0.5 ms a row, and a few years of follow-ups are
+    thousands of rows. A heading is never cut, nor a cell of ``whole`` (ids, dates,
+    typed back into other commands). False, with nothing printed, when even so the
+    columns cannot fit: the caller then stacks the rows (see :func:`stacked`).
+    """
+    rows = list(rows)
+    floors = [_longest_word(name) for name in columns]
+    widths = [cell_len(name) for name in columns]
+    words = [0] * len(columns)
+    for row in rows:
+        for i, cell in enumerate(row):
+            plain = cell.plain
+            size = (
+                max(cell_len(line) for line in plain.split("\n"))
+                if "\n" in plain
+                else cell_len(plain)
+            )
+            if size > widths[i]:
+                widths[i] = size
+            if size > words[i]:  # else no word in it can be longer either
+                words[i] = max(words[i], _longest_word(plain))
+    # A word is not broken (a date, a name) unless it is longer than WORD: a link in a
+    # follow-up's text folds rather than take the whole line.
+    floors = [max(floor, min(word, WORD)) for floor, word in zip(floors, words, strict=True)]
+    for i in whole:
+        floors[i] = widths[i]
+    room = console.width - GAP * (len(columns) - 1)
+    if sum(floors) > room:
+        return False
+    over = sum(widths) - room
+    while over > 0:
+        # The widest column that may still give way gives one cell: the texts left
+        # keep as much room as the others.
+        _width, i = max((w, i) for i, w in enumerate(widths) if w > floors[i])
+        widths[i] -= 1
+        over -= 1
+    last = len(columns) - 1
+    gap = " " * GAP
+
+    def lines(cells: Sequence[Text]) -> list[Text]:
+        wrapped = [
+            [cell]
+            if "\n" not in cell.plain and cell_len(cell.plain) <= widths[i]
+            else list(cell.wrap(console, widths[i], overflow="fold"))
+            for i, cell in enumerate(cells)
+        ]
+        out: list[Text] = []
+        for depth in range(max(len(parts) for parts in wrapped)):
+            line = Text(no_wrap=True, end="")
+            for i, parts in enumerate(wrapped):
+                piece = parts[depth] if depth < len(parts) else None
+                if piece is not None:
+                    line.append_text(piece)
+                if i < last:
+                    used = cell_len(piece.plain) if piece is not None else 0
+                    line.append(" " * (widths[i] - used) + gap)
+            line.rstrip()
+            out.append(line)
+        return out
+
+    heading = [Text(name, style="bold") for name in columns]
+    shown = lines(heading)
+    shown.append(Text("─" * min(console.width, sum(widths) + GAP * last), style="dim"))
+    for row in rows:
+        shown += lines(row)
+        if len(shown) >= 200:  # printed in batches: one call per line costs as much again
+            console.print(Text("\n").join(shown), soft_wrap=True)
+            shown = []
+    if shown:
+        console.print(Text("\n").join(shown), soft_wrap=True)
+    return True
