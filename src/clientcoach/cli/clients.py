@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from clientcoach.cli import completion
-from clientcoach.cli.common import command, print_json, report_damaged, watch_index
+from clientcoach.cli.common import (
+    command,
+    print_json,
+    print_json_items,
+    report_damaged,
+    watch_index,
+)
 from clientcoach.i18n import _
 from clientcoach.ui.console import console, out, paged
 
@@ -60,7 +66,7 @@ def followups(
     today = _today()
     shown, damaged = memory.followups(_store(), client, today, overdue=overdue, show_all=show_all)
     if as_json:
-        print_json([f.to_json(today) for f in shown])
+        print_json_items(f.to_json(today) for f in shown)
     elif shown:
         from clientcoach.ui.clients import follow_up_table, print_rows
 
@@ -144,7 +150,7 @@ def history(
         grep=grep,
     )
     if as_json:
-        print_json([f.to_json() for f in found])
+        print_json_items(f.to_json() for f in found)
     elif found:
         from clientcoach.ui.clients import print_history
 
@@ -196,7 +202,7 @@ def clients(as_json: JsonOpt = False) -> None:
 
     found, damaged = memory.clients(_store(), _today())
     if as_json:
-        print_json([s.to_json() for s in found])
+        print_json_items(s.to_json() for s in found)
     elif found:
         from clientcoach.ui.clients import clients_table, print_rows
 

@@ -10,7 +10,7 @@ import os
 import shutil
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -251,6 +251,43 @@ def one_format(**chosen: bool) -> None:
 
 def print_json(data: object) -> None:
     """``data`` as indented JSON on standard output."""
+    typer.echo(_json(data))
+
+
+def print_json_items(items: Iterable[object]) -> None:
+    """A JSON array of ``items`` on standard output, the same text as :func:`print_json`
+    of their list, written as they come: a history of 100,000 reflections is never held
+    as one list of dicts, nor as one text.
+
+    Each item falls back to the standard library on its own (see :func:`_json`), where
+    the whole list did before: only a float of such an item may be written otherwise."""
+    opened = False
+    batch: list[str] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal opened, batch, size
+        typer.echo(("," if opened else "[") + "\n" + ",\n".join(batch), nl=False)
+        opened, batch, size = True, [], 0
+
+    for item in items:
+        # An item's lines go one level deeper; a newline inside a JSON string is written
+        # \n, so each one here is between two of the item's lines.
+        text = "  " + _json(item).replace("\n", "\n  ")
+        batch.append(text)
+        size += len(text)
+        if size >= _BATCH:
+            flush()
+    if batch:
+        flush()
+    typer.echo("\n]" if opened else "[]")
+
+
+# How much JSON text is written at once.
+_BATCH = 1 << 16
+
+
+def _json(data: object) -> str:
     import orjson  # here, not at the top: `coach --help` need not load it
 
     from clientcoach.ui.escape import json_text
@@ -267,7 +304,7 @@ def print_json(data: object) -> None:
         import json
 
         text = json.dumps(data, indent=2, ensure_ascii=False)
-    typer.echo(json_text(text))
+    return json_text(text)
 
 
 def silence_stdout() -> None:
