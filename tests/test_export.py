@@ -353,6 +353,43 @@ def test_a_csv_is_written_as_it_is_read_and_a_stop_midway_leaves_the_earlier_fil
     assert [p.name for p in tmp_path.iterdir() if "all.csv" in p.name] == ["all.csv"]
 
 
+def test_markdown_files_are_written_as_they_are_read_and_a_stop_leaves_the_earlier_export(
+    saved: list[dict[str, Any]], home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each reflection's file is written before the next is read (an export of thousands
+    is never held whole); a stop while reading leaves the earlier export, and nothing of
+    the new one."""
+    import os
+
+    from clientcoach.storage.store import Store
+
+    for path in home.glob("reflections/*/*.json"):  # read once by the index (see above)
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    folder = tmp_path / "md"
+    assert coach("export", "-f", "markdown", "-o", str(folder)).code == 0
+    earlier = _contents(folder)
+    assert len(earlier) >= 3
+    real_read = Store.read_record
+    read: list[Path] = []
+    written_before: list[str] = []
+
+    def stopping(self: Store, path: Path) -> dict[str, Any]:
+        read.append(path)
+        if len(read) == 3:
+            written_before.extend(
+                p.name for building in tmp_path.glob(".md.*.tmp") for p in building.iterdir()
+            )
+            raise KeyboardInterrupt
+        return real_read(self, path)
+
+    monkeypatch.setattr(Store, "read_record", stopping)
+    result = coach("export", "-f", "markdown", "-o", str(folder), "--force")
+    assert result.code == 130, result.stderr
+    assert len(written_before) == 2  # the first two, already on disk
+    assert _contents(folder) == earlier
+    assert [p.name for p in tmp_path.iterdir() if "md" in p.name] == ["md"]
+
+
 def test_a_file_damaged_after_the_listing_is_named_and_not_counted(
     saved: list[dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

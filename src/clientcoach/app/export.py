@@ -388,22 +388,25 @@ def write_file(path: Path, text: Text, force: bool) -> None:
         raise _cannot(path, exc) from exc
 
 
-def write_folder(path: Path, files: dict[str, str], force: bool) -> None:
+def write_folder(path: Path, files: Iterable[tuple[str, str]], force: bool) -> int:
     """Build the folder beside ``path`` under a hidden name, then rename it into place;
     an earlier export replaced (with ``force``) is moved aside just before, and removed
-    only once the new one is in place. A failure or a stop (Ctrl-C) at any point leaves
-    the earlier export whole, where it was."""
+    only once the new one is in place. A failure or a stop (Ctrl-C) at any point, while
+    the files are made too, leaves the earlier export whole, where it was. How many
+    files were written."""
     from clientcoach.storage.store import write_new
 
     check_free(path, True, force)
     building = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     old = path.with_name(f".{path.name}.{os.getpid()}.old")
     built = False
+    count = 0
     try:
         building.mkdir(mode=0o700)
         built = True
-        for name, text in files.items():
+        for name, text in files:
             write_new(building / name, text)
+            count += 1
         if os.path.lexists(path):
             path.rename(old)
         building.rename(path)
@@ -419,6 +422,7 @@ def write_folder(path: Path, files: dict[str, str], force: bool) -> None:
             if os.path.lexists(old) and not os.path.lexists(path):
                 old.rename(path)  # the earlier export back where it was
             shutil.rmtree(building, ignore_errors=True)
+    return count
 
 
 def _cannot(path: Path, exc: OSError) -> StorageError:

@@ -105,9 +105,7 @@ def export(
         from clientcoach.ui.export import markdown_files
 
         assert path is not None  # refused by use.target
-        files = markdown_files(selection.records())
-        use.write_folder(path, files, force)
-        count = len(files)
+        count = use.write_folder(path, markdown_files(selection.records()), force)
     else:
         text: Text
         if chosen == "csv":

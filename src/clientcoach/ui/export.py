@@ -4,7 +4,7 @@ first, then the reflection as ``coach show --markdown`` draws it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from clientcoach.core.text import slug
@@ -40,14 +40,15 @@ def front_matter(record: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def markdown_files(records: Iterable[dict[str, Any]]) -> dict[str, str]:
-    """Each reflection's file name and text."""
+def markdown_files(records: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str]]:
+    """Each reflection's file name and text, made as they are written: an export of
+    100,000 reflections never holds them all."""
     from clientcoach.ui.clients import show_markdown
 
-    files: dict[str, str] = {}
+    names: set[str] = set()
     for record in records:
         name = file_name(record)
-        if name in files:  # a copy a sync conflict left: the same id, shown once
+        if name in names:  # a copy a sync conflict left: the same id, shown once
             continue
-        files[name] = front_matter(record) + "\n" + show_markdown(record)
-    return files
+        names.add(name)
+        yield name, front_matter(record) + "\n" + show_markdown(record)
