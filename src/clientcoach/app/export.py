@@ -45,14 +45,16 @@ class Selection:
     never holds them all; a file found damaged while reading joins ``damaged``."""
 
     store: Store
-    paths: list[Path]
+    # As text: 100,000 paths weigh several times more as Path objects.
+    files: list[str]
     damaged: list[Damaged]
     redact: Redaction | None = None
     read: int = 0  # records handed out so far
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Each reflection as a plain record (redacted when asked), oldest first."""
-        for path in self.paths:
+        for file in self.files:
+            path = Path(file)
             try:
                 record = self.store.read_record(path)
             except DamagedFile as exc:  # damaged or gone since the index last saw it
@@ -167,7 +169,7 @@ def select(
             exc.args = (exc.message,)
         raise
     # history is newest first; an export reads oldest first
-    return Selection(store, [one.path for one in reversed(found)], damaged, redact)
+    return Selection(store, [one.file for one in reversed(found)], damaged, redact)
 
 
 # --- CSV ------------------------------------------------------------------------------
