@@ -144,6 +144,7 @@ steps = st.lists(
                 "delete",
                 "damage",
                 "quarantine",
+                "drop month",
             ]
         ),
         st.integers(0, 50),
@@ -192,6 +193,12 @@ def apply(home: Path, step: Step, serial: int) -> None:
             path.unlink()
         elif what == "damage":
             path.write_bytes(path.read_bytes()[: b * 7])
+        elif what == "drop month":  # a month folder deleted, or emptied, by hand
+            if b % 2:
+                shutil.rmtree(path.parent)
+            else:
+                for other in path.parent.glob("*.json"):
+                    other.unlink()
 
 
 @contextmanager
@@ -311,6 +318,34 @@ def _sql(file: Path, statement: str) -> None:
     with sqlite3.connect(file) as db:
         db.execute(statement)
     db.close()
+
+
+def test_a_month_deleted_emptied_or_added_by_hand_is_seen(home: Path) -> None:
+    """The walk compares the files with the index one month folder at a time: the rows
+    of a folder gone, or with no file left, are forgotten; a new folder is read."""
+    for day in ("2026-09-14", "2026-10-05", "2026-11-10", "2026-11-20"):
+        save(home, "debrief", "Acme", day)
+    months = home / "reflections"
+    for path in months.glob("*/*.json"):
+        # Files written a moment ago are read again by every command (their times are
+        # not trusted yet): made older, the walk keeps their rows and compares.
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    assert_same_as_files(home)
+    assert json.loads(coach(home, "doctor", "--json").stdout)["index"]["changed"] == 0
+    shutil.rmtree(months / "2026-09")
+    for path in (months / "2026-10").glob("*.json"):
+        path.unlink()
+    assert_same_as_files(home)
+    shown = json.loads(coach(home, "history", "--json").stdout)
+    assert [r["date"] for r in shown] == ["2026-11-20", "2026-11-10"]
+    moved = months / "2025-01"
+    moved.mkdir()
+    for path in (months / "2026-11").glob("*.json"):
+        path.rename(moved / path.name)
+    (months / "2026-11").rmdir()
+    assert_same_as_files(home)
+    again = json.loads(coach(home, "history", "--json").stdout)
+    assert sorted(Path(r["path"]).parent.name for r in again) == ["2025-01", "2025-01"]
 
 
 def test_a_file_changed_by_hand_with_the_same_size_and_time_is_seen(home: Path) -> None:

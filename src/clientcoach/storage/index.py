@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 from clientcoach.storage.store import DamagedFile, Store, ensure_dir
 
 # The layout of the index file itself; a different one is rebuilt, never read.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 INDEX_NAME = "index.sqlite3"
 BUSY_MS = 30_000
 # Times of files written this recently are not trusted (some file systems keep them to
@@ -59,6 +59,8 @@ _SCHEMA = (
     "CREATE INDEX files_client ON files(client_key)",
     # Asked before every answer (``duplicated``): an id held twice, found without a sort.
     "CREATE INDEX files_rid ON files(rid)",
+    # What the walk compares each file with, read month by month from the index alone.
+    "CREATE INDEX files_seen ON files(path, size, mtime_ns, inode)",
     """CREATE TABLE facts(
         part TEXT NOT NULL, file INTEGER NOT NULL, data BLOB NOT NULL,
         PRIMARY KEY(part, file)
@@ -292,28 +294,50 @@ class Index:
 
     # --- keeping it right ---------------------------------------------------------------
 
-    def _seen(self) -> dict[str, tuple[int, int, int, int]]:
+    def _seen(self, month: str) -> dict[str, tuple[int, int, int, int]]:
+        """The rows of one month folder (``month`` ends with "/"), by path."""
         return {
             path: (size, mtime, inode, rowid)
             for rowid, path, size, mtime, inode in self.conn.execute(
-                "SELECT id, path, size, mtime_ns, inode FROM files"
+                # Every path in the folder, and no other: "0" follows "/".
+                "SELECT id, path, size, mtime_ns, inode FROM files WHERE path >= ? AND path < ?",
+                (month, month[:-1] + "0"),
             )
         }
 
     def _differences(self) -> tuple[list[tuple[str, Path]], list[tuple[int, str]], int]:
         """The files to read again, the rows (id, path) of files gone, and how many rows
-        still hold."""
-        seen = self._seen()
+        still hold.
+
+        Month by month: only one folder's rows are held at a time, not 100,000."""
         stale: list[tuple[str, Path]] = []
+        gone: list[tuple[int, str]] = []
         kept = 0
         root = self.store.reflections
+        months: list[str] = []
+        held = 0  # the rows of the folders listed
+        seen: dict[str, tuple[int, int, int, int]] = {}
         for relative, key in listing(root):
+            if not relative.startswith(months[-1] if months else "/"):
+                gone += [(known[3], path) for path, known in seen.items()]
+                months.append(relative[: relative.index("/") + 1])
+                seen = self._seen(months[-1])
+                held += len(seen)
             known = seen.pop(relative, None)
             if known is None or key is None or known[:3] != key:
                 stale.append((relative, root / relative))
             else:
                 kept += 1
-        return stale, [(known[3], path) for path, known in seen.items()], kept
+        gone += [(known[3], path) for path, known in seen.items()]
+        (rows,) = self.conn.execute("SELECT count(*) FROM files").fetchone()
+        if rows > held:  # the rows of a folder with no file left, or gone itself
+            listed = ", ".join("?" * len(months))
+            gone += self.conn.execute(
+                "SELECT id, path FROM files WHERE substr(path, 1, instr(path, '/'))"
+                f" NOT IN ({listed})",
+                months,
+            ).fetchall()
+        return stale, gone, kept
 
     def _still(
         self, stale: list[tuple[str, Path]], gone: list[tuple[int, str]]
