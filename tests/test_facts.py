@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import orjson
 import pytest
@@ -64,6 +65,67 @@ def test_an_object_that_is_not_a_fact_is_refused_when_written() -> None:
     kept = record_facts(november_set()[0])
     assert kept is not None
     facts, summaries, language, words = kept
-    facts.follow_ups.append(Stray("not a fact"))  # type: ignore[arg-type]
+    facts.follow_ups = (*facts.follow_ups, Stray("not a fact"))  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="cannot hold Stray"):
         facts_to_json((facts, summaries, language, words))
+
+
+def _kept(facts: Facts) -> object:
+    return orjson.loads(orjson.dumps(facts_to_json((facts, [], "en", {}))))
+
+
+def test_facts_read_together_hold_each_equal_value_once_and_keep_its_type() -> None:
+    """A review of all time holds every record's facts: equal texts, codes and numbers
+    are held once among them; a yes/no is never taken for a number, nor 1 for 1.0."""
+    day = date(2026, 11, 3)
+
+    def made(rid: str, **values: Any) -> Facts:
+        return Facts(rid, "debrief", "Acme Corp", "acme corp", day, False, **values)
+
+    first = made(
+        "a",
+        bad_intent=[True],
+        drama=["rescuer", "victim"],
+        labels=[("trigger", "blame", "Being blamed")],
+        pitching={"talk_share": [1.0]},
+    )
+    second = made(
+        "b",
+        knowledge=[1.0],
+        energy=[1.0],
+        drama=["rescuer", "victim"],
+        labels=[("trigger", "blame", "Being blamed")],
+        pitching={"talk_share": [1.0]},
+    )
+    shared: dict[object, Any] = {}
+    one = facts_from_json(_kept(first), shared)[0]
+    two = facts_from_json(_kept(second), shared)[0]
+    assert one.client is two.client
+    assert one.drama is two.drama
+    assert one.drama == ("rescuer", "victim")
+    assert one.labels is two.labels
+    assert one.pitching is two.pitching
+    assert dict(one.pitching) == {"talk_share": (1.0,)}
+    assert two.knowledge is two.energy
+    assert one.bad_intent == (True,)
+    assert type(one.bad_intent[0]) is bool
+    assert type(two.knowledge[0]) is float
+    assert one.follow_ups == () == two.trolls
+
+
+def test_a_fact_is_read_only_once_made_as_the_index_gives_it_back() -> None:
+    record = debrief(
+        "Acme",
+        "2026-11-03",
+        loop("next_steps", "follow_up", [follow_up("Call back", "2026-11-10")]),
+        loop("mistakes", "mistake", [mistake("Talked over them")]),
+    )
+    kept = record_facts(record)
+    assert kept is not None
+    facts = kept[0]
+    for name in ("follow_ups", "mistakes", "trolls", "labels", "knowledge"):
+        assert isinstance(getattr(facts, name), tuple), name
+    back = facts_from_json(_kept(facts))[0]
+    assert back == facts
+    with pytest.raises(AttributeError):
+        back.follow_ups.append(back.follow_ups[0])  # type: ignore[attr-defined]

@@ -189,8 +189,9 @@ def _kept(
     args: tuple[str, ...] = (start.isoformat(), end.isoformat())
     if key is not None:
         where, args = where + " AND f.client_key = ?", (*args, key)
+    shared: dict[object, object] = {}  # one of each equal value among the facts
     return (
-        facts_from_json(orjson.loads(data))
+        facts_from_json(orjson.loads(data), shared)
         for name, data in index.columns_with("review", ("name",), where, args)
         if like(name)
     )

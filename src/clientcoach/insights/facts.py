@@ -9,10 +9,13 @@ Pure, like the rest of ``insights``: records come in as the plain dicts the stor
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from types import MappingProxyType
+from typing import Any, TypeVar
 
 import orjson
 
@@ -42,6 +45,25 @@ PITCHING: list[str] = ["talk_share", "open_questions", "longest_monologue"]
 
 
 # --- reading one record ---------------------------------------------------------------
+
+
+T = TypeVar("T")
+
+
+def _growing(into: Sequence[T]) -> list[T]:
+    """A fact's list while its record is read. Facts are not changed once made: those
+    the index keeps share their equal values, lists included (see ``_decode``)."""
+    assert isinstance(into, list), "a fact is read-only once made"
+    return into
+
+
+def _add(into: Sequence[T], item: T) -> None:
+    _growing(into).append(item)
+
+
+def _growing_map(into: Mapping[str, T]) -> dict[str, T]:
+    assert isinstance(into, dict), "a fact is read-only once made"
+    return into
 
 
 @lru_cache(maxsize=4096)
@@ -131,12 +153,12 @@ class MistakeFact:
 @dataclass(slots=True)
 class LossFact:
     outcome: str | None
-    categories: set[str]  # the main reason's area
-    reasons: list[str]  # the main reasons
+    categories: AbstractSet[str]  # the main reason's area
+    reasons: Sequence[str]  # the main reasons
     price_stated: bool | None
     price_believed: bool | None
     asked_why: bool | None
-    contributing: list[str] = field(default_factory=list)
+    contributing: Sequence[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -155,40 +177,40 @@ class Facts:
     deepdive_of: str | None = None
     outcome: str | None = None
     next_steps: bool | None = None
-    follow_ups: list[FollowUpFact] = field(default_factory=list)
-    trolls: list[TrollFact] = field(default_factory=list)
-    help: list[list[tuple[str, str | None, bool]]] = field(default_factory=list)
-    mistakes: list[MistakeFact] = field(default_factory=list)
-    losses: list[LossFact] = field(default_factory=list)
-    knowledge: list[float] = field(default_factory=list)
-    perception: list[float] = field(default_factory=list)
-    energy: list[float] = field(default_factory=list)
-    drama: list[str] = field(default_factory=list)
-    commitments: list[str] = field(default_factory=list)  # commitment_kept values
+    follow_ups: Sequence[FollowUpFact] = field(default_factory=list)
+    trolls: Sequence[TrollFact] = field(default_factory=list)
+    help: Sequence[Sequence[tuple[str, str | None, bool]]] = field(default_factory=list)
+    mistakes: Sequence[MistakeFact] = field(default_factory=list)
+    losses: Sequence[LossFact] = field(default_factory=list)
+    knowledge: Sequence[float] = field(default_factory=list)
+    perception: Sequence[float] = field(default_factory=list)
+    energy: Sequence[float] = field(default_factory=list)
+    drama: Sequence[str] = field(default_factory=list)
+    commitments: Sequence[str] = field(default_factory=list)  # commitment_kept values
     # Assuming bad intent, asked outside a troll replay: in a prep or in a debrief.
-    bad_intent: list[bool] = field(default_factory=list)
+    bad_intent: Sequence[bool] = field(default_factory=list)
     # What could set me off, listed in a prep.
-    triggers_expected: list[str] = field(default_factory=list)
+    triggers_expected: Sequence[str] = field(default_factory=list)
     client_advance: str | None = None
-    client_follow_through: list[str] = field(default_factory=list)
+    client_follow_through: Sequence[str] = field(default_factory=list)
     # Reason codes of a won deal (role win_reason), one list per analysis.
-    wins: list[list[str]] = field(default_factory=list)
+    wins: Sequence[Sequence[str]] = field(default_factory=list)
     # The pitching self-measures given, by role (see PITCHING).
-    pitching: dict[str, list[float]] = field(default_factory=dict)
+    pitching: Mapping[str, Sequence[float]] = field(default_factory=dict)
     # (role, choice value, the label shown for it), for the choices the review names.
-    labels: list[tuple[str, str, str]] = field(default_factory=list)
+    labels: Sequence[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _labels_of(roles: RoleMap, role: str, into: list[tuple[str, str, str]]) -> None:
+def _labels_of(roles: RoleMap, role: str, into: Sequence[tuple[str, str, str]]) -> None:
     """The labels saved beside choice values (one label, or a list for several values)."""
     for answer in roles.get(role, ()):
         value, label = answer.get("value"), answer.get("label")
         if isinstance(value, str) and isinstance(label, str):
-            into.append((role, value, label))
+            _add(into, (role, value, label))
         elif isinstance(value, list) and isinstance(label, list) and len(value) == len(label):
-            into += [
+            _growing(into).extend(
                 (role, v, t) for v, t in zip(value, label, strict=True) if type(v) is type(t) is str
-            ]
+            )
 
 
 def read_facts(
@@ -232,19 +254,19 @@ def read_facts(
         due = day_of(answer.get("value"))
         if due is not None:
             what = _("Next touchpoint with {client} (lost deal)").format(client=client)
-            facts.follow_ups.append(FollowUpFact(what, "me", due, bool(answer.get("done"))))
+            _add(facts.follow_ups, FollowUpFact(what, "me", due, bool(answer.get("done"))))
     # A playbook walked on its own (troll-bridge, lost-deal...) puts an episode's answers
     # at the top level rather than in a loop item: the same reading applies.
     _episodes(facts, top)
     if not _troll_episode(top):
         for answer in top.get("bad_intent", ()):
             if isinstance(value := answer.get("value"), bool):
-                facts.bad_intent.append(value)
+                _add(facts.bad_intent, value)
         for answer in top.get("trigger", ()):
             value = answer.get("value")
             for text in value if isinstance(value, list) else [value]:
                 if (shown_text := _text(text)) is not None:
-                    facts.triggers_expected.append(shown_text)
+                    _add(facts.triggers_expected, shown_text)
 
     facts.knowledge = _numbers(top, "knowledge")
     facts.perception = _numbers(top, "perception")
@@ -261,8 +283,21 @@ def read_facts(
     ]
     for role in PITCHING:
         if values := _numbers(top, role):
-            facts.pitching[role] = values
+            _growing_map(facts.pitching)[role] = values
+    _freeze(facts)
     return facts
+
+
+def _freeze(fact: object) -> None:
+    """Make a fact just read read-only, as the index gives them back (see ``_decode``):
+    its lists become tuples, its own and its parts'."""
+    for name in _FIELDS[type(fact)]:
+        value = getattr(fact, name)
+        if type(value) is list:
+            for part in value:
+                if type(part) in _FIELDS:
+                    _freeze(part)
+            setattr(fact, name, tuple(tuple(v) if type(v) is list else v for v in value))
 
 
 def _follow_up(facts: Facts, roles: RoleMap, item: object) -> None:
@@ -270,13 +305,14 @@ def _follow_up(facts: Facts, roles: RoleMap, item: object) -> None:
     if what is None:
         return
     owner = _first(roles, "owner")
-    facts.follow_ups.append(
+    _add(
+        facts.follow_ups,
         FollowUpFact(
             what,
             owner if isinstance(owner, str) else None,
             day_of(_first(roles, "due")),
             _done(item),
-        )
+        ),
     )
 
 
@@ -297,7 +333,8 @@ def _episodes(facts: Facts, roles: RoleMap) -> None:
         if isinstance(taken, list):  # the compact form: read from the loop steps ticked
             paused = _PAUSE in taken if paused is None else paused
             too_much = _SAY_LITTLE not in taken if too_much is None else too_much
-        facts.trolls.append(
+        _add(
+            facts.trolls,
             TrollFact(
                 _text(_first(roles, "troll_topic")),
                 _flag(_first(roles, "calm_restored"), _CALM),
@@ -306,7 +343,7 @@ def _episodes(facts: Facts, roles: RoleMap) -> None:
                 _flag(_first(roles, "troll_recurring"), _RECURRING) is True,
                 trigger if isinstance(trigger, str) else None,
                 _flag(_first(roles, "bad_intent")),
-            )
+            ),
         )
         _labels_of(roles, "trigger", facts.labels)
     checks = [
@@ -319,7 +356,7 @@ def _episodes(facts: Facts, roles: RoleMap) -> None:
         if isinstance(met, list):  # one checklist: each rule ticked is met, the others not
             checks += [(rule, None, rule in met) for rule in HELP_RULES]
     if checks:
-        facts.help.append(checks)
+        _add(facts.help, checks)
     if "win_reason" in roles:
         codes: list[str] = []
         for answer in roles["win_reason"]:
@@ -327,7 +364,7 @@ def _episodes(facts: Facts, roles: RoleMap) -> None:
             for code in value if isinstance(value, list) else [value]:
                 if isinstance(code, str) and code not in codes:
                     codes.append(code)
-        facts.wins.append(codes)
+        _add(facts.wins, codes)
         _labels_of(roles, "win_reason", facts.labels)
     if "mistake" in roles:
         marked = _flag(_first(roles, "mistake_repeat"), _REPEAT) is True
@@ -336,13 +373,14 @@ def _episodes(facts: Facts, roles: RoleMap) -> None:
             if text is not None:
                 link = answer.get("repeat_of")
                 earlier = _text(link.get("text")) if isinstance(link, dict) else None
-                facts.mistakes.append(
+                _add(
+                    facts.mistakes,
                     MistakeFact(
                         text,
                         norm(text),
                         marked or bool(link),
                         norm(earlier) if earlier is not None else None,
-                    )
+                    ),
                 )
     if (
         "loss_outcome" in roles
@@ -350,7 +388,7 @@ def _episodes(facts: Facts, roles: RoleMap) -> None:
         or "price_stated" in roles
         or "asked_why" in roles
     ):
-        facts.losses.append(_loss(roles))
+        _add(facts.losses, _loss(roles))
         _labels_of(roles, "loss_outcome", facts.labels)
         _labels_of(roles, "loss_reason", facts.labels)
         _labels_of(roles, "believed_reason", facts.labels)  # also names the reason areas
@@ -438,10 +476,9 @@ def _encode(value: object) -> object:
     kind = type(value)
     if kind is str or kind is int or kind is float or kind is bool or value is None:
         return value
-    if kind is list:
+    if kind is list or kind is tuple:
+        # Read back as a tuple either way: facts are read-only once made.
         return [_encode(v) for v in value]  # type: ignore[attr-defined]
-    if kind is tuple:
-        return {"t": [_encode(v) for v in value]}  # type: ignore[attr-defined]
     if kind is set or kind is frozenset:
         return {"s": sorted(_encode(v) for v in value)}  # type: ignore[attr-defined, type-var]
     if kind is date:
@@ -462,28 +499,67 @@ def _fact_class(name: str) -> type:
 
 
 _NESTED = (dict, list)
+# What every empty list and map of a kept fact is: facts are read-only once made.
+_NONE: tuple[()] = ()
+_NO_MAP: Mapping[str, Any] = MappingProxyType({})
+# One of each equal value, for the facts of one review (see ``facts_from_json``).
+Shared = dict[object, Any]
 
 
-def _decode(value: object) -> Any:
-    # Most values are text, numbers or empty lists (no follow-up, no troll...): they are
-    # taken as they are, without a call. orjson made them for this record alone.
+def _decode(value: object, shared: Shared) -> Any:
+    # A review of all time holds the facts of every record (100,000 of them at most), and
+    # most of their values are equal: the same kinds, clients, labels, lists of codes. Each
+    # is held once (about 2.9 KB a fact down to 0.8), as read-only tuples, never lists.
+    # Texts, dates, and tuples of texts or of numbers are shared, each kind apart (see
+    # ``_one``); a map is shared as a read-only view.
     kind = type(value)
+    if kind is str:
+        return shared.setdefault(value, value)
     if kind is list:
-        return [v if not v or type(v) not in _NESTED else _decode(v) for v in value]  # type: ignore[attr-defined]
+        if not value:
+            return _NONE
+        items = tuple(
+            shared.setdefault(v, v) if type(v) is str else _decode(v, shared)
+            for v in value  # type: ignore[attr-defined]
+        )
+        return _one(items, shared)
     if kind is not dict:
         return value
     tagged: dict[str, Any] = value  # type: ignore[assignment]
     if "c" in tagged:
-        return _fact_class(tagged["c"])(
-            *[v if not v or type(v) not in _NESTED else _decode(v) for v in tagged["v"]]
-        )
-    if "t" in tagged:
-        return tuple(v if not v or type(v) not in _NESTED else _decode(v) for v in tagged["t"])
+        return _fact_class(tagged["c"])(*[_decode(v, shared) for v in tagged["v"]])
     if "s" in tagged:
-        return {v if type(v) not in _NESTED else _decode(v) for v in tagged["s"]}
+        return frozenset(_decode(v, shared) for v in tagged["s"])
     if "m" in tagged:
-        return {_decode(k): _decode(v) for k, v in tagged["m"]}
-    return date.fromisoformat(tagged["d"])
+        if not tagged["m"]:
+            return _NO_MAP
+        pairs = tuple((_decode(k, shared), _decode(v, shared)) for k, v in tagged["m"])
+        try:
+            key = (Mapping, pairs)
+            found = shared.get(key)
+        except TypeError:  # a value that is not read-only: a map of its own
+            return dict(pairs)
+        if found is None:
+            found = shared[key] = MappingProxyType(dict(pairs))
+        return found
+    day = date.fromisoformat(tagged["d"])
+    return shared.setdefault(day, day)
+
+
+def _one(items: tuple[Any, ...], shared: Shared) -> tuple[Any, ...]:
+    """The tuple ``items``, held once among equal ones when it is all texts or all
+    numbers with a fraction; any other (facts, yes/no, None) stays a tuple of its own."""
+    if _text_only(items):
+        return shared.setdefault(items, items)  # type: ignore[no-any-return]
+    if all(type(v) is float for v in items):
+        # Keyed apart: (1.0,) == (True,), and a yes/no must never become a number.
+        found: tuple[Any, ...] = shared.setdefault((float, items), items)
+        return found
+    return items
+
+
+def _text_only(items: tuple[Any, ...]) -> bool:
+    return all(type(v) is str or (type(v) is tuple and _text_only(v)) for v in items)
 
 
 def facts_to_json(kept: Kept) -> object:
@@ -500,10 +576,12 @@ def facts_to_json(kept: Kept) -> object:
     ]
 
 
-def facts_from_json(data: Any) -> Kept:
+def facts_from_json(data: Any, shared: Shared | None = None) -> Kept:
+    """What :func:`facts_to_json` wrote; the values of the facts read with one
+    ``shared`` are held once among them."""
     facts, summaries, language, words = data
     shown: Shown = {tuple(w[:-1]) if len(w) > 2 else w[0]: w[-1] for w in words}
-    return _decode(facts), summaries, language, shown
+    return _decode(facts, {} if shared is None else shared), summaries, language, shown
 
 
 # The classes a kept fact may be, and nothing else; their fields in declared order.
