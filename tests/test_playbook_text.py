@@ -369,3 +369,49 @@ def test_price_over_attribution_is_told_as_a_practitioners_claim(
     why = _step(REPO / "playbooks" / folder / "lost-deal.toml", "price_believed")["why"]
     assert claim in why
     assert not why.startswith(fact)
+
+
+SENTENCES = """
+schema = 1
+id = "sentences"
+kind = "review"
+language = "en"
+title = "Sentences"
+
+[[steps]]
+id = "change"
+type = "text"
+prompt = "Start from the focus points above."
+
+[[steps]]
+id = "rating"
+type = "text"
+prompt = "Your rating"
+"""
+
+
+def test_the_answers_screen_adds_no_colon_after_a_prompt_ending_a_sentence() -> None:
+    import io
+    from datetime import date
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from clientcoach.core.engine import Run
+    from clientcoach.storage.playbooks import parse_playbook
+    from clientcoach.ui.terminal import TerminalAsker
+
+    playbook = parse_playbook(SENTENCES, "sentences.toml")
+    run = Run(playbook, {"sentences": playbook}, date(2026, 11, 20))
+    typed = iter(["Ask first", "Four", ""])
+
+    def read(_prompt: Text) -> str:
+        return next(typed)
+
+    buffer = io.StringIO()
+    TerminalAsker(Console(file=buffer, width=100, color_system=None), read=read).review(run)
+    assert run.done
+    shown = buffer.getvalue()
+    assert "Start from the focus points above. Ask first" in shown
+    assert ".:" not in shown
+    assert "Your rating: Four" in shown

@@ -225,6 +225,25 @@ def test_damaged_files_are_skipped_named_once_and_exit_7(november: list[Path], h
     assert "Review of November 2026" in shown.stdout
 
 
+def test_a_review_of_all_clients_is_not_listed_as_a_client(
+    november: list[Path], tmp_path: Path
+) -> None:
+    answers = tmp_path / "monthly.toml"
+    answers.write_text(
+        'month_rating = 4\nkeep = ["Agenda"]\nstop = ["Talking long"]\ntry = ["Ask first"]\n'
+        'outside_practice = "Watch a call"\npractice_source = "peer"\n'
+        'mistake_commitment = "Stop at two minutes"\n',
+        encoding="utf-8",
+    )
+    before = json.loads(coach("clients", "--json").stdout)
+    assert coach("review", "--answers", str(answers)).code == 0
+    for index in ("1", "0"):  # from the index and from the files
+        listed = json.loads(coach("clients", "--json", CLIENTCOACH_INDEX=index).stdout)
+        assert listed == before
+        shown = coach("clients", CLIENTCOACH_INDEX=index).stdout
+        assert all(line.strip()[:1] != "1" for line in shown.splitlines()[2:]), shown
+
+
 def test_monthly_reflection_scripted_is_saved_as_a_review(
     november: list[Path], home: Path, tmp_path: Path
 ) -> None:

@@ -676,7 +676,9 @@ def clients_from(
     """:func:`clients` from :func:`client_rows` (in record order), however they were kept."""
     groups: dict[str, list[tuple[str, date, list[FollowUp]]]] = {}
     for row in rows:
-        groups.setdefault(fold(row[0]), []).append(row)
+        key = fold(row[0])
+        if key:  # a review of all clients belongs to none (see Store.path_for)
+            groups.setdefault(key, []).append(row)
     summaries: list[ClientSummary] = []
     for group in groups.values():
         days = {day for _name, day, _found in group}

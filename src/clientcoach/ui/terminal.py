@@ -230,8 +230,9 @@ class TerminalAsker:
             row.add_column(no_wrap=True)
             row.add_column(ratio=1)
             prompt = one_line(question.step.prompt or question.step.id)
-            # A question already ends on its mark: "…this meeting? Agree the scope".
-            if prompt.endswith(("?", "!", ":")):
+            # A question, or a sentence, already ends on its mark: "…this meeting? Agree
+            # the scope", "Start from the focus points above. Ask…".
+            if prompt.endswith(("?", "!", ":", ".", "…")):
                 line = Text(prompt + " ")
             else:
                 line = Text(_("{name}: {value}").format(name=prompt, value=""))
