@@ -117,3 +117,25 @@ def test_a_word_is_kept_whole_when_its_column_gives_way() -> None:
     assert "2026-11-24" in text
     assert "Northstar" in text
     assert "Corporation" in text
+
+
+def test_rows_made_as_they_are_drawn_draw_the_same_as_rows_held() -> None:
+    from clientcoach.ui.render import Made
+
+    items = list(range(1, 451))
+    made: list[int] = []
+
+    def row(n: int) -> list[Text]:
+        made.append(n)
+        return _row(n, f"follow-up number {n}")
+
+    held, lazy = _console(80), _console(80)
+    print_rows(held, (COLUMNS, [_row(n, f"follow-up number {n}") for n in items]))
+    rows = Made(items, row)
+    assert len(rows) == 450
+    assert rows[2][0].plain == "id0003.1"
+    assert [r[0].plain for r in rows[:2]] == ["id0001.1", "id0002.1"]
+    made.clear()
+    print_rows(lazy, (COLUMNS, rows))
+    assert _lines(lazy) == _lines(held)
+    assert made == items + items  # once for the widths, once to draw: none kept

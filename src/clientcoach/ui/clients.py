@@ -6,7 +6,7 @@ Every piece of user or playbook text is printed as ``rich.text.Text``, never as 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -172,7 +172,7 @@ def _rating(name: str, rating: Rating) -> str:
 _WHOLE = {"id", "date"}
 
 
-Rows = tuple[list[str], list[list[Text]]]
+Rows = tuple[list[str], Sequence[Sequence[Text]]]
 
 
 def print_rows(console: Console, rows: Rows) -> None:
@@ -189,18 +189,24 @@ def print_rows(console: Console, rows: Rows) -> None:
 
 
 def follow_up_table(found: list[FollowUp], today: date) -> Rows:
-    columns = [_("id"), _("client"), _("due"), _("owner"), _("what")]
-    rows: list[list[Text]] = []
-    for item in found:
+    """The follow-ups' rows, each made as it is drawn (see render.Made)."""
+    from clientcoach.ui.render import Made
+
+    def row(item: FollowUp) -> list[Text]:
         due = (
             _due(item, today, column=True)
             if item.done is None
             else Text(_("done {day}").format(day=item.done), style="green")
         )
-        rows.append(
-            [Text(item.short_id), Text(item.client), due, Text(_owner(item.owner)), Text(item.what)]
-        )
-    return columns, rows
+        return [
+            Text(item.short_id),
+            Text(item.client),
+            due,
+            Text(_owner(item.owner)),
+            Text(item.what),
+        ]
+
+    return [_("id"), _("client"), _("due"), _("owner"), _("what")], Made(found, row)
 
 
 def history_table(found: list[tuple[dict[str, Any], list[Hit]]], grep: bool) -> Rows:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -14,7 +15,7 @@ from rich.tree import Tree
 from clientcoach.i18n import _, ngettext
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable, Sequence
+    from collections.abc import Collection
 
     from rich.table import Table
 
@@ -304,6 +305,33 @@ def resuming(console: Console, draft: Draft, changes: Changes) -> None:
         console.print(Text("  " + text), soft_wrap=True)
 
 
+T = TypeVar("T")
+
+
+class Made(Sequence[list[Text]]):
+    """The rows of ``items``, each made by ``make`` when it is read: 90,000 follow-ups
+    are drawn without holding 450,000 ``Text`` cells."""
+
+    def __init__(self, items: Sequence[T], make: Callable[[T], list[Text]]) -> None:
+        self._items: Sequence[Any] = items
+        self._make: Callable[[Any], list[Text]] = make
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[list[Text]]:
+        return map(self._make, self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> list[Text]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[list[Text]]: ...
+    def __getitem__(self, index: int | slice) -> list[Text] | list[list[Text]]:
+        if isinstance(index, slice):
+            return [self._make(item) for item in self._items[index]]
+        return self._make(self._items[index])
+
+
 # Between two columns of a grid.
 GAP = 2
 # The longest word a grid's column keeps whole.
@@ -317,7 +345,7 @@ def _longest_word(text: str) -> int:
 def grid(
     console: Console,
     columns: Sequence[str],
-    rows: Iterable[Sequence[Text]],
+    rows: Sequence[Sequence[Text]],
     whole: Collection[int] = (),
 ) -> bool:
     """Rows under their headings, each column as wide as its widest cell; when that is
@@ -328,8 +356,10 @@ def grid(
     thousands of rows. A heading is never cut, nor a cell of ``whole`` (ids, dates,
     typed back into other commands). False, with nothing printed, when even so the
     columns cannot fit: the caller then stacks the rows (see :func:`stacked`).
+
+    ``rows`` is read twice, for the widths and to draw: it may make each row as it is
+    read (see :class:`Made`).
     """
-    rows = list(rows)
     floors = [_longest_word(name) for name in columns]
     widths = [cell_len(name) for name in columns]
     words = [0] * len(columns)
