@@ -314,3 +314,20 @@ def test_a_french_review_names_every_reason_area_in_french(home: Path) -> None:
         assert name not in names(main), bars
     assert "How we ran" not in words
     assert not re.search(r"\b(need|price|execution)\b", words), bars
+
+
+def test_a_french_screen_names_owners_and_kinds_in_french(home: Path) -> None:
+    answers = REPO / "examples" / "debrief-answers.toml"
+    saved = run_coach(
+        "--lang", "fr", "debrief", "Acme", "--answers", str(answers), "--date", "2026-11-02"
+    )
+    assert saved.code == 0, saved.stderr
+    later = {"CLIENTCOACH_NOW": "2026-12-24T09:00"}
+    review = run_coach("--lang", "fr", "review", "--month", "2026-11", "--no-reflect", env=later)
+    assert review.code == 0, review.stderr
+    (row,) = [line for line in review.stdout.splitlines() if "Send the pilot plan" in line]
+    assert row.split()[3] == "moi"
+    listed = run_coach("--lang", "fr", "history", env=later)
+    assert listed.code == 0, listed.stderr
+    (line,) = [line for line in listed.stdout.splitlines() if "Acme" in line]
+    assert line.split()[1] == "débrief"

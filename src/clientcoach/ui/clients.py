@@ -15,6 +15,7 @@ from rich.text import Text
 
 from clientcoach.i18n import _, ngettext
 from clientcoach.insights.clients import Brief, ClientSummary, FollowUp, Hit, Rating
+from clientcoach.ui.messages import kind_name, owner_name
 
 # --- before a meeting ------------------------------------------------------------------
 
@@ -50,11 +51,6 @@ def _due(item: FollowUp, today: date, column: bool = False) -> Text:
     return Text(_("due {day}").format(day=item.due.isoformat()))
 
 
-def _owner(owner: str | None) -> str:
-    names = {"me": _("me"), "client": _("client"), "both": _("both")}
-    return names.get(owner or "", owner or "?")
-
-
 def _times(count: int) -> str:
     return _("once") if count == 1 else _("{n} times").format(n=count)
 
@@ -86,7 +82,7 @@ def brief(
         for item in memory.follow_ups[:FOLLOW_UPS_SHOWN]:
             line = Text("  ")
             line.append_text(_due(item, today))
-            line.append("  " + _("{name}: {value}").format(name=_owner(item.owner), value=""))
+            line.append("  " + _("{name}: {value}").format(name=owner_name(item.owner), value=""))
             line.append(item.what)
             line.append(f"  [{item.short_id}]", style="dim")
             console.print(line, soft_wrap=True)
@@ -202,7 +198,7 @@ def follow_up_table(found: list[FollowUp], today: date) -> Rows:
             Text(item.short_id),
             Text(item.client),
             due,
-            Text(_owner(item.owner)),
+            Text(owner_name(item.owner)),
             Text(item.what),
         ]
 
@@ -236,7 +232,7 @@ def history_table(found: list[tuple[dict[str, Any], list[Hit]]], grep: bool) -> 
 
 def _kind_label(record: dict[str, Any]) -> str:
     # A deep-dive walked later is saved with its playbook's kind, "any".
-    return _("deep-dive") if record["kind"] == "any" else str(record["kind"])
+    return kind_name(str(record["kind"]))
 
 
 def _title(record: dict[str, Any]) -> str:

@@ -56,6 +56,12 @@ def kind_name(kind: str) -> str:
     return kinds.get(kind, kind)
 
 
+def owner_name(owner: str | None) -> str:
+    """Whose move a follow-up is, as the reader calls it ("moi" in French)."""
+    names = {"me": _("me"), "client": _("client"), "both": _("both")}
+    return names.get(owner or "", owner or "?")
+
+
 def saved(reflection: Reflection, path: Path, show_path: bool) -> None:
     """Where the reflection went, and what to run next."""
     kind = kind_name(reflection.kind)

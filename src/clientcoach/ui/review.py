@@ -18,6 +18,7 @@ from clientcoach.core.text import single_line
 from clientcoach.i18n import _, ngettext
 from clientcoach.insights.review import Count, Focus, Headline, Period, Rate, Review
 from clientcoach.ui import escape
+from clientcoach.ui.messages import owner_name
 
 if TYPE_CHECKING:
     # Rich is imported by the functions that draw: `coach review --json` never needs it.
@@ -310,7 +311,7 @@ def _follow_ups(review: Review) -> Block:
                     u.due.isoformat() if u.due else "-",
                     str(u.days_late if u.days_late is not None else "-"),
                     u.client,
-                    u.owner or "-",
+                    owner_name(u.owner) if u.owner else "-",
                     u.what,
                 ]
                 for u in reversed(f.overdue)
