@@ -503,3 +503,14 @@ def test_history_is_one_line_per_reflection_at_80_columns(home: Path, columns: i
     assert all(len(line) <= columns for line in found), found
     assert len(found) == 2 + 2 * 2  # each reflection, then its first match, indented
     assert found[3].startswith(" " * 12)
+
+
+def test_the_brief_shows_the_latest_lesson_once(home: Path, tmp_path: Path) -> None:
+    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    brief = ok("brief", "Acme")
+    assert brief.count("Restate the need before talking numbers") == 1
+    assert "Latest lesson: Restate the need before talking numbers" in brief
+    assert "Other lessons: Validate the need in writing before the proposal" in brief
+    french = ok("--lang", "fr", "brief", "Acme")
+    assert french.count("Restate the need before talking numbers") == 1
+    assert "Autres leçons\u00a0: Validate the need" in french

@@ -225,9 +225,8 @@ def test_damaged_files_are_skipped_named_once_and_exit_7(november: list[Path], h
     assert "Review of November 2026" in shown.stdout
 
 
-def test_a_review_of_all_clients_is_not_listed_as_a_client(
-    november: list[Path], tmp_path: Path
-) -> None:
+def _monthly(tmp_path: Path) -> Path:
+    """Answers for the monthly reflection that follows a review."""
     answers = tmp_path / "monthly.toml"
     answers.write_text(
         'month_rating = 4\nkeep = ["Agenda"]\nstop = ["Talking long"]\ntry = ["Ask first"]\n'
@@ -235,6 +234,25 @@ def test_a_review_of_all_clients_is_not_listed_as_a_client(
         'mistake_commitment = "Stop at two minutes"\n',
         encoding="utf-8",
     )
+    return answers
+
+
+def test_the_home_screen_says_a_review_saved_today_was_today(
+    november: list[Path], tmp_path: Path
+) -> None:
+    assert coach("review", "--answers", str(_monthly(tmp_path))).code == 0
+    home = coach()
+    assert home.code == 0, home.stderr
+    assert "Monthly review: the last one was today (2026-11-24)." in home.stdout
+    assert "0 days ago" not in home.stdout
+    french = coach("--lang", "fr")
+    assert "Revue mensuelle\u00a0: la dernière date d'aujourd'hui (2026-11-24)." in french.stdout
+
+
+def test_a_review_of_all_clients_is_not_listed_as_a_client(
+    november: list[Path], tmp_path: Path
+) -> None:
+    answers = _monthly(tmp_path)
     before = json.loads(coach("clients", "--json").stdout)
     assert coach("review", "--answers", str(answers)).code == 0
     for index in ("1", "0"):  # from the index and from the files

@@ -104,8 +104,13 @@ def brief(
             line.append(topic)
             line.append(f" ({_times(count)})", style="dim")
         console.print(line, soft_wrap=True)
+    latest = memory.commitments.get("lesson")
+    lessons = memory.lessons
+    if latest is not None:
+        # The latest is shown with the commitments below: here, the others.
+        lessons = [e for e in lessons if e.text != latest.text]
     for label, entries in (
-        (_("Last lessons: "), memory.lessons),
+        (_("Last lessons: ") if latest is None else _("Other lessons: "), lessons),
         (_("Last mistakes: "), memory.mistakes),
     ):
         if entries:

@@ -153,6 +153,10 @@ def _review_line(home: Home) -> Line:
     days = home.days_since_review
     if days is None or home.last_review is None:
         text = _("Monthly review: none yet.")
+    elif days == 0:
+        text = _("Monthly review: the last one was today ({day}).").format(
+            day=home.last_review.isoformat()
+        )
     else:
         text = ngettext(
             "Monthly review: the last one was {n} day ago ({day}).",
