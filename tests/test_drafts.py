@@ -445,3 +445,60 @@ def test_an_escape_sequence_in_a_meeting_title_never_reaches_the_terminal(
     assert "\x07" not in coach.screen
     assert "\x1b[31mRED" not in coach.screen
     coach.kill()
+
+
+def test_a_stop_before_any_answer_keeps_no_draft(home: Path) -> None:
+    """A run stopped after only reading an info step (the monthly reflection and a
+    deep-dive open with one) keeps no empty draft; the first answer makes one."""
+    from datetime import UTC, date, datetime
+
+    from clientcoach.app import session
+    from clientcoach.app.workspace import library
+    from clientcoach.core.engine import Run
+    from clientcoach.errors import RunStopped
+    from clientcoach.storage.store import Store
+
+    lib = library(home)
+    playbook = lib.get("prep-quick")
+    told: list[Any] = []
+
+    class ReadThenStop:
+        on_change: Any = None
+
+        def __init__(self, answers: list[list[tuple[tuple[str, ...], Any]]]) -> None:
+            self.answers = answers
+
+        def ask(self, run: Any) -> None:
+            for given in self.answers:
+                self.on_change(given, [])
+            raise KeyboardInterrupt
+
+        def review(self, run: Any) -> None: ...
+
+        def stopped(self, draft: Any) -> None:
+            told.append(draft)
+
+    meta = session.Meta(
+        kind="prep",
+        client="Acme",
+        title=None,
+        day=date(2026, 11, 20),
+        playbook=playbook,
+        included=lib.resolve(playbook),
+        prep=None,
+        started_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+    )
+    store = Store(home)
+    read_only = ReadThenStop([[(("intro",), None)], [(("intro",), None), (("goal",), None)]])
+    with pytest.raises(RunStopped):
+        session.walk(read_only, Run(playbook, meta.included, meta.day), store, meta)  # type: ignore[arg-type]
+    assert told == [None]  # "nothing from this run was saved"
+    assert not list((home / "drafts").glob("*.json"))
+
+    told.clear()
+    answered = ReadThenStop([[(("intro",), None)], [(("intro",), None), (("goal",), "Sign")]])
+    with pytest.raises(RunStopped):
+        session.walk(answered, Run(playbook, meta.included, meta.day), store, meta)  # type: ignore[arg-type]
+    (draft,) = (home / "drafts").glob("*.json")
+    assert told[0].id == draft.stem
+    assert told[0].count == 1

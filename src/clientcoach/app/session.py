@@ -194,6 +194,10 @@ def walk(asker: Asker, run: Run, store: Store, meta: Meta, draft: Draft | None =
     def keep(answers: list[tuple[Address, Value]], remembered: list[tuple[Address, Value]]) -> None:
         nonlocal current, written
         current = with_answers(current, answers, max(clock(), current.updated_at), remembered)
+        if not written and current.count == 0:
+            # Only an info step read, or a step skipped: nothing of the person's to keep
+            # yet, so a stop now says nothing was saved, as at a first question.
+            return
         with signals.writing_file():
             try:
                 store.save_draft(current)
