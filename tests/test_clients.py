@@ -267,11 +267,19 @@ def test_history_grep_finds_text_in_loop_items_and_includes(home: Path, tmp_path
     sample = as_json("history", "--grep", "SHARE the data")  # case does not matter
     assert [r["kind"] for r in sample] == ["debrief"]
     assert sample[0]["matches"] == [
-        {"where": "next_steps[2].what", "text": "Share the data sample"}
+        {
+            "where": "next_steps[2].what",
+            "prompt": "What is to be done?",
+            "text": "Share the data sample",
+        }
     ]
     troll = as_json("history", "--grep", "supply-chain")
     debrief_hit = next(r for r in troll if r["kind"] == "debrief")
-    assert {"where": "trolls[1].topic", "text": "supply-chain delays"} in debrief_hit["matches"]
+    assert {
+        "where": "trolls[1].topic",
+        "prompt": "What was the hot topic?",
+        "text": "supply-chain delays",
+    } in debrief_hit["matches"]
     assert len(troll) == 3  # both preps expected it too
 
     assert [r["client"] for r in as_json("history", "--client", "glo")] == ["Globex"]
@@ -279,7 +287,11 @@ def test_history_grep_finds_text_in_loop_items_and_includes(home: Path, tmp_path
     assert as_json("history", "--since", "2026-11-21") == []
     assert len(as_json("history", "--until", "today")) == 3
     table = ok("history", "--grep", "pilot")
-    assert "next_steps[1].what" in table
+    # Named by the question that asked it, as the reader saw it, not by its step id.
+    assert "What is to be done? Send the pilot plan" in table
+    assert "next_steps[1].what" not in table
+    titled = ok("history", "--grep", "kick-off")
+    assert "title: Kick-off" in titled
     assert run_coach("history", "--kind", "meeting").code == 2
 
 

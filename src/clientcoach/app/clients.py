@@ -437,7 +437,7 @@ class Found:
             "date": record["meeting"]["date"],
             "title": record["meeting"].get("title"),
             "path": str(self.path),
-            "matches": [{"where": h.where, "text": h.text} for h in self.hits],
+            "matches": [{"where": h.where, "prompt": h.prompt, "text": h.text} for h in self.hits],
         }
 
 

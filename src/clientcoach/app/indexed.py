@@ -110,7 +110,7 @@ def derive(record: dict[str, Any]) -> Derived:
         kind_order=KIND_ORDER.get(record["kind"], 2),
         day=date.fromisoformat(meeting["date"]).isoformat(),
         title=orjson.dumps(meeting.get("title")).decode(),
-        search="\n".join(fold(text) for _where, texts in entries for text in texts),
+        search="\n".join(fold(text) for _where, texts, _asked in entries for text in texts),
         parts=parts,
     )
 

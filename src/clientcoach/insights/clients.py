@@ -32,6 +32,7 @@ from typing import Any
 
 from clientcoach.core.text import compact as compact
 from clientcoach.core.text import fold as fold
+from clientcoach.core.text import single_line
 from clientcoach.i18n import _
 from clientcoach.insights.names import ClientMatch as ClientMatch
 from clientcoach.insights.names import client_by_prefix as client_by_prefix
@@ -543,13 +544,19 @@ def brief_from(
 
 @dataclass(frozen=True)
 class Hit:
-    """One answer whose text matched a search: where it is, and the text."""
+    """One answer whose text matched a search: where it is, the text, and the question
+    that asked it (None for the meeting's title)."""
 
     where: str
     text: str
+    prompt: str | None = None
 
 
-def _entries(answers: list[AnswerDict], prefix: str, into: list[tuple[str, list[str]]]) -> None:
+# What a search reads of one answer: where it is, its texts, the question that asked it.
+Entry = tuple[str, list[str], str | None]
+
+
+def _entries(answers: list[AnswerDict], prefix: str, into: list[Entry]) -> None:
     for answer in answers:
         if not isinstance(answer, dict):
             continue
@@ -565,27 +572,30 @@ def _entries(answers: list[AnswerDict], prefix: str, into: list[tuple[str, list[
             continue
         texts = texts_of(answer.get("value")) + texts_of(answer.get("label"))
         if texts:
-            into.append((where, texts))
+            prompt = answer.get("prompt")
+            asked = single_line(prompt) if isinstance(prompt, str) and prompt.strip() else None
+            into.append((where, texts, asked))
 
 
-def search_entries(record: Record) -> list[tuple[str, list[str]]]:
+def search_entries(record: Record) -> list[Entry]:
     """What a search reads in a record: its title, then every answer's texts (loop items
-    and includes too), each with where it is. The index keeps these per record."""
-    found: list[tuple[str, list[str]]] = []
+    and includes too), each with where it is and its question. The index keeps these
+    per record."""
+    found: list[Entry] = []
     title = record["meeting"].get("title")
     if isinstance(title, str):
-        found.append(("meeting.title", [title]))
+        found.append(("meeting.title", [title], None))
     _entries(record["answers"], "", found)
     return found
 
 
-def hits_in(entries: Iterable[tuple[str, list[str]]], needle: str) -> list[Hit]:
+def hits_in(entries: Iterable[Entry], needle: str) -> list[Hit]:
     """The entries with a text containing ``needle`` (folded), the first such text each."""
     found: list[Hit] = []
-    for where, texts in entries:
+    for where, texts, prompt in entries:
         for text in texts:
             if needle in fold(text):
-                found.append(Hit(where, text))
+                found.append(Hit(where, text, prompt))
                 break
     return found
 

@@ -224,15 +224,27 @@ def history_table(found: list[tuple[dict[str, Any], list[Hit]]], grep: bool) -> 
             Text(record["id"]),
         ]
         if grep:
-            cell = Text()
-            if hits:
-                cell.append(f"{hits[0].where}: ", style="dim")
-                cell.append(hits[0].text)
-                if len(hits) > 1:
-                    cell.append(_(" (+{n} more)").format(n=len(hits) - 1), style="dim")
-            row.append(cell)
+            row.append(_found(hits, 60) if hits else Text())
         rows.append(row)
     return columns, rows
+
+
+def _found(hits: list[Hit], room: int) -> Text:
+    """Where a search found its first text, the question that asked it cut to a third of
+    ``room``, then the text on one line and how many more matched."""
+    first = hits[0]
+    asked = first.prompt or (_("title") if first.where == "meeting.title" else first.where)
+    label = Text(asked, style="dim")
+    label.truncate(max(room // 3, 12), overflow="ellipsis")
+    # A question already ends on its mark: no colon after it (as on the answers screen).
+    if asked.endswith(("?", "!", ":", ".")) and label.plain == asked:
+        label.append(" ")
+    else:
+        label = Text(_("{name}: ").format(name=label.plain), style="dim")
+    label.append(" ".join(first.text.split()))
+    if len(hits) > 1:
+        label.append(_(" (+{n} more)").format(n=len(hits) - 1), style="dim")
+    return label
 
 
 def _kind_label(record: dict[str, Any]) -> str:
@@ -298,10 +310,7 @@ def print_history(
         )
         if grep and hits:
             hit = Text(" " * 12)
-            hit.append(f"{hits[0].where}: ", style="dim")
-            hit.append(" ".join(hits[0].text.split()))
-            if len(hits) > 1:
-                hit.append(_(" (+{n} more)").format(n=len(hits) - 1), style="dim")
+            hit.append_text(_found(hits, console.width - 12))
             hit.truncate(console.width, overflow="ellipsis")
             console.print(hit, soft_wrap=True)
 
