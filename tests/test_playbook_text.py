@@ -415,3 +415,53 @@ def test_the_answers_screen_adds_no_colon_after_a_prompt_ending_a_sentence() -> 
     assert "Start from the focus points above. Ask first" in shown
     assert ".:" not in shown
     assert "Your rating: Four" in shown
+
+
+TALK = """
+schema = 1
+id = "talk"
+kind = "debrief"
+language = "en"
+title = "Talk"
+
+[[steps]]
+id = "talk_share"
+type = "number"
+prompt = "Share of the talking that was yours"
+min = 0
+max = 100
+
+[[steps]]
+id = "longest_monologue"
+type = "number"
+prompt = "Longest monologue, in minutes"
+min = 0
+max = 240
+when = { step = "talk_share", gte = 50 }
+"""
+
+
+def test_a_change_that_closes_a_later_question_says_its_answer_is_left_out() -> None:
+    import io
+    from datetime import date
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from clientcoach.core.engine import Run
+    from clientcoach.storage.playbooks import parse_playbook
+    from clientcoach.ui.terminal import TerminalAsker
+
+    playbook = parse_playbook(TALK, "talk.toml")
+    run = Run(playbook, {"talk": playbook}, date(2026, 11, 20))
+    typed = iter(["60", "8", "1", "45", ""])
+
+    def read(_prompt: Text) -> str:
+        return next(typed)
+
+    buffer = io.StringIO()
+    TerminalAsker(Console(file=buffer, width=100, color_system=None), read=read).review(run)
+    assert run.done
+    shown = buffer.getvalue()
+    assert "No longer asked, so left out: Longest monologue, in minutes (8)" in shown
+    assert [a.step for a in run.records()] == ["talk_share"]

@@ -198,6 +198,7 @@ class TerminalAsker:
                 continue
             if command.isdigit() and 1 <= int(command) <= len(entries):
                 self._ask_one(run, entries[int(command) - 1], change=True)
+                self._left_out(run, entries)
                 self._changed(run)
                 continue
             self.console.print(
@@ -210,6 +211,19 @@ class TerminalAsker:
                     style="yellow",
                 )
             )
+
+    def _left_out(self, run: Run, before: list[Question]) -> None:
+        """Name each answer a change closed: its question no longer applies, so it is
+        left out of the reflection (changed back, it returns)."""
+        still = {q.address for q in run.answered()}
+        for question in before:
+            value = run.answers.get(question.address)
+            if question.address in still or value is None:
+                continue
+            line = Text("  " + _("No longer asked, so left out: "), style="yellow")
+            line.append(one_line(question.step.prompt or question.step.id))
+            line.append(f" ({_shown(question.step, value)})", style="dim")
+            self.console.print(line, soft_wrap=True)
 
     def _show_summary(self, run: Run, entries: list[Question]) -> None:
         self.console.print()
