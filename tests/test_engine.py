@@ -277,6 +277,10 @@ def test_progress_counts_questions_not_info() -> None:
         ('type = "multichoice"\nchoices = ["a", "b", "c"]', "1, 3", ["a", "c"]),
         ('type = "number"\ninteger = true', "12", 12),
         ('type = "number"', "2,5", 2.5),
+        # The step's own unit typed after the number.
+        ('type = "number"\nunit = "%"', "60%", 60),
+        ('type = "number"\nunit = "%"', " 45 % ", 45),
+        ('type = "number"\nunit = "min"', "8 MIN", 8),
         ('type = "date"', "+1w", "2026-12-01"),
         ('type = "date"', "yesterday", "2026-11-23"),
         ('type = "list"', ["a", " b ", ""], ["a", "b"]),
@@ -301,6 +305,8 @@ def test_coerce_accepts(step_toml: str, raw: object, expected: object) -> None:
         ('type = "number"\nmin = 0', "-1", "at least 0"),
         ('type = "number"', "nan", "finite"),
         ('type = "number"', True, "number"),
+        ('type = "number"', "60%", "not a number"),  # no unit declared: nothing stripped
+        ('type = "number"\nunit = "min"', "8 h", "not a number"),
         ('type = "date"', "next tuesdy", "not a date"),
         ('type = "text"', "two\nlines", "single line"),
         ('type = "text"', "", "empty"),

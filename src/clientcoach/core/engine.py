@@ -611,6 +611,16 @@ def _number(raw: object) -> float:
 _INT64 = 2**63
 
 
+def _without_unit(raw: object, unit: str | None) -> object:
+    """Typed text without the step's own unit after the number: "60%", "8 min"."""
+    if not isinstance(raw, str) or not unit:
+        return raw
+    text = raw.strip()
+    if text.casefold().endswith(unit.casefold()):
+        return text[: -len(unit)].rstrip()
+    return raw
+
+
 def _text(raw: object) -> str:
     if not isinstance(raw, str):
         raise AnswerError(_("give text"))
@@ -690,7 +700,7 @@ def coerce(step: AnswerStep, raw: object, today: date, *, by_position: bool = Tr
             raise AnswerError(_("choose at most {count}").format(count=step.max_selected))
         return picked
     if isinstance(step, NumberStep):
-        number = _number(raw)
+        number = _number(_without_unit(raw, step.unit))
         if not math.isfinite(number):
             raise AnswerError(_("give a finite number"))
         if step.integer and not number.is_integer():
