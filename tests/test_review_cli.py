@@ -249,6 +249,20 @@ def test_the_home_screen_says_a_review_saved_today_was_today(
     assert "Revue mensuelle\u00a0: la dernière date d'aujourd'hui (2026-11-24)." in french.stdout
 
 
+def test_a_scripted_reflection_on_a_period_reflected_on_says_so_and_saves(
+    november: list[Path], home: Path, tmp_path: Path
+) -> None:
+    answers = str(_monthly(tmp_path))
+    first = coach("review", "--answers", answers)
+    assert "already reflected" not in first.stderr
+    again = coach("review", "--answers", answers)
+    assert again.code == 0, again.stderr
+    assert "You already reflected on this period on 2026-11-24 (coach show " in again.stderr
+    assert len([p for p in reflection_files(home) if "_review_" in p.name]) == 2
+    other = coach("review", "--last", "--answers", answers)  # October: not reflected on
+    assert "already reflected" not in other.stderr
+
+
 def test_a_review_of_all_clients_is_not_listed_as_a_client(
     november: list[Path], tmp_path: Path
 ) -> None:
@@ -442,6 +456,29 @@ def test_declining_the_reflection_saves_nothing(
         assert "Review of November 2026" in no_offer.screen
     finally:
         no_offer.kill()
+
+
+@pytest.mark.e2e  # in a pseudo-terminal
+def test_a_period_already_reflected_on_is_said_and_enter_leaves_it(
+    november: list[Path], home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.pty_helpers import Coach
+
+    first = coach("review", "--answers", str(_monthly(tmp_path)))
+    assert first.code == 0, first.stderr
+    (saved,) = [p for p in reflection_files(home) if "_review_" in p.name]
+    rid = json.loads(saved.read_text(encoding="utf-8"))["id"]
+    monkeypatch.setenv("CLIENTCOACH_NOW", NOW["CLIENTCOACH_NOW"])
+    session = Coach("review")
+    try:
+        session.expect("You already reflected on this period on 2026-11-24")
+        session.expect(f"coach show {rid}")
+        session.expect("Reflect on it again? [y/N]")
+        session.type("")  # Enter: no
+        assert session.finish() == 0
+    finally:
+        session.kill()
+    assert [p for p in reflection_files(home) if "_review_" in p.name] == [saved]
 
 
 def _stop_monthly_at_keep(home: Path, *typed_keep: str) -> dict[str, Any]:

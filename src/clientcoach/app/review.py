@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -205,6 +205,34 @@ def kept_figures(kept: Iterator[Kept], chosen: Period, now: datetime, client: st
         return build_kept(kept, chosen, now, client.strip() if client else None)
     finally:
         gc.enable()
+
+
+def reflected_before(store: Store, chosen: Period, client: str | None) -> dict[str, Any] | None:
+    """The latest monthly reflection already saved on ``chosen`` (the same first day,
+    and an end within it) for the same client, or None. Only the files named as
+    reviews are read: a few a year."""
+    from clientcoach.storage.store import DamagedFile
+
+    start, end = chosen.start.isoformat(), chosen.end.isoformat()
+    found: dict[str, Any] | None = None
+    for path in store.files():  # oldest first: the last one found is the latest
+        if "_review_" not in path.name:
+            continue
+        try:
+            record = store.read_record(path)
+        except DamagedFile:
+            continue  # named by the figures already
+        info = record.get("review")
+        if (
+            record.get("kind") == "review"
+            and isinstance(info, dict)
+            and info.get("start") == start
+            and isinstance(info.get("end"), str)
+            and start <= info["end"] <= end
+            and (record.get("client") or "") == (client or "")
+        ):
+            found = record
+    return found
 
 
 def monthly(

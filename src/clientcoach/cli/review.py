@@ -272,15 +272,30 @@ def _reflect(
     title = _("Review of {period}").format(period=render_review.period_label(result.period))
     focus = render_review.focus_texts(result)
     run, meta = use.monthly(library(store.root), result, now, title, focus)
+    earlier = use.reflected_before(store, result.period, result.client)
+    if earlier is not None:
+        console().print()
+        console().print(
+            _("You already reflected on this period on {day} (coach show {id}).").format(
+                day=str(earlier["meeting"]["date"]), id=earlier["id"]
+            ),
+            style="yellow",
+            highlight=False,
+            soft_wrap=True,
+        )
     if answers is None:
         asker = TerminalAsker(console())
         console().print()
+        # Once reflected on, Enter leaves it at that: another would be saved beside it.
+        offer, default = (
+            (_("Reflect on this period now? [Y/n] "), "yes")
+            if earlier is None
+            else (_("Reflect on it again? [y/N] "), "no")
+        )
         while True:
-            reply = asker.read(
-                render_review.offer_prompt(_("Reflect on this period now? [Y/n] "))
-            ).strip()
+            reply = asker.read(render_review.offer_prompt(offer)).strip()
             try:
-                if not coerce_bool(reply or "yes"):
+                if not coerce_bool(reply or default):
                     return
                 break
             except AnswerError:
