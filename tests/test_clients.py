@@ -526,3 +526,14 @@ def test_the_brief_shows_the_latest_lesson_once(home: Path, tmp_path: Path) -> N
     french = ok("--lang", "fr", "brief", "Acme")
     assert french.count("Restate the need before talking numbers") == 1
     assert "Autres leçons\u00a0: Validate the need" in french
+
+
+def test_a_french_list_puts_a_narrow_no_break_space_before_each_semicolon(
+    home: Path, tmp_path: Path
+) -> None:
+    ok("--lang", "fr", "prep", "Acme", "--answers", str(PREP))
+    debrief = ok("--lang", "fr", "debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    assert "supply-chain delays\u202f; last year's outage" in debrief
+    ok("prep", "Globex", "--answers", str(PREP))
+    english = ok("debrief", "Globex", "--answers", str(debrief_answers(tmp_path, "en.toml")))
+    assert "supply-chain delays; last year's outage" in english

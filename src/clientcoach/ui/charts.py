@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from clientcoach.i18n import _
 from clientcoach.ui import escape
+from clientcoach.ui.messages import joined
 
 
 def _labelled(name: str, value: str) -> str:
@@ -150,9 +151,7 @@ def grouped(
             + escape.html(
                 _labelled(
                     category,
-                    _("; ").join(
-                        f"{name} {shown[s][index]}" for s, (name, _v) in enumerate(series)
-                    ),
+                    joined(f"{name} {shown[s][index]}" for s, (name, _v) in enumerate(series)),
                 )
             )
             + "</title>",

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from clientcoach.i18n import _, ngettext
 from clientcoach.insights.clients import Brief, ClientSummary, FollowUp, Hit, Rating
-from clientcoach.ui.messages import kind_name, owner_name
+from clientcoach.ui.messages import joined, kind_name, owner_name
 
 # --- before a meeting ------------------------------------------------------------------
 
@@ -115,7 +115,7 @@ def brief(
     ):
         if entries:
             line = Text(label, style="bold")
-            line.append("; ".join(e.text for e in entries))
+            line.append(joined(e.text for e in entries))
             console.print(line, soft_wrap=True)
     _commitments(console, memory)
     ratings = [
@@ -348,7 +348,7 @@ def _value(answer: dict[str, Any]) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
+        return joined(str(v) for v in value)
     return str(value)
 
 
@@ -356,7 +356,7 @@ def _notes(answer: dict[str, Any]) -> list[str]:
     notes: list[str] = []
     planned = answer.get("planned")
     if planned is not None:
-        shown = "; ".join(planned) if isinstance(planned, list) else str(planned)
+        shown = joined(planned) if isinstance(planned, list) else str(planned)
         notes.append(_("planned: {plan}").format(plan=shown))
     if answer.get("done"):
         notes.append(_("done {day}").format(day=answer["done"]))

@@ -20,6 +20,7 @@ from clientcoach.i18n import _, language
 from clientcoach.insights.review import Count, Headline, Review
 from clientcoach.ui import charts
 from clientcoach.ui.escape import html as esc
+from clientcoach.ui.messages import joined
 from clientcoach.ui.review import (
     Block,
     Grid,
@@ -318,7 +319,7 @@ def _headline(review: Review, title: str) -> list[str]:
         if all(v is None for v in h.series):
             chart = charts.no_data(chart_title, no_data(), width=320)
         else:
-            desc = _("; ").join(
+            desc = joined(
                 _("{name}: {value}").format(name=n, value=s)
                 for n, s in zip(names, shown, strict=True)
             )

@@ -8,7 +8,7 @@ so a scripted ``coach debrief --answers`` never pays for loading Rich.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +54,12 @@ def kind_name(kind: str) -> str:
         "any": _("deep-dive"),
     }
     return kinds.get(kind, kind)
+
+
+def joined(texts: Iterable[str]) -> str:
+    """Several answers on one line, separated as the reader's language writes a list
+    ("a; b"; in French with a narrow no-break space before the semicolon)."""
+    return _("; ").join(texts)
 
 
 def owner_name(owner: str | None) -> str:
@@ -128,7 +134,7 @@ def plan(planned: Mapping[str, Any]) -> None:
         return
     emit((_("Your plan:"), "bold"))
     for label, value in lines:
-        shown = "; ".join(value) if isinstance(value, list) else str(value)
+        shown = joined(value) if isinstance(value, list) else str(value)
         emit((f"  {label}", "bold"), (shown, "bold"), soft_wrap=True)
     emit()
 

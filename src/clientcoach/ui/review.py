@@ -18,7 +18,7 @@ from clientcoach.core.text import single_line
 from clientcoach.i18n import _, ngettext
 from clientcoach.insights.review import Count, Focus, Headline, Period, Rate, Review
 from clientcoach.ui import escape
-from clientcoach.ui.messages import owner_name
+from clientcoach.ui.messages import joined, owner_name
 
 if TYPE_CHECKING:
     # Rich is imported by the functions that draw: `coach review --json` never needs it.
@@ -200,7 +200,7 @@ def _counts(counts: list[Count], labels: dict[str, str] | None = None) -> list[t
 
 def _listed(counts: list[Count], labels: dict[str, str]) -> str:
     # Labels are sentences that may hold commas: each count in brackets, then "; ".
-    return _("; ").join(f"{labels.get(c.value, c.value)} ({c.count})" for c in counts) or "-"
+    return joined(f"{labels.get(c.value, c.value)} ({c.count})" for c in counts) or "-"
 
 
 def blocks(review: Review, ascii_only: bool = False) -> list[Block]:
@@ -448,7 +448,7 @@ def _help(review: Review) -> Block:
 def help_reminder() -> str:
     """What help beyond the scope is checked against: the five rules of healthy help and
     the roles of the drama triangle."""
-    rules = _("; ").join(_rule_names().values())
+    rules = joined(_rule_names().values())
     roles = ", ".join(_drama_names()[r] for r in ("persecutor", "rescuer", "victim"))
     return _(
         "The five rules of healthy help: {rules}. The drama triangle's roles: {roles}."
@@ -684,7 +684,7 @@ def _declared(review: Review) -> Block:
         elif d.summary == "mean":
             value = _figure(d.mean, "mean")
         else:
-            value = _("; ").join(
+            value = joined(
                 f"{_shown_value(c.value, labels)} ({c.count})" for c in d.counts[:MAX_VALUES]
             )
             if len(d.counts) > MAX_VALUES:

@@ -42,6 +42,7 @@ from clientcoach.model.playbook import (
     Step,
 )
 from clientcoach.model.reflection import Value
+from clientcoach.ui.messages import joined
 
 # --- the terminal ---------------------------------------------------------------------
 
@@ -402,7 +403,7 @@ class TerminalAsker:
             if isinstance(step, ChoiceStep | MultiChoiceStep):
                 # "2" or "2,3" typed: say which options that was.
                 label = label_of(step, value)
-                said = "; ".join(label) if isinstance(label, list) else label
+                said = joined(label) if isinstance(label, list) else label
                 if said and raw.strip() != said:
                     self.console.print(Text(f"  = {said}", style="dim"))
             offers = run.offers(question)
@@ -414,7 +415,7 @@ class TerminalAsker:
         planned = question.planned
         if planned is None:
             return
-        text = "; ".join(planned) if isinstance(planned, list) else str(planned)
+        text = joined(planned) if isinstance(planned, list) else str(planned)
         self.console.print(Text("  " + _("Planned:") + " ", style="bold").append(text, style=""))
 
     def _offer_repeat(self, run: Run, question: Question, offers: Sequence[Earlier]) -> None:
@@ -543,9 +544,9 @@ def _shown(step: Step, value: Value) -> str:
     if isinstance(step, ChoiceStep | MultiChoiceStep):
         labels = {c.value: c.text for c in step.options}
         picked = value if isinstance(value, list) else [str(value)]
-        return "; ".join(labels.get(v, v) for v in picked)
+        return joined(labels.get(v, v) for v in picked)
     if isinstance(value, list):
-        return "; ".join(value)
+        return joined(value)
     text = str(value)
     first = text.split("\n", 1)[0]
     return one_line(first + (" ..." if first != text else ""))
