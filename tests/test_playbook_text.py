@@ -465,3 +465,24 @@ def test_a_change_that_closes_a_later_question_says_its_answer_is_left_out() -> 
     shown = buffer.getvalue()
     assert "No longer asked, so left out: Longest monologue, in minutes (8)" in shown
     assert [a.step for a in run.records()] == ["talk_share"]
+
+
+def test_a_pick_of_one_asks_for_1_not_a_number_from_1_to_1() -> None:
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from clientcoach.ui.terminal import TerminalAsker
+
+    typed = iter(["7", ""])
+
+    def read(_prompt: Text) -> str:
+        return next(typed)
+
+    buffer = io.StringIO()
+    asker = TerminalAsker(Console(file=buffer, width=100, color_system=None), read=read)
+    assert asker.pick_client("ACEM", ["ACME"]) is None
+    shown = buffer.getvalue()
+    assert "Type 1, or Enter." in shown
+    assert "from 1 to 1" not in shown

@@ -205,10 +205,14 @@ class TerminalAsker:
             self.console.print(
                 Text(
                     "  "
-                    + _(
-                        "Type a number from 1 to {count} to change that answer, "
-                        "or press Enter to save."
-                    ).format(count=len(entries)),
+                    + (
+                        _(
+                            "Type a number from 1 to {count} to change that answer, "
+                            "or press Enter to save."
+                        ).format(count=len(entries))
+                        if len(entries) > 1
+                        else _("Type 1 to change that answer, or press Enter to save.")
+                    ),
                     style="yellow",
                 )
             )
@@ -453,7 +457,11 @@ class TerminalAsker:
             self.console.print(
                 Text(
                     "  "
-                    + _("Type a number from 1 to {count}, or Enter.").format(count=len(options)),
+                    + (
+                        _("Type a number from 1 to {count}, or Enter.").format(count=len(options))
+                        if len(options) > 1
+                        else _("Type 1, or Enter.")
+                    ),
                     style="yellow",
                 )
             )
