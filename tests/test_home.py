@@ -282,3 +282,27 @@ def test_next_finds_the_users_own_item_after_eight_of_the_clients(home: Path) ->
     assert len(data["overdue"]) == 8  # cut for the screen
     assert data["totals"]["overdue"] == 10
     assert data["next"]["ref"].endswith(".10")
+
+
+def test_on_a_narrow_terminal_a_long_line_wraps_under_its_own_text(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from clientcoach.ui import console as consoles
+    from clientcoach.ui import home as screen
+    from clientcoach.ui.nobreak import NoBreakConsole
+
+    _data(home)
+    drawn = io.StringIO()
+    terminal = NoBreakConsole(file=drawn, width=60, color_system=None, highlight=False)
+    monkeypatch.setattr(screen, "_stdout_terminal", lambda: True)
+    monkeypatch.setattr(consoles, "out", lambda: terminal)
+    assert run_coach(env=NOW).code == 0
+    lines = drawn.getvalue().splitlines()
+    assert all(len(line) <= 60 for line in lines), lines
+    assert all(line == line.rstrip() for line in lines)
+    (start,) = [n for n, line in enumerate(lines) if "Send the quote" in line]
+    assert lines[start].startswith("  ")
+    assert lines[start + 1].startswith("    ")  # its continuation, under its text
+    assert "(14 days late)" in " ".join(" ".join(lines[start : start + 2]).split())
