@@ -502,3 +502,34 @@ def test_a_stop_before_any_answer_keeps_no_draft(home: Path) -> None:
     (draft,) = (home / "drafts").glob("*.json")
     assert told[0].id == draft.stem
     assert told[0].count == 1
+
+
+@pytest.mark.parametrize("columns", ["60", "80", "120"])
+def test_the_draft_list_wraps_a_long_client_and_cuts_nothing(home: Path, columns: str) -> None:
+    from datetime import UTC, date, datetime
+
+    from clientcoach.model.draft import Draft, DraftPlaybook
+    from clientcoach.model.reflection import Meeting
+    from clientcoach.storage.store import Store
+
+    now = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+    Store(home).save_draft(
+        Draft(
+            id="20261124T093000-dr4ft1",
+            kind="prep",
+            client="Crédit Agricole Corporate",
+            meeting=Meeting(date=date(2026, 11, 25)),
+            playbook=DraftPlaybook(id="prep", version="1", language="en"),
+            started_at=now,
+            updated_at=now,
+            app_version="0",
+        )
+    )
+    listed = run_coach("drafts", env={"COLUMNS": columns})
+    assert listed.code == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert max(len(line) for line in lines) <= int(columns)
+    assert "…" not in listed.stdout
+    words = listed.stdout.split()
+    for whole in ("20261124T093000-dr4ft1", "2026-11-25", "Crédit", "Agricole", "Corporate"):
+        assert whole in words

@@ -251,22 +251,15 @@ def draft_rows(drafts: Sequence[tuple[Path, Draft]]) -> tuple[list[str], list[li
 
 
 def print_drafts(console: Console, drafts: Sequence[tuple[Path, Draft]]) -> None:
-    """The drafts as a table; below 100 columns without the time of the last answer, and
-    below :data:`NARROW` as stacks. The id, which `coach resume` needs, is never cut."""
-    from rich import box
-    from rich.table import Table
-
+    """The drafts as a grid; below 100 columns without the time of the last answer, and
+    below :data:`NARROW` as stacks. The id, which `coach resume` needs, the kind and the
+    dates are never cut; the client wraps at a word."""
     columns, rows = draft_rows(drafts)
-    if console.width < NARROW:
-        stacked(console, columns, rows)
-        return
     shown = len(columns) if console.width >= 100 else len(columns) - 1
-    table = Table(show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
-    for index, name in enumerate(columns[:shown]):
-        table.add_column(name, no_wrap=index != 2, justify="right" if index == 4 else "left")
-    for row in rows:
-        table.add_row(*row[:shown])
-    console.print(table)
+    whole = [i for i in (0, 1, 3, 4, 5) if i < shown]  # all but the client
+    cut = [row[:shown] for row in rows]
+    if console.width < NARROW or not grid(console, columns[:shown], cut, whole):
+        stacked(console, columns, rows)
 
 
 def resuming(console: Console, draft: Draft, changes: Changes) -> None:
