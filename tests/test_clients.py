@@ -537,3 +537,18 @@ def test_a_french_list_puts_a_narrow_no_break_space_before_each_semicolon(
     ok("prep", "Globex", "--answers", str(PREP))
     english = ok("debrief", "Globex", "--answers", str(debrief_answers(tmp_path, "en.toml")))
     assert "supply-chain delays; last year's outage" in english
+
+
+def test_history_cuts_the_wider_of_client_and_title_first(home: Path) -> None:
+    from tests.review_records import debrief, record, write
+
+    write(home, debrief("Crédit Agricole", "2026-11-10"))
+    write(home, debrief("Acme", "2026-11-12"))
+    review = record("review", "", "2026-11-14", [])
+    review["meeting"]["title"] = "Review of November 2026"
+    write(home, review)
+    shown = ok("history", env={"COLUMNS": "80"})
+    lines = shown.splitlines()
+    assert max(len(line) for line in lines[:5]) <= 80
+    assert "Crédit Agricole " in shown  # whole: the one long title gives way instead
+    assert "Review of" in shown

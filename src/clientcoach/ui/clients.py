@@ -262,7 +262,7 @@ def print_history(
     """One line per reflection, the client and the title cut to fit, the id whole; with
     ``grep`` the first match on a second, indented line. A table would wrap long names and
     titles over several lines each, and a search result into a narrow column."""
-    from clientcoach.ui.render import NARROW
+    from clientcoach.ui.render import NARROW, fit
 
     if console.width < NARROW:
         print_rows(console, history_table(found, grep))
@@ -270,12 +270,13 @@ def print_history(
     kinds = max([len(_("kind")), *(len(_kind_label(r)) for r, _hits in found)])
     ids = max(len(r["id"]) for r, _hits in found)
     free = console.width - (10 + kinds + ids + 4 * 2)
-    # The client takes what it needs when titles leave room, else two fifths.
+    # The client and the title give way as the grid's columns do (see render.fit): the
+    # wider first, so a long title on one row does not cut every client.
     longest = max([len(_("client")), *(len(r["client"]) for r, _hits in found)])
     titles = max([len(_("title")), *(len(_title(r)) for r, _hits in found)])
-    share = max(free * 2 // 5, free - 2 - titles)
-    client_width = max(len(_("client")), min(longest, share))
-    title_width = max(free - client_width - 2, 0)
+    # At the narrowest, the title is what goes (the client is whom the line is about).
+    client_width, title_width = fit([longest, titles], [len(_("client")), 0], free - 2)
+    title_width = max(title_width, 0)
 
     def line(date: str, kind: str, client: str, title: str, rid: str, style: str = "") -> Text:
         cells = [

@@ -335,6 +335,22 @@ def _longest_word(text: str) -> int:
     return max((cell_len(word) for word in text.split()), default=0)
 
 
+def fit(widths: Sequence[int], floors: Sequence[int], room: int) -> list[int]:
+    """Column widths that fit in ``room`` (when their floors do): the widest column that
+    may still give way gives one cell at a time, so the texts left keep as much room as
+    the others."""
+    fitted = list(widths)
+    over = sum(fitted) - room
+    while over > 0:
+        given = [(w, i) for i, w in enumerate(fitted) if w > floors[i]]
+        if not given:
+            break
+        _width, i = max(given)
+        fitted[i] -= 1
+        over -= 1
+    return fitted
+
+
 def grid(
     console: Console,
     columns: Sequence[str],
@@ -376,13 +392,7 @@ def grid(
     room = console.width - GAP * (len(columns) - 1)
     if sum(floors) > room:
         return False
-    over = sum(widths) - room
-    while over > 0:
-        # The widest column that may still give way gives one cell: the texts left
-        # keep as much room as the others.
-        _width, i = max((w, i) for i, w in enumerate(widths) if w > floors[i])
-        widths[i] -= 1
-        over -= 1
+    widths = fit(widths, floors, room)
     last = len(columns) - 1
     gap = " " * GAP
 
