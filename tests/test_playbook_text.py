@@ -390,7 +390,9 @@ prompt = "Your rating"
 """
 
 
-def test_the_answers_screen_adds_no_colon_after_a_prompt_ending_a_sentence() -> None:
+def _typed_through(playbook_text: str, *typed: str) -> tuple[Any, str]:
+    """A playbook walked in a TerminalAsker, the lines ``typed`` read in turn, through
+    the answers screen: the run, and what the screen showed."""
     import io
     from datetime import date
 
@@ -401,17 +403,21 @@ def test_the_answers_screen_adds_no_colon_after_a_prompt_ending_a_sentence() -> 
     from clientcoach.storage.playbooks import parse_playbook
     from clientcoach.ui.terminal import TerminalAsker
 
-    playbook = parse_playbook(SENTENCES, "sentences.toml")
-    run = Run(playbook, {"sentences": playbook}, date(2026, 11, 20))
-    typed = iter(["Ask first", "Four", ""])
+    playbook = parse_playbook(playbook_text, "walked.toml")
+    run = Run(playbook, {playbook.id: playbook}, date(2026, 11, 20))
+    lines = iter(typed)
 
     def read(_prompt: Text) -> str:
-        return next(typed)
+        return next(lines)
 
     buffer = io.StringIO()
     TerminalAsker(Console(file=buffer, width=100, color_system=None), read=read).review(run)
     assert run.done
-    shown = buffer.getvalue()
+    return run, buffer.getvalue()
+
+
+def test_the_answers_screen_adds_no_colon_after_a_prompt_ending_a_sentence() -> None:
+    _run, shown = _typed_through(SENTENCES, "Ask first", "Four", "")
     assert "Start from the focus points above. Ask first" in shown
     assert ".:" not in shown
     assert "Your rating: Four" in shown
@@ -442,27 +448,7 @@ when = { step = "talk_share", gte = 50 }
 
 
 def test_a_change_that_closes_a_later_question_says_its_answer_is_left_out() -> None:
-    import io
-    from datetime import date
-
-    from rich.console import Console
-    from rich.text import Text
-
-    from clientcoach.core.engine import Run
-    from clientcoach.storage.playbooks import parse_playbook
-    from clientcoach.ui.terminal import TerminalAsker
-
-    playbook = parse_playbook(TALK, "talk.toml")
-    run = Run(playbook, {"talk": playbook}, date(2026, 11, 20))
-    typed = iter(["60", "8", "1", "45", ""])
-
-    def read(_prompt: Text) -> str:
-        return next(typed)
-
-    buffer = io.StringIO()
-    TerminalAsker(Console(file=buffer, width=100, color_system=None), read=read).review(run)
-    assert run.done
-    shown = buffer.getvalue()
+    run, shown = _typed_through(TALK, "60", "8", "1", "45", "")
     assert "No longer asked, so left out: Longest monologue, in minutes (8)" in shown
     assert [a.step for a in run.records()] == ["talk_share"]
 
