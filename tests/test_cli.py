@@ -371,6 +371,65 @@ def test_cli_runner_end_of_input_keeps_a_draft(home: Path, monkeypatch: pytest.M
     assert answers == [{"at": ["goal"], "value": "My goal"}]
 
 
+HALFWAY = (
+    'schema = 1\nid = "halfway"\nkind = "prep"\ntitle = "Halfway"\n'
+    '[[steps]]\nid = "notes"\ntype = "list"\nprompt = "Notes?"\nrequired = false\n'
+    '[[steps]]\nid = "score"\ntype = "rating"\nprompt = "Score?"\n'
+)
+
+
+@pytest.mark.parametrize("first", ["", "My goal\n"], ids=["list-first", "after-an-answer"])
+def test_a_list_stopped_halfway_goes_on_from_its_lines_on_resume(
+    home: Path, monkeypatch: pytest.MonkeyPatch, first: str
+) -> None:
+    playbook = HALFWAY
+    if first:
+        playbook = playbook.replace(
+            "[[steps]]\n", '[[steps]]\nid = "goal"\ntype = "text"\nprompt = "Goal?"\n[[steps]]\n', 1
+        )
+    mine = home / "playbooks"
+    mine.mkdir(parents=True)
+    (mine / "halfway.toml").write_text(playbook, encoding="utf-8")
+    monkeypatch.setattr("clientcoach.ui.console.is_terminal", lambda: True)
+
+    stopped = CliRunner().invoke(
+        app, ["prep", "Acme", "--playbook", "halfway"], input=f"{first}first\nsecond\n"
+    )
+    assert stopped.exit_code == 130, stopped.output
+    assert "The lines you were typing are kept" in stopped.stderr
+    (draft_file,) = (home / "drafts").glob("*.json")
+    draft = json.loads(draft_file.read_text(encoding="utf-8"))
+    # Not an answer: the step was not finished, so a resume asks it again.
+    assert [a["at"] for a in draft["answers"]] == ([["goal"]] if first else [])
+    assert draft["remembered"] == [{"at": ["notes"], "value": ["first", "second"], "halfway": True}]
+
+    resumed = CliRunner().invoke(app, ["resume"], input="third\n\n4\n\n")
+    assert resumed.exit_code == 0, resumed.output
+    assert "You were typing these lines when you stopped" in resumed.stderr
+    (record,) = saved(home, "prep")
+    assert as_answers_file(record["answers"]) == {
+        **({"goal": "My goal"} if first else {}),
+        "notes": ["first", "second", "third"],
+        "score": 4,
+    }
+    assert not list((home / "drafts").glob("*.json"))
+
+
+def test_a_list_stopped_halfway_can_be_started_again_on_resume(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = home / "playbooks"
+    mine.mkdir(parents=True)
+    (mine / "halfway.toml").write_text(HALFWAY, encoding="utf-8")
+    monkeypatch.setattr("clientcoach.ui.console.is_terminal", lambda: True)
+    CliRunner().invoke(app, ["prep", "Acme", "--playbook", "halfway"], input="first\nsecond\n")
+
+    resumed = CliRunner().invoke(app, ["resume"], input="<\nonly\n\n4\n\n")
+    assert resumed.exit_code == 0, resumed.output
+    (record,) = saved(home, "prep")
+    assert as_answers_file(record["answers"]) == {"notes": ["only"], "score": 4}
+
+
 @pytest.mark.parametrize(
     ("command", "usage"),
     [

@@ -86,6 +86,41 @@ def test_a_stopped_run_keeps_its_answers_and_resume_finishes_it(
 
 
 @pytest.mark.e2e
+def test_a_list_stopped_halfway_is_gone_on_from_after_a_resume(home: Path, spawn: Spawn) -> None:
+    """Ctrl-C while typing a list keeps its lines; the resume shows them and reads more."""
+    coach = spawn("prep", "Acme")
+    expected: Tree = {}
+    walk_prep_quietly(coach, expected, stop="trolls_expected")
+    coach.at_step(P, "trolls_expected")
+    for item in ("Price", "Late delivery"):
+        coach.type(item)
+        coach.expect("» ")
+    coach.interrupt()
+    coach.expect("The lines you were typing are kept too.")
+    assert coach.finish() == 130, coach.screen
+    draft = only_draft(home)
+    assert "trolls_expected" not in draft_values(draft)  # not finished: not an answer
+    assert draft["remembered"] == [
+        {"at": ["trolls_expected"], "value": ["Price", "Late delivery"], "halfway": True}
+    ]
+
+    coach = spawn("resume")
+    shown = coach.at_step(P, "trolls_expected")  # up to the first line shown again: "» "
+    assert "You were typing these lines when you stopped" in shown
+    assert coach.expect("Late delivery") == "Price\r\n» "
+    coach.expect_input()
+    coach.type("Their CFO")
+    coach.expect("» ")
+    coach.type("")
+    expected["trolls_expected"] = ["Price", "Late delivery", "Their CFO"]
+    walk_prep_quietly(coach, expected, start="triggers_today")
+    assert coach.save() == 0, coach.screen
+    (path,) = saved_files(home)
+    assert answer_tree(load_json(path)["answers"]) == expected
+    assert drafts(home) == []
+
+
+@pytest.mark.e2e
 def test_stopping_at_the_summary_resumes_at_the_summary(home: Path, spawn: Spawn) -> None:
     coach = spawn("prep", "Acme")
     expected: Tree = {}

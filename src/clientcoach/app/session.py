@@ -48,7 +48,14 @@ from clientcoach.storage.store import Store
 class Asker(Protocol):
     """Who answers a run step by step (a person at a terminal), told after each answer."""
 
-    on_change: Callable[[list[tuple[Address, Value]], list[tuple[Address, Value]]], None] | None
+    # Told the answers a draft keeps, those it remembers, and which of those were being
+    # typed when the run stopped.
+    on_change: (
+        Callable[
+            [list[tuple[Address, Value]], list[tuple[Address, Value]], frozenset[Address]], None
+        ]
+        | None
+    )
 
     def ask(self, run: Run) -> None: ...
 
@@ -191,10 +198,15 @@ def walk(asker: Asker, run: Run, store: Store, meta: Meta, draft: Draft | None =
     written = draft is not None
     signals = _Signals()
 
-    def keep(answers: list[tuple[Address, Value]], remembered: list[tuple[Address, Value]]) -> None:
+    def keep(
+        answers: list[tuple[Address, Value]],
+        remembered: list[tuple[Address, Value]],
+        halfway: frozenset[Address] = frozenset(),
+    ) -> None:
         nonlocal current, written
-        current = with_answers(current, answers, max(clock(), current.updated_at), remembered)
-        if not written and current.count == 0:
+        now = max(clock(), current.updated_at)
+        current = with_answers(current, answers, now, remembered, halfway)
+        if not written and current.count == 0 and not current.halfway():
             # Only an info step read, or a step skipped: nothing of the person's to keep
             # yet, so a stop now says nothing was saved, as at a first question.
             return

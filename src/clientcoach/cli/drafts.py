@@ -107,7 +107,7 @@ def resume(
     con = console()
     asker = TerminalAsker(con)
     asker.pending = found.draft.pending()
-    asker.remember(found.draft.offered())
+    asker.remember(found.draft.offered(), found.draft.halfway())
     resuming(con, found.draft, found.changes)
     if found.memory is not None and found.memory.plan:
         from clientcoach.ui.messages import plan

@@ -133,15 +133,18 @@ class Run:
         position; values from a file must name the choice itself.
         """
         question = self._require_current()
-        if question.kind == "info":
-            value: Value = None
-        elif question.kind == "more":
-            value = coerce_bool(raw)
-        else:
-            assert isinstance(question.step, ANSWER_TYPES)
-            value = coerce(question.step, raw, self.today, by_position=typed)
+        value = self.value_of(question, raw, typed=typed)
         self._record(question.address, value)
         return value
+
+    def value_of(self, question: Question, raw: object, *, typed: bool = True) -> Value:
+        """The value ``raw`` would be stored as for ``question``, without recording it."""
+        if question.kind == "info":
+            return None
+        if question.kind == "more":
+            return coerce_bool(raw)
+        assert isinstance(question.step, ANSWER_TYPES)
+        return coerce(question.step, raw, self.today, by_position=typed)
 
     def skip(self) -> None:
         """Leave the current optional step unanswered (a loop's question means "no more")."""

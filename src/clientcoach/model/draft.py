@@ -9,7 +9,7 @@ so a resume can say which steps were dropped or added since. Pure: no files, no 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,6 +25,11 @@ Address = tuple[str | int, ...]
 class DraftAnswer(RecordModel):
     at: list[str | int] = Field(description="The engine's address of the answer.")
     value: Value = None
+    halfway: bool = Field(
+        default=False,
+        description="Lines typed when the run stopped, the step not finished: a resume "
+        "shows them and reads more.",
+    )
 
 
 class DraftPlaybook(RecordModel):
@@ -65,6 +70,10 @@ class Draft(RecordModel):
         """Answers to offer again (the user had gone back past them), by address."""
         return {tuple(a.at): a.value for a in self.remembered}
 
+    def halfway(self) -> frozenset[Address]:
+        """The steps being typed when the run stopped (their lines are offered)."""
+        return frozenset(tuple(a.at) for a in self.remembered if a.halfway)
+
     @property
     def count(self) -> int:
         """Answers given, as a person counts them: not skips, not the info steps read."""
@@ -76,10 +85,17 @@ def with_answers(
     answers: Iterable[tuple[Address, Value]],
     now: datetime,
     remembered: Iterable[tuple[Address, Value]] = (),
+    halfway: Collection[Address] = (),
 ) -> Draft:
-    """The draft holding ``answers`` (in order) and ``remembered`` ones, updated ``now``."""
+    """The draft holding ``answers`` (in order) and ``remembered`` ones, updated ``now``;
+    those of ``halfway`` were being typed when the run stopped."""
     rows = [DraftAnswer(at=list(address), value=value) for address, value in answers]
-    kept = [DraftAnswer(at=list(address), value=value) for address, value in remembered]
+    kept = [
+        DraftAnswer(
+            at=list(address), value=value, **({"halfway": True} if address in halfway else {})
+        )
+        for address, value in remembered
+    ]
     update: dict[str, object] = {"answers": rows, "updated_at": now}
     if kept or draft.remembered:
         update["remembered"] = kept

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -48,10 +48,12 @@ from clientcoach.ui.messages import joined
 
 ReadLine = Callable[[Text], str]
 Edit = Callable[[str], str | None]
-# Called with the run's answers (and any not yet replayed) after every change, in the
-# order given: the caller keeps a draft of them.
-# Called after every change with the answers a draft keeps, then those it remembers.
-OnChange = Callable[[list[tuple[Address, Value]], list[tuple[Address, Value]]], None]
+# Called after every change with the answers a draft keeps (the run's, then any not
+# replayed yet, in the order given), those it remembers, and which of those were being
+# typed when the run stopped.
+OnChange = Callable[
+    [list[tuple[Address, Value]], list[tuple[Address, Value]], frozenset[Address]], None
+]
 
 # Earlier answers offered as the one a new answer repeats: the newest few.
 OFFERS_SHOWN = 9
@@ -78,6 +80,9 @@ class TerminalAsker:
         self.on_change: OnChange | None = None
         # Answers of a resumed draft not replayed yet (see Run.fill).
         self.pending: dict[Address, Value] = {}
+        # Steps of several lines being typed when the run stopped: their lines are in
+        # ``_given``, and the step, asked again, goes on from them.
+        self._halfway: set[Address] = set()
 
     def _read(self, prompt: Text) -> str:
         with _signals_seen_while_waiting():
@@ -94,14 +99,22 @@ class TerminalAsker:
             message = Text(
                 _("\nStopped. Nothing from this run was saved; earlier reflections are untouched.")
             )
-        else:
+        elif not draft.count and draft.halfway():
             message = Text(
-                ngettext(
-                    "\nStopped. Your {count} answer so far is kept as draft {id}.",
-                    "\nStopped. Your {count} answers so far are kept as draft {id}.",
-                    draft.count,
-                ).format(count=draft.count, id=draft.id)
+                _("\nStopped. The lines you were typing are kept as draft {id}.").format(
+                    id=draft.id
+                )
             )
+        else:
+            said = ngettext(
+                "\nStopped. Your {count} answer so far is kept as draft {id}.",
+                "\nStopped. Your {count} answers so far are kept as draft {id}.",
+                draft.count,
+            ).format(count=draft.count, id=draft.id)
+            if draft.halfway():
+                said += " " + _("The lines you were typing are kept too.")
+            message = Text(said)
+        if draft is not None:
             message.append(
                 # The command alone on its line: a narrow terminal never splits it.
                 _("\nTo continue where you stopped, run:\n  coach resume {id}").format(id=draft.id),
@@ -174,13 +187,16 @@ class TerminalAsker:
             (a, v) for a, v in self._given.items() if a not in run.answers and a not in self.pending
         ]
 
-    def remember(self, answers: dict[Address, Value]) -> None:
-        """Offer these answers again as defaults (from a resumed draft)."""
+    def remember(self, answers: dict[Address, Value], halfway: Collection[Address] = ()) -> None:
+        """Offer these answers again as defaults (from a resumed draft); those of
+        ``halfway`` were being typed when it stopped, and are gone on from."""
         self._given.update(answers)
+        self._halfway.update(a for a in halfway if a in answers)
 
     def _changed(self, run: Run) -> None:
         if self.on_change is not None:
-            self.on_change(self.state(run), self.remembered(run))
+            halfway = frozenset(a for a in self._halfway if a not in run.answers)
+            self.on_change(self.state(run), self.remembered(run), halfway)
 
     def review(self, run: Run) -> None:
         """Show every answer before saving; a number changes one, Enter saves."""
@@ -321,16 +337,45 @@ class TerminalAsker:
                 _("Step {number} of about {total}").format(number=number, total=total),
                 style="dim",
             )
+        multi = isinstance(step, LongTextStep | ListStep) and question.kind == "answer"
+        # The lines typed before the run stopped halfway through this step: shown, and
+        # gone on from, rather than offered as an answer Enter keeps.
+        halfway: list[str] | None = None
+        if not change and multi and question.address in self._halfway and default is not None:
+            self._halfway.discard(question.address)
+            halfway = list(default) if isinstance(default, list) else str(default).split("\n")
+            default = run.default_for(question)
         self.console.print()
         self.console.print(header)
         self.console.print(Text(_prompt_text(question), style="bold"))
         self._show_planned(question)
         for line in _hints(question, default):
             self.console.print(Text(f"  {line}", style="dim"))
+        if halfway:
+            self.console.print(
+                Text(
+                    "  "
+                    + _(
+                        "You were typing these lines when you stopped; type more, Enter "
+                        "on an empty line to finish, or {back} to start again:"
+                    ).format(back=BACK_KEY),
+                    style="yellow",
+                )
+            )
+            for line in halfway:
+                self.console.print(Text(f"» {line}", style="dim"))
         while True:
-            multi = isinstance(step, LongTextStep | ListStep) and question.kind == "answer"
-            raw = self.read(Text("> " if not multi else "» ", style="cyan"))
-            command = raw.strip()
+            if halfway:
+                typed, halfway = halfway, None
+                more = self._typing(run, question, typed, give, change)
+                if more is None:
+                    # Dropped: Enter no longer brings them back.
+                    self._given.pop(question.address, None)
+                    continue
+                raw, command = more, ""  # finished: nothing typed is a command
+            else:
+                raw = self.read(Text("> " if not multi else "» ", style="cyan"))
+                command = raw.strip()
             if command == HELP_KEY:
                 self._show_help(step)
                 continue
@@ -373,16 +418,7 @@ class TerminalAsker:
                     continue
                 raw = edited
             elif multi and command:
-                typed: list[str] = [raw]
-                try:
-                    more = self._more_lines(step, raw, typed)
-                except BaseException:
-                    # Stopped halfway through a several-line answer: what was typed so far
-                    # becomes the answer, so the draft keeps it (going back reopens it).
-                    with contextlib.suppress(AnswerError):
-                        self._given[question.address] = give("\n".join(typed))
-                        self._changed(run)
-                    raise
+                more = self._typing(run, question, [raw], give, change)
                 if more is None:
                     continue
                 raw = more
@@ -393,12 +429,7 @@ class TerminalAsker:
             try:
                 value = give(raw)
             except AnswerError as exc:
-                self.console.print(
-                    Text(
-                        "  " + _("{error} (type {help} for help)").format(error=exc, help=HELP_KEY),
-                        style="red",
-                    )
-                )
+                self._refused(exc)
                 continue
             self._given[question.address] = value
             if isinstance(step, DateStep) and isinstance(value, str) and raw.strip() != value:
@@ -414,6 +445,40 @@ class TerminalAsker:
             if offers:
                 self._offer_repeat(run, question, offers)
             return
+
+    def _refused(self, exc: AnswerError) -> None:
+        self.console.print(
+            Text(
+                "  " + _("{error} (type {help} for help)").format(error=exc, help=HELP_KEY),
+                style="red",
+            )
+        )
+
+    def _typing(
+        self,
+        run: Run,
+        question: Question,
+        typed: list[str],
+        give: Callable[[object], Value],
+        change: bool,
+    ) -> str | None:
+        """The rest of a several-line answer after the lines ``typed`` (see
+        :meth:`_more_lines`), keeping what was typed if the run stops meanwhile."""
+        try:
+            return self._more_lines(question.step, typed[0], typed)
+        except BaseException:
+            with contextlib.suppress(AnswerError):
+                text = "\n".join(typed)
+                if change:
+                    # A change from the answers screen: the step stays answered.
+                    self._given[question.address] = give(text)
+                else:
+                    # Kept, not answered: the draft offers these lines, and a resume
+                    # asks this step again, going on from them.
+                    self._given[question.address] = run.value_of(question, text)
+                    self._halfway.add(question.address)
+                self._changed(run)
+            raise
 
     def _show_planned(self, question: Question) -> None:
         planned = question.planned
