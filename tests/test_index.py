@@ -538,6 +538,25 @@ def test_a_file_name_that_is_not_utf8_leaves_the_files_to_answer(home: Path) -> 
     assert "a file name that is not UTF-8" in doctor.stdout
 
 
+def test_a_month_folder_named_in_bytes_that_are_not_utf8_leaves_the_files_to_answer(
+    home: Path,
+) -> None:
+    """The folder's name is the index's key to its rows: it cannot be looked up, so the
+    files answer, a save still saves, and the doctor says why (they exited 2 with
+    "surrogates not allowed", and no save was written)."""
+    seeded(home)
+    assert coach(home, "clients", "--json").code == 0  # the index is built
+    odd = os.fsencode(home / "reflections") + b"/2026-\xff"
+    os.mkdir(odd)
+    first = files(home)[0]
+    os.rename(os.fsencode(first), odd + b"/" + os.fsencode(first.name))
+    assert_same_as_files(home)
+    assert "Index: not used" in coach(home, "doctor").stdout
+    before = len(files(home))
+    save(home, "debrief", "Initech", "2026-11-20")  # exit 0, or it fails
+    assert len(files(home)) == before + 1
+
+
 def photograph_index(home: Path) -> dict[str, bytes]:
     """The index's files as a SIGKILL now would leave them (the transaction uncommitted)."""
     cache = home / "cache"

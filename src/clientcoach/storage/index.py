@@ -296,6 +296,11 @@ class Index:
 
     def _seen(self, month: str) -> dict[str, tuple[int, int, int, int]]:
         """The rows of one month folder (``month`` ends with "/"), by path."""
+        try:
+            month.encode("utf-8")
+        except UnicodeEncodeError:
+            # Not a key SQLite can look up: the files answer while the folder is there.
+            raise IndexUnavailable(f"a folder name that is not UTF-8: {month!r}") from None
         return {
             path: (size, mtime, inode, rowid)
             for rowid, path, size, mtime, inode in self.conn.execute(
