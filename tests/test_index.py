@@ -365,6 +365,26 @@ def test_a_file_changed_by_hand_with_the_same_size_and_time_is_seen(home: Path) 
     )
 
 
+def test_an_old_file_changed_in_place_and_its_time_put_back_is_seen(home: Path) -> None:
+    """What `cp -p`, `touch -r` or a sync tool does: new bytes, same size, the old time
+    put back, same inode. The change time cannot be put back, so the file is read again
+    (the index kept answering with the old bytes, for good)."""
+    seeded(home)
+    path = files(home)[0]
+    os.utime(path, (1_700_000_000, 1_700_000_000))  # old: its time is trusted
+    assert coach(home, "history", "--json").code == 0
+    stat = path.stat()
+    with path.open("r+b") as handle:  # in place: the inode stays
+        data = handle.read()
+        handle.seek(0)
+        handle.write(data.replace(b"Acme", b"Acmf"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_ino) == (stat.st_size, stat.st_ino)
+    indexed = coach(home, "clients", "--json").stdout
+    assert indexed == coach(home, "clients", "--json", index=False).stdout
+    assert "Acmf" in indexed
+
+
 def test_done_updates_the_index_in_the_same_command(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -546,10 +566,10 @@ def test_a_month_folder_named_in_bytes_that_are_not_utf8_leaves_the_files_to_ans
     "surrogates not allowed", and no save was written)."""
     seeded(home)
     assert coach(home, "clients", "--json").code == 0  # the index is built
-    odd = os.fsencode(home / "reflections") + b"/2026-\xff"
-    os.mkdir(odd)
+    odd = home / "reflections" / os.fsdecode(b"2026-\xff")
+    odd.mkdir()
     first = files(home)[0]
-    os.rename(os.fsencode(first), odd + b"/" + os.fsencode(first.name))
+    first.rename(odd / first.name)
     assert_same_as_files(home)
     assert "Index: not used" in coach(home, "doctor").stdout
     before = len(files(home))
@@ -820,7 +840,7 @@ def test_the_brief_reads_only_the_newest_files_that_hold_what_it_shows(
 
 
 @pytest.mark.parametrize("through_descriptor", [True, False])
-def test_the_walk_sees_the_files_the_store_reads_with_their_size_time_and_inode(
+def test_the_walk_sees_the_files_the_store_reads_with_their_size_times_and_inode(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, through_descriptor: bool
 ) -> None:
     from clientcoach.storage import index as module
@@ -845,5 +865,5 @@ def test_the_walk_sees_the_files_the_store_reads_with_their_size_time_and_inode(
     assert found["2026-11/gone.json"] is None
     for relative in expected:
         st = (root / relative).stat()
-        assert found[relative] == (st.st_size, st.st_mtime_ns, st.st_ino)
+        assert found[relative] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
     assert found["2026-11/a.json"] != found["2026-11/b.json"]

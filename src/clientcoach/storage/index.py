@@ -9,10 +9,12 @@ mistakes, the review's facts). A damaged file is kept as its reason, so commands
 it as the scan of the files would.
 
 **Reconciled before it answers.** Every open walks the reflections folder (``scandir``
-and a ``stat`` per file) and compares each file's relative path, size, ``mtime_ns`` and
-inode with what the index saw; new and changed files are read again, rows of deleted
-ones dropped, all in one transaction (under its lock, only what the walk found is
-looked at again: walking twice doubled the cost of the first command after every save).
+and a ``stat`` per file) and compares each file's relative path, size, ``mtime_ns``,
+``ctime_ns`` (which no tool can put back, as ``cp -p`` or ``touch -r`` put back the
+modification time) and inode with what the index saw; new and changed files are read
+again, rows of deleted ones dropped, all in one transaction (under its lock, only what
+the walk found is looked at again: walking twice doubled the cost of the first command
+after every save).
 A file edited, copied in, deleted or synced by hand is therefore seen, and a process
 killed mid-update leaves at worst rows that the next walk corrects. An index that
 cannot be read, or was made by another format or another derivation (``stamp``), is
@@ -33,7 +35,7 @@ from typing import Any, NamedTuple
 from clientcoach.storage.store import DamagedFile, Store, ensure_dir
 
 # The layout of the index file itself; a different one is rebuilt, never read.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 INDEX_NAME = "index.sqlite3"
 BUSY_MS = 30_000
 # Times of files written this recently are not trusted (some file systems keep them to
@@ -48,7 +50,7 @@ _SCHEMA = (
         id INTEGER PRIMARY KEY,
         path TEXT NOT NULL UNIQUE,
         name TEXT NOT NULL,
-        size INTEGER, mtime_ns INTEGER, inode INTEGER,
+        size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, inode INTEGER,
         damaged TEXT,
         rid TEXT, kind TEXT, client TEXT, client_key TEXT,
         date TEXT, finished TEXT, kind_order INTEGER, day TEXT, title TEXT
@@ -60,7 +62,7 @@ _SCHEMA = (
     # Asked before every answer (``duplicated``): an id held twice, found without a sort.
     "CREATE INDEX files_rid ON files(rid)",
     # What the walk compares each file with, read month by month from the index alone.
-    "CREATE INDEX files_seen ON files(path, size, mtime_ns, inode)",
+    "CREATE INDEX files_seen ON files(path, size, mtime_ns, ctime_ns, inode)",
     """CREATE TABLE facts(
         part TEXT NOT NULL, file INTEGER NOT NULL, data BLOB NOT NULL,
         PRIMARY KEY(part, file)
@@ -154,13 +156,13 @@ def like_escaped(text: str) -> str:
 # each one is then looked at relative to it (``fstatat``), not by a path resolved again
 # from the root, which is about a fifth of the walk.
 _AT = os.scandir in os.supports_fd
-Key = tuple[int, int, int]
+Key = tuple[int, int, int, int]
 
 
 def listing(folder: Path) -> Iterator[tuple[str, Key | None]]:
     """The reflection files under ``folder`` as ``Store.files`` sees them (``*/*.json``,
     no names starting with a dot): each one's path relative to ``folder`` and its (size,
-    ``mtime_ns``, inode), None when it cannot be looked at (it is then read, and
+    ``mtime_ns``, ``ctime_ns``, inode), None when it cannot be looked at (it is then read, and
     reported damaged, every time). One generator, no helper called per file: at
     100,000 files every call counts."""
     try:
@@ -186,7 +188,7 @@ def listing(folder: Path) -> Iterator[tuple[str, Key | None]]:
                     except OSError:
                         yield prefix + name, None
                     else:
-                        yield prefix + name, (st.st_size, st.st_mtime_ns, st.st_ino)
+                        yield prefix + name, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         except OSError:
             continue  # not a folder after all (a lock file), or one that cannot be read
         finally:
@@ -294,7 +296,7 @@ class Index:
 
     # --- keeping it right ---------------------------------------------------------------
 
-    def _seen(self, month: str) -> dict[str, tuple[int, int, int, int]]:
+    def _seen(self, month: str) -> dict[str, tuple[int, int, int, int, int]]:
         """The rows of one month folder (``month`` ends with "/"), by path."""
         try:
             month.encode("utf-8")
@@ -302,10 +304,11 @@ class Index:
             # Not a key SQLite can look up: the files answer while the folder is there.
             raise IndexUnavailable(f"a folder name that is not UTF-8: {month!r}") from None
         return {
-            path: (size, mtime, inode, rowid)
-            for rowid, path, size, mtime, inode in self.conn.execute(
+            path: (size, mtime, ctime, inode, rowid)
+            for rowid, path, size, mtime, ctime, inode in self.conn.execute(
                 # Every path in the folder, and no other: "0" follows "/".
-                "SELECT id, path, size, mtime_ns, inode FROM files WHERE path >= ? AND path < ?",
+                "SELECT id, path, size, mtime_ns, ctime_ns, inode FROM files"
+                " WHERE path >= ? AND path < ?",
                 (month, month[:-1] + "0"),
             )
         }
@@ -321,19 +324,19 @@ class Index:
         root = self.store.reflections
         months: list[str] = []
         held = 0  # the rows of the folders listed
-        seen: dict[str, tuple[int, int, int, int]] = {}
+        seen: dict[str, tuple[int, int, int, int, int]] = {}
         for relative, key in listing(root):
             if not relative.startswith(months[-1] if months else "/"):
-                gone += [(known[3], path) for path, known in seen.items()]
+                gone += [(known[4], path) for path, known in seen.items()]
                 months.append(relative[: relative.index("/") + 1])
                 seen = self._seen(months[-1])
                 held += len(seen)
             known = seen.pop(relative, None)
-            if known is None or key is None or known[:3] != key:
+            if known is None or key is None or known[:4] != key:
                 stale.append((relative, root / relative))
             else:
                 kept += 1
-        gone += [(known[3], path) for path, known in seen.items()]
+        gone += [(known[4], path) for path, known in seen.items()]
         (rows,) = self.conn.execute("SELECT count(*) FROM files").fetchone()
         if rows > held:  # the rows of a folder with no file left, or gone itself
             listed = ", ".join("?" * len(months))
@@ -356,7 +359,7 @@ class Index:
         forget: list[int] = []
         for relative, path in stale:
             row = db.execute(
-                "SELECT id, size, mtime_ns, inode FROM files WHERE path = ?", (relative,)
+                "SELECT id, size, mtime_ns, ctime_ns, inode FROM files WHERE path = ?", (relative,)
             ).fetchone()
             try:
                 st = path.stat()
@@ -369,7 +372,12 @@ class Index:
             except OSError:
                 fresh.append((relative, path))  # unreadable: read, and named damaged
                 continue
-            if row is None or tuple(row[1:]) != (st.st_size, st.st_mtime_ns, st.st_ino):
+            if row is None or tuple(row[1:]) != (
+                st.st_size,
+                st.st_mtime_ns,
+                st.st_ctime_ns,
+                st.st_ino,
+            ):
                 fresh.append((relative, path))
         for rowid, relative in gone:
             # Row ids are reused: the row must still be this path's, and the file gone.
@@ -473,10 +481,11 @@ class Index:
             key: tuple[int | None, ...] = (
                 st.st_size,
                 None if recent else st.st_mtime_ns,
+                st.st_ctime_ns,
                 st.st_ino,
             )
         except OSError:
-            key = (None, None, None)
+            key = (None, None, None, None)
         old = db.execute("SELECT id FROM files WHERE path = ?", (relative,)).fetchone()
         if old is not None:
             self._forget([old[0]])
@@ -487,15 +496,15 @@ class Index:
             derived, reason = None, exc.reason
         if derived is None:
             db.execute(
-                "INSERT INTO files(path, name, size, mtime_ns, inode, damaged)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO files(path, name, size, mtime_ns, ctime_ns, inode, damaged)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (relative, path.name, *key, reason),
             )
             return
         cursor = db.execute(
-            "INSERT INTO files(path, name, size, mtime_ns, inode, rid, kind, client,"
-            " client_key, date, finished, kind_order, day, title)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO files(path, name, size, mtime_ns, ctime_ns, inode, rid, kind,"
+            " client, client_key, date, finished, kind_order, day, title)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 relative,
                 path.name,
