@@ -552,3 +552,18 @@ def test_history_cuts_the_wider_of_client_and_title_first(home: Path) -> None:
     assert max(len(line) for line in lines[:5]) <= 80
     assert "Crédit Agricole " in shown  # whole: the one long title gives way instead
     assert "Review of" in shown
+
+
+def test_history_measures_wide_characters_by_the_cells_they_take(home: Path) -> None:
+    """A Japanese title takes two cells a character: given the room it needs, it is shown
+    whole (measured by its length, it got half of that room and was cut)."""
+    from rich.cells import cell_len
+
+    title = "四半期の価格交渉と来年度の契約更新について"
+    ok("prep", "株式会社テスト", "--answers", str(PREP), "-m", title)
+    lines = ok("history", env={"COLUMNS": "120"}).splitlines()
+    assert title in lines[2]
+    assert "株式会社テスト" in lines[2]
+    assert all(cell_len(line) <= 120 for line in lines)
+    narrow = ok("history", env={"COLUMNS": "70"}).splitlines()
+    assert all(cell_len(line) <= 70 for line in narrow), narrow

@@ -262,20 +262,23 @@ def print_history(
     """One line per reflection, the client and the title cut to fit, the id whole; with
     ``grep`` the first match on a second, indented line. A table would wrap long names and
     titles over several lines each, and a search result into a narrow column."""
+    from rich.cells import cell_len
+
     from clientcoach.ui.render import NARROW, fit
 
     if console.width < NARROW:
         print_rows(console, history_table(found, grep))
         return
-    kinds = max([len(_("kind")), *(len(_kind_label(r)) for r, _hits in found)])
-    ids = max(len(r["id"]) for r, _hits in found)
+    # Measured in terminal cells, as they are cut: a Japanese character takes two.
+    kinds = max([cell_len(_("kind")), *(cell_len(_kind_label(r)) for r, _hits in found)])
+    ids = max(cell_len(r["id"]) for r, _hits in found)
     free = console.width - (10 + kinds + ids + 4 * 2)
     # The client and the title give way as the grid's columns do (see render.fit): the
     # wider first, so a long title on one row does not cut every client.
-    longest = max([len(_("client")), *(len(r["client"]) for r, _hits in found)])
-    titles = max([len(_("title")), *(len(_title(r)) for r, _hits in found)])
+    longest = max([cell_len(_("client")), *(cell_len(r["client"]) for r, _hits in found)])
+    titles = max([cell_len(_("title")), *(cell_len(_title(r)) for r, _hits in found)])
     # At the narrowest, the title is what goes (the client is whom the line is about).
-    client_width, title_width = fit([longest, titles], [len(_("client")), 0], free - 2)
+    client_width, title_width = fit([longest, titles], [cell_len(_("client")), 0], free - 2)
     title_width = max(title_width, 0)
 
     def line(date: str, kind: str, client: str, title: str, rid: str, style: str = "") -> Text:
