@@ -139,3 +139,15 @@ def test_rows_made_as_they_are_drawn_draw_the_same_as_rows_held() -> None:
     print_rows(lazy, (COLUMNS, rows))
     assert _lines(lazy) == _lines(held)
     assert made == items + items  # once for the widths, once to draw: none kept
+
+
+def test_a_text_with_tabs_is_measured_as_the_terminal_shows_it() -> None:
+    """Tabs are allowed in answers; counted as no cell, a short text with tabs skipped
+    the wrap and the line ran past the terminal once Rich expanded them."""
+    what = "a\tb\tc\td\te\tf"
+    console = _console(50)
+    assert grid(console, COLUMNS, [_row(1, what)], whole=[0])
+    lines = _lines(console)
+    assert all("\t" not in line and len(line) <= 50 for line in lines), lines
+    start = lines[0].index("what")
+    assert " ".join(line[start:].strip() for line in lines[2:]).split() == what.split()

@@ -331,8 +331,22 @@ GAP = 2
 WORD = 12
 
 
+# Tab stops in a cell, as Rich expands them (answers may hold tabs).
+TAB = 8
+
+
 def _longest_word(text: str) -> int:
     return max((cell_len(word) for word in text.split()), default=0)
+
+
+def _untabbed(cell: Text) -> Text:
+    """``cell`` with its tabs turned into the spaces a terminal would show: a tab is no
+    cell to ``cell_len``, so a cell holding some is measured and drawn without them."""
+    if "\t" not in cell.plain:
+        return cell
+    spaced = cell.copy()
+    spaced.expand_tabs(TAB)
+    return spaced
 
 
 def fit(widths: Sequence[int], floors: Sequence[int], room: int) -> list[int]:
@@ -374,7 +388,7 @@ def grid(
     words = [0] * len(columns)
     for row in rows:
         for i, cell in enumerate(row):
-            plain = cell.plain
+            plain = cell.plain.expandtabs(TAB) if "\t" in cell.plain else cell.plain
             size = (
                 max(cell_len(line) for line in plain.split("\n"))
                 if "\n" in plain
@@ -396,7 +410,8 @@ def grid(
     last = len(columns) - 1
     gap = " " * GAP
 
-    def lines(cells: Sequence[Text]) -> list[Text]:
+    def lines(row: Sequence[Text]) -> list[Text]:
+        cells = [_untabbed(cell) for cell in row]
         wrapped = [
             [cell]
             if "\n" not in cell.plain and cell_len(cell.plain) <= widths[i]
