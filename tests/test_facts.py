@@ -113,6 +113,20 @@ def test_facts_read_together_hold_each_equal_value_once_and_keep_its_type() -> N
     assert one.follow_ups == () == two.trolls
 
 
+def test_a_map_of_yes_or_no_is_never_shared_with_an_equal_map_of_numbers() -> None:
+    """(1.0,) == (True,) and 1 == 1.0 == True: maps are shared by value and kind alike."""
+    from clientcoach.insights.facts import _decode
+
+    shared: dict[object, Any] = {}
+    for first, second in [([1.0], [True]), (1.0, True), (1, 1.0), ([[1.0]], [[True]])]:
+        numbers = _decode({"m": [["x", first]]}, shared)
+        yes_no = _decode({"m": [["x", second]]}, shared)
+        assert repr(dict(yes_no)) == repr({"x": _decode(second, {})}), (first, second)
+        assert repr(dict(numbers)) == repr({"x": _decode(first, {})}), (first, second)
+    again = _decode({"m": [["x", [1.0]]]}, shared)
+    assert again is _decode({"m": [["x", [1.0]]]}, shared)  # equal maps are still shared
+
+
 def test_a_fact_is_read_only_once_made_as_the_index_gives_it_back() -> None:
     record = debrief(
         "Acme",

@@ -535,7 +535,8 @@ def _decode(value: object, shared: Shared) -> Any:
             return _NO_MAP
         pairs = tuple((_decode(k, shared), _decode(v, shared)) for k, v in tagged["m"])
         try:
-            key = (Mapping, pairs)
+            # Keyed by value and kind: {"x": (True,)} == {"x": (1.0,)}.
+            key = (Mapping, pairs, _kinds(pairs))
             found = shared.get(key)
         except TypeError:  # a value that is not read-only: a map of its own
             return dict(pairs)
@@ -544,6 +545,15 @@ def _decode(value: object, shared: Shared) -> Any:
         return found
     day = date.fromisoformat(tagged["d"])
     return shared.setdefault(day, day)
+
+
+def _kinds(value: object) -> object:
+    """The kinds of ``value`` and of everything in it, for telling equal values apart."""
+    if type(value) is tuple:
+        return tuple(_kinds(v) for v in value)
+    if isinstance(value, Mapping):
+        return tuple((k, _kinds(v)) for k, v in value.items())
+    return type(value)
 
 
 def _one(items: tuple[Any, ...], shared: Shared) -> tuple[Any, ...]:
