@@ -430,6 +430,62 @@ def test_a_list_stopped_halfway_can_be_started_again_on_resume(
     assert as_answers_file(record["answers"]) == {"notes": ["only"], "score": 4}
 
 
+MISTAKES = (
+    'schema = 1\nid = "slips"\nkind = "debrief"\ntitle = "Slips"\n'
+    '[[steps]]\nid = "slip"\ntype = "text"\nprompt = "A mistake?"\nrole = "mistake"\n'
+    '[[steps]]\nid = "score"\ntype = "rating"\nprompt = "Score?"\n'
+)
+
+
+def test_a_mistake_linked_as_a_repeat_keeps_its_link_through_a_resume(
+    home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    mine = home / "playbooks"
+    mine.mkdir(parents=True)
+    (mine / "slips.toml").write_text(MISTAKES, encoding="utf-8")
+    answers = tmp_path / "first.toml"
+    answers.write_text('slip = "Talked over them"\nscore = 3\n', encoding="utf-8")
+    env = {"CLIENTCOACH_NOW": "2026-11-24T09:30:00+01:00"}
+    first = run_coach(
+        "debrief",
+        "Acme",
+        "--playbook",
+        "slips",
+        "--answers",
+        str(answers),
+        "--prep",
+        "none",
+        env=env,
+    )
+    assert first.code == 0, first.stderr
+    (earlier,) = saved(home, "debrief")
+    monkeypatch.setattr("clientcoach.ui.console.is_terminal", lambda: True)
+    monkeypatch.setenv("CLIENTCOACH_NOW", "2026-11-25T09:30:00+01:00")
+
+    stopped = CliRunner().invoke(
+        app,
+        ["debrief", "Acme", "--playbook", "slips", "--prep", "none"],
+        input="Talked over them again\n1\n",
+    )
+    assert stopped.exit_code == 130, stopped.output
+    assert "Linked as a repeat." in stopped.stderr
+    (draft_file,) = (home / "drafts").glob("*.json")
+    link = {"reflection": earlier["id"], "text": "Talked over them", "client": "Acme"}
+    link["day"] = "2026-11-24"
+    (slip_kept,) = json.loads(draft_file.read_text(encoding="utf-8"))["answers"]
+    assert slip_kept["repeat_of"] == link
+    # Resumed, one more answer, stopped again: the draft written anew keeps the link.
+    assert CliRunner().invoke(app, ["resume"], input="4\n").exit_code == 130
+    slip_kept, score = json.loads(draft_file.read_text(encoding="utf-8"))["answers"]
+    assert (slip_kept["repeat_of"], score) == (link, {"at": ["score"], "value": 4})
+    resumed = CliRunner().invoke(app, ["resume"], input="\n")
+    assert resumed.exit_code == 0, resumed.output
+    (record,) = [r for r in saved(home, "debrief") if r["id"] != earlier["id"]]
+    (slip,) = [a for a in record["answers"] if a["step"] == "slip"]
+    assert slip["value"] == "Talked over them again"
+    assert slip["repeat_of"] == {"reflection": earlier["id"], "text": "Talked over them"}
+
+
 @pytest.mark.parametrize(
     ("command", "usage"),
     [

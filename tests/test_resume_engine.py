@@ -42,6 +42,19 @@ def small_run() -> Run:
     return Run(playbook, {"small": playbook}, TODAY)
 
 
+def test_fill_links_a_replayed_answer_to_the_earlier_one_it_repeats_unless_refused() -> None:
+    from clientcoach.core.earlier import Earlier
+
+    run = small_run()
+    said = Earlier("20261101T090000-abcdef", "Talked over them", "Acme", "2026-11-01")
+    pending = {("goal",): "Sign", ("worried",): True, ("worry",): "x" * 10_000}
+    links = {("goal",): said, ("worry",): said}
+    refused = run.fill(pending, links)
+    assert [q.address for q, _reason in refused] == [("worry",)]  # over the text limit
+    assert run.repeats == {("goal",): said}
+    assert links == {}  # taken with their answers, the refused one's dropped
+
+
 def test_fill_replays_in_order_and_stops_at_the_first_gap() -> None:
     run = small_run()
     pending = {("goal",): "Sign", ("worried",): False, ("mood",): 4}

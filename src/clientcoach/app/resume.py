@@ -3,7 +3,7 @@ where it stopped. Nothing here prints: the command line shows what changed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,7 +12,8 @@ from clientcoach import i18n
 from clientcoach.app import session
 from clientcoach.app.memory import Memory, recall
 from clientcoach.app.workspace import library
-from clientcoach.core.engine import Run
+from clientcoach.core.earlier import Earlier
+from clientcoach.core.engine import Address, Run
 from clientcoach.errors import AnswersError, CoachError, PlaybookError, UsageError
 from clientcoach.i18n import _
 from clientcoach.model.draft import Changes, Draft, compare
@@ -31,6 +32,8 @@ class Resumed:
     meta: session.Meta
     run: Run
     memory: Memory | None
+    # The earlier answers the draft's answers were linked to as repeats.
+    links: dict[Address, Earlier] = field(default_factory=dict)
 
 
 class ManyDrafts(UsageError):
@@ -103,7 +106,17 @@ def resume(
     # a debrief's plan-versus-outcome steps would vanish and their answers with them.
     memory = _memory(store, draft, playbook, included, today)
     run = memory.run(playbook, included, today) if memory else Run(playbook, included, today)
-    return Resumed(draft, changes, meta, run, memory)
+    return Resumed(draft, changes, meta, run, memory, _links(draft))
+
+
+def _links(draft: Draft) -> dict[Address, Earlier]:
+    """The draft's repeat links; one hand-edited out of shape is left out, not fatal."""
+    found: dict[Address, Earlier] = {}
+    for address, link in draft.repeats().items():
+        reflection, text = link.get("reflection"), link.get("text")
+        if reflection and text:
+            found[address] = Earlier(reflection, text, link.get("client"), link.get("day"))
+    return found
 
 
 def _memory(

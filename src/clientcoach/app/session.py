@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +19,7 @@ from types import FrameType
 from typing import Any, Protocol
 
 from clientcoach import __version__
+from clientcoach.core.earlier import Earlier
 from clientcoach.core.engine import Run
 from clientcoach.errors import CoachError, ExitCode, RunStopped, StorageError
 from clientcoach.i18n import _
@@ -48,11 +49,17 @@ from clientcoach.storage.store import Store
 class Asker(Protocol):
     """Who answers a run step by step (a person at a terminal), told after each answer."""
 
-    # Told the answers a draft keeps, those it remembers, and which of those were being
-    # typed when the run stopped.
+    # Told the answers a draft keeps, those it remembers, which of those were being
+    # typed when the run stopped, and the earlier answers some answers repeat.
     on_change: (
         Callable[
-            [list[tuple[Address, Value]], list[tuple[Address, Value]], frozenset[Address]], None
+            [
+                list[tuple[Address, Value]],
+                list[tuple[Address, Value]],
+                frozenset[Address],
+                Mapping[Address, Earlier],
+            ],
+            None,
         ]
         | None
     )
@@ -202,10 +209,12 @@ def walk(asker: Asker, run: Run, store: Store, meta: Meta, draft: Draft | None =
         answers: list[tuple[Address, Value]],
         remembered: list[tuple[Address, Value]],
         halfway: frozenset[Address] = frozenset(),
+        links: Mapping[Address, Earlier] | None = None,
     ) -> None:
         nonlocal current, written
         now = max(clock(), current.updated_at)
-        current = with_answers(current, answers, now, remembered, halfway)
+        kept = {a: e._asdict() for a, e in (links or {}).items()}
+        current = with_answers(current, answers, now, remembered, halfway, kept)
         if not written and current.count == 0 and not current.halfway():
             # Only an info step read, or a step skipped: nothing of the person's to keep
             # yet, so a stop now says nothing was saved, as at a first question.

@@ -107,6 +107,7 @@ def resume(
     con = console()
     asker = TerminalAsker(con)
     asker.pending = found.draft.pending()
+    asker.links = found.links
     asker.remember(found.draft.offered(), found.draft.halfway())
     resuming(con, found.draft, found.changes)
     if found.memory is not None and found.memory.plan:

@@ -235,15 +235,20 @@ class Run:
 
     # --- resuming and changing ------------------------------------------------------
 
-    def fill(self, pending: dict[Address, Value]) -> list[tuple[Question, str]]:
-        """Replay earlier answers (a resumed draft) while the next question has one.
+    def fill(
+        self, pending: dict[Address, Value], links: dict[Address, Earlier] | None = None
+    ) -> list[tuple[Question, str]]:
+        """Replay earlier answers (a resumed draft) while the next question has one, with
+        the earlier answers ``links`` says they repeat.
 
-        Used answers are taken out of ``pending``. One that no longer fits its step (the
-        playbook changed) is dropped and returned with the reason; that step is then
-        the current question, to be asked again.
+        Used answers (and their links) are taken out of ``pending``. One that no longer
+        fits its step (the playbook changed) is dropped, its link too, and returned with
+        the reason; that step is then the current question, to be asked again.
         """
+        links = links if links is not None else {}
         while (question := self.current()) is not None and question.address in pending:
             value = pending.pop(question.address)
+            link = links.pop(question.address, None)
             try:
                 if question.kind == "info":
                     self.answer(None)
@@ -257,6 +262,8 @@ class Run:
                     self.answer(value, typed=False)
             except AnswerError as exc:
                 return [(question, str(exc))]
+            if link is not None and value is not None:
+                self.repeats[question.address] = link
         return []
 
     def answered(self) -> list[Question]:

@@ -30,6 +30,11 @@ class DraftAnswer(RecordModel):
         description="Lines typed when the run stopped, the step not finished: a resume "
         "shows them and reads more.",
     )
+    repeat_of: dict[str, str | None] | None = Field(
+        default=None,
+        description="The earlier answer this one was linked to as a repeat: its "
+        "reflection, text, client and day.",
+    )
 
 
 class DraftPlaybook(RecordModel):
@@ -70,6 +75,10 @@ class Draft(RecordModel):
         """Answers to offer again (the user had gone back past them), by address."""
         return {tuple(a.at): a.value for a in self.remembered}
 
+    def repeats(self) -> dict[Address, dict[str, str | None]]:
+        """The earlier answers the answers repeat, by address (as linked at the time)."""
+        return {tuple(a.at): a.repeat_of for a in self.answers if a.repeat_of is not None}
+
     def halfway(self) -> frozenset[Address]:
         """The steps being typed when the run stopped (their lines are offered)."""
         return frozenset(tuple(a.at) for a in self.remembered if a.halfway)
@@ -86,10 +95,20 @@ def with_answers(
     now: datetime,
     remembered: Iterable[tuple[Address, Value]] = (),
     halfway: Collection[Address] = (),
+    links: Mapping[Address, Mapping[str, str | None]] | None = None,
 ) -> Draft:
     """The draft holding ``answers`` (in order) and ``remembered`` ones, updated ``now``;
-    those of ``halfway`` were being typed when the run stopped."""
-    rows = [DraftAnswer(at=list(address), value=value) for address, value in answers]
+    those of ``halfway`` were being typed when the run stopped, and ``links`` names the
+    earlier answers some of them repeat."""
+    links = links or {}
+    rows = [
+        DraftAnswer(
+            at=list(address),
+            value=value,
+            **({"repeat_of": dict(links[address])} if address in links else {}),
+        )
+        for address, value in answers
+    ]
     kept = [
         DraftAnswer(
             at=list(address), value=value, **({"halfway": True} if address in halfway else {})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -52,7 +52,13 @@ Edit = Callable[[str], str | None]
 # replayed yet, in the order given), those it remembers, and which of those were being
 # typed when the run stopped.
 OnChange = Callable[
-    [list[tuple[Address, Value]], list[tuple[Address, Value]], frozenset[Address]], None
+    [
+        list[tuple[Address, Value]],
+        list[tuple[Address, Value]],
+        frozenset[Address],
+        Mapping[Address, Earlier],
+    ],
+    None,
 ]
 
 # Earlier answers offered as the one a new answer repeats: the newest few.
@@ -78,8 +84,10 @@ class TerminalAsker:
         self._given: dict[Address, Value] = {}
         self._line_editing = read is None and _enable_line_editing()
         self.on_change: OnChange | None = None
-        # Answers of a resumed draft not replayed yet (see Run.fill).
+        # Answers of a resumed draft not replayed yet (see Run.fill), and the earlier
+        # answers some of them were linked to as repeats.
         self.pending: dict[Address, Value] = {}
+        self.links: dict[Address, Earlier] = {}
         # Steps of several lines being typed when the run stopped: their lines are in
         # ``_given``, and the step, asked again, goes on from them.
         self._halfway: set[Address] = set()
@@ -149,7 +157,7 @@ class TerminalAsker:
     def ask(self, run: Run) -> None:
         while True:
             before = dict(self.pending)
-            refusals = run.fill(self.pending)
+            refusals = run.fill(self.pending, self.links)
             # Replayed answers are remembered like typed ones: going back to one offers it.
             for address in before.keys() - self.pending.keys():
                 if address in run.answers:
@@ -196,7 +204,10 @@ class TerminalAsker:
     def _changed(self, run: Run) -> None:
         if self.on_change is not None:
             halfway = frozenset(a for a in self._halfway if a not in run.answers)
-            self.on_change(self.state(run), self.remembered(run), halfway)
+            waiting = {a: e for a, e in self.links.items() if a in self.pending}
+            self.on_change(
+                self.state(run), self.remembered(run), halfway, {**waiting, **run.repeats}
+            )
 
     def review(self, run: Run) -> None:
         """Show every answer before saving; a number changes one, Enter saves."""
