@@ -430,6 +430,48 @@ def test_a_list_stopped_halfway_can_be_started_again_on_resume(
     assert as_answers_file(record["answers"]) == {"notes": ["only"], "score": 4}
 
 
+def test_a_new_run_names_the_unfinished_draft_of_the_same_kind_and_client(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started again rather than resumed, a prep or debrief would be recorded twice."""
+    mine = home / "playbooks"
+    mine.mkdir(parents=True)
+    (mine / "halfway.toml").write_text(HALFWAY, encoding="utf-8")
+    monkeypatch.setattr("clientcoach.ui.console.is_terminal", lambda: True)
+    stopped = CliRunner().invoke(app, ["prep", "Acme", "--playbook", "halfway"], input="a\n\n")
+    assert stopped.exit_code == 130, stopped.output
+    (draft_file,) = (home / "drafts").glob("*.json")
+
+    again = CliRunner().invoke(app, ["prep", "acme", "--playbook", "halfway"], input="")
+    assert again.exit_code == 130
+    said = " ".join(again.stderr.split())
+    assert f"You have an unfinished prep for Acme (draft {draft_file.stem}" in said
+    assert f"coach resume {draft_file.stem}" in said
+    for other in (["prep", "Globex"], ["debrief", "Acme", "--prep", "none"]):
+        elsewhere = CliRunner().invoke(app, [*other, "--playbook", "halfway"], input="")
+        assert "unfinished" not in elsewhere.stderr, other
+
+
+def test_a_resume_says_when_the_same_meeting_was_recorded_since(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = home / "playbooks"
+    mine.mkdir(parents=True)
+    (mine / "halfway.toml").write_text(HALFWAY, encoding="utf-8")
+    monkeypatch.setattr("clientcoach.ui.console.is_terminal", lambda: True)
+    CliRunner().invoke(app, ["prep", "Acme", "--playbook", "halfway"], input="a\n\n")
+    (draft_file,) = (home / "drafts").glob("*.json")
+    assert CliRunner().invoke(app, ["resume"], input="").exit_code == 130
+    ok = CliRunner().invoke(app, ["prep", "Acme", "--playbook", "halfway"], input="\n4\n\n")
+    assert ok.exit_code == 0, ok.output
+    (record,) = saved(home, "prep")
+
+    resumed = CliRunner().invoke(app, ["resume"], input="")
+    said = " ".join(resumed.stderr.split())
+    assert f"A prep for Acme on {record['meeting']['date']} was saved after this draft" in said
+    assert f"coach drafts discard {draft_file.stem}" in said
+
+
 MISTAKES = (
     'schema = 1\nid = "slips"\nkind = "debrief"\ntitle = "Slips"\n'
     '[[steps]]\nid = "slip"\ntype = "text"\nprompt = "A mistake?"\nrole = "mistake"\n'

@@ -21,6 +21,7 @@ from clientcoach.core.engine import Run
 from clientcoach.core.text import fold, refused_char
 from clientcoach.errors import DataError, PlaybookError, UsageError
 from clientcoach.i18n import _
+from clientcoach.model.draft import Draft
 from clientcoach.model.playbook import Playbook
 from clientcoach.model.reflection import Reflection
 from clientcoach.storage import config
@@ -50,6 +51,8 @@ class Presenter(Protocol):
     def not_linked(self, prep: Reflection) -> None: ...
 
     def before_questions(self, memory: Memory, today: date) -> None: ...
+
+    def unfinished(self, drafts: list[Draft]) -> None: ...
 
 
 @dataclass
@@ -104,6 +107,8 @@ def meet(
     if choice.close:
         show.close_clients(choice.name, list(choice.close))
     client = choice.name
+    if asker is not None and (waiting := session.unfinished(store, kind, client)):
+        show.unfinished(waiting)
 
     title = clean_title(request.title)
     prep: Reflection | None = None

@@ -21,6 +21,7 @@ from clientcoach.storage.store import Damaged, Store
 
 if TYPE_CHECKING:
     from clientcoach.model.playbook import Playbook
+    from clientcoach.model.reflection import Reflection
 
 
 @dataclass
@@ -34,6 +35,8 @@ class Resumed:
     memory: Memory | None
     # The earlier answers the draft's answers were linked to as repeats.
     links: dict[Address, Earlier] = field(default_factory=dict)
+    # A reflection of the same kind, client and meeting day saved since the draft began.
+    recorded: Reflection | None = None
 
 
 class ManyDrafts(UsageError):
@@ -106,7 +109,19 @@ def resume(
     # a debrief's plan-versus-outcome steps would vanish and their answers with them.
     memory = _memory(store, draft, playbook, included, today)
     run = memory.run(playbook, included, today) if memory else Run(playbook, included, today)
-    return Resumed(draft, changes, meta, run, memory, _links(draft))
+    return Resumed(draft, changes, meta, run, memory, _links(draft), recorded_since(store, draft))
+
+
+def recorded_since(store: Store, draft: Draft) -> Reflection | None:
+    """The newest reflection of the draft's kind, client and meeting day saved after the
+    draft began: most often the same meeting, recorded again instead of resumed."""
+    day = draft.meeting.date
+    saved = [
+        r
+        for _path, r in store.scan(draft.kind, draft.client, day, day).items
+        if r.meeting.date == day and r.finished_at > draft.started_at
+    ]
+    return max(saved, key=lambda r: r.finished_at, default=None)
 
 
 def _links(draft: Draft) -> dict[Address, Earlier]:

@@ -148,6 +148,16 @@ class _Signals:
             raise stop
 
 
+def unfinished(store: Store, kind: str, client: str) -> list[Draft]:
+    """The drafts of a ``kind`` of run about ``client`` (folded), newest first: a run
+    started again rather than resumed would record the meeting twice."""
+    from clientcoach.core.text import fold
+
+    key = fold(client)
+    found, _damaged = store.scan_drafts()  # damaged ones are named by `coach drafts`
+    return [d for _path, d in found if d.kind == kind and fold(d.client) == key]
+
+
 def source_of(playbook_ref: str | None) -> Path | None:
     """The absolute .toml path of a playbook given as a file, so a resume finds it again."""
     if playbook_ref is None or not (

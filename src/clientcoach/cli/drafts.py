@@ -110,6 +110,10 @@ def resume(
     asker.links = found.links
     asker.remember(found.draft.offered(), found.draft.halfway())
     resuming(con, found.draft, found.changes)
+    if found.recorded is not None:
+        from clientcoach.ui.messages import recorded_since
+
+        recorded_since(found.draft, found.recorded)
     if found.memory is not None and found.memory.plan:
         from clientcoach.ui.messages import plan
 

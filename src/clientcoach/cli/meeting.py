@@ -13,6 +13,7 @@ from clientcoach.i18n import _
 
 if TYPE_CHECKING:
     from clientcoach.app.memory import Memory
+    from clientcoach.model.draft import Draft
     from clientcoach.model.reflection import Reflection
 
 ClientArg = Annotated[
@@ -119,6 +120,11 @@ class _Shown:
         from clientcoach.ui.messages import not_linked
 
         not_linked(prep)
+
+    def unfinished(self, drafts: "list[Draft]") -> None:
+        from clientcoach.ui.messages import unfinished
+
+        unfinished(drafts)
 
     def before_questions(self, memory: "Memory", today: date) -> None:
         """The brief (prep) or the plan (debrief), on standard error.

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
+    from clientcoach.model.draft import Draft
     from clientcoach.model.reflection import Reflection
 
 # A piece of a line and its Rich style ("" for none).
@@ -137,6 +138,42 @@ def plan(planned: Mapping[str, Any]) -> None:
         shown = joined(value) if isinstance(value, list) else str(value)
         emit((f"  {label}", "bold"), (shown, "bold"), soft_wrap=True)
     emit()
+
+
+def unfinished(drafts: list[Draft]) -> None:
+    """A run started again while a draft of the same kind and client waits."""
+    newest = drafts[0]
+    more = len(drafts) - 1
+    text = _(
+        "You have an unfinished {kind} for {client} (draft {id}, started "
+        "{started:%Y-%m-%d %H:%M}). To finish it instead, stop here with Ctrl-C and run: "
+        "coach resume {id}"
+    ).format(
+        kind=kind_name(newest.kind), client=newest.client, id=newest.id, started=newest.started_at
+    )
+    if more:
+        text += " " + _("({count} more: coach drafts)").format(count=more)
+    emit((text, "yellow"), soft_wrap=True)
+
+
+def recorded_since(draft: Draft, reflection: Reflection) -> None:
+    """A draft resumed after its meeting was recorded again: most often a duplicate."""
+    emit(
+        (
+            _(
+                "A {kind} for {client} on {day} was saved after this draft began (id {rid}). "
+                "If it is the same meeting, drop this draft instead: coach drafts discard {id}"
+            ).format(
+                kind=kind_name(reflection.kind),
+                client=reflection.client,
+                day=f"{reflection.meeting.date:%Y-%m-%d}",
+                rid=reflection.id,
+                id=draft.id,
+            ),
+            "yellow",
+        ),
+        soft_wrap=True,
+    )
 
 
 def close_clients(typed: str, close: list[str]) -> None:
