@@ -378,6 +378,17 @@ HALFWAY = (
 )
 
 
+def own_playbook(home: Path, playbook_id: str, text: str) -> None:
+    """A playbook of the user's own, in the data directory."""
+    mine = home / "playbooks"
+    mine.mkdir(parents=True, exist_ok=True)
+    (mine / f"{playbook_id}.toml").write_text(text, encoding="utf-8")
+
+
+def at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("clientcoach.ui.console.is_terminal", lambda: True)
+
+
 @pytest.mark.parametrize("first", ["", "My goal\n"], ids=["list-first", "after-an-answer"])
 def test_a_list_stopped_halfway_goes_on_from_its_lines_on_resume(
     home: Path, monkeypatch: pytest.MonkeyPatch, first: str
@@ -387,10 +398,8 @@ def test_a_list_stopped_halfway_goes_on_from_its_lines_on_resume(
         playbook = playbook.replace(
             "[[steps]]\n", '[[steps]]\nid = "goal"\ntype = "text"\nprompt = "Goal?"\n[[steps]]\n', 1
         )
-    mine = home / "playbooks"
-    mine.mkdir(parents=True)
-    (mine / "halfway.toml").write_text(playbook, encoding="utf-8")
-    monkeypatch.setattr("clientcoach.ui.console.is_terminal", lambda: True)
+    own_playbook(home, "halfway", playbook)
+    at_a_terminal(monkeypatch)
 
     stopped = CliRunner().invoke(
         app, ["prep", "Acme", "--playbook", "halfway"], input=f"{first}first\nsecond\n"
@@ -418,10 +427,8 @@ def test_a_list_stopped_halfway_goes_on_from_its_lines_on_resume(
 def test_a_list_stopped_halfway_can_be_started_again_on_resume(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    mine = home / "playbooks"
-    mine.mkdir(parents=True)
-    (mine / "halfway.toml").write_text(HALFWAY, encoding="utf-8")
-    monkeypatch.setattr("clientcoach.ui.console.is_terminal", lambda: True)
+    own_playbook(home, "halfway", HALFWAY)
+    at_a_terminal(monkeypatch)
     CliRunner().invoke(app, ["prep", "Acme", "--playbook", "halfway"], input="first\nsecond\n")
 
     resumed = CliRunner().invoke(app, ["resume"], input="<\nonly\n\n4\n\n")
@@ -434,10 +441,8 @@ def test_a_new_run_names_the_unfinished_draft_of_the_same_kind_and_client(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Started again rather than resumed, a prep or debrief would be recorded twice."""
-    mine = home / "playbooks"
-    mine.mkdir(parents=True)
-    (mine / "halfway.toml").write_text(HALFWAY, encoding="utf-8")
-    monkeypatch.setattr("clientcoach.ui.console.is_terminal", lambda: True)
+    own_playbook(home, "halfway", HALFWAY)
+    at_a_terminal(monkeypatch)
     stopped = CliRunner().invoke(app, ["prep", "Acme", "--playbook", "halfway"], input="a\n\n")
     assert stopped.exit_code == 130, stopped.output
     (draft_file,) = (home / "drafts").glob("*.json")
@@ -455,10 +460,8 @@ def test_a_new_run_names_the_unfinished_draft_of_the_same_kind_and_client(
 def test_a_resume_says_when_the_same_meeting_was_recorded_since(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    mine = home / "playbooks"
-    mine.mkdir(parents=True)
-    (mine / "halfway.toml").write_text(HALFWAY, encoding="utf-8")
-    monkeypatch.setattr("clientcoach.ui.console.is_terminal", lambda: True)
+    own_playbook(home, "halfway", HALFWAY)
+    at_a_terminal(monkeypatch)
     CliRunner().invoke(app, ["prep", "Acme", "--playbook", "halfway"], input="a\n\n")
     (draft_file,) = (home / "drafts").glob("*.json")
     assert CliRunner().invoke(app, ["resume"], input="").exit_code == 130
@@ -482,9 +485,7 @@ MISTAKES = (
 def test_a_mistake_linked_as_a_repeat_keeps_its_link_through_a_resume(
     home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    mine = home / "playbooks"
-    mine.mkdir(parents=True)
-    (mine / "slips.toml").write_text(MISTAKES, encoding="utf-8")
+    own_playbook(home, "slips", MISTAKES)
     answers = tmp_path / "first.toml"
     answers.write_text('slip = "Talked over them"\nscore = 3\n', encoding="utf-8")
     env = {"CLIENTCOACH_NOW": "2026-11-24T09:30:00+01:00"}
