@@ -602,3 +602,18 @@ def _meta(meta: Any) -> Any:
         prep=None,
         started_at=datetime(2026, 11, 24, 9, 30, tzinfo=UTC),
     )
+
+
+def test_new_client_skips_the_question_of_which_known_client_was_meant(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run_coach("prep", "Initech Corp", "--answers", str(PREP)).code == 0
+    own_playbook(home, "halfway", HALFWAY)
+    at_a_terminal(monkeypatch)
+    asked = CliRunner().invoke(app, ["prep", "initech", "--playbook", "halfway"], input="")
+    assert "Did you mean one of these?" in asked.stderr
+    new = ["prep", "initech", "--playbook", "halfway", "--new-client"]
+    result = CliRunner().invoke(app, new, input="\n4\n\n")
+    assert result.exit_code == 0, result.output
+    assert "Did you mean" not in result.stderr
+    assert sorted(r["client"] for r in saved(home, "prep")) == ["Initech Corp", "initech"]

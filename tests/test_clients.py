@@ -14,6 +14,7 @@ from tests.helpers import REPO, reflection_files, run_coach
 
 EXAMPLES = REPO / "examples"
 PREP = EXAMPLES / "prep-answers.toml"
+DEBRIEF = EXAMPLES / "debrief-answers.toml"
 NOW = {"CLIENTCOACH_NOW": "2026-11-20T09:00"}
 
 
@@ -363,7 +364,7 @@ def test_client_names_match_without_case_accents_or_spacing(home: Path, tmp_path
 
 def test_an_ambiguous_client_prefix_lists_the_candidates(home: Path, tmp_path: Path) -> None:
     ok("prep", "Acme", "--answers", str(PREP))
-    ok("prep", "Acme Corp", "--answers", str(PREP))
+    ok("prep", "Acme Corp", "--answers", str(PREP), "--new-client")
     ok("prep", "Globex", "--answers", str(PREP))
     result = run_coach("history", "--client", "ac")
     assert result.code == 2
@@ -374,11 +375,22 @@ def test_an_ambiguous_client_prefix_lists_the_candidates(home: Path, tmp_path: P
     assert "no client matches 'zz'" in unknown.stderr
 
 
-def test_a_new_name_close_to_known_ones_is_noted_in_scripted_runs(home: Path) -> None:
-    ok("prep", "Acme Corporation", "--answers", str(PREP))
-    out = ok("prep", "Acme", "--answers", str(PREP))
-    assert "'Acme' is a new client; known clients with a close name: Acme Corporation" in out
-    assert {r["client"] for r in records(home)} == {"Acme", "Acme Corporation"}
+def test_a_new_name_close_to_known_ones_needs_new_client_in_scripted_runs(home: Path) -> None:
+    """Saved quietly under a near name, a script split one client's history in two."""
+    ok("prep", "Initech Corp", "--answers", str(PREP))
+    for typed in ("initech", "Initek Corp"):
+        refused = run_coach("prep", typed, "--answers", str(PREP))
+        assert refused.code == 2, refused.stderr
+        assert refused.stderr.splitlines() == [
+            f"coach: error: {typed!r} is not a client you have met yet, but is close to: "
+            f"Initech Corp (give that name, or add --new-client to start a new client "
+            f"named {typed!r})"
+        ]
+    assert {r["client"] for r in records(home)} == {"Initech Corp"}
+    ok("prep", "Initech", "--answers", str(PREP), "--new-client")
+    assert {r["client"] for r in records(home)} == {"Initech", "Initech Corp"}
+    ok("debrief", "INITECH", "--answers", str(DEBRIEF), "--prep", "none")  # known now
+    assert {r["client"] for r in records(home)} == {"Initech", "Initech Corp"}
 
 
 def test_brief_names_damaged_files_and_exits_7(home: Path, tmp_path: Path) -> None:

@@ -44,8 +44,6 @@ class MeetingAsker(Asker, Protocol):
 class Presenter(Protocol):
     """What a meeting run shows, drawn by the command line."""
 
-    def close_clients(self, typed: str, close: list[str]) -> None: ...
-
     def linked(self, prep: Reflection) -> None: ...
 
     def not_linked(self, prep: Reflection) -> None: ...
@@ -68,6 +66,8 @@ class MeetingRequest:
     prep: str | None = None
     # "quick" or "full" from --quick / --full; None: the config file's `mode` decides.
     mode: Mode | None = None
+    # --new-client: the name as given is a new client, even when close to a known one.
+    new_client: bool = False
 
 
 def meet(
@@ -103,9 +103,19 @@ def meet(
     from clientcoach.app.indexed import open_index
 
     open_index(store)  # lists the files (and keeps their facts) for what follows
-    choice = choose_client(store, clean_client(client), pick if asker is not None else None)
-    if choice.close:
-        show.close_clients(choice.name, list(choice.close))
+    asked = pick if asker is not None and not request.new_client else None
+    choice = choose_client(store, clean_client(client), asked)
+    if choice.close and not request.new_client:
+        # No one to ask (a scripted run): saved under a near name, one client's history
+        # would be split in two from then on.
+        raise UsageError(
+            _("{typed!r} is not a client you have met yet, but is close to: {close}").format(
+                typed=choice.name, close=", ".join(choice.close)
+            ),
+            _("give that name, or add --new-client to start a new client named {typed!r}").format(
+                typed=choice.name
+            ),
+        )
     client = choice.name
     if asker is not None and (waiting := session.unfinished(store, kind, client)):
         show.unfinished(waiting)

@@ -45,7 +45,7 @@ def choose_client(store: Store, typed: str, pick: Pick | None) -> ClientChoice:
     kept beside it, so clients, history and the review show one name. One that is only
     close to known clients (same start, or a typo difflib finds) is offered to ``pick``
     (a person at a terminal); without one, the new name is kept and the close names are
-    returned, for the command to say which they were.
+    returned: a scripted run is then refused, unless told the client is a new one.
     """
     start = compact(typed)
     if not start:

@@ -56,6 +56,13 @@ FullOpt = Annotated[
     bool,
     typer.Option("--full", help=_("Walk the full playbook this time, whatever the mode setting.")),
 ]
+NewClientOpt = Annotated[
+    bool,
+    typer.Option(
+        "--new-client",
+        help=_("The client named is a new one, even if the name is close to a known client's."),
+    ),
+]
 
 
 @command(help=_("Prepare a client meeting: walk the prep playbook and save it."))
@@ -67,8 +74,10 @@ def prep(
     meeting: MeetingOpt = None,
     quick: QuickOpt = False,
     full: FullOpt = False,
+    new_client: NewClientOpt = False,
 ) -> None:
-    _meet("prep", client, playbook, answers, meeting_date, meeting, None, _mode(quick, full))
+    mode = _mode(quick, full)
+    _meet("prep", client, playbook, answers, meeting_date, meeting, None, mode, new_client)
 
 
 @command(help=_("Debrief a client meeting right after it: walk the debrief playbook and save it."))
@@ -90,8 +99,10 @@ def debrief(
     ] = None,
     quick: QuickOpt = False,
     full: FullOpt = False,
+    new_client: NewClientOpt = False,
 ) -> None:
-    _meet("debrief", client, playbook, answers, meeting_date, meeting, prep_id, _mode(quick, full))
+    mode = _mode(quick, full)
+    _meet("debrief", client, playbook, answers, meeting_date, meeting, prep_id, mode, new_client)
 
 
 def _mode(quick: bool, full: bool) -> Literal["quick", "full"] | None:
@@ -105,11 +116,6 @@ def _mode(quick: bool, full: bool) -> Literal["quick", "full"] | None:
 
 class _Shown:
     """What a meeting run shows around its questions, drawn for the terminal or a pipe."""
-
-    def close_clients(self, typed: str, close: list[str]) -> None:
-        from clientcoach.ui.messages import close_clients
-
-        close_clients(typed, close)
 
     def linked(self, prep: "Reflection") -> None:
         from clientcoach.ui.messages import linked
@@ -152,6 +158,7 @@ def _meet(
     title: str | None,
     prep: str | None,
     mode: Literal["quick", "full"] | None,
+    new_client: bool = False,
 ) -> None:
     from clientcoach.app.meeting import MeetingRequest, meet
     from clientcoach.app.workspace import library
@@ -164,7 +171,9 @@ def _meet(
 
         asker = TerminalAsker(terminal.console())
     root = data_dir()
-    request = MeetingRequest(kind, client, playbook, answers, meeting_date, title, prep, mode)
+    request = MeetingRequest(
+        kind, client, playbook, answers, meeting_date, title, prep, mode, new_client
+    )
     watch_index()
     reflection, path = meet(
         request,

@@ -176,12 +176,6 @@ def recorded_since(draft: Draft, reflection: Reflection) -> None:
     )
 
 
-def close_clients(typed: str, close: list[str]) -> None:
-    """A note for scripted runs: the typed name is new, though close to known ones."""
-    note = _("Note: {typed!r} is a new client; known clients with a close name: ")
-    emit((note.format(typed=typed) + ", ".join(close), "dim"), soft_wrap=True)
-
-
 def _quote(client: str) -> str:
     import shlex
 
