@@ -617,3 +617,27 @@ def test_new_client_skips_the_question_of_which_known_client_was_meant(
     assert result.exit_code == 0, result.output
     assert "Did you mean" not in result.stderr
     assert sorted(r["client"] for r in saved(home, "prep")) == ["Initech Corp", "initech"]
+
+
+def test_files_saved_with_a_byte_order_mark_are_read(home: Path, tmp_path: Path) -> None:
+    """Windows Notepad starts UTF-8 files with a byte-order mark; TOML refused it as an
+    "Invalid statement" at 1:1, JSON as an unexpected character."""
+    bom = b"\xef\xbb\xbf"
+    answers = tmp_path / "answers.toml"
+    answers.write_bytes(bom + PREP.read_bytes())
+    assert run_coach("prep", "Acme", "--answers", str(answers)).code == 0
+    as_json = tmp_path / "answers.json"
+    as_json.write_bytes(bom + json.dumps(load_toml(PREP)).encode("utf-8"))
+    assert run_coach("prep", "Globex", "--answers", str(as_json)).code == 0
+    own_playbook(home, "halfway", HALFWAY)
+    mine = home / "playbooks" / "halfway.toml"
+    mine.write_bytes(bom + mine.read_bytes())
+    checked = run_coach("playbooks", "check", str(mine))
+    assert checked.code == 0, checked.stdout + checked.stderr
+    scripted = tmp_path / "halfway.toml"
+    scripted.write_text("notes = ['a']\nscore = 3\n", encoding="utf-8")
+    assert run_coach("prep", "Acme", "-p", "halfway", "--answers", str(scripted)).code == 0
+    config = tmp_path / "config.toml"
+    config.write_bytes(bom + b'language = "fr"\n')
+    shown = run_coach("config", "get", "language", env={"CLIENTCOACH_CONFIG": str(config)})
+    assert (shown.code, shown.stdout.strip()) == (0, "fr"), shown.stderr

@@ -61,7 +61,8 @@ def file_problems(path: Path, lib: Library) -> list[str]:
     from clientcoach.storage.playbooks import playbook_problems
 
     try:
-        text = safe.read_bytes(path, safe.PLAYBOOK_LIMIT).decode("utf-8")
+        # "-sig": a byte-order mark, as Windows Notepad writes, is read as no text.
+        text = safe.read_bytes(path, safe.PLAYBOOK_LIMIT).decode("utf-8-sig")
     except OSError as exc:
         if isinstance(exc, FileNotFoundError) and len(path.parts) == 1 and not path.suffix:
             return [

@@ -43,7 +43,8 @@ def load_answers(path: Path) -> dict[str, Any]:
             _("{path}: cannot read answers file ({reason})").format(path=path, reason=exc.strerror)
         ) from exc
     try:
-        text = raw.decode("utf-8")
+        # "-sig": a byte-order mark, as Windows Notepad writes, is read as no text.
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise AnswersError(
             _("{path}: the answers file is not UTF-8 text").format(path=path)

@@ -111,7 +111,8 @@ def read_file(path: Path | None = None) -> dict[str, Any]:
     import tomllib
 
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        # "-sig": a byte-order mark, as Windows Notepad writes, is read as no text.
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except RecursionError:
         raise _config_error(
             _("{path}: the config file is nested too deeply").format(path=path),

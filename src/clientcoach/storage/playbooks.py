@@ -235,7 +235,8 @@ def _raw(path: Path) -> bytes:
 
 def _text(path: Path, raw: bytes) -> str:
     try:
-        return raw.decode("utf-8")
+        # "-sig": a byte-order mark, as Windows Notepad writes, is read as no text.
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PlaybookError(
             _("{path}: not UTF-8 text (byte {byte})").format(path=path, byte=exc.start)
