@@ -103,6 +103,23 @@ CASES: list[Case] = [
         "min_items (5) is above max_items (2)",
         command="debrief",
     ),
+    # values of the wrong kind, said in an author's words, not the validator's
+    Case("required_quoted.toml", "step 'goal' > required: give true or false, without quotes"),
+    Case(
+        "when_as_text.toml",
+        "step 'worry' > when: give a condition as a table, e.g. "
+        '{ step = "channel", equals = "phone" }',
+    ),
+    Case("number_bound_quoted.toml", "step 'minutes' > min: give a number, without quotes"),
+    Case(
+        "loop_min_items_float.toml",
+        "step 'actions' > min_items: give a whole number, without quotes",
+        command="debrief",
+    ),
+    Case(
+        "choices_as_text.toml",
+        "step 'channel' > choices: give a list in square brackets, e.g. [\"a\", \"b\"]",
+    ),
     # the file as a whole
     Case("schema_too_new.toml", "schema 2 is newer than this clientcoach understands"),
     Case("id_mismatch.toml", "does not match the file name"),

@@ -28,7 +28,9 @@ Summary = Literal["rate", "mean", "distribution", "top"]
 
 class _Model(Model):
     # Validators are built on first use: a command that reads no playbook pays nothing.
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, defer_build=True, strict=True
+    )
 
 
 class Condition(_Model):
@@ -401,6 +403,25 @@ def _explain(data: Any, exc: ValidationError) -> list[tuple[tuple[Any, ...], str
     return lines
 
 
+# A value of the wrong kind, said as what to write instead: TOML has true, numbers,
+# lists and tables of their own, and a quoted "no" or "15" is text.
+_KIND_OF_VALUE = {
+    "bool_type": "give true or false, without quotes",
+    "bool_parsing": "give true or false, without quotes",
+    "int_type": "give a whole number, without quotes",
+    "int_parsing": "give a whole number, without quotes",
+    "int_from_float": "give a whole number, without quotes",
+    "float_type": "give a number, without quotes",
+    "float_parsing": "give a number, without quotes",
+    "list_type": 'give a list in square brackets, e.g. ["a", "b"]',
+    "string_type": "give text in quotes",
+}
+_TABLE_OF = {
+    "Condition": 'give a condition as a table, e.g. { step = "channel", equals = "phone" }',
+    "": 'give a table, e.g. { value = "video", label = "Video call" }',
+}
+
+
 def _format_error(data: Any, err: Any) -> str:
     loc = tuple(err.get("loc", ()))
     kind = err.get("type", "")
@@ -418,6 +439,11 @@ def _format_error(data: Any, err: Any) -> str:
         )
     if kind == "union_tag_not_found":
         return f"{_format_loc(data, loc)}: a step needs a 'type'"
+    said = _KIND_OF_VALUE.get(kind)
+    if kind in ("model_type", "dict_type"):
+        said = _TABLE_OF.get(str(err.get("ctx", {}).get("class_name")), _TABLE_OF[""])
+    if said is not None:
+        return f"{_format_loc(data, loc)}: {said}"
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     if kind == "string_pattern_mismatch":
