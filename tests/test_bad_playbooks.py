@@ -118,7 +118,7 @@ CASES: list[Case] = [
     ),
     Case(
         "choices_as_text.toml",
-        "step 'channel' > choices: give a list in square brackets, e.g. [\"a\", \"b\"]",
+        'step \'channel\' > choices: give a list in square brackets, e.g. ["a", "b"]',
     ),
     # the file as a whole
     Case("schema_too_new.toml", "schema 2 is newer than this clientcoach understands"),
