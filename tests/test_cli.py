@@ -641,3 +641,23 @@ def test_files_saved_with_a_byte_order_mark_are_read(home: Path, tmp_path: Path)
     config.write_bytes(bom + b'language = "fr"\n')
     shown = run_coach("config", "get", "language", env={"CLIENTCOACH_CONFIG": str(config)})
     assert (shown.code, shown.stdout.strip()) == (0, "fr"), shown.stderr
+
+
+def test_resume_on_a_terminal_asks_which_draft_when_there_are_several(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own_playbook(home, "halfway", HALFWAY)
+    at_a_terminal(monkeypatch)
+    for client in ("Acme", "Globex"):
+        stopped = CliRunner().invoke(app, ["prep", client, "--playbook", "halfway"], input="a\n\n")
+        assert stopped.exit_code == 130, stopped.output
+    none = CliRunner().invoke(app, ["resume"], input="\n")
+    assert none.exit_code == 0
+    assert "Which draft do you want to continue?" in none.stderr
+    assert len(list((home / "drafts").glob("*.json"))) == 2
+    asked = CliRunner().invoke(app, ["resume"], input="3\n2\n4\n\n")
+    assert asked.exit_code == 0, asked.output
+    assert "Type a number from 1 to 2, or Enter." in asked.stderr
+    assert "Resuming your prep for Acme" in asked.stderr  # newest first: Globex is 1
+    assert [r["client"] for r in saved(home, "prep")] == ["Acme"]
+    assert len(list((home / "drafts").glob("*.json"))) == 1

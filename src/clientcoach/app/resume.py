@@ -42,11 +42,13 @@ class Resumed:
 class ManyDrafts(UsageError):
     """No draft named, and not exactly one to resume."""
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, drafts: list[Draft]) -> None:
         super().__init__(
-            _("there are {count} drafts").format(count=count), _("name one: coach resume ID")
+            _("there are {count} drafts").format(count=len(drafts)),
+            _("name one: coach resume ID"),
         )
-        self.count = count
+        self.count = len(drafts)
+        self.drafts = drafts  # newest first, for a person to pick from
 
 
 def pick(store: Store, ref: str | None) -> tuple[Draft, list[Damaged]]:
@@ -55,7 +57,7 @@ def pick(store: Store, ref: str | None) -> tuple[Draft, list[Damaged]]:
         return store.find_draft(ref)[1], []
     drafts, damaged = store.scan_drafts()
     if len(drafts) != 1:
-        raise ManyDrafts(len(drafts))
+        raise ManyDrafts([draft for _path, draft in drafts])
     return drafts[0][1], damaged
 
 

@@ -13,6 +13,8 @@ from clientcoach.ui.console import console, out
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from clientcoach.model.draft import Draft
+
 JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print the drafts as JSON."))]
 
 drafts = group(
@@ -94,10 +96,16 @@ def resume(
     try:
         draft, damaged = use.pick(store, draft_id)
     except use.ManyDrafts as many:
-        _list(False)
-        if many.count:
-            raise
-        return
+        if many.count > 1 and terminal.is_terminal():
+            chosen = _which(many.drafts)
+            if chosen is None:
+                return
+            draft, damaged = chosen, []
+        else:
+            _list(False)
+            if many.count:
+                raise
+            return
     from clientcoach.ui.render import damaged as name_damaged
 
     name_damaged(console(), damaged)  # named, but they do not stop the resume
@@ -123,6 +131,20 @@ def resume(
         _focus(con, found.meta.extra)
     final = session.walk(asker, found.run, store, found.meta, found.draft)
     saved(*session.save(store, found.run, found.meta, final))
+
+
+def _which(drafts: "list[Draft]") -> "Draft | None":
+    """The draft a person picks, newest first; None for Enter."""
+    from clientcoach.ui.messages import kind_name
+    from clientcoach.ui.terminal import TerminalAsker
+
+    options = [
+        f"{kind_name(d.kind)} · {d.client} · {d.started_at:%Y-%m-%d %H:%M} · {d.id}" for d in drafts
+    ]
+    picked = TerminalAsker(console()).ask_pick(
+        _("Which draft do you want to continue?"), options, _("Enter = none")
+    )
+    return None if picked is None else drafts[picked]
 
 
 def _list(as_json: bool) -> None:
