@@ -579,3 +579,43 @@ def test_history_measures_wide_characters_by_the_cells_they_take(home: Path) -> 
     assert all(cell_len(line) <= 120 for line in lines)
     narrow = ok("history", env={"COLUMNS": "70"}).splitlines()
     assert all(cell_len(line) <= 70 for line in narrow), narrow
+
+
+def test_a_lesson_for_any_client_comes_back_in_every_other_clients_brief(
+    home: Path, tmp_path: Path
+) -> None:
+    """ "Where does this lesson apply? With any client": the next prep with any other
+    client, even a new one, shows it; the client it came from shows it as its own."""
+    mistakes = [
+        {
+            "mistake": "Talked over the buyer",
+            "repeat": "new",
+            "lesson": "Let the buyer finish every sentence",
+            "lesson_scope": "universal",
+        },
+        {
+            "mistake": "Came without the contract",
+            "repeat": "new",
+            "lesson": "Bring Acme's signed contract",
+            "lesson_scope": "this-client",
+        },
+    ]
+    path = debrief_answers(tmp_path, mistakes=mistakes)
+    ok("debrief", "Acme", "--answers", str(path), "--date", "2026-11-20")
+    ok("prep", "Globex", "--answers", str(PREP))
+
+    shown = " ".join(ok("brief", "Globex").split())
+    assert "For any client: Let the buyer finish every sentence (Acme, 2026-11-20)" in shown
+    assert "Bring Acme's signed contract" not in shown
+    data = json.loads(run_coach("brief", "Globex", "--json").stdout)
+    assert data["lessons_for_all"] == [
+        {"date": "2026-11-20", "text": "Let the buyer finish every sentence", "client": "Acme"}
+    ]
+    own = json.loads(run_coach("brief", "Acme", "--json").stdout)
+    assert own["lessons_for_all"] == []  # its own lessons are listed as such
+    prep = " ".join(ok("prep", "Initech", "--answers", str(PREP)).split())  # never met
+    assert "For any client: Let the buyer finish every sentence (Acme, 2026-11-20)" in prep
+    assert (
+        run_coach("brief", "Globex", "--json").stdout
+        == run_coach("brief", "Globex", "--json", env={"CLIENTCOACH_INDEX": "0"}).stdout
+    )

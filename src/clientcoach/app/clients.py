@@ -4,7 +4,7 @@ files it skipped; nothing here prints."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -97,7 +97,8 @@ def client_brief(store: Store, client: str, today: date) -> tuple[Brief, list[Da
     trolls) comes from its facts, and the files are read newest first only as far as the
     latest lessons, mistakes, ratings and commitments need."""
     from clientcoach.app.indexed import answer
-    from clientcoach.insights.clients import brief, brief_from
+    from clientcoach.insights.clients import brief, brief_from, for_all_but, lessons_for_all
+    from clientcoach.insights.recall import meeting_day, newest_first
 
     # The monthly reviews, of all clients too, for the latest "try" they committed to.
     reviews = store.scan_records("review")
@@ -107,6 +108,7 @@ def client_brief(store: Store, client: str, today: date) -> tuple[Brief, list[Da
         result = brief_from(client, facts, having, today, records_of(reviews))
         waiting = kept_deep_dives(store, index, fold(result.client))
         result.deep_dives = [d for d in waiting if d.done is None]
+        result.for_all = for_all_but(_kept_for_all(index), result.client)
         damaged = damaged_in(index, like)
         return result, damaged + [d for d in reviews.damaged if d not in damaged]
 
@@ -117,9 +119,25 @@ def client_brief(store: Store, client: str, today: date) -> tuple[Brief, list[Da
         key = fold(result.client)
         mine = [r for r in records_of(scan) if fold(r["client"]) == key]
         result.deep_dives = [d for d in deep_dives_of(store, mine) if d.done is None]
+        debriefs = newest_first(records_of(store.scan_records("debrief")))
+        found = ((r["client"], meeting_day(r), lessons_for_all(r)) for r in debriefs)
+        result.for_all = for_all_but(found, result.client)
         return result, damaged
 
     return answer(store, kept, scanned)
+
+
+def _kept_for_all(index: Index) -> Iterator[tuple[str, date, list[str]]]:
+    """Every debrief's lessons for any client, newest first, from the index."""
+    from clientcoach.storage.index import NEWEST
+    from clientcoach.storage.store import named_like
+
+    like = named_like("debrief", None)
+    for name, owner, day, data in index.columns_with(
+        "for_all", ("name", "client", "day"), "f.kind = 'debrief'", order=NEWEST
+    ):
+        if like(name):
+            yield owner, date.fromisoformat(day), orjson.loads(data)
 
 
 def _client_facts(

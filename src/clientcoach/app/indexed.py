@@ -26,7 +26,7 @@ from clientcoach.storage.index import Derived, Index, IndexUnavailable, Progress
 from clientcoach.storage.store import Store
 
 # Bumped when what the index keeps changes in a way its sources' text would not show.
-FACTS_VERSION = 4
+FACTS_VERSION = 5
 INDEX_ENV = "CLIENTCOACH_INDEX"
 # The modules whose functions derive what the index keeps: any change to their text
 # makes another stamp, so facts of another shape are never read back.
@@ -68,7 +68,13 @@ def index_file(store: Store) -> Path:
 
 def derive(record: dict[str, Any]) -> Derived:
     """What the index keeps of one readable record (see ``storage.index``)."""
-    from clientcoach.insights.clients import brief_roles, follow_ups, search_entries, troll_topics
+    from clientcoach.insights.clients import (
+        brief_roles,
+        follow_ups,
+        lessons_for_all,
+        search_entries,
+        troll_topics,
+    )
     from clientcoach.insights.deepdives import raised, walk_of
     from clientcoach.insights.facts import facts_to_json, record_facts
     from clientcoach.insights.recall import KIND_ORDER, deep_role
@@ -91,6 +97,9 @@ def derive(record: dict[str, Any]) -> Derived:
     roles = brief_roles(record)
     if roles:
         parts["brief"] = orjson.dumps(roles)
+    for_all = lessons_for_all(record) if record["kind"] == "debrief" else []
+    if for_all:
+        parts["for_all"] = orjson.dumps(for_all)
     flags = raised(record)
     if flags:
         parts["deep_dives"] = orjson.dumps([f.to_row() for f in flags])

@@ -24,7 +24,7 @@ earlier mistakes) is read in :mod:`.recall`: a prep or debrief loads only those 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -316,6 +316,7 @@ def mark_done(record: Record, number: int, day: date, kind: str = "follow_up") -
 class Dated:
     day: date
     text: str
+    client: str | None = None  # for a lesson from another client's debrief
 
 
 @dataclass(frozen=True)
@@ -354,6 +355,9 @@ class Brief:
     # Deep-dives still waiting (insights.deepdives), filled by the use case that knows
     # which playbooks the library can walk.
     deep_dives: list[FollowUp] = field(default_factory=list)
+    # Lessons of other clients' debriefs said to apply with any client (see
+    # :func:`lessons_for_all`), filled by the use case that reads other clients.
+    for_all: list[Dated] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -375,6 +379,10 @@ class Brief:
             "trolls": [{"topic": t, "count": n} for t, n in self.trolls],
             "lessons": [{"date": d.day.isoformat(), "text": d.text} for d in self.lessons],
             "mistakes": [{"date": d.day.isoformat(), "text": d.text} for d in self.mistakes],
+            "lessons_for_all": [
+                {"date": d.day.isoformat(), "text": d.text, "client": d.client}
+                for d in self.for_all
+            ],
             "knowledge": rating(self.knowledge),
             "perception": rating(self.perception),
             "commitments": {
@@ -415,6 +423,54 @@ def count_topics(topics_oldest_first: Iterable[list[str]]) -> list[tuple[str, in
             shown[key] = topic.strip()
     ranked = sorted(counts, key=lambda k: (-counts[k], k))
     return [(shown[k], counts[k]) for k in ranked]
+
+
+# The answer to "Where does this lesson apply?" that takes a lesson to every client.
+FOR_ANY_CLIENT = "universal"
+
+
+def lessons_for_all(record: Record) -> list[str]:
+    """The lessons of ``record`` its author said apply with any client: a loop item's
+    ``lesson`` beside a ``lesson_scope`` answered "universal"."""
+    found: list[str] = []
+
+    def visit(answers: object) -> None:
+        if not isinstance(answers, list):
+            return
+        given = {a.get("role"): a.get("value") for a in answers if isinstance(a, dict)}
+        lesson = given.get("lesson")
+        said = lesson.strip() if isinstance(lesson, str) else ""
+        if given.get("lesson_scope") == FOR_ANY_CLIENT and said:
+            found.append(said)
+        for answer in answers:
+            if isinstance(answer, dict):
+                visit(answer.get("answers"))
+                for item in answer.get("items") or ():
+                    visit(item)
+
+    visit(record.get("answers"))
+    return found
+
+
+def for_all_but(
+    found: Iterable[tuple[str, date, Sequence[str]]], client: str, limit: int = BRIEF_LIMIT
+) -> list[Dated]:
+    """The newest lessons for any client from ``found`` (client, meeting day, lessons of
+    one debrief, newest first), other clients' only, each text once."""
+    key = fold(client)
+    shown: list[Dated] = []
+    seen: set[str] = set()
+    for owner, day, texts in found:
+        if fold(owner) == key:
+            continue
+        for text in texts:
+            if fold(text) in seen:
+                continue
+            seen.add(fold(text))
+            shown.append(Dated(day, text, owner))
+            if len(shown) >= limit:
+                return shown
+    return shown
 
 
 def _dated(records: Iterable[Record], role: str, limit: int) -> list[Dated]:

@@ -66,6 +66,7 @@ def brief(
             else _("No reflections about {client} yet.")
         )
         console.print(Text(text.format(client=memory.client), style="dim"), soft_wrap=True)
+        _for_all(console, memory)  # what you learnt elsewhere holds here too
         return
     title = Text(_("What you know about "), style="bold")
     title.append(memory.client, style="bold")
@@ -117,6 +118,7 @@ def brief(
             line = Text(label, style="bold")
             line.append(joined(e.text for e in entries))
             console.print(line, soft_wrap=True)
+    _for_all(console, memory)
     _commitments(console, memory)
     ratings = [
         (_("knowledge"), memory.knowledge),
@@ -137,6 +139,19 @@ def brief(
             )
         )
     console.print()
+
+
+def _for_all(console: Console, memory: Brief) -> None:
+    """Lessons from other clients' debriefs said to apply with any client."""
+    if not memory.for_all:
+        return
+    line = Text(_("For any client: "), style="bold")
+    for index, lesson in enumerate(memory.for_all):
+        if index:
+            line.append(_("; "))  # as `joined` separates a list
+        line.append(lesson.text)
+        line.append(f" ({lesson.client}, {lesson.day.isoformat()})", style="dim")
+    console.print(line, soft_wrap=True)
 
 
 def _commitments(console: Console, memory: Brief) -> None:
