@@ -136,6 +136,7 @@ def test_the_brief_holds_the_latest_of_each_commitment() -> None:
         ],
     )
     tries = [{"step": "try", "role": "try", "value": ["Ask for the agenda", "Send notes"]}]
+    tries.append({"role": "mistake_commitment", "value": "Restate the need before a price"})
     monthly = _record("review", "", "2026-10-31", tries)
     other = _record("review", "Globex", "2026-11-02", [{"role": "try", "value": ["Not ours"]}])
     found = brief("Acme", [older, newer], date(2026, 11, 5), [monthly, other])
@@ -143,6 +144,8 @@ def test_the_brief_holds_the_latest_of_each_commitment() -> None:
         "lesson": "New lesson",
         "troll_plan": "Breathe, then ask one open question",
         "try": "Ask for the agenda; Send notes",
+        # The monthly move against the mistake that came back: the next prep shows it.
+        "mistake_commitment": "Restate the need before a price",
     }
     data = found.to_json(date(2026, 11, 5))["commitments"]
     assert data["help_fix"] is None
@@ -151,3 +154,22 @@ def test_the_brief_holds_the_latest_of_each_commitment() -> None:
         "text": "Ask for the agenda; Send notes",
         "reflection": "20261031T100000-review",
     }
+
+
+def test_the_brief_shows_the_monthly_move_against_a_repeated_mistake() -> None:
+    import io
+
+    from rich.console import Console
+
+    from clientcoach.ui.clients import brief as show
+
+    debrief = _record("debrief", "Acme", "2026-10-20", [{"role": "lesson", "value": "Listen"}])
+    said = [{"role": "mistake_commitment", "value": "Restate the need before a price"}]
+    monthly = _record("review", "", "2026-10-31", said)
+    out = io.StringIO()
+    console = Console(file=out, width=120, color_system=None)
+    show(console, brief("Acme", [debrief], date(2026, 11, 5), [monthly]), date(2026, 11, 5))
+    assert (
+        "When the repeated mistake comes back: Restate the need before a price (2026-10-31)"
+        in out.getvalue()
+    )

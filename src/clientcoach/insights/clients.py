@@ -41,6 +41,7 @@ from clientcoach.insights.names import match_client as match_client
 from clientcoach.insights.recall import (
     HELP_FIX,
     LESSON,
+    MISTAKE_COMMITMENT,
     TROLL_PLAN,
     TRY,
     deep_role,
@@ -60,7 +61,9 @@ TOUCHPOINT = "next_touchpoint"
 BRIEF_LIMIT = 3  # lessons and mistakes shown in a brief
 TROLL_DEFAULTS = 5  # known trolls offered as the prep's default
 # A brief's commitments, in the order shown: what the latest debriefs and review set.
-COMMITMENT_ROLES = (LESSON, TROLL_PLAN, HELP_FIX, TRY)
+COMMITMENT_ROLES = (LESSON, TROLL_PLAN, HELP_FIX, TRY, MISTAKE_COMMITMENT)
+# The commitments a monthly review makes (the others come from debriefs).
+MONTHLY_ROLES = frozenset({TRY, MISTAKE_COMMITMENT})
 
 
 # --- ratings ---------------------------------------------------------------------------
@@ -494,7 +497,7 @@ def _commitments(
     monthly = newest_first(reviews)
     for role in COMMITMENT_ROLES:
         debriefs = (r for r in having(role) if r["kind"] == "debrief")
-        hit = latest_of_newest(monthly if role == TRY else debriefs, role)
+        hit = latest_of_newest(monthly if role in MONTHLY_ROLES else debriefs, role)
         if hit is not None:
             record, text = hit
             found[role] = Commitment(meeting_day(record), text, record["id"])

@@ -88,6 +88,8 @@ LESSON = "lesson"
 TROLL_PLAN = "troll_plan"
 HELP_FIX = "help_fix"
 TRY = "try"
+# The monthly review's move against the mistake that came back (read from reviews, as TRY).
+MISTAKE_COMMITMENT = "mistake_commitment"
 COMMITMENT = "commitment"  # the plan key a debrief's ``commitment_kept`` step reads
 # What the client committed to in the latest debrief (role and plan key alike), read by
 # the next debrief's ``client_follow_through`` step; "none" is a continuation, not asked.

@@ -161,6 +161,7 @@ def _commitments(console: Console, memory: Brief) -> None:
         "troll_plan": _("Next time a troll shows up: "),
         "help_fix": _("Help to put right: "),
         "try": _("This month you meant to try: "),
+        "mistake_commitment": _("When the repeated mistake comes back: "),
     }
     shown = [
         (labels[role], memory.commitments[role]) for role in labels if role in memory.commitments
