@@ -162,3 +162,25 @@ def test_a_review_of_other_days_than_a_month_leads_to_what_comes_next(
     assert "## Focus for what comes next" in report.read_text(encoding="utf-8")
     french = coach("--lang", "fr", "review", "--focus", *days, COLUMNS="80")
     assert french.stdout.startswith("Points d'attention pour la suite")
+
+
+def test_a_repeated_mistakes_dates_are_not_said_to_lie_in_the_period(
+    november: list[Path],
+) -> None:
+    text = " ".join(coach("review", "--focus", COLUMNS="100").stdout.split())
+    assert "most repeated mistake: 2 times (2026-11-03, 2026-11-20)" in text
+    assert "2026-11-20) in November" not in text
+
+
+def test_focus_points_name_the_command_that_acts_on_them() -> None:
+    from typing import cast
+
+    from clientcoach.insights.review import Focus, Review
+    from clientcoach.ui.review import focus_text
+
+    nothing = cast(Review, None)  # these two sentences read nothing else of the review
+    overdue = focus_text(Focus("overdue_follow_ups", "follow_ups.overdue", 4), nothing)
+    assert "coach followups --overdue" in overdue
+    assert "coach done ID" in overdue
+    not_tried = focus_text(Focus("commitments_not_kept", "commitments.not_tried", 2), nothing)
+    assert "coach brief CLIENT" in not_tried

@@ -738,9 +738,15 @@ def focus_text(point: Focus, review: Review) -> str:
             "A reason for losing came back; check it early in your next deals: {reason}"
         ).format(reason=areas.get(subject, subject))
     if point.kind == "commitments_not_kept":
-        return _("Try the lesson you commit to before the next meeting.")
+        return _(
+            "Try the lesson you committed to before your next meeting with that client "
+            "(coach brief CLIENT shows it)."
+        )
     if point.kind == "overdue_follow_ups":
-        return _("Close or reschedule your overdue follow-ups.")
+        return _(
+            "Close or reschedule your overdue follow-ups: coach followups --overdue lists "
+            "them, coach done ID closes one."
+        )
     return _("Keep reflecting after each meeting.")
 
 
@@ -793,6 +799,9 @@ def _focus_value(point: Focus, review: Review) -> tuple[str, str | None]:
 def focus_evidence(point: Focus, review: Review) -> str:
     """The figure a focus point is drawn from, its value, the one before, the period."""
     value, previous = _focus_value(point, review)
+    if point.kind == "repeated_mistake":
+        # Its dates run over earlier periods too: "in February" would claim them all.
+        return _("{figure}: {value}").format(figure=_focus_figure(point), value=value)
     if previous is not None:
         return _("{figure}: {value} in {period}, {previous} in {before}").format(
             figure=_focus_figure(point),
