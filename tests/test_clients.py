@@ -191,6 +191,26 @@ def test_done_changes_only_that_item_and_is_harmless_when_repeated(
     assert [f["done"] for f in as_json("followups", "--all")] == [None, None, "2026-11-22"]
 
 
+def test_done_undo_opens_a_follow_up_again_and_gives_the_file_back(
+    home: Path, tmp_path: Path
+) -> None:
+    """A done mark given by mistake (`.d1` for `.1`) is taken back, nothing else."""
+    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    (path,) = reflection_files(home)
+    before = path.read_bytes()
+    short = as_json("followups")[1]["short_id"]
+    assert run_coach("done", short, env=NOW).code == 0
+    undone = run_coach("done", short, "--undo", env=NOW)
+    assert undone.code == 0, undone.stderr
+    assert "Open again: Send the pilot plan (Acme)." in undone.stderr
+    assert path.read_bytes() == before
+    assert [f["done"] for f in as_json("followups", "--all")] == [None, None, None]
+    again = run_coach("done", short, "--undo", env=NOW)
+    assert again.code == 0
+    assert "Not done: Send the pilot plan (Acme). Nothing changed." in again.stderr
+    assert path.read_bytes() == before
+
+
 def test_done_with_an_unknown_or_ambiguous_id(home: Path, tmp_path: Path) -> None:
     ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
     (path,) = reflection_files(home)

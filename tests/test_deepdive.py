@@ -203,6 +203,9 @@ def test_picking_one_of_several_by_id_and_dismissing_one(tmp_path: Path) -> None
         second: "2026-11-24",
     }
     assert run_coach("deepdive", env=NOW).code == 0
+    # Dismissed by mistake: `done --undo` puts it back among those waiting.
+    assert run_coach("done", left["short_id"], "--undo", env=NOW).code == 0
+    assert [d["reflection"] for d in _dives()] == [first]
 
 
 def test_flags_are_read_by_role_and_need_a_playbook_to_walk_them() -> None:

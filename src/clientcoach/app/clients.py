@@ -346,10 +346,13 @@ class Marked:
     day: str
 
 
-def mark_done(store: Store, ref: str, today: date) -> tuple[Marked, list[Damaged]]:
-    """Mark the follow-up ``ref`` names done, in the debrief that holds it."""
+def mark_done(
+    store: Store, ref: str, today: date, undo: bool = False
+) -> tuple[Marked, list[Damaged]]:
+    """Mark the follow-up ``ref`` names done, in the debrief that holds it; with ``undo``,
+    open it again."""
     from clientcoach.app.indexed import answer
-    from clientcoach.insights.clients import FollowUpNotFound, find_follow_up, follow_ups
+    from clientcoach.insights.clients import FollowUpNotFound, find_follow_up, follow_ups, set_done
     from clientcoach.insights.clients import mark_done as mark
     from clientcoach.insights.deepdives import DEEP_DIVE, flag_answer
 
@@ -397,8 +400,8 @@ def mark_done(store: Store, ref: str, today: date) -> tuple[Marked, list[Damaged
     def change(record: dict[str, Any]) -> tuple[bool, str]:
         try:
             if found.kind == DEEP_DIVE:  # dismissed unwalked: the mark goes on its flag
-                return _dismiss(flag_answer(record, found.number), today)
-            return mark(record, found.number, today, found.kind)
+                return set_done(flag_answer(record, found.number), today, undo)
+            return mark(record, found.number, today, found.kind, undo)
         except IndexError:
             raise DataError(
                 _("follow-up {id} is no longer in its debrief").format(id=found.id)
@@ -423,13 +426,6 @@ def _could_hold(ref: str) -> Where:
         "(f.rid LIKE ? ESCAPE '\\' OR f.rid LIKE ? ESCAPE '\\' OR f.rid GLOB '*[^ -~]*')",
         (f"{escaped}%", f"%-{escaped}%"),
     )
-
-
-def _dismiss(answer: dict[str, Any], today: date) -> tuple[bool, str]:
-    if answer.get("done"):
-        return False, str(answer["done"])
-    answer["done"] = today.isoformat()
-    return True, today.isoformat()
 
 
 @dataclass(slots=True)

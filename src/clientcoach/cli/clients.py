@@ -91,17 +91,27 @@ def done(
             shell_complete=completion.follow_up,
         ),
     ],
+    undo: Annotated[
+        bool, typer.Option("--undo", help=_("Open it again (a done mark given by mistake)."))
+    ] = False,
 ) -> None:
     """Mark a follow-up done (in the debrief that holds it); harmless when repeated."""
     from clientcoach.app import clients as memory
     from clientcoach.ui.messages import emit
 
-    marked, damaged = memory.mark_done(_store(), follow_up, _today())
-    line = (
-        _("Done: {what} ({client}), marked {day}.")
-        if marked.changed
-        else _("Already done: {what} ({client}), marked {day}. Nothing changed.")
-    )
+    marked, damaged = memory.mark_done(_store(), follow_up, _today(), undo)
+    if undo:
+        line = (
+            _("Open again: {what} ({client}).")
+            if marked.changed
+            else _("Not done: {what} ({client}). Nothing changed.")
+        )
+    else:
+        line = (
+            _("Done: {what} ({client}), marked {day}.")
+            if marked.changed
+            else _("Already done: {what} ({client}), marked {day}. Nothing changed.")
+        )
     found = marked.follow_up
     text = line.format(what=found.what, client=found.client, day=marked.day)
     emit((text, ""), soft_wrap=True)  # piped: a plain line, without loading Rich

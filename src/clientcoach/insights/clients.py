@@ -287,9 +287,12 @@ def find_follow_up(found: Iterable[FollowUp], ref: str) -> FollowUp:
     return matches[0]
 
 
-def mark_done(record: Record, number: int, day: date, kind: str = "follow_up") -> tuple[bool, str]:
+def mark_done(
+    record: Record, number: int, day: date, kind: str = "follow_up", undo: bool = False
+) -> tuple[bool, str]:
     """Mark follow-up ``number`` of ``record`` done on ``day``, in place; with ``kind``
-    "touchpoint", the record's touchpoint ``number`` (its answer gets the mark).
+    "touchpoint", the record's touchpoint ``number`` (its answer gets the mark); with
+    ``undo``, take the mark away.
 
     Returns (changed, the day it is marked done): an item already done keeps its day.
     """
@@ -306,9 +309,21 @@ def mark_done(record: Record, number: int, day: date, kind: str = "follow_up") -
         target = done_target(found[number - 1])
     if target is None:
         raise IndexError(number)
-    if target.get("done"):
-        return False, str(target["done"])
-    target["done"] = day.isoformat()
+    return set_done(target, day, undo)
+
+
+def set_done(answer: AnswerDict, day: date, undo: bool = False) -> tuple[bool, str]:
+    """Put a done mark of ``day`` on an answer, or with ``undo`` take it away: (changed,
+    the day it is marked, "" once open). A mark already there keeps its day."""
+    marked = answer.get("done")
+    if undo:
+        if "done" not in answer:
+            return False, ""
+        del answer["done"]
+        return True, ""
+    if marked:
+        return False, str(marked)
+    answer["done"] = day.isoformat()
     return True, day.isoformat()
 
 
