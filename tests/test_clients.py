@@ -155,13 +155,17 @@ def test_due_yesterday_is_overdue_and_due_today_is_not(home: Path, tmp_path: Pat
     assert len(later) == 2
 
 
+def debriefed_once(home: Path, tmp_path: Path) -> tuple[Path, bytes, str]:
+    """One debrief of Acme: its file, its bytes, and the short id of "Send the pilot plan"."""
+    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    (path,) = reflection_files(home)
+    return path, path.read_bytes(), as_json("followups")[1]["short_id"]
+
+
 def test_done_changes_only_that_item_and_is_harmless_when_repeated(
     home: Path, tmp_path: Path
 ) -> None:
-    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
-    (path,) = reflection_files(home)
-    before = path.read_bytes()
-    short = as_json("followups")[1]["short_id"]
+    path, before, short = debriefed_once(home, tmp_path)
 
     first = run_coach("done", short, env={"CLIENTCOACH_NOW": "2026-11-22T10:00"})
     assert first.code == 0, first.stderr
@@ -195,10 +199,7 @@ def test_done_undo_opens_a_follow_up_again_and_gives_the_file_back(
     home: Path, tmp_path: Path
 ) -> None:
     """A done mark given by mistake (`.d1` for `.1`) is taken back, nothing else."""
-    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
-    (path,) = reflection_files(home)
-    before = path.read_bytes()
-    short = as_json("followups")[1]["short_id"]
+    path, before, short = debriefed_once(home, tmp_path)
     assert run_coach("done", short, env=NOW).code == 0
     undone = run_coach("done", short, "--undo", env=NOW)
     assert undone.code == 0, undone.stderr
