@@ -7,6 +7,7 @@ sees. A message printed without ``_()``, or missing from the French catalogue, f
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from functools import cache
@@ -163,3 +164,13 @@ def test_a_french_table_at_80_columns_cuts_no_heading_and_no_text(home: Path) ->
     # Each follow-up's text is there whole, however its column wrapped it.
     assert shown.stdout.count("sample") == 2
     assert shown.stdout.count("plan") == 2
+
+
+def test_french_names_the_kind_of_a_reflection_in_show_doctor_and_drafts(home: Path) -> None:
+    prep = REPO / "examples" / "prep-answers.toml"
+    assert run_coach("prep", "Acme", "--answers", str(prep)).code == 0
+    (record,) = json.loads(run_coach("history", "--json").stdout)
+    shown = run_coach("--lang", "fr", "show", record["id"]).stdout
+    assert re.search(r"^type\s*:\s*préparation$", shown, re.MULTILINE), shown
+    assert "(préparation 1)" in run_coach("--lang", "fr", "doctor").stdout
+    assert re.search(r"^kind: prep$", run_coach("show", record["id"]).stdout, re.MULTILINE)

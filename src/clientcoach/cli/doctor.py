@@ -54,6 +54,8 @@ def doctor(
 def _show(report: dict[str, Any]) -> None:
     from rich.text import Text
 
+    from clientcoach.ui.messages import kind_name
+
     con = out()
     where = Text(_("Data directory: "), style="bold").append(report["data_dir"], style="")
     if not report["exists"]:
@@ -69,7 +71,7 @@ def _show(report: dict[str, Any]) -> None:
         soft_wrap=True,
     )
     counts = report["reflections"]
-    kinds = ", ".join(f"{kind} {n}" for kind, n in counts["by_kind"].items())
+    kinds = ", ".join(f"{kind_name(kind)} {n}" for kind, n in counts["by_kind"].items())
     total = _("Reflections: {total}").format(total=counts["total"])
     con.print(total + (f" ({kinds})" if kinds else ""))
     con.print(_("Drafts: {count}").format(count=report["drafts"]))

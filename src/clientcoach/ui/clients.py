@@ -420,7 +420,7 @@ def _lines(answers: list[Any], depth: int) -> Iterator[Line]:
 def _header(record: dict[str, Any]) -> list[tuple[str, str]]:
     meeting = record["meeting"]
     rows = [
-        (_("kind"), record["kind"]),
+        (_("kind"), _kind_label(record)),
         (_("client"), record["client"]),
         (
             _("meeting"),

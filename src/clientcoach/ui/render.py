@@ -235,11 +235,13 @@ def client_label(client: str) -> str:
 
 
 def draft_rows(drafts: Sequence[tuple[Path, Draft]]) -> tuple[list[str], list[list[Text]]]:
+    from clientcoach.ui.messages import kind_name
+
     columns = [_("id"), _("kind"), _("client"), _("meeting"), _("answers"), _("last answer")]
     rows = [
         [
             Text(draft.id),
-            Text(draft.kind),
+            Text(kind_name(draft.kind)),
             Text(client_label(draft.client)),
             Text(f"{draft.meeting.date:%Y-%m-%d}"),
             Text(str(draft.count)),
