@@ -153,6 +153,8 @@ def test_earlier_mistakes_newest_first_each_wording_once() -> None:
             record("old", "2026-01-01", answers=[mistake("Talked price first")]),
             record("new", "2026-06-01", client="Globex", answers=[mistake("talked PRICE first")]),
             record("mid", "2026-03-01", answers=[mistake("Late")]),
+            # The end punctuation aside, as the review counts a repeated mistake.
+            record("dot", "2026-02-01", answers=[mistake("Talked price first.")]),
         ],
         "mistake",
     )

@@ -323,3 +323,48 @@ def _single_step(step_toml: str):  # type: ignore[no-untyped-def]
     head = 'schema = 1\nid = "one"\nkind = "any"\ntitle = "One"\n'
     text = f'{head}[[steps]]\nid = "s"\nprompt = "S?"\n{step_toml}\n'
     return parse_playbook(text, "one.toml").steps[0]
+
+
+SLIPS = """
+schema = 1
+id = "slips"
+kind = "debrief"
+title = "Slips"
+[[steps]]
+id = "mistakes"
+type = "loop"
+prompt = "Mistakes"
+[[steps.steps]]
+id = "mistake"
+type = "text"
+prompt = "Which?"
+role = "mistake"
+[[steps.steps]]
+id = "repeat"
+type = "choice"
+prompt = "A repeat?"
+role = "mistake_repeat"
+choices = ["repeat", "new"]
+"""
+
+
+@pytest.mark.parametrize(("flag", "linked"), [("repeat", True), ("new", False)])
+def test_a_repeat_link_holds_only_while_the_item_says_repeat(flag: str, linked: bool) -> None:
+    """Linked to an earlier mistake, then answered "new": the link is dropped, not saved
+    beside an answer that contradicts it."""
+    from clientcoach.core.earlier import Earlier
+
+    playbook = parse_playbook(SLIPS, "slips.toml")
+    said = Earlier("20261101T090000-abcdef", "Talked over them", "Acme", "2026-11-01")
+    run = Run(playbook, {"slips": playbook}, date(2026, 11, 24), earlier={"mistake": [said]})
+    run.answer(True)  # one item
+    run.answer("Talked over them again")
+    run.link_repeat(("mistakes", 0, "mistake"), said)
+    assert run.default_for(run.current()) == "repeat"  # type: ignore[arg-type]
+    run.answer(flag)
+    run.answer(False)  # no more items
+    (loop,) = run.records()
+    (item,) = loop.items or []
+    (mistake,) = [a for a in item if a.step == "mistake"]
+    expected = {"reflection": said.reflection, "text": said.text} if linked else None
+    assert mistake.repeat_of == expected

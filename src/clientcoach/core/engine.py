@@ -214,6 +214,18 @@ class Run:
         item = question.address[:-1]
         return any(a[:-1] == item for a in self.repeats)
 
+    def _said_new(self, address: Address) -> bool:
+        """Whether the loop item of ``address`` answers its repeat question with anything
+        but "repeat": a link kept beside it would contradict it, and is left out."""
+        item = address[:-1]
+        for other, value in self.answers.items():
+            if other[:-1] != item or value is None:
+                continue
+            step = self.step_at(other)
+            if isinstance(step, ChoiceStep) and step.role == REPEAT_FLAG_ROLE:
+                return value != REPEAT_FLAG_VALUE
+        return False
+
     def progress(self) -> tuple[int, int]:
         """(number of the current question, estimated total) counting only real questions."""
         asked = sum(1 for a in self.history if self._kind_at(a) != "info")
@@ -453,7 +465,7 @@ class Run:
                 if step.plan is not None:
                     record.planned = self.plan.get(step.plan)
                 link = self.repeats.get(address)
-                if link is not None:
+                if link is not None and not self._said_new(address):
                     record.repeat_of = {"reflection": link.reflection, "text": link.text}
                 if step.summary is not None:
                     # The review reads reflections, never playbooks: the step's declared

@@ -26,6 +26,13 @@ def fold(text: str) -> str:
     return " ".join(bare.casefold().split())
 
 
+@lru_cache(maxsize=4096)
+def norm(text: str) -> str:
+    """How two answers are told to be the same one (a mistake said again, a topic seen
+    before): as :func:`fold`, end punctuation aside too."""
+    return fold(text).rstrip(" .!;:,")
+
+
 _BREAKABLE = re.compile(r"[^\S\u00a0\u202f\u2007]+")
 
 

@@ -13,13 +13,12 @@ from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields
 from datetime import date
-from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, TypeVar
 
 import orjson
 
-from clientcoach.core.text import fold, single_line
+from clientcoach.core.text import fold, norm, single_line
 from clientcoach.i18n import _
 from clientcoach.insights.records import Record, RoleMap, Shown, SummaryKey, SummaryTally, walk
 
@@ -64,12 +63,6 @@ def _add(into: Sequence[T], item: T) -> None:
 def _growing_map(into: Mapping[str, T]) -> dict[str, T]:
     assert isinstance(into, dict), "a fact is read-only once made"
     return into
-
-
-@lru_cache(maxsize=4096)
-def norm(text: str) -> str:
-    """How texts are compared: case, accents, spacing and end punctuation do not matter."""
-    return fold(text).rstrip(" .!;:,")
 
 
 def _first(roles: RoleMap, role: str) -> Any:

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from clientcoach.core.earlier import Earlier
-from clientcoach.core.text import fold
+from clientcoach.core.text import norm
 from clientcoach.insights.records import AnswerDict, Record, by_role, items
 
 
@@ -163,7 +163,7 @@ def earlier_from(rows: Iterable[tuple[str, str, date, list[str]]]) -> list[Earli
     seen: set[str] = set()
     for rid, client, day, texts in rows:
         for text in texts:
-            key = fold(text)
+            key = norm(text)  # as the review tells a repeated mistake: "Late." is "late"
             if key in seen:
                 continue
             seen.add(key)

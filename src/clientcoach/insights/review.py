@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any, Literal
 
+from clientcoach.core.text import norm
 from clientcoach.insights.facts import (
     PITCHING,
     Facts,
@@ -25,7 +26,6 @@ from clientcoach.insights.facts import (
     MistakeFact,
     day_of,
     language_of,
-    norm,
     read_facts,
     summary_key,
 )
