@@ -481,6 +481,20 @@ def test_a_period_already_reflected_on_is_said_and_enter_leaves_it(
     assert [p for p in reflection_files(home) if "_review_" in p.name] == [saved]
 
 
+def _finish_monthly(resumed: Any, tree: dict[str, Any]) -> None:
+    """Answer a resumed monthly reflection from "keep" to its end, and save it."""
+    resumed.lines("monthly", "keep", ["Agenda the day before"], tree)
+    resumed.lines("monthly", "stop", ["Long openings"], tree)
+    resumed.lines("monthly", "try", ["One open question first"], tree)
+    resumed.answer("monthly", "outside_practice", "Shadow a colleague's call", tree)
+    resumed.answer("monthly", "practice_source", "1", tree, "peer")
+    resumed.answer("monthly", "mistake_commitment", "Ask before answering", tree)
+    resumed.skip("monthly", "look_closer", tree)
+    resumed.summary()
+    resumed.type("")
+    assert resumed.finish() == 0
+
+
 def _stop_monthly_at_keep(home: Path, *typed_keep: str) -> dict[str, Any]:
     """Start the monthly reflection, rate the month 4, type ``typed_keep`` lines into
     "keep", then Ctrl-C; the draft left behind."""
@@ -532,16 +546,7 @@ def test_a_stopped_monthly_reflection_resumes_with_its_period(
         resumed.expect("Focus for next month")  # the focus points are shown again
         resumed.expect("3. Turn around the figure that got worse")
         resumed.expect("Your most repeated mistake: Talked too LONG")
-        resumed.lines("monthly", "keep", ["Agenda the day before"], tree)
-        resumed.lines("monthly", "stop", ["Long openings"], tree)
-        resumed.lines("monthly", "try", ["One open question first"], tree)
-        resumed.answer("monthly", "outside_practice", "Shadow a colleague's call", tree)
-        resumed.answer("monthly", "practice_source", "1", tree, "peer")
-        resumed.answer("monthly", "mistake_commitment", "Ask before answering", tree)
-        resumed.skip("monthly", "look_closer", tree)
-        resumed.summary()
-        resumed.type("")
-        assert resumed.finish() == 0
+        _finish_monthly(resumed, tree)
     finally:
         resumed.kill()
     (path,) = [p for p in reflection_files(home) if "_review_" in p.name]
@@ -565,17 +570,7 @@ def test_a_hand_edited_review_draft_still_saves(
 
     resumed = Coach("resume")
     try:
-        tree: dict[str, Any] = {}
-        resumed.lines("monthly", "keep", ["Agenda"], tree)
-        resumed.lines("monthly", "stop", ["Long openings"], tree)
-        resumed.lines("monthly", "try", ["Questions first"], tree)
-        resumed.answer("monthly", "outside_practice", "Shadow a call", tree)
-        resumed.answer("monthly", "practice_source", "1", tree, "peer")
-        resumed.answer("monthly", "mistake_commitment", "Ask first", tree)
-        resumed.skip("monthly", "look_closer", tree)
-        resumed.summary()
-        resumed.type("")
-        assert resumed.finish() == 0, resumed.screen[-1500:]
+        _finish_monthly(resumed, {})
     finally:
         resumed.kill()
     (path,) = [p for p in reflection_files(home) if "_review_" in p.name]
@@ -639,3 +634,71 @@ def test_every_reason_area_has_the_name_the_lost_deal_playbook_gives_it(language
         assert area_names() == {c.value: c.text for c in step.options}
     finally:
         i18n.set_language("en")
+
+
+def _reviews_saved(home: Path) -> list[dict[str, Any]]:
+    return [
+        json.loads(p.read_text(encoding="utf-8"))
+        for p in reflection_files(home)
+        if "_review_" in p.name
+    ]
+
+
+def _try_kept(saved: list[dict[str, Any]], start: str) -> tuple[Any, Any]:
+    """The "did you try it?" answer of the review of the period starting on ``start``,
+    and what it was asked about."""
+    (review,) = [r for r in saved if r["review"]["start"] == start]
+    (kept,) = [a for a in review["answers"] if a["step"] == "try_kept"]
+    return kept["value"], kept["planned"]
+
+
+def test_the_next_monthly_reflection_asks_whether_last_months_try_was_tried(
+    november: list[Path], home: Path, tmp_path: Path
+) -> None:
+    """What a review said to try comes back at the next review of a later period, as a
+    debrief's lesson comes back at the next debrief."""
+    october = coach("review", "--last", "--answers", str(_monthly(tmp_path)))
+    assert october.code == 0, october.stderr
+    answers = tmp_path / "november.toml"
+    answers.write_text(
+        _monthly(tmp_path).read_text(encoding="utf-8") + 'try_kept = "worked"\n',
+        encoding="utf-8",
+    )
+    november_run = coach("review", "--answers", str(answers))
+    assert november_run.code == 0, november_run.stderr
+    saved = _reviews_saved(home)
+    assert _try_kept(saved, "2026-11-01") == ("worked", "Ask first")
+    # The October review had no earlier try: the question was not asked.
+    (first,) = [r for r in saved if r["review"]["start"] == "2026-10-01"]
+    assert "try_kept" not in [a["step"] for a in first["answers"]]
+
+
+@pytest.mark.e2e  # in a pseudo-terminal: the reflection follows the figures on a screen
+def test_a_resumed_monthly_reflection_keeps_its_try_question(
+    november: list[Path], home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.pty_helpers import Coach
+
+    assert coach("review", "--last", "--answers", str(_monthly(tmp_path))).code == 0
+    monkeypatch.setenv("CLIENTCOACH_NOW", NOW["CLIENTCOACH_NOW"])
+    tree: dict[str, Any] = {}
+    session = Coach("review")
+    try:
+        session.expect("Reflect on this period now?")
+        session.type("")
+        session.answer("monthly", "month_rating", "4", tree, 4)
+        shown = session.at_step("monthly", "try_kept")
+        assert "Planned: Ask first" in shown
+        session.type("1")
+        session.at_step("monthly", "keep")
+        session.interrupt()
+        assert session.finish() == 130
+    finally:
+        session.kill()
+    resumed = Coach("resume")
+    try:
+        _finish_monthly(resumed, tree)
+    finally:
+        resumed.kill()
+    saved = _reviews_saved(home)
+    assert _try_kept(saved, "2026-11-01") == ("worked", "Ask first")

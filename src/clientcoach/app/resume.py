@@ -110,7 +110,10 @@ def resume(
     # The run knows again what it knew when it started: without the linked prep's plan,
     # a debrief's plan-versus-outcome steps would vanish and their answers with them.
     memory = _memory(store, draft, playbook, included, today)
-    run = memory.run(playbook, included, today) if memory else Run(playbook, included, today)
+    if memory is not None:
+        run = memory.run(playbook, included, today)
+    else:
+        run = Run(playbook, included, today, plan=_review_plan(store, draft, meta))
     return Resumed(draft, changes, meta, run, memory, _links(draft), recorded_since(store, draft))
 
 
@@ -134,6 +137,17 @@ def _links(draft: Draft) -> dict[Address, Earlier]:
         if reflection and text:
             found[address] = Earlier(reflection, text, link.get("client"), link.get("day"))
     return found
+
+
+def _review_plan(store: Store, draft: Draft, meta: session.Meta) -> dict[str, Any]:
+    """A monthly reflection's plan, rebuilt: what the review before it said to try."""
+    from clientcoach.app.review import last_try
+    from clientcoach.model.reflection import ReviewInfo
+
+    info = meta.extra.get("review")
+    if draft.kind != "review" or not isinstance(info, ReviewInfo):
+        return {}
+    return last_try(store, info.start, draft.client or None)
 
 
 def _memory(

@@ -207,21 +207,26 @@ def kept_figures(kept: Iterator[Kept], chosen: Period, now: datetime, client: st
         gc.enable()
 
 
-def reflected_before(store: Store, chosen: Period, client: str | None) -> dict[str, Any] | None:
-    """The latest monthly reflection already saved on ``chosen`` (the same first day,
-    and an end within it) for the same client, or None. Only the files named as
-    reviews are read: a few a year."""
+def _reviews(store: Store) -> Iterator[dict[str, Any]]:
+    """The readable files named as reviews, oldest first: a few a year, so only those
+    are read (a damaged one is named by the figures already)."""
     from clientcoach.storage.store import DamagedFile
 
-    start, end = chosen.start.isoformat(), chosen.end.isoformat()
-    found: dict[str, Any] | None = None
-    for path in store.files():  # oldest first: the last one found is the latest
+    for path in store.files():
         if "_review_" not in path.name:
             continue
         try:
-            record = store.read_record(path)
+            yield store.read_record(path)
         except DamagedFile:
-            continue  # named by the figures already
+            continue
+
+
+def reflected_before(store: Store, chosen: Period, client: str | None) -> dict[str, Any] | None:
+    """The latest monthly reflection already saved on ``chosen`` (the same first day,
+    and an end within it) for the same client, or None."""
+    start, end = chosen.start.isoformat(), chosen.end.isoformat()
+    found: dict[str, Any] | None = None
+    for record in _reviews(store):  # oldest first: the last one found is the latest
         info = record.get("review")
         if (
             record.get("kind") == "review"
@@ -235,13 +240,41 @@ def reflected_before(store: Store, chosen: Period, client: str | None) -> dict[s
     return found
 
 
+def last_try(store: Store, start: date, client: str | None) -> dict[str, Any]:
+    """What the latest review of an earlier period (of the same client, or of all
+    clients) said to try, as the plan of a monthly reflection starting on ``start``;
+    empty when none did."""
+    from clientcoach.core.checks import LAST_TRY
+    from clientcoach.insights.recall import TRY, latest, newest_first
+
+    earlier: list[dict[str, Any]] = []
+    for record in _reviews(store):
+        info = record.get("review")
+        ended = info.get("end") if isinstance(info, dict) else None
+        if (
+            record.get("kind") == "review"
+            and isinstance(ended, str)
+            and ended < start.isoformat()
+            and (record.get("client") or "") == (client or "")
+        ):
+            earlier.append(record)
+    hit = latest(newest_first(earlier), TRY)
+    return {LAST_TRY: hit[1]} if hit is not None else {}
+
+
 def monthly(
-    library: Library, result: Review, now: datetime, title: str, focus: list[str] | None = None
+    library: Library,
+    result: Review,
+    now: datetime,
+    title: str,
+    focus: list[str] | None = None,
+    plan: dict[str, Any] | None = None,
 ) -> tuple[Run, session.Meta]:
     """The monthly reflection that follows the figures, as a run and its record fields.
 
     ``focus`` holds the focus points as the reader saw them, kept with the reflection so
-    a resumed one shows them again."""
+    a resumed one shows them again; ``plan``, what an earlier review said to try
+    (:func:`last_try`)."""
     from clientcoach.app import session
     from clientcoach.app.meeting import pick_playbook
     from clientcoach.core.engine import Run
@@ -270,4 +303,4 @@ def monthly(
             )
         },
     )
-    return Run(playbook, included, now.date()), meta
+    return Run(playbook, included, now.date(), plan=plan or {}), meta

@@ -271,7 +271,8 @@ def _reflect(
     # Found before the offer: a broken playbook.review is told now, not after "yes".
     title = _("Review of {period}").format(period=render_review.period_label(result.period))
     focus = render_review.focus_texts(result)
-    run, meta = use.monthly(library(store.root), result, now, title, focus)
+    plan = use.last_try(store, result.period.start, result.client)
+    run, meta = use.monthly(library(store.root), result, now, title, focus, plan)
     earlier = use.reflected_before(store, result.period, result.client)
     if earlier is not None:
         console().print()

@@ -166,16 +166,27 @@ def _check_steps(
         local.declared[step.id] = step
 
 
+# The one plan a review has: what the review before it said to try.
+LAST_TRY = "last_try"
+
+
 def _check_plans(playbook: Playbook) -> Iterator[tuple[Step, str]]:
-    """``plan`` reads the prep a debrief follows: only question and info steps of a
-    playbook that can be walked as a debrief have one."""
+    """``plan`` reads the prep a debrief follows (or, in a review, what the review
+    before it said to try): only question and info steps of a playbook that can be
+    walked as a debrief, or a review's reading ``last_try``, have one."""
     for step in walk(list(playbook.steps)):
         if step.plan is None:
             continue
         label = f"step {step.id!r}: 'plan'"
         if isinstance(step, LoopStep | IncludeStep):
             yield step, f"{label} goes on a question or info step, not on a {step.type}"
-        elif playbook.kind not in ("debrief", "any"):
+        elif playbook.kind == "review" and step.plan != LAST_TRY:
+            yield (
+                step,
+                f"{label} of a review can only be {LAST_TRY!r} (what the review before "
+                "it said to try)",
+            )
+        elif playbook.kind not in ("debrief", "any", "review"):
             yield (
                 step,
                 (

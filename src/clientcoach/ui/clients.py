@@ -160,7 +160,7 @@ def _commitments(console: Console, memory: Brief) -> None:
         "lesson": _("Latest lesson: "),
         "troll_plan": _("Next time a troll shows up: "),
         "help_fix": _("Help to put right: "),
-        "try": _("This month you meant to try: "),
+        "try": _("Your latest review said to try: "),
         "mistake_commitment": _("When the repeated mistake comes back: "),
     }
     shown = [
