@@ -93,3 +93,26 @@ def test_a_range_that_ends_before_it_starts_is_refused_by_every_command(
     assert result.stdout == ""
     # The same days the right way round are a range like any other.
     assert run_coach(*command, "--since", "2026-11-01", "--until", "2026-11-10").code == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "pointer"),
+    [
+        ("language", "coach config set language fr"),
+        ("log", "coach history"),
+        ("todo", "coach followups"),
+        ("stats", "coach review"),
+    ],
+)
+def test_a_command_users_guess_points_to_the_one_that_does_it(
+    home: Path, typed: str, pointer: str
+) -> None:
+    """Not close enough to a command for Click's "did you mean", yet what users type."""
+    for lang in ("en", "fr"):
+        result = run_coach("--lang", lang, typed, "x")
+        assert result.code == 2
+        (line,) = result.stderr.strip().splitlines()
+        assert line.startswith(("coach: error:", "coach: erreur\u00a0:")), line
+        assert repr(typed) in line
+        assert pointer in line
+    assert "Did you mean 'history'" in run_coach("histroy").stderr  # Click's own stays

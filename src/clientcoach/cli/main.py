@@ -7,7 +7,7 @@ quickly.
 """
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
@@ -222,6 +222,39 @@ def _shell_named(args: list[str]) -> Iterator[None]:
             del os.environ[key]
 
 
+# What users type for a command that has another name here: the command that does it.
+_GUESSED: dict[str, Callable[[], str]] = {
+    **dict.fromkeys(
+        ("language", "lang", "langue"), lambda: _("to change it: coach config set language fr")
+    ),
+    **dict.fromkeys(
+        ("log", "list", "ls", "search", "find", "grep"),
+        lambda: _("to see your reflections: coach history (--grep WORD searches them)"),
+    ),
+    **dict.fromkeys(
+        ("todo", "todos", "tasks", "actions", "next"),
+        lambda: _("to see what is open: coach followups"),
+    ),
+    **dict.fromkeys(
+        ("stats", "report", "monthly", "summary"),
+        lambda: _("for the month's figures and reflection: coach review"),
+    ),
+}
+
+
+def _point_to_command(command: Any, rest: list[str]) -> None:
+    """An unknown command users often type, named with the one that does it; Click's
+    own error (and its "did you mean") for any other."""
+    name = rest[0] if rest else ""
+    if name not in _GUESSED or name in getattr(command, "commands", {}):
+        return
+    try:
+        with guard():  # the one place errors become a line and an exit code
+            raise UsageError(_("no command named {name!r}").format(name=name), _GUESSED[name]())
+    except typer.Exit as stop:
+        raise SystemExit(stop.exit_code) from None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run ``coach`` with ``argv`` (default: the process's arguments)."""
     from clientcoach import i18n
@@ -237,6 +270,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(stop.exit_code) from None
     with _shell_named(rest):
         command = typer.main.get_command(app)
+    _point_to_command(command, rest)
     # Help is wrapped to the terminal of this run (the app was built at import time).
     command.context_settings = {**command.context_settings, "terminal_width": help_width()}
     _add_examples(command)
