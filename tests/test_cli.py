@@ -661,3 +661,19 @@ def test_resume_on_a_terminal_asks_which_draft_when_there_are_several(
     assert "Resuming your prep for Acme" in asked.stderr  # newest first: Globex is 1
     assert [r["client"] for r in saved(home, "prep")] == ["Acme"]
     assert len(list((home / "drafts").glob("*.json"))) == 1
+
+
+def test_lines_kept_halfway_that_no_longer_fit_the_step_are_asked_again(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The step became a one-line text since the stop: the kept lines are dropped with a
+    word, and the step asked afresh (Enter crashed on them)."""
+    own_playbook(home, "halfway", HALFWAY)
+    at_a_terminal(monkeypatch)
+    CliRunner().invoke(app, ["prep", "Acme", "--playbook", "halfway"], input="first\nsecond\n")
+    own_playbook(home, "halfway", HALFWAY.replace('type = "list"', 'type = "text"'))
+    resumed = CliRunner().invoke(app, ["resume"], input="One line\n4\n\n")
+    assert resumed.exit_code == 0, resumed.output
+    assert "no longer fits" in resumed.stderr
+    (record,) = saved(home, "prep")
+    assert as_answers_file(record["answers"]) == {"notes": "One line", "score": 4}

@@ -206,6 +206,11 @@ def test_picking_one_of_several_by_id_and_dismissing_one(tmp_path: Path) -> None
     # Dismissed by mistake: `done --undo` puts it back among those waiting.
     assert run_coach("done", left["short_id"], "--undo", env=NOW).code == 0
     assert [d["reflection"] for d in _dives()] == [first]
+    # Walked, it stays done: the walk is what says so, and undo says that.
+    (walked_one,) = [d for d in _dives("--all") if d["reflection"] == second]
+    refused = run_coach("done", walked_one["short_id"], "--undo", env=NOW)
+    assert refused.code == 5, refused.stderr
+    assert "was walked on 2026-11-24, so it stays done" in refused.stderr
 
 
 def test_flags_are_read_by_role_and_need_a_playbook_to_walk_them() -> None:

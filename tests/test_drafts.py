@@ -568,3 +568,33 @@ def test_the_draft_list_wraps_a_long_client_and_cuts_nothing(home: Path, columns
     words = listed.stdout.split()
     for whole in ("20261124T093000-dr4ft1", "2026-11-25", "Crédit", "Agricole", "Corporate"):
         assert whole in words
+
+
+@pytest.mark.parametrize(("kind", "warned"), [("debrief", True), ("any", False)])
+def test_only_a_prep_or_debrief_of_the_same_day_is_taken_for_the_same_meeting(
+    home: Path, kind: str, warned: bool
+) -> None:
+    """A deep-dive ("any") of the same client and day is about another hot moment, often
+    of another debrief: resuming its draft names no duplicate."""
+    from datetime import UTC, date, datetime
+
+    from clientcoach.app.resume import recorded_since
+    from clientcoach.model.draft import Draft, DraftPlaybook
+    from clientcoach.model.reflection import Meeting
+    from clientcoach.storage.store import Store
+    from tests.review_records import record, write
+
+    for saved_kind in ("debrief", "any"):  # a debrief, and another debrief's deep-dive
+        write(home, record(saved_kind, "Acme", "2026-11-24", []))
+    began = datetime(2026, 11, 24, 8, tzinfo=UTC)
+    draft = Draft(
+        id="20261124T080000-dr4ft1",
+        kind=kind,  # type: ignore[arg-type]
+        client="Acme",
+        meeting=Meeting(date=date(2026, 11, 24)),
+        playbook=DraftPlaybook(id="debrief", version="1", language="en"),
+        started_at=began,
+        updated_at=began,
+        app_version="0",
+    )
+    assert (recorded_since(Store(home), draft) is not None) == warned

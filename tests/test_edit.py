@@ -107,6 +107,19 @@ def test_changing_an_answer_saves_it_keeps_the_old_version_and_updates_the_index
     assert shown_json["edited"] == record["edited"]
 
 
+def test_an_editor_that_saves_a_byte_order_mark_is_read(home: Path, tmp_path: Path) -> None:
+    path = saved(home)
+    command = editor(
+        tmp_path,
+        "text = text.replace('\"Send the pilot plan\"', '\"Send the BOM plan\"', 1)\n"
+        "path.write_text(text, encoding='utf-8-sig')\n",
+    )
+    result = run_coach("edit", rid(path), env={"EDITOR": command})
+    assert result.code == 0, result.stderr
+    record = json.loads(path.read_text(encoding="utf-8"))
+    assert step(item(record, "next_steps", 0), "what")["value"] == "Send the BOM plan"
+
+
 def test_the_text_has_each_prompt_and_the_choices_as_comments(home: Path, tmp_path: Path) -> None:
     path = saved(home)
     copy = tmp_path / "seen.toml"

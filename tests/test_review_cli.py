@@ -702,3 +702,38 @@ def test_a_resumed_monthly_reflection_keeps_its_try_question(
         resumed.kill()
     saved = _reviews_saved(home)
     assert _try_kept(saved, "2026-11-01") == ("worked", "Ask first")
+
+
+def test_the_try_asked_about_is_the_last_periods_whenever_it_was_reviewed(
+    november: list[Path], home: Path, tmp_path: Path
+) -> None:
+    """Reviews are ordered by the period they cover, not the day they were made, and a
+    client named in another case is the same client."""
+    from datetime import date
+
+    from clientcoach.app.review import last_try
+    from clientcoach.storage.store import Store
+
+    def reviewed(month: str, tried: str, day: str, client: str = "Acme") -> None:
+        answers = tmp_path / f"{month}.toml"
+        text = _monthly(tmp_path).read_text(encoding="utf-8")
+        answers.write_text(text.replace('try = ["Ask first"]', f'try = ["{tried}"]'), "utf-8")
+        result = coach(
+            "review",
+            "--month",
+            month,
+            "--client",
+            client,
+            "--answers",
+            str(answers),
+            CLIENTCOACH_NOW=f"{day}T10:00:00+01:00",
+        )
+        assert result.code == 0, result.stderr
+
+    reviewed("2026-09", "September's try", "2026-10-02")
+    reviewed("2026-10", "October's try", "2026-11-02")
+    reviewed("2026-08", "August's try", "2026-11-03")  # made late, about an older month
+    store = Store(home)
+    assert last_try(store, date(2026, 11, 1), "acme") == {"last_try": "October's try"}
+    assert last_try(store, date(2026, 10, 1), "ACME") == {"last_try": "September's try"}
+    assert last_try(store, date(2026, 8, 1), "Acme") == {}

@@ -411,6 +411,14 @@ def mark_done(
     for path in paths:
         (one_changed, day), _written = store.update(path, change)
         changed = changed or one_changed
+    if undo and not changed and found.kind == DEEP_DIVE and found.done is not None:
+        # Done because it was walked, not dismissed: the walk is what keeps it done.
+        raise DataError(
+            _("deep-dive {id} was walked on {day}, so it stays done").format(
+                id=found.short_id, day=found.done
+            ),
+            _("to have it wait again, delete the deep-dive reflection of that day"),
+        )
     return Marked(found, changed, day), damaged
 
 

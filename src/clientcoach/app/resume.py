@@ -118,8 +118,11 @@ def resume(
 
 
 def recorded_since(store: Store, draft: Draft) -> Reflection | None:
-    """The newest reflection of the draft's kind, client and meeting day saved after the
-    draft began: most often the same meeting, recorded again instead of resumed."""
+    """The newest prep or debrief of the draft's kind, client and meeting day saved after
+    the draft began: most often the same meeting, recorded again instead of resumed.
+    (A deep-dive or a review is about something else than one meeting of a day.)"""
+    if draft.kind not in ("prep", "debrief"):
+        return None
     day = draft.meeting.date
     saved = [
         r

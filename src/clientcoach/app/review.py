@@ -224,6 +224,8 @@ def _reviews(store: Store) -> Iterator[dict[str, Any]]:
 def reflected_before(store: Store, chosen: Period, client: str | None) -> dict[str, Any] | None:
     """The latest monthly reflection already saved on ``chosen`` (the same first day,
     and an end within it) for the same client, or None."""
+    from clientcoach.core.text import fold
+
     start, end = chosen.start.isoformat(), chosen.end.isoformat()
     found: dict[str, Any] | None = None
     for record in _reviews(store):  # oldest first: the last one found is the latest
@@ -234,7 +236,7 @@ def reflected_before(store: Store, chosen: Period, client: str | None) -> dict[s
             and info.get("start") == start
             and isinstance(info.get("end"), str)
             and start <= info["end"] <= end
-            and (record.get("client") or "") == (client or "")
+            and fold(record.get("client") or "") == fold(client or "")
         ):
             found = record
     return found
@@ -245,20 +247,25 @@ def last_try(store: Store, start: date, client: str | None) -> dict[str, Any]:
     clients) said to try, as the plan of a monthly reflection starting on ``start``;
     empty when none did."""
     from clientcoach.core.checks import LAST_TRY
-    from clientcoach.insights.recall import TRY, latest, newest_first
+    from clientcoach.core.text import fold
+    from clientcoach.insights.recall import TRY, latest_of_newest
 
-    earlier: list[dict[str, Any]] = []
+    earlier: list[tuple[str, str, dict[str, Any]]] = []
     for record in _reviews(store):
         info = record.get("review")
         ended = info.get("end") if isinstance(info, dict) else None
+        finished = record.get("finished_at")
         if (
             record.get("kind") == "review"
             and isinstance(ended, str)
             and ended < start.isoformat()
-            and (record.get("client") or "") == (client or "")
+            and fold(record.get("client") or "") == fold(client or "")
         ):
-            earlier.append(record)
-    hit = latest(newest_first(earlier), TRY)
+            earlier.append((ended, finished if isinstance(finished, str) else "", record))
+    # By the period reviewed, not the day the review was made: a month reviewed late
+    # is still the month before.
+    earlier.sort(key=lambda e: (e[0], e[1]), reverse=True)
+    hit = latest_of_newest((record for _end, _finished, record in earlier), TRY)
     return {LAST_TRY: hit[1]} if hit is not None else {}
 
 

@@ -85,7 +85,8 @@ def edit_text(text: str, name: str) -> str:
                 _("nothing was changed"),
             )
         try:
-            return path.read_text(encoding="utf-8")
+            # "-sig": an editor that saves a byte-order mark (Notepad) adds no text.
+            return path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
             return ""  # the editor removed it: as good as emptied
     finally:

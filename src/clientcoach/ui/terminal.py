@@ -342,6 +342,8 @@ class TerminalAsker:
         else:
             number, total = run.progress()
             default = self._given.get(question.address)
+            if default is not None and not self._still_fits(run, question, default):
+                default = None
             if default is None:
                 default = run.default_for(question)
             header = Text(
@@ -360,7 +362,8 @@ class TerminalAsker:
         self.console.print(header)
         self.console.print(Text(_prompt_text(question), style="bold"))
         self._show_planned(question)
-        for line in _hints(question, default):
+        # Enter finishes the lines kept halfway: no other answer is offered for it.
+        for line in _hints(question, None if halfway else default):
             self.console.print(Text(f"  {line}", style="dim"))
         if halfway:
             self.console.print(
@@ -456,6 +459,29 @@ class TerminalAsker:
             if offers:
                 self._offer_repeat(run, question, offers)
             return
+
+    def _still_fits(self, run: Run, question: Question, kept: Value) -> bool:
+        """Whether an answer kept from before (gone back past, or typed halfway before a
+        stop) still fits its step; one that does not (the playbook changed since) is
+        dropped with a word, and the step asked afresh."""
+        if question.kind != "answer":
+            return True
+        try:
+            run.value_of(question, kept, typed=False)
+        except AnswerError as exc:
+            self._given.pop(question.address, None)
+            self._halfway.discard(question.address)
+            self.console.print(
+                Text(
+                    _(
+                        "  Your earlier answer to {path!r} no longer fits the playbook "
+                        "({reason}); please answer it again."
+                    ).format(path=question.path, reason=exc),
+                    style="yellow",
+                )
+            )
+            return False
+        return True
 
     def _refused(self, exc: AnswerError) -> None:
         self.console.print(
@@ -783,7 +809,7 @@ def _edit(initial: str) -> str | None:
                     editor=editor, reason=exc
                 )
             ) from None
-        text = Path(name).read_text(encoding="utf-8")
+        text = Path(name).read_text(encoding="utf-8-sig")  # a byte-order mark adds no text
     finally:
         Path(name).unlink(missing_ok=True)
     return text if text.strip() else None
