@@ -677,3 +677,15 @@ def test_lines_kept_halfway_that_no_longer_fit_the_step_are_asked_again(
     assert "no longer fits" in resumed.stderr
     (record,) = saved(home, "prep")
     assert as_answers_file(record["answers"]) == {"notes": "One line", "score": 4}
+
+
+def test_picking_one_of_several_drafts_still_names_a_damaged_one(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own_playbook(home, "halfway", HALFWAY)
+    at_a_terminal(monkeypatch)
+    for client in ("Acme", "Globex"):
+        CliRunner().invoke(app, ["prep", client, "--playbook", "halfway"], input="a\n\n")
+    (home / "drafts" / "20261101T090000-broken.json").write_text("{", encoding="utf-8")
+    picked = CliRunner().invoke(app, ["resume"], input="1\n")
+    assert "20261101T090000-broken.json" in picked.stderr

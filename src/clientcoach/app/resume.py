@@ -42,13 +42,14 @@ class Resumed:
 class ManyDrafts(UsageError):
     """No draft named, and not exactly one to resume."""
 
-    def __init__(self, drafts: list[Draft]) -> None:
+    def __init__(self, drafts: list[Draft], damaged: list[Damaged] | None = None) -> None:
         super().__init__(
             _("there are {count} drafts").format(count=len(drafts)),
             _("name one: coach resume ID"),
         )
         self.count = len(drafts)
         self.drafts = drafts  # newest first, for a person to pick from
+        self.damaged = damaged or []  # named whichever is picked
 
 
 def pick(store: Store, ref: str | None) -> tuple[Draft, list[Damaged]]:
@@ -57,7 +58,7 @@ def pick(store: Store, ref: str | None) -> tuple[Draft, list[Damaged]]:
         return store.find_draft(ref)[1], []
     drafts, damaged = store.scan_drafts()
     if len(drafts) != 1:
-        raise ManyDrafts([draft for _path, draft in drafts])
+        raise ManyDrafts([draft for _path, draft in drafts], damaged)
     return drafts[0][1], damaged
 
 

@@ -100,7 +100,7 @@ def resume(
             chosen = _which(many.drafts)
             if chosen is None:
                 return
-            draft, damaged = chosen, []
+            draft, damaged = chosen, many.damaged
         else:
             _list(False)
             if many.count:
