@@ -711,7 +711,7 @@ def test_the_try_asked_about_is_the_last_periods_whenever_it_was_reviewed(
     client named in another case is the same client."""
     from datetime import date
 
-    from clientcoach.app.review import last_try
+    from clientcoach.app.review import last_try, saved_reviews
     from clientcoach.storage.store import Store
 
     def reviewed(month: str, tried: str, day: str, client: str = "Acme") -> None:
@@ -733,7 +733,7 @@ def test_the_try_asked_about_is_the_last_periods_whenever_it_was_reviewed(
     reviewed("2026-09", "September's try", "2026-10-02")
     reviewed("2026-10", "October's try", "2026-11-02")
     reviewed("2026-08", "August's try", "2026-11-03")  # made late, about an older month
-    store = Store(home)
-    assert last_try(store, date(2026, 11, 1), "acme") == {"last_try": "October's try"}
-    assert last_try(store, date(2026, 10, 1), "ACME") == {"last_try": "September's try"}
-    assert last_try(store, date(2026, 8, 1), "Acme") == {}
+    reviews = saved_reviews(Store(home))
+    assert last_try(reviews, date(2026, 11, 1), "acme") == {"last_try": "October's try"}
+    assert last_try(reviews, date(2026, 10, 1), "ACME") == {"last_try": "September's try"}
+    assert last_try(reviews, date(2026, 8, 1), "Acme") == {}

@@ -145,13 +145,13 @@ def _links(draft: Draft) -> dict[Address, Earlier]:
 
 def _review_plan(store: Store, draft: Draft, meta: session.Meta) -> dict[str, Any]:
     """A monthly reflection's plan, rebuilt: what the review before it said to try."""
-    from clientcoach.app.review import last_try
+    from clientcoach.app.review import last_try, saved_reviews
     from clientcoach.model.reflection import ReviewInfo
 
     info = meta.extra.get("review")
     if draft.kind != "review" or not isinstance(info, ReviewInfo):
         return {}
-    return last_try(store, info.start, draft.client or None)
+    return last_try(saved_reviews(store), info.start, draft.client or None)
 
 
 def _memory(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -207,28 +207,33 @@ def kept_figures(kept: Iterator[Kept], chosen: Period, now: datetime, client: st
         gc.enable()
 
 
-def _reviews(store: Store) -> Iterator[dict[str, Any]]:
+def saved_reviews(store: Store) -> list[dict[str, Any]]:
     """The readable files named as reviews, oldest first: a few a year, so only those
-    are read (a damaged one is named by the figures already)."""
+    are read (a damaged one is named by the figures already), once for every question
+    a monthly reflection asks of them (:func:`reflected_before`, :func:`last_try`)."""
     from clientcoach.storage.store import DamagedFile
 
+    found: list[dict[str, Any]] = []
     for path in store.files():
         if "_review_" not in path.name:
             continue
         try:
-            yield store.read_record(path)
+            found.append(store.read_record(path))
         except DamagedFile:
             continue
+    return found
 
 
-def reflected_before(store: Store, chosen: Period, client: str | None) -> dict[str, Any] | None:
+def reflected_before(
+    reviews: Iterable[dict[str, Any]], chosen: Period, client: str | None
+) -> dict[str, Any] | None:
     """The latest monthly reflection already saved on ``chosen`` (the same first day,
     and an end within it) for the same client, or None."""
     from clientcoach.core.text import fold
 
     start, end = chosen.start.isoformat(), chosen.end.isoformat()
     found: dict[str, Any] | None = None
-    for record in _reviews(store):  # oldest first: the last one found is the latest
+    for record in reviews:  # oldest first: the last one found is the latest
         info = record.get("review")
         if (
             record.get("kind") == "review"
@@ -242,7 +247,7 @@ def reflected_before(store: Store, chosen: Period, client: str | None) -> dict[s
     return found
 
 
-def last_try(store: Store, start: date, client: str | None) -> dict[str, Any]:
+def last_try(reviews: Iterable[dict[str, Any]], start: date, client: str | None) -> dict[str, Any]:
     """What the latest review of an earlier period (of the same client, or of all
     clients) said to try, as the plan of a monthly reflection starting on ``start``;
     empty when none did."""
@@ -251,7 +256,7 @@ def last_try(store: Store, start: date, client: str | None) -> dict[str, Any]:
     from clientcoach.insights.recall import TRY, latest_of_newest
 
     earlier: list[tuple[str, str, dict[str, Any]]] = []
-    for record in _reviews(store):
+    for record in reviews:
         info = record.get("review")
         ended = info.get("end") if isinstance(info, dict) else None
         finished = record.get("finished_at")

@@ -271,9 +271,10 @@ def _reflect(
     # Found before the offer: a broken playbook.review is told now, not after "yes".
     title = _("Review of {period}").format(period=render_review.period_label(result.period))
     focus = render_review.focus_texts(result)
-    plan = use.last_try(store, result.period.start, result.client)
+    reviews = use.saved_reviews(store)  # read once for both questions below
+    plan = use.last_try(reviews, result.period.start, result.client)
     run, meta = use.monthly(library(store.root), result, now, title, focus, plan)
-    earlier = use.reflected_before(store, result.period, result.client)
+    earlier = use.reflected_before(reviews, result.period, result.client)
     if earlier is not None:
         console().print()
         console().print(

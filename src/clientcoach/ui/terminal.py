@@ -163,15 +163,7 @@ class TerminalAsker:
                 if address in run.answers:
                     self._given.setdefault(address, run.answers[address])
             for refused, reason in refusals:
-                self.console.print(
-                    Text(
-                        _(
-                            "  Your earlier answer to {path!r} no longer fits the playbook "
-                            "({reason}); please answer it again."
-                        ).format(path=refused.path, reason=reason),
-                        style="yellow",
-                    )
-                )
+                self._no_longer_fits(refused, reason)
             question = run.current()
             if question is None:
                 return
@@ -471,17 +463,20 @@ class TerminalAsker:
         except AnswerError as exc:
             self._given.pop(question.address, None)
             self._halfway.discard(question.address)
-            self.console.print(
-                Text(
-                    _(
-                        "  Your earlier answer to {path!r} no longer fits the playbook "
-                        "({reason}); please answer it again."
-                    ).format(path=question.path, reason=exc),
-                    style="yellow",
-                )
-            )
+            self._no_longer_fits(question, str(exc))
             return False
         return True
+
+    def _no_longer_fits(self, question: Question, reason: str) -> None:
+        self.console.print(
+            Text(
+                _(
+                    "  Your earlier answer to {path!r} no longer fits the playbook "
+                    "({reason}); please answer it again."
+                ).format(path=question.path, reason=reason),
+                style="yellow",
+            )
+        )
 
     def _refused(self, exc: AnswerError) -> None:
         self.console.print(
