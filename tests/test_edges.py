@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from clientcoach.core.engine import AnswerError, Run, coerce, parse_date
-from clientcoach.errors import DataError
+from clientcoach.errors import DataError, PlaybookError
 from clientcoach.model.playbook import Playbook
 from clientcoach.storage.playbooks import parse_playbook
 from clientcoach.storage.store import Store
@@ -271,3 +271,19 @@ def test_a_debrief_dated_in_the_future_is_refused_without_a_terminal(home: Path)
     ahead = run_coach("prep", "Acme", "-a", str(PREP), "--date", "next friday", env=now)
     assert ahead.code == 0, ahead.stderr
     assert [p["meeting"]["date"] for p in saved(home, "prep")] == ["2026-11-27"]
+
+
+def test_a_control_character_deep_in_a_step_is_placed_at_that_step() -> None:
+    # The text rule runs over the TOML's data first; where it finds something, the
+    # steps are looked at one by one so that the message names the step and its line.
+    text = (
+        'schema = 1\nid = "one"\nkind = "any"\ntitle = "One"\n'
+        '[[steps]]\nid = "first"\ntype = "text"\nprompt = "Fine?"\n'
+        '[[steps]]\nid = "second"\ntype = "choice"\nprompt = "Pick"\n'
+        'choices = [{value = "a", label = "A\\u0007"}, {value = "b", label = "B"}]\n'
+    )
+    with pytest.raises(PlaybookError) as caught:
+        parse_playbook(text, "bell.toml")
+    message = str(caught.value)
+    assert message.startswith("bell.toml:9: step 'second'.choices[0].label: holds a control")
+    assert "(U+0007)" in message

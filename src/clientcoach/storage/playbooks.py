@@ -80,7 +80,7 @@ def _problems(text: str, source: str) -> Playbook | list[str]:
     if isinstance(playbook, list):
         lines = _LineMap(text)  # only a file with problems is scanned for lines
         return [_at(source, lines.find(loc), line) for loc, line in playbook]
-    problems = check_located(playbook)
+    problems = check_located(playbook, data)
     if problems:
         lines = _LineMap(text)
         # The n-th step with an id is the n-th table with that id in the file: a
