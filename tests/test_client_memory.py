@@ -164,6 +164,25 @@ def test_earlier_mistakes_newest_first_each_wording_once() -> None:
     ]
 
 
+def test_earlier_answers_are_read_when_first_offered_and_only_once() -> None:
+    from clientcoach.app.memory import Offers
+
+    said = Earlier("20260101T100000-aaaaaa", "Late", "Acme", "2026-01-01")
+    reads: list[str] = []
+
+    def mistakes() -> list[Earlier]:
+        reads.append("mistake")
+        return [said]
+
+    offers = Offers({"mistake": mistakes})
+    assert (list(offers), len(offers), reads) == (["mistake"], 1, [])
+    assert offers.get("lesson", ()) == ()  # a role with nothing to offer reads nothing
+    assert reads == []
+    assert offers["mistake"] == [said]
+    assert offers.get("mistake") == [said]
+    assert reads == ["mistake"]
+
+
 def test_client_matching_ignores_case_accents_spaces_and_punctuation() -> None:
     names = ["Société Générale", "Acme", "Acme Corp", "ACME"]
     assert memory.match_client("societe  GENERALE", names) == memory.ClientMatch(

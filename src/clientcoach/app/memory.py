@@ -6,7 +6,7 @@ Use cases, with no printing: what is to be shown goes back to the command line.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -67,6 +67,29 @@ def choose_client(store: Store, typed: str, pick: Pick | None) -> ClientChoice:
     return ClientChoice(typed if picked is None else match.close[picked])
 
 
+class Offers(Mapping[str, Sequence[Earlier]]):
+    """Earlier answers by role, each role's read when first asked for.
+
+    A debrief may repeat any mistake ever written down, so the offer reads every
+    debrief's mistakes; most debriefs never ask for it (a scripted one without
+    ``repeat_of``, a calm one with no mistake), so it is not read before it is wanted."""
+
+    def __init__(self, sources: Mapping[str, Callable[[], list[Earlier]]] | None = None) -> None:
+        self._sources = dict(sources or {})
+        self._read: dict[str, list[Earlier]] = {}
+
+    def __getitem__(self, role: str) -> list[Earlier]:
+        if role not in self._read:
+            self._read[role] = self._sources[role]()
+        return self._read[role]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+
 @dataclass
 class Memory:
     """What earlier reflections give a run: defaults, the linked prep's plan, offers,
@@ -74,7 +97,7 @@ class Memory:
 
     defaults: dict[Address, Value] = field(default_factory=dict)
     plan: dict[str, Any] = field(default_factory=dict)
-    earlier: dict[str, list[Earlier]] = field(default_factory=dict)
+    earlier: Offers = field(default_factory=Offers)
     brief: Brief | None = None
     damaged: int = 0
 
@@ -133,14 +156,13 @@ def recall(
         # committed to, asked about again.
         result.plan.update(_commitments(store, client))
     if "mistake" in _roles(playbooks):
-        result.earlier["mistake"] = _earlier_mistakes(store)
+        result.earlier = Offers({"mistake": lambda: _earlier_mistakes(store)})
     return result
 
 
 def _commitments(store: Store, client: str) -> dict[str, Any]:
     """:func:`memory.commitment_plan` of the client's debriefs. With the index, their
     files are read newest first and only until both entries are known."""
-    from collections.abc import Iterator
 
     from clientcoach.app.indexed import answer
     from clientcoach.core.text import fold
