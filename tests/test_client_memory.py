@@ -336,10 +336,21 @@ def test_the_built_in_debrief_uses_plans_of_roles_the_prep_has() -> None:
     debrief = tomllib.loads((REPO / "playbooks" / "debrief.toml").read_text(encoding="utf-8"))
     prep_roles = {s.get("role") for s in prep["steps"]}
     plans = [s["plan"] for s in debrief["steps"] if "plan" in s]
-    assert plans == ["goal", "next_step_target", "troll_expected", "commitment", "client_advance"]
-    # All but the commitments, the latest lesson and the client's latest commitment of an
-    # earlier debrief.
-    assert set(plans) - {"commitment", "client_advance"} <= prep_roles
+    assert plans == [
+        "goal",
+        "next_step_target",
+        "troll_expected",
+        "commitment",
+        "client_advance",
+        "help_fix",
+    ]
+    # All but the commitments: the latest lesson and the client's latest commitment of an
+    # earlier debrief; the healthy-help fix comes from the check the prep includes, or from
+    # an earlier debrief.
+    assert set(plans) - {"commitment", "client_advance", "help_fix"} <= prep_roles
+    helping = tomllib.loads((REPO / "playbooks" / "healthy-help.toml").read_text(encoding="utf-8"))
+    assert any(s.get("playbook") == "healthy-help" for s in prep["steps"])
+    assert "help_fix" in {s.get("role") for s in helping["steps"]}
     lessons = [s for top in debrief["steps"] for s in top.get("steps", []) if s["id"] == "lesson"]
     assert [s["role"] for s in lessons] == ["lesson"]
 

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tomli_w
 
 from clientcoach.insights.clients import brief
@@ -173,3 +174,106 @@ def test_the_brief_shows_the_monthly_move_against_a_repeated_mistake() -> None:
         "When the repeated mistake comes back: Restate the need before a price (2026-10-31)"
         in out.getvalue()
     )
+
+
+# --- the healthy-help fix ----------------------------------------------------------------
+
+FIX = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))["help_fix"]
+
+
+def _without_fix(tmp_path: Path, name: str, **changes: Any) -> Path:
+    """The example debrief naming no new healthy-help fix, with ``changes``."""
+    data = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    del data["help_fix"]
+    data.update(changes)
+    path = tmp_path / name
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
+
+
+def _brief_fix(day_env: dict[str, str]) -> Any:
+    known = run_coach("brief", "Acme", "--json", env=day_env)
+    assert known.code == 0, known.stderr
+    return json.loads(known.stdout)["commitments"]["help_fix"]
+
+
+@pytest.mark.parametrize("index", ["1", "0"], ids=["indexed", "files"])
+def test_a_healthy_help_fix_comes_back_until_it_is_put_right(
+    home: Path, tmp_path: Path, index: str
+) -> None:
+    def on(day: str) -> dict[str, str]:
+        return {"CLIENTCOACH_NOW": f"{day}T17:00", "CLIENTCOACH_INDEX": index}
+
+    def debrief(day: str, answers: Path) -> dict[str, Any]:
+        done = run_coach("debrief", "Acme", "-a", str(answers), "--prep", "none", env=on(day))
+        assert done.code == 0, done.stderr
+        return {"stderr": done.stderr, "record": _debrief(home, day)}
+
+    # 1. A debrief names a fix: the brief holds it.
+    debrief("2026-11-02", EXAMPLE)
+    assert _brief_fix(on("2026-11-03"))["text"] == FIX
+
+    # 2. The next debrief shows it and asks; "not yet" keeps it open.
+    second = debrief("2026-11-09", _without_fix(tmp_path, "b.toml", help_fix_kept="not-yet"))
+    assert f"Help to put right: {FIX}" in second["stderr"]
+    asked = _answer(second["record"], "help_fix_kept")
+    assert (asked["value"], asked["planned"], asked["role"]) == ("not-yet", FIX, "help_fix_kept")
+    assert _brief_fix(on("2026-11-10"))["date"] == "2026-11-02"
+
+    # 3. Asked again; "done" closes it: the brief and the next debrief drop it.
+    third = debrief("2026-11-16", _without_fix(tmp_path, "c.toml", help_fix_kept="done"))
+    assert _answer(third["record"], "help_fix_kept")["planned"] == FIX
+    assert _brief_fix(on("2026-11-17")) is None
+    fourth = debrief("2026-11-23", _without_fix(tmp_path, "d.toml"))
+    assert "Help to put right" not in fourth["stderr"]
+    assert "help_fix_kept" not in [a["step"] for a in fourth["record"]["answers"]]
+
+    # 4. A new fix opens again, whatever the answer about the old one.
+    debrief("2026-11-24", _answers(tmp_path, "e.toml", help_fix="Name an end date"))
+    assert _brief_fix(on("2026-11-25"))["text"] == "Name an end date"
+
+
+def test_a_fix_the_linked_prep_planned_is_the_one_asked_about(home: Path, tmp_path: Path) -> None:
+    first = run_coach("debrief", "Acme", "-a", str(EXAMPLE), "--prep", "none", env=FIRST)
+    assert first.code == 0, first.stderr
+    prep = tomllib.loads((REPO / "examples" / "prep-answers.toml").read_text(encoding="utf-8"))
+    prep["help_offered"] = True
+    rules = {"r2_framed": True, "r3_counterpart": True, "r4_half_way": True, "r5_autonomy": True}
+    prep["healthy_help"] = {"help_what": "A free workshop", "r1_asked": False, **rules}
+    prep["healthy_help"]["r1_follow_up"] = "Ask whether they want the workshop at all"
+    prep_file = tmp_path / "prep.toml"
+    prep_file.write_text(tomli_w.dumps(prep), encoding="utf-8")
+    planned = run_coach("prep", "Acme", "-a", str(prep_file), env=BRIEF)
+    assert planned.code == 0, planned.stderr
+    answers = _without_fix(tmp_path, "next.toml", help_fix_kept="partly")
+    second = run_coach("debrief", "Acme", "-a", str(answers), env=NEXT)
+    assert second.code == 0, second.stderr
+    asked = _answer(_debrief(home, "2026-11-20"), "help_fix_kept")
+    assert (asked["value"], asked["planned"]) == (
+        "partly",
+        "Ask whether they want the workshop at all",
+    )
+
+
+def test_the_open_fix_is_the_newest_unless_a_later_debrief_closed_it() -> None:
+    from clientcoach.insights.recall import open_help_fix
+
+    def fix(text: str) -> dict[str, Any]:
+        return {"role": "help_fix", "value": text}
+
+    def kept(value: str) -> dict[str, Any]:
+        return {"role": "help_fix_kept", "value": value}
+
+    old = _record("debrief", "Acme", "2026-10-01", [fix("Old fix")])
+    partly = _record("debrief", "Acme", "2026-10-08", [kept("partly")])
+    dropped = _record("debrief", "Acme", "2026-10-15", [kept("dropped")])
+    both = _record("debrief", "Acme", "2026-10-22", [kept("done"), fix("New"), fix("Second")])
+
+    def found(*newest_first: dict[str, Any]) -> tuple[str, str] | None:
+        hit = open_help_fix(newest_first)
+        return None if hit is None else (hit[0]["meeting"]["date"], hit[1])
+
+    assert found(partly, old) == ("2026-10-01", "Old fix")
+    assert found(dropped, partly, old) is None
+    assert found(both, dropped, partly, old) == ("2026-10-22", "New; Second")
+    assert found() is None

@@ -18,7 +18,14 @@ from clientcoach.i18n import _
 from clientcoach.storage.store import Damaged, RecordScan, Store
 
 if TYPE_CHECKING:
-    from clientcoach.insights.clients import Brief, ClientFacts, ClientSummary, FollowUp, Hit
+    from clientcoach.insights.clients import (
+        Brief,
+        ClientFacts,
+        ClientSummary,
+        FollowUp,
+        Having,
+        Hit,
+    )
     from clientcoach.storage.index import Index, Row
 
 KINDS = ("prep", "debrief", "review")
@@ -142,10 +149,10 @@ def _kept_for_all(index: Index) -> Iterator[tuple[str, date, list[str]]]:
 
 def _client_facts(
     store: Store, index: Index, client: str
-) -> tuple[ClientFacts, Callable[[str], Iterable[dict[str, Any]]], Callable[[str], bool]]:
-    """What the index counts of ``client``'s records; ``having(role)``, the files of those
-    that hold an answer of ``role``, newest first, each read once and only when reached;
-    and the file-name filter a scan of the files applies."""
+) -> tuple[ClientFacts, Having, Callable[[str], bool]]:
+    """What the index counts of ``client``'s records; ``having(*roles)``, the files of
+    those that hold an answer of any of ``roles``, newest first, each read once and only
+    when reached; and the file-name filter a scan of the files applies."""
     from clientcoach.insights.clients import ClientFacts, FollowUp, Newest, count_topics
     from clientcoach.storage.index import NEWEST, OLDEST
     from clientcoach.storage.store import DamagedFile, named_like
@@ -189,8 +196,8 @@ def _client_facts(
             read[row.id] = record
         return read[row.id]
 
-    def having(role: str) -> Iterable[dict[str, Any]]:
-        wanted = (record_of(r) for r in rows if role in roles.get(r.id, ()))
+    def having(*wanted_roles: str) -> Iterable[dict[str, Any]]:
+        wanted = (record_of(r) for r in rows if not roles.get(r.id, set()).isdisjoint(wanted_roles))
         return Newest(r for r in wanted if r is not None)
 
     return facts, having, like

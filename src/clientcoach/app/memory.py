@@ -6,7 +6,7 @@ Use cases, with no printing: what is to be shown goes back to the command line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -151,10 +151,14 @@ def recall(
     if prep is not None:
         answers = [a.data() for a in prep.answers]
         result.plan = memory.plan_of({"answers": answers})
-    if {memory.COMMITMENT, memory.CLIENT_ADVANCE} & _plans(playbooks):
-        # The latest lesson of this client's earlier debriefs, and what the client last
-        # committed to, asked about again.
-        result.plan.update(_commitments(store, client))
+    if {memory.COMMITMENT, memory.CLIENT_ADVANCE, memory.HELP_FIX} & _plans(playbooks):
+        # The latest lesson of this client's earlier debriefs, what the client last
+        # committed to, and the healthy-help fix still open, asked about again. A fix the
+        # linked prep planned is the newer intention: it is the one asked about.
+        earlier = _commitments(store, client)
+        if memory.HELP_FIX in result.plan:
+            earlier.pop(memory.HELP_FIX, None)
+        result.plan.update(earlier)
     if "mistake" in _roles(playbooks):
         result.earlier = Offers({"mistake": lambda: _earlier_mistakes(store)})
     return result
@@ -162,33 +166,50 @@ def recall(
 
 def _commitments(store: Store, client: str) -> dict[str, Any]:
     """:func:`memory.commitment_plan` of the client's debriefs. With the index, their
-    files are read newest first and only until both entries are known."""
+    files are read newest first and only until each entry is known; for the healthy-help
+    fix, only the debriefs the index says hold one, or an answer about one."""
+    import orjson
 
     from clientcoach.app.indexed import answer
     from clientcoach.core.text import fold
-    from clientcoach.storage.index import NEWEST, Index
+    from clientcoach.storage.index import NEWEST, Index, Row
     from clientcoach.storage.store import DamagedFile, named_like
+
+    key = fold(client)
 
     def kept(index: Index) -> dict[str, Any]:
         like = named_like("debrief", client)
-        rows = index.rows(
-            "f.damaged IS NULL AND f.kind = 'debrief' AND f.client_key = ?",
-            (fold(client),),
-            order=NEWEST,
-        )
+        where = "f.damaged IS NULL AND f.kind = 'debrief' AND f.client_key = ?"
+        read: dict[int, dict[str, Any] | None] = {}
 
-        def newest() -> Iterator[dict[str, Any]]:
+        def newest(rows: Iterable[Row]) -> Iterator[dict[str, Any]]:
             for row in rows:
-                if not like(row.name):
-                    continue
-                try:
-                    record = store.read_record(row.path)
-                except DamagedFile:
-                    continue  # changed since the index saw it: skipped, as a scan does
-                if record["kind"] == "debrief" and fold(record["client"]) == fold(client):
-                    yield record
+                if row.id not in read:
+                    try:
+                        record: dict[str, Any] | None = store.read_record(row.path)
+                    except DamagedFile:
+                        record = None  # changed since the index saw it: skipped, as a scan does
+                    if record is not None and (
+                        record["kind"] != "debrief" or fold(record["client"]) != key
+                    ):
+                        record = None
+                    read[row.id] = record
+                found = read[row.id]
+                if found is not None:
+                    yield found
 
-        return memory.commitment_from_newest(newest())
+        rows = (r for r in index.rows(where, (key,), order=NEWEST) if like(r.name))
+        plan = memory.commitment_from_newest(newest(rows))
+        helping = (
+            row
+            for row, data in index.parts("brief", where, (key,), NEWEST)
+            if like(row.name)
+            and not {memory.HELP_FIX, memory.HELP_FIX_KEPT}.isdisjoint(orjson.loads(data))
+        )
+        fix = memory.open_help_fix(newest(helping))
+        if fix is not None:
+            plan[memory.HELP_FIX] = fix[1]
+        return plan
 
     def scanned() -> dict[str, Any]:
         return memory.commitment_plan(records_of(store.scan_records("debrief", client=client)))

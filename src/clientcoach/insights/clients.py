@@ -24,11 +24,11 @@ earlier mistakes) is read in :mod:`.recall`: a prep or debrief loads only those 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 from clientcoach.core.text import compact as compact
 from clientcoach.core.text import fold as fold
@@ -40,12 +40,14 @@ from clientcoach.insights.names import known_names as known_names
 from clientcoach.insights.names import match_client as match_client
 from clientcoach.insights.recall import (
     HELP_FIX,
+    HELP_FIX_KEPT,
     LESSON,
     MISTAKE_COMMITMENT,
     TROLL_PLAN,
     TRY,
     deep_role,
     latest_of_newest,
+    open_help_fix,
     record_order,
     texts_of,
 )
@@ -64,6 +66,12 @@ TROLL_DEFAULTS = 5  # known trolls offered as the prep's default
 COMMITMENT_ROLES = (LESSON, TROLL_PLAN, HELP_FIX, TRY, MISTAKE_COMMITMENT)
 # The commitments a monthly review makes (the others come from debriefs).
 MONTHLY_ROLES = frozenset({TRY, MISTAKE_COMMITMENT})
+
+
+class Having(Protocol):
+    """The client's records that may hold an answer of any of ``roles``, newest first."""
+
+    def __call__(self, *roles: str) -> Iterable[Record]: ...
 
 
 # --- ratings ---------------------------------------------------------------------------
@@ -505,14 +513,17 @@ def _dated(records: Iterable[Record], role: str, limit: int) -> list[Dated]:
     return found
 
 
-def _commitments(
-    having: Callable[[str], Iterable[Record]], reviews: Iterable[Record]
-) -> dict[str, Commitment]:
+def _commitments(having: Having, reviews: Iterable[Record]) -> dict[str, Commitment]:
     found: dict[str, Commitment] = {}
     monthly = newest_first(reviews)
     for role in COMMITMENT_ROLES:
-        debriefs = (r for r in having(role) if r["kind"] == "debrief")
-        hit = latest_of_newest(monthly if role in MONTHLY_ROLES else debriefs, role)
+        if role == HELP_FIX:
+            # Shown until a later debrief says it was put right or is no longer needed.
+            fixes = (r for r in having(HELP_FIX, HELP_FIX_KEPT) if r["kind"] == "debrief")
+            hit = open_help_fix(fixes)
+        else:
+            debriefs = (r for r in having(role) if r["kind"] == "debrief")
+            hit = latest_of_newest(monthly if role in MONTHLY_ROLES else debriefs, role)
         if hit is not None:
             record, text = hit
             found[role] = Commitment(meeting_day(record), text, record["id"])
@@ -521,7 +532,9 @@ def _commitments(
 
 # The roles a brief reads newest first, as far as it needs: a record holding none of
 # them adds nothing to it, so the index keeps which of them each record holds.
-BRIEF_ROLES = frozenset({"lesson", "mistake", "knowledge", "perception", TROLL_PLAN, HELP_FIX})
+BRIEF_ROLES = frozenset(
+    {"lesson", "mistake", "knowledge", "perception", TROLL_PLAN, HELP_FIX, HELP_FIX_KEPT}
+)
 
 
 def brief_roles(record: Record) -> list[str]:
@@ -578,18 +591,18 @@ def brief(
         follow_ups=follow_ups(mine),
         trolls=troll_counts(r for r in mine if r["kind"] == "debrief"),
     )
-    return brief_from(client, facts, lambda _role: mine, today, reviews)
+    return brief_from(client, facts, lambda *_roles: mine, today, reviews)
 
 
 def brief_from(
     client: str,
     facts: ClientFacts,
-    having: Callable[[str], Iterable[Record]],
+    having: Having,
     today: date,
     reviews: Iterable[Record] = (),
 ) -> Brief:
-    """:func:`brief` from the client's counted facts and ``having(role)``: the client's
-    records that may hold an answer of that role, newest first (read only as far as the
+    """:func:`brief` from the client's counted facts and ``having(*roles)``: the client's
+    records that may hold an answer of those roles, newest first (read only as far as the
     lessons, mistakes, ratings and commitments need)."""
     result = Brief(client=facts.client, records=facts.records)
     key = fold(client)
@@ -599,7 +612,7 @@ def brief_from(
         if r["kind"] == "review" and (not r["client"].strip() or fold(r["client"]) == key)
     ]
     if not facts.records:
-        result.commitments = _commitments(lambda _role: [], monthly)
+        result.commitments = _commitments(lambda *_roles: [], monthly)
         return result
     past = [day for day in facts.days if day <= today]
     result.last_meeting = max(past) if past else None

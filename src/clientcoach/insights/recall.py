@@ -87,6 +87,10 @@ def plan_of(prep: Record) -> dict[str, Any]:
 LESSON = "lesson"
 TROLL_PLAN = "troll_plan"
 HELP_FIX = "help_fix"
+# The next debrief's answer about the latest healthy-help fix (the plan's ``help_fix``);
+# these values close it: put right, or no longer needed. Any other leaves it open.
+HELP_FIX_KEPT = "help_fix_kept"
+HELP_FIX_CLOSED = frozenset({"done", "dropped"})
 TRY = "try"
 # The monthly review's move against the mistake that came back (read from reviews, as TRY).
 MISTAKE_COMMITMENT = "mistake_commitment"
@@ -117,9 +121,36 @@ def latest_of_newest(records: Iterable[Record], role: str) -> tuple[Record, str]
 
 def commitment_plan(records: Iterable[Record]) -> dict[str, Any]:
     """The plan entries a debrief takes from the client's earlier debriefs: the latest
-    lesson (``commitment``) and what the client last committed to (``client_advance``,
-    by its label, when it was an advance)."""
-    return commitment_from_newest(newest_first(r for r in records if r["kind"] == "debrief"))
+    lesson (``commitment``), what the client last committed to (``client_advance``, by
+    its label, when it was an advance) and the healthy-help fix still open
+    (``help_fix``, see :func:`open_help_fix`)."""
+    debriefs = newest_first(r for r in records if r["kind"] == "debrief")
+    plan = commitment_from_newest(debriefs)
+    fix = open_help_fix(debriefs)
+    if fix is not None:
+        plan[HELP_FIX] = fix[1]
+    return plan
+
+
+def open_help_fix(debriefs: Iterable[Record]) -> tuple[Record, str] | None:
+    """The latest healthy-help fix still open, from the client's debriefs given newest
+    first, and its text (every fix the debrief names, joined with "; "): the newest
+    debrief naming one, unless a debrief after it said it was put right or is no longer
+    needed. Read only until that is known."""
+    for record in debriefs:
+        fixes: list[str] = []
+        closed = False
+        for answer in deep(record["answers"]):
+            role = answer.get("role")
+            if role == HELP_FIX:
+                fixes += [t.strip() for t in texts_of(answer.get("value")) if t.strip()]
+            elif role == HELP_FIX_KEPT and answer.get("value") in HELP_FIX_CLOSED:
+                closed = True
+        if fixes:
+            return record, "; ".join(fixes)  # a new fix, whatever became of the one before
+        if closed:
+            return None
+    return None
 
 
 def commitment_from_newest(debriefs: Iterable[Record]) -> dict[str, Any]:
