@@ -275,7 +275,41 @@ def test_done_refuses_a_file_edited_by_hand(home: Path, tmp_path: Path) -> None:
     result = run_coach("done", short, env=NOW)
     assert result.code == 5
     assert "not laid out as clientcoach writes it" in result.stderr
+    assert f"coach done {short} --relayout" in result.stderr  # what to run instead
     assert path.read_text(encoding="utf-8") == compacted
+
+
+def test_done_relayout_marks_a_file_a_tool_laid_out_otherwise(home: Path, tmp_path: Path) -> None:
+    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    (path,) = reflection_files(home)
+    before = json.loads(path.read_bytes())
+    path.write_text(json.dumps(before, indent=4, ensure_ascii=True), encoding="utf-8")
+    short = as_json("followups")[0]["short_id"]
+    result = run_coach("done", short, "--relayout", env=NOW)
+    assert result.code == 0, result.stderr
+    after = json.loads(path.read_bytes())
+    (marked,) = [f for f in as_json("followups", "--all") if f["done"]]
+    assert marked["short_id"] == short
+    # Nothing but the mark changed, and the file is clientcoach's layout again: a plain
+    # `done --undo` now works on it, and gives the original data back.
+    assert after != before
+    undone = run_coach("done", short, "--undo", env=NOW)
+    assert undone.code == 0, undone.stderr
+    assert json.loads(path.read_bytes()) == before
+
+
+def test_done_relayout_refuses_a_key_given_twice(home: Path, tmp_path: Path) -> None:
+    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    (path,) = reflection_files(home)
+    text = path.read_text(encoding="utf-8")
+    doubled = text.replace('"kind": "debrief",', '"kind": "prep",\n  "kind": "debrief",', 1)
+    assert doubled != text
+    path.write_text(doubled, encoding="utf-8")
+    short = as_json("followups")[0]["short_id"]
+    result = run_coach("done", short, "--relayout", env=NOW)
+    assert result.code == 5
+    assert "the key 'kind' is given twice" in result.stderr
+    assert path.read_text(encoding="utf-8") == doubled
 
 
 # --- history, show, clients ----------------------------------------------------------------

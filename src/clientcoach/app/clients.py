@@ -15,7 +15,7 @@ import orjson
 from clientcoach.core.text import compact, fold
 from clientcoach.errors import DataError, UsageError
 from clientcoach.i18n import _
-from clientcoach.storage.store import Damaged, RecordScan, Store
+from clientcoach.storage.store import Damaged, NotLaidOut, RecordScan, Store
 
 if TYPE_CHECKING:
     from clientcoach.insights.clients import (
@@ -354,10 +354,11 @@ class Marked:
 
 
 def mark_done(
-    store: Store, ref: str, today: date, undo: bool = False
+    store: Store, ref: str, today: date, undo: bool = False, relayout: bool = False
 ) -> tuple[Marked, list[Damaged]]:
     """Mark the follow-up ``ref`` names done, in the debrief that holds it; with ``undo``,
-    open it again."""
+    open it again; with ``relayout``, in a file a tool laid out otherwise too (see
+    :meth:`Store.update`)."""
     from clientcoach.app.indexed import answer
     from clientcoach.insights.clients import FollowUpNotFound, find_follow_up, follow_ups, set_done
     from clientcoach.insights.clients import mark_done as mark
@@ -416,7 +417,17 @@ def mark_done(
 
     changed, day = False, ""
     for path in paths:
-        (one_changed, day), _written = store.update(path, change)
+        try:
+            (one_changed, day), _written = store.update(path, change, relayout)
+        except NotLaidOut as exc:
+            again = f"coach done {found.short_id}{' --undo' if undo else ''} --relayout"
+            raise DataError(
+                exc.message,
+                _(
+                    "the file is left as it is; to lay it out as clientcoach writes it (the "
+                    "data stays the same) and mark it: {command}"
+                ).format(command=again),
+            ) from None
         changed = changed or one_changed
     if undo and not changed and found.kind == DEEP_DIVE and found.done is not None:
         # Done because it was walked, not dismissed: the walk is what keeps it done.

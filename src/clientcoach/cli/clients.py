@@ -94,12 +94,22 @@ def done(
     undo: Annotated[
         bool, typer.Option("--undo", help=_("Open it again (a done mark given by mistake)."))
     ] = False,
+    relayout: Annotated[
+        bool,
+        typer.Option(
+            "--relayout",
+            help=_(
+                "Also lay the debrief's file out as clientcoach writes it, when a tool or an "
+                "editor changed its layout (its data stays the same)."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Mark a follow-up done (in the debrief that holds it); harmless when repeated."""
     from clientcoach.app import clients as memory
     from clientcoach.ui.messages import emit
 
-    marked, damaged = memory.mark_done(_store(), follow_up, _today(), undo)
+    marked, damaged = memory.mark_done(_store(), follow_up, _today(), undo, relayout)
     if undo:
         line = (
             _("Open again: {what} ({client}).")

@@ -531,6 +531,44 @@ class Scan(Generic[Item]):
 RecordScan = Scan[dict[str, Any]]
 
 
+class NotLaidOut(DataError):
+    """A record whose bytes are not the layout clientcoach writes (pretty-printed again by
+    a tool, edited by hand): an update would change more than it means to."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            _("{path}: not laid out as clientcoach writes it (edited by hand?)").format(path=path),
+            _("the file is left as it is; change it by hand, or restore its layout"),
+        )
+        self.path = path
+
+
+def _check_lossless(path: Path, original: bytes, data: object) -> None:
+    """Refuse to lay a file out again when that would lose something: a key given twice
+    (JSON readers keep only the last), or data that does not read back the same."""
+    twice: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _value in items:
+            if key in seen:
+                twice.append(key)
+            seen.add(key)
+        return dict(items)
+
+    json.loads(original, object_pairs_hook=pairs)
+    if twice:
+        raise DataError(
+            _("{path}: the key {key!r} is given twice").format(path=path, key=twice[0]),
+            _("keep one of them by hand; the file is left as it is"),
+        )
+    if not isinstance(data, dict) or json.loads(record_text(data)) != data:
+        raise DataError(
+            _("{path}: cannot be laid out again without changing its data").format(path=path),
+            _("the file is left as it is; change it by hand"),
+        )
+
+
 class Store:
     """Reflections in a data directory."""
 
@@ -988,18 +1026,23 @@ class Store:
                 continue
         return names
 
-    def update(self, path: Path, change: Callable[[dict[str, Any]], T]) -> tuple[T, bool]:
+    def update(
+        self, path: Path, change: Callable[[dict[str, Any]], T], relayout: bool = False
+    ) -> tuple[T, bool]:
         """Change one saved reflection in place; returns ``change``'s result and whether
         the file was rewritten.
 
         ``change`` edits the record as read (a plain dict) and may leave it as it was, in
         which case nothing is written. The file must be laid out exactly as clientcoach
         writes it, so that writing it back changes only what ``change`` changed; a file
-        edited by hand is refused rather than reformatted. The new text goes to a private
-        temporary file, synced, then replaces the file with ``os.replace``. Just before
-        that, the file is read again: if another process changed it since it was read,
-        the update starts over from the new content, so no one's change is lost.
-        Cooperating updaters also take a lock, so they never race inside that window.
+        edited by hand is refused (:class:`NotLaidOut`) rather than reformatted. With
+        ``relayout``, such a file is written back in clientcoach's layout as well, when
+        that loses nothing (no key given twice, the same data read back). The new text
+        goes to a private temporary file, synced, then replaces the file with
+        ``os.replace``. Just before that, the file is read again: if another process
+        changed it since it was read, the update starts over from the new content, so no
+        one's change is lost. Cooperating updaters also take a lock, so they never race
+        inside that window.
         """
         self.read_record(path)  # a damaged or foreign file is refused before anything else
         for _attempt in range(UPDATE_ATTEMPTS):
@@ -1015,13 +1058,11 @@ class Store:
                     raise DataError(
                         _("{path}: not valid JSON ({reason})").format(path=path, reason=exc)
                     ) from exc
-                if not isinstance(data, dict) or record_text(data).encode() != original:
-                    raise DataError(
-                        _("{path}: not laid out as clientcoach writes it (edited by hand?)").format(
-                            path=path
-                        ),
-                        _("the file is left as it is; change it by hand, or restore its layout"),
-                    )
+                laid_out = isinstance(data, dict) and record_text(data).encode() == original
+                if not laid_out:
+                    if not relayout:
+                        raise NotLaidOut(path)
+                    _check_lossless(path, original, data)
                 result = change(data)
                 text = record_text(data)
                 if text.encode() == original:
