@@ -30,8 +30,10 @@ TODAY = date(2026, 11, 24)
 # round the loop, help beyond the scope, a repeated mistake. It used to ask 76 prompts.
 TENSE_MOST = 40
 # A linked prep adds its goal, its closing and its expected hot topics; an earlier debrief
-# with this client adds last time's lesson (and what happened) and the client's commitment.
-PLAN_ADDS = 6
+# with this client adds last time's lesson (and what happened) and the client's commitment;
+# a healthy-help fix still open (the prep's, or an earlier debrief's) adds whether it was
+# put right.
+PLAN_ADDS = 7
 PLAIN_MOST = 17
 
 TENSE: dict[str, Any] = {
@@ -100,6 +102,7 @@ PLAN: dict[str, Any] = {
     "troll_expected": ["supply-chain delays"],
     "commitment": "Restate the need before talking numbers",
     "client_advance": "A meeting with someone who decides",
+    "help_fix": "Ask whether they want it, and for a reference in return",
 }
 
 
@@ -181,8 +184,8 @@ def test_the_tense_full_debrief_asks_at_most_forty_prompts(home: Path, language:
     )
     assert done.code == 0, done.stderr
     assert _count(home, TENSE, {}, language) <= TENSE_MOST
-    # After a linked prep and a debrief that set a lesson and a client commitment, every
-    # step that compares plan and outcome is asked too: six more at most.
+    # After a linked prep and a debrief that set a lesson, a client commitment and a help
+    # fix, every step that compares plan and outcome is asked too: seven more at most.
     after = {
         **TENSE,
         "goal_reached": "partly",
@@ -191,6 +194,7 @@ def test_the_tense_full_debrief_asks_at_most_forty_prompts(home: Path, language:
         "commitment_kept": "worked",
         "commitment_outcome": "They named their need first",
         "client_follow_through": "done",
+        "help_fix_kept": "partly",
     }
     assert _count(home, after, PLAN, language) <= TENSE_MOST + PLAN_ADDS
 

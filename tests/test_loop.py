@@ -218,7 +218,12 @@ def test_a_healthy_help_fix_comes_back_until_it_is_put_right(
     assert f"Help to put right: {FIX}" in second["stderr"]
     asked = _answer(second["record"], "help_fix_kept")
     assert (asked["value"], asked["planned"], asked["role"]) == ("not-yet", FIX, "help_fix_kept")
-    assert _brief_fix(on("2026-11-10"))["date"] == "2026-11-02"
+    # Still open: the brief holds it, dated by the debrief that last asked about it.
+    assert _brief_fix(on("2026-11-10")) == {
+        "text": FIX,
+        "date": "2026-11-09",
+        "reflection": second["record"]["id"],
+    }
 
     # 3. Asked again; "done" closes it: the brief and the next debrief drop it.
     third = debrief("2026-11-16", _without_fix(tmp_path, "c.toml", help_fix_kept="done"))
@@ -233,26 +238,81 @@ def test_a_healthy_help_fix_comes_back_until_it_is_put_right(
     assert _brief_fix(on("2026-11-25"))["text"] == "Name an end date"
 
 
-def test_a_fix_the_linked_prep_planned_is_the_one_asked_about(home: Path, tmp_path: Path) -> None:
-    first = run_coach("debrief", "Acme", "-a", str(EXAMPLE), "--prep", "none", env=FIRST)
-    assert first.code == 0, first.stderr
+def _prep_with_fixes(tmp_path: Path, day_env: dict[str, str]) -> str:
+    """A prep whose help misses rules 2 and 3 (rule 1 holds: its fix is never asked)."""
     prep = tomllib.loads((REPO / "examples" / "prep-answers.toml").read_text(encoding="utf-8"))
     prep["help_offered"] = True
-    rules = {"r2_framed": True, "r3_counterpart": True, "r4_half_way": True, "r5_autonomy": True}
-    prep["healthy_help"] = {"help_what": "A free workshop", "r1_asked": False, **rules}
-    prep["healthy_help"]["r1_follow_up"] = "Ask whether they want the workshop at all"
+    prep["healthy_help"] = {
+        "help_what": "A free workshop",
+        "r1_asked": True,
+        "r2_framed": False,
+        "r2_follow_up": "Write the scope and the end date",
+        "r3_counterpart": False,
+        "r3_follow_up": "Ask for a reference in return",
+        "r4_half_way": True,
+        "r5_autonomy": True,
+    }
     prep_file = tmp_path / "prep.toml"
     prep_file.write_text(tomli_w.dumps(prep), encoding="utf-8")
-    planned = run_coach("prep", "Acme", "-a", str(prep_file), env=BRIEF)
+    planned = run_coach("prep", "Acme", "-a", str(prep_file), env=day_env)
     assert planned.code == 0, planned.stderr
+    return "Write the scope and the end date; Ask for a reference in return"
+
+
+def test_a_fix_the_linked_prep_planned_is_asked_about_until_it_is_put_right(
+    home: Path, tmp_path: Path
+) -> None:
+    first = run_coach("debrief", "Acme", "-a", str(EXAMPLE), "--prep", "none", env=FIRST)
+    assert first.code == 0, first.stderr
+    fixes = _prep_with_fixes(tmp_path, BRIEF)  # every fix the prep wrote, not the first only
+    # The prep's fix is the newer intention: it is the one shown and asked about.
     answers = _without_fix(tmp_path, "next.toml", help_fix_kept="partly")
     second = run_coach("debrief", "Acme", "-a", str(answers), env=NEXT)
     assert second.code == 0, second.stderr
+    assert f"Help to put right: {fixes}" in second.stderr
     asked = _answer(_debrief(home, "2026-11-20"), "help_fix_kept")
-    assert (asked["value"], asked["planned"]) == (
-        "partly",
-        "Ask whether they want the workshop at all",
+    assert (asked["value"], asked["planned"]) == ("partly", fixes)
+    # Partly put right: it stays open, in the brief and at the next debrief.
+    assert _brief_fix(LATER)["text"] == fixes
+    done = _without_fix(tmp_path, "done.toml", help_fix_kept="done")
+    third = run_coach("debrief", "Acme", "-a", str(done), "--prep", "none", env=LATER)
+    assert third.code == 0, third.stderr
+    assert _answer(_debrief(home, "2026-11-25"), "help_fix_kept")["planned"] == fixes
+    assert _brief_fix({"CLIENTCOACH_NOW": "2026-11-26T09:00"}) is None
+
+
+def test_a_quick_debrief_does_not_show_a_fix_it_never_asks_about(
+    home: Path, tmp_path: Path
+) -> None:
+    _prep_with_fixes(tmp_path, BRIEF)
+    quick = tomllib.loads((REPO / "examples" / "debrief-quick-answers.toml").read_text("utf-8"))
+    del quick["weakest"]
+    quick["goal_reached"] = "partly"
+    path = tmp_path / "quick.toml"
+    path.write_text(tomli_w.dumps(quick), encoding="utf-8")
+    done = run_coach("debrief", "Acme", "--quick", "-a", str(path), env=NEXT)
+    assert done.code == 0, done.stderr
+    assert "Goal: Agree the scope of the pilot" in done.stderr  # the plan is shown...
+    assert "Help to put right" not in done.stderr  # ...without what no step asks
+
+
+def test_a_meeting_debriefed_late_is_not_asked_about_what_a_later_one_set(
+    home: Path, tmp_path: Path
+) -> None:
+    first = run_coach("debrief", "Acme", "-a", str(EXAMPLE), "--prep", "none", env=FIRST)
+    assert first.code == 0, first.stderr
+    answers = _without_fix(tmp_path, "late.toml")
+    late = run_coach(
+        "debrief", "Acme", "-a", str(answers), "--prep", "none", "--date", "2026-11-05", env=NEXT
     )
+    assert late.code == 0, late.stderr
+    assert "Help to put right" not in late.stderr
+    assert "Your latest lesson" not in late.stderr
+    steps = [a["step"] for a in _debrief(home, "2026-11-05")["answers"]]
+    assert "help_fix_kept" not in steps
+    assert "commitment_kept" not in steps
+    # The brief still holds the fix of the 10th: the late debrief did not close it.
+    assert _brief_fix(LATER)["date"] == "2026-11-10"
 
 
 def test_the_open_fix_is_the_newest_unless_a_later_debrief_closed_it() -> None:
@@ -277,3 +337,7 @@ def test_the_open_fix_is_the_newest_unless_a_later_debrief_closed_it() -> None:
     assert found(dropped, partly, old) is None
     assert found(both, dropped, partly, old) == ("2026-10-22", "New; Second")
     assert found() is None
+    # An answer about the fix that is not one value (a hand edit, a user's own playbook)
+    # closes nothing, and crashes nothing.
+    odd = _record("debrief", "Acme", "2026-10-29", [{**kept("done"), "value": ["done"]}])
+    assert found(odd, old) == ("2026-10-01", "Old fix")

@@ -130,7 +130,7 @@ def meet(
         elif request.prep is None and (followed := _followed_prep(store, client, day)):
             show.not_linked(followed)
 
-    memory = recall(kind, store, client, playbook, included, prep, today)
+    memory = recall(kind, store, client, playbook, included, prep, today, day)
     run = memory.run(playbook, included, today)
     meta = session.Meta(
         kind=kind,

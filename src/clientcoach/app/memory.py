@@ -83,6 +83,10 @@ class Offers(Mapping[str, Sequence[Earlier]]):
             self._read[role] = self._sources[role]()
         return self._read[role]
 
+    def get(self, role: str, default: Any = None) -> Any:
+        # Mapping's own get would take a KeyError raised while reading for "no offers".
+        return self[role] if role in self._sources else default
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._sources)
 
@@ -131,13 +135,17 @@ def recall(
     playbooks: dict[str, Playbook],
     prep: Reflection | None,
     today: date,
+    day: date | None = None,
 ) -> Memory:
     """What a run should know from earlier reflections, before its first question.
 
     A prep gets the client's brief and the trolls seen as the default of its "expected
-    trolls" step; a debrief gets the linked prep's plan (read by ``plan`` steps), the
-    client's latest lesson as the plan's ``commitment`` (when a step reads it), and the
-    earlier mistakes, so a new one can be linked as a repeat.
+    trolls" step; a debrief gets the linked prep's plan (read by ``plan`` steps), and,
+    when a step reads them, from the client's debriefs of the meeting's ``day`` or
+    before: the latest lesson (``commitment``), what the client last committed to
+    (``client_advance``) and the healthy-help fix still open (``help_fix``, unless the
+    linked prep planned one); and the earlier mistakes, so a new one can be linked as a
+    repeat.
     """
     result = Memory()
     if kind == "prep":
@@ -151,23 +159,27 @@ def recall(
     if prep is not None:
         answers = [a.data() for a in prep.answers]
         result.plan = memory.plan_of({"answers": answers})
-    if {memory.COMMITMENT, memory.CLIENT_ADVANCE, memory.HELP_FIX} & _plans(playbooks):
+    plans = _plans(playbooks)
+    if {memory.COMMITMENT, memory.CLIENT_ADVANCE, memory.HELP_FIX} & plans:
         # The latest lesson of this client's earlier debriefs, what the client last
         # committed to, and the healthy-help fix still open, asked about again. A fix the
         # linked prep planned is the newer intention: it is the one asked about.
-        earlier = _commitments(store, client)
+        earlier = _commitments(store, client, day)
         if memory.HELP_FIX in result.plan:
             earlier.pop(memory.HELP_FIX, None)
         result.plan.update(earlier)
+    if memory.HELP_FIX not in plans:
+        result.plan.pop(memory.HELP_FIX, None)  # shown with the plan only when asked about
     if "mistake" in _roles(playbooks):
         result.earlier = Offers({"mistake": lambda: _earlier_mistakes(store)})
     return result
 
 
-def _commitments(store: Store, client: str) -> dict[str, Any]:
-    """:func:`memory.commitment_plan` of the client's debriefs. With the index, their
-    files are read newest first and only until each entry is known; for the healthy-help
-    fix, only the debriefs the index says hold one, or an answer about one."""
+def _commitments(store: Store, client: str, day: date | None) -> dict[str, Any]:
+    """:func:`memory.commitment_plan` of the client's debriefs (of ``day`` or before: a
+    meeting debriefed late is not asked about what a later one set). With the index,
+    their files are read newest first and only until each entry is known; for the
+    healthy-help fix, only the debriefs the index says hold one, or an answer about one."""
     import orjson
 
     from clientcoach.app.indexed import answer
@@ -180,6 +192,9 @@ def _commitments(store: Store, client: str) -> dict[str, Any]:
     def kept(index: Index) -> dict[str, Any]:
         like = named_like("debrief", client)
         where = "f.damaged IS NULL AND f.kind = 'debrief' AND f.client_key = ?"
+        args: tuple[str, ...] = (key,)
+        if day is not None:
+            where, args = f"{where} AND f.day <= ?", (key, day.isoformat())
         read: dict[int, dict[str, Any] | None] = {}
 
         def newest(rows: Iterable[Row]) -> Iterator[dict[str, Any]]:
@@ -198,11 +213,11 @@ def _commitments(store: Store, client: str) -> dict[str, Any]:
                 if found is not None:
                     yield found
 
-        rows = (r for r in index.rows(where, (key,), order=NEWEST) if like(r.name))
+        rows = (r for r in index.rows(where, args, order=NEWEST) if like(r.name))
         plan = memory.commitment_from_newest(newest(rows))
         helping = (
             row
-            for row, data in index.parts("brief", where, (key,), NEWEST)
+            for row, data in index.parts("brief", where, args, NEWEST)
             if like(row.name)
             and not {memory.HELP_FIX, memory.HELP_FIX_KEPT}.isdisjoint(orjson.loads(data))
         )
@@ -212,7 +227,10 @@ def _commitments(store: Store, client: str) -> dict[str, Any]:
         return plan
 
     def scanned() -> dict[str, Any]:
-        return memory.commitment_plan(records_of(store.scan_records("debrief", client=client)))
+        debriefs = records_of(store.scan_records("debrief", client=client))
+        return memory.commitment_plan(
+            r for r in debriefs if day is None or memory.meeting_day(r) <= day
+        )
 
     return answer(store, kept, scanned)
 

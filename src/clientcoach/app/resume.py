@@ -166,7 +166,8 @@ def _memory(
             _path, prep = store.find(draft.links.prep)
         except CoachError:
             prep = None  # removed or damaged since: the plan steps are skipped, as in a run
-    return recall(draft.kind, store, draft.client, playbook, included, prep, today)
+    day = draft.meeting.date
+    return recall(draft.kind, store, draft.client, playbook, included, prep, today, day)
 
 
 def kept_fields(draft: Draft) -> dict[str, Any]:

@@ -73,12 +73,17 @@ def deep_role(record: Record, role: str) -> list[str]:
 
 
 def plan_of(prep: Record) -> dict[str, Any]:
-    """A prep's answers by role (the first answer of each role), for ``plan`` steps."""
+    """A prep's answers by role (the first answer of each role), for ``plan`` steps; the
+    healthy-help fixes, one per rule the help misses, are all of them, joined."""
     plan: dict[str, Any] = {}
     for role, answers in by_role(prep["answers"]).items():
         value = answers[0].get("value")
         if value is not None and value != "" and value != []:
             plan[role] = value
+    plan.pop(HELP_FIX, None)
+    fixes = deep_role(prep, HELP_FIX)
+    if fixes:
+        plan[HELP_FIX] = "; ".join(t.strip() for t in fixes)
     return plan
 
 
@@ -133,23 +138,31 @@ def commitment_plan(records: Iterable[Record]) -> dict[str, Any]:
 
 
 def open_help_fix(debriefs: Iterable[Record]) -> tuple[Record, str] | None:
-    """The latest healthy-help fix still open, from the client's debriefs given newest
-    first, and its text (every fix the debrief names, joined with "; "): the newest
-    debrief naming one, unless a debrief after it said it was put right or is no longer
-    needed. Read only until that is known."""
+    """The healthy-help fix still open, from the client's debriefs given newest first,
+    and its text. The newest debrief that names a fix, or was asked about one, decides:
+    the fixes it names are open (all of them, joined with "; "), whatever became of the
+    one before; else the fix it was asked about (its ``planned`` text, which may come
+    from the linked prep) stays open unless the answer was "put right" or "no longer
+    needed". Read only until that is known."""
     for record in debriefs:
         fixes: list[str] = []
+        asked: str | None = None
         closed = False
         for answer in deep(record["answers"]):
             role = answer.get("role")
             if role == HELP_FIX:
                 fixes += [t.strip() for t in texts_of(answer.get("value")) if t.strip()]
-            elif role == HELP_FIX_KEPT and answer.get("value") in HELP_FIX_CLOSED:
-                closed = True
+            elif role == HELP_FIX_KEPT:
+                planned = " ".join(texts_of(answer.get("planned"))).strip()
+                asked = planned or asked
+                value = answer.get("value")
+                closed = closed or (isinstance(value, str) and value in HELP_FIX_CLOSED)
         if fixes:
-            return record, "; ".join(fixes)  # a new fix, whatever became of the one before
+            return record, "; ".join(fixes)
         if closed:
             return None
+        if asked:
+            return record, asked
     return None
 
 
