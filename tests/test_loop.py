@@ -341,3 +341,25 @@ def test_the_open_fix_is_the_newest_unless_a_later_debrief_closed_it() -> None:
     # closes nothing, and crashes nothing.
     odd = _record("debrief", "Acme", "2026-10-29", [{**kept("done"), "value": ["done"]}])
     assert found(odd, old) == ("2026-10-01", "Old fix")
+
+
+def test_a_deep_dive_s_fixes_come_back_too() -> None:
+    from clientcoach.insights.recall import commitment_plan
+
+    named = _record("debrief", "Acme", "2026-10-01", [{"role": "help_fix", "value": "Old"}])
+    # The healthy-help check walked in full later, for the same meeting (kind "any").
+    walked = _record(
+        "any",
+        "Acme",
+        "2026-10-01",
+        [
+            {"role": "help_fix", "value": "Write the end date"},
+            {"role": "help_fix", "value": "Ask for a reference"},
+        ],
+    )
+    walked["finished_at"] = "2026-10-02T09:00:00+00:00"
+    named["finished_at"] = "2026-10-01T18:00:00+00:00"
+    both = "Write the end date; Ask for a reference"
+    assert commitment_plan([named, walked])["help_fix"] == both
+    shown = brief("Acme", [named, walked], date(2026, 10, 5)).commitments["help_fix"]
+    assert (shown.text, shown.reflection) == (both, walked["id"])

@@ -176,10 +176,11 @@ def recall(
 
 
 def _commitments(store: Store, client: str, day: date | None) -> dict[str, Any]:
-    """:func:`memory.commitment_plan` of the client's debriefs (of ``day`` or before: a
-    meeting debriefed late is not asked about what a later one set). With the index,
-    their files are read newest first and only until each entry is known; for the
-    healthy-help fix, only the debriefs the index says hold one, or an answer about one."""
+    """:func:`memory.commitment_plan` of the client's debriefs and deep-dives (of ``day``
+    or before: a meeting debriefed late is not asked about what a later one set). With
+    the index, their files are read newest first and only until each entry is known; for
+    the healthy-help fix, only the files the index says hold one, or an answer about
+    one."""
     import orjson
 
     from clientcoach.app.indexed import answer
@@ -190,46 +191,47 @@ def _commitments(store: Store, client: str, day: date | None) -> dict[str, Any]:
     key = fold(client)
 
     def kept(index: Index) -> dict[str, Any]:
-        like = named_like("debrief", client)
-        where = "f.damaged IS NULL AND f.kind = 'debrief' AND f.client_key = ?"
+        like = named_like(None, client)
+        where = "f.damaged IS NULL AND f.client_key = ?"
         args: tuple[str, ...] = (key,)
         if day is not None:
             where, args = f"{where} AND f.day <= ?", (key, day.isoformat())
         read: dict[int, dict[str, Any] | None] = {}
 
-        def newest(rows: Iterable[Row]) -> Iterator[dict[str, Any]]:
+        def newest(rows: Iterable[Row], kinds: frozenset[str]) -> Iterator[dict[str, Any]]:
             for row in rows:
                 if row.id not in read:
                     try:
                         record: dict[str, Any] | None = store.read_record(row.path)
                     except DamagedFile:
                         record = None  # changed since the index saw it: skipped, as a scan does
-                    if record is not None and (
-                        record["kind"] != "debrief" or fold(record["client"]) != key
-                    ):
+                    if record is not None and fold(record["client"]) != key:
                         record = None
                     read[row.id] = record
                 found = read[row.id]
-                if found is not None:
+                if found is not None and found["kind"] in kinds:
                     yield found
 
-        rows = (r for r in index.rows(where, args, order=NEWEST) if like(r.name))
-        plan = memory.commitment_from_newest(newest(rows))
+        debriefs = index.rows(f"{where} AND f.kind = 'debrief'", args, order=NEWEST)
+        plan = memory.commitment_from_newest(
+            newest((r for r in debriefs if like(r.name)), frozenset({"debrief"}))
+        )
         helping = (
             row
             for row, data in index.parts("brief", where, args, NEWEST)
-            if like(row.name)
+            if row.kind in memory.HELP_FIX_KINDS
+            and like(row.name)
             and not {memory.HELP_FIX, memory.HELP_FIX_KEPT}.isdisjoint(orjson.loads(data))
         )
-        fix = memory.open_help_fix(newest(helping))
+        fix = memory.open_help_fix(newest(helping, memory.HELP_FIX_KINDS))
         if fix is not None:
             plan[memory.HELP_FIX] = fix[1]
         return plan
 
     def scanned() -> dict[str, Any]:
-        debriefs = records_of(store.scan_records("debrief", client=client))
+        mine = records_of(store.scan_records(client=client))
         return memory.commitment_plan(
-            r for r in debriefs if day is None or memory.meeting_day(r) <= day
+            r for r in mine if day is None or memory.meeting_day(r) <= day
         )
 
     return answer(store, kept, scanned)

@@ -41,6 +41,7 @@ from clientcoach.insights.names import match_client as match_client
 from clientcoach.insights.recall import (
     HELP_FIX,
     HELP_FIX_KEPT,
+    HELP_FIX_KINDS,
     LESSON,
     MISTAKE_COMMITMENT,
     TROLL_PLAN,
@@ -519,7 +520,7 @@ def _commitments(having: Having, reviews: Iterable[Record]) -> dict[str, Commitm
     for role in COMMITMENT_ROLES:
         if role == HELP_FIX:
             # Shown until a later debrief says it was put right or is no longer needed.
-            fixes = (r for r in having(HELP_FIX, HELP_FIX_KEPT) if r["kind"] == "debrief")
+            fixes = (r for r in having(HELP_FIX, HELP_FIX_KEPT) if r["kind"] in HELP_FIX_KINDS)
             hit = open_help_fix(fixes)
         else:
             debriefs = (r for r in having(role) if r["kind"] == "debrief")

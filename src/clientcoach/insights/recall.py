@@ -96,6 +96,9 @@ HELP_FIX = "help_fix"
 # these values close it: put right, or no longer needed. Any other leaves it open.
 HELP_FIX_KEPT = "help_fix_kept"
 HELP_FIX_CLOSED = frozenset({"done", "dropped"})
+# Where fixes are written: debriefs, and deep-dives (kind "any"), which walk the
+# healthy-help check in full and write one fix per rule the help misses.
+HELP_FIX_KINDS = frozenset({"debrief", "any"})
 TRY = "try"
 # The monthly review's move against the mistake that came back (read from reviews, as TRY).
 MISTAKE_COMMITMENT = "mistake_commitment"
@@ -128,22 +131,22 @@ def commitment_plan(records: Iterable[Record]) -> dict[str, Any]:
     """The plan entries a debrief takes from the client's earlier debriefs: the latest
     lesson (``commitment``), what the client last committed to (``client_advance``, by
     its label, when it was an advance) and the healthy-help fix still open
-    (``help_fix``, see :func:`open_help_fix`)."""
-    debriefs = newest_first(r for r in records if r["kind"] == "debrief")
-    plan = commitment_from_newest(debriefs)
-    fix = open_help_fix(debriefs)
+    (``help_fix``, see :func:`open_help_fix`; deep-dives write fixes too)."""
+    mine = list(records)
+    plan = commitment_from_newest(newest_first(r for r in mine if r["kind"] == "debrief"))
+    fix = open_help_fix(newest_first(r for r in mine if r["kind"] in HELP_FIX_KINDS))
     if fix is not None:
         plan[HELP_FIX] = fix[1]
     return plan
 
 
 def open_help_fix(debriefs: Iterable[Record]) -> tuple[Record, str] | None:
-    """The healthy-help fix still open, from the client's debriefs given newest first,
-    and its text. The newest debrief that names a fix, or was asked about one, decides:
-    the fixes it names are open (all of them, joined with "; "), whatever became of the
-    one before; else the fix it was asked about (its ``planned`` text, which may come
-    from the linked prep) stays open unless the answer was "put right" or "no longer
-    needed". Read only until that is known."""
+    """The healthy-help fix still open, from the client's debriefs and deep-dives given
+    newest first, and its text. The newest one that names a fix, or was asked about one,
+    decides: the fixes it names are open (all of them, joined with "; "), whatever
+    became of the one before; else the fix it was asked about (its ``planned`` text,
+    which may come from the linked prep) stays open unless the answer was "put right" or
+    "no longer needed". Read only until that is known."""
     for record in debriefs:
         fixes: list[str] = []
         asked: str | None = None
