@@ -74,6 +74,36 @@ def test_a_bad_file_is_named_in_the_error() -> None:
     assert f"{path}: unknown config key 'colour'" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("written", "fix", "left"),
+    [
+        ('mode = "quik"\nlanguage = "fr"\n', ["set", "mode", "quick"], {"mode": "quick"}),
+        ('mode = "quik"\nlanguage = "fr"\n', ["unset", "mode"], {}),
+        ('colour = "blue"\nlanguage = "fr"\n', ["unset", "colour"], {}),
+        ('language = "klingon"\n', ["set", "language", "fr"], {"language": "fr"}),
+    ],
+)
+def test_a_bad_config_value_never_stops_the_command_that_mends_it(
+    written: str, fix: list[str], left: dict[str, str]
+) -> None:
+    path = config_file()
+    path.parent.mkdir(parents=True)
+    path.write_text(written, encoding="utf-8")
+    # The commands that read the file say what is wrong and how to put it right...
+    shown = run_coach("config", "list")
+    assert shown.code == 2
+    key = fix[1]
+    assert f"coach config unset {key}" in shown.stderr
+    assert "Traceback" not in shown.stderr
+    # ...while help and the config commands still run.
+    assert run_coach("--help").code == 0
+    mended = run_coach("config", *fix)
+    assert mended.code == 0, mended.stderr
+    kept = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert kept == {**({"language": "fr"} if "klingon" not in written else {}), **left}
+    assert run_coach("config", "list").code == 0
+
+
 def test_language_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
     # default, then the locale
     assert settings()["language"]["value"] == "en"

@@ -111,7 +111,9 @@ def set_setting(
     """Save a setting in the config file."""
     from clientcoach.storage import config
 
-    values = config.read_file()
+    # As written, not checked: a bad value elsewhere in the file must not stop the
+    # command that puts it right (it is kept, and reported by the commands that read it).
+    values = config.raw_file()
     values[key] = config.validate(key, value)
     if key.startswith("playbook."):
         from clientcoach.app.playbooks import check_default
@@ -131,8 +133,9 @@ def unset_setting(
     """Remove a setting from the config file, so its default applies again."""
     from clientcoach.storage import config
 
-    config.check_key(key)
-    values = config.read_file()
+    values = config.raw_file()
+    if key not in values:
+        config.check_key(key)  # an unknown key in the file can still be removed
     if key in values:
         del values[key]
         config.write_file(values)

@@ -12,11 +12,14 @@ from clientcoach.i18n import DEFAULT, SUPPORTED, _, from_locale, normalise, set_
 from clientcoach.storage import config
 
 
-def choose(argv_lang: str | None) -> tuple[str, str]:
+def choose(argv_lang: str | None, lenient: bool = False) -> tuple[str, str]:
     """The language to use and where it came from; raises UsageError for a bad choice.
 
     An explicit choice (option, environment, config file) must be a supported language;
-    a locale in another language quietly means English.
+    a locale in another language quietly means English. The config file is read whole,
+    so that a typo in it never silently falls back to a default; ``lenient`` reads only
+    its language, for the commands that must run whatever the file holds (``coach
+    config``, which mends it, and help).
     """
     choices = ", ".join(SUPPORTED)
     if argv_lang is not None:
@@ -36,7 +39,7 @@ def choose(argv_lang: str | None) -> tuple[str, str]:
                 _("use one of: {choices}, or unset it").format(choices=choices),
             )
         return code, "environment"
-    configured = config.file_value("language")
+    configured = config.file_language() if lenient else config.file_value("language")
     if isinstance(configured, str):
         return configured, "config"
     return (from_locale() or DEFAULT), "locale"
@@ -45,10 +48,10 @@ def choose(argv_lang: str | None) -> tuple[str, str]:
 _chosen: tuple[str, str] | None = None
 
 
-def init_language(argv_lang: str | None) -> str:
+def init_language(argv_lang: str | None, lenient: bool = False) -> str:
     """Pick the language at start-up (see the module docstring) and switch to it."""
     global _chosen
-    _chosen = choose(argv_lang)
+    _chosen = choose(argv_lang, lenient)
     set_language(_chosen[0])
     return _chosen[0]
 

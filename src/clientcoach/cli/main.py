@@ -157,6 +157,13 @@ def _split_global(args: list[str]) -> tuple[list[str], list[str], str | None]:
     return flags, rest + args[cut:], lang
 
 
+def _mends_config(rest: list[str]) -> bool:
+    """Whether this run must go on whatever the config file holds: ``coach config ...``
+    (which puts it right) and help. Every other command reports a problem in the file."""
+    head = next((arg for arg in rest if not arg.startswith("-")), None)
+    return head == "config" or any(arg in ("--help", "-h") for arg in rest)
+
+
 def _translate_help(command: object) -> None:
     """Help texts were written in English when the app was built: translate them now."""
     import inspect
@@ -265,7 +272,7 @@ def main(argv: list[str] | None = None) -> None:
         # The config file is read here (for the language): inside the one error handler,
         # so a damaged config is one line and its exit code, never a traceback.
         with guard():
-            chosen = language.init_language(lang)
+            chosen = language.init_language(lang, _mends_config(rest))
     except typer.Exit as stop:
         raise SystemExit(stop.exit_code) from None
     with _shell_named(rest):

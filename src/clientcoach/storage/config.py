@@ -89,12 +89,11 @@ def _config_error(message: str, hint: str | None = None) -> Exception:
     return UsageError(message, hint)
 
 
-def read_file(path: Path | None = None) -> dict[str, Any]:
-    """The config file as flat ``key -> value`` (``playbook.prep``...); {} when there is none.
-
-    Unknown keys and bad values are refused with the file's path, so a typo never
-    silently falls back to a default.
-    """
+def raw_file(path: Path | None = None) -> dict[str, Any]:
+    """The config file as flat ``key -> value`` (``playbook.prep``...), as written: its
+    values not checked. {} when there is none; a file that cannot be read or parsed is
+    refused. What changes the file reads it so: a bad value must not stop the command
+    that would put it right."""
     from clientcoach.storage import safe
 
     path = path or config_path()
@@ -130,16 +129,49 @@ def read_file(path: Path | None = None) -> dict[str, Any]:
                 flat[f"{key}.{sub}"] = inner
         else:
             flat[key] = value
+    return flat
+
+
+def read_file(path: Path | None = None) -> dict[str, Any]:
+    """The config file as flat ``key -> value`` (``playbook.prep``...); {} when there is none.
+
+    Unknown keys and bad values are refused with the file's path, so a typo never
+    silently falls back to a default; the hint names the ``coach config`` command that
+    puts it right.
+    """
+    path = path or config_path()
+    flat = raw_file(path)
     for key, value in flat.items():
         try:
             flat[key] = validate(key, value)
         except Exception as exc:
             from clientcoach.errors import CoachError
 
-            if isinstance(exc, CoachError):
-                raise _config_error(f"{path}: {exc.message}", exc.hint) from None
-            raise
+            if not isinstance(exc, CoachError):
+                raise
+            known = key in settings()
+            fix = (
+                _("to change it: coach config set {key} VALUE, or coach config unset {key}")
+                if known
+                else _("to remove it: coach config unset {key}")
+            ).format(key=key)
+            hint = f"{exc.hint}; {fix}" if exc.hint and known else fix
+            raise _config_error(f"{path}: {exc.message}", hint) from None
     return flat
+
+
+def file_language() -> str | None:
+    """The language the config file sets, when it sets a supported one; None otherwise,
+    the file's problems included: the language is picked before every command, and the
+    one that would mend the file must still run (the others report the problem)."""
+    from clientcoach.errors import CoachError
+    from clientcoach.i18n import normalise
+
+    try:
+        value = raw_file().get("language")
+    except CoachError:
+        return None
+    return normalise(value) if isinstance(value, str) else None
 
 
 def file_value(key: str) -> Any:
