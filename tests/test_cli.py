@@ -654,6 +654,8 @@ def test_resume_on_a_terminal_asks_which_draft_when_there_are_several(
     none = CliRunner().invoke(app, ["resume"], input="\n")
     assert none.exit_code == 0
     assert "Which draft do you want to continue?" in none.stderr
+    # Each draft says how far it got: two of one meeting are told apart.
+    assert none.stderr.count("· 1 answer ·") == 2, none.stderr
     assert len(list((home / "drafts").glob("*.json"))) == 2
     asked = CliRunner().invoke(app, ["resume"], input="3\n2\n4\n\n")
     assert asked.exit_code == 0, asked.output

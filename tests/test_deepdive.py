@@ -5,10 +5,13 @@ to the debrief, and then no longer pending; the review counts the episode once."
 from __future__ import annotations
 
 import json
+import os
 import tomllib
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tomli_w
 
 from clientcoach.insights.deepdives import deep_dives
@@ -268,3 +271,51 @@ def test_deepdive_help_shows_an_example_in_both_languages() -> None:
     assert "Exemple\u00a0: coach deepdive acme" in french.stdout
     listed = run_coach("--lang", "fr", "deepdive")
     assert "Aucun approfondissement en attente." in listed.stderr
+
+
+def test_a_resumed_deep_dive_offers_what_its_debrief_said_again(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from clientcoach.app import resume, session
+    from clientcoach.app.workspace import library
+    from clientcoach.storage.store import Store
+
+    debrief_id = _quick(tmp_path)
+    store = Store(Path(os.environ["CLIENTCOACH_HOME"]))
+    playbook = library(store.root, "en").get("troll-bridge")
+    started = datetime(2026, 11, 24, 10, tzinfo=UTC)
+    meta = session.Meta(
+        kind="any",
+        client="Acme",
+        title=None,
+        day=date(2026, 11, 20),
+        playbook=playbook,
+        included=library(store.root, "en").resolve(playbook),
+        prep=None,
+        started_at=started,
+        deepdive_of=debrief_id,
+    )
+    draft = session.new_draft(meta)  # stopped before its first answer
+    store.save_draft(draft)
+    resumed = resume.resume(store, draft, terminal=True, language_given=False, now=started)
+    defaults = {address[-1]: value for address, value in resumed.run.defaults.items()}
+    assert defaults["topic"] == TOPIC
+    assert defaults["calm_restored"] == "partly"
+
+
+def test_walking_a_deep_dive_again_names_the_draft_that_waits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from clientcoach.cli.main import app
+
+    _quick(tmp_path)
+    monkeypatch.setattr("clientcoach.ui.console.is_terminal", lambda: True)
+    monkeypatch.setenv("CLIENTCOACH_NOW", NOW["CLIENTCOACH_NOW"])
+    first = CliRunner().invoke(app, ["deepdive", "acme"], input="\n")  # one answer, then EOF
+    assert first.exit_code == 130, first.output
+    (draft,) = (Path(os.environ["CLIENTCOACH_HOME"]) / "drafts").glob("*.json")
+    again = CliRunner().invoke(app, ["deepdive", "acme"], input="")
+    assert "You have an unfinished deep-dive for Acme" in again.stderr
+    assert f"coach resume {draft.stem}" in again.stderr

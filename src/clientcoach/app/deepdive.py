@@ -29,7 +29,7 @@ from clientcoach.storage.store import Damaged, Store
 
 if TYPE_CHECKING:
     from clientcoach.insights.clients import FollowUp
-    from clientcoach.model.draft import Address
+    from clientcoach.model.draft import Address, Draft
     from clientcoach.model.reflection import Reflection, Value
     from clientcoach.storage.index import Index
 
@@ -155,6 +155,16 @@ def deepdive(
     return reflection, path, choice.damaged
 
 
+def unfinished(store: Store, dive: FollowUp) -> list[Draft]:
+    """Drafts of this very deep-dive (same debrief, same playbook), newest first: walking
+    it again instead of resuming one would leave two drafts of one episode."""
+    return [
+        d
+        for d in session.unfinished(store, "any", dive.client)
+        if d.links.deepdive_of == dive.reflection and d.playbook.id == dive.playbook
+    ]
+
+
 def walk_later(
     store: Store,
     library: Library,
@@ -172,7 +182,7 @@ def walk_later(
         raise UsageError(_("{id} is not a deep-dive").format(id=dive.short_id))
     playbook = library.get(dive.playbook)
     included = library.resolve(playbook)
-    run = Run(playbook, included, now.date(), defaults=_defaults(debrief, playbook.steps))
+    run = Run(playbook, included, now.date(), defaults=debrief_defaults(debrief, playbook.steps))
     meta = session.Meta(
         kind="any",
         client=debrief.client,
@@ -196,7 +206,7 @@ def walk_later(
     )
 
 
-def _defaults(debrief: Reflection, steps: list[Any]) -> dict[Address, Value]:
+def debrief_defaults(debrief: Reflection, steps: list[Any]) -> dict[Address, Value]:
     """What the debrief already said, offered again: a top-level step of the deep-dive
     takes the debrief's top-level answer with the same role as its default."""
     top = walk([a.data() for a in debrief.answers]).top

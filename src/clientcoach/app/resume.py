@@ -114,7 +114,10 @@ def resume(
     if memory is not None:
         run = memory.run(playbook, included, today)
     else:
-        run = Run(playbook, included, today, plan=_review_plan(store, draft, meta))
+        plan = _review_plan(store, draft, meta)
+        run = Run(
+            playbook, included, today, plan=plan, defaults=_dive_defaults(store, draft, playbook)
+        )
     return Resumed(draft, changes, meta, run, memory, _links(draft), recorded_since(store, draft))
 
 
@@ -168,6 +171,19 @@ def _memory(
             prep = None  # removed or damaged since: the plan steps are skipped, as in a run
     day = draft.meeting.date
     return recall(draft.kind, store, draft.client, playbook, included, prep, today, day)
+
+
+def _dive_defaults(store: Store, draft: Draft, playbook: Playbook) -> dict[Address, Any]:
+    """A deep-dive offers again what its debrief said, as it did when it started."""
+    if not draft.links.deepdive_of:
+        return {}
+    from clientcoach.app.deepdive import debrief_defaults
+
+    try:
+        _path, debrief = store.find(draft.links.deepdive_of)
+    except CoachError:
+        return {}  # removed or damaged since: the steps are asked without defaults
+    return debrief_defaults(debrief, list(playbook.steps))
 
 
 def kept_fields(draft: Draft) -> dict[str, Any]:

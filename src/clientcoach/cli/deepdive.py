@@ -52,16 +52,25 @@ def deepdive(
 
         asker = TerminalAsker(terminal.console())
     root = data_dir()
+    store = Store(root)
+
+    def before(dive: "FollowUp") -> None:
+        intro(dive)
+        if asker is not None and (waiting := dives.unfinished(store, dive)):
+            from clientcoach.ui.messages import unfinished
+
+            unfinished(waiting)
+
     try:
         done = dives.deepdive(
-            Store(root),
+            store,
             library(root),
             ref,
             asker=asker,
             pick=(lambda found: _pick(found, asker)) if asker is not None else None,
             answers_path=answers,
             now=now(),
-            before=intro,
+            before=before,
         )
     except dives.NoneWaiting as none:
         if ref is not None:

@@ -138,8 +138,12 @@ def _which(drafts: "list[Draft]") -> "Draft | None":
     from clientcoach.ui.messages import kind_name
     from clientcoach.ui.terminal import TerminalAsker
 
+    # Two drafts of one meeting differ only by how far each got: the count tells them apart.
     options = [
-        f"{kind_name(d.kind)} · {d.client} · {d.started_at:%Y-%m-%d %H:%M} · {d.id}" for d in drafts
+        f"{kind_name(d.kind)} · {d.client} · {d.started_at:%Y-%m-%d %H:%M} · "
+        + ngettext("{count} answer", "{count} answers", d.count).format(count=d.count)
+        + f" · {d.id}"
+        for d in drafts
     ]
     picked = TerminalAsker(console()).ask_pick(
         _("Which draft do you want to continue?"), options, _("Enter = none")
