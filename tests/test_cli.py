@@ -691,3 +691,30 @@ def test_picking_one_of_several_drafts_still_names_a_damaged_one(
     (home / "drafts" / "20261101T090000-broken.json").write_text("{", encoding="utf-8")
     picked = CliRunner().invoke(app, ["resume"], input="1\n")
     assert "20261101T090000-broken.json" in picked.stderr
+
+
+THREE = (
+    'schema = 1\nid = "three"\nkind = "prep"\ntitle = "Three"\n'
+    '[[steps]]\nid = "a"\ntype = "text"\nprompt = "A?"\n'
+    '[[steps]]\nid = "b"\ntype = "text"\nprompt = "B?"\n'
+    '[[steps]]\nid = "c"\ntype = "text"\nprompt = "C?"\n'
+)
+
+
+def test_a_stop_after_going_back_counts_the_answers_it_keeps(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own_playbook(home, "three", THREE)
+    at_a_terminal(monkeypatch)
+    # Two answers, back to the first step, then the input ends.
+    stopped = CliRunner().invoke(app, ["prep", "Acme", "-p", "three"], input="one\ntwo\n<\n<\n")
+    assert stopped.exit_code == 130, stopped.output
+    assert "Your 2 answers so far are kept" in stopped.stderr
+    listed = CliRunner().invoke(app, ["drafts", "--json"])
+    (draft,) = json.loads(listed.stdout)["drafts"]
+    assert draft["answers"] == 2
+    # Both come back as the resume's defaults: Enter keeps each.
+    resumed = CliRunner().invoke(app, ["resume"], input="\n\nthree\n\n")
+    assert resumed.exit_code == 0, resumed.output
+    (record,) = saved(home, "prep")
+    assert as_answers_file(record["answers"]) == {"a": "one", "b": "two", "c": "three"}

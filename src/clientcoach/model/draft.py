@@ -85,8 +85,12 @@ class Draft(RecordModel):
 
     @property
     def count(self) -> int:
-        """Answers given, as a person counts them: not skips, not the info steps read."""
-        return sum(1 for a in self.answers if a.value is not None)
+        """Answers given, as a person counts them: not skips, not the info steps read.
+        Those gone back past count too (a resume offers them again); lines typed halfway
+        do not."""
+        given = {tuple(a.at) for a in self.answers if a.value is not None}
+        back = {tuple(a.at) for a in self.remembered if a.value is not None and not a.halfway}
+        return len(given | back)
 
 
 def with_answers(
