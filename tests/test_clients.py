@@ -674,3 +674,23 @@ def test_a_lesson_for_any_client_comes_back_in_every_other_clients_brief(
         run_coach("brief", "Globex", "--json").stdout
         == run_coach("brief", "Globex", "--json", env={"CLIENTCOACH_INDEX": "0"}).stdout
     )
+
+
+def test_piped_tables_keep_each_row_on_one_line(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tomllib.loads((EXAMPLES / "debrief-answers.toml").read_text(encoding="utf-8"))
+    long = "Send the audit summary " + "with every finding and its owner " * 4
+    data["next_steps"][0]["what"] = long.strip()
+    path = tmp_path / "long.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    ok("debrief", "Acme", "--answers", str(path))
+    monkeypatch.delenv("COLUMNS", raising=False)
+    listed = run_coach("followups", env=NOW)
+    assert listed.code == 0, listed.stderr
+    (row,) = [line for line in listed.stdout.splitlines() if "audit" in line]
+    assert long.strip() in row  # `coach followups | grep audit` finds the whole row
+    assert "Acme" in row
+    # COLUMNS set: the table fits it, as on a terminal of that width.
+    narrow = run_coach("followups", env={**NOW, "COLUMNS": "60"})
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 60

@@ -46,13 +46,24 @@ def console() -> Console:
     )
 
 
+# How wide the data console is when standard output is piped and COLUMNS does not say:
+# wide enough that a row is one line, so `coach followups | grep audit` finds the row.
+PIPED_WIDTH = 4096
+
+
 def out() -> Console:
-    """The data console (stdout): plain whenever it is not a terminal."""
+    """The data console (stdout): plain whenever it is not a terminal, and then as wide
+    as :data:`PIPED_WIDTH` unless ``COLUMNS`` is set (tables were cut at 80 columns)."""
     from clientcoach.ui.nobreak import NoBreakConsole as Console
 
     color = _color_allowed(STYLE.no_color)
+    piped = not _stdout_terminal() and not os.environ.get("COLUMNS", "").strip()
     return Console(
-        highlight=False, emoji=False, no_color=not color, color_system="auto" if color else None
+        highlight=False,
+        emoji=False,
+        no_color=not color,
+        color_system="auto" if color else None,
+        width=PIPED_WIDTH if piped else None,
     )
 
 
