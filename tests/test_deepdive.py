@@ -319,3 +319,11 @@ def test_walking_a_deep_dive_again_names_the_draft_that_waits(
     again = CliRunner().invoke(app, ["deepdive", "acme"], input="")
     assert "You have an unfinished deep-dive for Acme" in again.stderr
     assert f"coach resume {draft.stem}" in again.stderr
+
+
+def test_a_typo_of_a_client_with_a_deep_dive_waiting_is_offered(tmp_path: Path) -> None:
+    _quick(tmp_path, client="Initech Corp")
+    typo = run_coach("deepdive", "initek", env=NOW)
+    assert typo.code == 5, typo.stderr
+    assert "no deep-dive waiting matches 'initek'" in typo.stderr
+    assert "did you mean Initech Corp?" in typo.stderr

@@ -101,9 +101,15 @@ def choose(store: Store, ref: str | None) -> DeepDiveChoice:
         return DeepDiveChoice(mine[0], waiting, damaged)
     if mine:
         return DeepDiveChoice(None, mine, damaged)
+    from clientcoach.insights.names import similar_names
+
+    # A typo of a client with a deep-dive waiting (``initek`` for Initech Corp).
+    close = similar_names(ref, sorted({d.client for d in waiting}))
     raise NoneWaiting(
         _("no deep-dive waiting matches {ref!r}").format(ref=ref),
-        _("run `coach deepdive` to list those waiting"),
+        _("did you mean {names}?").format(names=_(" or ").join(close))
+        if close
+        else _("run `coach deepdive` to list those waiting"),
     )
 
 
