@@ -274,6 +274,14 @@ def test_progress_counts_questions_not_info() -> None:
             "OPENNESS",
             "authenticity",
         ),
+        # At a prompt, one letter names the one label that starts with it.
+        (
+            'type = "choice"\nchoices = [{ value = "new", label = "New" }, '
+            '{ value = "repeat", label = "A repeat" }]',
+            "n",
+            "new",
+        ),
+        ('type = "choice"\nchoices = ["Yes", "Partly", "No"]', "y", "Yes"),
         ('type = "multichoice"\nchoices = ["a", "b", "c"]', "1, 3", ["a", "c"]),
         ('type = "number"\ninteger = true', "12", 12),
         ('type = "number"', "2,5", 2.5),
@@ -299,9 +307,9 @@ def test_coerce_accepts(step_toml: str, raw: object, expected: object) -> None:
         ('type = "rating"', "6", "from 1 to 5"),
         ('type = "rating"', "2.5", "whole number"),
         ('type = "choice"\nchoices = ["a", "b"]', "3", "from 1 to 2"),
-        # A start shared by two labels names neither; two letters are too few to tell.
+        # A start shared by two labels names neither.
         ('type = "choice"\nchoices = ["atteint", "attendu"]', "atte", "start of its label"),
-        ('type = "choice"\nchoices = ["alpha", "beta"]', "al", "start of its label"),
+        ('type = "choice"\nchoices = ["alpha", "beta"]', "g", "start of its label"),
         ('type = "number"\nmin = 0', "-1", "at least 0"),
         ('type = "number"', "nan", "finite"),
         ('type = "number"', True, "number"),
@@ -317,6 +325,13 @@ def test_coerce_rejects(step_toml: str, raw: object, message: str) -> None:
     step = _single_step(step_toml)
     with pytest.raises(AnswerError, match=message):
         coerce(step, raw, TODAY)
+
+
+def test_an_answers_file_needs_three_letters_of_a_label() -> None:
+    step = _single_step('type = "choice"\nchoices = ["alpha", "beta"]')
+    with pytest.raises(AnswerError, match="not one of"):
+        coerce(step, "al", TODAY, by_position=False)
+    assert coerce(step, "alp", TODAY, by_position=False) == "alpha"
 
 
 def _single_step(step_toml: str):  # type: ignore[no-untyped-def]

@@ -586,11 +586,13 @@ def _pick(options: list[str], labels: list[str], raw: str, by_position: bool) ->
     if by_position and text.isdigit() and 1 <= int(text) <= len(options):
         return options[int(text) - 1]
     # The start of one label, whatever the case and accents ("partiellement" for
-    # "Partiellement atteint"): what a person remembers of what was shown.
+    # "Partiellement atteint"): what a person remembers of what was shown. At a prompt,
+    # one letter will do when only one label starts with it ("y" for Yes, "n" for New);
+    # an answers file, read by no one as it runs, needs three.
     from clientcoach.core.text import fold
 
     start = fold(text)
-    if len(start) >= 3:
+    if len(start) >= (1 if by_position else 3):
         starting = [
             v for v, label in zip(options, labels, strict=True) if fold(label).startswith(start)
         ]
