@@ -47,8 +47,28 @@ def test_end_of_month_knows_short_months_and_leap_years() -> None:
 
 @pytest.mark.parametrize("text", ["in 3 dayz", "next fryday", "3 days", "ago", "dans semaines"])
 def test_a_phrase_that_is_not_a_date_says_which_forms_are(text: str) -> None:
-    with pytest.raises(AnswerError, match="in 3 days, 2 weeks ago, end of month"):
+    with pytest.raises(AnswerError, match="in 3 days, 2 weeks ago, in 2 months, end of month"):
         parse_date(text, WEDNESDAY)
+
+
+@pytest.mark.parametrize(
+    ("day", "text", "expected"),
+    [
+        (date(2026, 1, 31), "+1m", date(2026, 2, 28)),  # a shorter month: its last day
+        (date(2028, 1, 31), "in a month", date(2028, 2, 29)),
+        (date(2026, 3, 31), "-1m", date(2026, 2, 28)),
+        (date(2026, 12, 15), "+1m", date(2027, 1, 15)),
+    ],
+)
+def test_a_month_on_is_the_same_day_or_the_month_s_last(
+    day: date, text: str, expected: date
+) -> None:
+    assert parse_date(text, day) == expected
+
+
+def test_months_beyond_the_years_read_are_refused() -> None:
+    with pytest.raises(AnswerError, match="outside the years 1900 to 2999"):
+        parse_date("+9999m", date(2900, 1, 1))
 
 
 def test_options_take_phrases_too(home: Path) -> None:

@@ -69,6 +69,13 @@ def test_multichoice_takes_spaces_and_names_the_bad_part() -> None:
         ("+3j", date(2026, 11, 30)),
         ("+2s", date(2026, 12, 11)),
         ("-1 j", date(2026, 11, 26)),
+        # Calendar months: a lost deal's next touchpoint is often months away.
+        ("+2m", date(2027, 1, 27)),
+        ("in 3 months", date(2027, 2, 27)),
+        ("dans 2 mois", date(2027, 1, 27)),
+        ("in a month", date(2026, 12, 27)),
+        ("il y a 1 mois", date(2026, 10, 27)),
+        ("2 months ago", date(2026, 9, 27)),
     ],
 )
 def test_dates_by_weekday_and_relative(text: str, expected: date) -> None:

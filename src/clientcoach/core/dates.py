@@ -58,11 +58,12 @@ _DAYS_FROM_TODAY = {
     "demain": 1,
     "hier": -1,
 }
-# +3d / -2w, or in French +3j (jours) / +2s (semaines).
-_RELATIVE = re.compile(r"^([+-])(\d{1,4})\s*([dwjs])$")
-# Units in words, singular and plural, English and French: their length in days.
+# +3d / -2w / +2m, or in French +3j (jours) / +2s (semaines) / +2m (mois).
+_RELATIVE = re.compile(r"^([+-])(\d{1,4})\s*([dwjsm])$")
+# Units in words, singular and plural, English and French: their length in days; a
+# month (0 here) is a calendar month, counted by :func:`_months_on`.
 _UNITS = {"day": 1, "days": 1, "jour": 1, "jours": 1, "week": 7, "weeks": 7}
-_UNITS |= {"semaine": 7, "semaines": 7}
+_UNITS |= {"semaine": 7, "semaines": 7, "month": 0, "months": 0, "mois": 0}
 _COUNT = r"(\d{1,4}|a|an|one|un|une)"
 _UNIT = "(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + ")"
 # "in 3 days", "dans 2 semaines"; "3 days ago", "il y a 2 jours".
@@ -79,6 +80,23 @@ def _count(word: str) -> int:
     return int(word) if word.isdigit() else 1
 
 
+def _months_on(day: date, months: int) -> date:
+    """The same day ``months`` calendar months on (or back), or the month's last day when
+    it is shorter: a month after 31 January is 28 or 29 February."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise OverflowError
+    first_of_next = date(year + (month == 11), (month + 1) % 12 + 1, 1)
+    return date(year, month + 1, min(day.day, (first_of_next - timedelta(days=1)).day))
+
+
+def _moved(today: date, count: int, unit: str) -> date:
+    """``today`` moved by ``count`` (negative: back) of ``unit`` (a word of :data:`_UNITS`)."""
+    days = _UNITS[unit]
+    return today + timedelta(days=count * days) if days else _months_on(today, count)
+
+
 def _phrase(text: str, today: date) -> date | None:
     """The day a phrase in words names, or None when it is not one of them."""
     text = " ".join(text.replace("\u2019", "'").split())
@@ -89,11 +107,11 @@ def _phrase(text: str, today: date) -> date | None:
         return today + timedelta(days=(4 - today.weekday()) % 7)
     match = _AHEAD.match(text)
     if match:
-        return today + timedelta(days=_count(match.group(1)) * _UNITS[match.group(2)])
+        return _moved(today, _count(match.group(1)), match.group(2))
     match = _AGO.match(text)
     if match:
         count, unit = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
-        return today - timedelta(days=_count(count) * _UNITS[unit])
+        return _moved(today, -_count(count), unit)
     for words, step in ((_NEXT_WORDS, 1), (_LAST_WORDS, -1)):
         for word in words:
             if text.startswith(word) or text.endswith(word):
@@ -127,7 +145,8 @@ def bounded(day: date) -> date:
 
 def parse_date(raw: object, today: date) -> date:
     """A date from ISO text, today/tomorrow/yesterday, a weekday (next or last), a phrase
-    ("in 3 days", "2 weeks ago", "end of month", and their French forms), or +3d / -2w,
+    ("in 3 days", "2 weeks ago", "in 2 months", "end of month", and their French forms),
+    or +3d / -2w / +2m,
     relative to ``today``; AnswerError past the years :data:`FIRST_YEAR` to
     :data:`LAST_YEAR`."""
     try:
@@ -154,6 +173,8 @@ def _parse_date(raw: object, today: date) -> date:
     match = _RELATIVE.match(text)
     if match:
         sign = -1 if match.group(1) == "-" else 1
+        if match.group(3) == "m":
+            return _months_on(today, sign * int(match.group(2)))
         amount = int(match.group(2)) * (7 if match.group(3) in "ws" else 1)
         return today + timedelta(days=sign * amount)
     phrased = _phrase(text, today)
@@ -165,7 +186,7 @@ def _parse_date(raw: object, today: date) -> date:
         raise AnswerError(
             _(
                 "{raw!r} is not a date; use YYYY-MM-DD, today, friday, next friday, "
-                "in 3 days, 2 weeks ago, end of month, +3d or +2w"
+                "in 3 days, 2 weeks ago, in 2 months, end of month, +3d, +2w or +2m"
             ).format(raw=raw)
         ) from None
 
