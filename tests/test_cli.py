@@ -182,7 +182,6 @@ def test_without_terminal_a_missing_client_is_a_usage_error(home: Path) -> None:
     ("content", "suffix", "code", "needle"),
     [
         ('PREP:{"goel": "x"}', ".json", 4, "did you mean 'goal'"),
-        ('goal = "x"\n', ".toml", 4, "no answer for required step 'next_step_target'"),
         ('PREP:{"knowledge": 9}', ".json", 4, "step 'knowledge': give a whole number from 1"),
         (
             'PREP:{"channel": "fax"}',
@@ -195,7 +194,9 @@ def test_without_terminal_a_missing_client_is_a_usage_error(home: Path) -> None:
         ("[1, 2]", ".json", 4, "maps step ids"),
         ('PREP:{"trolls_intro": "x"}', ".json", 4, "info step"),
         (
-            'PREP:{"help_offered": true, "healthy_help": {"r1_asked": "x"}}',
+            'PREP:{"help_offered": true, "healthy_help": {"help_what": "W", "r1_asked": "x", '
+            '"r2_framed": true, "r3_counterpart": true, "r4_half_way": true, '
+            '"r5_autonomy": true}}',
             ".json",
             4,
             "healthy_help",
@@ -217,6 +218,23 @@ def test_bad_answers_files_give_one_line_and_write_nothing(
     assert lines[0].startswith("coach: error:")
     assert needle in lines[0]
     assert "Traceback" not in result.stderr
+    assert reflection_files(home) == []
+
+
+def test_every_missing_answer_is_named_in_one_run(home: Path, tmp_path: Path) -> None:
+    answers = tmp_path / "answers.toml"
+    answers.write_text('goal = "x"\nknowledge = "high"\n', encoding="utf-8")
+    result = run_coach("prep", "Acme", "--answers", str(answers))
+    assert result.code == 4, result.stderr
+    lines = result.stderr.strip().splitlines()
+    missing = [line for line in lines if "no answer for required step" in line]
+    # Every required step of the prep but the goal, and the bad rating beside them.
+    required = [k for k in load_toml(PREP) if k not in ("goal", "knowledge")]
+    assert len(missing) >= 10
+    assert {line.split("'")[1] for line in missing} <= set(required)
+    assert any("step 'knowledge': give a whole number" in line for line in lines)
+    assert lines[0].endswith(f"{len(missing) + 1} problems in the answers file:")
+    assert lines[-1] == "Add the missing answers to the file."
     assert reflection_files(home) == []
 
 

@@ -196,16 +196,17 @@ def _lookup(data: Mapping[str, Any], address: Address) -> object:
 
 def ask_from_answers(run: Run, data: Mapping[str, Any], source: str) -> None:
     """Answer every question from ``data``; AnswersError names every answer that cannot be
-    used, as far as the walk can go (past a required answer that is missing or wrong, the
-    steps that follow depend on it)."""
+    used and every required one missing, in one go: past such a step, a stand-in answer
+    (never saved) lets the walk go on, along the path that answer opens."""
     problems: list[str] = []
+    absent: list[str] = []  # the required answers missing, among the problems
     given = check_answers_shape(data, run, source, problems)
     try:
-        _walk(run, data, source, given, problems)
+        _walk(run, data, source, given, problems, absent)
     except AnswersError as exc:
         problems.append(exc.message if exc.hint is None else f"{exc.message} ({exc.hint})")
     if len(problems) == 1:
-        raise AnswersError(problems[0])
+        raise AnswersError(problems[0], _("add it to the answers file") if absent else None)
     if problems:
         # One heading naming the file, then each problem without the file's name again.
         raise AnswersError(
@@ -213,11 +214,18 @@ def ask_from_answers(run: Run, data: Mapping[str, Any], source: str) -> None:
                 source=source, count=len(problems)
             )
             + "".join("\n  " + problem.removeprefix(f"{source}: ") for problem in problems)
+            # Below the list, not after its last line, which it would seem to be about.
+            + ("\n" + _("Add the missing answers to the file.") if absent else "")
         )
 
 
 def _walk(
-    run: Run, data: Mapping[str, Any], source: str, given: set[Address], problems: list[str]
+    run: Run,
+    data: Mapping[str, Any],
+    source: str,
+    given: set[Address],
+    problems: list[str],
+    absent: list[str],
 ) -> None:
     used: set[Address] = set()
     while (question := run.current()) is not None:
@@ -246,12 +254,17 @@ def _walk(
             elif not question.step.required:
                 run.skip()
             else:
-                raise AnswersError(
-                    _("{source}: no answer for required step {step!r} ({prompt})").format(
-                        source=source, step=question.path, prompt=one_line(question.step.prompt)
-                    ),
-                    _("add it to the answers file"),
+                missing = _("{source}: no answer for required step {step!r} ({prompt})").format(
+                    source=source, step=question.path, prompt=one_line(question.step.prompt)
                 )
+                problems.append(missing)
+                absent.append(missing)
+                # As past a wrong answer: a stand-in walks on, so every missing step is
+                # named in one run, not one per run.
+                try:
+                    run.answer(_stand_in(question.step, run), typed=False)
+                except AnswerError:
+                    break
         except AnswerError as exc:
             problem = _("{source}: step {step!r}: {reason}").format(
                 source=source, step=question.path, reason=exc
