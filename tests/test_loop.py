@@ -74,6 +74,8 @@ def test_a_lesson_comes_back_in_the_brief_the_next_debrief_and_the_review(
     second = run_coach("debrief", "Acme", "--answers", str(answers), "--prep", "none", env=NEXT)
     assert second.code == 0, second.stderr
     assert f"Your latest lesson: {LESSON}" in second.stderr
+    # What the client committed to is shown with the plan too, as it is asked about.
+    assert "The client committed to: Their data, documents or figures" in second.stderr
     record = _debrief(home, "2026-11-20")
     kept = _answer(record, "commitment_kept")
     assert (kept["role"], kept["value"], kept["planned"]) == ("commitment_kept", "worked", LESSON)

@@ -119,7 +119,14 @@ def not_linked(prep: Reflection) -> None:
 
 
 # What a debrief shows of its prep's plan, by role, in this order.
-PLAN_ROLES = ("goal", "next_step_target", "troll_expected", "commitment", "help_fix")
+PLAN_ROLES = (
+    "goal",
+    "next_step_target",
+    "troll_expected",
+    "commitment",
+    "client_advance",
+    "help_fix",
+)
 
 
 def plan(planned: Mapping[str, Any]) -> None:
@@ -129,6 +136,7 @@ def plan(planned: Mapping[str, Any]) -> None:
         "next_step_target": _("Next step aimed for: "),
         "troll_expected": _("Trolls expected: "),
         "commitment": _("Your latest lesson: "),
+        "client_advance": _("The client committed to: "),
         "help_fix": _("Help to put right: "),
     }
     lines = [(labels[role], planned[role]) for role in PLAN_ROLES if role in planned]
