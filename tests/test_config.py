@@ -71,7 +71,9 @@ def test_a_bad_file_is_named_in_the_error() -> None:
     path.write_text('language = "fr"\ncolour = "blue"\n', encoding="utf-8")
     result = run_coach("playbooks")
     assert result.code == 2
-    assert f"{path}: unknown config key 'colour'" in result.stderr
+    # Told in the language the file sets, with the command that removes the key.
+    assert f"{path}: clé de configuration inconnue 'colour'" in result.stderr
+    assert "coach config unset colour" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -102,6 +104,44 @@ def test_a_bad_config_value_never_stops_the_command_that_mends_it(
     kept = tomllib.loads(path.read_text(encoding="utf-8"))
     assert kept == {**({"language": "fr"} if "klingon" not in written else {}), **left}
     assert run_coach("config", "list").code == 0
+
+
+def test_a_key_written_as_a_value_and_a_table_is_named_not_a_crash() -> None:
+    path = config_file()
+    path.parent.mkdir(parents=True)
+    path.write_text('playbook = "prep-quick"\n', encoding="utf-8")
+    clash = run_coach("config", "set", "playbook.prep", "prep")
+    assert clash.code == 2, clash.stderr
+    assert "'playbook' is written both as a value and as a table" in clash.stderr
+    assert "coach config unset playbook" in clash.stderr
+    assert path.read_text(encoding="utf-8") == 'playbook = "prep-quick"\n'
+    assert run_coach("config", "unset", "playbook").code == 0
+    assert run_coach("config", "set", "playbook.prep", "prep").code == 0
+    assert tomllib.loads(path.read_text(encoding="utf-8")) == {"playbook": {"prep": "prep"}}
+
+
+def test_help_and_a_playbook_setting_run_beside_a_bad_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = config_file()
+    path.parent.mkdir(parents=True)
+    path.write_text('mode = "quik"\n', encoding="utf-8")
+    assert run_coach("help", "prep").code == 0
+    # Without CLIENTCOACH_HOME, the data folder comes from the file: only that key counts.
+    monkeypatch.delenv("CLIENTCOACH_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    assert run_coach("config", "set", "playbook.prep", "prep-quick").code == 0
+
+
+def test_a_bad_config_is_reported_in_the_language_it_sets() -> None:
+    path = config_file()
+    path.parent.mkdir(parents=True)
+    path.write_text('language = "fr"\nmode = "quik"\n', encoding="utf-8")
+    result = run_coach("history")
+    assert result.code == 2
+    assert "'quik' n'est pas un mode" in result.stderr
+    assert "pour le changer\u00a0: coach config set mode VALEUR" in result.stderr
 
 
 def test_language_precedence(monkeypatch: pytest.MonkeyPatch) -> None:

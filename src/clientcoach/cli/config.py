@@ -119,7 +119,7 @@ def set_setting(
         from clientcoach.app.playbooks import check_default
         from clientcoach.app.workspace import library
 
-        check_default(key.partition(".")[2], values[key], library(config.data_dir()))
+        check_default(key.partition(".")[2], values[key], library(config.data_dir(whole=False)))
     path = config.write_file(values)
     console().print(
         _("Set {key} = {value} in {path}").format(key=key, value=values[key], path=path)

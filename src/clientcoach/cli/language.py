@@ -51,7 +51,16 @@ _chosen: tuple[str, str] | None = None
 def init_language(argv_lang: str | None, lenient: bool = False) -> str:
     """Pick the language at start-up (see the module docstring) and switch to it."""
     global _chosen
-    _chosen = choose(argv_lang, lenient)
+    try:
+        _chosen = choose(argv_lang, lenient)
+    except UsageError:
+        # The problem is told in the language the file asks for, when it names one: read
+        # again in that language, it raises again, in its words.
+        fallback = config.file_language()
+        if fallback is None:
+            raise
+        set_language(fallback)
+        _chosen = choose(argv_lang, lenient)
     set_language(_chosen[0])
     return _chosen[0]
 

@@ -161,7 +161,7 @@ def _mends_config(rest: list[str]) -> bool:
     """Whether this run must go on whatever the config file holds: ``coach config ...``
     (which puts it right) and help. Every other command reports a problem in the file."""
     head = next((arg for arg in rest if not arg.startswith("-")), None)
-    return head == "config" or any(arg in ("--help", "-h") for arg in rest)
+    return head in ("config", "help") or any(arg in ("--help", "-h") for arg in rest)
 
 
 def _translate_help(command: object) -> None:

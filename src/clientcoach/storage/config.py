@@ -155,7 +155,7 @@ def read_file(path: Path | None = None) -> dict[str, Any]:
                 if known
                 else _("to remove it: coach config unset {key}")
             ).format(key=key)
-            hint = f"{exc.hint}; {fix}" if exc.hint and known else fix
+            hint = _("; ").join((exc.hint, fix)) if exc.hint and known else fix
             raise _config_error(f"{path}: {exc.message}", hint) from None
     return flat
 
@@ -174,9 +174,14 @@ def file_language() -> str | None:
     return normalise(value) if isinstance(value, str) else None
 
 
-def file_value(key: str) -> Any:
-    """One value of the config file, or None; cheap when there is no file."""
-    return read_file().get(key)
+def file_value(key: str, whole: bool = True) -> Any:
+    """One value of the config file, or None; cheap when there is no file. The whole file
+    is checked, unless ``whole`` is false: then only this key's value is (for ``coach
+    config``, which must run to mend the others)."""
+    if whole:
+        return read_file().get(key)
+    value = raw_file().get(key)
+    return None if value is None else validate(key, value)
 
 
 def check_key(key: str) -> None:
@@ -272,6 +277,23 @@ def write_file(values: dict[str, Any], path: Path | None = None) -> Path:
     nested: dict[str, Any] = {}
     for key, value in sorted(values.items()):
         head, _dot, tail = key.partition(".")
+        # A key written both as a value and as a table (`playbook = "x"` beside
+        # `[playbook]`, by hand) cannot be written back: the one that is no setting goes.
+        clash = (tail and not isinstance(nested.get(head, {}), dict)) or (
+            not tail and head in nested
+        )
+        if clash:
+            wrong = (
+                head
+                if head not in settings()
+                else next(k for k in sorted(values) if k.startswith(f"{head}."))
+            )
+            raise _config_error(
+                _("{path}: {key!r} is written both as a value and as a table").format(
+                    path=path, key=head
+                ),
+                _("to remove it: coach config unset {key}").format(key=wrong),
+            )
         if tail:
             nested.setdefault(head, {})[tail] = value
         else:
@@ -328,9 +350,10 @@ def mode_hint() -> str:
     )
 
 
-def data_dir() -> Path:
-    """``CLIENTCOACH_HOME`` if set, else ``data_dir`` from the config file, else the
-    platform's user data directory.
+def data_dir(whole: bool = True) -> Path:
+    """``CLIENTCOACH_HOME`` if set, else ``data_dir`` from the config file (the whole file
+    checked, unless ``whole`` is false: see :func:`file_value`), else the platform's
+    user data directory.
 
     The result is always absolute: an empty or relative ``XDG_DATA_HOME`` (which some
     desktop sessions export) must never make us write into the current directory.
@@ -358,7 +381,7 @@ def data_dir() -> Path:
                 ),
             )
         return path
-    configured = file_value("data_dir")
+    configured = file_value("data_dir", whole)
     if isinstance(configured, str):
         return Path(configured)
     import platformdirs  # imported here: only commands that touch data pay for it
