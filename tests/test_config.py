@@ -19,6 +19,14 @@ def config_file() -> Path:
     return Path(os.environ["CLIENTCOACH_CONFIG"])
 
 
+def config_holding(text: str) -> Path:
+    """The config file, holding ``text`` as a person wrote it."""
+    path = config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def settings() -> dict[str, dict[str, str]]:
     result = run_coach("config", "list", "--json")
     assert result.code == 0, result.stderr
@@ -66,9 +74,7 @@ def test_bad_keys_and_values_are_refused(args: list[str], message: str) -> None:
 
 
 def test_a_bad_file_is_named_in_the_error() -> None:
-    path = config_file()
-    path.parent.mkdir(parents=True)
-    path.write_text('language = "fr"\ncolour = "blue"\n', encoding="utf-8")
+    path = config_holding('language = "fr"\ncolour = "blue"\n')
     result = run_coach("playbooks")
     assert result.code == 2
     # Told in the language the file sets, with the command that removes the key.
@@ -88,9 +94,7 @@ def test_a_bad_file_is_named_in_the_error() -> None:
 def test_a_bad_config_value_never_stops_the_command_that_mends_it(
     written: str, fix: list[str], left: dict[str, str]
 ) -> None:
-    path = config_file()
-    path.parent.mkdir(parents=True)
-    path.write_text(written, encoding="utf-8")
+    path = config_holding(written)
     # The commands that read the file say what is wrong and how to put it right...
     shown = run_coach("config", "list")
     assert shown.code == 2
@@ -107,9 +111,7 @@ def test_a_bad_config_value_never_stops_the_command_that_mends_it(
 
 
 def test_a_key_written_as_a_value_and_a_table_is_named_not_a_crash() -> None:
-    path = config_file()
-    path.parent.mkdir(parents=True)
-    path.write_text('playbook = "prep-quick"\n', encoding="utf-8")
+    path = config_holding('playbook = "prep-quick"\n')
     clash = run_coach("config", "set", "playbook.prep", "prep")
     assert clash.code == 2, clash.stderr
     assert "'playbook' is written both as a value and as a table" in clash.stderr
@@ -123,9 +125,7 @@ def test_a_key_written_as_a_value_and_a_table_is_named_not_a_crash() -> None:
 def test_help_and_a_playbook_setting_run_beside_a_bad_value(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = config_file()
-    path.parent.mkdir(parents=True)
-    path.write_text('mode = "quik"\n', encoding="utf-8")
+    config_holding('mode = "quik"\n')
     assert run_coach("help", "prep").code == 0
     # Without CLIENTCOACH_HOME, the data folder comes from the file: only that key counts.
     monkeypatch.delenv("CLIENTCOACH_HOME")
@@ -135,9 +135,7 @@ def test_help_and_a_playbook_setting_run_beside_a_bad_value(
 
 
 def test_a_bad_config_is_reported_in_the_language_it_sets() -> None:
-    path = config_file()
-    path.parent.mkdir(parents=True)
-    path.write_text('language = "fr"\nmode = "quik"\n', encoding="utf-8")
+    config_holding('language = "fr"\nmode = "quik"\n')
     result = run_coach("history")
     assert result.code == 2
     assert "'quik' n'est pas un mode" in result.stderr
