@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
 from typer.testing import CliRunner
 
 from clientcoach.cli.main import app
@@ -736,3 +737,19 @@ def test_a_stop_after_going_back_counts_the_answers_it_keeps(
     assert resumed.exit_code == 0, resumed.output
     (record,) = saved(home, "prep")
     assert as_answers_file(record["answers"]) == {"a": "one", "b": "two", "c": "three"}
+
+
+def test_steps_asked_only_because_of_a_stand_in_are_not_called_missing(
+    home: Path, tmp_path: Path
+) -> None:
+    # Someone who would rate the openness 5: the steps a low rating opens are not theirs.
+    data = load_toml(REPO / "examples" / "debrief-answers.toml")
+    for key in ("authenticity", "asked_impressions", "client_as_person"):
+        del data[key]
+    answers = tmp_path / "debrief.toml"
+    answers.write_text(tomli_w.dumps(data), encoding="utf-8")
+    result = run_coach("debrief", "Acme", "--full", "--prep", "none", "--answers", str(answers))
+    assert result.code == 4, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "no answer for required step 'authenticity'" in lines[0]

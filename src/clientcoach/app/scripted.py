@@ -228,6 +228,14 @@ def _walk(
     absent: list[str],
 ) -> None:
     used: set[Address] = set()
+    stood: set[str] = set()  # the steps a stand-in answered: what follows them may not be
+
+    def on_stand_in(step: Step) -> bool:
+        """Whether ``step`` is asked only because of a stand-in answer (its condition
+        reads one): such a step missing is no problem of the file's."""
+        when = getattr(step, "when", None)
+        return when is not None and any(leaf.step in stood for leaf in when.leaves())
+
     while (question := run.current()) is not None:
         if question.kind == "info":
             run.answer(None)
@@ -254,13 +262,16 @@ def _walk(
             elif not question.step.required:
                 run.skip()
             else:
-                missing = _("{source}: no answer for required step {step!r} ({prompt})").format(
-                    source=source, step=question.path, prompt=one_line(question.step.prompt)
-                )
-                problems.append(missing)
-                absent.append(missing)
+                if not on_stand_in(question.step):
+                    missing = _("{source}: no answer for required step {step!r} ({prompt})")
+                    missing = missing.format(
+                        source=source, step=question.path, prompt=one_line(question.step.prompt)
+                    )
+                    problems.append(missing)
+                    absent.append(missing)
                 # As past a wrong answer: a stand-in walks on, so every missing step is
                 # named in one run, not one per run.
+                stood.add(question.step.id)
                 try:
                     run.answer(_stand_in(question.step, run), typed=False)
                 except AnswerError:
@@ -278,6 +289,7 @@ def _walk(
             else:
                 # Nothing is saved once a problem is found: a stand-in answer only lets the
                 # walk go on, so the problems further down are reported in the same run.
+                stood.add(question.step.id)
                 try:
                     run.answer(_stand_in(question.step, run), typed=False)
                 except AnswerError:
