@@ -694,3 +694,30 @@ def test_piped_tables_keep_each_row_on_one_line(
     # COLUMNS set: the table fits it, as on a terminal of that width.
     narrow = run_coach("followups", env={**NOW, "COLUMNS": "60"})
     assert max(len(line) for line in narrow.stdout.splitlines()) <= 60
+
+
+def test_undo_relayout_says_the_file_was_laid_out_again(home: Path, tmp_path: Path) -> None:
+    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    (path,) = reflection_files(home)
+    path.write_text(json.dumps(json.loads(path.read_bytes())), encoding="utf-8")
+    short = as_json("followups")[0]["short_id"]
+    refused = run_coach("done", short, "--undo", env=NOW)
+    assert refused.code == 5
+    assert f"and open it again: coach done {short} --undo --relayout" in refused.stderr
+    relaid = run_coach("done", short, "--undo", "--relayout", env=NOW)
+    assert relaid.code == 0, relaid.stderr
+    assert "Its file was laid out as clientcoach writes it." in relaid.stdout + relaid.stderr
+    assert "Nothing changed" not in relaid.stdout + relaid.stderr
+    assert run_coach("done", short, env=NOW).code == 0  # laid out: a plain mark works now
+
+
+def test_done_names_the_file_it_could_not_read(home: Path, tmp_path: Path) -> None:
+    ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
+    (path,) = reflection_files(home)
+    short = as_json("followups")[0]["short_id"]
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # an editor's byte-order mark
+    result = run_coach("done", short, env=NOW)
+    assert result.code == 5
+    assert f"no follow-up with id '{short}'" in result.stderr
+    assert f"1 reflection could not be read ({path})" in result.stderr
+    assert "coach doctor" in result.stderr

@@ -14,7 +14,7 @@ import orjson
 
 from clientcoach.core.text import compact, fold
 from clientcoach.errors import DataError, UsageError
-from clientcoach.i18n import _
+from clientcoach.i18n import _, ngettext
 from clientcoach.storage.store import Damaged, NotLaidOut, RecordScan, Store
 
 if TYPE_CHECKING:
@@ -351,6 +351,7 @@ class Marked:
     follow_up: FollowUp
     changed: bool
     day: str
+    relaid: bool = False  # its file laid out again (``relayout``) though the mark was kept
 
 
 def mark_done(
@@ -369,7 +370,7 @@ def mark_done(
             _("the follow-up id is empty"), _("run `coach followups --all` to see the ids")
         )
 
-    def located(found: list[FollowUp]) -> FollowUp:
+    def located(found: list[FollowUp], damaged: list[Damaged]) -> FollowUp:
         try:
             return find_follow_up(found, ref)
         except FollowUpNotFound as exc:
@@ -381,23 +382,31 @@ def mark_done(
                     ),
                     _("give more of the id"),
                 ) from None
-            raise DataError(
-                _("no follow-up with id {ref!r}").format(ref=ref),
-                _("run `coach followups --all` to see the ids"),
-            ) from None
+            hint = _("run `coach followups --all` to see the ids")
+            if damaged:
+                # It may be in a file that cannot be read: say so, rather than "no such id".
+                hint = ngettext(
+                    "{count} reflection could not be read ({path}); it may be there: "
+                    "`coach doctor` says why",
+                    "{count} reflections could not be read ({path}...); it may be in one: "
+                    "`coach doctor` says why",
+                    len(damaged),
+                ).format(count=len(damaged), path=damaged[0].path)
+            raise DataError(_("no follow-up with id {ref!r}").format(ref=ref), hint) from None
 
     def kept(index: Index) -> tuple[FollowUp, list[Path], list[Damaged]]:
         # The index is open only while each id is held by one file. Only the files whose
         # id could start the one given are read: a superset of the matches, which
         # find_follow_up then picks from as it would from every follow-up.
-        found = located(kept_follow_ups(store, index, only=_could_hold(ref)))
+        damaged = damaged_in(index)
+        found = located(kept_follow_ups(store, index, only=_could_hold(ref)), damaged)
         paths = [row.path for row in index.rows("f.rid = ?", (found.reflection,))]
-        return found, paths, damaged_in(index)
+        return found, paths, damaged
 
     def scanned() -> tuple[FollowUp, list[Path], list[Damaged]]:
         scan = store.scan_records()
         every = records_of(scan)
-        found = located(follow_ups(every) + deep_dives_of(store, every))
+        found = located(follow_ups(every) + deep_dives_of(store, every), scan.damaged)
         # A copy a sync conflict left holds the same follow-up: every copy is marked,
         # so the item never comes back from the other file.
         paths = [path for path, record in scan.items if record["id"] == found.reflection]
@@ -415,20 +424,26 @@ def mark_done(
                 _("follow-up {id} is no longer in its debrief").format(id=found.id)
             ) from None
 
-    changed, day = False, ""
+    changed, relaid, day = False, False, ""
     for path in paths:
         try:
-            (one_changed, day), _written = store.update(path, change, relayout)
+            (one_changed, day), written = store.update(path, change, relayout)
         except NotLaidOut as exc:
             again = f"coach done {found.short_id}{' --undo' if undo else ''} --relayout"
-            raise DataError(
-                exc.message,
+            hint = (
                 _(
                     "the file is left as it is; to lay it out as clientcoach writes it (the "
+                    "data stays the same) and open it again: {command}"
+                )
+                if undo
+                else _(
+                    "the file is left as it is; to lay it out as clientcoach writes it (the "
                     "data stays the same) and mark it: {command}"
-                ).format(command=again),
-            ) from None
+                )
+            )
+            raise DataError(exc.message, hint.format(command=again)) from None
         changed = changed or one_changed
+        relaid = relaid or (written and not one_changed)
     if undo and not changed and found.kind == DEEP_DIVE and found.done is not None:
         # Done because it was walked, not dismissed: the walk is what keeps it done.
         raise DataError(
@@ -437,7 +452,7 @@ def mark_done(
             ),
             _("to have it wait again, delete the deep-dive reflection of that day"),
         )
-    return Marked(found, changed, day), damaged
+    return Marked(found, changed, day, relaid), damaged
 
 
 def _could_hold(ref: str) -> Where:

@@ -122,6 +122,15 @@ def done(
             if marked.changed
             else _("Already done: {what} ({client}), marked {day}. Nothing changed.")
         )
+    if marked.relaid:  # the mark stood, but the file was written: "Nothing changed" is wrong
+        line = (
+            _("Not done: {what} ({client}). Its file was laid out as clientcoach writes it.")
+            if undo
+            else _(
+                "Already done: {what} ({client}), marked {day}. Its file was laid out as "
+                "clientcoach writes it."
+            )
+        )
     found = marked.follow_up
     text = line.format(what=found.what, client=found.client, day=marked.day)
     emit((text, ""), soft_wrap=True)  # piped: a plain line, without loading Rich

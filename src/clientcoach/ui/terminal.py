@@ -699,7 +699,7 @@ def _hints(question: Question, default: Value) -> list[str]:
             + (" " + _("in {unit}").format(unit=step.unit) if step.unit else "")
         )
     elif isinstance(step, DateStep):
-        lines.append(_("YYYY-MM-DD, today, tomorrow, +3d or +2w"))
+        lines.append(_("YYYY-MM-DD, today, tomorrow, friday, in 2 weeks, +3d, +2w or +2m"))
     elif isinstance(step, ListStep):
         lines.append(_("one item per line; an empty line finishes"))
     elif isinstance(step, LongTextStep):
