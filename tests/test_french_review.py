@@ -331,3 +331,22 @@ def test_a_french_screen_names_owners_and_kinds_in_french(home: Path) -> None:
     assert listed.code == 0, listed.stderr
     (line,) = [line for line in listed.stdout.splitlines() if "Acme" in line]
     assert line.split()[1] == "débrief"
+
+
+def test_each_value_is_labelled_in_the_best_language_saved_for_it(
+    home: Path, tmp_path: Path
+) -> None:
+    """The French record holds the French label of "me" only, the English one the
+    English label of "both": each value keeps a label, never its code."""
+    french = _english_answers()
+    french["next_steps"] = [{"what": "Envoyer le plan", "owner": "me", "due": "2026-12-01"}]
+    english = _english_answers()
+    english["next_steps"] = [{"what": "Send it", "owner": "both", "due": "2026-12-01"}]
+    _debrief(tmp_path, "Acme", "2026-11-10", french, "--lang", "fr")
+    _debrief(tmp_path, "Acme", "2026-11-12", english)
+    shown = run_coach("--lang", "fr", "review", "--month", "2026-11", "--no-reflect")
+    assert shown.code == 0, shown.stderr
+    (row,) = [line for line in shown.stdout.splitlines() if line.startswith("Qui s'en charge")]
+    assert "Moi (1)" in row
+    assert "Both of us (1)" in row  # no French label was saved for it: the English one
+    assert not re.search(r"\bboth\b", row)

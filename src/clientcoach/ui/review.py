@@ -671,6 +671,19 @@ def _in_language(by_language: dict[str, Any], fallback: Any) -> Any:
     return next(iter(by_language.values()), fallback)
 
 
+def _labels_by_value(by_language: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Each value's label in the reader's language, else in English, else in any: value by
+    value, as records of several languages each saved the labels of the values they hold
+    (a French review showed "Moi", then the raw "client" and "both" of English records)."""
+    from clientcoach.i18n import language
+
+    order = [lang for lang in by_language if lang not in (language(), "en")]
+    merged: dict[str, str] = {}
+    for lang in [*order, "en", language()]:
+        merged.update(by_language.get(lang, {}))
+    return merged
+
+
 def _declared(review: Review) -> Block:
     """The other summed-up answers, each named by the question it was asked with (never
     its step id) and its values by their labels: the most answered first, cut short."""
@@ -678,7 +691,7 @@ def _declared(review: Review) -> Block:
     for d in review.declared:
         if d.key in _COVERED:
             continue
-        labels: dict[str, str] = _in_language(d.labels, {})
+        labels = _labels_by_value(d.labels)
         if d.rate is not None:
             value = pct(d.rate)
         elif d.summary == "mean":
