@@ -470,10 +470,34 @@ def test_a_new_run_names_the_unfinished_draft_of_the_same_kind_and_client(
     assert again.exit_code == 130
     said = " ".join(again.stderr.split())
     assert f"You have an unfinished prep for Acme (draft {draft_file.stem}" in said
-    assert f"coach resume {draft_file.stem}" in said
+    assert "Continue it instead? [Y/n]" in said
     for other in (["prep", "Globex"], ["debrief", "Acme", "--prep", "none"]):
         elsewhere = CliRunner().invoke(app, [*other, "--playbook", "halfway"], input="")
         assert "unfinished" not in elsewhere.stderr, other
+
+
+def test_enter_goes_on_with_the_waiting_draft_and_n_starts_anew(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own_playbook(home, "halfway", HALFWAY)
+    at_a_terminal(monkeypatch)
+    CliRunner().invoke(app, ["prep", "Acme", "--playbook", "halfway"], input="a\n\n")
+    # Enter: the draft goes on where it stopped (its list kept), and is saved once.
+    went_on = CliRunner().invoke(
+        app, ["prep", "Acme", "--playbook", "halfway"], input="\n\n\n4\n\n"
+    )
+    assert went_on.exit_code == 0, went_on.output
+    assert "Resuming your prep for Acme" in went_on.stderr
+    (record,) = saved(home, "prep")
+    assert as_answers_file(record["answers"]) == {"notes": ["a"], "score": 4}
+    assert list((home / "drafts").glob("*.json")) == []
+    # n: a new run, the waiting draft left as it is.
+    CliRunner().invoke(app, ["prep", "Globex", "--playbook", "halfway"], input="b\n\n")
+    anew = CliRunner().invoke(app, ["prep", "Globex", "--playbook", "halfway"], input="n\n\n5\n\n")
+    assert anew.exit_code == 0, anew.output
+    assert "Resuming" not in anew.stderr
+    assert len(list((home / "drafts").glob("*.json"))) == 1
+    assert [r["client"] for r in saved(home, "prep")] == ["Acme", "Globex"]
 
 
 def test_a_resume_says_when_the_same_meeting_was_recorded_since(
@@ -484,7 +508,7 @@ def test_a_resume_says_when_the_same_meeting_was_recorded_since(
     CliRunner().invoke(app, ["prep", "Acme", "--playbook", "halfway"], input="a\n\n")
     (draft_file,) = (home / "drafts").glob("*.json")
     assert CliRunner().invoke(app, ["resume"], input="").exit_code == 130
-    ok = CliRunner().invoke(app, ["prep", "Acme", "--playbook", "halfway"], input="\n4\n\n")
+    ok = CliRunner().invoke(app, ["prep", "Acme", "--playbook", "halfway"], input="n\n\n4\n\n")
     assert ok.exit_code == 0, ok.output
     (record,) = saved(home, "prep")
 

@@ -36,9 +36,17 @@ class MeetingAsker(Asker, Protocol):
 
     def ask_text(self, label: str) -> str: ...
 
-    def confirm(self, question: str) -> bool: ...
+    def confirm(self, question: str, default: bool = False) -> bool: ...
 
     def intro(self, playbook: Playbook, client: str, meeting: str | None = None) -> None: ...
+
+
+class ContinueDraft(Exception):
+    """The person chose to go on with the waiting draft of this meeting instead."""
+
+    def __init__(self, draft: Draft) -> None:
+        super().__init__(draft.id)
+        self.draft = draft
 
 
 class Presenter(Protocol):
@@ -119,6 +127,9 @@ def meet(
     client = choice.name
     if asker is not None and (waiting := session.unfinished(store, kind, client)):
         show.unfinished(waiting)
+        # Most often the same meeting, stopped: going on with it is the default.
+        if asker.confirm(_("Continue it instead?"), default=True):
+            raise ContinueDraft(waiting[0])
 
     title = clean_title(request.title)
     prep: Reflection | None = None

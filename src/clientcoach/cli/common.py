@@ -31,6 +31,7 @@ from clientcoach.ui.console import console
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from clientcoach.model.reflection import Reflection
     from clientcoach.storage.store import Damaged
 
 
@@ -323,3 +324,12 @@ def watch_index() -> None:
         from clientcoach.app import indexed
 
         indexed.PROGRESS["make"] = index_bar
+
+
+def saved(reflection: "Reflection", path: "Path") -> None:
+    """Say where the reflection went; its path alone on stdout when that is a pipe."""
+    from clientcoach.ui.messages import saved as say_saved
+
+    say_saved(reflection, path, show_path=sys.stdout.isatty())
+    if not sys.stdout.isatty():
+        typer.echo(str(path))  # for scripts: path=$(coach prep ACME --answers a.toml)

@@ -40,7 +40,7 @@ def deepdive(
 ) -> None:
     from clientcoach.app import deepdive as dives
     from clientcoach.app.workspace import library
-    from clientcoach.cli.meeting import saved
+    from clientcoach.cli.common import saved
     from clientcoach.storage.config import data_dir, now
     from clientcoach.storage.store import Store
     from clientcoach.ui import console as terminal

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from clientcoach.model.draft import Draft
+    from clientcoach.storage.store import Damaged, Store
 
 JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print the drafts as JSON."))]
 
@@ -84,13 +85,8 @@ def resume(
         _list(False)
         return
     from clientcoach.app import resume as use
-    from clientcoach.app import session
-    from clientcoach.cli.language import chosen_by_option
-    from clientcoach.cli.meeting import saved
-    from clientcoach.storage.config import data_dir, now
+    from clientcoach.storage.config import data_dir
     from clientcoach.storage.store import Store
-    from clientcoach.ui.render import client_label, resuming
-    from clientcoach.ui.terminal import TerminalAsker
 
     store = Store(data_dir())
     try:
@@ -106,9 +102,22 @@ def resume(
             if many.count:
                 raise
             return
-    from clientcoach.ui.render import damaged as name_damaged
+    continue_draft(store, draft, damaged)
 
-    name_damaged(console(), damaged)  # named, but they do not stop the resume
+
+def continue_draft(store: "Store", draft: "Draft", damaged: "list[Damaged] | None" = None) -> None:
+    """Go on with ``draft`` where it stopped, at this terminal, and save it: `coach
+    resume`, and a prep or debrief started again while its draft waits."""
+    from clientcoach.app import resume as use
+    from clientcoach.app import session
+    from clientcoach.cli.common import saved
+    from clientcoach.cli.language import chosen_by_option
+    from clientcoach.storage.config import now
+    from clientcoach.ui.render import client_label, resuming
+    from clientcoach.ui.render import damaged as name_damaged
+    from clientcoach.ui.terminal import TerminalAsker
+
+    name_damaged(console(), damaged or [])  # named, but they do not stop the resume
     found = use.resume(
         store, draft, terminal=terminal.is_terminal(), language_given=chosen_by_option(), now=now()
     )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from clientcoach.cli import completion
-from clientcoach.cli.common import command, watch_index
+from clientcoach.cli.common import command, saved, watch_index
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ class _Shown:
     def unfinished(self, drafts: "list[Draft]") -> None:
         from clientcoach.ui.messages import unfinished
 
-        unfinished(drafts)
+        unfinished(drafts, offered=True)
 
     def before_questions(self, memory: "Memory", today: date) -> None:
         """The brief (prep) or the plan (debrief), on standard error.
@@ -160,7 +160,7 @@ def _meet(
     mode: Literal["quick", "full"] | None,
     new_client: bool = False,
 ) -> None:
-    from clientcoach.app.meeting import MeetingRequest, meet
+    from clientcoach.app.meeting import ContinueDraft, MeetingRequest, meet
     from clientcoach.app.workspace import library
     from clientcoach.storage.config import data_dir, now
     from clientcoach.ui import console as terminal
@@ -175,24 +175,20 @@ def _meet(
         kind, client, playbook, answers, meeting_date, title, prep, mode, new_client
     )
     watch_index()
-    reflection, path = meet(
-        request,
-        root=root,
-        library=library(root),
-        asker=asker,
-        pick=asker.pick_client if asker is not None else None,
-        show=_Shown(),
-        now=now(),
-    )
+    try:
+        reflection, path = meet(
+            request,
+            root=root,
+            library=library(root),
+            asker=asker,
+            pick=asker.pick_client if asker is not None else None,
+            show=_Shown(),
+            now=now(),
+        )
+    except ContinueDraft as chosen:
+        from clientcoach.cli.drafts import continue_draft
+        from clientcoach.storage.store import Store
+
+        continue_draft(Store(root), chosen.draft)
+        return
     saved(reflection, path)
-
-
-def saved(reflection: "Reflection", path: Path) -> None:
-    """Say where the reflection went; its path alone on stdout when that is a pipe."""
-    import sys
-
-    from clientcoach.ui.messages import saved as say_saved
-
-    say_saved(reflection, path, show_path=sys.stdout.isatty())
-    if not sys.stdout.isatty():
-        typer.echo(str(path))  # for scripts: path=$(coach prep ACME --answers a.toml)

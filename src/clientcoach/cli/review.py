@@ -260,7 +260,7 @@ def _reflect(
     from clientcoach.app import review as use
     from clientcoach.app.meeting import walk_and_save
     from clientcoach.app.workspace import library
-    from clientcoach.cli.meeting import saved
+    from clientcoach.cli.common import saved
     from clientcoach.core.engine import AnswerError, coerce_bool
     from clientcoach.ui import review as render_review
     from clientcoach.ui.terminal import TerminalAsker

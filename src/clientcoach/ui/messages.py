@@ -149,14 +149,22 @@ def plan(planned: Mapping[str, Any]) -> None:
     emit()
 
 
-def unfinished(drafts: list[Draft]) -> None:
-    """A run started again while a draft of the same kind and client waits."""
+def unfinished(drafts: list[Draft], offered: bool = False) -> None:
+    """A run started again while a draft of the same kind and client waits; ``offered``:
+    the question that follows offers to go on with it."""
     newest = drafts[0]
     more = len(drafts) - 1
-    text = _(
-        "You have an unfinished {kind} for {client} (draft {id}, started "
-        "{started:%Y-%m-%d %H:%M}). To finish it instead, stop here with Ctrl-C and run: "
-        "coach resume {id}"
+    text = (
+        _(
+            "You have an unfinished {kind} for {client} (draft {id}, started "
+            "{started:%Y-%m-%d %H:%M})."
+        )
+        if offered
+        else _(
+            "You have an unfinished {kind} for {client} (draft {id}, started "
+            "{started:%Y-%m-%d %H:%M}). To finish it instead, stop here with Ctrl-C and run: "
+            "coach resume {id}"
+        )
     ).format(
         kind=kind_name(newest.kind), client=newest.client, id=newest.id, started=newest.started_at
     )

@@ -296,12 +296,13 @@ class TerminalAsker:
                 return answer
             self.console.print(Text("  " + _("Please type something."), style="yellow"))
 
-    def confirm(self, question: str) -> bool:
-        """A yes or no outside any playbook; Enter means no."""
+    def confirm(self, question: str, default: bool = False) -> bool:
+        """A yes or no outside any playbook; Enter means ``default`` (no, unless said)."""
+        choices = _("[Y/n]") if default else _("[y/N]")
         while True:
-            answer = self.read(Text(f"{question} {_('[y/N]')} ", style="bold")).strip()
+            answer = self.read(Text(f"{question} {choices} ", style="bold")).strip()
             if not answer:
-                return False
+                return default
             try:
                 return coerce_bool(answer)
             except AnswerError as exc:
