@@ -306,3 +306,23 @@ def test_on_a_narrow_terminal_a_long_line_wraps_under_its_own_text(
     assert lines[start].startswith("  ")
     assert lines[start + 1].startswith("    ")  # its continuation, under its text
     assert "(14 days late)" in " ".join(" ".join(lines[start : start + 2]).split())
+
+
+def test_a_waiting_draft_comes_before_chasing_what_the_client_owes(home: Path) -> None:
+    items = [follow_up("Their data sample", "2026-11-02", owner="client")]
+    write(home, debrief("Acme", "2026-11-01", loop("next_steps", "follow_up", items)))
+    assert _json()["next"]["command"].startswith("coach done ")  # nothing else: chase it
+    now = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+    Store(home).save_draft(
+        Draft(
+            id=DRAFT_ID,
+            kind="debrief",
+            client="Acme",
+            meeting=Meeting(date=date(2026, 11, 24)),
+            playbook=DraftPlaybook(id="debrief", version="1", language="en"),
+            started_at=now,
+            updated_at=now,
+            app_version="0",
+        )
+    )
+    assert _json()["next"]["command"] == f"coach resume {DRAFT_ID}"

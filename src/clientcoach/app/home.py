@@ -131,19 +131,22 @@ def home(store: Store, today: date) -> Home:
 
 
 def _next(home: Home, late: list[FollowUp]) -> NextStep:
-    """The most pressing thing: the most overdue follow-up or touchpoint (the user's own
-    before the client's), a deep-dive
-    waiting, a draft, a review due; else a prep (of the quietest client, if any)."""
+    """The most pressing thing: the user's own most overdue follow-up or touchpoint, a
+    deep-dive waiting, a draft, then what the client owes that is overdue, a review due;
+    else a prep (of the quietest client, if any)."""
     # A stable sort: on the same day, the order of the list shown above.
     late = sorted(late, key=lambda f: f.due or f.meeting)
-    # The user's own first: what the client owes is chased, not done, by the user.
+    # The user's own first: what the client owes is chased, not done, by the user, and a
+    # reflection left halfway comes before chasing.
     own = [f for f in late if f.owner != "client"]
-    if late:
-        return NextStep("done", (own or late)[0].short_id)
+    if own:
+        return NextStep("done", own[0].short_id)
     if home.deep_dives:
         return NextStep("deepdive", home.deep_dives[0].short_id)
     if home.drafts:
         return NextStep("resume", home.drafts[0].id)
+    if late:
+        return NextStep("done", late[0].short_id)
     if home.review_due:
         return NextStep("review")
     return NextStep("prep", home.quiet[0].client if home.quiet else None)
