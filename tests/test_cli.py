@@ -777,3 +777,20 @@ def test_steps_asked_only_because_of_a_stand_in_are_not_called_missing(
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
     assert "no answer for required step 'authenticity'" in lines[0]
+
+
+def test_a_draft_of_another_day_is_offered_but_not_taken_by_enter(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own_playbook(home, "halfway", HALFWAY)
+    at_a_terminal(monkeypatch)
+    monkeypatch.setenv("CLIENTCOACH_NOW", "2026-11-20T17:00")
+    args = ["prep", "Acme", "--playbook", "halfway"]
+    CliRunner().invoke(app, [*args, "--date", "2026-11-13"], input="a\n\n")
+    today = CliRunner().invoke(app, args, input="\n\n4\n\n")  # Enter: a new run
+    assert today.exit_code == 0, today.output
+    assert "Continue it instead? [y/N]" in today.stderr
+    assert "Resuming" not in today.stderr
+    (record,) = saved(home, "prep")
+    assert record["meeting"]["date"] == "2026-11-20"
+    assert len(list((home / "drafts").glob("*.json"))) == 1  # the other day's, kept

@@ -127,8 +127,9 @@ def meet(
     client = choice.name
     if asker is not None and (waiting := session.unfinished(store, kind, client)):
         show.unfinished(waiting)
-        # Most often the same meeting, stopped: going on with it is the default.
-        if asker.confirm(_("Continue it instead?"), default=True):
+        # A draft of this meeting's day is most often this meeting, stopped: going on with
+        # it is then the default. One of another day is another meeting, most likely.
+        if asker.confirm(_("Continue it instead?"), default=waiting[0].meeting.date == day):
             raise ContinueDraft(waiting[0])
 
     title = clean_title(request.title)
