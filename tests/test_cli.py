@@ -239,6 +239,17 @@ def test_every_missing_answer_is_named_in_one_run(home: Path, tmp_path: Path) ->
     assert reflection_files(home) == []
 
 
+def test_a_french_list_of_problems_names_the_file_once(home: Path, tmp_path: Path) -> None:
+    answers = tmp_path / "answers.toml"
+    answers.write_text('goal = "x"\nknowledge = "high"\n', encoding="utf-8")
+    result = run_coach("--lang", "fr", "prep", "Acme", "--answers", str(answers))
+    assert result.code == 4, result.stderr
+    heading, *items = result.stderr.strip().splitlines()
+    assert str(answers) in heading
+    assert len(items) > 2
+    assert not any(str(answers) in line for line in items), result.stderr
+
+
 def test_missing_answers_file(home: Path) -> None:
     result = run_coach("prep", "Acme", "--answers", "/nonexistent/a.toml")
     assert result.code == 4
@@ -469,7 +480,11 @@ def test_a_new_run_names_the_unfinished_draft_of_the_same_kind_and_client(
     again = CliRunner().invoke(app, ["prep", "acme", "--playbook", "halfway"], input="")
     assert again.exit_code == 130
     said = " ".join(again.stderr.split())
-    assert f"You have an unfinished prep for Acme (draft {draft_file.stem}" in said
+    draft = json.loads(draft_file.read_text(encoding="utf-8"))
+    assert (
+        f"You have an unfinished prep for Acme: the meeting of {draft['meeting']['date']}, "
+        f"with the halfway playbook (draft {draft_file.stem}"
+    ) in said
     assert "Continue it instead? [Y/n]" in said
     for other in (["prep", "Globex"], ["debrief", "Acme", "--prep", "none"]):
         elsewhere = CliRunner().invoke(app, [*other, "--playbook", "halfway"], input="")
@@ -794,3 +809,17 @@ def test_a_draft_of_another_day_is_offered_but_not_taken_by_enter(
     (record,) = saved(home, "prep")
     assert record["meeting"]["date"] == "2026-11-20"
     assert len(list((home / "drafts").glob("*.json"))) == 1  # the other day's, kept
+
+
+def test_a_draft_of_another_playbook_is_not_taken_by_enter(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own_playbook(home, "halfway", HALFWAY)
+    own_playbook(home, "other", HALFWAY.replace('id = "halfway"', 'id = "other"'))
+    at_a_terminal(monkeypatch)
+    CliRunner().invoke(app, ["prep", "Acme", "--playbook", "halfway"], input="a\n\n")
+    other = CliRunner().invoke(app, ["prep", "Acme", "--playbook", "other"], input="\n\n4\n\n")
+    assert other.exit_code == 0, other.output
+    assert "Continue it instead? [y/N]" in other.stderr
+    (record,) = saved(home, "prep")
+    assert record["playbook"]["id"] == "other"

@@ -142,6 +142,16 @@ def test_a_bad_config_is_reported_in_the_language_it_sets() -> None:
     assert "pour le changer\u00a0: coach config set mode VALEUR" in result.stderr
 
 
+def test_every_problem_of_the_config_file_is_named_at_once() -> None:
+    config_holding('language = "de"\nmode = "fast"\ncolour = true\n')
+    result = run_coach("history")
+    assert result.code == 2
+    heading, *lines = result.stderr.strip().splitlines()
+    assert heading.endswith("3 problems in the config file:")
+    assert [line.split()[0] for line in lines] == ["language:", "mode:", "unknown"]
+    assert "coach config unset colour" in lines[2]
+
+
 def test_language_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
     # default, then the locale
     assert settings()["language"]["value"] == "en"

@@ -308,7 +308,11 @@ def test_coerce_accepts(step_toml: str, raw: object, expected: object) -> None:
         ('type = "rating"', "2.5", "whole number"),
         ('type = "choice"\nchoices = ["a", "b"]', "3", "from 1 to 2"),
         # A start shared by two labels names neither.
-        ('type = "choice"\nchoices = ["atteint", "attendu"]', "atte", "start of its label"),
+        (
+            'type = "choice"\nchoices = ["atteint", "attendu"]',
+            "atte",
+            r"starts more than one choice \(atteint, attendu\)",
+        ),
         ('type = "choice"\nchoices = ["alpha", "beta"]', "g", "start of its label"),
         ('type = "number"\nmin = 0', "-1", "at least 0"),
         ('type = "number"', "nan", "finite"),

@@ -267,6 +267,8 @@ def test_a_fix_the_linked_prep_planned_is_asked_about_until_it_is_put_right(
     first = run_coach("debrief", "Acme", "-a", str(EXAMPLE), "--prep", "none", env=FIRST)
     assert first.code == 0, first.stderr
     fixes = _prep_with_fixes(tmp_path, BRIEF)  # every fix the prep wrote, not the first only
+    # The brief holds it at once: planned before the meeting, it is the one to put right.
+    assert _brief_fix(BRIEF)["text"] == fixes
     # The prep's fix is the newer intention: it is the one shown and asked about.
     answers = _without_fix(tmp_path, "next.toml", help_fix_kept="partly")
     second = run_coach("debrief", "Acme", "-a", str(answers), env=NEXT)

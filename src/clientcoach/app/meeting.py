@@ -127,9 +127,11 @@ def meet(
     client = choice.name
     if asker is not None and (waiting := session.unfinished(store, kind, client)):
         show.unfinished(waiting)
-        # A draft of this meeting's day is most often this meeting, stopped: going on with
-        # it is then the default. One of another day is another meeting, most likely.
-        if asker.confirm(_("Continue it instead?"), default=waiting[0].meeting.date == day):
+        # A draft of this meeting's day and playbook is most often this meeting, stopped:
+        # going on with it is then the default. Another day's is most likely another
+        # meeting; another playbook's (a quick one) is not what was asked for.
+        same = waiting[0].meeting.date == day and waiting[0].playbook.id == playbook.id
+        if asker.confirm(_("Continue it instead?"), default=same):
             raise ContinueDraft(waiting[0])
 
     title = clean_title(request.title)

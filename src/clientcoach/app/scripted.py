@@ -213,10 +213,18 @@ def ask_from_answers(run: Run, data: Mapping[str, Any], source: str) -> None:
             _("{source}: {count} problems in the answers file:").format(
                 source=source, count=len(problems)
             )
-            + "".join("\n  " + problem.removeprefix(f"{source}: ") for problem in problems)
+            + "".join("\n  " + _without_source(problem, source) for problem in problems)
             # Below the list, not after its last line, which it would seem to be about.
             + ("\n" + _("Add the missing answers to the file.") if absent else "")
         )
+
+
+def _without_source(problem: str, source: str) -> str:
+    """A problem without the file's name it starts with, in any language's punctuation
+    ("file: ..." in English, "file : ..." in French): the heading names the file once."""
+    import re
+
+    return re.sub(rf"^{re.escape(source)}\s*:\s*", "", problem)
 
 
 def _walk(

@@ -594,10 +594,18 @@ def _pick(options: list[str], labels: list[str], raw: str, by_position: bool) ->
     start = fold(text)
     if len(start) >= (1 if by_position else 3):
         starting = [
-            v for v, label in zip(options, labels, strict=True) if fold(label).startswith(start)
+            (v, label)
+            for v, label in zip(options, labels, strict=True)
+            if fold(label).startswith(start)
         ]
         if len(starting) == 1:
-            return starting[0]
+            return starting[0][0]
+        if len(starting) > 1 and by_position:
+            raise AnswerError(
+                _(
+                    "{raw!r} starts more than one choice ({labels}); type more of it, or its number"
+                ).format(raw=text, labels=", ".join(label for _v, label in starting))
+            )
     if not by_position:
         raise AnswerError(
             _("{raw!r} is not one of: {options}").format(raw=raw, options=", ".join(options))

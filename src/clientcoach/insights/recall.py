@@ -96,9 +96,9 @@ HELP_FIX = "help_fix"
 # these values close it: put right, or no longer needed. Any other leaves it open.
 HELP_FIX_KEPT = "help_fix_kept"
 HELP_FIX_CLOSED = frozenset({"done", "dropped"})
-# Where fixes are written: debriefs, and deep-dives (kind "any"), which walk the
-# healthy-help check in full and write one fix per rule the help misses.
-HELP_FIX_KINDS = frozenset({"debrief", "any"})
+# Where fixes are written: debriefs, preps (the healthy-help check before offering help)
+# and deep-dives (kind "any"), which walk that check in full; one fix per rule missed.
+HELP_FIX_KINDS = frozenset({"prep", "debrief", "any"})
 TRY = "try"
 # The monthly review's move against the mistake that came back (read from reviews, as TRY).
 MISTAKE_COMMITMENT = "mistake_commitment"
@@ -131,7 +131,7 @@ def commitment_plan(records: Iterable[Record]) -> dict[str, Any]:
     """The plan entries a debrief takes from the client's earlier debriefs: the latest
     lesson (``commitment``), what the client last committed to (``client_advance``, by
     its label, when it was an advance) and the healthy-help fix still open
-    (``help_fix``, see :func:`open_help_fix`; deep-dives write fixes too)."""
+    (``help_fix``, see :func:`open_help_fix`; preps and deep-dives write fixes too)."""
     mine = list(records)
     plan = commitment_from_newest(newest_first(r for r in mine if r["kind"] == "debrief"))
     fix = open_help_fix(newest_first(r for r in mine if r["kind"] in HELP_FIX_KINDS))
@@ -141,8 +141,8 @@ def commitment_plan(records: Iterable[Record]) -> dict[str, Any]:
 
 
 def open_help_fix(debriefs: Iterable[Record]) -> tuple[Record, str] | None:
-    """The healthy-help fix still open, from the client's debriefs and deep-dives given
-    newest first, and its text. The newest one that names a fix, or was asked about one,
+    """The healthy-help fix still open, from the client's preps, debriefs and deep-dives
+    given newest first, and its text. The newest one that names a fix, or was asked about one,
     decides: the fixes it names are open (all of them, joined with "; "), whatever
     became of the one before; else the fix it was asked about (its ``planned`` text,
     which may come from the linked prep) stays open unless the answer was "put right" or

@@ -139,24 +139,33 @@ def read_file(path: Path | None = None) -> dict[str, Any]:
     silently falls back to a default; the hint names the ``coach config`` command that
     puts it right.
     """
+    from clientcoach.errors import CoachError
+
     path = path or config_path()
     flat = raw_file(path)
+    problems: list[tuple[str, str]] = []
     for key, value in flat.items():
         try:
             flat[key] = validate(key, value)
-        except Exception as exc:
-            from clientcoach.errors import CoachError
-
-            if not isinstance(exc, CoachError):
-                raise
+        except CoachError as exc:
             known = key in settings()
             fix = (
                 _("to change it: coach config set {key} VALUE, or coach config unset {key}")
                 if known
                 else _("to remove it: coach config unset {key}")
             ).format(key=key)
-            hint = _("; ").join((exc.hint, fix)) if exc.hint and known else fix
-            raise _config_error(f"{path}: {exc.message}", hint) from None
+            problems.append(
+                (exc.message, _("; ").join((exc.hint, fix)) if exc.hint and known else fix)
+            )
+    if len(problems) == 1:
+        message, hint = problems[0]
+        raise _config_error(f"{path}: {message}", hint)
+    if problems:
+        # Every one at once: mending them one run at a time took as many runs.
+        raise _config_error(
+            _("{path}: {count} problems in the config file:").format(path=path, count=len(problems))
+            + "".join(f"\n  {message} ({hint})" for message, hint in problems)
+        )
     return flat
 
 

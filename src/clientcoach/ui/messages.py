@@ -156,8 +156,8 @@ def unfinished(drafts: list[Draft], offered: bool = False) -> None:
     more = len(drafts) - 1
     text = (
         _(
-            "You have an unfinished {kind} for {client} (draft {id}, started "
-            "{started:%Y-%m-%d %H:%M})."
+            "You have an unfinished {kind} for {client}: the meeting of {day}, with the "
+            "{playbook} playbook (draft {id}, started {started:%Y-%m-%d %H:%M})."
         )
         if offered
         else _(
@@ -166,7 +166,12 @@ def unfinished(drafts: list[Draft], offered: bool = False) -> None:
             "coach resume {id}"
         )
     ).format(
-        kind=kind_name(newest.kind), client=newest.client, id=newest.id, started=newest.started_at
+        kind=kind_name(newest.kind),
+        client=newest.client,
+        id=newest.id,
+        started=newest.started_at,
+        day=f"{newest.meeting.date:%Y-%m-%d}",
+        playbook=newest.playbook.id,
     )
     if more:
         text += " " + _("({count} more: coach drafts)").format(count=more)
