@@ -40,6 +40,23 @@ def test_phrases_name_the_day_people_mean(text: str, expected: date) -> None:
     assert parse_date(text, WEDNESDAY) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("in two months", date(2027, 2, 2)),
+        ("dans deux mois", date(2027, 2, 2)),
+        ("next month", date(2027, 1, 2)),
+        ("le mois prochain", date(2027, 1, 2)),
+        ("next week", date(2026, 12, 9)),
+        ("la semaine prochaine", date(2026, 12, 9)),
+        ("three weeks ago", date(2026, 11, 11)),
+        ("il y a trois jours", date(2026, 11, 29)),
+    ],
+)
+def test_counts_in_words_and_next_week_or_month(text: str, expected: date) -> None:
+    assert parse_date(text, WEDNESDAY) == expected
+
+
 def test_end_of_month_knows_short_months_and_leap_years() -> None:
     assert parse_date("end of month", date(2026, 2, 10)) == date(2026, 2, 28)
     assert parse_date("fin du mois", date(2028, 2, 1)) == date(2028, 2, 29)

@@ -64,7 +64,12 @@ _RELATIVE = re.compile(r"^([+-])(\d{1,4})\s*([dwjsm])$")
 # month (0 here) is a calendar month, counted by :func:`_months_on`.
 _UNITS = {"day": 1, "days": 1, "jour": 1, "jours": 1, "week": 7, "weeks": 7}
 _UNITS |= {"semaine": 7, "semaines": 7, "month": 0, "months": 0, "mois": 0}
-_COUNT = r"(\d{1,4}|a|an|one|un|une)"
+# Counts in words too, up to twelve (months run that far), English and French.
+_WORDS = {"a": 1, "an": 1, "one": 1, "un": 1, "une": 1, "two": 2, "deux": 2, "three": 3}
+_WORDS |= {"trois": 3, "four": 4, "quatre": 4, "five": 5, "cinq": 5, "six": 6, "seven": 7}
+_WORDS |= {"sept": 7, "eight": 8, "huit": 8, "nine": 9, "neuf": 9, "ten": 10, "dix": 10}
+_WORDS |= {"eleven": 11, "onze": 11, "twelve": 12, "douze": 12}
+_COUNT = r"(\d{1,4}|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + ")"
 _UNIT = "(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + ")"
 # "in 3 days", "dans 2 semaines"; "3 days ago", "il y a 2 jours".
 _AHEAD = re.compile(rf"^(?:in|dans)\s+{_COUNT}\s+{_UNIT}$")
@@ -74,10 +79,13 @@ _NEXT_WORDS = ("next ", "this ", "ce ", " prochain", " next")
 _LAST_WORDS = ("last ", " dernier")
 _END_OF_MONTH = {"end of month", "end of the month", "fin du mois", "fin de mois", "eom"}
 _END_OF_WEEK = {"end of week", "end of the week", "fin de semaine", "fin de la semaine", "eow"}
+# "next week" and "next month": the same day a week or a calendar month on.
+_NEXT_UNIT = {"next week": "week", "semaine prochaine": "week", "la semaine prochaine": "week"}
+_NEXT_UNIT |= {"next month": "month", "mois prochain": "month", "le mois prochain": "month"}
 
 
 def _count(word: str) -> int:
-    return int(word) if word.isdigit() else 1
+    return int(word) if word.isdigit() else _WORDS[word]
 
 
 def _months_on(day: date, months: int) -> date:
@@ -105,6 +113,8 @@ def _phrase(text: str, today: date) -> date | None:
         return first_of_next - timedelta(days=1)
     if text in _END_OF_WEEK:  # the working week's end: this Friday, or today if it is one
         return today + timedelta(days=(4 - today.weekday()) % 7)
+    if text in _NEXT_UNIT:
+        return _moved(today, 1, _NEXT_UNIT[text])
     match = _AHEAD.match(text)
     if match:
         return _moved(today, _count(match.group(1)), match.group(2))
