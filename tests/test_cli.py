@@ -823,3 +823,50 @@ def test_a_draft_of_another_playbook_is_not_taken_by_enter(
     assert "Continue it instead? [y/N]" in other.stderr
     (record,) = saved(home, "prep")
     assert record["playbook"]["id"] == "other"
+
+
+def test_a_title_given_to_the_new_run_is_not_silently_dropped(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own_playbook(home, "halfway", HALFWAY)
+    at_a_terminal(monkeypatch)
+    args = ["prep", "Acme", "--playbook", "halfway"]
+    CliRunner().invoke(app, args, input="a\n\n")
+    titled = CliRunner().invoke(app, [*args, "--meeting", "Kick-off"], input="y\n\n\n4\n\n")
+    assert titled.exit_code == 0, titled.output
+    said = " ".join(titled.stderr.split())
+    assert "Continue it instead? [y/N]" in said  # not the default: the title would be lost
+    assert "The draft goes on as it was started" in said
+    (record,) = saved(home, "prep")
+    assert record["meeting"]["title"] is None
+
+
+def test_of_several_drafts_the_one_of_this_meeting_is_offered(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own_playbook(home, "halfway", HALFWAY)
+    at_a_terminal(monkeypatch)
+    args = ["prep", "Acme", "--playbook", "halfway"]
+    monkeypatch.setenv("CLIENTCOACH_NOW", "2026-11-20T09:00")
+    CliRunner().invoke(app, args, input="today\n\n")
+    monkeypatch.setenv("CLIENTCOACH_NOW", "2026-11-20T10:00")
+    CliRunner().invoke(app, [*args, "--date", "2026-11-27"], input="n\nlater\n\n")
+    monkeypatch.setenv("CLIENTCOACH_NOW", "2026-11-20T17:00")
+    again = CliRunner().invoke(app, args, input="\n\n4\n\n")
+    assert again.exit_code == 0, again.output
+    said = " ".join(again.stderr.split())
+    assert "the meeting of 2026-11-20" in said
+    assert "Continue it instead? [Y/n]" in said
+    (record,) = saved(home, "prep")
+    assert as_answers_file(record["answers"]) == {"notes": ["today"], "score": 4}
+
+
+def test_a_draft_of_a_playbook_file_is_not_taken_for_the_built_in_one(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = tmp_path / "prep.toml"
+    mine.write_text(HALFWAY.replace('id = "halfway"', 'id = "prep"'), encoding="utf-8")
+    at_a_terminal(monkeypatch)
+    CliRunner().invoke(app, ["prep", "Acme", "--playbook", str(mine)], input="a\n\n")
+    built_in = CliRunner().invoke(app, ["prep", "Acme"], input="")
+    assert "Continue it instead? [y/N]" in built_in.stderr

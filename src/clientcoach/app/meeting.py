@@ -42,11 +42,14 @@ class MeetingAsker(Asker, Protocol):
 
 
 class ContinueDraft(Exception):
-    """The person chose to go on with the waiting draft of this meeting instead."""
+    """The person chose to go on with the waiting draft of this meeting instead;
+    ``ignored``: options of this command (a title, a prep, a day or playbook of its own)
+    do not apply to it, and the person is to be told so."""
 
-    def __init__(self, draft: Draft) -> None:
+    def __init__(self, draft: Draft, ignored: bool = False) -> None:
         super().__init__(draft.id)
         self.draft = draft
+        self.ignored = ignored
 
 
 class Presenter(Protocol):
@@ -126,13 +129,26 @@ def meet(
         )
     client = choice.name
     if asker is not None and (waiting := session.unfinished(store, kind, client)):
+        source = session.source_of(request.playbook)
+
+        def same(draft: Draft) -> bool:
+            """A draft of this meeting's day and playbook (the same file, when one was
+            given): most often this meeting, stopped."""
+            path = str(source) if source is not None else None
+            return (
+                draft.meeting.date == day
+                and draft.playbook.id == playbook.id
+                and (draft.playbook.path or None) == path
+            )
+
+        # The one most likely this meeting is offered, the others counted.
+        waiting.sort(key=lambda d: not same(d))  # stable: newest first among equals
         show.unfinished(waiting)
-        # A draft of this meeting's day and playbook is most often this meeting, stopped:
-        # going on with it is then the default. Another day's is most likely another
-        # meeting; another playbook's (a quick one) is not what was asked for.
-        same = waiting[0].meeting.date == day and waiting[0].playbook.id == playbook.id
-        if asker.confirm(_("Continue it instead?"), default=same):
-            raise ContinueDraft(waiting[0])
+        # Going on with it is the default only for this meeting, and when this command
+        # gave nothing the draft would not keep (a title, a prep to link).
+        given = request.title is not None or request.prep is not None
+        if asker.confirm(_("Continue it instead?"), default=same(waiting[0]) and not given):
+            raise ContinueDraft(waiting[0], ignored=given or not same(waiting[0]))
 
     title = clean_title(request.title)
     prep: Reflection | None = None

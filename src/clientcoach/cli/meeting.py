@@ -188,7 +188,19 @@ def _meet(
     except ContinueDraft as chosen:
         from clientcoach.cli.drafts import continue_draft
         from clientcoach.storage.store import Store
+        from clientcoach.ui.messages import emit
 
+        if chosen.ignored:
+            emit(
+                (
+                    _(
+                        "The draft goes on as it was started: its day, playbook, title and "
+                        "prep link; what this command gave does not apply to it."
+                    ),
+                    "yellow",
+                ),
+                soft_wrap=True,
+            )
         continue_draft(Store(root), chosen.draft)
         return
     saved(reflection, path)
