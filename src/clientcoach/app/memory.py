@@ -212,7 +212,9 @@ def _commitments(store: Store, client: str, day: date | None) -> dict[str, Any]:
                 if found is not None and found["kind"] in kinds:
                     yield found
 
-        debriefs = index.rows(f"{where} AND f.kind = 'debrief'", args, order=NEWEST)
+        # Row by row: the latest lesson is almost always in the newest debrief, and the
+        # busiest client has thousands.
+        debriefs = index.walk_rows(f"{where} AND f.kind = 'debrief'", args, order=NEWEST)
         plan = memory.commitment_from_newest(
             newest((r for r in debriefs if like(r.name)), frozenset({"debrief"}))
         )
