@@ -147,6 +147,28 @@ def _kept_for_all(index: Index) -> Iterator[tuple[str, date, list[str]]]:
             yield owner, date.fromisoformat(day), orjson.loads(data)
 
 
+def client_reader(store: Store, key: str) -> Callable[[Row], dict[str, Any] | None]:
+    """Reads the file of an index row once, as a record of the client ``key`` (folded):
+    None when it is damaged or, changed since the index saw it, another client's (skipped,
+    as a scan of the files does)."""
+    from clientcoach.storage.store import DamagedFile
+
+    read: dict[int, dict[str, Any] | None] = {}
+
+    def record_of(row: Row) -> dict[str, Any] | None:
+        if row.id not in read:
+            try:
+                record: dict[str, Any] | None = store.read_record(row.path)
+            except DamagedFile:
+                record = None
+            if record is not None and fold(record["client"]) != key:
+                record = None
+            read[row.id] = record
+        return read[row.id]
+
+    return record_of
+
+
 def _client_facts(
     store: Store, index: Index, client: str
 ) -> tuple[ClientFacts, Having, Callable[[str], bool]]:
@@ -155,7 +177,7 @@ def _client_facts(
     when reached; and the file-name filter a scan of the files applies."""
     from clientcoach.insights.clients import ClientFacts, FollowUp, Newest, count_topics
     from clientcoach.storage.index import NEWEST, OLDEST
-    from clientcoach.storage.store import DamagedFile, named_like
+    from clientcoach.storage.store import named_like
 
     key = fold(client)
     like = named_like(None, client)
@@ -183,18 +205,7 @@ def _client_facts(
         row.id: set(orjson.loads(data))
         for row, data in index.parts("brief", "f.client_key = ?", (key,), NEWEST)
     }
-    read: dict[int, dict[str, Any] | None] = {}
-
-    def record_of(row: Row) -> dict[str, Any] | None:
-        if row.id not in read:
-            try:
-                record: dict[str, Any] | None = store.read_record(row.path)
-            except DamagedFile:
-                record = None  # changed since the index saw it: skipped, as a scan does
-            if record is not None and fold(record["client"]) != key:
-                record = None
-            read[row.id] = record
-        return read[row.id]
+    record_of = client_reader(store, key)
 
     def having(*wanted_roles: str) -> Iterable[dict[str, Any]]:
         wanted = (record_of(r) for r in rows if not roles.get(r.id, set()).isdisjoint(wanted_roles))

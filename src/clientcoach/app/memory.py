@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from clientcoach.app.clients import client_brief, records_of, slug_near
+from clientcoach.app.clients import client_brief, client_reader, records_of, slug_near
 from clientcoach.core.engine import Address, Earlier, Run
 from clientcoach.core.text import compact
 from clientcoach.insights import recall as memory
@@ -186,7 +186,7 @@ def _commitments(store: Store, client: str, day: date | None) -> dict[str, Any]:
     from clientcoach.app.indexed import answer
     from clientcoach.core.text import fold
     from clientcoach.storage.index import NEWEST, Index, Row
-    from clientcoach.storage.store import DamagedFile, named_like
+    from clientcoach.storage.store import named_like
 
     key = fold(client)
 
@@ -196,19 +196,11 @@ def _commitments(store: Store, client: str, day: date | None) -> dict[str, Any]:
         args: tuple[str, ...] = (key,)
         if day is not None:
             where, args = f"{where} AND f.day <= ?", (key, day.isoformat())
-        read: dict[int, dict[str, Any] | None] = {}
+        record_of = client_reader(store, key)
 
         def newest(rows: Iterable[Row], kinds: frozenset[str]) -> Iterator[dict[str, Any]]:
             for row in rows:
-                if row.id not in read:
-                    try:
-                        record: dict[str, Any] | None = store.read_record(row.path)
-                    except DamagedFile:
-                        record = None  # changed since the index saw it: skipped, as a scan does
-                    if record is not None and fold(record["client"]) != key:
-                        record = None
-                    read[row.id] = record
-                found = read[row.id]
+                found = record_of(row)
                 if found is not None and found["kind"] in kinds:
                     yield found
 
