@@ -10,12 +10,14 @@ process killed while updating it leaves the next command right, and what doctor 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
 import shutil
 import sqlite3
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,6 +75,23 @@ def assert_same_as_files(home: Path) -> None:
             reference.stdout,
             reference.stderr,
         ), command
+    assert_shared_texts_counted(home)
+
+
+def assert_shared_texts_counted(home: Path) -> None:
+    """Each text kept once for many records is counted by exactly the records that
+    list it, and none is kept that no record lists (the index holds nothing the files
+    do not)."""
+    gc.collect()  # in-process runs leave their connection to the garbage collector
+    file = home / "cache" / INDEX
+    if not file.exists():
+        return
+    with contextlib.closing(sqlite3.connect(file)) as db:
+        listed: Counter[int] = Counter()
+        for (ids,) in db.execute("SELECT shared FROM files WHERE shared IS NOT NULL"):
+            listed.update(json.loads(ids))
+        kept = dict(db.execute("SELECT id, refs FROM shared").fetchall())
+    assert kept == dict(listed)
 
 
 def save(home: Path, kind: str, client: str, day: str) -> None:
@@ -291,6 +310,48 @@ def test_a_damaged_stale_or_deleted_index_is_rebuilt_never_trusted(
     assert coach(home, "clients", "--json").stdout == expected  # rebuilt
     report = json.loads(coach(home, "doctor", "--json").stdout)["index"]
     assert (report["state"], report["files"]) == ("current", 3)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param("UPDATE files SET shared = 'not ids' WHERE shared IS NOT NULL", id="ids"),
+        pytest.param("DELETE FROM shared", id="texts-lost"),
+    ],
+)
+def test_the_review_s_words_spoiled_behind_its_back_are_read_from_the_files(
+    home: Path, statement: str
+) -> None:
+    seeded(home)
+    review = ["review", "--json", "--month", "2026-11"]
+    expected = coach(home, *review, index=False).stdout
+    assert '"prompts": {"en"' in expected  # the words the index keeps once
+    assert coach(home, *review).stdout == expected
+    gc.collect()
+    _sql(index_file(home), statement)
+    assert coach(home, *review).stdout == expected
+    # Rebuilt, not trusted: each text counted again by the records that list it.
+    assert coach(home, *review).stdout == expected
+    assert_shared_texts_counted(home)
+
+
+def test_texts_kept_once_go_with_the_last_record_that_holds_them(home: Path) -> None:
+    seeded(home)
+    assert coach(home, "history", "--json").code == 0
+    gc.collect()
+    with contextlib.closing(sqlite3.connect(index_file(home))) as db:
+        (before,) = db.execute("SELECT count(*) FROM shared").fetchone()
+    assert before > 0
+    assert_shared_texts_counted(home)
+    for path in files(home)[1:]:
+        path.unlink()
+    assert coach(home, "history", "--json").code == 0
+    assert_shared_texts_counted(home)
+    files(home)[0].unlink()
+    assert coach(home, "history", "--json").stdout.strip() == "[]"
+    gc.collect()
+    with contextlib.closing(sqlite3.connect(index_file(home))) as db:
+        assert db.execute("SELECT count(*) FROM shared").fetchone() == (0,)
 
 
 def test_doctor_reindex_builds_it_again(home: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -368,7 +369,13 @@ def _asked(step: str, prompt: str, value: str) -> dict[str, object]:
 def test_a_role_several_questions_asked_is_named_by_each_of_them_from_files_and_index() -> None:
     import orjson
 
-    from clientcoach.insights.facts import facts_from_json, facts_to_json, record_facts
+    from clientcoach.insights.facts import (
+        facts_from_json,
+        facts_to_json,
+        record_facts,
+        words_from_json,
+        words_to_json,
+    )
     from clientcoach.insights.review import build_kept
 
     differently = "What will you do differently?"
@@ -383,8 +390,18 @@ def test_a_role_several_questions_asked_is_named_by_each_of_them_from_files_and_
     for one in records:
         facts = record_facts(one)
         assert facts is not None
-        kept.append(facts_from_json(orjson.loads(orjson.dumps(facts_to_json(facts)))))
-    by_index = {d.key: d for d in build_kept(iter(kept), NOVEMBER, NOW).declared}["lesson"]
+        back = facts_from_json(orjson.loads(orjson.dumps(facts_to_json(facts))))
+        kept.append((*back, words_to_json(facts)))
+
+    def words(said: list[tuple[bytes, ...]]) -> dict[str, Any]:
+        # Each text ranked by the latest record that showed it, as the index reads them.
+        latest: dict[bytes, int] = {}
+        for rank, texts in enumerate(said):
+            latest.update(dict.fromkeys(texts, rank))
+        return words_from_json(latest.items())
+
+    reviewed = build_kept(iter(kept), words, NOVEMBER, NOW)
+    by_index = {d.key: d for d in reviewed.declared}["lesson"]
     # Two steps asked it: both questions name it (a step reworded counts once, as the
     # latest wording), and the answers are counted together.
     assert by_files.prompts == {"en": f"Reworded? / {from_loss}"}

@@ -26,7 +26,7 @@ from clientcoach.storage.index import Derived, Index, IndexUnavailable, Progress
 from clientcoach.storage.store import Store
 
 # Bumped when what the index keeps changes in a way its sources' text would not show.
-FACTS_VERSION = 5
+FACTS_VERSION = 6
 INDEX_ENV = "CLIENTCOACH_INDEX"
 # The modules whose functions derive what the index keeps: any change to their text
 # makes another stamp, so facts of another shape are never read back.
@@ -76,7 +76,7 @@ def derive(record: dict[str, Any]) -> Derived:
         troll_topics,
     )
     from clientcoach.insights.deepdives import raised, walk_of
-    from clientcoach.insights.facts import facts_to_json, record_facts
+    from clientcoach.insights.facts import facts_to_json, record_facts, words_to_json
     from clientcoach.insights.recall import KIND_ORDER, deep_role
 
     entries = search_entries(record)
@@ -107,8 +107,10 @@ def derive(record: dict[str, Any]) -> Derived:
     if walk is not None:
         parts["walk"] = orjson.dumps(walk)
     kept = record_facts(record)
+    words: tuple[bytes, ...] = ()
     if kept is not None:
         parts["review"] = orjson.dumps(facts_to_json(kept))
+        words = words_to_json(kept)
     return Derived(
         rid=record["id"],
         kind=record["kind"],
@@ -121,6 +123,7 @@ def derive(record: dict[str, Any]) -> Derived:
         title=orjson.dumps(meeting.get("title")).decode(),
         search="\n".join(fold(text) for _where, texts, _asked in entries for text in texts),
         parts=parts,
+        shared=words,
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
+from itertools import repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
@@ -20,13 +21,15 @@ from clientcoach.storage.store import Damaged, Store
 if TYPE_CHECKING:
     from clientcoach.app import session
     from clientcoach.core.engine import Run
-    from clientcoach.insights.facts import Kept
+    from clientcoach.insights.facts import Facts
+    from clientcoach.insights.records import Shown
     from clientcoach.insights.redact import Redaction
     from clientcoach.insights.review import Period, Review
     from clientcoach.storage.index import Index
     from clientcoach.storage.playbooks import Library
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+W = TypeVar("W")
 
 
 def period(
@@ -138,7 +141,7 @@ def figures(
     def kept(index: Index) -> tuple[Review, list[Damaged]]:
         damaged: list[Damaged] = []
         facts = _kept(index, damaged, client, start, end)
-        return kept_figures(facts, chosen, now, client), damaged
+        return kept_figures(facts, _words_of(index), chosen, now, client), damaged
 
     return answer(store, kept, lambda: _scanned(store, chosen, now, client, start, end))
 
@@ -171,9 +174,10 @@ def _scanned(
 
 def _kept(
     index: Index, damaged: list[Damaged], client: str | None, start: date, end: date
-) -> Iterator[Kept]:
-    """The review's facts of the files a scan would read, from the index; the damaged
-    files among them are added to ``damaged``."""
+) -> Iterator[tuple[Facts, list[str], str | None]]:
+    """The review's facts and summaries of the files a scan would read, from the index,
+    each with its row's ids of shared words (:func:`_words_of`); the damaged files among
+    them are added to ``damaged``."""
     from clientcoach.core.text import fold
     from clientcoach.insights.facts import facts_from_json
     from clientcoach.storage.store import named_like
@@ -191,18 +195,42 @@ def _kept(
         where, args = where + " AND f.client_key = ?", (*args, key)
     shared: dict[object, object] = {}  # one of each equal value among the facts
     return (
-        facts_from_json(orjson.loads(data), shared)
-        for name, data in index.columns_with("review", ("name",), where, args)
+        (*facts_from_json(orjson.loads(data), shared), ids)
+        for name, ids, data in index.columns_with("review", ("name", "shared"), where, args)
         if like(name)
     )
 
 
-def kept_figures(kept: Iterator[Kept], chosen: Period, now: datetime, client: str | None) -> Review:
+def _words_of(index: Index) -> Callable[[list[str | None]], dict[str, Shown]]:
+    """How the words of the period's records are read: each record's row lists the ids
+    of its words (kept once among all records); an id's rank is the latest record that
+    showed it, as the records' words merged one after the other would leave them."""
+    from clientcoach.insights.facts import words_from_json
+
+    def words(said: list[str | None]) -> dict[str, Shown]:
+        latest: dict[int, int] = {}
+        for rank, ids in enumerate(said):
+            if ids:
+                # A key already there keeps its place (first shown) and takes the rank.
+                latest.update(zip(orjson.loads(ids), repeat(rank)))
+        texts = index.shared_texts(latest)
+        return words_from_json((texts[i], rank) for i, rank in latest.items())
+
+    return words
+
+
+def kept_figures(
+    kept: Iterator[tuple[Facts, list[str], W]],
+    words: Callable[[list[W]], dict[str, Shown]],
+    chosen: Period,
+    now: datetime,
+    client: str | None,
+) -> Review:
     from clientcoach.insights.review import build_kept
 
     gc.disable()
     try:
-        return build_kept(kept, chosen, now, client.strip() if client else None)
+        return build_kept(kept, words, chosen, now, client.strip() if client else None)
     finally:
         gc.enable()
 

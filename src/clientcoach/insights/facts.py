@@ -8,13 +8,15 @@ Pure, like the rest of ``insights``: records come in as the plain dicts the stor
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields
 from datetime import date
-from types import MappingProxyType
-from typing import Any, TypeVar
+from functools import cache
+from types import MappingProxyType, UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import orjson
 
@@ -51,7 +53,7 @@ T = TypeVar("T")
 
 def _growing(into: Sequence[T]) -> list[T]:
     """A fact's list while its record is read. Facts are not changed once made: those
-    the index keeps share their equal values, lists included (see ``_decode``)."""
+    the index keeps share their equal values, lists included (see ``_reader``)."""
     assert isinstance(into, list), "a fact is read-only once made"
     return into
 
@@ -282,7 +284,7 @@ def read_facts(
 
 
 def _freeze(fact: object) -> None:
-    """Make a fact just read read-only, as the index gives them back (see ``_decode``):
+    """Make a fact just read read-only, as the index gives them back (see ``_reader``):
     its lists become tuples, its own and its parts'."""
     for name in _FIELDS[type(fact)]:
         value = getattr(fact, name)
@@ -457,140 +459,250 @@ def language_of(record: Record) -> str:
 
 # --- facts kept by the index -----------------------------------------------------------
 #
-# Facts are written as JSON with their class named and their fields in the order the
-# class declares them (no field names: the index reads thousands of these per review).
-# A field added to a fact class is kept and read back without anything else to change:
-# the index is rebuilt whenever this module's text changes, so it never reads facts of
-# another shape. A new fact class goes in ``_CLASSES`` (at the end): any other object is
-# refused when written (TypeError), so a class left out fails at once, in the tests.
+# A fact is written as JSON, as the list of its fields' values in the order its class
+# declares them, and read back by what each field's type hint says it holds: no field
+# names, no class names, no tags (a review of all time reads 100,000 of these). The
+# writer and reader of each class are made from its type hints: a field added to a fact
+# class is kept and read back with nothing else to change (the index is rebuilt whenever
+# this module's text changes, so it never reads facts of another shape), and a field of
+# a type they cannot hold fails when first written, in the tests. Anything but a fact
+# where a fact goes is refused when written (TypeError); facts read back that are not of
+# the shape written raise ValueError or TypeError, and the index is then rebuilt.
 
-
-def _encode(value: object) -> object:
-    kind = type(value)
-    if kind is str or kind is int or kind is float or kind is bool or value is None:
-        return value
-    if kind is list or kind is tuple:
-        # Read back as a tuple either way: facts are read-only once made.
-        return [_encode(v) for v in value]  # type: ignore[attr-defined]
-    if kind is set or kind is frozenset:
-        return {"s": sorted(_encode(v) for v in value)}  # type: ignore[attr-defined, type-var]
-    if kind is date:
-        return {"d": value.isoformat()}  # type: ignore[attr-defined]
-    if kind is dict:
-        return {"m": [[_encode(k), _encode(v)] for k, v in value.items()]}  # type: ignore[attr-defined]
-    names = _FIELDS.get(kind)
-    if names is not None:
-        return {"c": kind.__name__, "v": [_encode(getattr(value, n)) for n in names]}
-    raise TypeError(f"a fact cannot hold {kind.__name__}")
-
-
-def _fact_class(name: str) -> type:
-    found = _CLASSES.get(name)
-    if found is None:
-        raise ValueError(f"{name} is not a fact")
-    return found
-
-
-_NESTED = (dict, list)
+# What a field's value is turned into and back; None: written and read as it is.
+Convert = Callable[[Any], Any] | None
+# One of each equal value, for the facts of one review (see ``facts_from_json``).
+Shared = dict[object, Any]
 # What every empty list and map of a kept fact is: facts are read-only once made.
 _NONE: tuple[()] = ()
 _NO_MAP: Mapping[str, Any] = MappingProxyType({})
-# One of each equal value, for the facts of one review (see ``facts_from_json``).
-Shared = dict[object, Any]
+_PLAIN = (str, bool, int, float)
+_READER = object()  # where the reader of one ``shared`` is kept, in it
 
 
-def _decode(value: object, shared: Shared) -> Any:
-    # A review of all time holds the facts of every record (100,000 of them at most), and
-    # most of their values are equal: the same kinds, clients, labels, lists of codes. Each
-    # is held once (about 2.9 KB a fact down to 0.8), as read-only tuples, never lists.
-    # Texts, dates, and tuples of texts or of numbers are shared, each kind apart (see
-    # ``_one``); a map is shared as a read-only view.
-    kind = type(value)
-    if kind is str:
-        return shared.setdefault(value, value)
-    if kind is list:
-        if not value:
+def _fact_classes() -> tuple[type, ...]:
+    return (Facts, FollowUpFact, TrollFact, MistakeFact, LossFact)
+
+
+@cache
+def _hints(cls: type) -> list[tuple[str, Any]]:
+    """A fact class's fields and their types, in the order it declares them."""
+    hints = get_type_hints(cls)
+    return [(f.name, hints[f.name]) for f in fields(cls)]
+
+
+def _optional(hint: Any) -> Any:
+    """``X`` of ``X | None``; None for any other hint."""
+    args = get_args(hint)
+    if get_origin(hint) in (UnionType, Union) and len(args) == 2 and type(None) in args:
+        return args[0] if args[1] is type(None) else args[1]
+    return None
+
+
+def _text_only(hint: Any) -> bool:
+    """Whether a value of this type holds texts only (a text, a tuple or list of them)."""
+    if hint is str:
+        return True
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is tuple:
+        return all(_text_only(a) for a in args)
+    return origin is Sequence and _text_only(args[0])
+
+
+def _or_none(convert: Convert) -> Convert:
+    """``convert`` for a value that may be None, which stays None."""
+    if convert is None:
+        return None
+    turn = convert
+    return lambda value: None if value is None else turn(value)
+
+
+def _writer(hint: Any) -> Convert:
+    if hint in _PLAIN:
+        return None
+    if hint is date:
+        return date.isoformat
+    if (inner := _optional(hint)) is not None:
+        return _or_none(_writer(inner))
+    if hint in _fact_classes():
+        return _class_writer(hint)
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is Sequence or origin is tuple:
+        writes = [_writer(a) for a in (args if origin is tuple else args[:1])]
+        if origin is Sequence:
+            return lambda v: [x if writes[0] is None else writes[0](x) for x in v]
+        return lambda v: [x if w is None else w(x) for w, x in zip(writes, v, strict=True)]
+    if origin is Mapping:
+        write = _writer(args[1])
+        return lambda v: [[k, x if write is None else write(x)] for k, x in v.items()]
+    if origin is AbstractSet:
+        return sorted
+    raise TypeError(f"a fact cannot hold {hint}")
+
+
+@cache
+def _class_writer(cls: type) -> Callable[[Any], list[Any]]:
+    names = [(name, _writer(hint)) for name, hint in _hints(cls)]
+
+    def write(fact: Any) -> list[Any]:
+        if type(fact) is not cls:
+            raise TypeError(f"a fact cannot hold {type(fact).__name__}")
+        values = [getattr(fact, name) for name, _write in names]
+        return [v if w is None else w(v) for v, (_name, w) in zip(values, names, strict=True)]
+
+    return write
+
+
+def _reader(hint: Any, shared: Shared) -> Convert:
+    """How a value of this type is read back. Equal values read with one ``shared`` are
+    held once: a review of all time holds the facts of every record, and most of their
+    values are equal (the same kinds, clients, labels, lists of codes; about 2.9 KB a
+    fact down to 0.8). Lists come back as read-only tuples; texts, dates, tuples of
+    texts or of numbers, and maps are shared; a yes/no is never taken for a number, as
+    each field's type says which it holds."""
+    if hint is str:
+        return sys.intern
+    if hint in _PLAIN:
+        return None
+    if hint is date:
+        days: dict[str, date] = {}
+
+        def day(text: str) -> date:
+            found = days.get(text)
+            if found is None:
+                found = days[text] = date.fromisoformat(text)
+            return found
+
+        return day
+    if (inner := _optional(hint)) is not None:
+        return _or_none(_reader(inner, shared))
+    if hint in _fact_classes():
+        return _class_reader(hint, shared)
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is Sequence:
+        return _sequence_reader(args[0], shared)
+    if origin is tuple:
+        return _tuple_reader(args, shared)
+    if origin is Mapping:
+        return _map_reader(args[1], shared)
+    if origin is AbstractSet:
+        return frozenset
+    raise TypeError(f"a fact cannot hold {hint}")
+
+
+def _class_reader(cls: type, shared: Shared) -> Callable[[Any], Any]:
+    read = [(i, r) for i, (_name, hint) in enumerate(_hints(cls)) if (r := _reader(hint, shared))]
+    size = len(_hints(cls))
+
+    def make(values: Any) -> Any:
+        if type(values) is not list or len(values) != size:
+            raise ValueError(f"not a kept {cls.__name__}")
+        for i, r in read:
+            values[i] = r(values[i])
+        return cls(*values)
+
+    return make
+
+
+def _sequence_reader(hint: Any, shared: Shared) -> Callable[[Any], Any]:
+    read = _reader(hint, shared)
+    # Keyed apart from texts: (1.0,) == (True,), and a yes/no must never become a number.
+    kind: object = str if _text_only(hint) else float if hint is float else None
+
+    def items(values: Any) -> tuple[Any, ...]:
+        if type(values) is not list:
+            raise ValueError("not a kept list")
+        if not values:
             return _NONE
-        items = tuple(
-            shared.setdefault(v, v) if type(v) is str else _decode(v, shared)
-            for v in value  # type: ignore[attr-defined]
-        )
-        return _one(items, shared)
-    if kind is not dict:
-        return value
-    tagged: dict[str, Any] = value  # type: ignore[assignment]
-    if "c" in tagged:
-        return _fact_class(tagged["c"])(*[_decode(v, shared) for v in tagged["v"]])
-    if "s" in tagged:
-        return frozenset(_decode(v, shared) for v in tagged["s"])
-    if "m" in tagged:
-        if not tagged["m"]:
-            return _NO_MAP
-        pairs = tuple((_decode(k, shared), _decode(v, shared)) for k, v in tagged["m"])
-        try:
-            # Keyed by value and kind: {"x": (True,)} == {"x": (1.0,)}.
-            key = (Mapping, pairs, _kinds(pairs))
-            found = shared.get(key)
-        except TypeError:  # a value that is not read-only: a map of its own
-            return dict(pairs)
-        if found is None:
-            found = shared[key] = MappingProxyType(dict(pairs))
+        found = tuple(values) if read is None else tuple(map(read, values))
+        if kind is str:
+            return shared.setdefault(found, found)  # type: ignore[no-any-return]
+        if kind is float:
+            return shared.setdefault((float, found), found)  # type: ignore[no-any-return]
         return found
-    day = date.fromisoformat(tagged["d"])
-    return shared.setdefault(day, day)
 
-
-def _kinds(value: object) -> object:
-    """The kinds of ``value`` and of everything in it, for telling equal values apart."""
-    if type(value) is tuple:
-        return tuple(_kinds(v) for v in value)
-    if isinstance(value, Mapping):
-        return tuple((k, _kinds(v)) for k, v in value.items())
-    return type(value)
-
-
-def _one(items: tuple[Any, ...], shared: Shared) -> tuple[Any, ...]:
-    """The tuple ``items``, held once among equal ones when it is all texts or all
-    numbers with a fraction; any other (facts, yes/no, None) stays a tuple of its own."""
-    if _text_only(items):
-        return shared.setdefault(items, items)  # type: ignore[no-any-return]
-    if all(type(v) is float for v in items):
-        # Keyed apart: (1.0,) == (True,), and a yes/no must never become a number.
-        found: tuple[Any, ...] = shared.setdefault((float, items), items)
-        return found
     return items
 
 
-def _text_only(items: tuple[Any, ...]) -> bool:
-    return all(type(v) is str or (type(v) is tuple and _text_only(v)) for v in items)
+def _tuple_reader(hints: tuple[Any, ...], shared: Shared) -> Callable[[Any], Any]:
+    reads = [_reader(hint, shared) for hint in hints]
+    texts = all(_text_only(hint) for hint in hints)
+
+    def items(values: Any) -> tuple[Any, ...]:
+        if type(values) is not list or len(values) != len(reads):
+            raise ValueError("not a kept tuple")
+        found = tuple(v if r is None else r(v) for r, v in zip(reads, values, strict=True))
+        return shared.setdefault(found, found) if texts else found
+
+    return items
+
+
+def _map_reader(hint: Any, shared: Shared) -> Callable[[Any], Any]:
+    read = _reader(hint, shared)
+
+    def mapping(pairs: Any) -> Mapping[str, Any]:
+        if not pairs:
+            return _NO_MAP
+        held = tuple((sys.intern(k), v if read is None else read(v)) for k, v in pairs)
+        key = (Mapping, held)
+        found: Mapping[str, Any] | None = shared.get(key)
+        if found is None:
+            found = shared[key] = MappingProxyType(dict(held))
+        return found
+
+    return mapping
 
 
 def facts_to_json(kept: Kept) -> object:
-    """What :func:`record_facts` returned, as JSON values (:func:`facts_from_json`)."""
-    facts, summaries, language, words = kept
-    # The summaries are already texts (see Kept). A word's key is a name (its prompt), a
-    # (name, choice value) pair (its label) or an (ASKED, name, step) triple (the prompt
-    # of one step that asked it): a tuple is written flat, its text last.
-    return [
-        _encode(facts),
-        summaries,
-        language,
-        [[*key, text] if type(key) is tuple else [key, text] for key, text in words.items()],
-    ]
+    """The facts and summaries :func:`record_facts` returned, as JSON values
+    (:func:`facts_from_json`); its words go apart (:func:`words_to_json`)."""
+    facts, summaries, _language, _words = kept
+    return [_class_writer(Facts)(facts), summaries]  # the summaries are already texts (see Kept)
 
 
-def facts_from_json(data: Any, shared: Shared | None = None) -> Kept:
+def facts_from_json(data: Any, shared: Shared | None = None) -> tuple[Facts, list[str]]:
     """What :func:`facts_to_json` wrote; the values of the facts read with one
     ``shared`` are held once among them."""
-    facts, summaries, language, words = data
-    shown: Shown = {tuple(w[:-1]) if len(w) > 2 else w[0]: w[-1] for w in words}
-    return _decode(facts, {} if shared is None else shared), summaries, language, shown
+    facts, summaries = data
+    if shared is None:
+        shared = {}
+    read = shared.get(_READER)
+    if read is None:
+        read = shared[_READER] = _class_reader(Facts, shared)
+    return read(facts), summaries
 
 
-# The classes a kept fact may be, and nothing else; their fields in declared order.
-_CLASSES: dict[str, type] = {
-    cls.__name__: cls for cls in (Facts, FollowUpFact, TrollFact, MistakeFact, LossFact)
-}
+def words_to_json(kept: Kept) -> tuple[bytes, ...]:
+    """The words of :func:`record_facts`, one JSON text each, its language first: the
+    same prompts and labels come back in record after record, so the index keeps each
+    text once (:func:`words_from_json`)."""
+    _facts, _summaries, language, words = kept
+    # A word's key is a name (its prompt), a (name, choice value) pair (its label) or an
+    # (ASKED, name, step) triple (the prompt of one step that asked it): written flat,
+    # its text last.
+    return tuple(
+        orjson.dumps([language, *key, text] if type(key) is tuple else [language, key, text])
+        for key, text in words.items()
+    )
+
+
+def words_from_json(said: Iterable[tuple[bytes, int]]) -> dict[str, Shown]:
+    """The words of many records by language, from each text :func:`words_to_json`
+    wrote and the rank of the latest record that showed it: the keys in the order first
+    shown, each with its text from the latest record, as when the records' words are
+    merged one after the other."""
+    shown: dict[str, Shown] = {}
+    ranks: dict[tuple[str, object], int] = {}
+    for text, rank in said:
+        language, *key, word = orjson.loads(text)
+        named = tuple(key) if len(key) > 1 else key[0]
+        if ranks.get((language, named), -1) < rank:
+            ranks[language, named] = rank
+            shown.setdefault(language, {})[named] = word
+    return shown
+
+
+# The fields of each fact class, in declared order (see ``_freeze``).
 _FIELDS: dict[type, tuple[str, ...]] = {
-    cls: tuple(f.name for f in fields(cls)) for cls in _CLASSES.values()
+    cls: tuple(f.name for f in fields(cls)) for cls in _fact_classes()
 }

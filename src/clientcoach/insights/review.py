@@ -12,17 +12,16 @@ reflections holds a few facts per file in memory, never the files themselves.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from clientcoach.core.text import norm
 from clientcoach.insights.facts import (
     PITCHING,
     Facts,
-    Kept,
     MistakeFact,
     day_of,
     language_of,
@@ -31,6 +30,8 @@ from clientcoach.insights.facts import (
 )
 from clientcoach.insights.records import ASKED, NO, YES, Record, Shown, SummaryTally
 
+# What a kept record's words are read from (see ``build_kept``).
+W = TypeVar("W")
 TREND_MONTHS = 12
 TOP = 5
 GAP_FLAG = 2.0
@@ -629,30 +630,32 @@ def build(
 
 
 def build_kept(
-    kept: Iterable[Kept],
+    kept: Iterable[tuple[Facts, list[str], W]],
+    words: Callable[[list[W]], dict[str, Shown]],
     period: Period,
     now: datetime,
     client: str | None = None,
 ) -> Review:
-    """:func:`build` from facts kept by :func:`clientcoach.insights.facts.record_facts`, in
-    the order of the files."""
+    """:func:`build` from the facts and summaries kept by
+    :func:`clientcoach.insights.facts.record_facts`, each with what ``words`` reads the
+    words of the period's records from (given in the order of the files, as ``build``
+    merges them: later records' words win)."""
     window_start, window_end = reading_window(period)
     history: list[Facts] = []
     counted: Counter[str] = Counter()
-    shown: dict[str, Shown] = {}
-    for facts, own, language, words in kept:
+    said: list[W] = []
+    for facts, own, held in kept:
         if not window_start <= facts.day <= window_end:
             continue
         history.append(facts)
         if facts.day in period:
             counted.update(own)
-            # Later records' words win, as when ``build`` walks them in this order.
-            shown.setdefault(language, {}).update(words)
+            said.append(held)
     summaries: SummaryTally = Counter()
     for text, times in counted.items():
         # Added, not set: 5 and 5.0 are two texts of one key.
         summaries[summary_key(text)] += times
-    return build_from(history, summaries, shown, period, now, client)
+    return build_from(history, summaries, words(said), period, now, client)
 
 
 def build_from(

@@ -5,8 +5,11 @@ What the index holds is derived, record by record, by a function the caller give
 (``derive``, made of the pure functions of ``insights``): a record's sort key and
 fields, the folded text ``--grep`` searches (an FTS5 table with the trigram tokenizer,
 so any part of a word is found as today), and named facts kept as JSON (follow-ups,
-mistakes, the review's facts). A damaged file is kept as its reason, so commands report
-it as the scan of the files would.
+mistakes, the review's facts). Texts that many records hold alike (the words the
+review's summaries were asked with: the same prompts and labels in every debrief) are
+kept once, in a table of their own, counted by the records that hold them; a record
+keeps their ids. A damaged file is kept as its reason, so commands report it as the
+scan of the files would.
 
 **Reconciled before it answers.** Every open walks the reflections folder (``scandir``
 and a ``stat`` per file) and compares each file's relative path, size, ``mtime_ns``,
@@ -25,9 +28,11 @@ and a busy timeout let two processes share it.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -35,7 +40,7 @@ from typing import Any, NamedTuple
 from clientcoach.storage.store import DamagedFile, Store, ensure_dir
 
 # The layout of the index file itself; a different one is rebuilt, never read.
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 INDEX_NAME = "index.sqlite3"
 BUSY_MS = 30_000
 # Times of files written this recently are not trusted (some file systems keep them to
@@ -53,7 +58,8 @@ _SCHEMA = (
         size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, inode INTEGER,
         damaged TEXT,
         rid TEXT, kind TEXT, client TEXT, client_key TEXT,
-        date TEXT, finished TEXT, kind_order INTEGER, day TEXT, title TEXT
+        date TEXT, finished TEXT, kind_order INTEGER, day TEXT, title TEXT,
+        shared TEXT
     )""",
     # With the path, it lists every file in order (``relatives``) without a sort or a row.
     "CREATE INDEX files_name ON files(name, path)",
@@ -68,6 +74,10 @@ _SCHEMA = (
         PRIMARY KEY(part, file)
     ) WITHOUT ROWID""",
     "CREATE INDEX facts_file ON facts(file)",
+    # Texts many records hold alike, once each; ``refs`` counts the records holding one,
+    # so the last record let go of takes it along (the index holds nothing the files
+    # do not).
+    "CREATE TABLE shared(id INTEGER PRIMARY KEY, data BLOB NOT NULL UNIQUE, refs INTEGER NOT NULL)",
     # The folded texts of a record (title, answers, loop items, includes), one row per
     # file; trigram makes LIKE '%part%' use the index, as --grep finds any part of a word.
     "CREATE VIRTUAL TABLE search USING fts5(text, tokenize='trigram', detail='none')",
@@ -88,6 +98,9 @@ class Derived(NamedTuple):
     title: str  # the meeting title, as JSON
     search: str  # folded texts, one per line
     parts: dict[str, bytes]  # named facts, as JSON
+    # Texts that many records hold alike, kept once (:meth:`Index.shared_texts`); the
+    # record's ids of them, in this order, are its row's ``shared`` (a JSON list).
+    shared: tuple[bytes, ...] = ()
 
 
 Derive = Callable[[dict[str, Any]], Derived]
@@ -196,6 +209,17 @@ def listing(folder: Path) -> Iterator[tuple[str, Key | None]]:
                 os.close(fd)
 
 
+def _ids(held: str) -> list[int]:
+    """A row's ``shared`` ids; anything else is a damaged index (rebuilt, never trusted)."""
+    try:
+        ids = json.loads(held)
+    except ValueError:
+        ids = None
+    if not isinstance(ids, list) or not all(type(i) is int for i in ids):
+        raise sqlite3.DatabaseError("a row's shared ids are damaged")
+    return ids
+
+
 class Index:
     """The index of one data directory, reconciled with its files when opened."""
 
@@ -208,6 +232,10 @@ class Index:
         self.rebuilt = False  # built from nothing by this process
         self.changed = 0  # files read again by the last reconciliation
         self._listed: list[str] | None = None  # relatives(), until the next change
+        # Within one write: the shared texts' ids looked up, and how each one's count of
+        # records changes (written once, at the end, not once per record).
+        self._ids: dict[bytes, int] = {}
+        self._refs: Counter[int] = Counter()
 
     # --- opening ------------------------------------------------------------------------
 
@@ -407,8 +435,7 @@ class Index:
             except UnicodeEncodeError:
                 raise IndexUnavailable(f"a file name that is not UTF-8: {relative!r}") from None
         db = self.conn
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._writing():
             # Another process may have done part of it while this one waited.
             if kept == 0 or not self._current(db):
                 # Everything to read again, or another process laid the tables out anew
@@ -421,7 +448,7 @@ class Index:
                 # No row holds any more (a data directory copied or restored: every inode
                 # is new): emptied at once, for half the time of forgetting row by row.
                 self._listed = None
-                for table in ("search", "facts", "files"):
+                for table in ("search", "facts", "files", "shared"):
                     db.execute(f"DELETE FROM {table}")
             else:
                 self._forget(gone_ids)
@@ -430,18 +457,12 @@ class Index:
                 self._read(relative, path)
                 if progress is not None and (done % 200 == 0 or done == total):
                     progress(done, total)
-            db.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
-            raise
 
     def refresh(self, paths: Iterable[Path]) -> None:
         """Read these files again now (a save, ``done``, a quarantine): one transaction."""
         root = self.store.reflections
         db = self.conn
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._writing():
             for path in paths:
                 try:
                     relative = path.relative_to(root).as_posix()
@@ -455,16 +476,55 @@ class Index:
                     row = db.execute("SELECT id FROM files WHERE path = ?", (relative,)).fetchone()
                     if row is not None:
                         self._forget([row[0]])
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One transaction under the write lock; the shared texts' counts are brought up
+        to date before it commits, and those no record holds any more are let go."""
+        db = self.conn
+        db.execute("BEGIN IMMEDIATE")
+        self._ids, self._refs = {}, Counter()
+        try:
+            yield
+            changed = [(n, i) for i, n in self._refs.items() if n]
+            if changed:
+                db.executemany("UPDATE shared SET refs = refs + ? WHERE id = ?", changed)
+                if any(n < 0 for n, _i in changed):
+                    db.execute("DELETE FROM shared WHERE refs <= 0")
             db.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
             raise
+        finally:
+            self._ids, self._refs = {}, Counter()
+
+    def _intern(self, texts: tuple[bytes, ...]) -> list[int]:
+        """The ids of these shared texts, each added when new; counted once more each."""
+        db = self.conn
+        ids: list[int] = []
+        for text in texts:
+            found = self._ids.get(text)
+            if found is None:
+                row = db.execute("SELECT id FROM shared WHERE data = ?", (text,)).fetchone()
+                if row is not None:
+                    found = int(row[0])
+                else:
+                    cursor = db.execute("INSERT INTO shared(data, refs) VALUES (?, 0)", (text,))
+                    assert cursor.lastrowid is not None
+                    found = cursor.lastrowid
+                self._ids[text] = found
+            self._refs[found] += 1
+            ids.append(found)
+        return ids
 
     def _forget(self, ids: list[int]) -> None:
         self._listed = None
         db = self.conn
         for rowid in ids:
+            row = db.execute("SELECT shared FROM files WHERE id = ?", (rowid,)).fetchone()
+            if row is not None and row[0]:
+                self._refs.subtract(_ids(row[0]))
             db.execute("DELETE FROM search WHERE rowid = ?", (rowid,))
             db.execute("DELETE FROM facts WHERE file = ?", (rowid,))
             db.execute("DELETE FROM files WHERE id = ?", (rowid,))
@@ -501,10 +561,11 @@ class Index:
                 (relative, path.name, *key, reason),
             )
             return
+        shared = self._intern(derived.shared) if derived.shared else None
         cursor = db.execute(
             "INSERT INTO files(path, name, size, mtime_ns, ctime_ns, inode, rid, kind,"
-            " client, client_key, date, finished, kind_order, day, title)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " client, client_key, date, finished, kind_order, day, title, shared)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 relative,
                 path.name,
@@ -518,6 +579,7 @@ class Index:
                 derived.kind_order,
                 derived.day,
                 derived.title,
+                json.dumps(shared, separators=(",", ":")) if shared is not None else None,
             ),
         )
         rowid = cursor.lastrowid
@@ -586,17 +648,21 @@ class Index:
 
     def part_of(self, part: str, ids: Iterable[int]) -> dict[int, bytes]:
         """The fact ``part`` of these files, by file."""
+        return self._by_id("SELECT file, data FROM facts WHERE part = ? AND file", (part,), ids)
+
+    def shared_texts(self, ids: Iterable[int]) -> dict[int, bytes]:
+        """The shared texts of these ids (a row's ``shared`` lists them), by id."""
+        return self._by_id("SELECT id, data FROM shared WHERE id", (), ids)
+
+    def _by_id(self, select: str, args: tuple[Any, ...], ids: Iterable[int]) -> dict[int, bytes]:
+        """``select ... IN (ids)`` as a map, a few hundred ids at a time (SQLite limits
+        how many values one statement may take)."""
         found: dict[int, bytes] = {}
         every = list(ids)
         for start in range(0, len(every), 500):
             chunk = every[start : start + 500]
             marks = ", ".join("?" * len(chunk))
-            found.update(
-                self.conn.execute(
-                    f"SELECT file, data FROM facts WHERE part = ? AND file IN ({marks})",
-                    (part, *chunk),
-                ).fetchall()
-            )
+            found.update(self.conn.execute(f"{select} IN ({marks})", (*args, *chunk)).fetchall())
         return found
 
     def column(self, column: str, where: str = "", order: str = "f.name") -> list[Any]:
