@@ -335,6 +335,26 @@ def test_the_review_s_words_spoiled_behind_its_back_are_read_from_the_files(
     assert_shared_texts_counted(home)
 
 
+def test_a_reworded_question_is_named_as_the_latest_record_asked_it(home: Path) -> None:
+    """The review names a summed-up answer by the words of the latest record of the
+    period that showed it: with the index as with the files, when the wording went back
+    and forth and some records brought no word the index had not seen."""
+    for day in ("2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"):
+        save(home, "debrief", "Acme", day)
+    wordings = ["Old wording?", "New wording?", "Old wording?", "New wording?"]
+    for path, wording in zip(files(home), wordings, strict=True):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        asked = next(a for a in data["answers"] if a.get("summary") and a.get("prompt"))
+        asked["prompt"] = wording
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    review = ["review", "--json", "--month", "2026-11"]
+    by_files = coach(home, *review, index=False).stdout
+    assert "New wording?" in by_files
+    assert "Old wording?" not in by_files
+    assert coach(home, *review).stdout == by_files
+    assert_shared_texts_counted(home)
+
+
 def test_texts_kept_once_go_with_the_last_record_that_holds_them(home: Path) -> None:
     seeded(home)
     assert coach(home, "history", "--json").code == 0

@@ -393,14 +393,21 @@ def test_a_role_several_questions_asked_is_named_by_each_of_them_from_files_and_
         back = facts_from_json(orjson.loads(orjson.dumps(facts_to_json(facts))))
         kept.append((*back, words_to_json(facts)))
 
-    def words(said: list[tuple[bytes, ...]]) -> dict[str, Any]:
-        # Each text ranked by the latest record that showed it, as the index reads them.
-        latest: dict[bytes, int] = {}
-        for rank, texts in enumerate(said):
-            latest.update(dict.fromkeys(texts, rank))
-        return words_from_json(latest.items())
+    class Words:
+        """Each text ranked by the latest record that showed it, as the index reads them."""
 
-    reviewed = build_kept(iter(kept), words, NOVEMBER, NOW)
+        def __init__(self) -> None:
+            self.latest: dict[bytes, int] = {}
+            self.added = 0
+
+        def add(self, texts: tuple[bytes, ...]) -> None:
+            self.added += 1
+            self.latest.update(dict.fromkeys(texts, self.added))
+
+        def shown(self) -> dict[str, Any]:
+            return words_from_json(self.latest.items())
+
+    reviewed = build_kept(iter(kept), Words(), NOVEMBER, NOW)
     by_index = {d.key: d for d in reviewed.declared}["lesson"]
     # Two steps asked it: both questions name it (a step reworded counts once, as the
     # latest wording), and the answers are counted together.

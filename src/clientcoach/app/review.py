@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from itertools import repeat
 from pathlib import Path
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from clientcoach.insights.facts import Facts
     from clientcoach.insights.records import Shown
     from clientcoach.insights.redact import Redaction
-    from clientcoach.insights.review import Period, Review
+    from clientcoach.insights.review import Period, Review, Words
     from clientcoach.storage.index import Index
     from clientcoach.storage.playbooks import Library
 
@@ -141,7 +141,7 @@ def figures(
     def kept(index: Index) -> tuple[Review, list[Damaged]]:
         damaged: list[Damaged] = []
         facts = _kept(index, damaged, client, start, end)
-        return kept_figures(facts, _words_of(index), chosen, now, client), damaged
+        return kept_figures(facts, _KeptWords(index), chosen, now, client), damaged
 
     return answer(store, kept, lambda: _scanned(store, chosen, now, client, start, end))
 
@@ -201,27 +201,32 @@ def _kept(
     )
 
 
-def _words_of(index: Index) -> Callable[[list[str | None]], dict[str, Shown]]:
-    """How the words of the period's records are read: each record's row lists the ids
-    of its words (kept once among all records); an id's rank is the latest record that
-    showed it, as the records' words merged one after the other would leave them."""
-    from clientcoach.insights.facts import words_from_json
+class _KeptWords:
+    """The words of the period's records, from the index: each record's row lists the
+    ids of its words (each text kept once among all records). An id's rank is the latest
+    record that showed it, which is all that is held while the records stream by."""
 
-    def words(said: list[str | None]) -> dict[str, Shown]:
-        latest: dict[int, int] = {}
-        for rank, ids in enumerate(said):
-            if ids:
-                # A key already there keeps its place (first shown) and takes the rank.
-                latest.update(zip(orjson.loads(ids), repeat(rank)))
-        texts = index.shared_texts(latest)
-        return words_from_json((texts[i], rank) for i, rank in latest.items())
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.latest: dict[int, int] = {}
+        self.added = 0
 
-    return words
+    def add(self, held: str | None) -> None:
+        self.added += 1
+        if held:
+            # An id already there keeps its place (first shown) and takes the new rank.
+            self.latest.update(zip(orjson.loads(held), repeat(self.added)))
+
+    def shown(self) -> dict[str, Shown]:
+        from clientcoach.insights.facts import words_from_json
+
+        texts = self.index.shared_texts(self.latest)
+        return words_from_json((texts[i], rank) for i, rank in self.latest.items())
 
 
 def kept_figures(
     kept: Iterator[tuple[Facts, list[str], W]],
-    words: Callable[[list[W]], dict[str, Shown]],
+    words: Words[W],
     chosen: Period,
     now: datetime,
     client: str | None,

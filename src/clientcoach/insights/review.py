@@ -12,11 +12,11 @@ reflections holds a few facts per file in memory, never the files themselves.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from itertools import pairwise
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from clientcoach.core.text import norm
 from clientcoach.insights.facts import (
@@ -32,6 +32,7 @@ from clientcoach.insights.records import ASKED, NO, YES, Record, Shown, SummaryT
 
 # What a kept record's words are read from (see ``build_kept``).
 W = TypeVar("W")
+W_contra = TypeVar("W_contra", contravariant=True)
 TREND_MONTHS = 12
 TOP = 5
 GAP_FLAG = 2.0
@@ -629,33 +630,44 @@ def build(
     return build_from(history, summaries, shown, period, now, client)
 
 
+class Words(Protocol[W_contra]):
+    """The words the period's summaries were shown with, from what each record keeps of
+    them (see :func:`build_kept`)."""
+
+    def add(self, held: W_contra) -> None:
+        """One more record of the period, in the order of the files: its words win over
+        those of the records added before it, as ``build`` merges them."""
+
+    def shown(self) -> dict[str, Shown]:
+        """The words of every record added, by language."""
+        ...
+
+
 def build_kept(
     kept: Iterable[tuple[Facts, list[str], W]],
-    words: Callable[[list[W]], dict[str, Shown]],
+    words: Words[W],
     period: Period,
     now: datetime,
     client: str | None = None,
 ) -> Review:
     """:func:`build` from the facts and summaries kept by
-    :func:`clientcoach.insights.facts.record_facts`, each with what ``words`` reads the
-    words of the period's records from (given in the order of the files, as ``build``
-    merges them: later records' words win)."""
+    :func:`clientcoach.insights.facts.record_facts`, in the order of the files, each with
+    what ``words`` reads that record's words from."""
     window_start, window_end = reading_window(period)
     history: list[Facts] = []
     counted: Counter[str] = Counter()
-    said: list[W] = []
     for facts, own, held in kept:
         if not window_start <= facts.day <= window_end:
             continue
         history.append(facts)
         if facts.day in period:
             counted.update(own)
-            said.append(held)
+            words.add(held)
     summaries: SummaryTally = Counter()
     for text, times in counted.items():
         # Added, not set: 5 and 5.0 are two texts of one key.
         summaries[summary_key(text)] += times
-    return build_from(history, summaries, words(said), period, now, client)
+    return build_from(history, summaries, words.shown(), period, now, client)
 
 
 def build_from(
