@@ -101,7 +101,28 @@ def test_the_french_catalogue_has_every_message_with_the_same_placeholders() -> 
 def test_french_messages_and_help() -> None:
     shown = run_coach("--lang", "fr", "prep", "--help")
     assert "Préparer un rendez-vous client" in shown.stdout
-    assert "Options:" in shown.stdout
+    # Click's own words too: the usage line and the headings, with French typography.
+    assert shown.stdout.startswith("Utilisation\u00a0: coach prep [OPTIONS] [CLIENT]\n")
+    assert "\nOptions\u00a0:\n" in shown.stdout
+    assert "\nArguments\u00a0:\n" in shown.stdout
+    assert "Usage:" not in shown.stdout
+    assert "Options:" not in shown.stdout
+    group = run_coach("--lang", "fr", "playbooks", "--help").stdout
+    assert group.startswith("Utilisation\u00a0: coach playbooks [OPTIONS] COMMANDE [ARGUMENTS]...")
+    assert "\nCommandes\u00a0:\n" in group
+    english = run_coach("prep", "--help").stdout
+    assert english.startswith("Usage: coach prep [OPTIONS] [CLIENT]\n")
+    assert "\nOptions:\n" in english
+    assert run_coach("--lang", "fr", "help", "prep").stdout == shown.stdout
+    bare = run_coach("--lang", "fr", "config")
+    assert bare.code == 2
+    assert bare.stderr.startswith("Utilisation\u00a0: coach config [OPTIONS] COMMANDE")
+    assert "Erreur" not in bare.stderr
+    assert "Afficher et modifier les réglages" in bare.stderr
+    typo = run_coach("--lang", "fr", "prep", "--bogus")
+    assert typo.code == 2
+    assert typo.stderr.startswith("Utilisation\u00a0: coach prep [OPTIONS] [CLIENT]\n")
+    assert typo.stderr.count("Utilisation") == 1
     wrong = run_coach("debrief", "Acme", "--playbook", "prep", "--lang", "fr")
     assert wrong.code == 2
     assert "coach: erreur\u00a0: le playbook 'prep' est de type prep, pas debrief" in wrong.stderr

@@ -62,7 +62,8 @@ def help_command(
                 else _("run `coach --help` to see the commands")
             )
             raise UsageError(_("no command named {name!r}").format(name=name), hint)
-        parent = typer.Context(found, info_name=name, parent=parent)
+        # Its own context class: a translated command writes Click's words translated.
+        parent = found.context_class(found, info_name=name, parent=parent)
         target = found
     text = target.get_help(parent)
     if text:  # Typer's own help formatter prints as it goes and returns nothing
@@ -165,9 +166,13 @@ def _mends_config(rest: list[str]) -> bool:
 
 
 def _translate_help(command: object) -> None:
-    """Help texts were written in English when the app was built: translate them now."""
+    """Help texts were written in English when the app was built: translate them now,
+    and Click's own words in them (:class:`clientcoach.cli.usage.HelpContext`)."""
     import inspect
 
+    from clientcoach.cli.usage import HelpContext
+
+    command.context_class = HelpContext  # type: ignore[attr-defined]
     for attr in ("help", "short_help", "epilog"):
         text = getattr(command, attr, None)
         if isinstance(text, str):

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import typer
+
 from clientcoach.i18n import _
 
 # Each English message, as a pattern, and the catalogue message it becomes.
@@ -62,6 +64,31 @@ def translate(message: str) -> str:
     return message
 
 
+# Click's help formatter as Typer's Context makes it. Typer carries its own Click and
+# exports neither module, so this public attribute is the way to its class.
+_Formatter: Any = typer.Context.formatter_class
+
+
+class _HelpFormatter(_Formatter):  # type: ignore[misc]  # a class known only at run time
+    """Click's help layout with Click's own words (the usage prefix, the headings and
+    the placeholders of a group's subcommand) in the run's language."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        args = args.replace("COMMAND [ARGS]...", _("COMMAND [ARGS]..."))
+        super().write_usage(prog, args, _("Usage:") + " " if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        # Click adds the colon itself: French puts a space before it.
+        self.write(f"{'':>{self.current_indent}}{_('{heading}:').format(heading=_(heading))}\n")
+
+
+class HelpContext(typer.Context):
+    """The context a translated command makes: its help is written by the formatter
+    above (``context_class``, Click's public way to choose it)."""
+
+    formatter_class = _HelpFormatter
+
+
 def is_click_error(error: BaseException) -> bool:
     """Whether ``error`` is one of Click's (UsageError, BadParameter...): checked by what
     it offers, as Typer does not export the classes."""
@@ -71,9 +98,16 @@ def is_click_error(error: BaseException) -> bool:
 def show(error: Any) -> None:
     """Print a Click error as Click would, with every part in the run's language."""
     ctx = getattr(error, "ctx", None)
+    if ctx is not None and error.format_message() == ctx.get_help():
+        # A group run without its command: Click shows the group's help, and so does this.
+        print(error.format_message(), file=sys.stderr)
+        return
     lines: list[str] = []
     if ctx is not None:
-        usage = ctx.get_usage().removeprefix("Usage:")
+        usage = ctx.get_usage()
+        # A translated command's usage already has its prefix in the run's language.
+        for prefix in ("Usage:", _("Usage:")):
+            usage = usage.removeprefix(prefix)
         # Click's placeholders for a group's subcommand, in the run's language.
         usage = usage.replace(" COMMAND [ARGS]...", " " + _("COMMAND [ARGS]..."))
         lines.append(_("Usage:") + usage)
