@@ -234,11 +234,18 @@ def fresh_home() -> Iterator[Path]:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(steps)
+@given(steps, st.booleans())
 def test_every_reading_command_answers_as_the_files_after_any_sequence(
-    sequence: list[Step],
+    sequence: list[Step], trusted: bool
 ) -> None:
-    with fresh_home() as home:
+    """``trusted``: each file's time is trusted as soon as it is written, so a command
+    reads again only what changed (files written this recent are otherwise read again
+    by every command, and the index is rebuilt whole each time)."""
+    from clientcoach.storage import index as module
+
+    with fresh_home() as home, pytest.MonkeyPatch.context() as patch:
+        if trusted:
+            patch.setattr(module, "RACY_NS", 0)
         save(home, "prep", "Acme", "2026-11-10")
         save(home, "debrief", "Acme", "2026-11-10")
         assert_same_as_files(home)
@@ -353,6 +360,113 @@ def test_a_reworded_question_is_named_as_the_latest_record_asked_it(home: Path) 
     assert "Old wording?" not in by_files
     assert coach(home, *review).stdout == by_files
     assert_shared_texts_counted(home)
+
+
+def test_the_review_s_languages_come_in_the_order_the_files_show_them(home: Path) -> None:
+    """A record that showed no words (its prompts and labels gone) gives its language
+    no place, with the index as with the files."""
+    for day in ("2026-11-02", "2026-11-03", "2026-11-04"):
+        save(home, "debrief", "Acme", day)
+    first, _second, third = files(home)
+    for path, bare in ((first, True), (third, False)):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["playbook"]["language"] = "fr"
+        if bare:
+            _strip_words(data["answers"])
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    review = ["review", "--json", "--month", "2026-11"]
+    by_files = coach(home, *review, index=False).stdout
+    prompts = [d["prompts"] for d in json.loads(by_files)["declared"] if d["prompts"]]
+    assert list(prompts[0]) == ["en", "fr"]
+    assert coach(home, *review).stdout == by_files
+
+
+def _strip_words(answers: list[Any]) -> None:
+    for answer in answers:
+        for key in ("prompt", "label"):
+            answer.pop(key, None)
+        for item in answer.get("items", []):
+            _strip_words(item if isinstance(item, list) else item.get("answers", []))
+        _strip_words(answer.get("answers", []))
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        pytest.param("[99999999999999999999]", id="too-big-for-sqlite"),
+        pytest.param("[18446744073709551615]", id="too-big-to-bind"),
+        pytest.param("[" * 100_000, id="too-deep"),
+        pytest.param("[true]", id="not-an-id"),
+        pytest.param('{"1": 1}', id="not-a-list"),
+    ],
+)
+def test_shared_ids_spoiled_behind_its_back_never_stop_a_command(
+    home: Path, ids: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clientcoach.storage import index as module
+
+    monkeypatch.setattr(module, "RACY_NS", 0)  # each file's time is trusted at once
+    seeded(home)
+    review = ["review", "--json", "--month", "2026-11"]
+    expected = coach(home, *review, index=False).stdout
+    assert coach(home, *review).stdout == expected
+    gc.collect()
+    _sql(index_file(home), f"UPDATE files SET shared = '{ids}' WHERE shared IS NOT NULL")
+    assert coach(home, *review).stdout == expected  # read from the files
+    assert coach(home, "history", "--json").code == 0  # the index built again
+    gc.collect()
+    _sql(index_file(home), f"UPDATE files SET shared = '{ids}' WHERE shared IS NOT NULL")
+    path = files(home)[-1]
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # re-read
+    for command in (["history", "--json"], ["clients", "--json"], review):
+        indexed, reference = coach(home, *command), coach(home, *command, index=False)
+        assert (indexed.code, indexed.stdout, indexed.stderr) == (
+            reference.code,
+            reference.stdout,
+            reference.stderr,
+        ), command
+    assert_shared_texts_counted(home)
+
+
+def test_a_review_reads_one_state_of_the_index_whatever_another_process_writes(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between reading the rows and the texts they name, another process lets every
+    text go: the review still reads the snapshot it started with, and never takes that
+    for a spoiled index (which it would delete, and every command rebuild)."""
+    from clientcoach.app import indexed
+    from clientcoach.storage.index import Index
+
+    seeded(home)
+    review = ["review", "--json", "--month", "2026-11"]
+    expected = coach(home, *review, index=False).stdout
+    assert coach(home, *review).stdout == expected
+    original = Index.shared_texts
+    dropped: list[object] = []
+
+    def meanwhile(self: Index, ids: Any) -> dict[int, bytes]:
+        with contextlib.closing(sqlite3.connect(self.file, timeout=5)) as other:
+            other.execute("DELETE FROM shared")
+            other.commit()
+        return original(self, ids)
+
+    monkeypatch.setattr(Index, "shared_texts", meanwhile)
+    monkeypatch.setattr(indexed, "drop", lambda store: dropped.append(store))
+    assert coach(home, *review).stdout == expected
+    assert dropped == []
+
+
+def test_an_id_is_never_given_to_another_text(home: Path) -> None:
+    seeded(home)
+    assert coach(home, "history", "--json").code == 0
+    gc.collect()
+    with contextlib.closing(sqlite3.connect(index_file(home))) as db:
+        (highest,) = db.execute("SELECT max(id) FROM shared").fetchone()
+        db.execute("DELETE FROM shared WHERE id = ?", (highest,))
+        db.execute("INSERT INTO shared(data, refs) VALUES (x'00', 1)")
+        (given,) = db.execute("SELECT id FROM shared WHERE data = x'00'").fetchone()
+        db.rollback()
+    assert given > highest
 
 
 def test_texts_kept_once_go_with_the_last_record_that_holds_them(home: Path) -> None:

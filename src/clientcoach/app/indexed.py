@@ -199,7 +199,8 @@ def answer(store: Store, kept: Callable[[Index], T], scan: Callable[[], T]) -> T
     if index is None:
         return scan()
     try:
-        return kept(index)
+        with index.reading():
+            return kept(index)
     except SPOILED:
         drop(store)
         return scan()

@@ -218,8 +218,13 @@ class _KeptWords:
             self.latest.update(zip(orjson.loads(held), repeat(self.added)))
 
     def shown(self) -> dict[str, Shown]:
-        from clientcoach.insights.facts import words_from_json
+        import sqlite3
 
+        from clientcoach.insights.facts import words_from_json
+        from clientcoach.storage.index import valid_id
+
+        if not all(map(valid_id, self.latest)):
+            raise sqlite3.DatabaseError("a row's shared ids are damaged")
         texts = self.index.shared_texts(self.latest)
         return words_from_json((texts[i], rank) for i, rank in self.latest.items())
 

@@ -623,8 +623,10 @@ def build(
         if day is None or not window_start <= day <= window_end:
             continue
         if day in period:
-            words = shown.setdefault(language_of(record), {})
+            words: Shown = {}
             history.append(read_facts(record, day, summaries, words))
+            if words:  # a language comes in with the first record that showed words
+                shown.setdefault(language_of(record), {}).update(words)
         else:
             history.append(read_facts(record, day, None))
     return build_from(history, summaries, shown, period, now, client)

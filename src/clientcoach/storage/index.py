@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 from clientcoach.storage.store import DamagedFile, Store, ensure_dir
 
 # The layout of the index file itself; a different one is rebuilt, never read.
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 INDEX_NAME = "index.sqlite3"
 BUSY_MS = 30_000
 # Times of files written this recently are not trusted (some file systems keep them to
@@ -77,7 +77,11 @@ _SCHEMA = (
     # Texts many records hold alike, once each; ``refs`` counts the records holding one,
     # so the last record let go of takes it along (the index holds nothing the files
     # do not).
-    "CREATE TABLE shared(id INTEGER PRIMARY KEY, data BLOB NOT NULL UNIQUE, refs INTEGER NOT NULL)",
+    # AUTOINCREMENT: an id is never given to another text, even after its own went, so
+    # ids read before another process's write never name a text they did not mean.
+    """CREATE TABLE shared(
+        id INTEGER PRIMARY KEY AUTOINCREMENT, data BLOB NOT NULL UNIQUE, refs INTEGER NOT NULL
+    )""",
     # The folded texts of a record (title, answers, loop items, includes), one row per
     # file; trigram makes LIKE '%part%' use the index, as --grep finds any part of a word.
     "CREATE VIRTUAL TABLE search USING fts5(text, tokenize='trigram', detail='none')",
@@ -209,15 +213,21 @@ def listing(folder: Path) -> Iterator[tuple[str, Key | None]]:
                 os.close(fd)
 
 
-def _ids(held: str) -> list[int]:
-    """A row's ``shared`` ids; anything else is a damaged index (rebuilt, never trusted)."""
+def shared_ids(held: object) -> list[int]:
+    """A row's ``shared`` ids; anything else means a damaged index, which is rebuilt,
+    never trusted (``sqlite3.DatabaseError``)."""
     try:
-        ids = json.loads(held)
-    except ValueError:
+        ids = json.loads(held) if isinstance(held, str) else None
+    except (ValueError, RecursionError):
         ids = None
-    if not isinstance(ids, list) or not all(type(i) is int for i in ids):
+    if not isinstance(ids, list) or not all(valid_id(i) for i in ids):
         raise sqlite3.DatabaseError("a row's shared ids are damaged")
     return ids
+
+
+def valid_id(value: object) -> bool:
+    """Whether ``value`` can be a row id (SQLite's are 64-bit; JSON's true is no id)."""
+    return type(value) is int and 0 < value < 2**63
 
 
 class Index:
@@ -482,6 +492,8 @@ class Index:
         """One transaction under the write lock; the shared texts' counts are brought up
         to date before it commits, and those no record holds any more are let go."""
         db = self.conn
+        if db.in_transaction:
+            db.execute("COMMIT")  # a command's read snapshot (``reading``): it writes now
         db.execute("BEGIN IMMEDIATE")
         self._ids, self._refs = {}, Counter()
         try:
@@ -489,8 +501,9 @@ class Index:
             changed = [(n, i) for i, n in self._refs.items() if n]
             if changed:
                 db.executemany("UPDATE shared SET refs = refs + ? WHERE id = ?", changed)
-                if any(n < 0 for n, _i in changed):
-                    db.execute("DELETE FROM shared WHERE refs <= 0")
+            if self._refs:
+                # Also a text added and let go again in this one write (its count is 0).
+                db.execute("DELETE FROM shared WHERE refs <= 0")
             db.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
@@ -498,6 +511,23 @@ class Index:
             raise
         finally:
             self._ids, self._refs = {}, Counter()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """One snapshot of the index for every query inside: a command that reads it
+        several times (rows, then the texts they name) never mixes two states of it,
+        whatever another process writes meanwhile."""
+        db = self.conn
+        if db.in_transaction:
+            yield
+            return
+        db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.db is not None and db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("COMMIT")
 
     def _intern(self, texts: tuple[bytes, ...]) -> list[int]:
         """The ids of these shared texts, each added when new; counted once more each."""
@@ -524,7 +554,7 @@ class Index:
         for rowid in ids:
             row = db.execute("SELECT shared FROM files WHERE id = ?", (rowid,)).fetchone()
             if row is not None and row[0]:
-                self._refs.subtract(_ids(row[0]))
+                self._refs.subtract(shared_ids(row[0]))
             db.execute("DELETE FROM search WHERE rowid = ?", (rowid,))
             db.execute("DELETE FROM facts WHERE file = ?", (rowid,))
             db.execute("DELETE FROM files WHERE id = ?", (rowid,))
