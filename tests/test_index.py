@@ -68,14 +68,18 @@ def reading_commands(home: Path) -> list[list[str]]:
 
 def assert_same_as_files(home: Path) -> None:
     for command in reading_commands(home):
-        indexed = coach(home, *command)
-        reference = coach(home, *command, index=False)
-        assert (indexed.code, indexed.stdout, indexed.stderr) == (
-            reference.code,
-            reference.stdout,
-            reference.stderr,
-        ), command
+        assert_answers_as_files(home, command)
     assert_shared_texts_counted(home)
+
+
+def assert_answers_as_files(home: Path, command: list[str]) -> None:
+    indexed = coach(home, *command)
+    reference = coach(home, *command, index=False)
+    assert (indexed.code, indexed.stdout, indexed.stderr) == (
+        reference.code,
+        reference.stdout,
+        reference.stderr,
+    ), command
 
 
 def assert_shared_texts_counted(home: Path) -> None:
@@ -419,12 +423,7 @@ def test_shared_ids_spoiled_behind_its_back_never_stop_a_command(
     path = files(home)[-1]
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # re-read
     for command in (["history", "--json"], ["clients", "--json"], review):
-        indexed, reference = coach(home, *command), coach(home, *command, index=False)
-        assert (indexed.code, indexed.stdout, indexed.stderr) == (
-            reference.code,
-            reference.stdout,
-            reference.stderr,
-        ), command
+        assert_answers_as_files(home, command)
     assert_shared_texts_counted(home)
 
 
