@@ -367,3 +367,67 @@ def test_a_deep_dive_s_fixes_come_back_too() -> None:
     assert commitment_plan([named, walked])["help_fix"] == both
     shown = brief("Acme", [named, walked], date(2026, 10, 5)).commitments["help_fix"]
     assert (shown.text, shown.reflection) == (both, walked["id"])
+
+
+def test_a_deep_dive_s_plan_and_lesson_are_the_newest_commitments() -> None:
+    """The troll-bridge replay walked later sets a new first move; a lost deal's
+    analysis a new lesson: the brief shows those, and the next debrief asks about the
+    lesson, before what the debrief they deepen said."""
+    from clientcoach.insights.recall import commitment_plan
+
+    debriefed = _record(
+        "debrief",
+        "Zeta",
+        "2026-11-10",
+        [{"role": "troll_plan", "value": "OLD PLAN"}, {"role": "lesson", "value": "Old lesson"}],
+    )
+    replayed = _record("any", "Zeta", "2026-11-10", [{"role": "troll_plan", "value": "NEW PLAN"}])
+    analysed = _record("any", "Zeta", "2026-11-10", [{"role": "lesson", "value": "Ask why"}])
+    debriefed["finished_at"] = "2026-11-10T15:00:00+00:00"
+    replayed["finished_at"] = "2026-11-12T09:00:00+00:00"
+    analysed["finished_at"] = "2026-11-13T09:00:00+00:00"
+    replayed["id"], analysed["id"] = "20261112T090000-replay", "20261113T090000-lossdd"
+    records = [debriefed, replayed, analysed]
+    shown = brief("Zeta", records, date(2026, 11, 14)).commitments
+    assert (shown["troll_plan"].text, shown["troll_plan"].reflection) == (
+        "NEW PLAN",
+        replayed["id"],
+    )
+    assert shown["lesson"].text == "Ask why"
+    assert commitment_plan(records)["commitment"] == "Ask why"
+
+
+def test_a_replay_s_new_first_move_reaches_the_brief(home: Path, tmp_path: Path) -> None:
+    quick = tmp_path / "quick.toml"
+    quick.write_text(
+        'weakest = "authenticity"\nhot_moment = "delays"\ncalm_restored = "no"\n'
+        'troll_next_time = "OLD PLAN"\nenergy = 0\n',
+        encoding="utf-8",
+    )
+    replay = tmp_path / "replay.toml"
+    replay.write_text(
+        tomli_w.dumps(
+            {
+                "recurring": "new",
+                "source": "client",
+                "trigger": "tone",
+                "calm_restored": "no",
+                "paused_first": False,
+                "said_too_much": True,
+                "named_difficulty": False,
+                "bad_intent": False,
+                "ended_next_steps": False,
+                "troll_next_time": "NEW PLAN",
+                "passes": [{"paused": False, "said_little": False, "calm_back": "break"}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    debrief = ["debrief", "Zeta", "--quick", "--prep", "none", "-a", str(quick)]
+    assert run_coach(*debrief, env={"CLIENTCOACH_NOW": "2026-11-10T15:00"}).code == 0
+    walked = run_coach("deepdive", "Zeta", "-a", str(replay), env=BRIEF)
+    assert walked.code == 0, walked.stderr
+    for index in ("1", "0"):
+        env = {"CLIENTCOACH_NOW": "2026-11-13T09:00", "CLIENTCOACH_INDEX": index}
+        shown = json.loads(run_coach("brief", "Zeta", "--json", env=env).stdout)
+        assert shown["commitments"]["troll_plan"]["text"] == "NEW PLAN", index

@@ -206,10 +206,12 @@ def _commitments(store: Store, client: str, day: date | None) -> dict[str, Any]:
 
         # Row by row: the latest lesson is almost always in the newest debrief, and the
         # busiest client has thousands.
-        debriefs = index.walk_rows(f"{where} AND f.kind = 'debrief'", args, order=NEWEST)
-        plan = memory.commitment_from_newest(
-            newest((r for r in debriefs if like(r.name)), frozenset({"debrief"}))
+        kinds = memory.COMMITMENT_KINDS
+        marks = ", ".join("?" * len(kinds))
+        debriefs = index.walk_rows(
+            f"{where} AND f.kind IN ({marks})", (*args, *sorted(kinds)), order=NEWEST
         )
+        plan = memory.commitment_from_newest(newest((r for r in debriefs if like(r.name)), kinds))
         helping = (
             row
             for row, data in index.parts("brief", where, args, NEWEST)

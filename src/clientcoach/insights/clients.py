@@ -39,6 +39,7 @@ from clientcoach.insights.names import client_by_prefix as client_by_prefix
 from clientcoach.insights.names import known_names as known_names
 from clientcoach.insights.names import match_client as match_client
 from clientcoach.insights.recall import (
+    COMMITMENT_KINDS,
     HELP_FIX,
     HELP_FIX_KEPT,
     HELP_FIX_KINDS,
@@ -523,7 +524,7 @@ def _commitments(having: Having, reviews: Iterable[Record]) -> dict[str, Commitm
             fixes = (r for r in having(HELP_FIX, HELP_FIX_KEPT) if r["kind"] in HELP_FIX_KINDS)
             hit = open_help_fix(fixes)
         else:
-            debriefs = (r for r in having(role) if r["kind"] == "debrief")
+            debriefs = (r for r in having(role) if r["kind"] in COMMITMENT_KINDS)
             hit = latest_of_newest(monthly if role in MONTHLY_ROLES else debriefs, role)
         if hit is not None:
             record, text = hit

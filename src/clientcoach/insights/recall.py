@@ -99,6 +99,10 @@ HELP_FIX_CLOSED = frozenset({"done", "dropped"})
 # Where fixes are written: debriefs, preps (the healthy-help check before offering help)
 # and deep-dives (kind "any"), which walk that check in full; one fix per rule missed.
 HELP_FIX_KINDS = frozenset({"prep", "debrief", "any"})
+# Where the latest lesson and troll plan are read: debriefs, and the deep-dives that
+# deepen them (kind "any": a troll-bridge replay's new first move, a lost deal's lesson),
+# which are walked later and so hold the newer one.
+COMMITMENT_KINDS = frozenset({"debrief", "any"})
 TRY = "try"
 # The monthly review's move against the mistake that came back (read from reviews, as TRY).
 MISTAKE_COMMITMENT = "mistake_commitment"
@@ -128,12 +132,12 @@ def latest_of_newest(records: Iterable[Record], role: str) -> tuple[Record, str]
 
 
 def commitment_plan(records: Iterable[Record]) -> dict[str, Any]:
-    """The plan entries a debrief takes from the client's earlier debriefs: the latest
-    lesson (``commitment``), what the client last committed to (``client_advance``, by
+    """The plan entries a debrief takes from the client's earlier debriefs and deep-dives:
+    the latest lesson (``commitment``), what the client last committed to (``client_advance``, by
     its label, when it was an advance) and the healthy-help fix still open
     (``help_fix``, see :func:`open_help_fix`; preps and deep-dives write fixes too)."""
     mine = list(records)
-    plan = commitment_from_newest(newest_first(r for r in mine if r["kind"] == "debrief"))
+    plan = commitment_from_newest(newest_first(r for r in mine if r["kind"] in COMMITMENT_KINDS))
     fix = open_help_fix(newest_first(r for r in mine if r["kind"] in HELP_FIX_KINDS))
     if fix is not None:
         plan[HELP_FIX] = fix[1]
