@@ -10,6 +10,7 @@ import pytest
 from clientcoach.insights.facts import norm
 from clientcoach.insights.review import (
     Count,
+    Rate,
     Review,
     build,
     current_month,
@@ -417,3 +418,19 @@ def test_a_role_several_questions_asked_is_named_by_each_of_them_from_files_and_
     # One step only: its own (latest) question, as before.
     alone = {d.key: d for d in review(records[:2]).declared}["lesson"]
     assert alone.prompts == {"en": "Reworded?"}
+
+
+def test_looking_back_counts_the_debriefs_that_ticked_bad_intent_among_those_that_asked() -> None:
+    """The full debrief asks "which of these came up?": ticking the assumption of bad
+    intent is the debrief's answer to it, and leaving it unticked a no."""
+    came_up = "came_up"
+    records = [
+        debrief("Acme", "2026-11-03", ans(came_up, ["troll", "bad-intent"], kind="multichoice")),
+        debrief("Acme", "2026-11-10", ans(came_up, ["mistake"], kind="multichoice")),
+        debrief("Globex", "2026-11-12", ans(came_up, [], kind="multichoice")),
+        debrief("Globex", "2026-11-14", ans("energy", 1, kind="rating")),  # not asked
+        record("prep", "Acme", "2026-11-02", [ans("bad_intent", True, kind="confirm")]),
+    ]
+    intent = review(records).intent
+    assert intent.looking_back == Rate(1, 3)
+    assert intent.before_meeting == Rate(1, 1)

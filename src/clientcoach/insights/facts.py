@@ -40,6 +40,9 @@ HELP_RULES = ("r1_asked", "r2_framed", "r3_counterpart", "r4_half_way", "r5_auto
 # A hot moment's compact form (role troll_loop_steps) ticks the loop steps taken: "pause"
 # is a pause before the first reply, and "say-little" left unticked is saying too much.
 _PAUSE, _SAY_LITTLE = "pause", "say-little"
+# The full debrief's checklist of what came up (role came_up): one value of it says that
+# I assumed the client's bad intent, the debrief's answer to "did you assume it?".
+CAME_UP, BAD_INTENT_CAME_UP = "came_up", "bad-intent"
 # The pitching self-measures, by role: estimated share of talking time (%), open
 # questions asked, longest monologue (minutes). Each is a mean per debrief that gave it.
 PITCHING: list[str] = ["talk_share", "open_questions", "longest_monologue"]
@@ -257,6 +260,11 @@ def read_facts(
         for answer in top.get("bad_intent", ()):
             if isinstance(value := answer.get("value"), bool):
                 _add(facts.bad_intent, value)
+        if not facts.bad_intent:
+            # The full debrief asks it in its checklist of what came up: ticked, yes.
+            for answer in top.get(CAME_UP, ()):
+                if isinstance(value := answer.get("value"), list):
+                    _add(facts.bad_intent, BAD_INTENT_CAME_UP in value)
         for answer in top.get("trigger", ()):
             value = answer.get("value")
             for text in value if isinstance(value, list) else [value]:
