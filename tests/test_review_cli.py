@@ -276,6 +276,31 @@ def test_a_review_of_all_clients_is_not_listed_as_a_client(
         assert all(line.strip()[:1] != "1" for line in shown.splitlines()[2:]), shown
 
 
+def test_a_client_s_review_matches_the_name_as_everywhere_and_is_no_meeting(
+    november: list[Path], home: Path, tmp_path: Path
+) -> None:
+    full = coach("review", "--json", "--client", "Acme")
+    assert full.code == 0, full.stderr
+    start = coach("review", "--json", "--client", "acm")  # a unique start will do
+    assert start.code == 0, start.stderr
+    assert json.loads(start.stdout) == json.loads(full.stdout)
+    typo = coach("review", "--json", "--client", "Acmee")
+    assert typo.code == ExitCode.DATA
+    assert "no client matches 'Acmee' (did you mean Acme?)" in typo.stderr
+    before = json.loads(coach("clients", "--json").stdout)
+    last = json.loads(coach("brief", "Acme", "--json").stdout)["last_meeting"]
+    assert last == "2026-11-12"
+    saved = coach("review", "--client", "ACME", "--answers", str(_monthly(tmp_path)))
+    assert saved.code == 0, saved.stderr
+    (path,) = [p for p in reflection_files(home) if "_review_" in p.name]
+    assert json.loads(path.read_text(encoding="utf-8"))["client"] == "Acme"
+    for index in ("1", "0"):  # a review is no meeting: the client list is as it was
+        listed = json.loads(coach("clients", "--json", CLIENTCOACH_INDEX=index).stdout)
+        assert listed == before, index
+        brief = json.loads(coach("brief", "Acme", "--json", CLIENTCOACH_INDEX=index).stdout)
+        assert brief["last_meeting"] == last, index
+
+
 def test_monthly_reflection_scripted_is_saved_as_a_review(
     november: list[Path], home: Path, tmp_path: Path
 ) -> None:
@@ -362,7 +387,7 @@ def test_period_options(november: list[Path]) -> None:
     assert relative["period"]["end"] == "2026-11-24"
     only = json.loads(coach("review", "--json", "--client", "globex").stdout)
     assert only["reflections"] == 2
-    assert only["client"] == "globex"
+    assert only["client"] == "Globex"  # as saved, whatever the spelling typed
 
 
 def test_generator_writes_valid_reflections_in_the_store_layout(tmp_path: Path) -> None:

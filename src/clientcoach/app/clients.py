@@ -76,6 +76,10 @@ def _client_key(index: Index, typed: str | None) -> str | None:
 
 
 def _named_key(typed: str, names: list[str]) -> str:
+    return fold(_named(typed, names))
+
+
+def _named(typed: str, names: list[str]) -> str:
     from clientcoach.insights.clients import client_by_prefix
 
     found = client_by_prefix(typed, names)
@@ -83,7 +87,7 @@ def _named_key(typed: str, names: list[str]) -> str:
         raise no_client(typed, names)
     if len(found) > 1:
         raise _ambiguous(typed, found)
-    return fold(found[0])
+    return found[0]
 
 
 def slug_near(start: str) -> Callable[[str], bool]:
@@ -197,7 +201,7 @@ def _client_facts(
     facts = ClientFacts(
         client=rows[0].client if rows else client,
         records=len(rows),
-        days=[date.fromisoformat(r.day) for r in rows],
+        days=[date.fromisoformat(r.day) for r in rows if r.kind != "review"],
         follow_ups=follow,
         trolls=trolls,
     )
@@ -284,6 +288,13 @@ def kept_follow_ups(
     ]
     deep = kept_deep_dives(store, index, key, only=only)
     return found + ([f for f in deep if f.done is None] if open_only else deep)
+
+
+def named_client(store: Store, typed: str) -> str:
+    """The known client ``typed`` names, as saved (a unique start, any case or accents,
+    will do): as ``--client`` finds one everywhere; "did you mean" when none does."""
+    _index(store)
+    return _named(typed, store.client_names())
 
 
 def for_client(records: list[dict[str, Any]], typed: str | None) -> list[dict[str, Any]]:
@@ -622,10 +633,11 @@ def clients(store: Store, today: date) -> tuple[list[ClientSummary], list[Damage
             (
                 client,
                 date.fromisoformat(day),
+                kind,
                 [FollowUp.from_row(item) for item in orjson.loads(data) if FollowUp.row_open(item)],
             )
-            for client, day, data in index.columns_with(
-                "follow_ups", ("client", "day"), order=OLDEST
+            for client, day, kind, data in index.columns_with(
+                "follow_ups", ("client", "day", "kind"), order=OLDEST
             )
         )
         return clients_from(rows, today), damaged_in(index)

@@ -166,6 +166,12 @@ def review(
 
     watch_index()
     store = Store(data_dir())
+    if client is not None and client.strip():
+        from clientcoach.app.clients import named_client
+
+        # The one client it names, as saved: the figures, the heading and the
+        # reflection saved after them all take that spelling.
+        client = named_client(store, client)
     redaction = None
     if redact:
         from clientcoach.app.export import redaction as redacting

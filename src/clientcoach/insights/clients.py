@@ -572,7 +572,7 @@ class ClientFacts:
 
     client: str  # the newest record's spelling
     records: int
-    days: list[date]
+    days: list[date]  # of the meetings: a monthly review of the client is none
     follow_ups: list[FollowUp]
     trolls: list[tuple[str, int]]
 
@@ -589,7 +589,7 @@ def brief(
     facts = ClientFacts(
         client=mine[0]["client"] if mine else client,
         records=len(mine),
-        days=[meeting_day(r) for r in mine],
+        days=[meeting_day(r) for r in mine if r["kind"] != "review"],  # no meeting
         follow_ups=follow_ups(mine),
         trolls=troll_counts(r for r in mine if r["kind"] == "debrief"),
     )
@@ -754,11 +754,14 @@ def group_by_client(records: Iterable[Record]) -> dict[str, list[Record]]:
     return groups
 
 
-def client_rows(records: Iterable[Record]) -> Iterator[tuple[str, date, list[FollowUp]]]:
+ClientRow = tuple[str, date, str, list[FollowUp]]
+
+
+def client_rows(records: Iterable[Record]) -> Iterator[ClientRow]:
     """What the client list needs of each record, in record order: the name as written,
-    the meeting day and the follow-ups."""
+    the meeting day, the kind and the follow-ups."""
     for record in sorted(records, key=record_order):
-        yield record["client"], meeting_day(record), follow_ups([record])
+        yield record["client"], meeting_day(record), record["kind"], follow_ups([record])
 
 
 def clients(records: Iterable[Record], today: date) -> list[ClientSummary]:
@@ -769,21 +772,21 @@ def clients(records: Iterable[Record], today: date) -> list[ClientSummary]:
     return clients_from(client_rows(records), today)
 
 
-def clients_from(
-    rows: Iterable[tuple[str, date, list[FollowUp]]], today: date
-) -> list[ClientSummary]:
+def clients_from(rows: Iterable[ClientRow], today: date) -> list[ClientSummary]:
     """:func:`clients` from :func:`client_rows` (in record order), however they were kept."""
-    groups: dict[str, list[tuple[str, date, list[FollowUp]]]] = {}
+    groups: dict[str, list[ClientRow]] = {}
     for row in rows:
         key = fold(row[0])
         if key:  # a review of all clients belongs to none (see Store.path_for)
             groups.setdefault(key, []).append(row)
     summaries: list[ClientSummary] = []
     for group in groups.values():
-        days = {day for _name, day, _found in group}
+        # A monthly review of one client is no meeting with them: it lists the client,
+        # never counts as a meeting or sets when they were last seen.
+        days = {day for _name, day, kind, _found in group if kind != "review"}
         past = [d for d in days if d <= today]
         coming = [d for d in days if d > today]
-        still = [f for _name, _day, found in group for f in found if f.done is None]
+        still = [f for _name, _day, _kind, found in group for f in found if f.done is None]
         summaries.append(
             ClientSummary(
                 name=group[-1][0],
