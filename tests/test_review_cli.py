@@ -762,3 +762,32 @@ def test_the_try_asked_about_is_the_last_periods_whenever_it_was_reviewed(
     assert last_try(reviews, date(2026, 11, 1), "acme") == {"last_try": "October's try"}
     assert last_try(reviews, date(2026, 10, 1), "ACME") == {"last_try": "September's try"}
     assert last_try(reviews, date(2026, 8, 1), "Acme") == {}
+
+
+def test_a_choice_whose_values_are_yes_and_no_is_shown_by_its_labels(
+    home: Path, tmp_path: Path
+) -> None:
+    """ "Against the goal of your prep": yes, partly or no, labelled Reached, Partly
+    reached and Missed. Its values are shown by those labels, never as a yes/no."""
+    from tests.review_records import ans, debrief
+
+    def reached(value: str, label: str) -> dict[str, Any]:
+        return {**ans("goal_reached", value, kind="choice", summary="distribution"), "label": label}
+
+    for day, value, label in [
+        ("2026-11-03", "yes", "Reached"),
+        ("2026-11-05", "yes", "Reached"),
+        ("2026-11-09", "partly", "Partly reached"),
+        ("2026-11-12", "no", "Missed"),
+    ]:
+        write(home, debrief("Acme", day, reached(value, label)))
+    report = tmp_path / "review.md"
+    shown = coach("review", "--markdown", str(report), "--no-reflect")
+    assert shown.code == 0, shown.stderr
+    text = report.read_text(encoding="utf-8")
+    (row,) = [line for line in text.splitlines() if line.startswith("| goal\\_reached?")]
+    assert sorted(row.split("|")[2].strip().split("; ")) == [
+        "Missed (1)",
+        "Partly reached (1)",
+        "Reached (2)",
+    ]

@@ -720,6 +720,9 @@ def _declared(review: Review) -> Block:
 
 
 def _shown_value(value: str, labels: dict[str, str]) -> str:
+    # A choice's own label first: its values may be "yes" and "no" too (Reached, Missed).
+    if value in labels:
+        return labels[value]
     if value == "yes":
         return _("yes")
     if value == "no":
