@@ -123,6 +123,7 @@ def test_each_item_is_shown_and_carried_by_json(home: Path) -> None:
         "action": "done",
         "ref": ids["overdue"],
         "command": f"coach done {ids['overdue']}",
+        "theirs": False,
     }
 
     # Every item of the JSON is on the screen, by the same id and date.
@@ -326,3 +327,19 @@ def test_a_waiting_draft_comes_before_chasing_what_the_client_owes(home: Path) -
         )
     )
     assert _json()["next"]["command"] == f"coach resume {DRAFT_ID}"
+
+
+def test_next_marks_what_the_client_owes_as_theirs_to_chase(home: Path) -> None:
+    items = [follow_up("Their data sample", "2026-11-02", owner="client")]
+    write(home, debrief("Acme", "2026-11-01", loop("next_steps", "follow_up", items)))
+    data = _json()
+    assert data["next"]["action"] == "done"
+    assert data["next"]["theirs"] is True
+    text = run_coach(env=NOW).stdout
+    (line,) = [line for line in text.splitlines() if line.startswith("Next: ")]
+    assert line.endswith("(the client's: chase it, then mark it done)")
+    mine = [follow_up("Call back", "2026-11-03")]
+    write(home, debrief("Globex", "2026-11-01", loop("next_steps", "follow_up", mine)))
+    assert _json()["next"]["theirs"] is False
+    (line,) = [line for line in run_coach(env=NOW).stdout.splitlines() if "Next: " in line]
+    assert "client's" not in line

@@ -39,6 +39,8 @@ class NextStep:
 
     action: str
     ref: str | None = None
+    # A follow-up the client owes: chased by the user, then marked done.
+    theirs: bool = False
 
     @property
     def command(self) -> str:
@@ -146,7 +148,7 @@ def _next(home: Home, late: list[FollowUp]) -> NextStep:
     if home.drafts:
         return NextStep("resume", home.drafts[0].id)
     if late:
-        return NextStep("done", late[0].short_id)
+        return NextStep("done", late[0].short_id, theirs=True)
     if home.review_due:
         return NextStep("review")
     return NextStep("prep", home.quiet[0].client if home.quiet else None)

@@ -139,7 +139,10 @@ def lines(home: Home) -> list[Line]:
             found.append([("  ", ""), (printable(q.client), "bold"), (f"  {said} ({usual})", "")])
         found.extend(_more(total, len(home.quiet), "coach review"))
         found.append([])
-    found.append([(_("Next: "), "bold"), (printable(home.next_step.command), "bold cyan")])
+    line = [(_("Next: "), "bold"), (printable(home.next_step.command), "bold cyan")]
+    if home.next_step.theirs:
+        line.append(("  " + _("(the client's: chase it, then mark it done)"), "dim"))
+    found.append(line)
     return found
 
 
@@ -251,5 +254,6 @@ def to_json(home: Home) -> dict[str, Any]:
             "action": home.next_step.action,
             "ref": home.next_step.ref,
             "command": home.next_step.command,
+            "theirs": home.next_step.theirs,
         },
     }
