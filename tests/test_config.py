@@ -298,3 +298,15 @@ def test_a_broken_configured_playbook_says_where_it_is_set() -> None:
     assert result.code == 3
     assert "no playbook with id 'gone'" in result.stderr
     assert "coach config unset playbook.prep" in result.stderr
+
+
+def test_setting_the_language_is_confirmed_in_the_language_set(home: Path) -> None:
+    french = run_coach("config", "set", "language", "fr")
+    assert french.code == 0, french.stderr
+    assert "Set language" not in french.stdout + french.stderr
+    assert "language = fr" in french.stdout + french.stderr
+    removed = run_coach("config", "unset", "language")  # back to the locale's: English
+    assert "Removed language from the config file." in removed.stdout + removed.stderr
+    # A language chosen for this run alone keeps speaking.
+    kept = run_coach("--lang", "en", "config", "set", "language", "fr")
+    assert "Set language = fr in" in kept.stdout + kept.stderr

@@ -284,10 +284,14 @@ def test_a_damaged_draft_is_named_and_the_others_listed(home: Path) -> None:
     folder = home / "drafts"
     folder.mkdir(parents=True)
     (folder / "20261124T093012-aaaaaa.json").write_bytes(b'{"schema": 1, "id": ')
-    result = run_coach("drafts")
-    assert result.code == 7
-    assert result.stderr.count("20261124T093012-aaaaaa.json") == 1
-    assert "not valid JSON" in result.stderr
+    for command in (["drafts"], ["resume"]):
+        result = run_coach(*command)
+        assert result.code == 7
+        assert result.stderr.count("20261124T093012-aaaaaa.json") == 1
+        assert "not valid JSON" in result.stderr
+        # Not "no drafts": there is one, which cannot be read.
+        assert "every run was finished" not in result.stdout + result.stderr
+        assert "No draft can be read" in result.stdout + result.stderr
 
 
 def test_scripted_runs_leave_no_draft(home: Path) -> None:

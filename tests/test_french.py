@@ -465,3 +465,15 @@ def test_french_lines_built_from_parts_keep_the_space_before_a_colon(
         assert shown.code == 7, shown.stderr
         (line,) = [x for x in shown.stdout.splitlines() if "réflexion abîmée" in x]
         assert ".json\u00a0: réflexion abîmée" in line, line
+
+
+def test_an_id_naming_many_reflections_lists_them_in_french(home: Path) -> None:
+    from tests.review_records import debrief, write
+
+    for day in range(2, 9):
+        write(home, debrief("Acme", f"2026-11-0{day}"))
+    shown = run_coach("--lang", "fr", "show", "2026")
+    assert shown.code == 5
+    assert "désigne 7 réflexions" in shown.stderr
+    assert " et 2 autres)" in shown.stderr
+    assert " more" not in shown.stderr

@@ -121,9 +121,21 @@ def set_setting(
 
         check_default(key.partition(".")[2], values[key], library(config.data_dir(whole=False)))
     path = config.write_file(values)
+    if key == "language":
+        _speak_as_configured()
     console().print(
         _("Set {key} = {value} in {path}").format(key=key, value=values[key], path=path)
     )
+
+
+def _speak_as_configured() -> None:
+    """After the language setting changed: the rest of this run speaks the language the
+    next runs will, unless ``--lang`` or ``CLIENTCOACH_LANG`` chose this one's."""
+    from clientcoach.cli import language
+    from clientcoach.i18n import set_language
+
+    if language.in_force()[1] not in ("option", "environment"):
+        set_language(language.choose(None, lenient=True)[0])
 
 
 @command("unset", parent=config_app)
@@ -139,6 +151,8 @@ def unset_setting(
     if key in values:
         del values[key]
         config.write_file(values)
+        if key == "language":
+            _speak_as_configured()
         console().print(_("Removed {key} from the config file.").format(key=key))
     else:
         console().print(_("{key} is not set in the config file.").format(key=key))

@@ -187,6 +187,8 @@ def _list(as_json: bool) -> None:
     elif found:
         print_drafts(out(), found)
         console().print(_("Continue one with: coach resume ID"), style="dim")
+    elif damaged:
+        console().print(_("No draft can be read: each one that cannot is named below."))
     else:
         console().print(_("No drafts: every run was finished or discarded."))
     report_damaged(damaged)

@@ -346,7 +346,9 @@ def _listed(ids: Iterable[str], most: int = 5) -> str:
     """The first ``most`` ids, and how many more there are."""
     every = list(ids)
     shown = ", ".join(every[:most])
-    return shown + (f" and {len(every) - most} more" if len(every) > most else "")
+    if len(every) <= most:
+        return shown
+    return _("{ids} and {n} more").format(ids=shown, n=len(every) - most)
 
 
 def current_schema() -> int:
