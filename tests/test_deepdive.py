@@ -327,3 +327,56 @@ def test_a_typo_of_a_client_with_a_deep_dive_waiting_is_offered(tmp_path: Path) 
     assert typo.code == 5, typo.stderr
     assert "no deep-dive waiting matches 'initek'" in typo.stderr
     assert "did you mean Initech Corp?" in typo.stderr
+
+
+QUICK_HOT = (
+    'weakest = "authenticity"\nhot_moment = "delays"\ncalm_restored = "no"\n'
+    'troll_next_time = "OLD PLAN"\nenergy = 0\n'
+)
+
+
+def _quick_with_a_hot_moment(home: Path, tmp_path: Path) -> str:
+    quick = tmp_path / "quick.toml"
+    quick.write_text(QUICK_HOT, encoding="utf-8")
+    env = {"CLIENTCOACH_NOW": "2026-11-10T15:00"}
+    made = run_coach("debrief", "Zeta", "--quick", "--prep", "none", "-a", str(quick), env=env)
+    assert made.code == 0, made.stderr
+    waiting = json.loads(run_coach("followups", "--json").stdout)
+    (dive,) = [f for f in waiting if f["kind"] == "deep_dive"]
+    return str(dive["short_id"])
+
+
+def test_a_replay_walked_as_a_debrief_of_its_own_says_the_deep_dive_stays(
+    home: Path, tmp_path: Path
+) -> None:
+    short = _quick_with_a_hot_moment(home, tmp_path)
+    replay = tmp_path / "replay.toml"
+    answers = {"topic": "budget", **REPLAY, "calm_restored": "no"}
+    replay.write_text(tomli_w.dumps(answers), encoding="utf-8")
+    env = {"CLIENTCOACH_NOW": "2026-11-18T10:00"}
+    walked = run_coach("debrief", "Zeta", "--playbook", "troll-bridge", "-a", str(replay), env=env)
+    assert walked.code == 0, walked.stderr
+    assert "left for later by your debrief of 2026-11-10" in walked.stderr
+    assert f"`coach deepdive {short}` walks it linked to that debrief" in walked.stderr
+    still = json.loads(run_coach("followups", "--json").stdout)
+    assert [f["short_id"] for f in still if f["kind"] == "deep_dive"] == [short]
+
+
+def test_at_a_terminal_a_replay_walked_as_a_debrief_is_offered_as_the_deep_dive(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from clientcoach.cli.main import app
+
+    _quick_with_a_hot_moment(home, tmp_path)
+    monkeypatch.setattr("clientcoach.ui.console.is_terminal", lambda: True)
+    monkeypatch.setenv("CLIENTCOACH_NOW", "2026-11-18T10:00")
+    # Enter takes the offer; the deep-dive's walk then starts, with the debrief's topic as
+    # its default (Enter again), and stops at the end of the input, its draft kept.
+    shown = CliRunner().invoke(app, ["debrief", "Zeta", "--playbook", "troll-bridge"], input="\n\n")
+    assert "Walk it now, linked to that debrief, instead?" in shown.output
+    assert "left for later by your debrief of 2026-11-10 with Zeta" in shown.output  # its intro
+    (draft,) = [json.loads(p.read_text(encoding="utf-8")) for p in (home / "drafts").glob("*.json")]
+    assert draft["kind"] == "any"
+    assert draft["links"]["deepdive_of"].startswith("20261110T150000")

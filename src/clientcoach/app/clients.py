@@ -666,3 +666,20 @@ def brief(store: Store, client: str, today: date) -> tuple[Brief, list[Damaged]]
         if similar_names(client, every):
             raise no_client(client, every)
     return client_brief(store, found[0] if found else client, today)
+
+
+def pending(store: Store) -> tuple[list[FollowUp], list[Damaged]]:
+    """Every deep-dive still waiting, oldest meeting first (``coach deepdive`` and the
+    home screen list them; a debrief walking the playbook of one offers it)."""
+    from clientcoach.app.indexed import answer
+
+    def kept(index: Index) -> tuple[list[FollowUp], list[Damaged]]:
+        return kept_deep_dives(store, index), damaged_in(index)
+
+    def scanned() -> tuple[list[FollowUp], list[Damaged]]:
+        scan = store.scan_records()
+        return deep_dives_of(store, records_of(scan)), scan.damaged
+
+    found, damaged = answer(store, kept, scanned)
+    waiting = [d for d in found if d.done is None]
+    return sorted(waiting, key=lambda d: (d.meeting, d.id)), damaged

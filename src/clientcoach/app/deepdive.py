@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clientcoach.app import scripted, session
-from clientcoach.app.clients import damaged_in, deep_dives_of, kept_deep_dives, records_of
+from clientcoach.app.clients import pending
 from clientcoach.app.meeting import MeetingAsker, walk_and_save
 from clientcoach.core.engine import Run
 from clientcoach.core.text import fold
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from clientcoach.insights.clients import FollowUp
     from clientcoach.model.draft import Address, Draft
     from clientcoach.model.reflection import Reflection, Value
-    from clientcoach.storage.index import Index
 
 
 class NoneWaiting(DataError):
@@ -45,22 +44,6 @@ class DeepDiveChoice:
     found: FollowUp | None
     pending: list[FollowUp]
     damaged: list[Damaged]
-
-
-def pending(store: Store) -> tuple[list[FollowUp], list[Damaged]]:
-    """Every deep-dive still waiting, oldest meeting first (what a home screen lists)."""
-    from clientcoach.app.indexed import answer
-
-    def kept(index: Index) -> tuple[list[FollowUp], list[Damaged]]:
-        return kept_deep_dives(store, index), damaged_in(index)
-
-    def scanned() -> tuple[list[FollowUp], list[Damaged]]:
-        scan = store.scan_records()
-        return deep_dives_of(store, records_of(scan)), scan.damaged
-
-    found, damaged = answer(store, kept, scanned)
-    waiting = [d for d in found if d.done is None]
-    return sorted(waiting, key=lambda d: (d.meeting, d.id)), damaged
 
 
 def choose(store: Store, ref: str | None) -> DeepDiveChoice:

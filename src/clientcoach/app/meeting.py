@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from clientcoach.app import scripted, session
 from clientcoach.app.memory import Memory, Pick, choose_client, recall
@@ -27,6 +27,9 @@ from clientcoach.model.reflection import Reflection
 from clientcoach.storage import config
 from clientcoach.storage.playbooks import Library
 from clientcoach.storage.store import Store
+
+if TYPE_CHECKING:
+    from clientcoach.insights.clients import FollowUp
 
 Mode = Literal["quick", "full"]
 
@@ -52,6 +55,15 @@ class ContinueDraft(Exception):
         self.ignored = ignored
 
 
+class WalkDeepDive(Exception):
+    """The person chose to walk the waiting deep-dive this playbook is for, linked to
+    the debrief that left it, instead of a debrief of its own."""
+
+    def __init__(self, dive: FollowUp) -> None:
+        super().__init__(dive.id)
+        self.dive = dive
+
+
 class Presenter(Protocol):
     """What a meeting run shows, drawn by the command line."""
 
@@ -62,6 +74,8 @@ class Presenter(Protocol):
     def before_questions(self, memory: Memory, today: date) -> None: ...
 
     def unfinished(self, drafts: list[Draft]) -> None: ...
+
+    def deep_dive_waiting(self, dive: FollowUp, scripted: bool) -> None: ...
 
 
 @dataclass
@@ -79,6 +93,34 @@ class MeetingRequest:
     mode: Mode | None = None
     # --new-client: the name as given is a new client, even when close to a known one.
     new_client: bool = False
+
+
+def _offer_deep_dive(
+    store: Store,
+    client: str,
+    playbook: Playbook,
+    request: MeetingRequest,
+    asker: MeetingAsker | None,
+    show: Presenter,
+) -> None:
+    """A playbook walked on its own as a debrief (troll-bridge, healthy-help, lost-deal)
+    while a deep-dive of this client waits for it: that deep-dive is most often what is
+    meant. Walked as the deep-dive, it is linked to the debrief that left it; as a debrief
+    of its own, it counts as one more meeting debriefed and the deep-dive stays."""
+    from clientcoach.app.clients import pending
+
+    key = fold(client)
+    waiting = [d for d in pending(store)[0] if d.playbook == playbook.id and fold(d.client) == key]
+    if not waiting:
+        return
+    dive = waiting[-1]  # of the latest meeting
+    show.deep_dive_waiting(dive, scripted=asker is None)
+    # The default only when this command named no meeting of its own (a day, a title).
+    own = request.date is not None or request.title is not None
+    if asker is not None and asker.confirm(
+        _("Walk it now, linked to that debrief, instead?"), default=not own
+    ):
+        raise WalkDeepDive(dive)
 
 
 def meet(
@@ -149,6 +191,9 @@ def meet(
         given = request.title is not None or request.prep is not None
         if asker.confirm(_("Continue it instead?"), default=same(waiting[0]) and not given):
             raise ContinueDraft(waiting[0], ignored=given or not same(waiting[0]))
+
+    if kind == "debrief" and playbook.kind == "any":
+        _offer_deep_dive(store, client, playbook, request, asker, show)
 
     title = clean_title(request.title)
     prep: Reflection | None = None

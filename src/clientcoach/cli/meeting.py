@@ -13,6 +13,7 @@ from clientcoach.i18n import _
 
 if TYPE_CHECKING:
     from clientcoach.app.memory import Memory
+    from clientcoach.insights.clients import FollowUp
     from clientcoach.model.draft import Draft
     from clientcoach.model.reflection import Reflection
 
@@ -132,6 +133,11 @@ class _Shown:
 
         unfinished(drafts, offered=True)
 
+    def deep_dive_waiting(self, dive: "FollowUp", scripted: bool) -> None:
+        from clientcoach.ui.messages import deep_dive_waiting
+
+        deep_dive_waiting(dive, scripted)
+
     def before_questions(self, memory: "Memory", today: date) -> None:
         """The brief (prep) or the plan (debrief), on standard error.
 
@@ -160,7 +166,7 @@ def _meet(
     mode: Literal["quick", "full"] | None,
     new_client: bool = False,
 ) -> None:
-    from clientcoach.app.meeting import ContinueDraft, MeetingRequest, meet
+    from clientcoach.app.meeting import ContinueDraft, MeetingRequest, WalkDeepDive, meet
     from clientcoach.app.workspace import library
     from clientcoach.storage.config import data_dir, now
     from clientcoach.ui import console as terminal
@@ -202,5 +208,10 @@ def _meet(
                 soft_wrap=True,
             )
         continue_draft(Store(root), chosen.draft)
+        return
+    except WalkDeepDive as chosen:
+        from clientcoach.cli.deepdive import deepdive
+
+        deepdive(chosen.dive.id, None)
         return
     saved(reflection, path)

@@ -13,8 +13,9 @@ flattened), read by role, so a user's own debrief playbook raises the same ones:
 - ``help_given`` yes: help beyond the scope, checked with ``healthy-help``;
 - ``outcome`` ``lost`` or ``won``: ``lost-deal`` or ``won-deal``.
 
-A flag is no deep-dive when the debrief already holds that playbook (included, as the
-full debrief includes ``lost-deal`` for a lost deal and the troll-bridge in its loop), and
+A flag is no deep-dive when the debrief already holds that playbook (walked as the
+debrief itself, as ``coach debrief ACME --playbook troll-bridge`` does, or included, as
+the full debrief includes ``lost-deal`` for a lost deal), and
 it is no longer pending once a reflection links to the debrief with that playbook (done
 on that reflection's date) or its flagging answer carries a ``done`` mark (``coach done``
 dismisses it). Its id is the debrief's id, ``.d`` and the flag's number
@@ -92,6 +93,9 @@ def flagged(record: Record) -> list[tuple[Flag, AnswerDict]]:
         return []
     top = walk(record.get("answers")).top
     included = set(_included(record.get("answers")))
+    playbook = record.get("playbook")
+    if isinstance(playbook, dict) and isinstance(playbook.get("id"), str):
+        included.add(playbook["id"])  # a debrief that walked the playbook itself
     found: list[tuple[Flag, AnswerDict]] = []
     for flag in FLAGS:
         if flag.playbook in included:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from clientcoach.i18n import _
 
 if TYPE_CHECKING:
+    from clientcoach.insights.clients import FollowUp
     from clientcoach.model.draft import Draft
     from clientcoach.model.reflection import Reflection
 
@@ -175,6 +176,19 @@ def unfinished(drafts: list[Draft], offered: bool = False) -> None:
     )
     if more:
         text += " " + _("({count} more: coach drafts)").format(count=more)
+    emit((text, "yellow"), soft_wrap=True)
+
+
+def deep_dive_waiting(dive: FollowUp, scripted: bool) -> None:
+    """A playbook walked on its own as a debrief while a deep-dive waits for it."""
+    text = _("{what}, left for later by your debrief of {day} ({id}).").format(
+        what=dive.what, day=f"{dive.meeting:%Y-%m-%d}", id=dive.short_id
+    )
+    if scripted:
+        text += " " + _(
+            "This run is saved as a debrief of its own and that deep-dive stays: "
+            "`coach deepdive {id}` walks it linked to that debrief."
+        ).format(id=dive.short_id)
     emit((text, "yellow"), soft_wrap=True)
 
 
