@@ -34,6 +34,13 @@ WEDNESDAY = date(2026, 12, 2)
         ("fin du mois", date(2026, 12, 31)),
         ("end of week", date(2026, 12, 4)),
         ("fin de semaine", date(2026, 12, 4)),
+        # A day's first three letters, as calendars write them.
+        ("fri", date(2026, 12, 4)),
+        ("Ven", date(2026, 12, 4)),
+        ("wed", date(2026, 12, 9)),  # never today
+        ("next mon", date(2026, 12, 7)),
+        ("last thu", date(2026, 11, 26)),
+        ("mar prochain", date(2026, 12, 8)),
     ],
 )
 def test_phrases_name_the_day_people_mean(text: str, expected: date) -> None:

@@ -48,6 +48,17 @@ _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 # French words are understood whatever the language, so a French speaker can type them
 # in an English session too; none of them means something else in English.
 _WEEKDAYS_FR = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+
+
+def _weekday(word: str) -> int | None:
+    """The weekday (0 is Monday) a name or its first three letters say: "fri", "ven"."""
+    for names in (_WEEKDAYS, _WEEKDAYS_FR):
+        for number, name in enumerate(names):
+            if word == name or word == name[:3]:
+                return number
+    return None
+
+
 _DAYS_FROM_TODAY = {
     "today": 0,
     "tomorrow": 1,
@@ -126,11 +137,11 @@ def _phrase(text: str, today: date) -> date | None:
         for word in words:
             if text.startswith(word) or text.endswith(word):
                 day = text.removeprefix(word) if text.startswith(word) else text.removesuffix(word)
-                for names in (_WEEKDAYS, _WEEKDAYS_FR):
-                    if day in names:
-                        # The next (or last) such day, never today.
-                        gap = (names.index(day) - today.weekday()) * step % 7 or 7
-                        return today + timedelta(days=step * gap)
+                weekday = _weekday(day)
+                if weekday is not None:
+                    # The next (or last) such day, never today.
+                    gap = (weekday - today.weekday()) * step % 7 or 7
+                    return today + timedelta(days=step * gap)
     return None
 
 
@@ -175,11 +186,11 @@ def _parse_date(raw: object, today: date) -> date:
     text = raw.strip().lower()
     if text in _DAYS_FROM_TODAY:
         return today + timedelta(days=_DAYS_FROM_TODAY[text])
-    for names in (_WEEKDAYS, _WEEKDAYS_FR):
-        if text in names:
-            # The next such day, never today: "friday" said on a Friday means next week.
-            ahead = (names.index(text) - today.weekday() - 1) % 7 + 1
-            return today + timedelta(days=ahead)
+    weekday = _weekday(text)
+    if weekday is not None:
+        # The next such day, never today: "friday" said on a Friday means next week.
+        ahead = (weekday - today.weekday() - 1) % 7 + 1
+        return today + timedelta(days=ahead)
     match = _RELATIVE.match(text)
     if match:
         sign = -1 if match.group(1) == "-" else 1
