@@ -426,3 +426,28 @@ def test_update_refuses_damaged_files(tmp_path: Path) -> None:
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(DataError, match="not valid JSON"):
         store.update(path, lambda rec: None)
+
+
+@pytest.mark.parametrize("playbook_id", ["prep", "prep-quick"])
+def test_a_prep_offers_the_latest_troll_plan_as_its_first_move(
+    home: Path, playbook_id: str
+) -> None:
+    """ "If a troll shows up, what will you do first?": what the client's latest debrief
+    or replay said to do next time is the default, as the trolls seen are for the
+    expected ones."""
+    from clientcoach.app.memory import recall
+    from clientcoach.app.workspace import library
+    from clientcoach.storage.store import Store
+    from tests.review_records import ans, debrief, write
+
+    plan = ans("troll_next_time", "Pause, then one open question", role="troll_plan")
+    hot = ans("hot_moment", "delays", role="troll_topic")
+    write(home, debrief("Zeta", "2026-11-10", hot, plan))
+    books = library(home)
+    playbook = books.get(playbook_id)
+    memory = recall("prep", Store(home), "Zeta", playbook, books.resolve(playbook), None, TODAY)
+    step = next(s for s in playbook.steps if s.role == "troll_intention")
+    assert memory.defaults[(step.id,)] == "Pause, then one open question"
+    assert memory.defaults[(next(s for s in playbook.steps if s.role == "troll_expected").id,)] == [
+        "delays"
+    ]

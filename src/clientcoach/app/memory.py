@@ -139,13 +139,13 @@ def recall(
 ) -> Memory:
     """What a run should know from earlier reflections, before its first question.
 
-    A prep gets the client's brief and the trolls seen as the default of its "expected
-    trolls" step; a debrief gets the linked prep's plan (read by ``plan`` steps), and,
-    when a step reads them, from the client's debriefs of the meeting's ``day`` or
-    before: the latest lesson (``commitment``), what the client last committed to
-    (``client_advance``) and the healthy-help fix still open (``help_fix``, unless the
-    linked prep planned one); and the earlier mistakes, so a new one can be linked as a
-    repeat.
+    A prep gets the client's brief, the trolls seen as the default of its "expected
+    trolls" step and the latest troll plan as that of its first move if one shows up; a
+    debrief gets the linked prep's plan (read by ``plan`` steps), and, when a step reads
+    them, from the client's debriefs of the meeting's ``day`` or before: the latest
+    lesson (``commitment``), what the client last committed to (``client_advance``) and
+    the healthy-help fix still open (``help_fix``, unless the linked prep planned one);
+    and the earlier mistakes, so a new one can be linked as a repeat.
     """
     result = Memory()
     if kind == "prep":
@@ -155,6 +155,12 @@ def recall(
         step = next((s for s in playbook.steps if s.role == "troll_expected"), None)
         if trolls and step is not None:
             result.defaults[(step.id,)] = trolls
+        # The first move next time a troll shows up, as the latest debrief or replay
+        # said it: the prep's own intention starts from it.
+        move = result.brief.commitments.get(memory.TROLL_PLAN)
+        step = next((s for s in playbook.steps if s.role == "troll_intention"), None)
+        if move is not None and step is not None:
+            result.defaults[(step.id,)] = move.text
         return result
     if prep is not None:
         answers = [a.data() for a in prep.answers]
