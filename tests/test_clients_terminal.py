@@ -38,7 +38,13 @@ def test_prep_shows_the_brief_first_and_offers_the_known_trolls(home: Path, spaw
     assert "Enter = budget freeze, supply-chain delays" in hints
     coach.type("")  # take the default
     expected["trolls_expected"] = ["budget freeze", "supply-chain delays"]
-    walk_prep_quietly(coach, expected, start="triggers_today")
+    walk_prep_quietly(coach, expected, start="triggers_today", stop="troll_intention")
+    # The first move the debrief planned for the next troll is this one's default.
+    hints = coach.at_step(P, "troll_intention")
+    assert "Enter = Breathe, then ask what worries them most" in hints
+    coach.type("")
+    expected["troll_intention"] = "Breathe, then ask what worries them most"
+    walk_prep_quietly(coach, expected, start="help_offered")
     assert coach.save() == 0, coach.screen
 
     (prep,) = [
