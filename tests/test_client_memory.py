@@ -451,3 +451,27 @@ def test_a_prep_offers_the_latest_troll_plan_as_its_first_move(
     assert memory.defaults[(next(s for s in playbook.steps if s.role == "troll_expected").id,)] == [
         "delays"
     ]
+
+
+def test_a_long_commitment_wraps_under_its_own_text_on_a_terminal() -> None:
+    import io
+
+    from clientcoach.insights.clients import Brief, Commitment
+    from clientcoach.ui.clients import brief as draw
+    from clientcoach.ui.nobreak import NoBreakConsole
+
+    fix = "Write down the end date of the free help and tell them what it costs after that"
+    memory = Brief(client="Acme", records=1, last_meeting=date(2026, 11, 10))
+    memory.commitments["help_fix"] = Commitment(date(2026, 11, 10), fix, "r1")
+    for terminal, width in ((True, 50), (False, 50)):
+        drawn = io.StringIO()
+        con = NoBreakConsole(file=drawn, width=width, force_terminal=terminal, color_system=None)
+        draw(con, memory, TODAY)
+        lines = drawn.getvalue().splitlines()
+        (start,) = [n for n, line in enumerate(lines) if "Help to put right" in line]
+        if terminal:
+            assert all(len(line) <= width for line in lines), lines
+            assert lines[start + 1].startswith("    ")  # under its own text
+            assert fix in " ".join(" ".join(lines[start : start + 3]).split())
+        else:  # piped: one line per item, whatever the width
+            assert fix in lines[start]

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from clientcoach.i18n import _, ngettext
 from clientcoach.insights.clients import Brief, ClientSummary, FollowUp, Hit, Rating
+from clientcoach.ui.console import print_item
 from clientcoach.ui.messages import joined, kind_name, owner_name
 
 # --- before a meeting ------------------------------------------------------------------
@@ -173,7 +174,10 @@ def _commitments(console: Console, memory: Brief) -> None:
         line = Text(f"  {label}", style="bold")
         line.append(commitment.text)
         line.append(f" ({commitment.day.isoformat()})", style="dim")
-        console.print(line, soft_wrap=True)
+        if console.is_terminal:
+            print_item(console, line)
+        else:
+            console.print(line, soft_wrap=True)
 
 
 def _rating(name: str, rating: Rating) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
 
 class _Style:
@@ -65,6 +66,19 @@ def out() -> Console:
         color_system="auto" if color else None,
         width=PIPED_WIDTH if piped else None,
     )
+
+
+def print_item(con: Console, text: Text) -> None:
+    """One item of a list, for a person at a terminal: wrapped at a word to the
+    console's width, each line after the first under its own text (past its leading
+    spaces, and two more), not at the first column where the terminal would cut it.
+    (Piped, an item stays whole on one line, as ``grep`` wants it: callers print it so.)"""
+    from rich.text import Text
+
+    indent = " " * (len(text.plain) - len(text.plain.lstrip(" ")) + 2)
+    for number, part in enumerate(text.wrap(con, max(con.width - len(indent), 20))):
+        part.rstrip()
+        con.print(part if number == 0 else Text(indent) + part, soft_wrap=True)
 
 
 def is_terminal() -> bool:

@@ -189,18 +189,11 @@ def show(home: Home) -> None:
     if _stdout_terminal():
         from rich.text import Text
 
-        from clientcoach.ui.console import out
+        from clientcoach.ui.console import out, print_item
 
         con = out()
-        # A line longer than the terminal wraps at a word, under its own text (an item's
-        # continuation indented past its two leading spaces), not where the terminal cuts.
         for line in drawn:
-            text = Text.assemble(*line)
-            indent = " " * (len(text.plain) - len(text.plain.lstrip(" ")) + 2)
-            parts = text.wrap(con, max(con.width - len(indent), 20))
-            for number, part in enumerate(parts):
-                part.rstrip()
-                con.print(part if number == 0 else Text(indent) + part, soft_wrap=True)
+            print_item(con, Text.assemble(*line))
         return
     sys.stdout.write("".join("".join(text for text, _style in line) + "\n" for line in drawn))
     sys.stdout.flush()

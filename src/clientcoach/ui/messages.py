@@ -38,9 +38,12 @@ def emit(*segments: Segment, soft_wrap: bool = False) -> None:
     if sys.stderr.isatty():
         from rich.text import Text
 
-        from clientcoach.ui.console import console
+        from clientcoach.ui.console import console, print_item
 
-        console().print(Text.assemble(*clean), soft_wrap=soft_wrap)
+        if soft_wrap:
+            print_item(console(), Text.assemble(*clean))
+        else:
+            console().print(Text.assemble(*clean))
     else:
         sys.stderr.write("".join(text for text, _style in clean) + "\n")
         sys.stderr.flush()
