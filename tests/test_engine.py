@@ -282,10 +282,6 @@ def test_progress_counts_questions_not_info() -> None:
             "new",
         ),
         ('type = "choice"\nchoices = ["Yes", "Partly", "No"]', "y", "Yes"),
-        # No label starts with it: the start of a later word of one label will do.
-        ('type = "choice"\nchoices = ["Me", "The client", "Both of us"]', "c", "The client"),
-        ('type = "choice"\nchoices = ["À moi", "Au client", "Aux deux"]', "moi", "À moi"),
-        ('type = "choice"\nchoices = ["À moi", "Au client", "Aux deux"]', "deux", "Aux deux"),
         ('type = "multichoice"\nchoices = ["a", "b", "c"]', "1, 3", ["a", "c"]),
         ('type = "number"\ninteger = true', "12", 12),
         ('type = "number"', "2,5", 2.5),
@@ -318,12 +314,10 @@ def test_coerce_accepts(step_toml: str, raw: object, expected: object) -> None:
             r"starts more than one choice \(atteint, attendu\)",
         ),
         ('type = "choice"\nchoices = ["alpha", "beta"]', "g", "start of its label"),
-        # A word's start shared by two labels names neither.
-        (
-            'type = "choice"\nchoices = ["Me", "The client", "The client\'s team"]',
-            "cl",
-            r"starts more than one choice \(The client, The client's team\)",
-        ),
+        # Only a label's start counts, never a later word's: "rien" typed for none must
+        # not pick "Victime : rien n'est possible", nor "y" pick "Not yet".
+        ('type = "choice"\nchoices = ["Aucun", "Victime : rien n\'est possible"]', "rien", "start"),
+        ('type = "choice"\nchoices = ["Calm came back", "Not yet: round again"]', "y", "start"),
         ('type = "number"\nmin = 0', "-1", "at least 0"),
         ('type = "number"', "nan", "finite"),
         ('type = "number"', True, "number"),

@@ -428,9 +428,10 @@ def test_looking_back_counts_the_debriefs_that_ticked_bad_intent_among_those_tha
         debrief("Acme", "2026-11-03", ans(came_up, ["troll", "bad-intent"], kind="multichoice")),
         debrief("Acme", "2026-11-10", ans(came_up, ["mistake"], kind="multichoice")),
         debrief("Globex", "2026-11-12", ans(came_up, [], kind="multichoice")),
+        debrief("Globex", "2026-11-13", ans(came_up, None, kind="multichoice")),  # Enter
         debrief("Globex", "2026-11-14", ans("energy", 1, kind="rating")),  # not asked
         record("prep", "Acme", "2026-11-02", [ans("bad_intent", True, kind="confirm")]),
     ]
     intent = review(records).intent
-    assert intent.looking_back == Rate(1, 3)
+    assert intent.looking_back == Rate(1, 4)
     assert intent.before_meeting == Rate(1, 1)

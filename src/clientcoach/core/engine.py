@@ -576,9 +576,6 @@ def coerce_bool(raw: object) -> bool:
     raise AnswerError(_("answer yes or no (y/n)"))
 
 
-_WORD = re.compile(r"[\W_]+")
-
-
 def _pick(options: list[str], labels: list[str], raw: str, by_position: bool) -> str:
     text = raw.strip()
     folded = text.casefold()
@@ -601,14 +598,6 @@ def _pick(options: list[str], labels: list[str], raw: str, by_position: bool) ->
             for v, label in zip(options, labels, strict=True)
             if fold(label).startswith(start)
         ]
-        if not starting:
-            # Else the start of a later word of one label: "c" for "The client", "moi"
-            # for "À moi", where the first word is the same for several.
-            starting = [
-                (v, label)
-                for v, label in zip(options, labels, strict=True)
-                if any(word.startswith(start) for word in _WORD.split(fold(label))[1:])
-            ]
         if len(starting) == 1:
             return starting[0][0]
         if len(starting) > 1 and by_position:

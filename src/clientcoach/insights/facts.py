@@ -263,8 +263,9 @@ def read_facts(
         if not facts.bad_intent:
             # The full debrief asks it in its checklist of what came up: ticked, yes.
             for answer in top.get(CAME_UP, ()):
-                if isinstance(value := answer.get("value"), list):
-                    _add(facts.bad_intent, BAD_INTENT_CAME_UP in value)
+                value = answer.get("value")
+                if value is None or isinstance(value, list):  # left empty: nothing came up
+                    _add(facts.bad_intent, isinstance(value, list) and BAD_INTENT_CAME_UP in value)
         for answer in top.get("trigger", ()):
             value = answer.get("value")
             for text in value if isinstance(value, list) else [value]:

@@ -100,8 +100,9 @@ HELP_FIX_CLOSED = frozenset({"done", "dropped"})
 # and deep-dives (kind "any"), which walk that check in full; one fix per rule missed.
 HELP_FIX_KINDS = frozenset({"prep", "debrief", "any"})
 # Where the latest lesson and troll plan are read: debriefs, and the deep-dives that
-# deepen them (kind "any": a troll-bridge replay's new first move, a lost deal's lesson),
-# which are walked later and so hold the newer one.
+# deepen them (kind "any": a troll-bridge replay's new first move, a lost deal's lesson).
+# A deep-dive has the day of the meeting it deepens and is finished later, so it comes
+# after that meeting's debrief, and before any later meeting's.
 COMMITMENT_KINDS = frozenset({"debrief", "any"})
 TRY = "try"
 # The monthly review's move against the mistake that came back (read from reviews, as TRY).

@@ -32,18 +32,19 @@ def printable(text: str) -> str:
     return visible(text)
 
 
-def emit(*segments: Segment, soft_wrap: bool = False) -> None:
-    """One message line on standard error."""
+def emit(*segments: Segment, soft_wrap: bool = False, item: bool = False) -> None:
+    """One message line on standard error; ``item``: one item of a list, which a
+    terminal shows wrapped under its own text (see ``ui.console.print_item``)."""
     clean = [(printable(text), style) for text, style in segments]
     if sys.stderr.isatty():
         from rich.text import Text
 
         from clientcoach.ui.console import console, print_item
 
-        if soft_wrap:
+        if item:
             print_item(console(), Text.assemble(*clean))
         else:
-            console().print(Text.assemble(*clean))
+            console().print(Text.assemble(*clean), soft_wrap=soft_wrap)
     else:
         sys.stderr.write("".join(text for text, _style in clean) + "\n")
         sys.stderr.flush()
@@ -149,7 +150,7 @@ def plan(planned: Mapping[str, Any]) -> None:
     emit((_("Your plan:"), "bold"))
     for label, value in lines:
         shown = joined(value) if isinstance(value, list) else str(value)
-        emit((f"  {label}", "bold"), (shown, "bold"), soft_wrap=True)
+        emit((f"  {label}", "bold"), (shown, "bold"), soft_wrap=True, item=True)
     emit()
 
 
