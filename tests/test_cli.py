@@ -540,28 +540,44 @@ MISTAKES = (
 )
 
 
-def test_a_mistake_linked_as_a_repeat_keeps_its_link_through_a_resume(
-    home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def _slipped_once(home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
+    """One debrief saved with a mistake on 24 November; the next day, at a terminal."""
     own_playbook(home, "slips", MISTAKES)
     answers = tmp_path / "first.toml"
     answers.write_text('slip = "Talked over them"\nscore = 3\n', encoding="utf-8")
     env = {"CLIENTCOACH_NOW": "2026-11-24T09:30:00+01:00"}
     first = run_coach(
-        "debrief",
-        "Acme",
-        "--playbook",
-        "slips",
-        "--answers",
-        str(answers),
-        "--prep",
-        "none",
-        env=env,
+        "debrief", "Acme", "--playbook", "slips", "-a", str(answers), "--prep", "none", env=env
     )
     assert first.code == 0, first.stderr
     (earlier,) = saved(home, "debrief")
     monkeypatch.setattr("clientcoach.ui.console.is_terminal", lambda: True)
     monkeypatch.setenv("CLIENTCOACH_NOW", "2026-11-25T09:30:00+01:00")
+    return earlier
+
+
+def test_a_stop_at_the_repeat_question_keeps_the_answer_just_typed(
+    home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _slipped_once(home, monkeypatch, tmp_path)
+    # The input ends at "Is it a repeat of one of these?", as Ctrl-C or a closed
+    # terminal would end it there.
+    stopped = CliRunner().invoke(
+        app,
+        ["debrief", "Acme", "--playbook", "slips", "--prep", "none"],
+        input="Rushed the close\n",
+    )
+    assert stopped.exit_code == 130, stopped.output
+    assert "Is it a repeat of one of these earlier ones?" in stopped.output
+    (draft_file,) = (home / "drafts").glob("*.json")
+    (kept,) = json.loads(draft_file.read_text(encoding="utf-8"))["answers"]
+    assert kept["value"] == "Rushed the close"
+
+
+def test_a_mistake_linked_as_a_repeat_keeps_its_link_through_a_resume(
+    home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    earlier = _slipped_once(home, monkeypatch, tmp_path)
 
     stopped = CliRunner().invoke(
         app,

@@ -450,6 +450,9 @@ class TerminalAsker:
                     self.console.print(Text(f"  = {said}", style="dim"))
             offers = run.offers(question)
             if offers:
+                # The answer is in the draft before the question about it waits: a stop
+                # there keeps it.
+                self._changed(run)
                 self._offer_repeat(run, question, offers)
             return
 
