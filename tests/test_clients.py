@@ -361,6 +361,9 @@ def test_show_prints_every_answer_as_text_json_or_markdown(home: Path, tmp_path:
     assert "supply-chain delays" in text
     markdown = run_coach("show", record["id"].rsplit("-", 1)[1], "--markdown").stdout
     assert markdown.startswith("# Debrief · Acme · 2026-11-20\n")
+    short = record["id"].rsplit("-", 1)[1]
+    french = run_coach("--lang", "fr", "show", short, "--markdown").stdout
+    assert french.startswith("# Débrief · Acme · 2026-11-20\n")  # the kind in French
     assert "**What is to be done?**" in markdown
     both = run_coach("show", record["id"], "--json", "--markdown")
     assert both.code == 2

@@ -470,7 +470,10 @@ def show_markdown(record: dict[str, Any]) -> str:
         return "  \n".join(md(part) for part in text.split("\n"))
 
     meeting = record["meeting"]
-    heading = f"{record['kind'].capitalize()} · {record['client']} · {meeting['date']}"
+    # The kind in the reader's words ("Débrief", "Approfondissement"); a review of all
+    # clients names none.
+    parts = [kind_name(str(record["kind"])).capitalize(), record["client"], meeting["date"]]
+    heading = " · ".join(str(part) for part in parts if part)
     out = [f"# {md(heading)}", ""]
     for name, value in _header(record):
         out.append(f"- **{md(name)}**: {md(value)}")
