@@ -176,7 +176,7 @@ def _kept(
     index: Index, damaged: list[Damaged], client: str | None, start: date, end: date
 ) -> Iterator[tuple[Facts, list[str], str | None]]:
     """The review's facts and summaries of the files a scan would read, from the index,
-    each with its row's ids of shared words (:func:`_words_of`); the damaged files among
+    each with its row's ids of shared words (:class:`_KeptWords`); the damaged files among
     them are added to ``damaged``."""
     from clientcoach.core.text import fold
     from clientcoach.insights.facts import facts_from_json
@@ -218,13 +218,8 @@ class _KeptWords:
             self.latest.update(zip(orjson.loads(held), repeat(self.added)))
 
     def shown(self) -> dict[str, Shown]:
-        import sqlite3
-
         from clientcoach.insights.facts import words_from_json
-        from clientcoach.storage.index import valid_id
 
-        if not all(map(valid_id, self.latest)):
-            raise sqlite3.DatabaseError("a row's shared ids are damaged")
         texts = self.index.shared_texts(self.latest)
         return words_from_json((texts[i], rank) for i, rank in self.latest.items())
 

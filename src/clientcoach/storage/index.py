@@ -220,12 +220,12 @@ def shared_ids(held: object) -> list[int]:
         ids = json.loads(held) if isinstance(held, str) else None
     except (ValueError, RecursionError):
         ids = None
-    if not isinstance(ids, list) or not all(valid_id(i) for i in ids):
+    if not isinstance(ids, list) or not all(map(_valid_id, ids)):
         raise sqlite3.DatabaseError("a row's shared ids are damaged")
     return ids
 
 
-def valid_id(value: object) -> bool:
+def _valid_id(value: object) -> bool:
     """Whether ``value`` can be a row id (SQLite's are 64-bit; JSON's true is no id)."""
     return type(value) is int and 0 < value < 2**63
 
@@ -681,8 +681,12 @@ class Index:
         return self._by_id("SELECT file, data FROM facts WHERE part = ? AND file", (part,), ids)
 
     def shared_texts(self, ids: Iterable[int]) -> dict[int, bytes]:
-        """The shared texts of these ids (a row's ``shared`` lists them), by id."""
-        return self._by_id("SELECT id, data FROM shared WHERE id", (), ids)
+        """The shared texts of these ids (a row's ``shared`` lists them), by id; ids that
+        are not row ids mean a damaged index (``sqlite3.DatabaseError``)."""
+        every = list(ids)
+        if not all(map(_valid_id, every)):
+            raise sqlite3.DatabaseError("a row's shared ids are damaged")
+        return self._by_id("SELECT id, data FROM shared WHERE id", (), every)
 
     def _by_id(self, select: str, args: tuple[Any, ...], ids: Iterable[int]) -> dict[int, bytes]:
         """``select ... IN (ids)`` as a map, a few hundred ids at a time (SQLite limits
