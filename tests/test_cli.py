@@ -334,6 +334,22 @@ def test_version_and_help() -> None:
     assert "--prep" in run_coach("debrief", "--help").stdout
 
 
+def test_help_is_the_same_whatever_ran_before_in_the_same_process() -> None:
+    """main() builds its command once per language and reuses it: a French run, a
+    narrow terminal or a shell named for completion never shows in a later run."""
+    wide = run_coach("prep", "--help", env={"COLUMNS": "100"}).stdout
+    french = run_coach("--lang", "fr", "prep", "--help").stdout
+    assert run_coach("--show-completion", "zsh").stdout.startswith("#compdef coach")
+    narrow = run_coach("prep", "--help", env={"COLUMNS": "50"}).stdout
+    assert max(map(len, narrow.splitlines())) <= 50 < max(map(len, wide.splitlines()))
+    assert run_coach("prep", "--help", env={"COLUMNS": "100"}).stdout == wide
+    assert "Usage: coach prep" in wide
+    assert "Utilisation" not in wide
+    assert run_coach("--lang", "fr", "prep", "--help").stdout == french
+    assert "Utilisation\u00a0: coach prep" in french
+    assert run_coach("--show-completion", "bash").stdout.lstrip().startswith("_coach_completion")
+
+
 def test_unknown_option_is_a_usage_error() -> None:
     result = run_coach("prep", "Acme", "--colour")
     assert result.code == 2

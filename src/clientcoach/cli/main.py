@@ -210,8 +210,16 @@ def _add_examples(command: Any, path: str = "") -> None:
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
 
 
+def _names_shell(args: list[str]) -> bool:
+    """Whether ``args`` name the shell to complete for (``--show-completion zsh``)."""
+    return any(
+        option in args[:-1] and args[args.index(option) + 1] in SHELLS
+        for option in ("--show-completion", "--install-completion")
+    )
+
+
 @contextmanager
-def _shell_named(args: list[str]) -> Iterator[None]:
+def _shell_named(named: bool) -> Iterator[None]:
     """``--show-completion zsh``: the shell named, not the one this runs from.
 
     Typer reads the shell from the parent process unless shell detection is off when
@@ -220,10 +228,6 @@ def _shell_named(args: list[str]) -> Iterator[None]:
     import os
 
     key = "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"
-    named = any(
-        option in args[:-1] and args[args.index(option) + 1] in SHELLS
-        for option in ("--show-completion", "--install-completion")
-    )
     before = os.environ.get(key)
     if named:
         os.environ[key] = "1"
@@ -267,6 +271,29 @@ def _point_to_command(command: Any, rest: list[str]) -> None:
         raise SystemExit(stop.exit_code) from None
 
 
+# The Click command, by what its build depends on: the language its help is written in
+# and whether Typer's shell detection is off. Building it turns every command's signature
+# into Click parameters (about 6 ms); one process may run main() many times (callers that
+# run coach in process, such as the test suite), and each run then reuses it.
+_BUILT: dict[tuple[str, bool], Any] = {}
+
+
+def _built(language: str, shell_named: bool) -> Any:
+    """The Click command for this run, built (with its examples, in ``language``) once."""
+    from clientcoach import i18n
+
+    key = (language, shell_named)
+    command = _BUILT.get(key)
+    if command is None:
+        with _shell_named(shell_named):
+            command = typer.main.get_command(app)
+        _add_examples(command)
+        if language != i18n.DEFAULT:
+            _translate_help(command)
+        _BUILT[key] = command
+    return command
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run ``coach`` with ``argv`` (default: the process's arguments)."""
     from clientcoach import i18n
@@ -280,17 +307,14 @@ def main(argv: list[str] | None = None) -> None:
             chosen = language.init_language(lang, _mends_config(rest))
     except typer.Exit as stop:
         raise SystemExit(stop.exit_code) from None
-    with _shell_named(rest):
-        command = typer.main.get_command(app)
+    command = _built(chosen, _names_shell(rest))
     _point_to_command(command, rest)
-    # Help is wrapped to the terminal of this run (the app was built at import time).
+    # Help is wrapped to the terminal of this run.
     command.context_settings = {**command.context_settings, "terminal_width": help_width()}
-    _add_examples(command)
     if chosen != i18n.DEFAULT:
         from clientcoach.cli import compat
 
         compat.translate_typer_headings(_)
-        _translate_help(command)
     try:
         if chosen == i18n.DEFAULT:
             command(args=flags + rest, prog_name="coach")
