@@ -89,6 +89,25 @@ def test_terminal_view_fits_80_columns_without_escape_codes(november: list[Path]
     assert re.search(r"^rescuer +1 ", result.stdout, re.M)
 
 
+def test_the_healthy_help_table_has_a_question_column_only_when_a_rule_was_asked_one(
+    november: list[Path],
+) -> None:
+    with_prompts = coach("review", "--no-reflect", COLUMNS="100").stdout
+    assert re.search(r"^rule +failed +checked +question *$", with_prompts, re.M), with_prompts
+    # The full debrief asks the five rules as one checklist: no question per rule, and
+    # no column left empty for it.
+    example = REPO / "examples" / "debrief-answers.toml"
+    saved = coach(
+        "debrief", "Initech", "-a", str(example), "--prep", "none", "--date", "2026-10-15"
+    )
+    assert saved.code == 0, saved.stderr
+    shown = coach("review", "--no-reflect", "--month", "2026-10", COLUMNS="100").stdout
+    block = shown[shown.index("Healthy help") : shown.index("The five rules")]
+    assert re.search(r"^rule +failed +checked *$", block, re.M), block
+    assert re.search(r"^request put into words +1 +1 *$", block, re.M), block
+    assert "question" not in block
+
+
 def test_at_40_columns_tables_become_stacks_and_no_word_is_cut(november: list[Path]) -> None:
     result = coach("review", "--no-reflect", COLUMNS="40")
     assert result.code == 0

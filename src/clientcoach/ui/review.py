@@ -430,18 +430,19 @@ def _help(review: Review) -> Block:
     facts = [(_("episodes"), str(h.episodes))]
     if most is not None:
         facts.append((_("most-failed rule"), names.get(most.rule, most.prompt or most.rule)))
+    header = [_("rule"), _("failed"), _("checked")]
+    rows = [[names.get(r.rule, r.rule), str(r.failed), str(r.checked)] for r in h.rules]
+    if any(r.prompt for r in h.rules):
+        # The question each rule was asked with, when one was (a checklist asks them
+        # all at once, and its rules are named in the first column already).
+        header.append(_("question"))
+        for row, r in zip(rows, h.rules, strict=True):
+            row.append(r.prompt or "")
     return Block(
         _("Healthy help"),
         facts=facts,
         note=help_reminder(),
-        grid=Grid(
-            [_("rule"), _("failed"), _("checked"), _("question")],
-            [
-                [names.get(r.rule, r.rule), str(r.failed), str(r.checked), r.prompt or ""]
-                for r in h.rules
-            ],
-            numeric={1, 2},
-        ),
+        grid=Grid(header, rows, numeric={1, 2}),
     )
 
 
