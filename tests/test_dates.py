@@ -114,3 +114,76 @@ def test_options_take_phrases_too(home: Path) -> None:
     (record,) = json.loads(listed.stdout)
     assert record["date"] == "2026-11-30"
     assert json.loads(run_coach("history", "--since", "yesterday", "--json", env=env).stdout) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15 décembre", date(2026, 12, 15)),
+        ("15 Dec", date(2026, 12, 15)),
+        ("Dec. 15th", date(2026, 12, 15)),
+        ("le 1er décembre", date(2026, 12, 1)),
+        ("the 15th of december", date(2026, 12, 15)),
+        ("Friday, 4 December 2026", date(2026, 12, 4)),
+        ("vendredi 4 déc", date(2026, 12, 4)),
+        ("december 15, 2027", date(2027, 12, 15)),
+        # Without a year, the nearest such day: ahead or behind.
+        ("5 jan", date(2027, 1, 5)),
+        ("28 nov", date(2026, 11, 28)),
+        ("4 juin", date(2026, 6, 4)),
+        ("2 juin", date(2027, 6, 2)),
+        ("15/12/2026", date(2026, 12, 15)),
+        ("15.12.26", date(2026, 12, 15)),
+        ("après-demain", date(2026, 12, 4)),
+        ("avant-hier", date(2026, 11, 30)),
+        ("the day after tomorrow", date(2026, 12, 4)),
+    ],
+)
+def test_a_day_and_its_month_name_the_day_people_mean(text: str, expected: date) -> None:
+    assert parse_date(text, WEDNESDAY) == expected
+
+
+def test_numbers_are_read_in_the_order_the_language_writes_them() -> None:
+    from clientcoach import i18n
+
+    # English: whichever order the numbers allow, and an order they leave open is asked.
+    assert parse_date("15/12", WEDNESDAY) == date(2026, 12, 15)
+    assert parse_date("12/15", WEDNESDAY) == date(2026, 12, 15)
+    with pytest.raises(AnswerError, match="could be 5 December or 12 May; write it as YYYY-MM-DD"):
+        parse_date("05/12", WEDNESDAY)
+    # French: day first, always.
+    i18n.set_language("fr")
+    assert parse_date("05/12", WEDNESDAY) == date(2026, 12, 5)
+    with pytest.raises(AnswerError, match="n'est pas un jour du calendrier"):
+        parse_date("12/15", WEDNESDAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("31 apr", "is not a day of the calendar"),
+        ("29 feb 2027", "is not a day of the calendar"),
+        ("thu 4 dec", "that day is a Friday"),
+        ("15 decembre 3100", "outside the years 1900 to 2999"),
+        ("15 smarch", "is not a date; use YYYY-MM-DD, 15 Dec"),
+    ],
+)
+def test_a_day_of_no_calendar_says_why(text: str, error: str) -> None:
+    with pytest.raises(AnswerError, match=error):
+        parse_date(text, WEDNESDAY)
+
+
+def test_a_french_session_takes_its_dates_as_french_people_write_them(home: Path) -> None:
+    env = {"CLIENTCOACH_NOW": "2026-12-02T10:00:00"}
+    quick = Path(__file__).resolve().parents[1] / "examples" / "debrief-quick-answers.toml"
+    args = ("--lang", "fr", "debrief", "Acme", "--quick", "--prep", "none", "-a", str(quick))
+    saved = run_coach(*args, "--date", "28/11", env=env)
+    assert saved.code == 0, saved.stderr
+    listed = run_coach(
+        "history", "--since", "27 novembre", "--until", "avant-hier", "--json", env=env
+    )
+    (record,) = json.loads(listed.stdout)
+    assert record["date"] == "2026-11-28"
+    wrong = run_coach(*args, "--date", "31/11", env=env)
+    assert wrong.code == 2
+    assert "--date\u00a0: '31/11' n'est pas un jour du calendrier" in wrong.stderr

@@ -63,12 +63,59 @@ _DAYS_FROM_TODAY = {
     "today": 0,
     "tomorrow": 1,
     "yesterday": -1,
+    "day after tomorrow": 2,
+    "the day after tomorrow": 2,
+    "day before yesterday": -2,
+    "the day before yesterday": -2,
     "aujourd'hui": 0,
     "aujourd\u2019hui": 0,  # typographic apostrophe, as French keyboards often give
     "auj": 0,
     "demain": 1,
     "hier": -1,
+    "après-demain": 2,
+    "apres-demain": 2,
+    "après demain": 2,
+    "avant-hier": -2,
+    "avant hier": -2,
 }
+
+# Month names and the abbreviations calendars print, English and French, with or
+# without accents: "15 Dec", "15 décembre", "déc. 15". Only read beside a day number,
+# so "mar" (March) never meets "mar" (mardi).
+_MONTH_NAMES = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan", "janvier", "janv"),
+            ("february", "feb", "février", "fevrier", "févr", "fevr", "fév", "fev"),
+            ("march", "mar", "mars"),
+            ("april", "apr", "avril", "avr"),
+            ("may", "mai"),
+            ("june", "jun", "juin"),
+            ("july", "jul", "juillet", "juil"),
+            ("august", "aug", "août", "aout"),
+            ("september", "sep", "sept", "septembre"),
+            ("october", "oct", "octobre"),
+            ("november", "nov", "novembre"),
+            ("december", "dec", "décembre", "decembre", "déc"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+# "15 december", "fri 15 dec 2026", "le 1er décembre", "15th of december";
+# "december 15", "dec. 15th, 2026".
+_LEAD = r"(?:(?!(?:le|the|on)\s)(?P<weekday>[^\W\d_]+),?\s+)?(?:(?:le|the|on)\s+)?"
+_YEAR = r"(?:,?\s+(?P<year>\d{4}))?"
+_DAY_MONTH = re.compile(
+    rf"^{_LEAD}(?P<day>\d{{1,2}})(?:st|nd|rd|th|er|e)?\s+(?:of\s+)?(?P<month>[^\W\d_]+)\.?{_YEAR}$"
+)
+_MONTH_DAY = re.compile(
+    rf"^{_LEAD}(?P<month>[^\W\d_]+)\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?{_YEAR}$"
+)
+# 15/12, 15/12/2026, 15.12.26: day first in French; in English whichever order the
+# numbers allow (15/12, 12/15), and an order they do not settle is asked for.
+_NUMERIC = re.compile(r"^(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}|\d{2}))?$")
 # +3d / -2w / +2m, or in French +3j (jours) / +2s (semaines) / +2m (mois).
 _RELATIVE = re.compile(r"^([+-])(\d{1,4})\s*([dwjsm])$")
 # Units in words, singular and plural, English and French: their length in days; a
@@ -167,9 +214,8 @@ def bounded(day: date) -> date:
 def parse_date(raw: object, today: date) -> date:
     """A date from ISO text, today/tomorrow/yesterday, a weekday (next or last), a phrase
     ("in 3 days", "2 weeks ago", "in 2 months", "end of month", and their French forms),
-    or +3d / -2w / +2m,
-    relative to ``today``; AnswerError past the years :data:`FIRST_YEAR` to
-    :data:`LAST_YEAR`."""
+    a day and its month ("15 dec", "15/12"), or +3d / -2w / +2m, relative to ``today``;
+    AnswerError past the years :data:`FIRST_YEAR` to :data:`LAST_YEAR`."""
     try:
         return bounded(_parse_date(raw, today))
     except OverflowError:
@@ -201,15 +247,79 @@ def _parse_date(raw: object, today: date) -> date:
     phrased = _phrase(text, today)
     if phrased is not None:
         return phrased
+    named = _calendar_day(text, raw, today)
+    if named is not None:
+        return named
     try:
         return date.fromisoformat(text)
     except ValueError:
         raise AnswerError(
             _(
-                "{raw!r} is not a date; use YYYY-MM-DD, today, friday, next friday, "
+                "{raw!r} is not a date; use YYYY-MM-DD, 15 Dec, today, friday, next friday, "
                 "in 3 days, 2 weeks ago, in 2 months, end of month, +3d, +2w or +2m"
             ).format(raw=raw)
         ) from None
+
+
+def _calendar_day(text: str, raw: str, today: date) -> date | None:
+    """The day a date written with its month's name or in numbers names ("15 dec",
+    "15/12/2026"); None when ``text`` is neither. Without a year, the nearest such day
+    to ``today``: "15 December" said on 3 January is last month's."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", text)
+    numeric = _NUMERIC.match(text)
+    if numeric is not None:
+        day, month = _numeric_order(int(numeric.group(1)), int(numeric.group(2)), raw)
+        year = numeric.group(3)
+        weekday = None
+    else:
+        found = _DAY_MONTH.match(text) or _MONTH_DAY.match(text)
+        if found is None or found.group("month").removesuffix(".") not in _MONTH_NAMES:
+            return None
+        day, month = int(found.group("day")), _MONTH_NAMES[found.group("month")]
+        year, weekday = found.group("year"), found.group("weekday")
+        if weekday is not None and _weekday(weekday) is None:
+            return None
+    if year is not None:
+        years = [int(year) + (2000 if len(year) == 2 else 0)]
+    else:
+        years = [today.year, today.year + 1, today.year - 1]
+    candidates = []
+    for candidate in years:
+        try:
+            candidates.append(date(candidate, month, day))
+        except ValueError:
+            continue  # 29 February of a year that has none, or 31 April
+    if not candidates:
+        raise AnswerError(_("{raw!r} is not a day of the calendar").format(raw=raw))
+    chosen = bounded(min(candidates, key=lambda d: abs((d - today).days)))
+    if weekday is not None and _weekday(weekday) != chosen.weekday():
+        raise AnswerError(
+            _("{raw!r}: that day is a {weekday}").format(
+                raw=raw, weekday=_(_DAY_NAMES[chosen.weekday()])
+            )
+        )
+    return chosen
+
+
+def _numeric_order(first: int, second: int, raw: str) -> tuple[int, int]:
+    """(day, month) of a date in numbers: day first in French, as written there; in
+    English, the order the numbers allow, and an AnswerError when both orders could be
+    meant (05/12)."""
+    from clientcoach.i18n import language
+
+    if language() == "fr" or first > 12 or first == second:
+        return first, second
+    if second > 12:
+        return second, first
+    raise AnswerError(
+        _("{raw!r} could be {one} or {other}; write it as YYYY-MM-DD or as 5 Dec").format(
+            raw=raw,
+            one=f"{first} {_(MONTHS[second - 1])}",
+            other=f"{second} {_(MONTHS[first - 1])}",
+        )
+    )
 
 
 def long_date(day: date) -> str:
