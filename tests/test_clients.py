@@ -55,6 +55,9 @@ def test_next_prep_remembers_follow_ups_and_trolls_until_done(home: Path, tmp_pa
     debrief = ok("debrief", "Acme", "--answers", str(debrief_answers(tmp_path)))
     assert "Goal: Agree the scope of the pilot" in debrief  # the prep's plan
     assert "Trolls expected: supply-chain delays; last year's outage" in debrief
+    # What the prep decided to do first, to compare with what was done.
+    intention = "If a troll showed up, you would first: Calm first: acknowledge, ask one"
+    assert intention in debrief
 
     brief = ok("prep", "ACME", "--answers", str(PREP), "--date", "2026-11-27")
     assert "What you know about Acme" in brief
